@@ -1,0 +1,285 @@
+"""The waste-collection routing model: depots, landfills, clients and vehicle types.
+
+A small PyVRP-like API. Locations are row/column indices of the duration and distance matrices given
+with :meth:`Model.set_matrices`; every time is in integer seconds since midnight, every load is a pair
+(kg, m³). The model knows nothing about maps or households: the pipeline builds it from collection points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+Load = tuple[float, float]
+"""A load as (kg, m³)."""
+
+TimeWindow = tuple[int, int]
+"""Earliest and latest time, seconds since midnight."""
+
+DAY_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Depot:
+    """Where vehicles start and end their day."""
+
+    location: int
+    name: str = ""
+    tw: TimeWindow = (0, DAY_S)
+
+
+@dataclass(frozen=True)
+class Landfill:
+    """An intermediate facility: a vehicle unloads here whenever needed and always before the depot."""
+
+    location: int
+    name: str = ""
+    tw: TimeWindow = (0, DAY_S)
+    unload_s: int = 0
+
+
+@dataclass(frozen=True)
+class Client:
+    """A stop with demand.
+
+    A point client (a container) is entered and left at ``location``. A street-segment client is driven
+    from ``location`` to ``end_location`` while collecting (``traverse_s``/``traverse_m`` on top of the
+    matrices); when ``reversible`` the solver may drive it the other way instead.
+    """
+
+    location: int
+    demand: Load = (0.0, 0.0)
+    service_s: int = 0
+    tw: TimeWindow = (0, DAY_S)
+    name: str = ""
+    end_location: int | None = None
+    traverse_m: float = 0.0
+    reversible: bool = False
+    required: bool = True
+    prize: float = 0.0
+
+    @property
+    def is_segment(self) -> bool:
+        """Whether the client is a street segment driven while collecting."""
+        return self.end_location is not None
+
+
+@dataclass(frozen=True)
+class Lunch:
+    """A break of ``duration_s`` that must start inside ``window``."""
+
+    window: TimeWindow
+    duration_s: int
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """Identical vehicles sharing capacities, shift, costs and depots."""
+
+    num_available: int = 1
+    capacity: Load = (float("inf"), float("inf"))
+    max_load_per_day: Load = (float("inf"), float("inf"))
+    max_stops: int | None = None
+    shift: TimeWindow = (0, DAY_S)
+    lunch: Lunch | None = None
+    start_depot: int = 0
+    end_depot: int = 0
+    cost_per_km: float = 1.0
+    cost_per_hour: float = 0.0
+    fixed_cost: float = 0.0
+    name: str = ""
+
+
+VisitKind = Literal["depot", "client", "landfill", "lunch"]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One step of a route.
+
+    ``index`` is the index into the model's depots, clients or landfills by ``kind`` (-1 for lunch).
+    ``load`` is the load on board after the visit. ``reversed`` is True for a segment driven end→start.
+    """
+
+    kind: VisitKind
+    index: int
+    arrival_s: float
+    departure_s: float
+    load: Load
+    trip: int
+    reversed: bool = False
+
+
+@dataclass
+class Route:
+    """The day of one vehicle: depot, clients, landfills and the lunch break, in order."""
+
+    vehicle_type: int
+    vehicle: int
+    visits: list[Visit]
+    distance_m: float = 0.0
+    duration_s: float = 0.0
+
+    @property
+    def clients(self) -> list[int]:
+        """Client indices in visiting order."""
+        return [v.index for v in self.visits if v.kind == "client"]
+
+    @property
+    def landfill_visits(self) -> int:
+        """How many times the vehicle unloads."""
+        return sum(v.kind == "landfill" for v in self.visits)
+
+
+@dataclass
+class Unserved:
+    """A client left out, with the reason in plain words."""
+
+    client: int
+    reason: str
+
+
+@dataclass
+class Result:
+    """What :meth:`Model.solve` returns."""
+
+    routes: list[Route]
+    unserved: list[Unserved]
+    cost: float
+    runtime_s: float
+    solver: str
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def num_vehicles(self) -> int:
+        """Vehicles that leave the depot."""
+        return sum(1 for r in self.routes if r.clients)
+
+    @property
+    def distance_m(self) -> float:
+        """Total distance of all routes."""
+        return sum(r.distance_m for r in self.routes)
+
+
+@dataclass
+class Model:
+    """A waste-collection routing problem, built step by step."""
+
+    depots: list[Depot] = field(default_factory=list)
+    landfills: list[Landfill] = field(default_factory=list)
+    clients: list[Client] = field(default_factory=list)
+    vehicle_types: list[VehicleType] = field(default_factory=list)
+    duration_s: np.ndarray | None = None
+    distance_m: np.ndarray | None = None
+
+    def add_depot(self, location: int, *, name: str = "", tw: TimeWindow = (0, DAY_S)) -> int:
+        """Add a depot and return its index."""
+        self.depots.append(Depot(location=location, name=name, tw=tw))
+        return len(self.depots) - 1
+
+    def add_landfill(
+        self, location: int, *, name: str = "", tw: TimeWindow = (0, DAY_S), unload_s: int = 0
+    ) -> int:
+        """Add a landfill (intermediate facility) and return its index."""
+        self.landfills.append(Landfill(location=location, name=name, tw=tw, unload_s=unload_s))
+        return len(self.landfills) - 1
+
+    def add_client(
+        self,
+        location: int,
+        *,
+        demand: Load = (0.0, 0.0),
+        service_s: int = 0,
+        tw: TimeWindow = (0, DAY_S),
+        name: str = "",
+        required: bool = True,
+        prize: float = 0.0,
+    ) -> int:
+        """Add a point client (a container, a gate) and return its index."""
+        self.clients.append(
+            Client(
+                location=location,
+                demand=demand,
+                service_s=service_s,
+                tw=tw,
+                name=name,
+                required=required,
+                prize=prize,
+            )
+        )
+        return len(self.clients) - 1
+
+    def add_segment_client(
+        self,
+        start: int,
+        end: int,
+        *,
+        traverse_s: int,
+        traverse_m: float,
+        demand: Load = (0.0, 0.0),
+        reversible: bool = True,
+        tw: TimeWindow = (0, DAY_S),
+        name: str = "",
+        required: bool = True,
+        prize: float = 0.0,
+    ) -> int:
+        """Add a street segment collected while driving it from ``start`` to ``end``.
+
+        ``traverse_s`` is the time to drive it at collection speed including stops at the gates;
+        ``traverse_m`` its length. When ``reversible`` the solver may drive it end→start.
+        """
+        self.clients.append(
+            Client(
+                location=start,
+                end_location=end,
+                demand=demand,
+                service_s=traverse_s,
+                traverse_m=traverse_m,
+                reversible=reversible,
+                tw=tw,
+                name=name,
+                required=required,
+                prize=prize,
+            )
+        )
+        return len(self.clients) - 1
+
+    def add_vehicle_type(self, **kwargs: object) -> int:
+        """Add a vehicle type (see :class:`VehicleType` for the options) and return its index."""
+        self.vehicle_types.append(VehicleType(**kwargs))  # type: ignore[arg-type]
+        return len(self.vehicle_types) - 1
+
+    def set_matrices(
+        self, duration_s: Sequence[Sequence[float]], distance_m: Sequence[Sequence[float]]
+    ) -> None:
+        """Set the travel time (s) and distance (m) between locations; ``inf`` means unreachable."""
+        dur = np.asarray(duration_s, dtype=float)
+        dist = np.asarray(distance_m, dtype=float)
+        if dur.ndim != 2 or dur.shape[0] != dur.shape[1] or dur.shape != dist.shape:
+            msg = f"matrices must be square and of the same shape, got {dur.shape} and {dist.shape}"
+            raise ValueError(msg)
+        self.duration_s, self.distance_m = dur, dist
+
+    def solve(
+        self,
+        *,
+        time_limit_s: float = 10.0,
+        seed: int = 0,
+        max_iterations: int | None = None,
+        workers: int = 1,
+        progress: bool = False,
+    ) -> Result:
+        """Solve the model; see :func:`routing.solver.engine.solve`."""
+        from routing.solver.engine import solve
+
+        return solve(
+            self,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            max_iterations=max_iterations,
+            workers=workers,
+            progress=progress,
+        )
