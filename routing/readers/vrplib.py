@@ -1,0 +1,242 @@
+"""Readers for the classic CVRP and VRPTW benchmark files: VRPLIB (``.vrp``/``.sol``) and Solomon text.
+
+The files carry no units; they are kept as given in the model's "metre" and "second" slots (a cost of
+1 per unit of distance reproduces the published objective). Demands go to the first (kg) slot of the
+model's (kg, m³) load pair, with an unlimited second slot.
+
+Distance conventions differ between benchmark families, so each reader takes ``rounding``:
+
+- ``"round"``: nearest integer (TSPLIB ``nint``; the Uchoa et al. X instances);
+- ``"trunc1"``: truncated to one decimal (the DIMACS convention for Gehring & Homberger, Solomon);
+- ``"exact"``: unrounded Euclidean.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from routing.solver.model import DAY_S, Model
+
+Rounding = Literal["round", "trunc1", "exact"]
+_ROUNDINGS = ("round", "trunc1", "exact")
+
+
+@dataclass
+class VrplibSolution:
+    """A published solution: routes of client indices (0-based, as in the model) and the cost."""
+
+    routes: list[list[int]]
+    cost: float
+
+
+def _euclidean(coords: np.ndarray, rounding: str, path: Path) -> np.ndarray:
+    if rounding not in _ROUNDINGS:
+        msg = f"{path}: rounding must be one of {_ROUNDINGS}, got {rounding!r}"
+        raise ValueError(msg)
+    diff = coords[:, None, :] - coords[None, :, :]
+    dist = np.sqrt((diff**2).sum(axis=-1))
+    if rounding == "round":
+        return np.floor(dist + 0.5)
+    if rounding == "trunc1":
+        # The small epsilon keeps exact decimals (e.g. 5.0 computed as 4.999999) from dropping a tenth.
+        return np.floor(dist * 10.0 + 1e-9) / 10.0
+    return dist
+
+
+def _read(path: Path, instance_format: str) -> dict[str, Any]:
+    import vrplib
+
+    if not path.exists():
+        msg = f"{path}: no such file"
+        raise FileNotFoundError(msg)
+    try:
+        return vrplib.read_instance(
+            path, instance_format=instance_format, compute_edge_weights=False
+        )
+    except Exception as exc:  # the parser's own errors carry no file name
+        msg = f"{path}: cannot read as {instance_format} instance: {exc}"
+        raise ValueError(msg) from exc
+
+
+def _build(
+    data: dict[str, Any],
+    path: Path,
+    *,
+    rounding: str,
+    depot: int,
+    time_windows: np.ndarray | None,
+    service: np.ndarray | None,
+    num_vehicles: int,
+) -> Model:
+    if "node_coord" not in data:
+        msg = f"{path}: only instances with NODE_COORD_SECTION (EUC_2D) are supported"
+        raise ValueError(msg)
+    coords = np.asarray(data["node_coord"], dtype=float)
+    n = len(coords)
+    demand = np.asarray(data.get("demand", np.zeros(n)), dtype=float)
+    if len(demand) != n:
+        msg = f"{path}: {len(demand)} demands for {n} nodes"
+        raise ValueError(msg)
+    if "capacity" not in data:
+        msg = f"{path}: no CAPACITY given"
+        raise ValueError(msg)
+    capacity = float(data["capacity"])
+    if (demand > capacity).any():
+        node = int(np.argmax(demand > capacity)) + 1
+        msg = f"{path}: node {node} has demand {demand[node - 1]} above the capacity {capacity}"
+        raise ValueError(msg)
+    dist = _euclidean(coords, rounding, path)
+    model = Model()
+    if time_windows is None:
+        # No time dimension: durations are zero and the day is unbounded.
+        dur = np.zeros_like(dist)
+        horizon = (0, DAY_S)
+        tws = [horizon] * n
+    else:
+        dur = dist
+        tws = [(int(a), int(b)) for a, b in time_windows]
+        horizon = tws[depot]
+    svc = np.zeros(n) if service is None else np.broadcast_to(np.asarray(service, float), (n,))
+    model.add_depot(depot, name="depot", tw=horizon)
+    for i in range(n):
+        if i == depot:
+            continue
+        model.add_client(
+            i, demand=(float(demand[i]), 0.0), service_s=round(svc[i]), tw=tws[i], name=str(i)
+        )
+    model.add_vehicle_type(
+        num_available=num_vehicles,
+        capacity=(capacity, float("inf")),
+        shift=horizon,
+        cost_per_km=1000.0,  # one cost unit per unit of distance (the model's "metres")
+        name="vehicle",
+    )
+    # set_matrices takes any 2-D array; its annotation says Sequence[Sequence[float]].
+    model.set_matrices(duration_s=dur, distance_m=dist)  # type: ignore[arg-type]
+    return model
+
+
+def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
+    """Read a VRPLIB CVRP or VRPTW instance (``.vrp``) into a :class:`Model`.
+
+    Parameters
+    ----------
+    path
+        The ``.vrp`` file; one depot, ``EUC_2D`` coordinates.
+    rounding
+        Distance convention (see the module docstring); default ``"round"`` for CVRP and
+        ``"trunc1"`` for VRPTW (the DIMACS convention of the Gehring & Homberger files).
+
+    Returns
+    -------
+    Model
+        Location ``k`` is node ``k + 1`` of the file (and client number ``k`` of a ``.sol`` file,
+        also its ``name``); client ``i`` is location ``i + 1`` when the
+        depot is node 1. Durations equal distances for VRPTW and are zero for CVRP; the fleet is the
+        file's ``VEHICLES`` or, when absent, one vehicle per client (unlimited).
+    """
+    path = Path(path)
+    data = _read(path, "vrplib")
+    kind = str(data.get("type", "CVRP")).upper()
+    if kind not in ("CVRP", "VRPTW"):
+        msg = f"{path}: TYPE must be CVRP or VRPTW, got {kind}"
+        raise ValueError(msg)
+    depots = np.atleast_1d(np.asarray(data.get("depot", [0]), dtype=int))
+    if len(depots) != 1:
+        msg = f"{path}: exactly one depot is supported, got {len(depots)}"
+        raise ValueError(msg)
+    n = int(data.get("dimension", len(data["node_coord"])))
+    tw = np.asarray(data["time_window"]) if kind == "VRPTW" else None
+    if kind == "VRPTW" and tw is None:
+        msg = f"{path}: a VRPTW instance needs TIME_WINDOW_SECTION"
+        raise ValueError(msg)
+    service = data.get("service_time") if kind == "VRPTW" else None
+    if service is not None and np.ndim(service) == 0:
+        # A scalar SERVICE_TIME applies to the clients, never to the depot.
+        arr = np.full(n, float(service))
+        arr[int(depots[0])] = 0.0
+        service = arr
+    return _build(
+        data,
+        path,
+        rounding=rounding or ("trunc1" if kind == "VRPTW" else "round"),
+        depot=int(depots[0]),
+        time_windows=tw,
+        service=service,
+        num_vehicles=int(data.get("vehicles", n - 1)),
+    )
+
+
+def read_solomon(path: str | Path, *, rounding: Rounding = "exact") -> Model:
+    """Read a Solomon VRPTW text file (``R101.txt``) into a :class:`Model`.
+
+    Parameters
+    ----------
+    path
+        The Solomon text file (VEHICLE NUMBER/CAPACITY, then the CUSTOMER table; node 0 is the depot).
+    rounding
+        Distance convention; default ``"exact"`` (the literature reports distances to two decimals).
+
+    Returns
+    -------
+    Model
+        Location ``k`` is customer number ``k`` of the file (0 the depot); client ``i`` is location
+        ``i + 1``. Durations equal distances; the fleet is the file's vehicle number.
+    """
+    path = Path(path)
+    data = _read(path, "solomon")
+    return _build(
+        data,
+        path,
+        rounding=rounding,
+        depot=0,
+        time_windows=np.asarray(data["time_window"]),
+        service=np.asarray(data["service_time"]),
+        num_vehicles=int(data["vehicles"]),
+    )
+
+
+def read_vrplib_solution(path: str | Path) -> VrplibSolution:
+    """Read a VRPLIB solution file (``Route #k: ...`` lines and ``Cost``).
+
+    The file numbers clients 1..n (the depot, node 1 of the instance, is 0), so client ``k`` of the
+    file is client index ``k - 1`` of the model built by :func:`read_vrplib`.
+    """
+    import vrplib
+
+    path = Path(path)
+    if not path.exists():
+        msg = f"{path}: no such file"
+        raise FileNotFoundError(msg)
+    try:
+        data = vrplib.read_solution(path)
+    except Exception as exc:
+        msg = f"{path}: cannot read as a VRPLIB solution: {exc}"
+        raise ValueError(msg) from exc
+    if "cost" not in data:
+        msg = f"{path}: no 'Cost' line"
+        raise ValueError(msg)
+    routes = [[int(k) - 1 for k in route] for route in data.get("routes", [])]
+    if any(k < 0 for route in routes for k in route):
+        msg = f"{path}: client numbers must start at 1"
+        raise ValueError(msg)
+    return VrplibSolution(routes=routes, cost=float(data["cost"]))
+
+
+def solution_distance(model: Model, routes: list[list[int]]) -> float:
+    """Distance of depot-to-depot routes of client indices under the model's distance matrix."""
+    if model.distance_m is None:
+        msg = "the model has no matrices"
+        raise ValueError(msg)
+    depot = model.depots[0].location
+    total = 0.0
+    for route in routes:
+        locs = [depot, *(model.clients[c].location for c in route), depot]
+        total += float(sum(model.distance_m[a, b] for a, b in itertools.pairwise(locs)))
+    return total if math.isfinite(total) else math.inf
