@@ -1,0 +1,202 @@
+"""Tables and data files of a plan: ``stops.csv``, ``routes.geojson``, ``summary.json`` and the run's table.
+
+Every file is written atomically (to a temporary file in the same folder, then renamed), so a reader never
+sees half a file and an interrupted run leaves the previous outputs intact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import mapping
+
+from routing.plan import Plan
+
+STOP_FIELDS = [
+    "day", "date", "vehicle", "trip", "sequence", "kind", "point_id", "label", "village", "street",
+    "households", "sides", "arrival", "departure", "demand_kg", "load_kg_after", "load_m3_after", "lat", "lon",
+]  # fmt: skip
+
+
+def atomic_write(path: Path, write: Callable[[Any], None], *, mode: str = "w") -> Path:
+    """Write a file through ``write(handle)`` so that it appears complete or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        newline = None if "b" in mode else ""
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def clock(seconds: float) -> str:
+    """Seconds since midnight as HH:MM."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def write_stops_csv(plan: Plan, path: Path) -> Path:
+    """One row per visit: day, vehicle, trip, sequence, point, households, arrival, load after the visit."""
+
+    def write(handle: io.TextIOBase) -> None:
+        writer = csv.DictWriter(handle, fieldnames=STOP_FIELDS)
+        writer.writeheader()
+        for vd in plan.vehicle_days:
+            for s in vd.stops:
+                writer.writerow(
+                    {
+                        "day": s.day, "date": vd.date, "vehicle": s.vehicle, "trip": s.trip, "sequence": s.sequence,
+                        "kind": s.kind, "point_id": s.point_id, "label": s.label, "village": s.village,
+                        "street": s.street, "households": s.households, "sides": s.sides,
+                        "arrival": clock(s.arrival_s), "departure": clock(s.departure_s),
+                        "demand_kg": round(s.demand_kg, 1), "load_kg_after": round(s.load_kg, 1),
+                        "load_m3_after": round(s.load_m3, 2), "lat": round(s.lat, 6), "lon": round(s.lon, 6),
+                    }
+                )  # fmt: skip
+
+    return atomic_write(path, write)
+
+
+def write_routes_geojson(plan: Plan, path: Path) -> Path:
+    """One LineString feature per vehicle-day-trip, following the streets."""
+    features = []
+    for vd in plan.vehicle_days:
+        for trip, line in enumerate(vd.trips):
+            stops = [s for s in vd.stops if s.trip == trip and s.kind == "collect"]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": mapping(line),
+                    "properties": {
+                        "day": vd.day,
+                        "date": vd.date,
+                        "vehicle": vd.vehicle,
+                        "trip": trip,
+                        "stops": len(stops),
+                        "households": sum(s.households for s in stops),
+                        "load_kg": round(sum(s.demand_kg for s in stops), 1),
+                    },
+                }
+            )
+    doc = {
+        "type": "FeatureCollection",
+        "attribution": plan.attribution,
+        "synthetic": plan.synthetic,
+        "features": features,
+    }
+    return atomic_write(path, lambda h: json.dump(doc, h, ensure_ascii=False))
+
+
+def summary(plan: Plan) -> dict[str, Any]:
+    """The plan's figures: households in = served + unserved, reasons, and each vehicle-day's work."""
+    sc = plan.scenario
+    hh = plan.households
+    reasons = Counter(str(r) for r in plan.unserved["reason"])
+    levels = Counter(str(x) for x in hh["match_level"].fillna("none"))
+    per_vd = [
+        {
+            "day": vd.day,
+            "date": vd.date,
+            "vehicle": vd.vehicle,
+            "km": round(vd.km, 2),
+            "hours": round(vd.hours, 2),
+            "start": clock(vd.start_s),
+            "end": clock(vd.end_s),
+            "landfill_trips": vd.landfill_trips,
+            "stops": len(vd.collect_stops),
+            "households": vd.households,
+            "load_kg": round(vd.load_kg, 1),
+            "load_m3": round(vd.load_m3, 2),
+        }
+        for vd in plan.vehicle_days
+    ]
+    served = hh[hh["status"] == "served"]
+    aimak_of = {v.name: v.aiyl_aimak for v in sc.villages}
+    revenue = Counter()
+    for village, n in served["village_spec"].value_counts().items():
+        aimak = aimak_of.get(str(village), "")
+        revenue[aimak] += n * sc.tariffs.get(aimak, 0.0)
+    return {
+        "scenario": sc.name,
+        "scenario_file": sc.path.name,
+        "attribution": plan.attribution,
+        "synthetic": plan.synthetic,
+        "assumptions": plan.assumptions,
+        "households_in": plan.households_in,
+        "households_served": plan.households_served,
+        "households_unserved": plan.households_unserved,
+        "unserved_by_reason": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        "unserved": [
+            {k: _plain(v) for k, v in row.items()}
+            for row in plan.unserved.to_dict(orient="records")
+        ],
+        "match_levels": dict(levels),
+        "vehicle_days": per_vd,
+        "totals": {
+            "km": round(sum(v.km for v in plan.vehicle_days), 1),
+            "hours": round(sum(v.hours for v in plan.vehicle_days), 1),
+            "landfill_trips": sum(v.landfill_trips for v in plan.vehicle_days),
+            "load_kg": round(sum(v.load_kg for v in plan.vehicle_days), 1),
+        },
+        "tariff_revenue_per_month": {k: round(v, 2) for k, v in revenue.items() if k},
+        "currency": sc.currency,
+        "stats": plan.stats,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def write_summary_json(plan: Plan, path: Path) -> Path:
+    """``summary.json``: see :func:`summary`."""
+    doc = summary(plan)
+    return atomic_write(
+        path, lambda h: json.dump(doc, h, ensure_ascii=False, indent=2, default=str)
+    )
+
+
+def table(plan: Plan) -> str:
+    """A short text table of the week for the end of the run."""
+    lines = [
+        f"{'day':<4} {'vehicle':<24} {'stops':>5} {'hh':>5} {'km':>7} {'hours':>6} {'dumps':>5} {'kg':>8}"
+    ]
+    for vd in plan.vehicle_days:
+        lines.append(
+            f"{vd.day:<4} {vd.vehicle[:24]:<24} {len(vd.collect_stops):>5} {vd.households:>5} {vd.km:>7.1f} "
+            f"{vd.hours:>6.1f} {vd.landfill_trips:>5} {vd.load_kg:>8.0f}"
+        )
+    lines.append(
+        f"households: {plan.households_in} in = {plan.households_served} served + {plan.households_unserved} unserved"
+    )
+    for reason, n in Counter(str(r) for r in plan.unserved["reason"]).most_common(5):
+        lines.append(f"  unserved {n:>5}: {reason}")
+    lines.append(plan.attribution)
+    return "\n".join(lines)
+
+
+def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
+    """Write the data files of a plan into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        write_stops_csv(plan, out_dir / "stops.csv"),
+        write_routes_geojson(plan, out_dir / "routes.geojson"),
+        write_summary_json(plan, out_dir / "summary.json"),
+    ]

@@ -1,0 +1,225 @@
+"""The weekly schedule: which collection days each street and container gets.
+
+Rules, in order: a point is collected ``frequency`` times a week on days it allows; a street keeps the same
+weekday(s) every week (the schedule is a weekly pattern) and all its points share them; visits of twice-weekly
+points are spread (Mon/Thu rather than Mon/Tue); the work is balanced across days relative to what the fleet can
+do each day. Balancing is a deterministic greedy assignment (largest street first) followed by improving moves.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from routing.scenario import DAYS
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WeekSchedule:
+    """Collection days of every point and the estimated work per day.
+
+    Attributes
+    ----------
+    days_of
+        ``point_id`` → the weekdays it is collected on.
+    work_s
+        Estimated work per day in seconds (service, collection driving and unloading).
+    capacity_s
+        The fleet's working seconds per day, as used for balancing.
+    """
+
+    days_of: Mapping[str, tuple[str, ...]]
+    work_s: Mapping[str, float]
+    capacity_s: Mapping[str, float]
+
+    def points_on(self, day: str) -> list[str]:
+        """Point ids collected on ``day``, in a stable order."""
+        return sorted(p for p, days in self.days_of.items() if day in days)
+
+    @property
+    def spread(self) -> float:
+        """Largest minus smallest day utilisation (0 = perfectly balanced)."""
+        used = [self.work_s[d] / self.capacity_s[d] for d in self.work_s if self.capacity_s.get(d)]
+        return max(used) - min(used) if used else 0.0
+
+
+def day_patterns(allowed: Sequence[str], frequency: int) -> list[tuple[str, ...]]:
+    """The best-spread choices of ``frequency`` days among ``allowed``.
+
+    Patterns whose smallest gap between visits (around the week) is the largest possible are kept, so a
+    twice-weekly street gets Mon/Thu rather than Mon/Tue when both are allowed.
+
+    Parameters
+    ----------
+    allowed
+        Allowed weekdays (``"mon"`` … ``"sun"``).
+    frequency
+        Visits per week.
+
+    Returns
+    -------
+    list of tuple of str
+    """
+    order = [d for d in DAYS if d in set(allowed)]
+    if not 1 <= frequency <= len(order):
+        msg = f"frequency {frequency} needs at least as many allowed days, got {order}"
+        raise ValueError(msg)
+    combos = list(itertools.combinations(order, frequency))
+    scored = [(_min_gap(c), c) for c in combos]
+    best = max(s for s, _ in scored)
+    return [c for s, c in scored if s == best]
+
+
+def _min_gap(days: Sequence[str]) -> int:
+    if len(days) == 1:
+        return 7
+    idx = sorted(DAYS.index(d) for d in days)
+    gaps = [b - a for a, b in itertools.pairwise(idx)] + [idx[0] + 7 - idx[-1]]
+    return min(gaps)
+
+
+def assign_days(
+    points: pd.DataFrame,
+    *,
+    capacity_s: Mapping[str, float],
+    kg_to_s: float = 0.0,
+    group_by: Sequence[str] = ("village", "street"),
+    improve_rounds: int = 50,
+) -> WeekSchedule:
+    """Give every collection point its weekdays, balancing the work across the week.
+
+    Parameters
+    ----------
+    points
+        Collection points with columns ``point_id``, ``frequency``, ``days`` (allowed weekdays), ``service_s``,
+        ``demand_kg`` and optionally ``collect_s`` and the ``group_by`` columns.
+    capacity_s
+        Working seconds the fleet has on each weekday (a day missing or at 0 gets no work).
+    kg_to_s
+        Seconds of landfill trips per kg collected (estimated), added to a point's work.
+    group_by
+        Points sharing these values share their days (a street keeps its weekday).
+    improve_rounds
+        Passes of improving moves after the greedy start.
+
+    Returns
+    -------
+    WeekSchedule
+    """
+    units = _units(points, group_by=group_by, kg_to_s=kg_to_s)
+    cap = {d: float(capacity_s.get(d, 0.0)) for d in DAYS}
+    load = dict.fromkeys(DAYS, 0.0)
+    choice: dict[int, tuple[str, ...]] = {}
+    # Largest first (LPT): big streets placed while the days are still empty balance best.
+    for i in sorted(units, key=lambda i: (-units[i].work, units[i].key)):
+        unit = units[i]
+        best = min(unit.patterns, key=lambda p: (_score_after(load, cap, p, unit.work), p))
+        choice[i] = best
+        for d in best:
+            load[d] += unit.work
+    for _ in range(improve_rounds):
+        if not _improve(units, choice, load, cap):
+            break
+    days_of = {pid: choice[i] for i, u in units.items() for pid in u.point_ids}
+    logger.info(
+        "schedule: %d points in %d groups over %s",
+        len(days_of),
+        len(units),
+        ", ".join(f"{d} {load[d] / 3600:.1f} h" for d in DAYS if load[d] > 0),
+    )
+    return WeekSchedule(
+        days_of=days_of,
+        work_s={d: load[d] for d in DAYS if load[d] > 0 or cap[d] > 0},
+        capacity_s={d: cap[d] for d in DAYS if load[d] > 0 or cap[d] > 0},
+    )
+
+
+@dataclass
+class _Unit:
+    key: str
+    point_ids: list[str]
+    work: float
+    patterns: list[tuple[str, ...]]
+
+
+def _units(points: pd.DataFrame, *, group_by: Sequence[str], kg_to_s: float) -> dict[int, _Unit]:
+    missing = {"point_id", "frequency", "days", "service_s", "demand_kg"} - set(points.columns)
+    if missing:
+        msg = f"collection points lack columns: {sorted(missing)}"
+        raise ValueError(msg)
+    frame = points.copy()
+    frame["_work"] = frame["service_s"].astype(float) + frame["demand_kg"].astype(float) * kg_to_s
+    if "collect_s" in frame:
+        frame["_work"] += frame["collect_s"].fillna(0).astype(float)
+    frame["_days"] = frame["days"].map(lambda d: tuple(x for x in DAYS if x in set(d)))
+    keys = [c for c in group_by if c in frame.columns]
+    # A street's points share days only when they share frequency and allowed days.
+    frame["_key"] = frame[keys].astype(str).agg(" / ".join, axis=1) if keys else frame["point_id"]
+    frame["_key"] = (
+        frame["_key"]
+        + " | "
+        + frame["frequency"].astype(str)
+        + " | "
+        + frame["_days"].map(",".join)
+    )
+    units: dict[int, _Unit] = {}
+    for i, (key, group) in enumerate(
+        sorted(frame.groupby("_key", sort=True), key=lambda kv: str(kv[0]))
+    ):
+        first = group.iloc[0]
+        if not first["_days"]:
+            msg = f"collection point {first['point_id']} has no allowed collection day"
+            raise ValueError(msg)
+        units[i] = _Unit(
+            key=str(key),
+            point_ids=sorted(group["point_id"].astype(str)),
+            work=float(group["_work"].sum()),
+            patterns=day_patterns(first["_days"], int(first["frequency"])),
+        )
+    return units
+
+
+def _score_after(
+    load: Mapping[str, float], cap: Mapping[str, float], pattern: Sequence[str], work: float
+) -> tuple[float, float]:
+    """Utilisation of the fullest day touched, then of the pattern's days, after adding ``work``."""
+    util = [(load[d] + work) / cap[d] if cap[d] > 0 else float("inf") for d in pattern]
+    return max(util), sum(util)
+
+
+def _improve(
+    units: Mapping[int, _Unit],
+    choice: dict[int, tuple[str, ...]],
+    load: dict[str, float],
+    cap: Mapping[str, float],
+) -> bool:
+    """Move single units to a better pattern while that lowers the sum of squared utilisations."""
+
+    def cost(lo: Mapping[str, float]) -> float:
+        return sum((lo[d] / cap[d]) ** 2 for d in DAYS if cap[d] > 0) + sum(
+            lo[d] * 1e6 for d in DAYS if cap[d] <= 0
+        )
+
+    improved = False
+    for i in sorted(units):
+        unit, current = units[i], choice[i]
+        base = cost(load)
+        for pattern in unit.patterns:
+            if pattern == current:
+                continue
+            trial = dict(load)
+            for d in current:
+                trial[d] -= unit.work
+            for d in pattern:
+                trial[d] += unit.work
+            if cost(trial) < base - 1e-12:
+                load.update(trial)
+                choice[i] = pattern
+                current, base, improved = pattern, cost(trial), True
+    return improved
