@@ -1,0 +1,547 @@
+"""Read household registers and container lists in every format a manager keeps them.
+
+CSV (UTF-8 with or without BOM, Windows-1251 and other legacy encodings detected; ``;``, ``,`` or tab
+delimited), Excel ``.xlsx``, GeoJSON and GeoPackage. Column headers are recognised in Kyrgyz, Russian and
+English or mapped explicitly (canonical name -> header in the file). Title lines above the header (common
+in registers printed from Excel) are skipped. Errors name the file, the row and the field. Input files
+are only read, never written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+__all__ = [
+    "CONTAINER_ALIASES",
+    "HOUSEHOLD_ALIASES",
+    "read_containers",
+    "read_households",
+]
+
+HOUSEHOLD_COLUMNS = (
+    "household_id",
+    "source_row",
+    "village",
+    "street",
+    "house",
+    "head",
+    "members",
+    "lat",
+    "lon",
+)
+
+# Accepted headers per canonical column (compared after _header_key: lower case, ё->е, no punctuation).
+HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
+    "household_id": (
+        "household_id", "id", "№", "no", "nr", "number", "n", "номер", "№ п/п", "п/п", "№пп",
+        "код", "катар", "катар саны", "реттик номер", "ид",
+    ),
+    "village": (
+        "village", "settlement", "locality", "place", "city", "town", "айыл", "айылы",
+        "айыл аты", "кыштак", "конуш", "село", "населенный пункт", "нас пункт", "нп", "поселок",
+        "аил", "selo", "aiyl", "ayil", "ayyl",
+    ),
+    "street": (
+        "street", "road", "address street", "көчө", "көчөсү", "кочо", "улица", "ул", "koch", "kocho",
+        "ulitsa", "addr:street",
+    ),
+    "house": (
+        "house", "house number", "housenumber", "house no", "no house", "building", "үй", "үй номери",
+        "үйдүн номери", "уй", "дом", "номер дома", "№ дома", "дом №", "addr:housenumber",
+    ),
+    "head": (
+        "head", "head of household", "name", "full name", "householder", "owner", "фио",
+        "фио главы семьи", "глава семьи", "глава хозяйства", "фио главы хозяйства", "владелец",
+        "үй бүлө башчысы", "үй-бүлө башчысы", "аты-жөнү", "аты жөнү", "ээси",
+    ),
+    "members": (
+        "members", "household size", "persons", "people", "size", "residents", "family size",
+        "мүчөлөрү", "мүчөлөр", "мүчө саны", "үй бүлө мүчөлөрү", "үй-бүлө мүчөлөрүнүн саны",
+        "үй бүлө мүчөлөрүнүн саны", "адам саны", "жашоочулар", "кол-во членов семьи",
+        "количество членов семьи", "членов семьи", "членов", "число членов семьи", "кол-во человек",
+        "количество человек", "человек", "чел", "жильцов", "кол-во жильцов", "состав семьи",
+    ),
+    "lat": ("lat", "latitude", "y", "широта", "кеңдик", "кендик", "lat_wgs84"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "долгота", "узундук", "lon_wgs84"),
+}  # fmt: skip
+
+CONTAINER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "название", "наименование", "аталышы", "аты", "объект", "место", "site"),
+    "village": HOUSEHOLD_ALIASES["village"],
+    "kind": ("kind", "type", "тип", "вид", "түрү", "category", "категория"),
+    "lat": HOUSEHOLD_ALIASES["lat"],
+    "lon": HOUSEHOLD_ALIASES["lon"],
+    "volume_m3": (
+        "volume_m3", "volume", "volume m3", "capacity m3", "объем", "объем м3", "объём м3",
+        "объем контейнера", "көлөмү", "көлөм", "колому",
+    ),
+    "count": ("count", "number of containers", "containers", "кол-во", "количество", "саны", "qty"),
+    "fill_rate": (
+        "fill_rate", "fill", "fill rate", "заполнение", "заполняемость", "коэффициент заполнения",
+        "толтуруу", "толушу",
+    ),
+    "collections_per_week": (
+        "collections_per_week", "collections per week", "per week", "вывозов в неделю",
+        "раз в неделю", "вывоз в неделю", "жумасына", "жумасына канча жолу",
+    ),
+}  # fmt: skip
+
+_MAX_TITLE_ROWS = 15
+
+
+def _header_key(text: Any) -> str:
+    s = unicodedata.normalize("NFC", str(text)).strip().lower().replace("ё", "е")
+    s = s.replace("\ufeff", "")
+    s = re.sub(r"\(.*?\)", " ", s)  # "Объем (м3)" -> "объем"
+    s = re.sub(r"[\s_.,:;\-]+", " ", s)
+    return s.strip()
+
+
+def _alias_index(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for canon, names in aliases.items():
+        index[_header_key(canon)] = canon
+        for name in names:
+            index.setdefault(_header_key(name), canon)
+    return index
+
+
+def _match_headers(
+    headers: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+    columns: Mapping[str, str] | None,
+    *,
+    path: Path,
+) -> dict[str, int]:
+    """Map canonical column -> position in ``headers``."""
+    found: dict[str, int] = {}
+    keys = [_header_key(h) for h in headers]
+    if columns:
+        for canon, header in columns.items():
+            if canon not in aliases and canon not in ("household_id",):
+                allowed = ", ".join(aliases)
+                msg = f"{path}: columns mapping names unknown field {canon!r}; allowed: {allowed}"
+                raise ValueError(msg)
+            hk = _header_key(header)
+            if hk not in keys:
+                msg = (
+                    f"{path}: columns mapping says {canon!r} is in column {header!r}, "
+                    f"but the header row has {list(headers)}"
+                )
+                raise ValueError(msg)
+            found[canon] = keys.index(hk)
+    index = _alias_index(aliases)
+    for pos, key in enumerate(keys):
+        canon: str | None = index.get(key)
+        if canon is None and key:
+            # "Кол-во членов семьи (чел.)", "Широта, °": accept a header that starts with an alias.
+            for alias, c in index.items():
+                if len(alias) >= 4 and key.startswith(alias + " "):
+                    canon = c
+                    break
+        if canon is not None and canon not in found and pos not in found.values():
+            found[canon] = pos
+    return found
+
+
+def _header_score(row: Sequence[str], index: Mapping[str, str]) -> int:
+    return sum(1 for cell in row if _header_key(cell) in index)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "cp866", "mac_cyrillic", "cp1252"])
+    match = best.best()
+    if match is None:
+        msg = f"{path}: cannot detect the text encoding; save the file as UTF-8 or Windows-1251"
+        raise ValueError(msg)
+    return str(match)
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = [line for line in text.splitlines()[: _MAX_TITLE_ROWS + 20] if line.strip()]
+    best, best_score = ",", -1.0
+    for delim in (";", ",", "\t", "|"):
+        counts = [line.count(delim) for line in sample]
+        if not counts or max(counts) == 0:
+            continue
+        # The delimiter appears the same number of times on most lines.
+        common = max(set(counts), key=counts.count)
+        score = counts.count(common) * (common > 0) + 0.01 * common
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_table(path: Path, sheet: str | None) -> tuple[list[list[str]], list[int], str]:
+    """Return (rows of strings, 1-based file row of each, kind) for CSV and Excel files."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            if sheet is not None and sheet not in wb.sheetnames:
+                msg = f"{path}: no sheet {sheet!r}; the workbook has {wb.sheetnames}"
+                raise ValueError(msg)
+            ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+            rows: list[list[str]] = []
+            numbers: list[int] = []
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                rows.append(["" if v is None else _cell_text(v) for v in row])
+                numbers.append(i)
+        finally:
+            wb.close()
+        return rows, numbers, "excel"
+    if suffix == ".xls":
+        msg = f"{path}: old Excel .xls is not read; save it as .xlsx or CSV"
+        raise ValueError(msg)
+    text = _decode(path.read_bytes(), path)
+    delim = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows, numbers = [], []
+    for row in reader:
+        rows.append(row)
+        numbers.append(reader.line_num)
+    # reader.line_num is the line where the record ended; a record spanning lines is rare.
+    return rows, numbers, "csv"
+
+
+def _cell_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _read_geo(path: Path, sheet: str | None) -> tuple[list[str], list[list[Any]], list[int]]:
+    try:
+        gdf = gpd.read_file(path, layer=sheet) if sheet else gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own types
+        msg = f"{path}: cannot read as a GIS file ({exc})"
+        raise ValueError(msg) from exc
+    headers = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    rows: list[list[Any]] = []
+    if gdf.crs is not None and not gdf.empty:
+        gdf = gdf.to_crs(4326)
+    has_geom = gdf.geometry.name in gdf.columns
+    for _, rec in gdf.iterrows():
+        row = [rec[c] for c in headers]
+        geom = rec[gdf.geometry.name] if has_geom else None
+        if geom is not None and not geom.is_empty:
+            pt = geom if geom.geom_type == "Point" else geom.representative_point()
+            row += [pt.y, pt.x]
+        else:
+            row += [None, None]
+        rows.append(row)
+    headers += ["__geom_lat", "__geom_lon"]
+    # Feature n (1-based) is reported as row n + 1, as if the attribute table had a header row.
+    return headers, rows, list(range(2, len(rows) + 2))
+
+
+def _load(
+    path: Path,
+    aliases: Mapping[str, Sequence[str]],
+    columns: Mapping[str, str] | None,
+    sheet: str | None,
+) -> tuple[list[str], list[list[Any]], list[int], dict[str, int]]:
+    if not path.exists():
+        msg = f"{path}: file not found"
+        raise ValueError(msg)
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".gpkg", ".json", ".shp", ".fgb"):
+        headers, rows, numbers = _read_geo(path, sheet)
+        found = _match_headers(headers, aliases, columns, path=path)
+        if "lat" not in found and "lon" not in found:
+            found["lat"] = headers.index("__geom_lat")
+            found["lon"] = headers.index("__geom_lon")
+        return headers, rows, numbers, found
+    table, numbers, _ = _read_table(path, sheet)
+    index = _alias_index(aliases)
+    # The header is the row among the first few that names the most known columns.
+    header_at = 0
+    if not columns:
+        scores = [_header_score(r, index) for r in table[:_MAX_TITLE_ROWS]]
+        if scores and max(scores) > 0:
+            header_at = scores.index(max(scores))
+    else:
+        wanted = {_header_key(h) for h in columns.values()}
+        for i, r in enumerate(table[:_MAX_TITLE_ROWS]):
+            if wanted <= {_header_key(c) for c in r}:
+                header_at = i
+                break
+    if not table:
+        msg = f"{path}: the file is empty"
+        raise ValueError(msg)
+    headers = [str(h).strip().lstrip("\ufeff") for h in table[header_at]]
+    found = _match_headers(headers, aliases, columns, path=path)
+    body = table[header_at + 1 :]
+    body_numbers = numbers[header_at + 1 :]
+    keep = [i for i, r in enumerate(body) if any(str(c).strip() for c in r)]
+    return headers, [body[i] for i in keep], [body_numbers[i] for i in keep], found
+
+
+def _missing(path: Path, headers: Sequence[str], need: str, aliases: Mapping[str, Sequence[str]]):
+    shown = [h for h in headers if not h.startswith("__geom")]
+    accepted = ", ".join(repr(a) for a in aliases[need][:8])
+    msg = (
+        f"{path}: required column {need!r} not found; the header row has {shown}; "
+        f"accepted names for {need!r} include {accepted} (or map it with columns={{{need!r}: ...}})"
+    )
+    return ValueError(msg)
+
+
+def _cell(row: Sequence[Any], pos: int | None) -> Any:
+    if pos is None or pos >= len(row):
+        return None
+    v = row[pos]
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip() or None
+
+
+def _number(v: Any, path: Path, row: int, field: str) -> float:
+    if v is None:
+        return math.nan
+    if isinstance(v, int | float | np.integer | np.floating):
+        return float(v)
+    s = str(v).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    s = s.rstrip("°")
+    try:
+        return float(s)
+    except ValueError:
+        msg = f"{path}: row {row}, field {field!r}: {v!r} is not a number"
+        raise ValueError(msg) from None
+
+
+def _positive_int(v: Any, path: Path, row: int, field: str) -> int:
+    if v is None:
+        msg = f"{path}: row {row}, field {field!r}: empty; a positive whole number is required"
+        raise ValueError(msg)
+    x: float
+    try:
+        x = float(str(v).strip().replace(",", ".")) if not isinstance(v, int | float) else float(v)
+    except ValueError:
+        x = math.nan
+    if not (x > 0 and float(x).is_integer()):
+        msg = f"{path}: row {row}, field {field!r}: {v!r} is not a positive whole number"
+        raise ValueError(msg)
+    return int(x)
+
+
+def read_households(
+    path: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Read a household register.
+
+    Parameters
+    ----------
+    path
+        CSV, .xlsx, GeoJSON or GeoPackage file.
+    columns
+        Optional mapping canonical name -> header in the file, e.g. ``{"members": "Адамдар"}``, for
+        headers that are not recognised automatically.
+    sheet
+        Excel sheet or GIS layer to read (default: the first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``household_id`` (str), ``source_row`` (int, the row in the file; header = row 1),
+        ``village``, ``street``, ``house``, ``head`` (str or None), ``members`` (int), ``lat``, ``lon``
+        (float, NaN where absent).
+
+    Raises
+    ------
+    ValueError
+        Naming the file, row and field: a missing required column, members that are not a positive
+        whole number, coordinates that are not numbers, duplicate household ids.
+    """
+    path = Path(path)
+    headers, rows, numbers, found = _load(path, HOUSEHOLD_ALIASES, columns, sheet)
+    if "members" not in found:
+        raise _missing(path, headers, "members", HOUSEHOLD_ALIASES)
+    if ("lat" in found) != ("lon" in found):
+        raise _missing(path, headers, "lon" if "lat" in found else "lat", HOUSEHOLD_ALIASES)
+    if not any(k in found for k in ("village", "street", "lat")):
+        raise _missing(path, headers, "village", HOUSEHOLD_ALIASES)
+    # A geometry beats nothing but never a lat/lon column written in the table.
+    geom_lat = headers.index("__geom_lat") if "__geom_lat" in headers else None
+    geom_lon = headers.index("__geom_lon") if "__geom_lon" in headers else None
+
+    records: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row, rownum in zip(rows, numbers, strict=True):
+        hid = _text(_cell(row, found.get("household_id")))
+        if hid is None:
+            hid = str(rownum)
+        if hid in seen:
+            msg = (
+                f"{path}: row {rownum}, field 'household_id': {hid!r} already used on row "
+                f"{seen[hid]}; household ids must be unique"
+            )
+            raise ValueError(msg)
+        seen[hid] = rownum
+        lat = (
+            _number(_cell(row, found.get("lat")), path, rownum, headers[found["lat"]])
+            if ("lat" in found)
+            else math.nan
+        )
+        lon = (
+            _number(_cell(row, found.get("lon")), path, rownum, headers[found["lon"]])
+            if ("lon" in found)
+            else math.nan
+        )
+        if math.isnan(lat) and geom_lat is not None and geom_lon is not None:
+            lat = _number(_cell(row, geom_lat), path, rownum, "geometry")
+            lon = _number(_cell(row, geom_lon), path, rownum, "geometry")
+        records.append(
+            {
+                "household_id": hid,
+                "source_row": rownum,
+                "village": _text(_cell(row, found.get("village"))),
+                "street": _text(_cell(row, found.get("street"))),
+                "house": _text(_cell(row, found.get("house"))),
+                "head": _text(_cell(row, found.get("head"))),
+                "members": _positive_int(
+                    _cell(row, found["members"]), path, rownum, headers[found["members"]]
+                ),
+                "lat": lat,
+                "lon": lon,
+            }
+        )
+    df = pd.DataFrame.from_records(records, columns=list(HOUSEHOLD_COLUMNS))
+    df["members"] = df["members"].astype("int64")
+    df["source_row"] = df["source_row"].astype("int64")
+    df["lat"] = df["lat"].astype("float64")
+    df["lon"] = df["lon"].astype("float64")
+    for c in ("village", "street", "house", "head"):
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
+def _fill_rate(v: Any, path: Path, row: int, field: str) -> float:
+    if v is None:
+        return 1.0
+    s = str(v).strip()
+    pct = s.endswith("%")
+    x = _number(s.rstrip("%").strip() if pct else v, path, row, field)
+    if pct:
+        x /= 100.0
+    if not (0.0 < x <= 1.0):
+        msg = (
+            f"{path}: row {row}, field {field!r}: {v!r} is not a fill rate; "
+            "give a fraction between 0 and 1 (or a percentage such as 80%)"
+        )
+        raise ValueError(msg)
+    return x
+
+
+def read_containers(
+    path: str | Path, *, columns: Mapping[str, str] | None = None
+) -> gpd.GeoDataFrame:
+    """Read a list of communal containers (schools, clinics, markets …).
+
+    Parameters
+    ----------
+    path
+        CSV, .xlsx, GeoJSON or GeoPackage file.
+    columns
+        Optional mapping canonical name -> header in the file.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``name``, ``village``, ``kind`` (str), ``volume_m3`` (float, one container), ``count``
+        (int, default 1), ``fill_rate`` (0-1, default 1), ``collections_per_week`` (float, NaN when not
+        given), ``source_row`` and Point geometry (WGS84).
+    """
+    path = Path(path)
+    headers, rows, numbers, found = _load(path, CONTAINER_ALIASES, columns, None)
+    for need in ("volume_m3", "lat", "lon"):
+        if need not in found:
+            raise _missing(path, headers, need, CONTAINER_ALIASES)
+    records = []
+    for row, rownum in zip(rows, numbers, strict=True):
+        lat = _number(_cell(row, found["lat"]), path, rownum, headers[found["lat"]])
+        lon = _number(_cell(row, found["lon"]), path, rownum, headers[found["lon"]])
+        if math.isnan(lat) or math.isnan(lon) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            msg = (
+                f"{path}: row {rownum}, field 'lat'/'lon': a container needs valid WGS84 "
+                f"coordinates (got {lat}, {lon})"
+            )
+            raise ValueError(msg)
+        vol = _number(_cell(row, found["volume_m3"]), path, rownum, headers[found["volume_m3"]])
+        if not vol > 0:
+            msg = f"{path}: row {rownum}, field {headers[found['volume_m3']]!r}: volume must be > 0"
+            raise ValueError(msg)
+        count_v = _cell(row, found.get("count"))
+        count = (
+            1 if count_v is None else _positive_int(count_v, path, rownum, headers[found["count"]])
+        )
+        fill = _fill_rate(
+            _cell(row, found.get("fill_rate")),
+            path,
+            rownum,
+            headers[found["fill_rate"]] if "fill_rate" in found else "fill_rate",
+        )
+        cpw_v = _cell(row, found.get("collections_per_week"))
+        cpw = math.nan
+        if cpw_v is not None:
+            field = headers[found["collections_per_week"]]
+            cpw = _number(cpw_v, path, rownum, field)
+            if not (0 < cpw <= 7):
+                msg = f"{path}: row {rownum}, field {field!r}: {cpw_v!r} must be between 1 and 7"
+                raise ValueError(msg)
+        records.append(
+            {
+                "name": _text(_cell(row, found.get("name"))) or f"container {rownum}",
+                "village": _text(_cell(row, found.get("village"))),
+                "kind": _text(_cell(row, found.get("kind"))),
+                "volume_m3": vol,
+                "count": count,
+                "fill_rate": fill,
+                "collections_per_week": cpw,
+                "source_row": rownum,
+                "geometry": Point(lon, lat),
+            }
+        )
+    cols = [
+        "name", "village", "kind", "volume_m3", "count", "fill_rate", "collections_per_week",
+        "source_row", "geometry",
+    ]  # fmt: skip
+    return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
