@@ -44,8 +44,12 @@ class WeekSchedule:
 
     @property
     def spread(self) -> float:
-        """Largest minus smallest day utilisation (0 = perfectly balanced)."""
-        used = [self.work_s[d] / self.capacity_s[d] for d in self.work_s if self.capacity_s.get(d)]
+        """Largest minus smallest utilisation among the days that have work (0 = perfectly balanced)."""
+        used = [
+            w / self.capacity_s[d]
+            for d, w in self.work_s.items()
+            if w > 0 and self.capacity_s.get(d)
+        ]
         return max(used) - min(used) if used else 0.0
 
 

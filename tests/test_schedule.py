@@ -1,0 +1,79 @@
+"""The weekly schedule: allowed days, spread of repeated visits, same days per street, balance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from routing.schedule import assign_days, day_patterns
+
+FULL_WEEK = {d: 8 * 3600.0 for d in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def _points(rows: list[tuple[str, str, str, int, tuple[str, ...], float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "point_id": p,
+                "village": v,
+                "street": s,
+                "frequency": f,
+                "days": d,
+                "service_s": w,
+                "demand_kg": 0.0,
+            }
+            for p, v, s, f, d, w in rows
+        ]
+    )
+
+
+def test_twice_weekly_visits_are_spread_apart() -> None:
+    patterns = day_patterns(("mon", "tue", "wed", "thu", "fri"), 2)
+    assert ("mon", "thu") in patterns
+    assert ("mon", "tue") not in patterns
+    assert all(len(p) == 2 for p in patterns)
+
+
+def test_pattern_needs_enough_allowed_days() -> None:
+    with pytest.raises(ValueError, match="frequency 3"):
+        day_patterns(("mon", "tue"), 3)
+
+
+def test_points_only_get_allowed_days_and_their_frequency() -> None:
+    pts = _points(
+        [
+            ("a", "V1", "S1", 1, ("mon", "tue"), 100.0),
+            ("b", "V1", "S2", 2, ("mon", "tue", "wed", "thu", "fri"), 100.0),
+            ("c", "V2", "S3", 1, ("fri",), 100.0),
+        ]
+    )
+    week = assign_days(pts, capacity_s=FULL_WEEK)
+    assert set(week.days_of["a"]) <= {"mon", "tue"} and len(week.days_of["a"]) == 1
+    assert len(week.days_of["b"]) == 2
+    assert week.days_of["c"] == ("fri",)
+
+
+def test_points_of_one_street_share_their_days() -> None:
+    pts = _points([(f"p{i}", "V", "Main", 1, ("mon", "tue", "wed"), 50.0) for i in range(6)])
+    week = assign_days(pts, capacity_s=FULL_WEEK)
+    assert len({week.days_of[f"p{i}"] for i in range(6)}) == 1
+
+
+def test_work_is_balanced_across_allowed_days() -> None:
+    pts = _points([(f"p{i}", "V", f"S{i}", 1, ("mon", "tue", "wed"), 1000.0) for i in range(9)])
+    week = assign_days(pts, capacity_s=FULL_WEEK)
+    per_day = {d: len(week.points_on(d)) for d in ("mon", "tue", "wed")}
+    assert per_day == {"mon": 3, "tue": 3, "wed": 3}
+    assert week.spread == pytest.approx(0.0)
+
+
+def test_same_inputs_give_the_same_schedule() -> None:
+    pts = _points(
+        [
+            (f"p{i}", "V", f"S{i % 4}", 1 + i % 2, ("mon", "wed", "thu", "fri"), 100.0 + i)
+            for i in range(20)
+        ]
+    )
+    first = assign_days(pts, capacity_s=FULL_WEEK)
+    second = assign_days(pts.sample(frac=1.0, random_state=3), capacity_s=FULL_WEEK)
+    assert dict(first.days_of) == dict(second.days_of)
