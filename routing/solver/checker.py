@@ -14,7 +14,8 @@ Timing semantics checked by :func:`check` (the reported times are a witness of f
 - ``arrival_s`` of a visit is at least the previous place's ``departure_s`` plus the travel time, plus
   the lunch duration when a lunch visit lies in between (a break may be taken anywhere on the leg);
 - a lunch visit spans ``[arrival_s, departure_s]``, lasts at least the break duration, and some start
-  inside that span and inside the lunch window must exist.
+  inside that span and inside the lunch window must exist; a vehicle type with a lunch takes exactly
+  one on a route with clients, unless the route is back at its end depot before the window opens.
 """
 
 from __future__ import annotations
@@ -294,8 +295,14 @@ def _check_route(
         out.append(Violation(r, -1, "daily_load", msg))
     if vt.max_stops is not None and stops > vt.max_stops:
         out.append(Violation(r, -1, "max_stops", f"{stops} stops, at most {vt.max_stops}"))
-    if stops and vt.lunch is not None and lunches != 1:
-        out.append(Violation(r, -1, "lunch", f"{lunches} lunch breaks, exactly one required"))
+    if stops and vt.lunch is not None:
+        # A route back at its end depot before the lunch window opens takes no lunch.
+        needed = last.arrival_s >= vt.lunch.window[0]
+        if lunches > 1 or (needed and lunches != 1):
+            msg = f"{lunches} lunch breaks, exactly one required"
+            if not needed:
+                msg = f"{lunches} lunch breaks, at most one allowed"
+            out.append(Violation(r, -1, "lunch", msg))
     if abs(distance - route.distance_m) > dist_tol + 1e-6 * distance:
         msg = f"reported distance {route.distance_m:.1f} m, recomputed {distance:.1f} m"
         out.append(Violation(r, -1, "distance", msg))
@@ -396,7 +403,7 @@ def check_kim_solution(
     regular stop exactly once over all routes; service starts inside the stop's and landfill's
     windows; trip load at most the capacity (reset at landfills); a landfill after the last stop;
     daily yardage; maximum stops; exactly one lunch of the header duration starting 11:00-12:00
-    once the vehicle is free. Distances are Manhattan feet, times at the header speed.
+    once the vehicle is free (none only when the route is back at the depot before 11:00). Distances are Manhattan feet, times at the header speed.
 
     Parameters
     ----------
@@ -484,7 +491,7 @@ def _kim_schedule(
     w0, w1 = LUNCH_WINDOW_S
     has_lunch = lunch_at is not None
     if not has_lunch:
-        out.append(Violation(k, -1, "lunch", "no lunch break (lunch_after_index is missing)"))
+        pass  # allowed only when back at the depot before the window opens (checked below)
     elif not isinstance(lunch_at, int) or not 0 <= lunch_at < len(rows) - 1:
         msg = f"lunch_after_index {lunch_at!r} must point at a node before the final depot"
         out.append(Violation(k, -1, "lunch", msg))
@@ -524,4 +531,7 @@ def _kim_schedule(
                 )
                 out.append(Violation(k, p, "lunch", msg))
             t = max(t, float(lunch_start)) + inst.lunch_s
+    if lunch_at is None and t >= w0:
+        msg = f"no lunch break, and the route is back at the depot at {_fmt(t)}, not before {_fmt(w0)}"
+        out.append(Violation(k, -1, "lunch", msg))
     return t
