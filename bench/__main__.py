@@ -1,0 +1,46 @@
+"""``python -m bench``: run every benchmark, then assemble BENCHMARKS.md from bench/results/*.md."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+TOPICS = ("matrix", "geocode", "solver", "sheets")
+
+
+def assemble(out: Path = ROOT.parent / "BENCHMARKS.md") -> Path:
+    """Join the per-topic result files into BENCHMARKS.md."""
+    parts = [
+        "# Benchmarks\n",
+        "Made by `make bench` (`python -m bench`); each section below is written by `bench/<topic>.py` and names the"
+        " command, date, versions and the peers run side by side in the same run. This machine is shared and noisy"
+        " (2 cores): figures are medians of repeats and ratios measured within one run.\n",
+        f"_Assembled {dt.date.today().isoformat()}._\n",
+    ]
+    for topic in TOPICS:
+        path = ROOT / "results" / f"{topic}.md"
+        if path.exists():
+            parts.append(path.read_text(encoding="utf-8").strip() + "\n")
+    out.write_text("\n".join(parts), encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("topics", nargs="*", choices=[*TOPICS, []], help="which benchmarks (default: all)")
+    parser.add_argument("--assemble-only", action="store_true", help="only rebuild BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    if not args.assemble_only:
+        for topic in args.topics or TOPICS:
+            print(f"== bench {topic} ==", flush=True)
+            importlib.import_module(f"bench.{topic}").main()
+    print(f"wrote {assemble()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
