@@ -31,9 +31,14 @@ def assemble(out: Path = ROOT.parent / "BENCHMARKS.md") -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("topics", nargs="*", choices=[*TOPICS, []], help="which benchmarks (default: all)")
+    parser.add_argument(
+        "topics", nargs="*", help=f"which benchmarks, of: {', '.join(TOPICS)} (default: all)"
+    )
     parser.add_argument("--assemble-only", action="store_true", help="only rebuild BENCHMARKS.md")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.topics) - set(TOPICS))
+    if unknown:
+        parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(TOPICS)}")
     if not args.assemble_only:
         for topic in args.topics or TOPICS:
             print(f"== bench {topic} ==", flush=True)
