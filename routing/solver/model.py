@@ -69,7 +69,12 @@ class Client:
 
 @dataclass(frozen=True)
 class Lunch:
-    """A break of ``duration_s`` that must start inside ``window``."""
+    """A break of ``duration_s`` that must start inside ``window``.
+
+    The solver records it as a ``Visit(kind="lunch")`` between two visits, taken at the location of
+    the visit before it (travel is never split); a route that is back at its end depot before
+    ``window[0]`` takes no lunch.
+    """
 
     window: TimeWindow
     duration_s: int
@@ -262,6 +267,77 @@ class Model:
             msg = f"matrices must be square and of the same shape, got {dur.shape} and {dist.shape}"
             raise ValueError(msg)
         self.duration_s, self.distance_m = dur, dist
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the first bad field; called by the solver before solving.
+
+        Checks that the matrices are set and cover every location, that indices, time windows,
+        demands, capacities and the lunch break make sense.
+        """
+        if self.duration_s is None or self.distance_m is None:
+            msg = "Model: set_matrices(duration_s, distance_m) must be called before solving"
+            raise ValueError(msg)
+        size = self.duration_s.shape[0]
+        if np.isnan(self.duration_s).any() or np.isnan(self.distance_m).any():
+            msg = "Model matrices: NaN is not allowed (use inf for unreachable)"
+            raise ValueError(msg)
+        if (self.duration_s < 0).any() or (self.distance_m < 0).any():
+            msg = "Model matrices: negative travel time or distance is not allowed"
+            raise ValueError(msg)
+        if not self.depots:
+            msg = "Model: at least one depot is needed (add_depot)"
+            raise ValueError(msg)
+
+        def check_loc(what: str, loc: int) -> None:
+            if not 0 <= loc < size:
+                msg = f"{what}: location {loc} is outside the matrices (0..{size - 1})"
+                raise ValueError(msg)
+
+        def check_tw(what: str, tw: TimeWindow) -> None:
+            if tw[0] > tw[1]:
+                msg = f"{what}: time window {tw} opens after it closes"
+                raise ValueError(msg)
+
+        for i, d in enumerate(self.depots):
+            check_loc(f"depot {i}", d.location)
+            check_tw(f"depot {i}", d.tw)
+        for i, lf in enumerate(self.landfills):
+            check_loc(f"landfill {i}", lf.location)
+            check_tw(f"landfill {i}", lf.tw)
+            if lf.unload_s < 0:
+                msg = f"landfill {i}: unload_s must be >= 0, got {lf.unload_s}"
+                raise ValueError(msg)
+        for i, c in enumerate(self.clients):
+            check_loc(f"client {i}", c.location)
+            if c.end_location is not None:
+                check_loc(f"client {i} (segment end)", c.end_location)
+            check_tw(f"client {i}", c.tw)
+            if min(c.demand) < 0 or c.service_s < 0 or c.traverse_m < 0:
+                msg = f"client {i}: demand, service_s and traverse_m must be >= 0"
+                raise ValueError(msg)
+        if any(c.demand != (0.0, 0.0) for c in self.clients) and not self.landfills:
+            msg = "Model: clients with demand need at least one landfill (add_landfill)"
+            raise ValueError(msg)
+        for i, vt in enumerate(self.vehicle_types):
+            for what, idx in (("start_depot", vt.start_depot), ("end_depot", vt.end_depot)):
+                if not 0 <= idx < len(self.depots):
+                    msg = f"vehicle type {i}: {what} {idx} is not a depot index (0..{len(self.depots) - 1})"
+                    raise ValueError(msg)
+            check_tw(f"vehicle type {i} shift", vt.shift)
+            if vt.num_available < 0:
+                msg = f"vehicle type {i}: num_available must be >= 0, got {vt.num_available}"
+                raise ValueError(msg)
+            if min(vt.capacity) <= 0 or min(vt.max_load_per_day) <= 0:
+                msg = f"vehicle type {i}: capacity and max_load_per_day must be > 0"
+                raise ValueError(msg)
+            if vt.max_stops is not None and vt.max_stops < 0:
+                msg = f"vehicle type {i}: max_stops must be >= 0 or None, got {vt.max_stops}"
+                raise ValueError(msg)
+            if vt.lunch is not None:
+                check_tw(f"vehicle type {i} lunch window", vt.lunch.window)
+                if vt.lunch.duration_s < 0:
+                    msg = f"vehicle type {i}: lunch duration_s must be >= 0"
+                    raise ValueError(msg)
 
     def solve(
         self,

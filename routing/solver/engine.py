@@ -1,0 +1,272 @@
+"""Solve a :class:`~routing.solver.model.Model`: screening, search, verification, repair.
+
+1. Screening: every client is tried alone in a fresh route of every vehicle type; a client no vehicle
+   can serve even alone is left out at once with the reason ("unreachable from the depot",
+   "demand larger than any vehicle's capacity", "time window cannot be met", ...).
+2. Search: OR-Tools with every rule as a dimension (:mod:`routing.solver._ortools`) and, when the
+   model allows it, PyVRP with landfills as reload depots (:mod:`routing.solver._pyvrp`) in a second
+   process; the PyVRP plan is repaired and handed to OR-Tools as a start when time allows.
+3. Verification: every route is re-timed by :mod:`routing.solver._schedule`, which places landfill
+   visits, the final dump and the lunch; a route breaking a rule loses the client that breaks it,
+   and dropped clients are re-inserted wherever they fit.
+4. The best verified plan wins: most required clients served, then fewest vehicles, then cost.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from routing.solver._ortools import solve_ortools, vehicle_list
+from routing.solver._schedule import Evaluation, Item, Prepared, evaluate, normalise
+from routing.solver.model import Model, Result, Route, Unserved
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Plan:
+    """A verified plan: a timed route per used vehicle and the clients left out."""
+
+    routes: dict[tuple[int, int], tuple[list[Item], Evaluation]]
+    dropped: dict[int, str]
+    solver: str
+
+    def key(self, model: Model) -> tuple[int, int, float]:
+        """Lexicographic objective: unserved required clients, vehicles, cost."""
+        unserved = sum(1 for i in self.dropped if model.clients[i].required)
+        prize_lost = sum(
+            model.clients[i].prize for i in self.dropped if not model.clients[i].required
+        )
+        cost = sum(ev.cost for _, ev in self.routes.values()) + prize_lost
+        return unserved, len(self.routes), cost
+
+
+def _screen(prep: Prepared) -> dict[int, str]:
+    """Clients no vehicle can serve even alone, with the reason in plain words."""
+    model = prep.model
+    out: dict[int, str] = {}
+    vts = [(t, vt) for t, vt in enumerate(model.vehicle_types) if vt.num_available > 0]
+    for i, c in enumerate(model.clients):
+        if not vts:
+            out[i] = "no vehicle available"
+            continue
+        if all(c.demand[0] > vt.capacity[0] or c.demand[1] > vt.capacity[1] for _, vt in vts):
+            out[i] = "demand larger than any vehicle's capacity"
+            continue
+        if all(
+            c.demand[0] > vt.max_load_per_day[0] or c.demand[1] > vt.max_load_per_day[1]
+            for _, vt in vts
+        ):
+            out[i] = "demand larger than any vehicle's load per day"
+            continue
+        if all(vt.max_stops == 0 for _, vt in vts):
+            out[i] = "no vehicle may make a stop"
+            continue
+        dirs = [False, True] if (c.is_segment and c.reversible) else [False]
+        reached = False
+        reasons: list[str] = []
+        ok = False
+        for t, vt in vts:
+            start = model.depots[vt.start_depot].location
+            for rev in dirs:
+                if math.isfinite(prep.dur[start, prep.entry[i][int(rev)]]):
+                    reached = True
+                items = normalise(prep, vt, [("client", i, rev)])
+                ev = evaluate(prep, t, 0, items)
+                if ev.route is not None:
+                    ok = True
+                    break
+                reasons.append(ev.reason or "cannot be served")
+            if ok:
+                break
+        if ok:
+            continue
+        if not reached:
+            out[i] = "unreachable from the depot"
+        elif any("unreachable" in r or "cannot be reached" in r for r in reasons):
+            out[i] = "no way back to a landfill or the depot"
+        elif "time window cannot be met" in reasons:
+            out[i] = "time window cannot be met"
+        else:
+            out[i] = reasons[0] if reasons else "cannot be served"
+    return out
+
+
+def _verify(
+    prep: Prepared, raw: list[tuple[int, int, list[Item]]], solver: str, dropped: dict[int, str]
+) -> _Plan:
+    """Time every route; drop the client that breaks a rule until each route is feasible."""
+    model = prep.model
+    routes: dict[tuple[int, int], tuple[list[Item], Evaluation]] = {}
+    dropped = dict(dropped)
+    for t, k, items in raw:
+        vt = model.vehicle_types[t]
+        seq = [it for it in items if it[0] == "client" and it[1] not in dropped]
+        seq_all = [it for it in items if it[0] == "landfill" or it in seq]
+        while True:
+            norm = normalise(prep, vt, seq_all)
+            ev = evaluate(prep, t, k, norm)
+            if ev.route is not None or not any(it[0] == "client" for it in norm):
+                break
+            bad = ev.bad_client
+            dropped[bad if bad is not None else seq_all[0][1]] = ev.reason or "cannot be served"
+            seq_all = [it for it in seq_all if not (it[0] == "client" and it[1] == bad)]
+        if ev.route is not None:
+            routes[(t, k)] = (norm, ev)
+    return _Plan(routes, dropped, solver)
+
+
+def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: float) -> None:
+    """Insert left-out clients where they fit best (cheapest feasible position), in place."""
+    model = prep.model
+    for i in candidates:
+        if time.monotonic() > deadline:
+            return
+        c = model.clients[i]
+        dirs = [False, True] if (c.is_segment and c.reversible) else [False]
+        best: tuple[float, tuple[int, int], list[Item], Evaluation] | None = None
+        for key, (items, ev) in plan.routes.items():
+            vt = model.vehicle_types[key[0]]
+            for pos in range(len(items) + 1):
+                for rev in dirs:
+                    trial = normalise(prep, vt, [*items[:pos], ("client", i, rev), *items[pos:]])
+                    tev = evaluate(prep, key[0], key[1], trial)
+                    if tev.route is not None:
+                        delta = tev.cost - ev.cost
+                        if best is None or delta < best[0]:
+                            best = (delta, key, trial, tev)
+        if best is None:
+            # no room on a used vehicle: open the cheapest unused one
+            used = set(plan.routes)
+            tried: set[int] = set()
+            for key in vehicle_list(prep):
+                if key in used or key[0] in tried:
+                    continue
+                tried.add(key[0])
+                vt = model.vehicle_types[key[0]]
+                for rev in dirs:
+                    trial = normalise(prep, vt, [("client", i, rev)])
+                    tev = evaluate(prep, key[0], key[1], trial)
+                    if tev.route is not None and (best is None or tev.cost < best[0]):
+                        best = (tev.cost, key, trial, tev)
+        if best is not None:
+            plan.routes[best[1]] = (best[2], best[3])
+            plan.dropped.pop(i, None)
+
+
+def _explain_left_out(prep: Prepared, plan: _Plan, clients: list[int]) -> None:
+    """Give a reason to clients the search left out (they fit alone, not in the fleet's day)."""
+    model = prep.model
+    fleet = [(vt, vt.num_available) for vt in model.vehicle_types]
+    for d in (0, 1):
+        cap = sum(vt.max_load_per_day[d] * n for vt, n in fleet)
+        need = sum(model.clients[i].demand[d] for i in clients)
+        if need > cap + 1e-9:
+            reason = "over the fleet's capacity"
+            break
+    else:
+        stops = sum((vt.max_stops if vt.max_stops is not None else math.inf) * n for vt, n in fleet)
+        if len(clients) > stops:
+            reason = "over the fleet's stops per day"
+        else:
+            reason = "no time in the shift"
+    served = {it[1] for items, _ in plan.routes.values() for it in items if it[0] == "client"}
+    for i in clients:
+        if i not in served and i not in plan.dropped:
+            plan.dropped[i] = (
+                reason if model.clients[i].required else "optional, not worth the detour"
+            )
+
+
+def _to_result(model: Model, plan: _Plan, runtime: float, stats: dict[str, float]) -> Result:
+    routes: list[Route] = []
+    for key in sorted(plan.routes):
+        ev = plan.routes[key][1]
+        assert ev.route is not None
+        routes.append(ev.route)
+    unserved = [Unserved(i, r) for i, r in sorted(plan.dropped.items())]
+    cost = sum(plan.routes[k][1].cost for k in plan.routes)
+    stats = dict(stats)
+    stats["unserved_required"] = float(sum(1 for u in unserved if model.clients[u.client].required))
+    return Result(
+        routes=routes,
+        unserved=unserved,
+        cost=cost,
+        runtime_s=runtime,
+        solver=plan.solver,
+        stats=stats,
+    )
+
+
+def solve(
+    model: Model,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    max_iterations: int | None = None,
+    workers: int = 1,
+    progress: bool = False,
+) -> Result:
+    """Solve ``model``: serve as many required clients as possible, then use fewest vehicles, then
+    least cost.
+
+    Parameters
+    ----------
+    model
+        The problem.
+    time_limit_s
+        Wall-clock budget for the search (ignored for the answer when ``max_iterations`` is given).
+    seed
+        Random seed of the search.
+    max_iterations
+        When given, the search stops after this many improving solutions (OR-Tools) or iterations
+        (PyVRP) and the wall clock does not change the answer: same model + seed + iterations →
+        same result.
+    workers
+        Processes to use; with 2 or more, PyVRP runs beside OR-Tools.
+    progress
+        Log the best cost periodically.
+
+    Returns
+    -------
+    Result
+        Verified routes (every rule of the model holds) and the unserved clients with reasons.
+    """
+    t0 = time.monotonic()
+    model.validate()
+    prep = Prepared.of(model)
+    logger.info(
+        "solving %d clients, %d landfills, %d depots, %d vehicles",
+        len(model.clients),
+        len(model.landfills),
+        len(model.depots),
+        len(vehicle_list(prep)),
+    )
+    screened = _screen(prep)
+    clients = [i for i in range(len(model.clients)) if i not in screened]
+    logger.info("screening: %d clients cannot be served by any vehicle", len(screened))
+    stats: dict[str, float] = {"screened_out": float(len(screened))}
+    deadline = t0 + time_limit_s
+    budget = max(0.5, deadline - time.monotonic()) * 0.85
+    raw = solve_ortools(
+        prep,
+        clients,
+        time_limit_s=budget,
+        max_iterations=max_iterations,
+        log_search=False,
+    )
+    logger.info("OR-Tools: %d routes", len(raw))
+    plan = _verify(prep, raw, "ortools", screened)
+    _explain_left_out(prep, plan, clients)
+    left = [i for i in plan.dropped if i not in screened]
+    if left:
+        logger.info("repair: re-inserting %d clients", len(left))
+        _reinsert(prep, plan, left, math.inf if max_iterations is not None else deadline + 5.0)
+    key = plan.key(model)
+    stats.update({"vehicles": float(key[1]), "cost": key[2]})
+    if progress:
+        logger.info("best: %d unserved, %d vehicles, cost %.2f", *key)
+    return _to_result(model, plan, time.monotonic() - t0, stats)
