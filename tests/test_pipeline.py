@@ -1,0 +1,155 @@
+"""The week end to end: the embedded default, a real OSM extract, and bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from routing.outputs import write_outputs
+from routing.pipeline import plan_week
+from routing.plan import Plan
+from routing.scenario import ScenarioError, load_scenario
+from tests.conftest import DATA, shared_file
+
+DEFAULT = DATA / "taza-aimak" / "scenario.toml"
+FAST = {"solver.time_limit_s": 2.0}
+
+
+def _subset_register(tmp_path: Path, rows: int, *, extra: list[list[str]] | None = None) -> Path:
+    """The first rows of the embedded register (plus extra rows), as a manager's smaller file."""
+    with (DATA / "taza-aimak" / "households.csv").open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    out = tmp_path / "register.csv"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerows(table[: rows + 1])
+        for row in extra or []:
+            writer.writerow(row)
+    return out
+
+
+def _check_accounting(plan: Plan) -> None:
+    assert plan.households_in == plan.households_served + plan.households_unserved
+    assert plan.unserved["reason"].notna().all() and (plan.unserved["reason"].str.len() > 0).all()
+    served_ids = set(plan.households.loc[plan.households["status"] == "served", "household_id"])
+    unserved_ids = set(plan.unserved["household_id"])
+    assert not served_ids & unserved_ids
+    assert served_ids | unserved_ids == set(plan.households["household_id"])
+
+
+def _check_routes(plan: Plan) -> None:
+    for vd in plan.vehicle_days:
+        kinds = [s.kind for s in vd.stops]
+        assert kinds[0] == "depot" and kinds[-1] == "depot"
+        collect_positions = [i for i, k in enumerate(kinds) if k == "collect"]
+        last_dump = max(i for i, k in enumerate(kinds) if k == "landfill")
+        assert last_dump > collect_positions[-1], (
+            "unloads at the landfill before returning to the depot"
+        )
+        assert vd.trips and vd.km > 0
+
+
+def test_default_week_plans_every_household_or_says_why(tmp_path: Path) -> None:
+    plan = plan_week(load_scenario(DEFAULT, overrides=FAST))
+    _check_accounting(plan)
+    _check_routes(plan)
+    assert plan.synthetic and "OpenStreetMap" in plan.attribution
+    assert plan.households_in > 3000
+    assert plan.households_served / plan.households_in > 0.95
+    spec_of = plan.points.set_index("point_id")["village_spec"]
+    for vd in plan.vehicle_days:
+        for s in vd.collect_stops:
+            spec = plan.scenario.village(str(spec_of[s.point_id]))
+            assert spec is not None and s.day in spec.days, f"{s.point_id} collected on {s.day}"
+    written = write_outputs(plan, tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["households_in"] == summary["households_served"] + summary["households_unserved"]
+    assert len(summary["unserved"]) == summary["households_unserved"]
+    with (tmp_path / "stops.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert (
+        sum(int(r["households"]) for r in rows if r["kind"] == "collect") >= plan.households_served
+    )
+    geo = json.loads((tmp_path / "routes.geojson").read_text(encoding="utf-8"))
+    assert len(geo["features"]) == sum(len(vd.trips) for vd in plan.vehicle_days)
+    assert all(len(f["geometry"]["coordinates"]) >= 2 for f in geo["features"])
+    assert len(written) == 3
+
+
+def test_same_inputs_and_seed_give_the_same_plan() -> None:
+    overrides = {"solver.max_iterations": 200, "solver.time_limit_s": 30.0}
+    a = plan_week(load_scenario(DEFAULT, overrides=overrides))
+    b = plan_week(load_scenario(DEFAULT, overrides=overrides))
+    assert [(s.day, s.vehicle, s.point_id) for vd in a.vehicle_days for s in vd.stops] == [
+        (s.day, s.vehicle, s.point_id) for vd in b.vehicle_days for s in vd.stops
+    ]
+
+
+def test_real_osm_extract_plans_end_to_end() -> None:
+    shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    plan = plan_week(load_scenario(DATA / "north-bayreuth" / "scenario.toml", overrides=FAST))
+    _check_accounting(plan)
+    _check_routes(plan)
+    assert not plan.synthetic
+    assert plan.households_served > 100
+
+
+def test_malformed_register_names_file_row_and_field(tmp_path: Path) -> None:
+    register = _subset_register(
+        tmp_path, 5, extra=[["999", "Терек-Суу", "Манас көчөсү", "3", "Асанов А.", "много", "", ""]]
+    )
+    sc = load_scenario(DEFAULT, overrides={**FAST, "register.households": str(register)})
+    with pytest.raises(ValueError, match=r"register\.csv.*row 7.*(members|Кол-во)"):
+        plan_week(sc)
+
+
+def test_unknown_village_is_listed_unserved_with_reason(tmp_path: Path) -> None:
+    register = _subset_register(
+        tmp_path, 40, extra=[["999", "Бишкек", "Чүй проспекти", "1", "Асанов А.", "4", "", ""]]
+    )
+    plan = plan_week(
+        load_scenario(DEFAULT, overrides={**FAST, "register.households": str(register)})
+    )
+    _check_accounting(plan)
+    row = plan.unserved[plan.unserved["village"].astype(str).str.contains("Бишкек")]
+    assert len(row) == 1
+    assert "Бишкек" in row.iloc[0]["reason"] or "village" in row.iloc[0]["reason"]
+
+
+def test_depot_off_the_network_is_a_clear_error(tmp_path: Path) -> None:
+    register = _subset_register(tmp_path, 10)
+    sc = load_scenario(
+        DEFAULT,
+        overrides={
+            **FAST,
+            "register.households": str(register),
+            "depot.lat": 42.30,
+            "depot.lon": 72.70,
+        },
+    )
+    with pytest.raises(ScenarioError, match=r"\[depot\].*cannot be used"):
+        plan_week(sc)
+
+
+def test_demand_beyond_the_fleet_leaves_households_unserved_with_reason(tmp_path: Path) -> None:
+    register = _subset_register(tmp_path, 300)
+    tiny = [
+        {
+            "name": "Small cart",
+            "count": 1,
+            "capacity_kg": 150.0,
+            "capacity_m3": 1.0,
+            "shift_start": "08:00",
+            "shift_end": "09:30",
+        }
+    ]
+    sc = load_scenario(
+        DEFAULT, overrides={**FAST, "register.households": str(register), "vehicle": tiny}
+    )
+    plan = plan_week(sc)
+    _check_accounting(plan)
+    assert plan.households_unserved > 0
+    assert plan.unserved["reason"].str.contains("not collected").any()
