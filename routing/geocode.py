@@ -1,0 +1,998 @@
+"""Offline geocoding of household registers against a gazetteer built from the OSM file.
+
+The gazetteer holds the places (villages, hamlets …), the named streets of each place, and the
+addressed nodes and buildings with their house numbers. A register row is matched village first, then
+the street *inside that village* (a street of the same name in another village is never used), then the
+house: the exact number, the number without its letter or fraction, an interpolation between the
+neighbouring numbers on the same side of the street, or else the street itself. Coordinates written in
+the register win over the address; swapped latitude/longitude are detected and corrected; points outside
+the service area are reported and located by their address instead.
+
+Online lookup (Nominatim) exists for rows the offline geocoder cannot place; it is off by default and
+follows the usage policy (a User-Agent, at most one request per second, results cached on disk).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import pickle
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString, MultiPoint, Point, Polygon
+
+from routing.normalize import (
+    NameKey,
+    house_numbers,
+    name_key,
+    name_similarity,
+    parse_house,
+)
+from routing.register import _decode, _match_headers, _sniff_delimiter
+
+__all__ = [
+    "Gazetteer",
+    "Street",
+    "Village",
+    "geocode_households",
+    "nominatim_lookup",
+    "read_corrections",
+    "write_geocoding_report",
+]
+
+_CACHE_VERSION = "gazetteer-1"
+# Place kinds and their weight in the weighted nearest-place assignment of streets and houses:
+# a street lies in the hamlet only when it is much closer to the hamlet than to the village.
+PLACE_WEIGHTS: dict[str, float] = {
+    "city": 4.0,
+    "town": 3.0,
+    "village": 2.0,
+    "suburb": 1.5,
+    "quarter": 1.0,
+    "hamlet": 1.0,
+    "neighbourhood": 0.8,
+    "isolated_dwelling": 0.5,
+    "farm": 0.5,
+    "locality": 0.5,
+}
+_AREA_TAGS = ("addr:place", "addr:village", "addr:hamlet", "addr:suburb", "addr:city")
+_NAME_SUFFIXES = ("_name",)
+_STREET_HIGHWAYS_EXCLUDED = frozenset(
+    {"platform", "bus_stop", "elevator", "proposed", "construction"}
+)
+# Street-level point for a house within this many metres of its neighbours' line is fine for routing.
+_LINK_RADIUS_M = 300.0
+_MATCH_LEVELS_OK = ("coordinates", "house", "interpolated", "street")
+
+
+def _names(tags: Mapping[str, str]) -> list[str]:
+    out: list[str] = []
+    for k, v in tags.items():
+        if (k == "name" or k.startswith("name:") or k.endswith(_NAME_SUFFIXES)) and v.strip():
+            for part in v.split(";"):
+                part = part.strip()
+                if part and part not in out:
+                    out.append(part)
+    if "name" in tags and tags["name"] in out:
+        out.remove(tags["name"])
+        out.insert(0, tags["name"])
+    return out
+
+
+class _Local:
+    """Equirectangular metres around a reference latitude: enough for village-scale distances."""
+
+    def __init__(self, lat0: float) -> None:
+        self.kx = 111_320.0 * math.cos(math.radians(lat0))
+        self.ky = 110_574.0
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return lon * self.kx, lat * self.ky
+
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        return x / self.kx, y / self.ky
+
+
+@dataclass
+class Street:
+    """A named street inside one village.
+
+    Attributes
+    ----------
+    name
+        Display name (OSM ``name`` or the first address spelling seen).
+    village
+        Display name of the village it belongs to.
+    names
+        Every spelling known for it (name, name:ky, name:ru, alt_name, addr:street values).
+    lines
+        Its ways in local metres (see ``Gazetteer.local``).
+    houses
+        Normalised house number -> list of positions (x, y in local metres).
+    """
+
+    name: str
+    village: str
+    names: list[str] = field(default_factory=list)
+    lines: list[LineString] = field(default_factory=list)
+    houses: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    numbered: list[tuple[int, float, float]] = field(default_factory=list)
+    keys: list[NameKey] = field(default_factory=list)
+
+    def centre(self) -> tuple[float, float]:
+        """A point on the street: middle of its longest way, else the middle house."""
+        if self.lines:
+            longest = max(self.lines, key=lambda ln: ln.length)
+            p = longest.interpolate(0.5, normalized=True)
+            return p.x, p.y
+        pts = [p for ps in self.houses.values() for p in ps]
+        xs = sorted(p[0] for p in pts)
+        ys = sorted(p[1] for p in pts)
+        return xs[len(xs) // 2], ys[len(ys) // 2]
+
+
+@dataclass
+class Village:
+    """A place (village, hamlet, town) or an address area (``addr:city``) with its streets."""
+
+    name: str
+    names: list[str]
+    kind: str
+    point: tuple[float, float] | None  # local metres
+    streets: dict[str, Street] = field(default_factory=dict)
+    keys: list[NameKey] = field(default_factory=list)
+
+    def centre(self) -> tuple[float, float]:
+        if self.point is not None:
+            return self.point
+        pts = [s.centre() for s in self.streets.values()]
+        return float(np.median([p[0] for p in pts])), float(np.median([p[1] for p in pts]))
+
+
+@dataclass
+class Gazetteer:
+    """Offline address index built from an OSM file.
+
+    Attributes
+    ----------
+    villages
+        Village display name -> Village (with its streets and houses).
+    local
+        Conversion between WGS84 and the local metric plane used inside the gazetteer.
+    extent
+        Convex hull of everything indexed, buffered by 2 km (WGS84): the default service area.
+    source
+        The OSM file it was built from.
+    """
+
+    villages: dict[str, Village]
+    local: _Local
+    extent: Polygon
+    source: str = ""
+
+    @classmethod
+    def from_osm(cls, path: str | Path, *, cache_dir: str | Path | None = None) -> Gazetteer:
+        """Build the gazetteer from an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf).
+
+        Parameters
+        ----------
+        path
+            The OSM file.
+        cache_dir
+            When given, the built gazetteer is pickled there under the file's SHA-256 and reused.
+        """
+        path = Path(path)
+        if not path.exists():
+            msg = f"{path}: OSM file not found"
+            raise ValueError(msg)
+        cache_file: Path | None = None
+        if cache_dir is not None:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+            cache_file = Path(cache_dir) / f"{_CACHE_VERSION}-{digest}.pickle"
+            if cache_file.exists():
+                with cache_file.open("rb") as fh:
+                    gaz = pickle.load(fh)
+                if isinstance(gaz, Gazetteer):
+                    return gaz
+        gaz = _build(path)
+        if cache_file is not None:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(gaz, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache_file)
+        return gaz
+
+    def to_wgs84(self, x: float, y: float) -> tuple[float, float]:
+        """Local metres -> (lon, lat)."""
+        return self.local.lonlat(x, y)
+
+    def street_table(self) -> pd.DataFrame:
+        """One row per (village, street) with its number of addressed houses (for inspection)."""
+        rows = [
+            {"village": v.name, "street": s.name, "houses": len(s.houses), "ways": len(s.lines)}
+            for v in self.villages.values()
+            for s in v.streets.values()
+        ]
+        return pd.DataFrame(rows, columns=["village", "street", "houses", "ways"])
+
+
+# --------------------------------------------------------------------------------------------------
+# building
+
+
+@dataclass
+class _Raw:
+    places: list[tuple[list[str], str, float, float]] = field(default_factory=list)
+    ways: list[tuple[list[str], list[tuple[float, float]]]] = field(default_factory=list)
+    houses: list[tuple[str | None, str, list[tuple[str, str]], float, float]] = field(
+        default_factory=list
+    )
+
+
+def _read_osm(path: Path) -> _Raw:
+    import osmium
+
+    raw = _Raw()
+    fp = osmium.FileProcessor(str(path)).with_locations()
+    for obj in fp:
+        if not isinstance(obj, osmium.osm.Node | osmium.osm.Way):
+            continue
+        tags = {t.k: t.v for t in obj.tags}
+        if not tags:
+            continue
+        is_node = isinstance(obj, osmium.osm.Node)
+        coords: list[tuple[float, float]] = []
+        if isinstance(obj, osmium.osm.Node):
+            loc = obj.location
+            if not loc.valid():
+                continue
+            coords = [(loc.lon, loc.lat)]
+        elif isinstance(obj, osmium.osm.Way):
+            coords = [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()]
+            if not coords:
+                continue
+        else:
+            continue
+        place = tags.get("place")
+        if place in PLACE_WEIGHTS and _names(tags):
+            lon = float(np.mean([c[0] for c in coords]))
+            lat = float(np.mean([c[1] for c in coords]))
+            raw.places.append((_names(tags), place, lon, lat))
+        hw = tags.get("highway")
+        if (
+            not is_node
+            and hw
+            and hw not in _STREET_HIGHWAYS_EXCLUDED
+            and _names(tags)
+            and (len(coords) >= 2)
+        ):
+            raw.ways.append((_names(tags), coords))
+        hn = tags.get("addr:housenumber")
+        if hn:
+            pts = coords[:-1] if len(coords) > 3 and coords[0] == coords[-1] else coords
+            lon = float(np.mean([c[0] for c in pts]))
+            lat = float(np.mean([c[1] for c in pts]))
+            street = tags.get("addr:street")
+            # (tag, value) pairs; addr:city is always last (empty when absent).
+            areas = [(k, tags[k]) for k in _AREA_TAGS[:-1] if tags.get(k)]
+            areas.append(("addr:city", tags.get("addr:city", "")))
+            raw.houses.append((street, hn, areas, lon, lat))
+    return raw
+
+
+def _build(path: Path) -> Gazetteer:
+    raw = _read_osm(path)
+    lats = [p[3] for p in raw.places] + [h[4] for h in raw.houses]
+    lats += [c[1] for w in raw.ways for c in w[1][:1]]
+    if not lats:
+        msg = f"{path}: no places, named streets or addresses found: cannot build a gazetteer"
+        raise ValueError(msg)
+    local = _Local(float(np.median(lats)))
+
+    villages: dict[str, Village] = {}
+    alias_to_village: dict[str, str] = {}
+    for names, kind, lon, lat in raw.places:
+        display = names[0]
+        # Two places of one name: keep the more important.
+        if display in villages and PLACE_WEIGHTS[kind] <= PLACE_WEIGHTS[villages[display].kind]:
+            continue
+        villages[display] = Village(display, names, kind, local.xy(lon, lat))
+        for n in names:
+            alias_to_village.setdefault(name_key(n).key, display)
+    place_names = list(villages)
+    place_xy = np.array([villages[n].point for n in place_names], dtype=float).reshape(-1, 2)
+    place_w = np.array([PLACE_WEIGHTS[villages[n].kind] for n in place_names], dtype=float)
+
+    def nearest_place(x: float, y: float) -> str | None:
+        if not place_names:
+            return None
+        d = np.hypot(place_xy[:, 0] - x, place_xy[:, 1] - y) / place_w
+        return place_names[int(np.argmin(d))]
+
+    def area(name: str) -> Village:
+        key = name_key(name).key
+        if key in alias_to_village:
+            return villages[alias_to_village[key]]
+        v = Village(name, [name], "address area", None)
+        villages[name] = v
+        alias_to_village[key] = name
+        return v
+
+    # Street spellings that denote the same street (name, name:ru, name:ky …) share one id.
+    street_id: dict[str, str] = {}
+    street_names: dict[str, list[str]] = defaultdict(list)
+    for names, _ in raw.ways:
+        keys = [name_key(n).key for n in names]
+        sid = next((street_id[k] for k in keys if k in street_id), keys[0])
+        for n, k in zip(names, keys, strict=True):
+            street_id.setdefault(k, sid)
+            if n not in street_names[sid]:
+                street_names[sid].append(n)
+
+    def get_street(v: Village, sid: str, display: str) -> Street:
+        st = v.streets.get(sid)
+        if st is None:
+            names = street_names.get(sid) or [display]
+            st = Street(names[0], v.name, list(names))
+            v.streets[sid] = st
+        elif display not in st.names:
+            st.names.append(display)
+        return st
+
+    # Houses: addr:place/village/hamlet naming a place node decide. An addr:city naming a place adds
+    # the nearest place only when that is a smaller one inside it (a hamlet of a municipality). An
+    # addr:city that is no place node becomes an address area, beside the nearest place.
+    place_keys = {name_key(n).key: v.name for v in villages.values() for n in v.names}
+    house_sites: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for street, hn, areas, lon, lat in raw.houses:
+        x, y = local.xy(lon, lat)
+        near = nearest_place(x, y)
+        fine = [place_keys[k] for a in areas[:-1] if (k := name_key(a[1]).key) in place_keys]
+        city = [place_keys[k] for a in areas[-1:] if (k := name_key(a[1]).key) in place_keys]
+        targets: list[Village]
+        if fine:
+            targets = [villages[fine[0]]]
+        elif city:
+            targets = [villages[city[0]]]
+            smaller = near is not None and PLACE_WEIGHTS.get(
+                villages[near].kind, 0
+            ) < PLACE_WEIGHTS.get(villages[city[0]].kind, 0)
+            if near is not None and near != city[0] and smaller:
+                targets.append(villages[near])
+        else:
+            targets = [area(a[1]) for a in areas if a[1]]
+            if near is not None and all(t.name != near for t in targets):
+                targets.append(villages[near])
+        if street:
+            k = name_key(street).key
+            sid = street_id.get(k, k)
+            display = street
+        else:  # an address with a place but no street: the place's own "street"
+            sid, display = "", ""
+        for v in targets:
+            st = get_street(v, sid, display)
+            for h in house_numbers(hn):
+                st.houses.setdefault(h.key, []).append((x, y))
+                if h.number is not None:
+                    st.numbered.append((h.number, x, y))
+            house_sites[(v.name, sid)].append((x, y))
+
+    # Ways: attached to each village whose houses on that street lie near the way; else nearest place.
+    by_sid: dict[str, list[tuple[str, MultiPoint]]] = defaultdict(list)
+    for (vname, sid), pts in house_sites.items():
+        by_sid[sid].append((vname, MultiPoint(pts)))
+    for names, coords in raw.ways:
+        sid = street_id[name_key(names[0]).key]
+        line = LineString([local.xy(lon, lat) for lon, lat in coords])
+        linked = [v for v, mp in by_sid.get(sid, []) if line.distance(mp) <= _LINK_RADIUS_M]
+        if not linked:
+            mid = line.interpolate(0.5, normalized=True)
+            near = nearest_place(mid.x, mid.y)
+            linked = [near] if near is not None else [area("").name]
+        for vname in linked:
+            get_street(villages[vname], sid, names[0]).lines.append(line)
+
+    for v in villages.values():
+        v.keys = [name_key(n) for n in v.names]
+        for st in v.streets.values():
+            st.keys = [name_key(n) for n in st.names if n]
+            st.numbered.sort()
+
+    pts_wgs = [(p[2], p[3]) for p in raw.places] + [(h[3], h[4]) for h in raw.houses]
+    pts_wgs += [c for w in raw.ways for c in w[1]]
+    hull = MultiPoint(pts_wgs).convex_hull
+    extent = hull.buffer(0.02)  # about 2 km
+    assert isinstance(extent, Polygon)
+    return Gazetteer(villages=villages, local=local, extent=extent, source=str(path))
+
+
+# --------------------------------------------------------------------------------------------------
+# matching
+
+
+@dataclass
+class _Match:
+    level: str | None
+    score: float
+    xy: tuple[float, float] | None
+    village: str | None = None
+    street: str | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+def _best(
+    query: NameKey, candidates: Iterable[tuple[Any, list[NameKey]]], *, min_score: float
+) -> tuple[list[Any], float]:
+    """Return the candidates tied (within 3 points) for the best score >= min_score, and the score."""
+    scored = []
+    for obj, keys in candidates:
+        s = max((name_similarity(query, k) for k in keys), default=0.0)
+        if s >= min_score:
+            scored.append((s, obj))
+    if not scored:
+        return [], 0.0
+    scored.sort(key=lambda t: -t[0])
+    top = scored[0][0]
+    return [o for s, o in scored if s >= top - 3.0], top
+
+
+def _min_score_for(key: NameKey, min_score: float) -> float:
+    # Short names differ by one letter from unrelated names ("Ак-Суу"/"Ак-Жол"): demand more.
+    n = len(key.key)
+    return max(min_score, 92.0) if n <= 5 else min_score
+
+
+class _Matcher:
+    def __init__(self, gaz: Gazetteer, min_score: float) -> None:
+        self.gaz = gaz
+        self.min_score = min_score
+        self._village_cache: dict[str, tuple[list[Village], float]] = {}
+        self._street_cache: dict[tuple[str, str], tuple[list[Street], float]] = {}
+        self._any_street_cache: dict[str, tuple[list[Street], float]] = {}
+
+    def villages(self, text: str) -> tuple[list[Village], float]:
+        hit = self._village_cache.get(text)
+        if hit is None:
+            q = name_key(text)
+            cands = [(v, v.keys) for v in self.gaz.villages.values()]
+            hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            self._village_cache[text] = hit
+        return hit
+
+    def streets(self, village: Village, text: str) -> tuple[list[Street], float]:
+        ck = (village.name, text)
+        hit = self._street_cache.get(ck)
+        if hit is None:
+            q = name_key(text)
+            cands = [(s, s.keys) for s in village.streets.values() if s.keys]
+            found, score = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            if (
+                not found
+                and village.streets.get("") is not None
+                and q.key in {k.key for k in village.keys}
+            ):
+                found, score = [village.streets[""]], 100.0  # street written as the village name
+            hit = (found, score)
+            self._street_cache[ck] = hit
+        return hit
+
+    def any_street(self, text: str) -> tuple[list[Street], float]:
+        hit = self._any_street_cache.get(text)
+        if hit is None:
+            q = name_key(text)
+            cands = [(s, s.keys) for v in self.gaz.villages.values() for s in v.streets.values()]
+            hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            self._any_street_cache[text] = hit
+        return hit
+
+    def match(self, village_text: str | None, street_text: str | None, house: str | None) -> _Match:
+        if not village_text and not street_text:
+            return _Match(None, 0.0, None, reason="no address (village and street empty)")
+        vscore = 100.0
+        if village_text:
+            found_v, vscore = self.villages(village_text)
+            if not found_v:
+                return _Match(None, 0.0, None, reason=f"village {village_text!r} not found")
+            if len(found_v) > 1:
+                names = ", ".join(v.name for v in found_v[:4])
+                return _Match(
+                    None, 0.0, None, reason=f"village {village_text!r} ambiguous: {names}"
+                )
+            village = found_v[0]
+            if not street_text:
+                if house and "" in village.streets:
+                    return self._house(village.streets[""], house, min(vscore, 100.0))
+                return self._village_level(village, vscore, "no street given")
+            found_s, sscore = self.streets(village, street_text)
+            if not found_s:
+                return self._village_level(
+                    village, vscore, f"street {street_text!r} not found in {village.name}"
+                )
+            if len(found_s) > 1:
+                names = ", ".join(s.name for s in found_s[:4])
+                return self._village_level(
+                    village, vscore, f"street {street_text!r} ambiguous in {village.name}: {names}"
+                )
+        else:
+            assert street_text is not None
+            found_s, sscore = self.any_street(street_text)
+            if not found_s:
+                return _Match(None, 0.0, None, reason=f"street {street_text!r} not found")
+            if len({s.village for s in found_s}) > 1 or len(found_s) > 1:
+                where = ", ".join(sorted({s.village for s in found_s}))
+                return _Match(
+                    None,
+                    0.0,
+                    None,
+                    reason=f"no village given and street {street_text!r} is in several: {where}",
+                )
+        street = found_s[0]
+        return self._house(street, house, min(vscore, sscore))
+
+    def _village_level(self, village: Village, score: float, why: str) -> _Match:
+        return _Match(
+            "village",
+            score,
+            village.centre(),
+            village=village.name,
+            reason=f"{why}; located at the village centre",
+        )
+
+    def _house(self, street: Street, house: str | None, score: float) -> _Match:
+        base = _Match(
+            "street", score, street.centre(), village=street.village, street=street.name or None
+        )
+        if not house:
+            base.note = "no house number"
+            return base
+        h = parse_house(house)
+        pts = street.houses.get(h.key)
+        if pts:
+            return _Match("house", score, pts[0], street.village, street.name or None)
+        if h.number is not None:
+            pts = street.houses.get(str(h.number))
+            if pts:
+                return _Match(
+                    "house",
+                    score - 5,
+                    pts[0],
+                    street.village,
+                    street.name or None,
+                    note=f"house {house} placed at number {h.number}",
+                )
+            xy = _interpolate(street, h.number)
+            if xy is not None:
+                return _Match("interpolated", score - 10, xy, street.village, street.name or None)
+        base.note = f"house {house} not found on the street; placed on the street"
+        return base
+
+
+def _interpolate(street: Street, number: int) -> tuple[float, float] | None:
+    """Position of ``number`` between the nearest numbers below and above (same parity first)."""
+    if not street.numbered:
+        return None
+    for same_side in (True, False):
+        lo = hi = None
+        for n, x, y in street.numbered:
+            if same_side and n % 2 != number % 2:
+                continue
+            if n < number:
+                lo = (n, x, y)
+            elif n > number and hi is None:
+                hi = (n, x, y)
+        if lo is not None and hi is not None:
+            t = (number - lo[0]) / (hi[0] - lo[0])
+            a, b = Point(lo[1], lo[2]), Point(hi[1], hi[2])
+            if street.lines:
+                line = min(street.lines, key=lambda ln: ln.distance(a) + ln.distance(b))
+                if line.distance(a) < _LINK_RADIUS_M and line.distance(b) < _LINK_RADIUS_M:
+                    da, db = line.project(a), line.project(b)
+                    p = line.interpolate(da + t * (db - da))
+                    # Keep the houses' side of the street: shift by their mean offset.
+                    pa, pb = line.interpolate(da), line.interpolate(db)
+                    ox = (a.x - pa.x) * (1 - t) + (b.x - pb.x) * t
+                    oy = (a.y - pa.y) * (1 - t) + (b.y - pb.y) * t
+                    return p.x + ox, p.y + oy
+            return a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# coordinates, corrections, report
+
+
+def _valid_lonlat(lon: float, lat: float) -> bool:
+    return -180 <= lon <= 180 and -90 <= lat <= 90 and not (lon == 0 and lat == 0)
+
+
+def read_corrections(path: str | Path) -> pd.DataFrame:
+    """Read a corrections file filled in by hand.
+
+    CSV with ``household_id`` or ``source_row`` (either identifies the register row) and either
+    ``lat``, ``lon`` (the household's position) or ``street`` (optionally ``village``, ``house``): the
+    address to use instead of the register's. Headers may be in Kyrgyz, Russian or English.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns household_id (str or None), source_row (Int64), lat, lon (float), village, street,
+        house (str or None), row (the correction's own row in its file).
+    """
+    from routing.register import HOUSEHOLD_ALIASES
+
+    path = Path(path)
+    if not path.exists():
+        msg = f"{path}: corrections file not found"
+        raise ValueError(msg)
+    text = _decode(path.read_bytes(), path)
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    table = [r for r in reader]
+    if not table:
+        return pd.DataFrame(
+            columns=[
+                "household_id",
+                "source_row",
+                "lat",
+                "lon",
+                "village",
+                "street",
+                "house",
+                "row",
+            ]
+        )
+    aliases = dict(HOUSEHOLD_ALIASES)
+    aliases["source_row"] = ("source_row", "row", "строка", "катар", "row number")
+    found = _match_headers(table[0], aliases, None, path=path)
+    if "household_id" not in found and "source_row" not in found:
+        msg = (
+            f"{path}: a corrections file needs a 'household_id' or 'source_row' column; "
+            f"the header row has {table[0]}"
+        )
+        raise ValueError(msg)
+    if not ({"lat", "lon"} <= found.keys() or "street" in found):
+        msg = f"{path}: a corrections file needs 'lat' and 'lon' or 'street'; header: {table[0]}"
+        raise ValueError(msg)
+    out = []
+    for i, r in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in r):
+            continue
+
+        def get(k: str, r: list[str] = r) -> str | None:
+            pos = found.get(k)
+            if pos is None or pos >= len(r):
+                return None
+            return r[pos].strip() or None
+
+        def num(k: str, i: int = i) -> float:
+            v = get(k)
+            if v is None:
+                return math.nan
+            try:
+                return float(v.replace(",", "."))
+            except ValueError:
+                msg = f"{path}: row {i}, field {k!r}: {v!r} is not a number"
+                raise ValueError(msg) from None
+
+        sr = get("source_row")
+        if sr is not None and not sr.isdigit():
+            msg = f"{path}: row {i}, field 'source_row': {sr!r} is not a row number"
+            raise ValueError(msg)
+        lat_c, lon_c = num("lat"), num("lon")
+        rec: dict[str, Any] = {
+            "household_id": get("household_id"),
+            "source_row": int(sr) if sr else None,
+            "lat": lat_c,
+            "lon": lon_c,
+            "village": get("village"),
+            "street": get("street"),
+            "house": get("house"),
+            "row": i,
+        }
+        if rec["household_id"] is None and rec["source_row"] is None:
+            msg = f"{path}: row {i}: give household_id or source_row"
+            raise ValueError(msg)
+        if math.isnan(lat_c) != math.isnan(lon_c) or (math.isnan(lat_c) and rec["street"] is None):
+            msg = f"{path}: row {i}: give both lat and lon, or a street"
+            raise ValueError(msg)
+        out.append(rec)
+    df = pd.DataFrame(
+        out,
+        columns=["household_id", "source_row", "lat", "lon", "village", "street", "house", "row"],
+    )
+    df["source_row"] = df["source_row"].astype("Int64")
+    return df
+
+
+def _correction_index(corrections: pd.DataFrame | None) -> tuple[dict[str, Any], dict[int, Any]]:
+    by_id: dict[str, Any] = {}
+    by_row: dict[int, Any] = {}
+    if corrections is None:
+        return by_id, by_row
+    for rec in corrections.to_dict("records"):
+        hid = rec.get("household_id")
+        if hid is not None and not (isinstance(hid, float) and math.isnan(hid)):
+            by_id[str(hid)] = rec
+            continue
+        sr = rec.get("source_row")
+        if sr is not None and not pd.isna(sr):
+            by_row[int(sr)] = rec
+    return by_id, by_row
+
+
+def geocode_households(
+    df: pd.DataFrame,
+    gazetteer: Gazetteer,
+    *,
+    service_area: Polygon | None = None,
+    corrections: pd.DataFrame | None = None,
+    online: bool = False,
+    min_score: float = 85.0,
+    accept_village_level: bool = False,
+    online_cache_dir: str | Path | None = None,
+    user_agent: str = "taza-routing/0.1 (municipal waste-collection planning)",
+) -> gpd.GeoDataFrame:
+    """Locate the households of a register.
+
+    Parameters
+    ----------
+    df
+        Output of `routing.register.read_households`.
+    gazetteer
+        Built with `Gazetteer.from_osm`.
+    service_area
+        Polygon (WGS84) where households may lie; default: the gazetteer's extent.
+    corrections
+        Output of `read_corrections`: coordinates or streets given by hand, applied first.
+    online
+        Try Nominatim for rows the offline geocoder cannot place (off by default; needs internet).
+    min_score
+        Lowest fuzzy score (0-100) for a village or street name to count as a match.
+    accept_village_level
+        Whether a row located only at its village centre counts as ``ok``.
+    online_cache_dir, user_agent
+        For the online lookup.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The register's columns plus ``match_level`` ("coordinates", "house", "interpolated",
+        "street", "village" or None), ``match_score``, ``ok``, ``reason``, ``matched_village``,
+        ``matched_street``, ``note`` and Point geometry (WGS84, None when unmatched).
+    """
+    area = service_area if service_area is not None else gazetteer.extent
+    from shapely import prepared
+
+    area_p = prepared.prep(area)
+    matcher = _Matcher(gazetteer, min_score)
+    by_id, by_row = _correction_index(corrections)
+    local = gazetteer.local
+
+    levels: list[str | None] = []
+    scores: list[float] = []
+    oks: list[bool] = []
+    reasons: list[str | None] = []
+    mvill: list[str | None] = []
+    mstreet: list[str | None] = []
+    notes: list[str | None] = []
+    geoms: list[Point | None] = []
+
+    cols = {c: df[c].tolist() for c in ("household_id", "source_row", "village", "street", "house")}
+    lats = df["lat"].to_numpy(dtype=float) if "lat" in df else np.full(len(df), np.nan)
+    lons = df["lon"].to_numpy(dtype=float) if "lon" in df else np.full(len(df), np.nan)
+
+    for i in range(len(df)):
+        village, street, house = cols["village"][i], cols["street"][i], cols["house"][i]
+        lat, lon = float(lats[i]), float(lons[i])
+        note_parts: list[str] = []
+        corr = by_id.get(str(cols["household_id"][i])) or by_row.get(int(cols["source_row"][i]))
+        m: _Match | None = None
+        if corr is not None:
+            if not math.isnan(corr["lat"]):
+                lat, lon = float(corr["lat"]), float(corr["lon"])
+                if _valid_lonlat(lon, lat):
+                    xy = local.xy(lon, lat)
+                    m = _Match("coordinates", 100.0, xy, note="corrected by hand")
+            else:
+                street = corr["street"]
+                village = corr.get("village") or village
+                house = corr.get("house") or house
+                note_parts.append("corrected by hand")
+                lat = lon = math.nan
+        if m is None and not (math.isnan(lat) or math.isnan(lon)):
+            if _valid_lonlat(lon, lat) and area_p.contains(Point(lon, lat)):
+                m = _Match("coordinates", 100.0, local.xy(lon, lat))
+            elif _valid_lonlat(lat, lon) and area_p.contains(Point(lat, lon)):
+                m = _Match(
+                    "coordinates",
+                    95.0,
+                    local.xy(lat, lon),
+                    note="latitude and longitude were swapped; corrected",
+                )
+            else:
+                note_parts.append(
+                    f"coordinates ({lat}, {lon}) lie outside the service area; located by address"
+                )
+        if m is None:
+            m = matcher.match(village, street, house)
+            if m.level is None and online:
+                m = _online(m, village, street, house, area, local, online_cache_dir, user_agent)
+        if m.note:
+            note_parts.insert(0, m.note) if m.note == "corrected by hand" else note_parts.append(
+                m.note
+            )
+        ok = m.level in _MATCH_LEVELS_OK or (m.level == "village" and accept_village_level)
+        if m.level is not None and m.score < min_score:
+            ok = False
+        geom = None
+        if m.xy is not None:
+            lon_, lat_ = local.lonlat(*m.xy)
+            geom = Point(lon_, lat_)
+        reason = m.reason
+        if not ok and reason is None:
+            reason = f"match score {m.score:.0f} below {min_score:.0f}"
+        levels.append(m.level)
+        scores.append(round(float(m.score), 1))
+        oks.append(bool(ok))
+        reasons.append(reason)
+        mvill.append(m.village)
+        mstreet.append(m.street)
+        notes.append("; ".join(note_parts) or None)
+        geoms.append(geom)
+
+    out = df.copy()
+    out["match_level"] = pd.Series(levels, index=df.index, dtype=object)
+    out["match_score"] = np.asarray(scores, dtype=float)
+    out["ok"] = np.asarray(oks, dtype=bool)
+    out["reason"] = pd.Series(reasons, index=df.index, dtype=object)
+    out["matched_village"] = pd.Series(mvill, index=df.index, dtype=object)
+    out["matched_street"] = pd.Series(mstreet, index=df.index, dtype=object)
+    out["note"] = pd.Series(notes, index=df.index, dtype=object)
+    return gpd.GeoDataFrame(out, geometry=geoms, crs="EPSG:4326")
+
+
+def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
+    """Write a CSV of every row located below house level or not at all, with its row and why.
+
+    Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
+    for the map. Returns the number of rows listed.
+    """
+    path = Path(path)
+    good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"]
+    rep = gdf.loc[~good].copy()
+    why = []
+    for rec in rep.to_dict("records"):
+        parts = [p for p in (rec.get("reason"), rec.get("note")) if isinstance(p, str) and p]
+        if not parts:
+            parts = [f"matched at {rec.get('match_level')} level"]
+        why.append("; ".join(parts))
+    rep["why"] = why
+    rep["lat"] = [g.y if g is not None else math.nan for g in rep.geometry]
+    rep["lon"] = [g.x if g is not None else math.nan for g in rep.geometry]
+    cols = [
+        "source_row", "household_id", "village", "street", "house", "match_level", "match_score",
+        "ok", "matched_village", "matched_street", "why", "lat", "lon",
+    ]  # fmt: skip
+    cols = [c for c in cols if c in rep.columns]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rep[cols]).to_csv(path, index=False, encoding="utf-8")
+    located = rep[rep.geometry.notna()]
+    geo = path.with_suffix(".geojson")
+    if len(located):
+        gpd.GeoDataFrame(located[cols], geometry=located.geometry, crs=gdf.crs).to_file(
+            geo, driver="GeoJSON"
+        )
+    elif geo.exists():
+        geo.unlink()
+    return len(rep)
+
+
+# --------------------------------------------------------------------------------------------------
+# online (off by default)
+
+_LAST_REQUEST = [0.0]
+NOMINATIM_URL = "https://nominatim.openstreetmap.org/search"
+
+
+def nominatim_lookup(
+    query: str,
+    *,
+    user_agent: str,
+    cache_dir: str | Path | None = None,
+    viewbox: tuple[float, float, float, float] | None = None,
+    base_url: str = NOMINATIM_URL,
+    timeout_s: float = 10.0,
+) -> dict[str, Any] | None:
+    """Look an address up with Nominatim (online; respects the 1 request per second policy).
+
+    Parameters
+    ----------
+    query
+        Free-form address, e.g. "Манас көчөсү 12, Терек-Суу".
+    user_agent
+        Identifies the application, as the usage policy requires.
+    cache_dir
+        Results are cached on disk here (one JSON file per query) and never requested twice.
+    viewbox
+        (min_lon, min_lat, max_lon, max_lat): results restricted to it.
+
+    Returns
+    -------
+    dict or None
+        The first result (``lat``, ``lon``, ``class``, ``type``, ``display_name`` …) or None.
+    """
+    if not user_agent.strip():
+        msg = "user_agent: Nominatim requires an identifying User-Agent"
+        raise ValueError(msg)
+    params = {"q": query, "format": "jsonv2", "limit": "1", "addressdetails": "0"}
+    if viewbox is not None:
+        params["viewbox"] = ",".join(f"{v:.6f}" for v in viewbox)
+        params["bounded"] = "1"
+    url = base_url + "?" + urllib.parse.urlencode(params)
+    cache_file = None
+    if cache_dir is not None:
+        cache_file = Path(cache_dir) / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".json")
+        if cache_file.exists():
+            cached = json.loads(cache_file.read_text(encoding="utf-8"))
+            return cached or None
+    wait = 1.0 - (time.monotonic() - _LAST_REQUEST[0])
+    if wait > 0:
+        time.sleep(wait)
+    req = urllib.request.Request(url, headers={"User-Agent": user_agent})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as resp:
+            data = json.loads(resp.read().decode("utf-8"))
+    finally:
+        _LAST_REQUEST[0] = time.monotonic()
+    result = data[0] if data else None
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps(result or {}, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+def _online(
+    m: _Match,
+    village: str | None,
+    street: str | None,
+    house: str | None,
+    area: Polygon,
+    local: _Local,
+    cache_dir: str | Path | None,
+    user_agent: str,
+) -> _Match:
+    parts = [" ".join(p for p in (street, house) if p), village or ""]
+    query = ", ".join(p for p in parts if p)
+    if not query:
+        return m
+    try:
+        res = nominatim_lookup(
+            query, user_agent=user_agent, cache_dir=cache_dir, viewbox=area.bounds
+        )
+    except OSError as exc:
+        m.reason = f"{m.reason}; online lookup failed ({exc})"
+        return m
+    if not res:
+        return m
+    lon, lat = float(res["lon"]), float(res["lat"])
+    if not area.contains(Point(lon, lat)):
+        return m
+    level = "house" if res.get("type") in ("house", "building") else "street"
+    return _Match(
+        level, 80.0, local.xy(lon, lat), village, street, note="located online (Nominatim)"
+    )
