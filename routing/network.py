@@ -1,0 +1,509 @@
+"""The road network a garbage truck may drive, from any OpenStreetMap source, cached.
+
+Every file source (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``) goes the same way:
+pyosmium reads the ways (clipped to ``bbox`` when given), the truck profile keeps the ones the
+truck may use, and the kept ways are written to a small OSM XML file that osmnx's
+``graph_from_xml`` turns into a graph. The graph is simplified (ways only merge where highway and
+name agree), projected to UTM and cached under a key of the file's hash, the profile, the bbox
+and this module's version. When online, a place name or a bbox goes through osmnx's own download
+and HTTP cache, and the same profile filter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+import geopandas as gpd
+import networkx as nx
+import osmnx as ox
+import pyproj
+from shapely.geometry import LineString
+
+from routing.profile import TruckProfile
+
+__all__ = [
+    "CODE_VERSION",
+    "RoadNetwork",
+    "default_cache_dir",
+    "load_network",
+    "strongly_connected_to",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump when the way graphs are built changes: cached networks of older versions are rebuilt.
+CODE_VERSION = "network-1"
+
+#: Way tags kept on the edges: what the profile reads, plus names for directions.
+WAY_TAGS = (
+    "highway",
+    "name",
+    "ref",
+    "oneway",
+    "junction",
+    "access",
+    "motor_vehicle",
+    "vehicle",
+    "hgv",
+    "maxweight",
+    "maxwidth",
+    "maxheight",
+    "maxspeed",
+    "surface",
+    "service",
+)
+
+_FILE_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf", ".xml", ".osm.xml")
+
+_HOW_TO_GET_DATA = (
+    "Get an OpenStreetMap extract of the area and pass its path: download a country or region "
+    "file (.osm.pbf) from https://download.geofabrik.de/ or cut a custom area at "
+    "https://extract.bbbike.org/, then, optionally, clip it to the district with "
+    "`osmium extract --bbox WEST,SOUTH,EAST,NORTH input.osm.pbf -o area.osm.pbf`."
+)
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def default_cache_dir() -> Path:
+    """Return where built networks are cached: ``$TAZA_CACHE_DIR/networks`` or ``~/.cache``."""
+    root = os.environ.get("TAZA_CACHE_DIR")
+    if root:
+        return Path(root) / "networks"
+    return Path.home() / ".cache" / "taza-routing" / "networks"
+
+
+@dataclass
+class RoadNetwork:
+    """A truck's road graph, projected to UTM metres.
+
+    Attributes
+    ----------
+    graph
+        ``networkx.MultiDiGraph``; nodes carry ``x``, ``y`` (metres), edges carry ``length`` (m),
+        ``travel_time`` (s), ``collect_time`` (s), ``name`` (str, "" if none), ``highway`` (str),
+        ``oneway`` (bool) and ``geometry`` (projected LineString from ``u`` to ``v``).
+    crs
+        The projected CRS of the graph.
+    source
+        The file, place name or bbox the network was built from.
+    synthetic
+        True for the embedded stand-in (its ways carry ``source=synthetic``).
+    attribution
+        Text every map and sheet made from the network must show.
+    """
+
+    graph: nx.MultiDiGraph
+    crs: Any
+    source: str
+    synthetic: bool = False
+    attribution: str = OSM_ATTRIBUTION
+    # per-object caches (CSR matrices, components, transformers): never pickled
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def _transformer(self, to_wgs84: bool) -> pyproj.Transformer:
+        key = "to_wgs84" if to_wgs84 else "from_wgs84"
+        if key not in self._cache:
+            src, dst = (self.crs, "EPSG:4326") if to_wgs84 else ("EPSG:4326", self.crs)
+            self._cache[key] = pyproj.Transformer.from_crs(src, dst, always_xy=True)
+        return self._cache[key]
+
+    def to_wgs84(self, x: Any, y: Any) -> tuple[Any, Any]:
+        """Convert projected ``x, y`` (scalars or arrays) to ``lon, lat``."""
+        return self._transformer(True).transform(x, y)
+
+    def from_wgs84(self, lon: Any, lat: Any) -> tuple[Any, Any]:
+        """Convert ``lon, lat`` (scalars or arrays) to projected ``x, y``."""
+        return self._transformer(False).transform(lon, lat)
+
+    def nodes_gdf(self) -> gpd.GeoDataFrame:
+        """Return the nodes as a WGS84 GeoDataFrame indexed by node id."""
+        nodes = ox.graph_to_gdfs(self.graph, edges=False)
+        return nodes.to_crs("EPSG:4326")
+
+    def edges_gdf(self) -> gpd.GeoDataFrame:
+        """Return the edges as a WGS84 GeoDataFrame indexed by ``(u, v, key)``."""
+        edges = ox.graph_to_gdfs(self.graph, nodes=False)
+        return edges.to_crs("EPSG:4326")
+
+
+def load_network(
+    source: str | Path,
+    *,
+    profile: TruckProfile | None = None,
+    cache_dir: Path | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    progress: bool = False,
+    synthetic: bool | None = None,
+) -> RoadNetwork:
+    """Build (or load from the cache) the road network a truck may drive.
+
+    Parameters
+    ----------
+    source
+        An OSM file (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``) or, when online, a place
+        name for osmnx's geocoder (``"Vaduz, Liechtenstein"``); with ``bbox`` and an empty
+        source (or ``"bbox"``) the bbox is downloaded.
+    profile
+        The truck; defaults to ``TruckProfile()``.
+    cache_dir
+        Where built networks are kept; defaults to `default_cache_dir`.
+    bbox
+        ``(west, south, east, north)`` in degrees: keep only ways with a node inside it.
+    progress
+        Log each stage at INFO level instead of DEBUG.
+    synthetic
+        Force the synthetic flag (None: True when the source's roads carry ``source=synthetic``).
+
+    Returns
+    -------
+    network
+
+    Raises
+    ------
+    FileNotFoundError
+        When a file source does not exist (the message says how to get an extract).
+    ValueError
+        When the source holds no road a truck may use.
+    """
+    profile = profile or TruckProfile()
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    level = logging.INFO if progress else logging.DEBUG
+    text = str(source).strip()
+    path = Path(text).expanduser()
+    is_file = path.is_file()
+    if not is_file and (text.lower().endswith(_FILE_SUFFIXES) or path.parent != Path(".")):
+        msg = f"OSM file {text!r} does not exist. {_HOW_TO_GET_DATA}"
+        raise FileNotFoundError(msg)
+    if bbox is not None:
+        _check_bbox(bbox)
+
+    started = time.perf_counter()
+    if is_file:
+        key_parts = [_file_sha256(path)]
+        stem = path.name.split(".")[0]
+    else:
+        key_parts = [f"online:{text}"]
+        stem = "online"
+    key_parts += [profile.cache_key(), repr(bbox), CODE_VERSION, repr(synthetic)]
+    key = hashlib.sha256("|".join(key_parts).encode()).hexdigest()[:24]
+    cache_file = cache_dir / f"{stem}-{key}.pickle"
+    if cache_file.is_file():
+        try:
+            with cache_file.open("rb") as fh:
+                network = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            log.warning("cached network %s unreadable (%s): rebuilding", cache_file, exc)
+        else:
+            if isinstance(network, RoadNetwork):
+                log.log(level, "loaded cached network %s in %.2f s", cache_file, _since(started))
+                return network
+
+    if is_file:
+        network = _build_from_file(path, profile, bbox, synthetic, level)
+    else:
+        network = _build_online(text, profile, bbox, synthetic, cache_dir, level)
+    _write_cache(network, cache_file)
+    log.log(level, "network ready in %.2f s (cached as %s)", _since(started), cache_file)
+    return network
+
+
+def strongly_connected_to(network: RoadNetwork, node: int) -> set[int]:
+    """Return the nodes a truck can reach from ``node`` and come back from to ``node``.
+
+    Parameters
+    ----------
+    network
+        The road network.
+    node
+        A node of ``network.graph`` (e.g. the depot).
+
+    Returns
+    -------
+    nodes
+        The strongly connected component holding ``node`` (includes ``node``).
+    """
+    graph = network.graph
+    stamp = (graph.number_of_nodes(), graph.number_of_edges())
+    cached = network._cache.get("scc")
+    if cached is None or cached[0] != stamp:
+        comp_of: dict[int, frozenset[int]] = {}
+        for comp in nx.strongly_connected_components(graph):
+            frozen = frozenset(comp)
+            for n in frozen:
+                comp_of[n] = frozen
+        cached = (stamp, comp_of)
+        network._cache["scc"] = cached
+    if node not in cached[1]:
+        msg = f"node {node} is not in the road network"
+        raise KeyError(msg)
+    return set(cached[1][node])
+
+
+# ----------------------------------------------------------------------------------------------
+# building
+
+
+def _since(t0: float) -> float:
+    return time.perf_counter() - t0
+
+
+def _check_bbox(bbox: tuple[float, float, float, float]) -> None:
+    west, south, east, north = bbox
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        msg = f"bbox {bbox!r} is not allowed: expected (west, south, east, north) in degrees"
+        raise ValueError(msg)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_cache(network: RoadNetwork, cache_file: Path) -> None:
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(network, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache_file)
+    except OSError as exc:  # a read-only cache must not stop a run
+        log.warning("could not cache the network in %s: %s", cache_file, exc)
+
+
+@contextmanager
+def _way_tags() -> Iterator[None]:
+    """Make osmnx keep the way tags the profile needs, restoring the setting afterwards."""
+    saved = ox.settings.useful_tags_way
+    ox.settings.useful_tags_way = list(WAY_TAGS)
+    try:
+        yield
+    finally:
+        ox.settings.useful_tags_way = saved
+
+
+def _build_from_file(
+    path: Path,
+    profile: TruckProfile,
+    bbox: tuple[float, float, float, float] | None,
+    synthetic: bool | None,
+    level: int,
+) -> RoadNetwork:
+    import osmium  # heavy import: only needed when a file is parsed
+
+    t0 = time.perf_counter()
+    kept_nodes: dict[int, tuple[float, float]] = {}
+    kept_ways: list[tuple[int, list[int], dict[str, str]]] = []
+    refused: dict[str, int] = {}
+    n_ways = n_synthetic = next_id = 0
+    processor = (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.KeyFilter("highway"))
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+    )
+    try:
+        for way in processor:
+            n_ways += 1
+            tags = {t.k: t.v for t in way.tags}
+            if tags.get("source") == "synthetic":
+                n_synthetic += 1
+            reason = profile.refusal(tags)
+            if reason is not None:
+                kind = reason.split(" ")[0].split("=")[0]
+                refused[kind] = refused.get(kind, 0) + 1
+                continue
+            runs = _valid_runs(way, bbox)
+            for i, run in enumerate(runs):
+                if i:
+                    next_id -= 1  # ways cut by the extract's edge: later pieces get new ids
+                way_id = way.id if i == 0 else next_id
+                kept_ways.append(
+                    (
+                        way_id,
+                        [ref for ref, _, _ in run],
+                        {k: tags[k] for k in WAY_TAGS if k in tags},
+                    )
+                )
+                for ref, lon, lat in run:
+                    kept_nodes[ref] = (lon, lat)
+    except RuntimeError as exc:
+        msg = f"{path}: cannot read it as OpenStreetMap data ({exc})"
+        raise ValueError(msg) from exc
+    log.log(
+        level,
+        "%s: %d highway ways, %d kept for the truck (refused: %s) in %.2f s",
+        path.name,
+        n_ways,
+        len(kept_ways),
+        refused or "none",
+        _since(t0),
+    )
+    if not kept_ways:
+        where = f" inside bbox {bbox}" if bbox else ""
+        msg = f"{path}: no road a truck may use{where} ({n_ways} highway ways, refused: {refused})"
+        raise ValueError(msg)
+
+    with tempfile.TemporaryDirectory(prefix="taza-osm-") as tmp:
+        xml_path = Path(tmp) / "roads.osm"
+        _write_osm_xml(xml_path, kept_nodes, kept_ways)
+        t1 = time.perf_counter()
+        with _way_tags():
+            graph = ox.graph_from_xml(xml_path, simplify=False, retain_all=True)
+    log.log(level, "osmnx graph_from_xml: %d nodes in %.2f s", len(graph), _since(t1))
+    is_synthetic = n_synthetic > 0 if synthetic is None else synthetic
+    return _finish(graph, profile, str(path), is_synthetic, level)
+
+
+def _valid_runs(
+    way: Any, bbox: tuple[float, float, float, float] | None
+) -> list[list[tuple[int, float, float]]]:
+    """Split a way's nodes into runs with known locations; drop it when outside ``bbox``."""
+    runs: list[list[tuple[int, float, float]]] = [[]]
+    inside = bbox is None
+    for nd in way.nodes:
+        loc = nd.location
+        if not loc.valid():
+            runs.append([])
+            continue
+        lon, lat = loc.lon, loc.lat
+        runs[-1].append((nd.ref, lon, lat))
+        if not inside and bbox is not None:
+            inside = bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
+    if not inside:
+        return []
+    return [run for run in runs if len(run) >= 2]
+
+
+def _write_osm_xml(
+    path: Path,
+    nodes: dict[int, tuple[float, float]],
+    ways: list[tuple[int, list[int], dict[str, str]]],
+) -> None:
+    """Write nodes and ways as OSM XML 0.6 (what osmnx's ``graph_from_xml`` reads)."""
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\">\n")
+        for ref, (lon, lat) in nodes.items():
+            fh.write(f'<node id="{ref}" lat="{lat:.7f}" lon="{lon:.7f}"/>\n')
+        for way_id, refs, tags in ways:
+            fh.write(f'<way id="{way_id}">')
+            fh.write("".join(f'<nd ref="{r}"/>' for r in refs))
+            fh.write("".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()))
+            fh.write("</way>\n")
+        fh.write("</osm>\n")
+
+
+def _build_online(
+    query: str,
+    profile: TruckProfile,
+    bbox: tuple[float, float, float, float] | None,
+    synthetic: bool | None,
+    cache_dir: Path,
+    level: int,
+) -> RoadNetwork:
+    ox.settings.cache_folder = str(cache_dir.parent / "osmnx-http")
+    ox.settings.use_cache = True
+    try:
+        with _way_tags():
+            if query in ("", "bbox") and bbox is not None:
+                graph = ox.graph_from_bbox(
+                    bbox, network_type="all", simplify=False, retain_all=True
+                )
+                source = f"bbox {bbox}"
+            elif query and query != "bbox":
+                graph = ox.graph_from_place(
+                    query, network_type="all", simplify=False, retain_all=True
+                )
+                source = query
+            else:
+                msg = f"no OSM source given. {_HOW_TO_GET_DATA}"
+                raise FileNotFoundError(msg)
+    except (OSError, ConnectionError, ox._errors.InsufficientResponseError) as exc:
+        msg = (
+            f"could not download the roads of {query or bbox!r} ({type(exc).__name__}: {exc}); "
+            f"offline? {_HOW_TO_GET_DATA}"
+        )
+        raise FileNotFoundError(msg) from exc
+    except Exception as exc:  # requests' errors, geocoder misses: same advice
+        if type(exc).__module__.startswith(("requests", "urllib3", "osmnx")):
+            msg = f"could not get the roads of {query or bbox!r} ({exc}). {_HOW_TO_GET_DATA}"
+            raise FileNotFoundError(msg) from exc
+        raise
+    drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not profile.usable(d)]
+    graph.remove_edges_from(drop)
+    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+    if graph.number_of_edges() == 0:
+        msg = f"{source}: no road a truck may use"
+        raise ValueError(msg)
+    return _finish(graph, profile, source, bool(synthetic), level)
+
+
+def _finish(
+    graph: nx.MultiDiGraph, profile: TruckProfile, source: str, synthetic: bool, level: int
+) -> RoadNetwork:
+    """Time the edges, simplify, project and normalise the attributes of a raw way graph."""
+    t0 = time.perf_counter()
+    for _, _, data in graph.edges(data=True):
+        length = float(data["length"])
+        data["travel_time"] = length / (profile.speed_kmh(data) / 3.6)
+        data["collect_time"] = length / (profile.collect_speed(data) / 3.6)
+    graph = ox.simplify_graph(
+        graph,
+        edge_attrs_differ=["highway", "name"],
+        edge_attr_aggs={"length": sum, "travel_time": sum, "collect_time": sum},
+    )
+    graph = ox.project_graph(graph)
+    xs = nx.get_node_attributes(graph, "x")
+    ys = nx.get_node_attributes(graph, "y")
+    for u, v, data in graph.edges(data=True):
+        data["name"] = _join_names(data.get("name"))
+        highway = data.get("highway")
+        data["highway"] = str(highway[0] if isinstance(highway, list) else highway)
+        oneway = data.get("oneway", False)
+        data["oneway"] = bool(any(oneway) if isinstance(oneway, list) else oneway)
+        if "geometry" not in data:
+            data["geometry"] = LineString([(xs[u], ys[u]), (xs[v], ys[v])])
+        for attr in ("length", "travel_time", "collect_time"):
+            data[attr] = float(data[attr])
+    crs = graph.graph["crs"]
+    log.log(
+        level,
+        "simplified and projected to %s: %d nodes, %d edges in %.2f s",
+        pyproj.CRS.from_user_input(crs).name,
+        len(graph),
+        graph.number_of_edges(),
+        _since(t0),
+    )
+    attribution = OSM_ATTRIBUTION + (" (synthetic stand-in)" if synthetic else "")
+    return RoadNetwork(graph, crs, source, synthetic, attribution)
+
+
+def _join_names(value: Any) -> str:
+    """Return a street name as one string ("" when none; a list is joined with " / ")."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if item is None or (isinstance(item, float) and math.isnan(item)):
+            continue
+        names.append(str(item))
+    return " / ".join(dict.fromkeys(names))

@@ -1,0 +1,321 @@
+"""Put points (households, containers, depot, landfill) on the road graph.
+
+Each point goes to the nearest edge (not the nearest node) in the projected CRS, at its position
+along that edge. With ``split=True`` the point becomes a node of a copy of the graph: the edge,
+and its twin in the other direction on a two-way street, is cut there, with geometry, length and
+times split in proportion. A point too far from any road, or on a part of the network from which
+the truck cannot return to the depot, is flagged with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import LineString, Point
+from shapely.ops import substring
+
+from routing.network import RoadNetwork, strongly_connected_to
+
+__all__ = ["ENDPOINT_TOLERANCE_M", "SnapResult", "snap_points"]
+
+log = logging.getLogger(__name__)
+
+#: A point this close (metres along the edge) to an edge's end is put on that end's node.
+ENDPOINT_TOLERANCE_M = 0.5
+# points this close along one edge share a node
+_SAME_PLACE_M = 0.01
+
+EdgeKey = tuple[int, int, int]
+
+
+@dataclass
+class SnapResult:
+    """Points placed on the road network.
+
+    Attributes
+    ----------
+    network
+        The network with the snapped points inserted as nodes (``split=True``), else the input.
+    points
+        Aligned with the input index; columns ``node`` (int, -1 when not snapped), ``u``, ``v``,
+        ``key`` (the original edge), ``offset_m`` (along the edge from ``u``), ``snap_m``
+        (distance from the input point), ``ok``, ``reason`` and geometry (the snapped point,
+        WGS84; None without a location).
+    """
+
+    network: RoadNetwork
+    points: gpd.GeoDataFrame
+
+
+def snap_points(
+    network: RoadNetwork,
+    points: gpd.GeoDataFrame,
+    *,
+    max_distance_m: float = 250.0,
+    split: bool = True,
+    anchor_node: int | None = None,
+) -> SnapResult:
+    """Snap WGS84 points to the nearest edge of the road network.
+
+    Parameters
+    ----------
+    network
+        The road network (not modified).
+    points
+        Points in WGS84 (another CRS is converted); empty or missing geometry is flagged.
+    max_distance_m
+        Points farther than this from every road are flagged "off the road network".
+    split
+        Insert the points as nodes, cutting their edges (both directions of a two-way street).
+        Otherwise only report the edge, and set ``node`` to the edge end nearer along it.
+    anchor_node
+        A node of the network (e.g. the depot's): points the truck cannot reach from it and
+        return from are flagged "unreachable from the depot".
+
+    Returns
+    -------
+    SnapResult
+    """
+    if max_distance_m <= 0 or not math.isfinite(max_distance_m):
+        msg = f"max_distance_m must be a positive number of metres, got {max_distance_m!r}"
+        raise ValueError(msg)
+    graph = network.graph
+    if anchor_node is not None and anchor_node not in graph:
+        msg = f"anchor_node {anchor_node} is not a node of the road network"
+        raise ValueError(msg)
+    if graph.number_of_edges() == 0:
+        msg = "the road network has no edges to snap to"
+        raise ValueError(msg)
+    if points.crs is not None and not points.crs.equals("EPSG:4326"):
+        points = points.to_crs("EPSG:4326")
+
+    edge_keys, tree = _edge_index(network)
+    n = len(points)
+    node = np.full(n, -1, dtype=np.int64)
+    u_col = np.full(n, -1, dtype=np.int64)
+    v_col = np.full(n, -1, dtype=np.int64)
+    k_col = np.full(n, -1, dtype=np.int64)
+    offset = np.full(n, np.nan)
+    snap_m = np.full(n, np.nan)
+    ok = np.zeros(n, dtype=bool)
+    reason: list[str | None] = [None] * n
+    snapped_xy: list[tuple[float, float] | None] = [None] * n
+
+    located = [i for i, g in enumerate(points.geometry) if g is not None and not g.is_empty]
+    for i in set(range(n)) - set(located):
+        reason[i] = "no location"
+    if located:
+        geoms = [points.geometry.iloc[i] for i in located]
+        lon = np.array([g.x if isinstance(g, Point) else g.representative_point().x for g in geoms])
+        lat = np.array([g.y if isinstance(g, Point) else g.representative_point().y for g in geoms])
+        xs, ys = network.from_wgs84(lon, lat)
+        query = np.asarray(shapely.points(np.asarray(xs), np.asarray(ys)))
+        pairs, dists = tree.query_nearest(query, return_distance=True, all_matches=True)
+        candidates: dict[int, list[int]] = defaultdict(list)
+        for qi, ei in zip(pairs[0], pairs[1], strict=True):
+            candidates[int(qi)].append(int(ei))
+        best_dist = dict(zip(pairs[0].tolist(), dists.tolist(), strict=True))
+        for qi, i in enumerate(located):
+            pt = query[qi]
+            edge = _pick_edge(graph, [edge_keys[e] for e in candidates[qi]], pt)
+            geom = graph.edges[edge]["geometry"]
+            along = float(geom.project(pt))
+            fraction = along / geom.length if geom.length > 0 else 0.0
+            u_col[i], v_col[i], k_col[i] = edge
+            offset[i] = fraction * graph.edges[edge]["length"]
+            snap_m[i] = best_dist[qi]
+            at = geom.interpolate(along)
+            snapped_xy[i] = (at.x, at.y)
+            if snap_m[i] > max_distance_m:
+                reason[i] = f"off the road network ({snap_m[i]:.0f} m from the nearest road)"
+            else:
+                ok[i] = True
+
+    if split:
+        result_network = _split_edges(network, u_col, v_col, k_col, offset, ok, node)
+    else:
+        result_network = network
+        for j in np.flatnonzero(ok):
+            length = graph.edges[(u_col[j], v_col[j], k_col[j])]["length"]
+            node[j] = u_col[j] if offset[j] <= length / 2 else v_col[j]
+
+    if anchor_node is not None:
+        reach = strongly_connected_to(result_network, anchor_node)
+        for j in np.flatnonzero(ok):
+            if int(node[j]) not in reach:
+                ok[j] = False
+                reason[j] = "unreachable from the depot"
+
+    geometry: list[Point | None] = [None] * n
+    have = [(row, xy) for row, xy in enumerate(snapped_xy) if xy is not None]
+    if have:
+        lons, lats = network.to_wgs84(
+            np.array([xy[0] for _, xy in have]), np.array([xy[1] for _, xy in have])
+        )
+        for pos, (row, _) in enumerate(have):
+            geometry[row] = Point(float(lons[pos]), float(lats[pos]))
+    out = gpd.GeoDataFrame(
+        {
+            "node": node,
+            "u": u_col,
+            "v": v_col,
+            "key": k_col,
+            "offset_m": offset,
+            "snap_m": snap_m,
+            "ok": ok,
+            "reason": pd.Series(reason, dtype=object, index=points.index),
+        },
+        geometry=geometry,
+        crs="EPSG:4326",
+        index=points.index,
+    )
+    log.debug(
+        "snapped %d of %d points (%d new nodes)",
+        int(ok.sum()),
+        n,
+        result_network.graph.number_of_nodes() - graph.number_of_nodes(),
+    )
+    return SnapResult(result_network, out)
+
+
+def _edge_index(network: RoadNetwork) -> tuple[list[EdgeKey], shapely.STRtree]:
+    """Return the edge keys and an STRtree of their geometries (cached on the network)."""
+    graph = network.graph
+    stamp = (graph.number_of_nodes(), graph.number_of_edges())
+    cached = network._cache.get("edge_tree")
+    if cached is None or cached[0] != stamp:
+        keys: list[EdgeKey] = []
+        geoms: list[LineString] = []
+        for u, v, k, geom in graph.edges(keys=True, data="geometry"):
+            keys.append((u, v, k))
+            geoms.append(geom)
+        cached = (stamp, keys, shapely.STRtree(geoms))
+        network._cache["edge_tree"] = cached
+    return cached[1], cached[2]
+
+
+def _pick_edge(graph: nx.MultiDiGraph, candidates: list[EdgeKey], pt: Point) -> EdgeKey:
+    """Choose among equally near edges: the one with the point on its right (driving side)."""
+    if len(candidates) == 1:
+        return candidates[0]
+    scored = []
+    for edge in sorted(candidates):
+        geom = graph.edges[edge]["geometry"]
+        along = geom.project(pt)
+        a = geom.interpolate(max(along - 0.5, 0.0))
+        b = geom.interpolate(min(along + 0.5, geom.length))
+        cross = (b.x - a.x) * (pt.y - a.y) - (b.y - a.y) * (pt.x - a.x)
+        scored.append((cross > 0, edge))  # cross > 0: point on the left
+    return min(scored)[1]
+
+
+def _twin(graph: nx.MultiDiGraph, edge: EdgeKey) -> EdgeKey | None:
+    """Return the opposite-direction edge of a two-way street (same geometry reversed)."""
+    u, v, _k = edge
+    if not graph.has_edge(v, u):
+        return None
+    coords = list(graph.edges[edge]["geometry"].coords)[::-1]
+    for k2, data in graph[v][u].items():
+        if (v, u, k2) != edge and list(data["geometry"].coords) == coords:
+            return (v, u, k2)
+    return None
+
+
+def _split_edges(
+    network: RoadNetwork,
+    u_col: np.ndarray,
+    v_col: np.ndarray,
+    k_col: np.ndarray,
+    offset: np.ndarray,
+    ok: np.ndarray,
+    node: np.ndarray,
+) -> RoadNetwork:
+    """Insert the snapped points as nodes of a copy of the network; fill ``node`` in place."""
+    graph = network.graph
+    # cuts per canonical directed edge, as offsets in metres from its u, in input order
+    cuts: dict[EdgeKey, list[tuple[float, int]]] = defaultdict(list)
+    twins: dict[EdgeKey, EdgeKey | None] = {}
+    for i in np.flatnonzero(ok):
+        edge: EdgeKey = (int(u_col[i]), int(v_col[i]), int(k_col[i]))
+        if edge not in twins:
+            twin = _twin(graph, edge)
+            twins[edge] = twin
+            if twin is not None:
+                twins[twin] = edge
+        twin = twins[edge]
+        length = graph.edges[edge]["length"]
+        at = float(offset[i])
+        if at <= ENDPOINT_TOLERANCE_M:
+            node[i] = edge[0]
+        elif at >= length - ENDPOINT_TOLERANCE_M:
+            node[i] = edge[1]
+        elif twin is not None and twin < edge:
+            cuts[twin].append((length - at, int(i)))
+        else:
+            cuts[edge].append((at, int(i)))
+    if not cuts:
+        return RoadNetwork(
+            graph.copy(), network.crs, network.source, network.synthetic, network.attribution
+        )
+
+    new_graph = graph.copy()
+    next_id = max(int(n) for n in graph.nodes) + 1
+    assigned: dict[EdgeKey, list[tuple[float, int]]] = {}
+    # new node ids follow the input order of the points, so the same input gives the same ids
+    for edge, items in sorted(cuts.items(), key=lambda kv: min(i for _, i in kv[1])):
+        stops: list[tuple[float, int]] = []
+        for at, row in sorted(items):
+            if stops and at - stops[-1][0] <= _SAME_PLACE_M:
+                node[row] = stops[-1][1]
+                continue
+            stops.append((at, next_id))
+            node[row] = next_id
+            next_id += 1
+        assigned[edge] = stops
+    by_input = sorted(assigned.items(), key=lambda kv: min(n for _, n in kv[1]))
+    for edge, stops in by_input:
+        data = graph.edges[edge]
+        geom = data["geometry"]
+        for at, new_node in stops:
+            pt = geom.interpolate(at / data["length"] * geom.length)
+            new_graph.add_node(new_node, x=pt.x, y=pt.y, street_count=2, snapped=True)
+        _cut(new_graph, edge, data, stops)
+        twin = twins.get(edge)
+        if twin is not None:
+            length = data["length"]
+            mirrored = [(length - at, new_node) for at, new_node in reversed(stops)]
+            _cut(new_graph, twin, graph.edges[twin], mirrored)
+    return RoadNetwork(
+        new_graph, network.crs, network.source, network.synthetic, network.attribution
+    )
+
+
+def _cut(
+    graph: nx.MultiDiGraph,
+    edge: EdgeKey,
+    data: dict[str, Any],
+    stops: list[tuple[float, int]],
+) -> None:
+    """Replace ``edge`` by a chain through ``stops`` (offsets in metres from its u, sorted)."""
+    u, v, _ = edge
+    length = float(data["length"])
+    geom = data["geometry"]
+    graph.remove_edge(*edge)
+    marks = [(0.0, u), *stops, (length, v)]
+    for (a, na), (b, nb) in itertools.pairwise(marks):
+        share = (b - a) / length if length > 0 else 0.0
+        piece = dict(data)
+        piece["geometry"] = substring(geom, a / length * geom.length, b / length * geom.length)
+        for attr in ("length", "travel_time", "collect_time"):
+            piece[attr] = float(data[attr]) * share
+        graph.add_edge(na, nb, **piece)
