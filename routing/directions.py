@@ -1,0 +1,310 @@
+"""Turn-by-turn directions and street geometry, read from the road graph of a plan.
+
+A vehicle-day's ``node_path`` is the exact sequence of graph nodes it drives. Directions walk that
+path edge by edge: a new instruction starts where the street name changes or the road turns by
+45° or more, and the stops (collect, landfill, depot, lunch) are interleaved where the path reaches
+them. Angles come from the edge geometries in the projected CRS (metres), so they are true angles.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyproj
+
+from routing.i18n import translator
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from routing.plan import Stop, VehicleDay
+
+Turn = str  # one of TURNS
+TURNS: tuple[str, ...] = (
+    "depart",
+    "straight",
+    "slight_left",
+    "left",
+    "sharp_left",
+    "slight_right",
+    "right",
+    "sharp_right",
+    "uturn",
+)
+_TURN_TEXT = {
+    "depart": "Depart on {street}",
+    "straight": "Continue on {street}",
+    "slight_left": "Bear left onto {street}",
+    "left": "Turn left onto {street}",
+    "sharp_left": "Turn sharp left onto {street}",
+    "slight_right": "Bear right onto {street}",
+    "right": "Turn right onto {street}",
+    "sharp_right": "Turn sharp right onto {street}",
+    "uturn": "Make a U-turn onto {street}",
+}
+# a change of heading at least this large (degrees) is announced even on the same street
+_ANNOUNCE_DEG = 45.0
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One line of a driver's directions.
+
+    ``kind`` is a turn (see :data:`TURNS`) or a stop kind (``"collect"``, ``"landfill"``,
+    ``"depot"``, ``"lunch"``); ``distance_m`` is what is driven from here to the next line;
+    ``number`` is the collection stop's number (1, 2, …) for ``"collect"``.
+    """
+
+    kind: str
+    text: str
+    street: str
+    distance_m: float
+    number: int | None = None
+    stop: Stop | None = None
+
+
+def classify_turn(angle_deg: float) -> Turn:
+    """The turn for a change of heading (degrees, clockwise positive = to the right)."""
+    a = (angle_deg + 180.0) % 360.0 - 180.0
+    size = abs(a)
+    if size < 20:
+        return "straight"
+    if size >= 170:
+        return "uturn"
+    side = "right" if a > 0 else "left"
+    if size < _ANNOUNCE_DEG:
+        return f"slight_{side}"
+    if size < 135:
+        return side
+    return f"sharp_{side}"
+
+
+def _bearing(x0: float, y0: float, x1: float, y1: float) -> float:
+    """Compass bearing in degrees (0 = north, 90 = east) of a projected vector."""
+    return math.degrees(math.atan2(x1 - x0, y1 - y0))
+
+
+@dataclass(frozen=True)
+class _Edge:
+    name: str
+    length: float
+    start_bearing: float
+    end_bearing: float
+
+
+def _edge(graph: nx.MultiDiGraph, u: int, v: int) -> _Edge:
+    """The shortest of the parallel edges u→v, with its name, length and end headings."""
+    data: dict[str, Any] | None = None
+    if graph.has_edge(u, v):
+        data = min(graph[u][v].values(), key=lambda d: float(d.get("length", math.inf)))
+    nu, nv = graph.nodes[u], graph.nodes[v]
+    coords: list[tuple[float, float]]
+    geom = data.get("geometry") if data else None
+    if geom is not None and len(geom.coords) >= 2:
+        coords = [(float(c[0]), float(c[1])) for c in geom.coords]
+    else:
+        coords = [(float(nu["x"]), float(nu["y"])), (float(nv["x"]), float(nv["y"]))]
+    length = (
+        float(data["length"])
+        if data and data.get("length") is not None
+        else math.dist(coords[0], coords[-1])
+    )
+    name = _street_name(data.get("name") if data else "")
+    return _Edge(
+        name=name,
+        length=length,
+        start_bearing=_bearing(*coords[0], *coords[1]),
+        end_bearing=_bearing(*coords[-2], *coords[-1]),
+    )
+
+
+def _street_name(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        value = next((v for v in value if v), "")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _locate_stops(path: list[int], stops: list[Stop]) -> list[tuple[int, int, Stop]]:
+    """(start index, end index) in ``path`` of each stop after the first depot, in order.
+
+    A collect stop starts where the path reaches its ``node`` and ends at its ``exit_node`` (the
+    segment is driven in between); other stops are points. Stops the path never reaches keep the
+    current position so they are still listed.
+    """
+    out = []
+    pos = 0
+    for stop in stops:
+        start = pos
+        for i in range(pos, len(path)):
+            if path[i] == stop.node:
+                start = i
+                break
+        end = start
+        if stop.kind == "collect" and stop.exit_node != stop.node:
+            for j in range(start + 1, len(path)):
+                if path[j] == stop.exit_node:
+                    end = j
+                    break
+        out.append((start, end, stop))
+        pos = end
+    return out
+
+
+def directions(
+    graph: nx.MultiDiGraph, vehicle_day: VehicleDay, *, language: str
+) -> list[Instruction]:
+    """Turn-by-turn directions for one vehicle-day, stops included, in the language.
+
+    Parameters
+    ----------
+    graph
+        The plan's road graph (projected, as in ``RoadNetwork.graph``).
+    vehicle_day
+        Its ``node_path`` must be a walk on ``graph`` (consecutive nodes joined by an edge; a gap
+        is bridged as a straight, unnamed line).
+    language
+        ``"ky"``, ``"ru"`` or ``"en"``.
+
+    Returns
+    -------
+    list of Instruction
+        Driving lines (``depart``, turns) with the distance to the next line, and stop lines.
+    """
+    _ = translator(language)
+    path = [n for n in vehicle_day.node_path if n in graph]
+    edges = [_edge(graph, u, v) for u, v in itertools.pairwise(path)]
+    cum = np.concatenate([[0.0], np.cumsum([e.length for e in edges])]) if edges else np.zeros(1)
+
+    def dist(a: int, b: int) -> float:
+        return float(cum[min(b, len(cum) - 1)] - cum[min(a, len(cum) - 1)])
+
+    # turn events: index i means "at node path[i], onto edge i"
+    turns: dict[int, Turn] = {}
+    for i, e in enumerate(edges):
+        if i == 0:
+            turns[i] = "depart"
+            continue
+        prev = edges[i - 1]
+        turn = classify_turn(e.start_bearing - prev.end_bearing)
+        if e.name != prev.name or turn not in ("straight", "slight_left", "slight_right"):
+            turns[i] = turn
+
+    stops = list(vehicle_day.stops)
+    if stops and stops[0].kind == "depot":
+        stops = stops[1:]
+    located = _locate_stops(path, stops)
+    numbers = {id(s): n for n, s in enumerate(vehicle_day.collect_stops, start=1)}
+    unnamed = _("unnamed road")
+
+    # events sorted by path index; at one index: arrivals, then the turn, then a collection
+    events: list[tuple[int, int, str, Stop | None, int]] = []
+    for i, turn in turns.items():
+        events.append((i, 1, turn, None, i))
+    for start, end, reached in located:
+        order = 2 if reached.kind == "collect" else 0
+        events.append((start, order, reached.kind, reached, end))
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+
+    out: list[Instruction] = []
+    skip_until = -1
+    for k, (i, _order, kind, stop, end) in enumerate(events):
+        next_i = events[k + 1][0] if k + 1 < len(events) else len(path) - 1
+        if stop is None:
+            if i < skip_until:
+                continue  # a turn inside a collected segment: the stop line covers it
+            street = edges[i].name if i < len(edges) else ""
+            out.append(
+                Instruction(
+                    kind=kind,
+                    text=_(_TURN_TEXT[kind], street=street or unnamed),
+                    street=street,
+                    distance_m=dist(i, next_i),
+                )
+            )
+            continue
+        if stop.kind == "collect":
+            out.append(
+                Instruction(
+                    kind="collect",
+                    text=_("Collect: {label}", label=stop.label or stop.street),
+                    street=stop.street,
+                    distance_m=dist(i, end),
+                    number=numbers.get(id(stop)),
+                    stop=stop,
+                )
+            )
+            skip_until = end
+            following = next((ev for ev in events[k + 1 :] if ev[0] >= end), None)
+            if end < len(edges) and (following is None or following[0] > end):
+                # driving on after the segment without a turn: say where
+                street = edges[end].name
+                upto = following[0] if following else len(path) - 1
+                out.append(
+                    Instruction(
+                        kind="straight",
+                        text=_(_TURN_TEXT["straight"], street=street or unnamed),
+                        street=street,
+                        distance_m=dist(end, upto),
+                    )
+                )
+        elif stop.kind == "landfill":
+            out.append(
+                Instruction(
+                    "landfill", _("Unload at {place}", place=stop.label), "", 0.0, None, stop
+                )
+            )
+        elif stop.kind == "depot":
+            out.append(
+                Instruction("depot", _("Return to {place}", place=stop.label), "", 0.0, None, stop)
+            )
+        else:
+            out.append(Instruction(stop.kind, _("Lunch break"), "", 0.0, None, stop))
+    return out
+
+
+def edge_lines(
+    graph: nx.MultiDiGraph, *, to_wgs84: bool = False
+) -> list[tuple[np.ndarray, str, str]]:
+    """Every street once (u–v and v–u drawn once) as ``(coords[n, 2], name, highway)``.
+
+    Coordinates are the graph's projected metres, or ``lon, lat`` when ``to_wgs84``.
+    """
+    seen: set[tuple[int, int]] = set()
+    lines: list[tuple[np.ndarray, str, str]] = []
+    for u, v, data in graph.edges(data=True):
+        key = (u, v) if u <= v else (v, u)
+        if key in seen:
+            continue
+        seen.add(key)
+        geom = data.get("geometry")
+        if geom is not None:
+            coords = np.asarray(geom.coords, dtype=float)[:, :2]
+        else:
+            nu, nv = graph.nodes[u], graph.nodes[v]
+            coords = np.array([[nu["x"], nu["y"]], [nv["x"], nv["y"]]], dtype=float)
+        highway = data.get("highway", "")
+        if isinstance(highway, list | tuple):
+            highway = highway[0] if highway else ""
+        lines.append((coords, _street_name(data.get("name")), str(highway or "")))
+    if to_wgs84 and lines:
+        crs = graph.graph.get("crs")
+        if crs is None:
+            msg = "the road graph has no 'crs' in graph.graph; cannot convert it to WGS84"
+            raise ValueError(msg)
+        tr = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        allc = np.vstack([c for c, _, _ in lines])
+        lon, lat = tr.transform(allc[:, 0], allc[:, 1])
+        flat = np.column_stack([lon, lat])
+        out = []
+        pos = 0
+        for coords, name, hw in lines:
+            out.append((flat[pos : pos + len(coords)], name, hw))
+            pos += len(coords)
+        lines = out
+    return lines

@@ -1,0 +1,165 @@
+"""Every user-facing string in Kyrgyz, Russian and English, from one gettext catalogue.
+
+The catalogues are the ``.po`` files in ``routing/locales/<lang>/LC_MESSAGES/taza.po`` (message ids are
+the English text). They are parsed with Babel when first needed and kept in memory, so a fresh
+``pip install`` needs no compile step and no ``.mo`` files.
+
+Examples
+--------
+>>> _ = translator("ky")
+>>> _("Turn left onto {street}", street="Манас көчөсү")
+'Солго буруңуз: Манас көчөсү'
+>>> day_name("mon", "ru")
+'Понедельник'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from babel.messages.pofile import read_po
+
+LANGUAGES: tuple[str, ...] = ("ky", "ru", "en")
+DOMAIN = "taza"
+LOCALE_DIR = Path(__file__).resolve().parent / "locales"
+
+_DAY_NAMES: dict[str, tuple[str, str]] = {
+    "mon": ("Monday", "Mon"),
+    "tue": ("Tuesday", "Tue"),
+    "wed": ("Wednesday", "Wed"),
+    "thu": ("Thursday", "Thu"),
+    "fri": ("Friday", "Fri"),
+    "sat": ("Saturday", "Sat"),
+    "sun": ("Sunday", "Sun"),
+}
+_DAY_INDEX = {day: i for i, day in enumerate(_DAY_NAMES)}
+
+
+class Translator(Protocol):
+    """A function from an English message id (and ``str.format`` values) to the chosen language."""
+
+    language: str
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        """Translate ``message`` and fill its ``{placeholders}`` from ``values``."""
+        ...
+
+
+class _Translate:
+    """The callable behind :func:`translator`; falls back to the English id for unknown text."""
+
+    def __init__(self, language: str, messages: dict[str, str]) -> None:
+        self.language = language
+        self._messages = messages
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        text = self._messages.get(message) or message
+        return text.format(**values) if values else text
+
+    def __repr__(self) -> str:
+        return f"translator({self.language!r})"
+
+
+def catalogue_path(language: str) -> Path:
+    """The ``.po`` file of a language."""
+    _check_language(language)
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def messages(language: str) -> dict[str, str]:
+    """All translated messages of a language, ``{english_id: text}`` (untranslated ids left out).
+
+    Parameters
+    ----------
+    language
+        One of ``"ky"``, ``"ru"``, ``"en"``.
+
+    Returns
+    -------
+    dict
+        A fresh mapping is cached per language; do not modify it.
+
+    Raises
+    ------
+    ValueError
+        If the language is not one of :data:`LANGUAGES`.
+    FileNotFoundError
+        If the package was installed without its catalogues.
+    """
+    path = catalogue_path(language)
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=language, domain=DOMAIN)
+    out: dict[str, str] = {}
+    for entry in catalog:
+        if not entry.id or entry.fuzzy or not isinstance(entry.id, str):
+            continue
+        if isinstance(entry.string, str) and entry.string:
+            out[entry.id] = entry.string
+    return out
+
+
+def translator(language: str) -> Translator:
+    """A translating function for ``language``.
+
+    Parameters
+    ----------
+    language
+        One of ``"ky"``, ``"ru"``, ``"en"`` (the scenario's ``language``).
+
+    Returns
+    -------
+    Translator
+        ``_(message, **values)``: the message in the language with ``{placeholders}`` filled; text
+        missing from the catalogue comes back in English so nothing is ever blank.
+    """
+    return _Translate(language, messages(language))
+
+
+def day_name(day: str, language: str, *, short: bool = False) -> str:
+    """The name of a weekday code (``"mon"`` … ``"sun"``) in the language.
+
+    Raises
+    ------
+    ValueError
+        If ``day`` is not one of ``mon tue wed thu fri sat sun``.
+    """
+    if day not in _DAY_NAMES:
+        msg = f"day {day!r} is not one of: {', '.join(_DAY_NAMES)}"
+        raise ValueError(msg)
+    long_name, short_name = _DAY_NAMES[day]
+    return translator(language)(short_name if short else long_name)
+
+
+def day_date(week_start: dt.date | None, day: str) -> dt.date | None:
+    """The calendar date of ``day`` in the week starting on ``week_start`` (a Monday or not)."""
+    if week_start is None:
+        return None
+    if day not in _DAY_INDEX:
+        msg = f"day {day!r} is not one of: {', '.join(_DAY_NAMES)}"
+        raise ValueError(msg)
+    offset = (_DAY_INDEX[day] - week_start.weekday()) % 7
+    return week_start + dt.timedelta(days=offset)
+
+
+def format_clock(seconds: float) -> str:
+    """Seconds since midnight as ``HH:MM`` (rounded to the minute; past midnight keeps counting)."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_distance(metres: float, language: str) -> str:
+    """A distance for a driver: metres under 1 km (to 10 m), else km with one decimal."""
+    _ = translator(language)
+    if metres < 950:
+        return f"{max(10, round(metres / 10) * 10)} {_('m')}"
+    return f"{metres / 1000:.1f} {_('km')}"
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        msg = f"language {language!r} is not one of: {', '.join(LANGUAGES)}"
+        raise ValueError(msg)
