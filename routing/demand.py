@@ -1,0 +1,343 @@
+"""Collection points and their demand: households grouped along street segments, and containers.
+
+Door-to-door collection serves a street segment (one edge of the road graph) in one pass: the truck
+drives it at collection speed and stops for each household. Village lanes are served from both sides in
+one pass; on main roads (``main_road_highways``) each side is its own collection point, served in the
+direction whose right-hand side it is (traffic drives on the right), so the crew never crosses the
+road. A one-way main road is one pass with both sides (it cannot be driven back). Communal containers are point clients with demand from their volume and fill rate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+from shapely.geometry import LineString
+from shapely.ops import transform
+
+__all__ = ["COLLECTION_POINT_COLUMNS", "collection_points"]
+
+COLLECTION_POINT_COLUMNS = (
+    "point_id", "kind", "village", "street", "label", "households", "household_ids", "members",
+    "demand_kg", "demand_m3", "service_s", "collect_s", "frequency", "days", "node", "u", "v", "key",
+    "length_m", "reversible", "sides", "geometry",
+)  # fmt: skip
+
+# Households closer than this to the street's centre line cannot be given a side.
+_SIDE_TOLERANCE_M = 0.01
+
+
+def _highways(value: Any) -> set[str]:
+    if isinstance(value, list | tuple | set):
+        return {str(v) for v in value}
+    return {str(value)} if value is not None else set()
+
+
+def _edge_line(graph: nx.MultiDiGraph, u: int, v: int, data: dict[str, Any]) -> LineString:
+    geom = data.get("geometry")
+    if isinstance(geom, LineString):
+        return geom
+    nu, nv = graph.nodes[u], graph.nodes[v]
+    return LineString([(nu["x"], nu["y"]), (nv["x"], nv["y"])])
+
+
+def _find_edge(
+    graph: nx.MultiDiGraph, u: int, v: int, key: int
+) -> tuple[int, int, int, dict[str, Any]]:
+    if graph.has_edge(u, v, key):
+        return u, v, key, graph.edges[u, v, key]
+    if graph.has_edge(v, u, key):
+        return v, u, key, graph.edges[v, u, key]
+    msg = (
+        f"edge ({u}, {v}, {key}) is not in the graph: pass the road graph the households were "
+        "snapped to, before snapped points were inserted"
+    )
+    raise ValueError(msg)
+
+
+def _has_reverse(graph: nx.MultiDiGraph, u: int, v: int, line: LineString) -> bool:
+    """Whether the edge can be driven v -> u (a reverse edge with the same course)."""
+    if not graph.has_edge(v, u):
+        return False
+    for _, data in graph.get_edge_data(v, u).items():
+        rev = _edge_line(graph, v, u, data)
+        if abs(rev.length - line.length) <= max(1.0, 0.02 * line.length):
+            return True
+    return False
+
+
+def _house_sort_key(h: str) -> tuple[int, str]:
+    m = re.match(r"\d+", h)
+    return (int(m.group(0)) if m else 10**9, h)
+
+
+def _label(street: str, houses: Iterable[Any]) -> str:
+    nums = sorted({str(h).strip() for h in houses if isinstance(h, str | int) and str(h).strip()})
+    nums.sort(key=_house_sort_key)
+    if not nums:
+        return street
+    span = nums[0] if len(nums) == 1 else f"{nums[0]}–{nums[-1]}"
+    return f"{street} {span}".strip()
+
+
+def _mode(values: Sequence[Any]) -> Any:
+    vals = [v for v in values if isinstance(v, str) and v]
+    if not vals:
+        return None
+    s = pd.Series(vals)
+    counts = s.value_counts(sort=False)
+    return counts.index[int(np.argmax(counts.to_numpy()))]
+
+
+def collection_points(
+    households: gpd.GeoDataFrame,
+    graph: nx.MultiDiGraph,
+    *,
+    kg_per_person_day: float,
+    bulk_density_kg_m3: float,
+    days_between: float,
+    service_s_per_household: float,
+    containers: gpd.GeoDataFrame | None = None,
+    container_density_kg_m3: float | None = None,
+    service_s_per_container: float = 60.0,
+    main_road_highways: Sequence[str] = ("primary", "secondary", "trunk", "tertiary"),
+) -> gpd.GeoDataFrame:
+    """Group located households into street-segment collection points and add containers.
+
+    Parameters
+    ----------
+    households
+        Located households (rows with ``ok`` false are ignored) with the snapping columns ``u``, ``v``,
+        ``key`` (the street edge), ``offset_m`` and ``node``; geometry: the household's own position
+        (WGS84), used to tell the side of a main road. Columns ``members``, ``household_id`` and, when
+        present, ``matched_street``/``street``, ``matched_village``/``village``, ``house``.
+    graph
+        The projected road graph (edge attributes ``length``, ``collect_time``, ``name``,
+        ``highway``, ``oneway``, optional ``geometry``) the households were snapped to.
+    kg_per_person_day, bulk_density_kg_m3, days_between
+        Waste generated per person per day (kg), its bulk density in the truck (kg/m³) and the days
+        between two collections: demand per visit = members × kg/person/day × days_between.
+    service_s_per_household
+        Stop time per household (seconds), added to the segment's driving time ``collect_s``.
+    containers
+        Communal containers (``read_containers`` output) with a snapped ``node`` column.
+    container_density_kg_m3
+        Density of waste in a container (kg/m³); default ``bulk_density_kg_m3``.
+    service_s_per_container
+        Time to empty one container (seconds).
+    main_road_highways
+        Highway values whose sides are collected separately.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The CollectionPoints columns of docs/ARCHITECTURE.md plus ``collect_s`` (seconds to drive the
+        segment at collection speed) and ``key``; LineString (segments, in the forward direction) or
+        Point (containers) geometry in WGS84.
+    """
+    for name, value in (
+        ("kg_per_person_day", kg_per_person_day),
+        ("bulk_density_kg_m3", bulk_density_kg_m3),
+        ("days_between", days_between),
+    ):
+        if not (value > 0 and math.isfinite(value)):
+            msg = f"{name}: must be a positive number, got {value!r}"
+            raise ValueError(msg)
+    if service_s_per_household < 0:
+        msg = f"service_s_per_household: must be >= 0, got {service_s_per_household!r}"
+        raise ValueError(msg)
+    crs = graph.graph.get("crs")
+    if crs is None:
+        msg = "graph.graph['crs'] is missing: collection points need the projected road graph"
+        raise ValueError(msg)
+    to_wgs = Transformer.from_crs(crs, 4326, always_xy=True)
+    main = set(main_road_highways)
+    rows: list[dict[str, Any]] = []
+
+    hh = households
+    if "ok" in hh.columns:
+        hh = hh[hh["ok"].astype(bool)]
+    if len(hh):
+        for col in ("u", "v", "key", "members", "household_id"):
+            if col not in hh.columns:
+                msg = f"households: column {col!r} is missing (snap them with routing.snapping)"
+                raise ValueError(msg)
+        hh = hh[(hh["u"].notna()) & (hh["v"].notna())]
+        if "node" in hh.columns:
+            hh = hh[hh["node"].astype("int64") >= 0]
+    pts_proj = hh.geometry.to_crs(crs) if len(hh) else gpd.GeoSeries([], crs=crs)
+    street_col = "matched_street" if "matched_street" in hh.columns else "street"
+    village_col = "matched_village" if "matched_village" in hh.columns else "village"
+
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    edge_of: dict[tuple[int, int, int], tuple[int, int, int, dict[str, Any]]] = {}
+    for pos, (u, v, k) in enumerate(
+        zip(
+            hh["u"].astype("int64"), hh["v"].astype("int64"), hh["key"].astype("int64"), strict=True
+        )
+    ):
+        fu, fv, fk, data = _find_edge(graph, int(u), int(v), int(k))
+        # Both directions of a two-way street are one segment: key it by the sorted end nodes.
+        gk = (min(fu, fv), max(fu, fv), fk)
+        if gk not in edge_of:
+            edge_of[gk] = (fu, fv, fk, data)
+        groups.setdefault(gk, []).append(pos)
+
+    kg_pp = kg_per_person_day * days_between
+    for gk in sorted(groups):
+        fu, fv, fk, data = edge_of[gk]
+        line = _edge_line(graph, fu, fv, data)
+        oneway = bool(data.get("oneway", False))
+        reversible = not oneway and _has_reverse(graph, fu, fv, line)
+        members_pos = groups[gk]
+        street_name = (
+            _mode([hh[street_col].iloc[p] for p in members_pos]) if street_col in hh else None
+        )
+        edge_name = data.get("name", "")
+        if isinstance(edge_name, list):
+            edge_name = edge_name[0] if edge_name else ""
+        street = street_name or edge_name or ""
+        village = (
+            _mode([hh[village_col].iloc[p] for p in members_pos]) if village_col in hh else None
+        )
+        is_main = bool(_highways(data.get("highway")) & main)
+
+        if is_main and reversible:
+            right: list[int] = []
+            left: list[int] = []
+            for p in members_pos:
+                pt = pts_proj.iloc[p]
+                d = line.project(pt)
+                a = line.interpolate(max(d - 1.0, 0.0))
+                b = line.interpolate(min(d + 1.0, line.length))
+                q = line.interpolate(d)
+                cross = (b.x - a.x) * (pt.y - q.y) - (b.y - a.y) * (pt.x - q.x)
+                # cross < 0: the household is on the right of u -> v (served driving u -> v).
+                (left if cross > _SIDE_TOLERANCE_M else right).append(p)
+            sides = [(right, fu, fv, line, "r"), (left, fv, fu, _reverse(line), "l")]
+            for ps, a_node, b_node, ln, tag in sides:
+                if ps:
+                    rows.append(
+                        _segment_row(
+                            hh, ps, a_node, b_node, fk, data, ln, street, village, kg_pp,
+                            bulk_density_kg_m3, service_s_per_household, False, "one",
+                            f"seg-{fu}-{fv}-{fk}-{tag}", to_wgs,
+                        )
+                    )  # fmt: skip
+        else:
+            rows.append(
+                _segment_row(
+                    hh, members_pos, fu, fv, fk, data, line, street, village, kg_pp,
+                    bulk_density_kg_m3, service_s_per_household, reversible, "both",
+                    f"seg-{fu}-{fv}-{fk}", to_wgs,
+                )
+            )  # fmt: skip
+
+    if containers is not None and len(containers):
+        if "node" not in containers.columns:
+            msg = "containers: column 'node' is missing (snap them with routing.snapping)"
+            raise ValueError(msg)
+        density = container_density_kg_m3 or bulk_density_kg_m3
+        c4326 = containers.to_crs(4326) if containers.crs is not None else containers
+        for i, rec in enumerate(c4326.to_dict("records")):
+            node = int(rec["node"])
+            if node < 0:
+                continue
+            count = int(rec.get("count", 1) or 1)
+            m3 = float(rec["volume_m3"]) * count * float(rec.get("fill_rate", 1.0) or 1.0)
+            cpw = rec.get("collections_per_week")
+            freq = int(cpw) if cpw is not None and not pd.isna(cpw) else 1
+            name = rec.get("name") or f"container {i + 1}"
+            rows.append(
+                {
+                    "point_id": f"ctr-{i + 1}",
+                    "kind": "container",
+                    "village": rec.get("village"),
+                    "street": None,
+                    "label": str(name),
+                    "households": 0,
+                    "household_ids": (),
+                    "members": 0,
+                    "demand_kg": m3 * density,
+                    "demand_m3": m3,
+                    "service_s": count * service_s_per_container,
+                    "collect_s": 0.0,
+                    "frequency": freq,
+                    "days": (),
+                    "node": node,
+                    "u": node,
+                    "v": node,
+                    "key": 0,
+                    "length_m": 0.0,
+                    "reversible": True,
+                    "sides": "both",
+                    "geometry": rec["geometry"],
+                }
+            )
+    out = gpd.GeoDataFrame(rows, columns=list(COLLECTION_POINT_COLUMNS), geometry="geometry")
+    out = out.set_crs(4326, allow_override=True)
+    for col in ("households", "members", "frequency", "node", "u", "v", "key"):
+        out[col] = out[col].astype("int64")
+    for col in ("demand_kg", "demand_m3", "service_s", "collect_s", "length_m"):
+        out[col] = out[col].astype("float64")
+    out["reversible"] = out["reversible"].astype(bool)
+    return out
+
+
+def _reverse(line: LineString) -> LineString:
+    return LineString(list(line.coords)[::-1])
+
+
+def _segment_row(
+    hh: gpd.GeoDataFrame,
+    positions: list[int],
+    u: int,
+    v: int,
+    key: int,
+    data: dict[str, Any],
+    line: LineString,
+    street: str,
+    village: Any,
+    kg_per_person: float,
+    density: float,
+    service_s_per_household: float,
+    reversible: bool,
+    sides: str,
+    point_id: str,
+    to_wgs: Transformer,
+) -> dict[str, Any]:
+    sub = hh.iloc[positions]
+    members = int(sub["members"].astype("int64").sum())
+    kg = members * kg_per_person
+    houses = sub["house"].tolist() if "house" in sub.columns else []
+    return {
+        "point_id": point_id,
+        "kind": "segment",
+        "village": village,
+        "street": street or None,
+        "label": _label(street, houses),
+        "households": len(sub),
+        "household_ids": tuple(str(h) for h in sub["household_id"]),
+        "members": members,
+        "demand_kg": kg,
+        "demand_m3": kg / density,
+        "service_s": len(sub) * service_s_per_household,
+        "collect_s": float(data.get("collect_time", data.get("travel_time", 0.0)) or 0.0),
+        "frequency": 1,
+        "days": (),
+        "node": -1,
+        "u": int(u),
+        "v": int(v),
+        "key": int(key),
+        "length_m": float(data.get("length", line.length)),
+        "reversible": reversible,
+        "sides": sides,
+        "geometry": transform(to_wgs.transform, line),
+    }

@@ -1,0 +1,275 @@
+"""Households where no register exists: estimated from building footprints or from a population figure.
+
+Every row made here is an estimate and says so: ``estimate`` is True, ``match_level`` is
+``"estimate"`` and ``note`` tells how it was made. Members are spread around the household size with a
+seeded generator so that a village's total stays close to (buildings) or equal to (population) the
+figure used; the same seed gives the same households.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from shapely.geometry import Point, Polygon
+
+__all__ = [
+    "RESIDENTIAL_BUILDINGS",
+    "estimate_households_from_buildings",
+    "estimate_households_from_population",
+]
+
+# building=* values that are homes. building=yes counts when nothing says it is something else.
+RESIDENTIAL_BUILDINGS = frozenset(
+    {
+        "house", "residential", "detached", "semidetached_house", "terrace", "bungalow", "cabin",
+        "farm", "apartments", "dormitory", "yes",
+    }
+)  # fmt: skip
+_NOT_HOME_TAGS = (
+    "amenity", "shop", "office", "industrial", "craft", "man_made", "religion", "tourism",
+    "leisure", "public_transport", "power", "military", "healthcare", "sport", "historic",
+)  # fmt: skip
+_M2_PER_FLAT = 70.0
+_ESTIMATE_COLUMNS = [
+    "household_id", "source_row", "village", "street", "house", "head", "members", "lat", "lon",
+    "match_level", "match_score", "ok", "reason", "matched_village", "matched_street", "note",
+    "estimate", "geometry",
+]  # fmt: skip
+
+
+def _spread_members(n: int, household_size: float, rng: np.random.Generator) -> np.ndarray:
+    """Whole member counts with mean ``household_size``: floor or ceil, chosen at random."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo = math.floor(household_size)
+    frac = household_size - lo
+    members = lo + (rng.random(n) < frac).astype(np.int64)
+    return np.maximum(members, 1)
+
+
+def _local_area_m2(coords: list[tuple[float, float]]) -> float:
+    lat0 = float(np.mean([c[1] for c in coords]))
+    kx = 111_320.0 * math.cos(math.radians(lat0))
+    poly = Polygon([(lon * kx, lat * 110_574.0) for lon, lat in coords])
+    return float(poly.area) if poly.is_valid else float(poly.buffer(0).area)
+
+
+def estimate_households_from_buildings(
+    osm_path: str | Path,
+    *,
+    area: Polygon | None = None,
+    household_size: float = 4.7,
+    spread: bool = True,
+    seed: int = 0,
+    min_area_m2: float = 30.0,
+    max_area_m2: float = 600.0,
+) -> gpd.GeoDataFrame:
+    """Estimate one household per residential building of an OSM file.
+
+    Parameters
+    ----------
+    osm_path
+        OSM file (.osm, .osm.bz2, .osm.pbf).
+    area
+        Only buildings whose centre lies inside this polygon (WGS84).
+    household_size
+        Mean persons per household.
+    spread
+        Members drawn as floor/ceil of ``household_size`` (mean preserved); else rounded.
+    seed
+        Seed of the generator that spreads members.
+    min_area_m2, max_area_m2
+        Footprint range for ``building=yes`` to count as a home (sheds and barns are smaller or larger).
+        Apartment buildings get one household per 70 m² of floor.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Households columns (see docs/ARCHITECTURE.md) with ``estimate`` True, ``match_level``
+        "estimate", ``source_row`` 0 (no register row), ``village`` the nearest place node's name.
+    """
+    import osmium
+
+    if household_size <= 0:
+        msg = f"household_size: must be > 0, got {household_size!r}"
+        raise ValueError(msg)
+    path = Path(osm_path)
+    if not path.exists():
+        msg = f"{path}: OSM file not found"
+        raise ValueError(msg)
+    places: list[tuple[str, float, float]] = []
+    homes: list[tuple[int, float, float, int, str | None, str | None]] = []
+    for obj in osmium.FileProcessor(str(path)).with_locations():
+        if isinstance(obj, osmium.osm.Node):
+            if obj.tags.get("place") in ("village", "town", "hamlet", "city", "isolated_dwelling"):
+                name = obj.tags.get("name")
+                if name:
+                    places.append((name, obj.location.lon, obj.location.lat))
+            continue
+        if not isinstance(obj, osmium.osm.Way):
+            continue
+        btype = obj.tags.get("building")
+        if btype not in RESIDENTIAL_BUILDINGS or not obj.is_closed():
+            continue
+        if any(k in obj.tags for k in _NOT_HOME_TAGS):
+            continue
+        coords = [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()]
+        if len(coords) < 4:
+            continue
+        m2 = _local_area_m2(coords)
+        if btype == "yes" and not (min_area_m2 <= m2 <= max_area_m2):
+            continue
+        flats = 1
+        if btype in ("apartments", "dormitory"):
+            levels = obj.tags.get("building:levels") or "1"
+            try:
+                lv = max(1, int(float(levels)))
+            except ValueError:
+                lv = 1
+            flats = max(1, round(m2 * lv / _M2_PER_FLAT))
+        lon = float(np.mean([c[0] for c in coords[:-1]]))
+        lat = float(np.mean([c[1] for c in coords[:-1]]))
+        if area is not None and not area.contains(Point(lon, lat)):
+            continue
+        homes.append(
+            (obj.id, lon, lat, flats, obj.tags.get("addr:street"), obj.tags.get("addr:housenumber"))
+        )
+    rng = np.random.default_rng(seed)
+    n_rows = sum(h[3] for h in homes)
+    if spread:
+        members = _spread_members(n_rows, household_size, rng)
+    else:
+        members = np.full(n_rows, max(1, round(household_size)), dtype=np.int64)
+    place_xy = np.array([(p[1], p[2]) for p in places], dtype=float).reshape(-1, 2)
+    rows = []
+    i = 0
+    for way_id, lon, lat, flats, street, house in homes:
+        village = None
+        if len(place_xy):
+            kx = math.cos(math.radians(lat))
+            d = np.hypot((place_xy[:, 0] - lon) * kx, place_xy[:, 1] - lat)
+            village = places[int(np.argmin(d))][0]
+        for f in range(flats):
+            rows.append(
+                {
+                    "household_id": f"est-w{way_id}" + (f"-{f + 1}" if flats > 1 else ""),
+                    "source_row": 0,
+                    "village": village,
+                    "street": street,
+                    "house": house,
+                    "head": None,
+                    "members": int(members[i]),
+                    "lat": lat,
+                    "lon": lon,
+                    "match_level": "estimate",
+                    "match_score": math.nan,
+                    "ok": True,
+                    "reason": None,
+                    "matched_village": village,
+                    "matched_street": street,
+                    "note": f"estimate: one household per residential building "
+                    f"(household size {household_size:g})",
+                    "estimate": True,
+                    "geometry": Point(lon, lat),
+                }
+            )
+            i += 1
+    return _frame(rows)
+
+
+def _frame(rows: Sequence[Mapping[str, object]]) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame(rows, columns=_ESTIMATE_COLUMNS, geometry="geometry", crs="EPSG:4326")
+    gdf["members"] = gdf["members"].astype("int64")
+    gdf["source_row"] = gdf["source_row"].astype("int64")
+    gdf["ok"] = gdf["ok"].astype(bool)
+    gdf["estimate"] = gdf["estimate"].astype(bool)
+    gdf["match_score"] = gdf["match_score"].astype("float64")
+    return gdf
+
+
+def estimate_households_from_population(
+    village: str,
+    population: int,
+    centre: Point | tuple[float, float],
+    *,
+    household_size: float = 4.7,
+    seed: int = 0,
+    radius_m: float | None = None,
+    m2_per_household: float = 800.0,
+) -> gpd.GeoDataFrame:
+    """Estimate a village's households from its population and a household size.
+
+    Parameters
+    ----------
+    village
+        The village's name.
+    population
+        Residents; the members of the estimated households add up to exactly this.
+    centre
+        The village centre, a Point or (lon, lat) in WGS84.
+    household_size
+        Mean persons per household: ``round(population / household_size)`` households are made.
+    seed
+        Seed of the generator placing households and spreading members.
+    radius_m
+        Radius of the disc the households are scattered in; default from ``m2_per_household``.
+    m2_per_household
+        Land per household (plot and its share of lanes) used for the default radius.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Households columns with ``estimate`` True and ``match_level`` "estimate".
+    """
+    if population < 0 or int(population) != population:
+        msg = f"population: must be a whole number >= 0, got {population!r}"
+        raise ValueError(msg)
+    if household_size <= 0:
+        msg = f"household_size: must be > 0, got {household_size!r}"
+        raise ValueError(msg)
+    lon0, lat0 = (centre.x, centre.y) if isinstance(centre, Point) else centre
+    n = round(population / household_size)
+    n = max(n, 1) if population > 0 else 0
+    rng = np.random.default_rng(seed)
+    members = np.full(n, population // n if n else 0, dtype=np.int64)
+    if n:
+        extra = population - int(members.sum())
+        members[rng.choice(n, size=extra, replace=False)] += 1
+    radius = radius_m if radius_m is not None else math.sqrt(n * m2_per_household / math.pi)
+    r = radius * np.sqrt(rng.random(n))
+    t = rng.random(n) * 2 * math.pi
+    kx = 111_320.0 * math.cos(math.radians(lat0))
+    lons = lon0 + r * np.cos(t) / kx
+    lats = lat0 + r * np.sin(t) / 110_574.0
+    note = (
+        f"estimate: {population} residents / household size {household_size:g}, "
+        f"scattered within {radius:.0f} m of the centre"
+    )
+    rows = [
+        {
+            "household_id": f"est-{village}-{i + 1}",
+            "source_row": 0,
+            "village": village,
+            "street": None,
+            "house": None,
+            "head": None,
+            "members": int(members[i]),
+            "lat": float(lats[i]),
+            "lon": float(lons[i]),
+            "match_level": "estimate",
+            "match_score": math.nan,
+            "ok": True,
+            "reason": None,
+            "matched_village": village,
+            "matched_street": None,
+            "note": note,
+            "estimate": True,
+            "geometry": Point(float(lons[i]), float(lats[i])),
+        }
+        for i in range(n)
+    ]
+    return _frame(rows)
