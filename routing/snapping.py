@@ -206,10 +206,16 @@ def _edge_index(network: RoadNetwork) -> tuple[list[EdgeKey], shapely.STRtree]:
 
 def _pick_edge(graph: nx.MultiDiGraph, candidates: list[EdgeKey], pt: Point) -> EdgeKey:
     """Choose among equally near edges: the one with the point on its right (driving side)."""
-    if len(candidates) == 1:
+    # the twin of a two-way street is equally near, but float noise may hide it from the tree
+    pool = set(candidates)
+    for edge in candidates:
+        twin = _twin(graph, edge)
+        if twin is not None:
+            pool.add(twin)
+    if len(pool) == 1:
         return candidates[0]
     scored = []
-    for edge in sorted(candidates):
+    for edge in sorted(pool):
         geom = graph.edges[edge]["geometry"]
         along = geom.project(pt)
         a = geom.interpolate(max(along - 0.5, 0.0))

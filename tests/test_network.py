@@ -117,9 +117,7 @@ def test_travel_and_collect_times_follow_the_profile(grid: RoadNetwork) -> None:
     for _, _, d in grid.graph.edges(data=True):
         tags = {"highway": d["highway"], "surface": d.get("surface")}
         assert d["travel_time"] == pytest.approx(d["length"] / (profile.speed_kmh(tags) / 3.6))
-        assert d["collect_time"] == pytest.approx(
-            d["length"] / (profile.collect_speed(tags) / 3.6)
-        )
+        assert d["collect_time"] == pytest.approx(d["length"] / (profile.collect_speed(tags) / 3.6))
 
 
 def test_names_are_strings_even_without_a_name(grid: RoadNetwork) -> None:
