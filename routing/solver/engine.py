@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing as mp
+import os
 import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 from routing.solver._ortools import solve_ortools, vehicle_list
+from routing.solver._pyvrp import solve_pyvrp
 from routing.solver._schedule import Evaluation, Item, Prepared, evaluate, normalise
 from routing.solver.model import Model, Result, Route, Unserved
 
@@ -175,7 +179,7 @@ def _explain_left_out(prep: Prepared, plan: _Plan, clients: list[int]) -> None:
             reason = "no time in the shift"
     served = {it[1] for items, _ in plan.routes.values() for it in items if it[0] == "client"}
     for i in clients:
-        if i not in served and i not in plan.dropped:
+        if i not in served:
             plan.dropped[i] = (
                 reason if model.clients[i].required else "optional, not worth the detour"
             )
@@ -250,23 +254,139 @@ def solve(
     logger.info("screening: %d clients cannot be served by any vehicle", len(screened))
     stats: dict[str, float] = {"screened_out": float(len(screened))}
     deadline = t0 + time_limit_s
-    budget = max(0.5, deadline - time.monotonic()) * 0.85
-    raw = solve_ortools(
-        prep,
-        clients,
-        time_limit_s=budget,
-        max_iterations=max_iterations,
-        log_search=False,
-    )
-    logger.info("OR-Tools: %d routes", len(raw))
-    plan = _verify(prep, raw, "ortools", screened)
-    _explain_left_out(prep, plan, clients)
-    left = [i for i in plan.dropped if i not in screened]
-    if left:
-        logger.info("repair: re-inserting %d clients", len(left))
-        _reinsert(prep, plan, left, math.inf if max_iterations is not None else deadline + 5.0)
-    key = plan.key(model)
+    # the same jobs whatever the number of workers, so that workers never change the answer
+    jobs: list[tuple[str, int]] = [("pyvrp", seed)]
+    if len(clients) <= ORTOOLS_MAX_CLIENTS:
+        jobs.append(("ortools", seed))
+    else:
+        jobs.append(("pyvrp", seed + 1))
+    plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened)
+    best: _Plan | None = None
+    for plan in plans:
+        _explain_left_out(prep, plan, clients)
+        left = [i for i in plan.dropped if i not in screened]
+        if left:
+            logger.info("%s repair: re-inserting %d clients", plan.solver, len(left))
+            _reinsert(prep, plan, left, math.inf if max_iterations is not None else deadline + 5.0)
+            _explain_left_out(prep, plan, clients)
+        key = plan.key(model)
+        stats[f"{plan.solver}_vehicles"] = float(key[1])
+        stats[f"{plan.solver}_cost"] = key[2]
+        stats[f"{plan.solver}_unserved"] = float(key[0])
+        logger.info("%s: %d unserved, %d vehicles, cost %.2f", plan.solver, *key)
+        if best is None or key < best.key(model):
+            best = plan
+    if best is None:
+        best = _Plan({}, dict(screened), "none")
+        _explain_left_out(prep, best, clients)
+    key = best.key(model)
     stats.update({"vehicles": float(key[1]), "cost": key[2]})
     if progress:
-        logger.info("best: %d unserved, %d vehicles, cost %.2f", *key)
-    return _to_result(model, plan, time.monotonic() - t0, stats)
+        logger.info("best (%s): %d unserved, %d vehicles, cost %.2f", best.solver, *key)
+    return _to_result(model, best, time.monotonic() - t0, stats)
+
+
+ORTOOLS_MAX_CLIENTS = 600
+"""Above this many clients OR-Tools rarely finds a first solution in time; a second PyVRP run
+(another seed) takes its place."""
+
+
+def _run_engine(
+    prep: Prepared,
+    clients: list[int],
+    job: tuple[str, int],
+    budget: float,
+    max_iterations: int | None,
+) -> list[tuple[int, int, list[Item]]]:
+    name, seed = job
+    if name == "pyvrp":
+        return solve_pyvrp(
+            prep, clients, time_limit_s=budget, max_iterations=max_iterations, seed=seed
+        )
+    return solve_ortools(prep, clients, time_limit_s=budget, max_iterations=max_iterations)
+
+
+def _child(
+    conn: Connection,
+    prep: Prepared,
+    clients: list[int],
+    job: tuple[str, int],
+    budget: float,
+    max_iterations: int | None,
+) -> None:
+    try:
+        conn.send(_run_engine(prep, clients, job, budget, max_iterations))
+    except Exception as exc:  # report the failure to the parent, which carries on without it
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def _run_jobs(
+    prep: Prepared,
+    clients: list[int],
+    jobs: list[tuple[str, int]],
+    deadline: float,
+    max_iterations: int | None,
+    workers: int,
+    screened: dict[int, str],
+) -> list[_Plan]:
+    """Run the engines (in parallel processes when ``workers`` > 1) and verify their plans."""
+    if not clients:
+        return [_Plan({}, dict(screened), "none")]
+    raws: list[tuple[str, list[tuple[int, int, list[Item]]]]] = []
+    remaining = max(0.2, deadline - time.monotonic())
+    if workers > 1 and len(jobs) > 1 and hasattr(os, "fork"):
+        # keep room for verification and repair after the search
+        budget = max(0.2, remaining * 0.85 - 0.3)
+        ctx = mp.get_context("fork")
+        children = []
+        for job in jobs[1:]:
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_child, args=(child, prep, clients, job, budget, max_iterations)
+            )
+            proc.start()
+            child.close()
+            children.append((job, proc, parent))
+        raws.append((_label(jobs[0]), _safe_run(prep, clients, jobs[0], budget, max_iterations)))
+        for job, proc, parent in children:
+            wait = None if max_iterations is not None else max(1.0, deadline - time.monotonic() + 5)
+            got: object = []
+            if parent.poll(wait):
+                try:
+                    got = parent.recv()
+                except EOFError:
+                    got = []
+            else:
+                logger.warning("%s did not answer in time; it is stopped", _label(job))
+                proc.terminate()
+            proc.join(5)
+            if isinstance(got, Exception):
+                logger.warning("%s failed: %s", _label(job), got)
+                got = []
+            raws.append((_label(job), got))  # type: ignore[arg-type]
+    else:
+        for k, job in enumerate(jobs):
+            left = max(0.2, deadline - time.monotonic())
+            budget = max(0.2, left * 0.85 / (len(jobs) - k) - 0.2)
+            raws.append((_label(job), _safe_run(prep, clients, job, budget, max_iterations)))
+    return [_verify(prep, raw, label, screened) for label, raw in raws]
+
+
+def _label(job: tuple[str, int]) -> str:
+    return f"{job[0]}(seed {job[1]})"
+
+
+def _safe_run(
+    prep: Prepared,
+    clients: list[int],
+    job: tuple[str, int],
+    budget: float,
+    max_iterations: int | None,
+) -> list[tuple[int, int, list[Item]]]:
+    try:
+        return _run_engine(prep, clients, job, budget, max_iterations)
+    except Exception as exc:  # one engine failing must not lose the other's plan
+        logger.warning("%s failed: %s", _label(job), exc)
+        return []
