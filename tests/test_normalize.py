@@ -1,0 +1,97 @@
+"""Name normalisation: Kyrgyz/Russian/Latin spellings, abbreviations, genitives, house numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.normalize import house_numbers, name_key, name_similarity, parse_house, place_key
+
+
+def sim(a: str, b: str) -> float:
+    return name_similarity(name_key(a), name_key(b))
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["с. Терек-Суу", "Терек-Суу айылы", "Terek-Suu", "Терексуу", "село Терек-Суу", "TEREK-SUU"],
+)
+def test_village_spellings_share_one_key(spelling: str) -> None:
+    assert place_key(spelling) == place_key("Терек-Суу")
+
+
+def test_kyrgyz_letters_fold_onto_russian_and_latin() -> None:
+    assert place_key("Чоң-Арык") == place_key("Чон-Арык") == place_key("Chong-Aryk")
+    assert place_key("Көк-Жар") == place_key("Кок-Жар") == place_key("Kok-Zhar")
+    assert place_key("Үч-Терек") == place_key("Уч-Терек")
+    assert place_key("Алёша") == place_key("Алеша")
+    assert place_key("Подъезд") == place_key("Подьезд")
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["ул. Манаса", "улица Манаса", "Манас көч.", "Манас коч", "Manas kochosu", "МАНАС КӨЧӨСҮ"],
+)
+def test_street_abbreviations_and_genitive_match(spelling: str) -> None:
+    assert sim(spelling, "Манас көчөсү") >= 95
+
+
+def test_street_kind_is_taken_out_of_the_key() -> None:
+    k = name_key("пер. Ленина")
+    assert k.kind == "lane"
+    assert k.key == "lenina"
+    assert name_key("Манас көчөсү").kind == "street"
+
+
+def test_different_kind_costs_points() -> None:
+    assert sim("пер. Манаса", "Манас көчөсү") < sim("ул. Манаса", "Манас көчөсү") - 10
+
+
+def test_numbered_lanes_never_match_each_other() -> None:
+    assert sim("1-й пер. Ленина", "2-й пер. Ленина") == 0
+    assert sim("1-й пер. Ленина", "пер. Ленина 1-й") >= 95
+
+
+def test_name_words_that_look_like_types_are_kept() -> None:
+    # "Жаңы Жол" (New Road) is a name: it must not collapse to "Жаңы".
+    assert sim("Жаңы-Жол", "Жаңы Жол көчөсү") >= 95
+    assert sim("Жаңы көчөсү", "Жаңы Жол көчөсү") < 85
+
+
+def test_initials_match_full_given_names() -> None:
+    assert sim("Ж. Баласагын көчөсү", "Жусуп Баласагын көчөсү") >= 95
+
+
+def test_typo_scores_high_but_unrelated_names_low() -> None:
+    assert sim("Токтогулл", "Токтогул көчөсү") >= 85
+    assert sim("Ак-Суу", "Ак-Тилек") < 70
+    assert sim("Ленина", "Манаса") < 50
+
+
+def test_german_street_suffixes() -> None:
+    assert sim("Haydnstr.", "Haydnstraße") == 100
+    assert sim("Goethe Strasse", "Goethestraße") >= 95
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "number"),
+    [
+        ("12", "12", 12),
+        ("12а", "12а", 12),
+        ("12 А", "12а", 12),
+        ("д. 12-а", "12а", 12),
+        ("12a", "12а", 12),  # Latin a typed for Cyrillic а
+        ("12/1", "12/1", 12),
+        ("12, кв. 3", "12", 12),
+        ("№5", "5", 5),
+        ("үй 7", "7", 7),
+        ("7.0", "7", 7),
+        ("б/н", "б/н", None),
+    ],
+)
+def test_house_numbers_parse(text: str, key: str, number: int | None) -> None:
+    h = parse_house(text)
+    assert (h.key, h.number) == (key, number)
+
+
+def test_osm_housenumber_lists_split() -> None:
+    assert [h.key for h in house_numbers("12;14")] == ["12", "14"]

@@ -1,0 +1,193 @@
+"""Register and container readers: formats, header languages, errors naming file, row and field."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from routing.register import read_containers, read_households
+
+RU_HEADER = "№,Село,Улица,Дом,ФИО главы семьи,Кол-во членов семьи,Широта,Долгота"
+RU_ROWS = [
+    "1,с. Терек-Суу,ул. Ленина,12а,Асанов Б.,5,41.882,72.705",
+    "2,Терек-Суу,Ленина,14,Осмонова А.,3,,",
+]
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _check_two_rows(df) -> None:  # type: ignore[no-untyped-def]
+    assert list(df.columns) == [
+        "household_id", "source_row", "village", "street", "house", "head", "members", "lat", "lon",
+    ]  # fmt: skip
+    assert df["household_id"].tolist() == ["1", "2"]
+    assert df["source_row"].tolist() == [2, 3]
+    assert df["village"].tolist() == ["с. Терек-Суу", "Терек-Суу"]
+    assert df["house"].tolist() == ["12а", "14"]
+    assert df["members"].tolist() == [5, 3]
+    assert df["lat"].iloc[0] == pytest.approx(41.882)
+    assert math.isnan(df["lat"].iloc[1])
+
+
+def test_csv_utf8_with_bom(tmp_path: Path) -> None:
+    p = _write(tmp_path / "h.csv", "\ufeff" + "\n".join([RU_HEADER, *RU_ROWS]) + "\n")
+    _check_two_rows(read_households(p))
+
+
+def test_csv_windows_1251_semicolons_and_decimal_commas(tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            RU_HEADER.replace(",", ";"),
+            "1;с. Терек-Суу;ул. Ленина;12а;Асанов Б.;5;41,882;72,705",
+            "2;Терек-Суу;Ленина;14;Осмонова А.;3;;",
+        ]
+    )
+    p = _write(tmp_path / "h.csv", text, "cp1251")
+    _check_two_rows(read_households(p))
+
+
+def test_input_file_is_not_modified(tmp_path: Path) -> None:
+    p = _write(tmp_path / "h.csv", "\n".join([RU_HEADER, *RU_ROWS]))
+    before = hashlib.sha256(p.read_bytes()).hexdigest()
+    read_households(p)
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == before
+
+
+def test_kyrgyz_headers(tmp_path: Path) -> None:
+    text = "Катар,Айыл,Көчө,Үй,Үй-бүлө башчысы,Мүчөлөрү\n7,Терек-Суу,Манас көчөсү,3,Алиев,6\n"
+    df = read_households(_write(tmp_path / "h.csv", text))
+    rec = df.iloc[0]
+    assert (rec.household_id, rec.village, rec.street, rec.house, rec["head"], rec.members) == (
+        "7", "Терек-Суу", "Манас көчөсү", "3", "Алиев", 6,
+    )  # fmt: skip
+
+
+def test_english_headers_and_title_lines_above_the_header(tmp_path: Path) -> None:
+    text = (
+        "Household register 2024,,,,\n,,,,\n"
+        "ID,Village,Street,House,Members,Latitude,Longitude\n"
+        "a1,Terek-Suu,Manas,3,4,41.8,72.7\n"
+    )
+    df = read_households(_write(tmp_path / "h.csv", text))
+    assert df["household_id"].tolist() == ["a1"]
+    assert df["source_row"].tolist() == [4]
+    assert df["lon"].tolist() == [72.7]
+
+
+def test_columns_mapping_for_unknown_headers(tmp_path: Path) -> None:
+    text = "Кыштак,Адрес,Адамдар\nТерек-Суу,Манас,4\n"
+    df = read_households(
+        _write(tmp_path / "h.csv", text),
+        columns={"village": "Кыштак", "street": "Адрес", "members": "Адамдар"},
+    )
+    assert (df["village"].iloc[0], df["street"].iloc[0], df["members"].iloc[0]) == (
+        "Терек-Суу", "Манас", 4,
+    )  # fmt: skip
+    assert df["household_id"].iloc[0] == "2"  # no id column: the row number
+
+
+def test_xlsx(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Реестр домохозяйств"])
+    ws.append(RU_HEADER.split(","))
+    ws.append([1, "с. Терек-Суу", "ул. Ленина", "12а", "Асанов Б.", 5, 41.882, 72.705])
+    ws.append([2, "Терек-Суу", "Ленина", 14, "Осмонова А.", 3.0, None, None])
+    p = tmp_path / "h.xlsx"
+    wb.save(p)
+    df = read_households(p)
+    assert df["source_row"].tolist() == [3, 4]
+    assert df["house"].tolist() == ["12а", "14"]
+    assert df["members"].tolist() == [5, 3]
+    assert df["household_id"].tolist() == ["1", "2"]
+
+
+def test_geojson_and_geopackage_take_points_from_geometry(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"Айыл": ["Терек-Суу", "Терек-Суу"], "Көчө": ["Манас", "Ленин"], "Мүчөлөрү": [4, 2]},
+        geometry=[Point(72.70, 41.88), Point(72.71, 41.89)],
+        crs="EPSG:4326",
+    )
+    for name, driver in (("h.geojson", "GeoJSON"), ("h.gpkg", "GPKG")):
+        p = tmp_path / name
+        gdf.to_file(p, driver=driver)
+        df = read_households(p)
+        assert df["members"].tolist() == [4, 2]
+        assert df["lat"].tolist() == pytest.approx([41.88, 41.89])
+        assert df["lon"].tolist() == pytest.approx([72.70, 72.71])
+        assert df["source_row"].tolist() == [2, 3]
+
+
+def test_missing_members_column_names_found_and_accepted_headers(tmp_path: Path) -> None:
+    p = _write(tmp_path / "h.csv", "Село,Улица,Дом\nТерек-Суу,Манас,1\n")
+    with pytest.raises(ValueError, match="members") as err:
+        read_households(p)
+    text = str(err.value)
+    assert str(p) in text
+    assert "Село" in text  # the headers that were found
+    assert "Кол-во членов семьи" in text or "мүчөлөрү" in text.lower()  # accepted names
+
+
+def test_members_not_a_positive_integer_names_row_and_field(tmp_path: Path) -> None:
+    for bad in ("0", "3.5", "много", ""):
+        p = _write(
+            tmp_path / "h.csv", f"{RU_HEADER}\n{RU_ROWS[1]}\n3,Терек-Суу,Ленина,1,X,{bad},,\n"
+        )
+        with pytest.raises(ValueError, match=r"row 3, field 'Кол-во членов семьи'") as err:
+            read_households(p)
+        assert str(p) in str(err.value)
+
+
+def test_coordinates_not_numbers_name_row_and_field(tmp_path: Path) -> None:
+    p = _write(tmp_path / "h.csv", f"{RU_HEADER}\n1,Терек-Суу,Ленина,1,X,4,сорок два,72.7\n")
+    with pytest.raises(ValueError, match=r"h\.csv: row 2, field 'Широта': 'сорок два'"):
+        read_households(p)
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    p = _write(tmp_path / "h.csv", f"{RU_HEADER}\n{RU_ROWS[0]}\n{RU_ROWS[0]}\n")
+    with pytest.raises(ValueError, match=r"row 3, field 'household_id'.*row 2"):
+        read_households(p)
+
+
+def test_containers_with_defaults_and_percent_fill(tmp_path: Path) -> None:
+    text = (
+        "name,village,kind,lat,lon,volume_m3,count,fill_rate,collections_per_week\n"
+        "School 1,Терек-Суу,school,41.88,72.70,0.75,2,80%,2\n"
+        "Market,Терек-Суу,market,41.881,72.701,1.1,,,\n"
+    )
+    c = read_containers(_write(tmp_path / "c.csv", text))
+    assert c.crs.to_epsg() == 4326
+    assert c["count"].tolist() == [2, 1]
+    assert c["fill_rate"].tolist() == pytest.approx([0.8, 1.0])
+    assert c["collections_per_week"].iloc[0] == 2
+    assert math.isnan(c["collections_per_week"].iloc[1])
+    assert c.geometry.iloc[0].x == pytest.approx(72.70)
+
+
+def test_containers_russian_headers(tmp_path: Path) -> None:
+    text = "Название;Село;Тип;Широта;Долгота;Объем, м3\nШкола;Терек-Суу;школа;41,88;72,70;0,75\n"
+    c = read_containers(_write(tmp_path / "c.csv", text, "cp1251"))
+    assert c["volume_m3"].tolist() == [0.75]
+    assert c["name"].tolist() == ["Школа"]
+
+
+def test_container_errors_name_row_and_field(tmp_path: Path) -> None:
+    head = "name,lat,lon,volume_m3,fill_rate\n"
+    p = _write(tmp_path / "c.csv", head + "A,41.88,72.70,0.75,1.7\n")
+    with pytest.raises(ValueError, match=r"row 2, field 'fill_rate'"):
+        read_containers(p)
+    p = _write(tmp_path / "c.csv", "name,lat,lon\nA,41.88,72.70\n")
+    with pytest.raises(ValueError, match="volume_m3"):
+        read_containers(p)
