@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,7 +39,7 @@ def bayreuth(tmp_path_factory: pytest.TempPathFactory) -> tuple[RoadNetwork, lis
 def nx_length_along(g: nx.MultiDiGraph, path: list[int], weight: str = "travel_time") -> float:
     """Length of a node path, taking the fastest of parallel edges (as networkx does)."""
     total = 0.0
-    for a, b in zip(path[:-1], path[1:], strict=True):
+    for a, b in itertools.pairwise(path):
         best = min(g[a][b].values(), key=lambda d: (d[weight], d["length"]))
         total += best["length"]
     return total
@@ -103,7 +104,7 @@ def test_repeated_nodes_get_equal_rows_and_unknown_nodes_fail(grid: RoadNetwork)
     m = travel_matrix(grid, [1, 9, 1])
     assert np.array_equal(m.duration_s[0], m.duration_s[2])
     assert m.nodes == [1, 9, 1]
-    with pytest.raises(ValueError, match="node 12345 .position 1. is not in the road network"):
+    with pytest.raises(ValueError, match=r"node 12345 \(position 1\) is not in the road network"):
         travel_matrix(grid, [1, 12345])
     assert travel_matrix(grid, []).duration_s.shape == (0, 0)
 
