@@ -2,7 +2,9 @@
 
 The files carry no units; they are kept as given in the model's "metre" and "second" slots (a cost of
 1 per unit of distance reproduces the published objective). Demands go to the first (kg) slot of the
-model's (kg, m³) load pair, with an unlimited second slot.
+model's (kg, m³) load pair, with an unlimited second slot. The depot doubles as the only landfill
+(zero unloading time) and the daily load equals the capacity, so every route is a single
+depot → clients → depot trip, exactly as in CVRP/VRPTW (the zero-length depot "dump" adds nothing).
 
 Distance conventions differ between benchmark families, so each reader takes ``rounding``:
 
@@ -104,6 +106,9 @@ def _build(
         horizon = tws[depot]
     svc = np.zeros(n) if service is None else np.broadcast_to(np.asarray(service, float), (n,))
     model.add_depot(depot, name="depot", tw=horizon)
+    # Returning to the depot empties the vehicle: a landfill at the depot with no unloading time, and
+    # one trip a day (daily load = capacity), makes every route depot → clients → depot as in CVRP.
+    model.add_landfill(depot, name="depot", tw=horizon, unload_s=0)
     for i in range(n):
         if i == depot:
             continue
@@ -113,6 +118,7 @@ def _build(
     model.add_vehicle_type(
         num_available=num_vehicles,
         capacity=(capacity, float("inf")),
+        max_load_per_day=(capacity, float("inf")),
         shift=horizon,
         cost_per_km=1000.0,  # one cost unit per unit of distance (the model's "metres")
         name="vehicle",

@@ -287,8 +287,8 @@ def _check_route(
             out.append(Violation(r, p, "load", f"reported load {v.load}, carried {tuple(load)}"))
         prev_loc, prev_dep, pending_lunch, floor = loc_out, v.departure_s, 0.0, v.departure_s
 
-    if last_client > last_landfill:
-        msg = "returns to the depot without unloading at a landfill after the last collection"
+    if last_client > last_landfill and bool((load > _LOAD_TOL).any()):
+        msg = f"returns to the depot with load {tuple(load)}: no landfill after the last collection"
         out.append(Violation(r, last_client, "final_dump", msg))
     if _over(day, vt.max_load_per_day):
         msg = f"collects {tuple(day)} in the day, more than {vt.max_load_per_day}"
@@ -401,7 +401,8 @@ def check_kim_solution(
     The schedule is simulated from the depot opening with waiting allowed (the earliest schedule is
     the best one for every window). Rules: depot at both ends and nowhere else; depot hours; every
     regular stop exactly once over all routes; service starts inside the stop's and landfill's
-    windows; trip load at most the capacity (reset at landfills); a landfill after the last stop;
+    windows; trip load at most the capacity (reset at landfills); a landfill after the last stop
+    with a load (a vehicle never returns loaded);
     daily yardage; maximum stops; exactly one lunch of the header duration starting 11:00-12:00
     once the vehicle is free (none only when the route is back at the depot before 11:00). Distances are Manhattan feet, times at the header speed.
 
@@ -460,8 +461,8 @@ def check_kim_solution(
             elif kind == LANDFILL:
                 trip = 0.0
                 last_dump = p
-        if last_stop > last_dump:
-            msg = "returns to the depot without dumping after the last stop"
+        if last_stop > last_dump and trip > tol_yd:
+            msg = f"returns to the depot with {trip:g} yd³: no dump after the last stop"
             out.append(Violation(k, last_stop, "final_dump", msg))
         if day > inst.max_daily_yd3 + tol_yd:
             msg = f"collects {day:g} yd³ in the day, at most {inst.max_daily_yd3:g}"

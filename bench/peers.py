@@ -1,0 +1,343 @@
+"""Peer solvers for the Kim et al. (2006) instances, each modelled the way its authors suggest.
+
+1. :func:`ortools_peer`: plain OR-Tools routing, written as the OR-Tools ``cvrp_reload`` sample does:
+   every landfill is replicated into optional "reload" nodes whose negative demand (minus the trip
+   capacity) with capacity slack empties the vehicle; each route ends at a landfill (the final dump;
+   the return to the depot is added after, in the fixed cost and off the latest end time); daily
+   yardage and the stop count are two more dimensions; the lunch is a mandatory break interval
+   (routing break API) starting 11:00-12:00. PATH_CHEAPEST_ARC +
+   GUIDED_LOCAL_SEARCH, vehicles minimised through a large fixed cost.
+2. :func:`pyvrp_peer`: PyVRP with the landfills as reload depots. PyVRP has no break and no final
+   dump and no daily total, so: each vehicle type ends its route at one landfill (the return to the
+   depot is added afterwards; its distance is part of the fixed cost and its time comes off the
+   shift); the lunch is relaxed by shortening the shift by the lunch duration; reloads reset every
+   load dimension, so the daily yardage is kept conservatively: ``max_reloads = ceil(daily /
+   capacity) - 1`` and a trip capacity of ``min(capacity, daily / (max_reloads + 1))``.
+
+Both produce a solution in the benchmark JSON format (Stop_IDs, depot at both ends, each landfill visit)
+whose lunch is placed by :func:`place_lunch`: after the last node the vehicle leaves by 12:00, starting
+when it is free but not before 11:00 (routes back before 11:00 take none). Whether the result keeps all
+of Kim's rules is decided by :func:`routing.solver.checker.check_kim_solution`, not here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from routing.readers.kim import DEPOT, FEET_PER_MILE, LUNCH_WINDOW_S, STOP, KimInstance
+
+TIME_SCALE = 10  # solver time unit: 0.1 s; travel times are rounded up so schedules stay true
+LOAD_SCALE = 100  # solver load unit: 0.01 yd³
+BIG_VEHICLE_COST = 5_000_000  # in feet: a vehicle costs ~950 miles, so fewer vehicles come first
+
+
+@dataclass
+class PeerRun:
+    """One peer's answer on one instance."""
+
+    solver: str
+    solution: dict[str, Any] | None
+    runtime_s: float
+    note: str = ""
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def fleet_bound(inst: KimInstance) -> int:
+    """Vehicles offered to the peers: twice a simple lower bound, plus 5.
+
+    The lower bound is the larger of ``ceil(total load / daily yardage)`` and
+    ``ceil(total service time / (depot hours - lunch))``.
+    """
+    d = inst.depot
+    day = float(inst.late[d] - inst.early[d] - inst.lunch_s)
+    service = float(inst.service[inst.type == STOP].sum())
+    lb = max(inst.vehicles_lower_bound, math.ceil(service / max(day, 1.0)))
+    return 2 * lb + 5
+
+
+def schedule(inst: KimInstance, rows: list[int]) -> list[float]:
+    """Earliest departure time from each node of a route (rows), waiting allowed, no lunch."""
+    d = inst.depot
+    t = float(inst.early[d])
+    out = [t]
+    for a, b in itertools.pairwise(rows):
+        t += inst.travel_s(a, b)
+        if int(inst.type[b]) != DEPOT:
+            t = max(t, float(inst.early[b])) + float(inst.service[b])
+        out.append(t)
+    return out
+
+
+def place_lunch(inst: KimInstance, rows: list[int]) -> tuple[int | None, int | None]:
+    """Where the lunch goes on a route: ``(lunch_after_index, lunch_start)``.
+
+    After the last node the vehicle leaves by the end of the window, starting when it is free but not
+    before the window opens; no lunch when the route is back before the window opens. A later place
+    never delays the rest of the route more than an earlier one.
+    """
+    w0, w1 = LUNCH_WINDOW_S
+    times = schedule(inst, rows)
+    if times[-1] < w0:
+        return None, None
+    for i in range(len(rows) - 2, -1, -1):
+        if times[i] <= w1:
+            return i, math.ceil(max(times[i], w0))
+    return 0, w0  # the vehicle is never free in time; the checker will say so
+
+
+def to_solution(inst: KimInstance, solver: str, routes: list[list[int]]) -> dict[str, Any]:
+    """Benchmark JSON from routes given as file rows (depot at both ends), lunch placed."""
+    out = []
+    for rows in routes:
+        if not any(int(inst.type[i]) == STOP for i in rows):
+            continue
+        after, start = place_lunch(inst, rows)
+        out.append(
+            {
+                "nodes": [inst.ids[i] for i in rows],
+                "lunch_after_index": after,
+                "lunch_start": start,
+            }
+        )
+    return {"instance": inst.name, "solver": solver, "routes": out}
+
+
+def _time_matrix(inst: KimInstance, rows: np.ndarray) -> np.ndarray:
+    feet = np.abs(inst.x[rows][:, None] - inst.x[rows][None, :]) + np.abs(
+        inst.y[rows][:, None] - inst.y[rows][None, :]
+    )
+    return np.ceil(feet / FEET_PER_MILE / inst.speed_mph * 3600.0 * TIME_SCALE - 1e-9).astype(
+        np.int64
+    )
+
+
+def _feet_matrix(inst: KimInstance, rows: np.ndarray) -> np.ndarray:
+    feet = np.abs(inst.x[rows][:, None] - inst.x[rows][None, :]) + np.abs(
+        inst.y[rows][:, None] - inst.y[rows][None, :]
+    )
+    return np.round(feet).astype(np.int64)
+
+
+# --- OR-Tools, the reload-sample model --------------------------------------------------------
+
+
+def ortools_peer(inst: KimInstance, *, time_limit_s: float = 60.0, breaks: bool = True) -> PeerRun:
+    """Solve with plain OR-Tools modelled as the ``cvrp_reload`` sample (see the module docstring)."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    t0 = time.monotonic()
+    stops = inst.stops
+    landfills = inst.landfills
+    fleet = fleet_bound(inst)
+    # Dumps a day over all vehicles: one per trip capacity of load, plus the final dump of each.
+    copies = math.ceil(inst.total_load_yd3 / inst.capacity_yd3) + 2
+    d = inst.depot
+    # The final dump: each vehicle's route ends at a landfill (cyclically over the landfills, nearest
+    # to the depot first) and the return to the depot is added afterwards, its distance as part of
+    # the vehicle's fixed cost and its time taken off the latest end. (An end-load-zero constraint
+    # with the depot as the end gave no first solution in 60 s on 102_stop.)
+    by_return = sorted(landfills, key=lambda r: (inst.distance_ft(r, d), r))
+    end_rows = [by_return[v % len(by_return)] for v in range(fleet)]
+    reload_rows = [r for r in landfills for _ in range(copies)]
+    node_rows = np.array([d, *stops, *reload_rows, *end_rows])
+    first_end = 1 + len(stops) + len(reload_rows)
+    n_stop = len(stops)
+    is_landfill = np.zeros(len(node_rows), dtype=bool)
+    is_landfill[1 + n_stop : first_end] = True
+    dur = _time_matrix(inst, node_rows)
+    feet = _feet_matrix(inst, node_rows)
+    service = np.round(inst.service[node_rows] * TIME_SCALE).astype(np.int64)
+    service[0] = 0
+    cap = round(inst.capacity_yd3 * LOAD_SCALE)
+    load = np.round(inst.load[node_rows] * LOAD_SCALE).astype(np.int64)
+    load[0] = 0
+    load[is_landfill] = -cap
+    daily = np.where(is_landfill, 0, load)
+    daily[0] = 0
+    count = np.zeros(len(node_rows), dtype=np.int64)
+    count[1 : 1 + n_stop] = 1
+
+    ends = list(range(first_end, first_end + fleet))
+    manager = pywrapcp.RoutingIndexManager(len(node_rows), fleet, [0] * fleet, ends)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def dist_cb(i: int, j: int) -> int:
+        return int(feet[manager.IndexToNode(i), manager.IndexToNode(j)])
+
+    def time_cb(i: int, j: int) -> int:
+        a, b = manager.IndexToNode(i), manager.IndexToNode(j)
+        return int(service[a] + dur[a, b])
+
+    def unary(values: np.ndarray) -> int:
+        return routing.RegisterUnaryTransitCallback(lambda i: int(values[manager.IndexToNode(i)]))
+
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(dist_cb))
+    for v, r in enumerate(end_rows):
+        routing.SetFixedCostOfVehicle(BIG_VEHICLE_COST + round(inst.distance_ft(r, d)), v)
+
+    routing.AddDimension(unary(load), cap, cap, True, "Load")
+    load_dim = routing.GetDimensionOrDie("Load")
+    routing.AddDimension(unary(daily), 0, round(inst.max_daily_yd3 * LOAD_SCALE), True, "Daily")
+    routing.AddDimension(unary(count), 0, inst.max_stops, True, "Stops")
+    horizon = 24 * 3600 * TIME_SCALE
+    routing.AddDimension(routing.RegisterTransitCallback(time_cb), horizon, horizon, False, "Time")
+    time_dim = routing.GetDimensionOrDie("Time")
+
+    for node in range(1, first_end):
+        index = manager.NodeToIndex(node)
+        row = node_rows[node]
+        time_dim.CumulVar(index).SetRange(
+            int(inst.early[row]) * TIME_SCALE, int(inst.late[row]) * TIME_SCALE
+        )
+        if is_landfill[node]:
+            routing.AddDisjunction([index], 0)  # reload nodes are optional
+        else:
+            load_dim.SlackVar(index).SetValue(0)  # only reload nodes may empty the vehicle
+    open_, close = int(inst.early[d]) * TIME_SCALE, int(inst.late[d]) * TIME_SCALE
+    solver = routing.solver()
+    node_visit_transit = [0] * routing.Size()
+    for index in range(routing.Size()):
+        node_visit_transit[index] = int(service[manager.IndexToNode(index)])
+    w0, w1 = LUNCH_WINDOW_S
+    for v in range(fleet):
+        time_dim.CumulVar(routing.Start(v)).SetRange(open_, close)
+        r = end_rows[v]
+        back = math.ceil(
+            (float(inst.service[r]) + inst.travel_s(r, d)) * TIME_SCALE - 1e-9
+        )  # unload at the end landfill, then drive to the depot
+        time_dim.CumulVar(routing.End(v)).SetRange(
+            max(open_, int(inst.early[r]) * TIME_SCALE),
+            min(close - back, int(inst.late[r]) * TIME_SCALE),
+        )
+        if not breaks:
+            continue
+        lunch = solver.FixedDurationIntervalVar(
+            w0 * TIME_SCALE, w1 * TIME_SCALE, inst.lunch_s * TIME_SCALE, False, f"lunch {v}"
+        )
+        time_dim.SetBreakIntervalsOfVehicle([lunch], v, node_visit_transit)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(
+        max(1, round((time_limit_s - (time.monotonic() - t0)) * 1000))
+    )
+    assignment = routing.SolveWithParameters(params)
+    runtime = time.monotonic() - t0
+    note = f"{fleet} vehicles offered, {copies} reload copies per landfill"
+    if assignment is None:
+        return PeerRun("OR-Tools", None, runtime, note=f"no solution in {time_limit_s:g} s; {note}")
+    routes: list[list[int]] = []
+    for v in range(fleet):
+        index = routing.Start(v)
+        rows = []
+        while not routing.IsEnd(index):
+            rows.append(int(node_rows[manager.IndexToNode(index)]))
+            index = assignment.Value(routing.NextVar(index))
+        rows += [end_rows[v], d]
+        routes.append(rows)
+    return PeerRun("OR-Tools", to_solution(inst, "ortools-reload-sample", routes), runtime, note)
+
+
+# --- PyVRP with landfills as reload depots ----------------------------------------------------
+
+
+def pyvrp_peer(inst: KimInstance, *, time_limit_s: float = 60.0, seed: int = 1) -> PeerRun:
+    """Solve with PyVRP, landfills as reload depots (relaxations in the module docstring)."""
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    t0 = time.monotonic()
+    d = inst.depot
+    stops, landfills = inst.stops, inst.landfills
+    rows = np.array([d, *landfills, *stops])
+    locations = [pyvrp.Location(x=float(inst.x[r]), y=float(inst.y[r])) for r in rows]
+    dur = _time_matrix(inst, rows)
+    feet = _feet_matrix(inst, rows)
+    depots = [
+        pyvrp.Depot(
+            0, tw_early=int(inst.early[d]) * TIME_SCALE, tw_late=int(inst.late[d]) * TIME_SCALE
+        )
+    ]
+    for k, r in enumerate(landfills, start=1):
+        depots.append(
+            pyvrp.Depot(
+                k,
+                tw_early=int(inst.early[r]) * TIME_SCALE,
+                tw_late=int(inst.late[r]) * TIME_SCALE,
+                service_duration=round(float(inst.service[r]) * TIME_SCALE),
+            )
+        )
+    clients = [
+        pyvrp.Client(
+            k,
+            pickup=[round(float(inst.load[r]) * LOAD_SCALE)],
+            service_duration=round(float(inst.service[r]) * TIME_SCALE),
+            tw_early=int(inst.early[r]) * TIME_SCALE,
+            tw_late=int(inst.late[r]) * TIME_SCALE,
+        )
+        for k, r in enumerate(stops, start=1 + len(landfills))
+    ]
+    fleet = fleet_bound(inst)
+    # Reloads reset every load dimension, so the daily total is kept by a stricter rule: at most
+    # ceil(daily / capacity) trips, each of at most daily / trips (never above the capacity).
+    max_reloads = max(0, math.ceil(inst.max_daily_yd3 / inst.capacity_yd3 - 1e-9) - 1)
+    trip_cap = min(
+        round(inst.capacity_yd3 * LOAD_SCALE),
+        math.floor(inst.max_daily_yd3 * LOAD_SCALE / (max_reloads + 1)),
+    )
+    close = int(inst.late[d]) * TIME_SCALE - inst.lunch_s * TIME_SCALE  # lunch: shift 1 h shorter
+    vehicle_types = []
+    for k, r in enumerate(landfills, start=1):
+        unload = round(float(inst.service[r]) * TIME_SCALE)
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=fleet,
+                capacity=[trip_cap],
+                start_depot=0,
+                end_depot=k,
+                fixed_cost=BIG_VEHICLE_COST + int(feet[k, 0]),
+                tw_early=int(inst.early[d]) * TIME_SCALE,
+                tw_late=close - unload - int(dur[k, 0]),
+                reload_depots=list(range(1, len(landfills) + 1)),
+                max_reloads=max_reloads,
+                name=f"ends at landfill {inst.ids[r]}",
+            )
+        )
+    data = pyvrp.ProblemData(
+        locations=locations,
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=[feet],  # type: ignore[list-item]
+        duration_matrices=[dur],  # type: ignore[list-item]
+    )
+    budget = max(0.5, time_limit_s - (time.monotonic() - t0))
+    result = pyvrp.solve(data, stop=MaxRuntime(budget), seed=seed, display=False)
+    runtime = time.monotonic() - t0
+    note = (
+        f"lunch relaxed: shift {inst.lunch_s} s shorter; daily yardage kept by max_reloads="
+        f"{max_reloads} and trip capacity {trip_cap / LOAD_SCALE:g} yd³; "
+        f"{fleet} vehicles per end landfill offered; PyVRP feasible: {result.best.is_feasible()}"
+    )
+    routes: list[list[int]] = []
+    for route in result.best.routes():
+        path = [d]
+        for act in route.schedule():
+            if act.is_depot():
+                if act.idx > 0:  # a landfill (reload or the end of the route)
+                    path.append(int(rows[act.idx]))
+            else:
+                path.append(int(rows[1 + len(landfills) + act.idx]))
+        path.append(d)
+        routes.append(path)
+    return PeerRun("PyVRP", to_solution(inst, "pyvrp-reload-depots", routes), runtime, note)

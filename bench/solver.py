@@ -1,0 +1,314 @@
+"""Solver benchmark: Kim et al. (2006) waste-collection instances against peers, CVRP and VRPTW.
+
+Run ``.venv/bin/python -m bench.solver`` (options: ``--instances 102_stop,277_stop``,
+``--time-limit 60``, ``--quick`` for 10 s, ``--peers ortools,pyvrp`` or ``--peers none``,
+``--classic`` / ``--no-classic`` for the CVRP and VRPTW files). Writes ``bench/results/solver.md`` and
+this project's Kim solutions to ``bench/solutions/<instance>.json``.
+
+Every Kim solution, ours and the peers', is judged by
+:func:`routing.solver.checker.check_kim_solution` on the raw file rows; ours is also checked against
+the model with :func:`routing.solver.checker.check`. Vehicles and Manhattan miles are recomputed from
+the solution files, never taken from a solver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import platform
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.peers import PeerRun, ortools_peer, pyvrp_peer
+from routing.readers import (
+    KimInstance,
+    kim_to_model,
+    read_kim,
+    read_solomon,
+    read_vrplib,
+    read_vrplib_solution,
+)
+from routing.readers.kim import LUNCH_WINDOW_S
+from routing.solver.checker import Violation, check, check_kim_solution, kim_solution_summary
+from routing.solver.model import Model, Result
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DATA = REPO.parent / "shared" / "data" / "bench"
+RESULTS = REPO / "bench" / "results" / "solver.md"
+SOLUTIONS = REPO / "bench" / "solutions"
+
+KIM_INSTANCES = [
+    "102_stop",
+    "277_stop",
+    "444_stop",
+    "804_stop",
+    "1051_stop",
+    "1599_stop",
+    "2100_stop",
+]
+KIM_REPORTED = {  # Kim et al. 2006 heuristics, second-hand (README): vehicles, miles
+    "102_stop": (3, 205.1),
+    "277_stop": (3, 521.9),
+    "444_stop": (10, 82.9),
+    "804_stop": (5, 769.5),
+}
+CVRP = {"X-n101-k25": 27591, "X-n200-k36": 58578, "X-n502-k39": 69226, "X-n1001-k43": 72355}
+VRPTW_BKS = {"R101": (19, 1650.80), "RC1_10_1": (90, 45790.7)}
+
+
+@dataclass
+class KimRow:
+    """One solver's line in the Kim table."""
+
+    solver: str
+    vehicles: int | None
+    miles: float | None
+    feasible: bool | None
+    first_violation: str
+    runtime_s: float
+    note: str = ""
+
+
+def result_to_kim_json(
+    inst: KimInstance, model: Model, result: Result, solver: str
+) -> dict[str, Any]:
+    """Our :class:`Result` as benchmark JSON (Stop_IDs; lunch after the node it follows)."""
+    routes = []
+    for route in result.routes:
+        if not route.clients:
+            continue
+        nodes: list[int] = []
+        lunch_after: int | None = None
+        lunch_start: float | None = None
+        for v in route.visits:
+            if v.kind == "lunch":
+                lunch_after = len(nodes) - 1
+                lunch_start = round(max(v.arrival_s, LUNCH_WINDOW_S[0]), 3)
+                continue
+            if v.kind == "depot":
+                loc = model.depots[v.index].location
+            elif v.kind == "landfill":
+                loc = model.landfills[v.index].location
+            else:
+                loc = model.clients[v.index].location
+            nodes.append(inst.ids[loc])  # kim_to_model: location k is file row k
+        routes.append(
+            {"nodes": nodes, "lunch_after_index": lunch_after, "lunch_start": lunch_start}
+        )
+    return {"instance": inst.name, "solver": solver, "routes": routes}
+
+
+def _judge(inst: KimInstance, run: PeerRun) -> KimRow:
+    if run.solution is None:
+        return KimRow(run.solver, None, None, None, "—", run.runtime_s, run.note)
+    violations = check_kim_solution(inst, run.solution)
+    summary = kim_solution_summary(inst, run.solution)
+    return KimRow(
+        run.solver,
+        summary.vehicles,
+        summary.miles,
+        not violations,
+        _first(violations, len(violations)),
+        run.runtime_s,
+        run.note,
+    )
+
+
+def _first(violations: list[Violation], n: int) -> str:
+    if not violations:
+        return ""
+    v = violations[0]
+    where = f"route {v.route}" if v.route >= 0 else "solution"
+    more = f" (+{n - 1} more)" if n > 1 else ""
+    return f"{v.rule}: {where}: {v.message}{more}"
+
+
+def run_ours(inst: KimInstance, time_limit_s: float) -> tuple[PeerRun, int]:
+    """Solve with this project; returns the run and the number of model-checker violations."""
+    t0 = time.monotonic()
+    model = kim_to_model(inst)
+    result = model.solve(time_limit_s=time_limit_s, seed=1, workers=2)
+    runtime = time.monotonic() - t0
+    violations = check(model, result)
+    solution = result_to_kim_json(inst, model, result, "taza-routing")
+    SOLUTIONS.mkdir(parents=True, exist_ok=True)
+    (SOLUTIONS / f"{inst.name}.json").write_text(json.dumps(solution, indent=1) + "\n")
+    note = f"{len(result.unserved)} unserved; model checker: {len(violations)} violations"
+    if violations:
+        note += f" ({_first(violations, len(violations))})"
+    return PeerRun("this project", solution, runtime, note), len(violations)
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _kim_section(names: list[str], time_limit_s: float, peers: list[str]) -> list[str]:
+    lines = [
+        f"## Kim et al. (2006) waste-collection VRPTW, {time_limit_s:g} s per solver",
+        "",
+        "Vehicles and Manhattan miles (incl. the last dump and the return to the depot) recomputed "
+        "from each solution; feasible = no violation of Kim's rules under `check_kim_solution` "
+        "(lunch of 3600 s starting 11:00-12:00, trip capacity, daily yardage, 500 stops, time "
+        "windows, depot hours, final dump). LB = ceil(total load / daily yardage).",
+        "",
+        "| instance | LB | solver | vehicles | miles | feasible | time s | first violation / note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in names:
+        path = BENCH_DATA / "wcvrptw" / f"{name}.txt"
+        if not path.exists():
+            lines.append(f"| {name} | | (file absent: {path.name}) | | | | | |")
+            continue
+        inst = read_kim(path)
+        print(f"[{name}] ours ...", file=sys.stderr, flush=True)
+        rows = []
+        try:
+            ours, _ = run_ours(inst, time_limit_s)
+            rows.append(_judge(inst, ours))
+        except Exception as exc:  # a crash is a result too
+            rows.append(KimRow("this project", None, None, None, f"crashed: {exc!r}", 0.0))
+        for peer in peers:
+            print(f"[{name}] {peer} ...", file=sys.stderr, flush=True)
+            fn = ortools_peer if peer == "ortools" else pyvrp_peer
+            try:
+                rows.append(_judge(inst, fn(inst, time_limit_s=time_limit_s)))
+            except Exception as exc:
+                rows.append(KimRow(peer, None, None, None, f"crashed: {exc!r}", 0.0))
+        for row in rows:
+            feasible = {None: "—", True: "yes", False: "**no**"}[row.feasible]
+            text = "; ".join(t for t in (row.first_violation, row.note) if t).replace("|", "/")
+            lines.append(
+                f"| {name} | {inst.vehicles_lower_bound} | {row.solver} | "
+                f"{row.vehicles if row.vehicles is not None else '—'} | {_fmt(row.miles)} | "
+                f"{feasible} | {row.runtime_s:.1f} | {text} |"
+            )
+            print(f"  {row}", file=sys.stderr, flush=True)
+        if name in KIM_REPORTED:
+            v, miles = KIM_REPORTED[name]
+            lines.append(
+                f"| {name} | {inst.vehicles_lower_bound} | Kim et al. 2006 (second-hand) | {v} | "
+                f"{miles:,.1f} | n/a | n/a | figures from the benchmark README |"
+            )
+    return lines
+
+
+def _classic_row(label: str, model: Model, time_limit_s: float, bks: str, ref: float) -> str:
+    t0 = time.monotonic()
+    try:
+        result = model.solve(time_limit_s=time_limit_s, seed=1, workers=2)
+    except Exception as exc:
+        return f"| {label} | {len(model.clients)} | crashed: {exc!r} | | | | |"
+    runtime = time.monotonic() - t0
+    violations = check(model, result)
+    dist = result.distance_m
+    gap = 100.0 * (dist - ref) / ref if math.isfinite(dist) else math.inf
+    status = "yes" if not violations else f"**no** ({_first(violations, len(violations))})"
+    if result.unserved:
+        status += f"; {len(result.unserved)} unserved"
+    return (
+        f"| {label} | {len(model.clients)} | {result.num_vehicles} / {dist:,.1f} | {bks} | "
+        f"{gap:+.2f} % | {status} | {runtime:.1f} |"
+    )
+
+
+def _classic_section(time_limit_s: float) -> list[str]:
+    lines = [
+        f"## CVRP (Uchoa et al. X) and VRPTW, {time_limit_s:g} s",
+        "",
+        "The engine's objective is lexicographic (served, vehicles, cost), so it may trade distance "
+        "for a vehicle where the best known solution does not. Gap = distance vs the best known.",
+        "",
+        "| instance | clients | ours: vehicles / distance | best known | gap | checker | time s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, bks in CVRP.items():
+        vrp = BENCH_DATA / "cvrp" / f"{name}.vrp"
+        if not vrp.exists():
+            continue
+        print(f"[{name}] ...", file=sys.stderr, flush=True)
+        known = read_vrplib_solution(vrp.with_suffix(".sol"))
+        label = f"{len(known.routes)} / {bks:,}"
+        lines.append(_classic_row(name, read_vrplib(vrp), time_limit_s, label, bks))
+        print(lines[-1], file=sys.stderr, flush=True)
+    r101 = BENCH_DATA / "vrptw" / "R101.txt"
+    if r101.exists():
+        print("[R101] ...", file=sys.stderr, flush=True)
+        v, d = VRPTW_BKS["R101"]
+        lines.append(_classic_row("R101", read_solomon(r101), time_limit_s, f"{v} / {d:,.2f}", d))
+        print(lines[-1], file=sys.stderr, flush=True)
+    rc = BENCH_DATA / "vrptw" / "RC1_10_1.vrp"
+    if rc.exists():
+        print("[RC1_10_1] ...", file=sys.stderr, flush=True)
+        v, d = VRPTW_BKS["RC1_10_1"]
+        lines.append(_classic_row("RC1_10_1", read_vrplib(rc), time_limit_s, f"{v} / {d:,.1f}", d))
+        print(lines[-1], file=sys.stderr, flush=True)
+    return lines
+
+
+def _versions() -> str:
+    out = []
+    for pkg in ("ortools", "pyvrp", "numpy", "vrplib"):
+        try:
+            out.append(f"{pkg} {metadata.version(pkg)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{pkg} absent")
+    return ", ".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the solver benchmark and write ``bench/results/solver.md``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.solver", description=__doc__)
+    parser.add_argument("--instances", default=",".join(KIM_INSTANCES))
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--quick", action="store_true", help="10 s per solver and instance")
+    parser.add_argument("--peers", default="ortools,pyvrp", help="comma list, or 'none'")
+    parser.add_argument("--classic", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--classic-time-limit", type=float, default=30.0)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    time_limit = 10.0 if args.quick else args.time_limit
+    classic_limit = 10.0 if args.quick else args.classic_time_limit
+    names = [n.strip() for n in args.instances.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(KIM_INSTANCES))
+    if unknown:
+        parser.error(f"unknown instances {unknown}; allowed: {KIM_INSTANCES}")
+    peers = [] if args.peers == "none" else [p.strip() for p in args.peers.split(",") if p.strip()]
+    if bad := sorted(set(peers) - {"ortools", "pyvrp"}):
+        parser.error(f"unknown peers {bad}; allowed: ortools, pyvrp, none")
+
+    started = time.monotonic()
+    lines = [
+        "# Solver benchmark",
+        "",
+        f"Command: `.venv/bin/python -m bench.solver {' '.join(argv or sys.argv[1:])}`".rstrip(),
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, "
+        f"2 shared cores. Python {platform.python_version()}; {_versions()}.",
+        "Ours: `kim_to_model(...).solve(time_limit_s=..., seed=1, workers=2)`; peers single-threaded "
+        "(see `bench/peers.py` for how each is modelled and relaxed). One run each, in turn.",
+        "",
+    ]
+    lines += _kim_section(names, time_limit, peers)
+    if args.classic:
+        lines += ["", *_classic_section(classic_limit)]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines += [
+        "",
+        f"Total wall time {time.monotonic() - started:.0f} s; peak memory of the bench process "
+        f"{peak:.0f} MB (solver subprocesses not included).",
+        "",
+    ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(lines))
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
