@@ -308,3 +308,38 @@ def edge_lines(
             pos += len(coords)
         lines = out
     return lines
+
+
+def path_edges(graph: nx.MultiDiGraph, nodes: list[int]) -> list[np.ndarray]:
+    """The projected coordinates of each edge driven along ``nodes`` (one array per hop).
+
+    The shortest of parallel edges is taken, its geometry when it has one; a hop with no edge is
+    a straight line between the two nodes.
+    """
+    out: list[np.ndarray] = []
+    for u, v in itertools.pairwise(nodes):
+        if u not in graph or v not in graph:
+            continue
+        geom = None
+        if graph.has_edge(u, v):
+            data = min(graph[u][v].values(), key=lambda d: float(d.get("length", math.inf)))
+            geom = data.get("geometry")
+        if geom is not None and len(geom.coords) >= 2:
+            out.append(np.asarray(geom.coords, dtype=float)[:, :2])
+        else:
+            nu, nv = graph.nodes[u], graph.nodes[v]
+            out.append(np.array([[nu["x"], nu["y"]], [nv["x"], nv["y"]]], dtype=float))
+    return out
+
+
+def locate_stops(vehicle_day: VehicleDay, graph: nx.MultiDiGraph) -> list[tuple[int, int, Stop]]:
+    """For each stop after the first depot: (start, end) node-path indices where it is served.
+
+    Indices refer to ``[n for n in vehicle_day.node_path if n in graph]``, the same walk that
+    :func:`path_edges` and :func:`directions` use; edge ``i`` joins path nodes ``i`` and ``i + 1``.
+    """
+    path = [n for n in vehicle_day.node_path if n in graph]
+    stops = list(vehicle_day.stops)
+    if stops and stops[0].kind == "depot":
+        stops = stops[1:]
+    return _locate_stops(path, stops)

@@ -1,0 +1,804 @@
+"""Driver packets: one A4 PDF per vehicle-day, readable when printed in black and white.
+
+A packet holds a header (day, date, vehicle, driver, start time, summary, QR code), an overview map
+drawn offline from the road graph itself (streets grey, the route black with stop numbers, landfill
+legs dashed, village names, depot and landfill symbols), strip maps of consecutive stops for long
+routes, the numbered stop list with tick boxes, the landfill visits with their expected load,
+turn-by-turn directions, and on every page the attribution and, for stand-in data, the synthetic
+note. Maps are vector drawings in the PDF (no raster, no tile server), text uses the embedded
+DejaVu Sans so Kyrgyz letters (ң ө ү) render and extract.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+import numpy as np
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from routing.directions import directions, edge_lines, locate_stops, path_edges
+from routing.exports import file_stem, numbered_stops
+from routing.i18n import day_date, day_name, format_clock, format_distance, translator
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from routing.i18n import Translator
+    from routing.plan import Plan, Stop, VehicleDay
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+PAGE_W, PAGE_H = A4
+MARGIN = 12 * mm
+FRAME_W = PAGE_W - 2 * MARGIN
+# a route longer than this many collection stops also gets strip maps of this many stops each
+STRIP_STOPS = 20
+_MAJOR = {"motorway", "trunk", "primary", "secondary", "tertiary"}
+
+
+def font_file(*, bold: bool = False) -> Path:
+    """The DejaVu Sans TTF to embed: ``routing/fonts`` if one ships there, else matplotlib's copy.
+
+    matplotlib (a dependency) ships DejaVu Sans with its licence in ``mpl-data/fonts/ttf``; the
+    font covers Kyrgyz (ң ө ү) and Russian.
+    """
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for folder in (FONTS_DIR, Path(matplotlib.get_data_path()) / "fonts" / "ttf"):
+        if (folder / name).exists():
+            return folder / name
+    msg = f"font {name} not found in {FONTS_DIR} nor in matplotlib's data folder"
+    raise FileNotFoundError(msg)
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> tuple[str, str]:
+    """Register the regular and bold font with reportlab (once); returns their names."""
+    pdfmetrics.registerFont(TTFont(FONT, str(font_file())))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_file(bold=True))))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
+    return FONT, FONT_BOLD
+
+
+# ---------------------------------------------------------------------------------------------
+# geometry prepared once per plan
+
+
+@dataclass
+class _Streets:
+    """Street lines of the network in projected metres, with their bounding boxes for culling."""
+
+    lines: list[np.ndarray]
+    major: np.ndarray  # bool per line
+    bbox: np.ndarray  # (n, 4): minx, miny, maxx, maxy
+
+    @classmethod
+    def of(cls, graph: nx.MultiDiGraph) -> _Streets:
+        raw = edge_lines(graph)
+        lines = [c for c, _, _ in raw]
+        major = np.array([hw.replace("_link", "") in _MAJOR for _, _, hw in raw], dtype=bool)
+        if lines:
+            bbox = np.array(
+                [[c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()] for c in lines]
+            )
+        else:
+            bbox = np.zeros((0, 4))
+        return cls(lines, major, bbox)
+
+    def within(self, view: tuple[float, float, float, float]) -> np.ndarray:
+        x0, y0, x1, y1 = view
+        b = self.bbox
+        return np.flatnonzero((b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1))
+
+
+@dataclass
+class _Route:
+    """One vehicle-day on the map: driven edges, which are transfers, stop anchors."""
+
+    edges: list[np.ndarray]
+    transfer: np.ndarray  # bool per edge: driving to a landfill or back to the depot
+    numbers: list[tuple[int, float, float, int, int]]  # (number, x, y, first edge, last edge)
+    landfills: list[tuple[float, float]]
+
+
+def _route(vd: VehicleDay, graph: nx.MultiDiGraph) -> _Route:
+    path = [n for n in vd.node_path if n in graph]
+    edges = path_edges(graph, path)
+    transfer = np.zeros(len(edges), dtype=bool)
+    located = locate_stops(vd, graph)
+    numbers: list[tuple[int, float, float, int, int]] = []
+    number_of = {id(s): n for n, s in numbered_stops(vd)}
+    last_collect_end = 0
+    landfills = []
+    for start, end, stop in located:
+        if stop.kind == "collect":
+            last_collect_end = end
+            first, last = start, max(start, end - 1)
+            pts = np.vstack(edges[first : last + 1]) if edges[first : last + 1] else None
+            if pts is not None and len(pts):
+                x, y = _midpoint(pts)
+            else:
+                node = graph.nodes[stop.node] if stop.node in graph else None
+                x, y = (float(node["x"]), float(node["y"])) if node else (math.nan, math.nan)
+            numbers.append((number_of.get(id(stop), 0), x, y, first, last))
+        elif stop.kind in ("landfill", "depot"):
+            transfer[last_collect_end:start] = True
+            last_collect_end = start
+            if stop.kind == "landfill" and stop.node in graph:
+                nd = graph.nodes[stop.node]
+                landfills.append((float(nd["x"]), float(nd["y"])))
+    return _Route(edges, transfer, numbers, landfills)
+
+
+def _midpoint(pts: np.ndarray) -> tuple[float, float]:
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    if not len(seg) or seg.sum() == 0:
+        return float(pts[0, 0]), float(pts[0, 1])
+    half = seg.sum() / 2
+    i = int(np.searchsorted(np.cumsum(seg), half))
+    i = min(i, len(seg) - 1)
+    before = np.cumsum(seg)[i] - seg[i]
+    f = (half - before) / seg[i] if seg[i] else 0.0
+    p = pts[i] + f * (pts[i + 1] - pts[i])
+    return float(p[0]), float(p[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# the map flowable
+
+
+class _MapBox(Flowable):  # type: ignore[misc]
+    """A vector map of a view of the network with the route, drawn straight into the PDF."""
+
+    def __init__(
+        self,
+        *,
+        width: float,
+        height: float,
+        view: tuple[float, float, float, float],
+        streets: _Streets,
+        route: _Route,
+        edge_range: tuple[int, int] | None,
+        label_every: int,
+        villages: list[tuple[str, float, float]],
+        depot: tuple[float, float] | None,
+        landfills: list[tuple[float, float]],
+        title: str,
+    ) -> None:
+        super().__init__()
+        self.width = width
+        self.height = height
+        self.streets = streets
+        self.route = route
+        self.edge_range = edge_range
+        self.label_every = label_every
+        self.villages = villages
+        self.depot = depot
+        self.landfills = landfills
+        self.title = title
+        # fit the view into the box at one scale (metres are metres both ways)
+        x0, y0, x1, y1 = view
+        w = max(x1 - x0, 1.0)
+        h = max(y1 - y0, 1.0)
+        scale = min(width / w, height / h)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        self.scale = scale
+        self.view = (
+            cx - width / scale / 2,
+            cy - height / scale / 2,
+            cx + width / scale / 2,
+            cy + height / scale / 2,
+        )
+
+    def _xy(self, pts: np.ndarray) -> np.ndarray:
+        return (pts - np.array(self.view[:2])) * self.scale
+
+    def _polyline(self, path: Any, pts: np.ndarray) -> None:
+        xy = self._xy(pts)
+        path.moveTo(float(xy[0, 0]), float(xy[0, 1]))
+        for x, y in xy[1:]:
+            path.lineTo(float(x), float(y))
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        clip = c.beginPath()
+        clip.rect(0, 0, self.width, self.height)
+        c.clipPath(clip, stroke=0, fill=0)
+        c.setLineCap(1)
+        c.setLineJoin(1)
+        # streets
+        idx = self.streets.within(self.view)
+        for major, width, grey in ((False, 0.5, 0.62), (True, 1.3, 0.5)):
+            p = c.beginPath()
+            count = 0
+            for i in idx:
+                if bool(self.streets.major[i]) == major:
+                    self._polyline(p, self.streets.lines[i])
+                    count += 1
+            if count:
+                c.setStrokeColor(colors.Color(grey, grey, grey))
+                c.setLineWidth(width)
+                c.drawPath(p, stroke=1, fill=0)
+        # village names
+        c.setFillColor(colors.Color(0.35, 0.35, 0.35))
+        c.setFont(FONT_BOLD, 9)
+        for name, x, y in self.villages:
+            px, py = self._xy(np.array([[x, y]]))[0]
+            if 0 <= px <= self.width and 0 <= py <= self.height:
+                c.drawCentredString(float(px), float(py) + 6, name)
+        # route: collection driving solid, transfers to landfill/depot dashed
+        lo, hi = self.edge_range or (0, len(self.route.edges) - 1)
+        for transfer, dash in ((False, None), (True, (4, 3))):
+            p = c.beginPath()
+            count = 0
+            for i in range(max(lo, 0), min(hi, len(self.route.edges) - 1) + 1):
+                if bool(self.route.transfer[i]) == transfer:
+                    self._polyline(p, self.route.edges[i])
+                    count += 1
+            if count:
+                c.setStrokeColor(colors.black)
+                c.setLineWidth(1.8 if not transfer else 1.2)
+                c.setDash(*dash) if dash else c.setDash()
+                c.drawPath(p, stroke=1, fill=0)
+        c.setDash()
+        self._arrows(lo, hi)
+        # depot and landfills
+        if self.depot:
+            px, py = self._xy(np.array([self.depot]))[0]
+            c.setFillColor(colors.white)
+            c.setStrokeColor(colors.black)
+            c.setLineWidth(1.5)
+            c.rect(float(px) - 5, float(py) - 5, 10, 10, stroke=1, fill=1)
+            c.setFillColor(colors.black)
+            c.setFont(FONT_BOLD, 7)
+            c.drawCentredString(float(px), float(py) - 2.5, "⌂")
+        for x, y in self.landfills:
+            px, py = self._xy(np.array([[x, y]]))[0]
+            t = c.beginPath()
+            t.moveTo(float(px) - 6, float(py) + 5)
+            t.lineTo(float(px) + 6, float(py) + 5)
+            t.lineTo(float(px), float(py) - 6)
+            t.close()
+            c.setFillColor(colors.black)
+            c.drawPath(t, stroke=0, fill=1)
+        # stop numbers
+        for k, (number, x, y, first, last) in enumerate(self.route.numbers):
+            if last < lo or first > hi or math.isnan(x):
+                continue
+            if self.label_every > 1 and k % self.label_every and k != len(self.route.numbers) - 1:
+                continue
+            px, py = self._xy(np.array([[x, y]]))[0]
+            text = str(number)
+            r = 4.2 if len(text) < 3 else 5.2
+            c.setFillColor(colors.white)
+            c.setStrokeColor(colors.black)
+            c.setLineWidth(0.8)
+            c.circle(float(px), float(py), r, stroke=1, fill=1)
+            c.setFillColor(colors.black)
+            c.setFont(FONT_BOLD, 5.5 if len(text) < 3 else 5)
+            c.drawCentredString(float(px), float(py) - 2, text)
+        c.restoreState()
+        self._frame_and_scale()
+
+    def _arrows(self, lo: int, hi: int) -> None:
+        """Small arrowheads on collected edges that are long enough on paper to carry one."""
+        c = self.canv
+        c.setFillColor(colors.black)
+        for i in range(max(lo, 0), min(hi, len(self.route.edges) - 1) + 1):
+            pts = self._xy(self.route.edges[i])
+            seg = np.hypot(*np.diff(pts, axis=0).T)
+            if seg.sum() < 28:
+                continue
+            j = int(np.argmax(seg))
+            (x0, y0), (x1, y1) = pts[j], pts[j + 1]
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            ang = math.atan2(y1 - y0, x1 - x0)
+            p = c.beginPath()
+            for da, rr in ((0.0, 3.5), (2.5, 3.0), (-2.5, 3.0)):
+                px = mx + rr * math.cos(ang + da)
+                py = my + rr * math.sin(ang + da)
+                if da == 0.0:
+                    p.moveTo(px, py)
+                else:
+                    p.lineTo(px, py)
+            p.close()
+            c.drawPath(p, stroke=0, fill=1)
+
+    def _frame_and_scale(self) -> None:
+        c = self.canv
+        c.setStrokeColor(colors.black)
+        c.setLineWidth(0.8)
+        c.rect(0, 0, self.width, self.height, stroke=1, fill=0)
+        # scale bar: a round length near a fifth of the width
+        metres = self.width / self.scale / 5
+        nice = 10 ** math.floor(math.log10(metres))
+        for m in (5, 2, 1):
+            if m * nice <= metres:
+                nice *= m
+                break
+        bar = nice * self.scale
+        c.setFillColor(colors.white)
+        c.rect(4, 4, bar + 40, 14, stroke=0, fill=1)
+        c.setLineWidth(1.5)
+        c.line(8, 8, 8 + bar, 8)
+        c.line(8, 6, 8, 10)
+        c.line(8 + bar, 6, 8 + bar, 10)
+        c.setFillColor(colors.black)
+        c.setFont(FONT, 6.5)
+        label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
+        c.drawString(12 + bar, 6, label)
+        c.setFont(FONT_BOLD, 9)
+        c.drawString(self.width - 14, self.height - 14, "N")
+        c.line(self.width - 11, self.height - 30, self.width - 11, self.height - 17)
+        if self.title:
+            c.setFillColor(colors.white)
+            width = pdfmetrics.stringWidth(self.title, FONT_BOLD, 8)
+            c.rect(3, self.height - 14, width + 6, 11, stroke=0, fill=1)
+            c.setFillColor(colors.black)
+            c.setFont(FONT_BOLD, 8)
+            c.drawString(6, self.height - 11, self.title)
+
+
+def _view_of(arrays: list[np.ndarray], pad: float = 0.08) -> tuple[float, float, float, float]:
+    allc = np.vstack(arrays)
+    x0, y0 = allc.min(axis=0)
+    x1, y1 = allc.max(axis=0)
+    span = max(x1 - x0, y1 - y0, 200.0)
+    return (x0 - pad * span, y0 - pad * span, x1 + pad * span, y1 + pad * span)
+
+
+# ---------------------------------------------------------------------------------------------
+# the document
+
+
+class _Styles:
+    def __init__(self) -> None:
+        register_fonts()
+        self.title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=18)
+        self.h2 = ParagraphStyle(
+            "h2", fontName=FONT_BOLD, fontSize=11.5, leading=14, spaceBefore=6, spaceAfter=3
+        )
+        self.body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
+        self.cell = ParagraphStyle(
+            "cell", fontName=FONT, fontSize=8.5, leading=10, alignment=TA_LEFT
+        )
+        self.cell_bold = ParagraphStyle("cellb", parent=self.cell, fontName=FONT_BOLD)
+        self.note = ParagraphStyle("note", fontName=FONT_BOLD, fontSize=9, leading=11)
+
+
+def _esc(text: Any) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _qr(payload: str, size: float) -> Drawing:
+    widget = QrCodeWidget(payload, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def qr_payload(plan: Plan, vd: VehicleDay) -> str:
+    """What the packet's QR code holds: the GPX file name and a one-line summary of the day.
+
+    A whole GPX track does not fit in a QR code, so the code names the file (``gpx/<stem>.gpx``,
+    written beside the sheets by :func:`routing.exports.write_gpx`) that the office sends to the
+    driver's phone, plus enough to check it is the right one.
+    """
+    return (
+        f"gpx/{file_stem(vd)}.gpx\n"
+        f"{plan.scenario.name} | {vd.day} {vd.date} | {vd.vehicle} | "
+        f"{len(vd.collect_stops)} stops | {vd.km:.1f} km | {format_clock(vd.start_s)}"
+    )
+
+
+def _hours(hours: float, _: Translator) -> str:
+    minutes = round(hours * 60)
+    return f"{minutes // 60}:{minutes % 60:02d} {_('h')}"
+
+
+def _expected_loads(vd: VehicleDay) -> list[tuple[Stop, float]]:
+    """Landfill stops with the load the vehicle brings there (its load after the previous stop)."""
+    out = []
+    previous: Stop | None = None
+    for s in vd.stops:
+        if s.kind == "landfill":
+            out.append((s, previous.load_kg if previous else 0.0))
+        if s.kind != "lunch":
+            previous = s
+    return out
+
+
+def _village_labels(plan: Plan) -> list[tuple[str, float, float]]:
+    points = plan.points
+    if not len(points) or "village" not in points.columns:
+        return []
+    cent = points.geometry.representative_point()
+    out = []
+    for village, idx in points.groupby("village").groups.items():
+        if not village:
+            continue
+        lon = float(cent.loc[idx].x.mean())
+        lat = float(cent.loc[idx].y.mean())
+        x, y = plan.network.from_wgs84(lon, lat)
+        out.append((str(village), float(x), float(y)))
+    return out
+
+
+def _story(
+    plan: Plan,
+    vd: VehicleDay,
+    _: Translator,
+    language: str,
+    st: _Styles,
+    streets: _Streets,
+    villages: list[tuple[str, float, float]],
+    depot: tuple[float, float],
+) -> list[Any]:
+    graph = plan.network.graph
+    route = _route(vd, graph)
+    date = vd.date or str(day_date(plan.scenario.week_start, vd.day) or "")
+    day = day_name(vd.day, language)
+    story: list[Any] = [Paragraph(f"{_esc(_('Route sheet'))}: {_esc(day)} {_esc(date)}", st.title)]
+    collects = numbered_stops(vd)
+    rows = [
+        [_("Day"), f"{day} {date}"],
+        [_("Vehicle"), vd.vehicle],
+        [_("Driver"), vd.driver or "—"],
+        [_("Start"), format_clock(vd.start_s)],
+        [_("Finish"), format_clock(vd.end_s)],
+        [_("Stops"), str(len(collects))],
+        [_("Households"), str(vd.households)],
+        [_("Distance"), f"{vd.km:.1f} {_('km')}"],
+        [_("Time"), _hours(vd.hours, _)],
+        [_("Landfill visits"), str(vd.landfill_trips)],
+        [_("Load"), f"{vd.load_kg:.0f} {_('kg')}"],
+    ]
+    info = Table(
+        [[Paragraph(_esc(k), st.cell), Paragraph(f"<b>{_esc(v)}</b>", st.cell)] for k, v in rows],
+        colWidths=[38 * mm, 95 * mm],
+        style=TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        ),
+    )
+    qr = Table(
+        [[_qr(qr_payload(plan, vd), 38 * mm)], [Paragraph(_esc(_("Scan: route file")), st.cell)]],
+        colWidths=[46 * mm],
+    )
+    story.append(Table([[info, qr]], colWidths=[138 * mm, FRAME_W - 138 * mm]))
+    if plan.synthetic:
+        story.append(
+            Paragraph(_esc(_("Synthetic stand-in streets: not the real street network.")), st.note)
+        )
+    story.append(Spacer(1, 2 * mm))
+
+    # overview map: the whole day
+    if route.edges:
+        view = _view_of([*route.edges, np.array([depot])])
+        label_every = max(1, math.ceil(len(route.numbers) / 45))
+        story.append(
+            _MapBox(
+                width=FRAME_W,
+                height=128 * mm,
+                view=view,
+                streets=streets,
+                route=route,
+                edge_range=None,
+                label_every=label_every,
+                villages=villages,
+                depot=depot,
+                landfills=route.landfills,
+                title=_("Overview map"),
+            )
+        )
+
+    # stop list, landfill visits inline and in their own table
+    story.append(PageBreak())
+    story.append(Paragraph(_esc(_("Stops")), st.h2))
+    header = ["№", _("Street"), _("Houses"), _("Households"), _("Sides"), _("Arrival"), "✓"]
+    data: list[list[Any]] = [[Paragraph(f"<b>{_esc(h)}</b>", st.cell) for h in header]]
+    number_of = {id(s): n for n, s in collects}
+    landfill_rows: list[int] = []
+    loads = dict((id(s), load) for s, load in _expected_loads(vd))
+    for s in vd.stops:
+        if s.kind == "collect":
+            sides = _("both sides") if s.sides == "both" else _("one side") if s.sides else ""
+            data.append(
+                [
+                    Paragraph(f"<b>{number_of[id(s)]}</b>", st.cell),
+                    Paragraph(_esc(s.street), st.cell),
+                    Paragraph(_esc(s.label), st.cell),
+                    str(s.households),
+                    sides,
+                    format_clock(s.arrival_s),
+                    "☐",
+                ]
+            )
+        elif s.kind == "landfill":
+            landfill_rows.append(len(data))
+            text = (
+                f"▼ {_esc(_('Landfill'))}: {_esc(s.label)} — {_esc(_('Expected load'))} "
+                f"{loads.get(id(s), 0.0):.0f} {_esc(_('kg'))}"
+            )
+            data.append(
+                [
+                    "",
+                    Paragraph(f"<b>{text}</b>", st.cell),
+                    "",
+                    "",
+                    "",
+                    format_clock(s.arrival_s),
+                    "☐",
+                ]
+            )
+    widths = [10 * mm, 52 * mm, 52 * mm, 22 * mm, 22 * mm, 16 * mm, FRAME_W - 174 * mm]
+    style = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+        ("FONT", (6, 1), (6, -1), FONT, 13),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (3, 1), (3, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for r in landfill_rows:
+        style += [
+            ("SPAN", (1, r), (4, r)),
+            ("BACKGROUND", (0, r), (-1, r), colors.Color(0.9, 0.9, 0.9)),
+        ]
+    story.append(Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style)))
+
+    visits = _expected_loads(vd)
+    if visits:
+        story.append(CondPageBreak(30 * mm))
+        story.append(Paragraph(_esc(_("Landfill visits")), st.h2))
+        rows2: list[list[Any]] = [
+            [_("Trip"), _("Landfill"), _("Arrival"), _("Expected load")],
+        ]
+        for s, load in visits:
+            rows2.append(
+                [
+                    str(s.trip),
+                    Paragraph(_esc(s.label), st.cell),
+                    format_clock(s.arrival_s),
+                    f"{load:.0f} {_('kg')}",
+                ]
+            )
+        story.append(
+            Table(
+                rows2,
+                colWidths=[18 * mm, 90 * mm, 25 * mm, 35 * mm],
+                style=TableStyle(
+                    [
+                        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+                        ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.5),
+                        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ]
+                ),
+            )
+        )
+
+    # strip maps of consecutive stops for long routes
+    if len(route.numbers) > STRIP_STOPS and route.edges:
+        chunks = [
+            route.numbers[i : i + STRIP_STOPS] for i in range(0, len(route.numbers), STRIP_STOPS)
+        ]
+        story.append(PageBreak())
+        for k, chunk in enumerate(chunks, start=1):
+            lo = chunk[0][3]
+            hi = chunk[-1][4]
+            view = _view_of(route.edges[lo : hi + 1])
+            title = (
+                f"{_('Strip map {i} of {n}', i=k, n=len(chunks))}: {_('Stops')} "
+                f"{chunk[0][0]}–{chunk[-1][0]}"
+            )
+            story.append(
+                KeepTogether(
+                    [
+                        _MapBox(
+                            width=FRAME_W,
+                            height=125 * mm,
+                            view=view,
+                            streets=streets,
+                            route=route,
+                            edge_range=(lo, hi),
+                            label_every=1,
+                            villages=villages,
+                            depot=depot,
+                            landfills=route.landfills,
+                            title=title,
+                        ),
+                        Spacer(1, 4 * mm),
+                    ]
+                )
+            )
+
+    # turn-by-turn
+    story.append(PageBreak())
+    story.append(Paragraph(_esc(_("Directions")), st.h2))
+    drows: list[list[Any]] = []
+    stop_rows = []
+    for ins in directions(graph, vd, language=language):
+        number = str(ins.number) if ins.number else ""
+        dist = format_distance(ins.distance_m, language) if ins.distance_m >= 1 else ""
+        if ins.kind in ("collect", "landfill", "depot", "lunch"):
+            stop_rows.append(len(drows))
+            text = Paragraph(f"<b>{_esc(ins.text)}</b>", st.cell)
+        else:
+            text = Paragraph(_esc(ins.text), st.cell)
+        drows.append([number, text, dist])
+    dstyle = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+        ("FONT", (0, 0), (0, -1), FONT_BOLD, 8.5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+    dstyle += [("BACKGROUND", (0, r), (-1, r), colors.Color(0.92, 0.92, 0.92)) for r in stop_rows]
+    if drows:
+        story.append(
+            Table(
+                drows, colWidths=[12 * mm, 150 * mm, FRAME_W - 162 * mm], style=TableStyle(dstyle)
+            )
+        )
+    return story
+
+
+class _Footer:
+    """Draws the footer of every page: attribution, synthetic note, vehicle-day and page i of n."""
+
+    def __init__(self, left: str, note: str, page_label: str) -> None:
+        self.left = left
+        self.note = note
+        self.page_label = page_label
+
+    def canvasmaker(self) -> type[Canvas]:
+        footer = self
+
+        class _NumberedCanvas(Canvas):  # type: ignore[misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self._pages: list[dict[str, Any]] = []
+
+            def showPage(self) -> None:
+                self._pages.append(dict(self.__dict__))
+                self._startPage()
+
+            def save(self) -> None:
+                total = len(self._pages)
+                for state in self._pages:
+                    self.__dict__.update(state)
+                    footer.draw(self, self._pageNumber, total)
+                    super().showPage()
+                super().save()
+
+        return _NumberedCanvas
+
+    def draw(self, canvas: Canvas, page: int, total: int) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(colors.black)
+        y = 7 * mm
+        canvas.drawString(MARGIN, y, self.left)
+        canvas.drawRightString(
+            PAGE_W - MARGIN, y, self.page_label.replace("{i}", str(page)).replace("{n}", str(total))
+        )
+        if self.note:
+            canvas.setFont(FONT_BOLD, 7.5)
+            canvas.drawString(MARGIN, y - 9, self.note)
+        canvas.restoreState()
+
+
+def write_driver_sheet(
+    plan: Plan,
+    vehicle_day: VehicleDay,
+    path: str | Path,
+    *,
+    language: str,
+    _streets: _Streets | None = None,
+    _villages: list[tuple[str, float, float]] | None = None,
+) -> Path:
+    """Write the packet of one vehicle-day to ``path`` (see :func:`write_driver_sheets`)."""
+    _ = translator(language)
+    st = _Styles()
+    graph = plan.network.graph
+    streets = _streets if _streets is not None else _Streets.of(graph)
+    villages = _villages if _villages is not None else _village_labels(plan)
+    dx, dy = plan.network.from_wgs84(plan.scenario.depot.lon, plan.scenario.depot.lat)
+    story = _story(plan, vehicle_day, _, language, st, streets, villages, (float(dx), float(dy)))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    day = day_name(vehicle_day.day, language)
+    attribution = plan.attribution or OSM_ATTRIBUTION
+    if OSM_ATTRIBUTION not in attribution:
+        attribution = f"{OSM_ATTRIBUTION}; {attribution}"
+    footer = _Footer(
+        left=f"{_('Street data: {attribution}', attribution=attribution)} · {day} · {vehicle_day.vehicle}",
+        note=_("Synthetic stand-in streets: not the real street network.")
+        if plan.synthetic
+        else "",
+        page_label=_("Page {i} of {n}"),
+    )
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 6 * mm,
+        title=f"{_('Route sheet')}: {day} {vehicle_day.date} — {vehicle_day.vehicle}",
+        author=plan.scenario.name,
+        subject=attribution,
+        creator="taza-routing",
+    )
+    doc.build(story, canvasmaker=footer.canvasmaker())
+    return path
+
+
+def write_driver_sheets(plan: Plan, out_dir: str | Path, *, language: str) -> list[Path]:
+    """Write one A4 PDF packet per vehicle-day: ``<out_dir>/<day>-<vehicle-slug>.pdf``.
+
+    Parameters
+    ----------
+    plan
+        The week's plan.
+    out_dir
+        Folder for the PDFs (usually ``maps/sheets``), created if needed.
+    language
+        ``"ky"``, ``"ru"`` or ``"en"``.
+
+    Returns
+    -------
+    list of Path
+        The PDFs, in the plan's vehicle-day order.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    streets = _Streets.of(plan.network.graph)
+    villages = _village_labels(plan)
+    return [
+        write_driver_sheet(
+            plan,
+            vd,
+            out / f"{file_stem(vd)}.pdf",
+            language=language,
+            _streets=streets,
+            _villages=villages,
+        )
+        for vd in plan.vehicle_days
+    ]
