@@ -139,11 +139,18 @@ def run_ours(inst: KimInstance, time_limit_s: float) -> tuple[PeerRun, int]:
     violations = check(model, result)
     solution = result_to_kim_json(inst, model, result, "taza-routing")
     SOLUTIONS.mkdir(parents=True, exist_ok=True)
-    (SOLUTIONS / f"{inst.name}.json").write_text(json.dumps(solution, indent=1) + "\n")
+    (SOLUTIONS / f"{inst.name}.json").write_text(_dump(solution))
     note = f"{len(result.unserved)} unserved; model checker: {len(violations)} violations"
     if violations:
         note += f" ({_first(violations, len(violations))})"
     return PeerRun("this project", solution, runtime, note), len(violations)
+
+
+def _dump(solution: dict[str, Any]) -> str:
+    """The JSON with one route per line (diff-friendly, still plain JSON)."""
+    head = {k: v for k, v in solution.items() if k != "routes"}
+    routes = ",\n".join("  " + json.dumps(r) for r in solution["routes"])
+    return json.dumps(head)[:-1] + ', "routes": [\n' + routes + "\n]}\n"
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

@@ -384,3 +384,19 @@ def test_check_kim_accepts_a_real_102_stop_route_file_format(tmp_path: Path) -> 
     found = check_kim_solution(inst, path)
     assert {v.rule for v in found} == {"coverage"}
     assert sum(v.rule == "coverage" for v in found) == 98
+
+
+def test_check_kim_accepts_a_pyvrp_peer_solution_on_102_stop() -> None:
+    from bench.peers import pyvrp_peer
+
+    inst = read_kim(shared_file("data", "bench", "wcvrptw", "102_stop.txt"))
+    run = pyvrp_peer(inst, time_limit_s=3.0, seed=1)
+    assert run.solution is not None
+    assert check_kim_solution(inst, run.solution) == []
+    summary = kim_solution_summary(inst, run.solution)
+    assert summary.stops_served == 99
+    assert summary.vehicles >= inst.vehicles_lower_bound
+    # Every route with its lunch placed keeps the 11:00-12:00 start.
+    for route in run.solution["routes"]:
+        if route["lunch_start"] is not None:
+            assert 39600 <= route["lunch_start"] <= 43200

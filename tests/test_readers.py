@@ -166,3 +166,12 @@ def test_readers_name_the_file_on_errors(tmp_path: Path) -> None:
     bad.write_text("Route #1: 1 2\n")
     with pytest.raises(ValueError, match=r"bad\.sol"):
         read_vrplib_solution(bad)
+
+
+def test_read_vrplib_empties_at_the_depot_in_one_trip() -> None:
+    model = read_vrplib(shared_file("data", "bench", "cvrp", "X-n101-k25.vrp"))
+    assert [lf.location for lf in model.landfills] == [model.depots[0].location]
+    assert model.landfills[0].unload_s == 0
+    vt = model.vehicle_types[0]
+    assert vt.max_load_per_day[0] == vt.capacity[0] == 206
+    model.validate()
