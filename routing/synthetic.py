@@ -630,19 +630,30 @@ def _build_village(
     if rows >= 5 and rng.random() < 0.4:
         r_up, r_down = r_up + 1, r_down - 1
     row_ids = list(range(-r_down, r_up + 1))
+    # uneven spacing, rows slightly askew and the whole village gently bent: streets follow the
+    # lie of the land, not a surveyor's grid
+    row_v = {0: 0.0}
+    for i in range(1, r_up + 1):
+        row_v[i] = row_v[i - 1] + d * rng.uniform(0.85, 1.2)
+    for i in range(-1, -r_down - 1, -1):
+        row_v[i] = row_v[i + 1] - d * rng.uniform(0.85, 1.2)
+    row_tilt = {i: 0.0 if i == 0 else rng.gauss(0, 0.03) for i in row_ids}
     ncols = max(2, round(length / s) + 1)
-    col_u = [-length / 2 + j * length / (ncols - 1) for j in range(ncols)]
+    steps = [rng.uniform(0.7, 1.3) for _ in range(ncols - 1)]
+    col_u = [-length / 2 + length * sum(steps[:j]) / sum(steps) for j in range(ncols)]
     a = length / 2 * 1.08
     b = (max(r_up, r_down) + 0.7) * d
+    bend = rng.uniform(-0.1, 0.1)
 
     def at(u: float, v: float) -> XY:
-        return _add(_add(centre, e_u, u), e_v, v)
+        v_bent = v + bend * u * u / (length / 2)
+        return _add(_add(centre, e_u, u), e_v, v_bent)
 
     # grid nodes inside an ellipse; the main street (row 0) spans every column
     grid: dict[tuple[int, int], XY] = {}
     for i in row_ids:
         for j, u in enumerate(col_u):
-            v = i * d
+            v = row_v[i] + row_tilt[i] * u
             if i == 0 or (u / a) ** 2 + (v / b) ** 2 <= 1.0:
                 ju = rng.gauss(0, 2.0 if i == 0 else 0.07 * s)
                 jv = rng.gauss(0, 2.0 if i == 0 else 7.0)
@@ -905,13 +916,11 @@ def _build_village(
     vname = place.name_ky
     for kind, width, depth in site_plan:
         choice = None
-        for cand in candidates[: 6 + len(used)]:
+        # the depot faces the main street where it can; other sites take a piece near the centre
+        ranked = sorted(candidates, key=lambda c: c[0] != 0) if kind == "depot" else candidates
+        for cand in ranked[: 6 + len(used)]:
             pts = piece_pts(streets[cand[0]].pieces[cand[1]])
-            if (
-                cand not in used
-                and _polyline_length(pts) >= width + 40
-                and (kind != "depot" or cand[0] == 0)
-            ):
+            if cand not in used and _polyline_length(pts) >= width + 40:
                 choice = cand
                 if rng.random() < 0.6:
                     break
@@ -1458,7 +1467,7 @@ def generate(
         village_tags.pop("name")
         village_tags.pop("name:ru")
         grow = 1.0
-        while True:
+        for _attempt in range(12):
             build = _build_village(
                 place, households=target, centre=here, axis=axis, main_road=village_tags, rng=rng,
                 names=names, depot=place is depot_village, market=place is market_village, grow=grow,
@@ -1466,6 +1475,9 @@ def generate(
             if len(build.houses) >= target:
                 break
             grow *= 1.25
+        else:
+            msg = f"{place.name_en}: could not fit {target} houses (generator bug)"
+            raise RuntimeError(msg)
         offset = len(osm.nodes)
         osm.nodes.extend(build.osm.nodes)
         osm.ways.extend(([r + offset for r in refs], tags) for refs, tags in build.osm.ways)
