@@ -36,7 +36,7 @@ def slug(text: str) -> str:
     e-mail and Windows; anything else is reduced to ``a-z0-9-``.
     """
     lowered = "".join(_TRANSLIT.get(ch, ch) for ch in text.casefold())
-    ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode().lower()
     out = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return out or "vehicle"
 

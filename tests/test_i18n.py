@@ -1,0 +1,108 @@
+"""The message catalogue: three languages, the same messages, every writer string translated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from routing.i18n import (
+    LANGUAGES,
+    catalogue_path,
+    day_date,
+    day_name,
+    format_clock,
+    format_distance,
+    messages,
+    translator,
+)
+
+ROUTING = Path(__file__).resolve().parents[1] / "routing"
+WRITERS = ("maps.py", "sheets.py", "directions.py", "exports.py")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_day_names_in_each_language() -> None:
+    assert day_name("mon", "ky") == "Дүйшөмбү"
+    assert day_name("mon", "ru") == "Понедельник"
+    assert day_name("mon", "en") == "Monday"
+    assert day_name("sun", "ky", short=True) == "Жк"
+    assert [day_name(d, "ru") for d in ("tue", "wed", "thu", "fri", "sat", "sun")] == [
+        "Вторник",
+        "Среда",
+        "Четверг",
+        "Пятница",
+        "Суббота",
+        "Воскресенье",
+    ]
+
+
+def test_unknown_day_or_language_is_refused_with_the_allowed_values() -> None:
+    with pytest.raises(ValueError, match="mon, tue, wed"):
+        day_name("monday", "ky")
+    with pytest.raises(ValueError, match="ky, ru, en"):
+        translator("kz")
+
+
+def test_catalogues_hold_the_same_messages_fully_translated() -> None:
+    ids = {lang: set(messages(lang)) for lang in LANGUAGES}
+    assert len(ids["en"]) > 50
+    assert ids["ky"] == ids["en"] == ids["ru"]
+    for lang in ("ky", "ru"):
+        same = [m for m, t in messages(lang).items() if t == m and m not in ("km", "m", "kg")]
+        # only names and symbols may be left as in English; real words must be translated
+        assert not [m for m in same if re.search(r"[a-z]{3}", m)], (lang, same)
+
+
+def test_translations_keep_every_placeholder() -> None:
+    for lang in ("ky", "ru"):
+        for msgid, text in messages(lang).items():
+            assert _placeholders(text) == _placeholders(msgid), (lang, msgid, text)
+
+
+def test_every_string_the_writers_use_is_in_the_catalogue() -> None:
+    used: set[str] = set()
+    for name in WRITERS:
+        source = (ROUTING / name).read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\b_\(\s*"((?:[^"\\]|\\.)+)\"""", source))
+        used |= set(re.findall(r"""\b_\(\s*'((?:[^'\\]|\\.)+)'""", source))
+    # texts held in tables and passed to _() through a variable
+    from routing.directions import _TURN_TEXT
+
+    used |= set(_TURN_TEXT.values())
+    assert len(used) > 40
+    missing = sorted(used - set(messages("en")))
+    assert not missing
+
+
+def test_translator_fills_placeholders_and_falls_back_to_english() -> None:
+    _ = translator("ky")
+    assert _("Turn left onto {street}", street="Манас көчөсү") == "Солго буруңуз: Манас көчөсү"
+    assert translator("ru")("Strip map {i} of {n}", i=2, n=5) == "Участок 2 из 5"
+    assert _("A sentence nobody translated") == "A sentence nobody translated"
+
+
+def test_catalogues_are_po_files_inside_the_package() -> None:
+    for lang in LANGUAGES:
+        path = catalogue_path(lang)
+        assert path.is_file()
+        assert path.is_relative_to(ROUTING)
+        assert f'"Language: {lang}' in path.read_text(encoding="utf-8")
+
+
+def test_dates_clock_and_distances() -> None:
+    monday = dt.date(2026, 11, 30)
+    assert day_date(monday, "wed") == dt.date(2026, 12, 2)
+    # a week that starts on a Thursday: Monday is four days later
+    assert day_date(dt.date(2026, 12, 3), "mon") == dt.date(2026, 12, 7)
+    assert day_date(None, "mon") is None
+    assert format_clock(7 * 3600 + 30 * 60) == "07:30"
+    assert format_clock(8 * 3600 + 59 * 60 + 40) == "09:00"
+    assert format_distance(340, "ky") == "340 м"
+    assert format_distance(2450, "en") == "2.5 km"
