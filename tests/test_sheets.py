@@ -1,0 +1,144 @@
+"""Driver packets: read back as a person would (text extracted, pages rendered), in Kyrgyz and Russian."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from routing.exports import file_stem
+from routing.i18n import format_clock
+from routing.plan import Plan
+from routing.screenshots import find_pdftoppm
+from routing.sheets import STRIP_STOPS, qr_payload, write_driver_sheets
+from tests.plan_factory import make_plan
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    # 26 stops: more than one strip map's worth, with three landfill visits
+    return make_plan(days=("mon", "tue"), stops_per_day=26, rows=6, cols=7)
+
+
+@pytest.fixture(scope="module")
+def sheets(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return write_driver_sheets(plan, tmp_path_factory.mktemp("sheets"), language="ky")
+
+
+def _text(path: Path) -> tuple[int, str]:
+    reader = PdfReader(path)
+    return len(reader.pages), "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def test_one_pdf_per_vehicle_day_named_by_day_and_vehicle(plan: Plan, sheets: list[Path]) -> None:
+    assert [p.name for p in sheets] == [f"{file_stem(vd)}.pdf" for vd in plan.vehicle_days]
+    assert [p.name for p in sheets] == ["mon-traktor-1.pdf", "tue-traktor-1.pdf"]
+    for path in sheets:
+        assert path.read_bytes().startswith(b"%PDF")
+        page = PdfReader(path).pages[0]
+        assert (
+            round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842
+        )
+
+
+def test_kyrgyz_text_extracts_as_written(plan: Plan, sheets: list[Path]) -> None:
+    pages, text = _text(sheets[0])
+    vd = plan.vehicle_days[0]
+    assert "Каттам баракчасы: Дүйшөмбү 2026-11-30" in text
+    assert vd.driver in text and "Асан Үсөнов" in text
+    assert "Трактор 1" in text and format_clock(vd.start_s) in text
+    for letter in "ңөү":
+        assert letter in text
+    for stop in vd.collect_stops:
+        assert stop.label in text  # every house range of the stop list
+    assert "Өзгөрүү көчөсү" in text and "Жеңиш көчөсү" in text
+    assert "Солго буруңуз:" in text  # turn-by-turn directions
+    assert "☐" in text  # tick boxes
+    # header, stop list, strip maps, directions: more than one page, numbered on every page
+    assert pages >= 4
+    assert f"1/{pages}-бет" in text and f"{pages}/{pages}-бет" in text
+
+
+def test_attribution_and_synthetic_note_on_every_page(sheets: list[Path]) -> None:
+    for page in PdfReader(sheets[0]).pages:
+        text = page.extract_text() or ""
+        assert "© OpenStreetMap contributors" in text
+        assert "Шарттуу (синтетикалык) көчөлөр" in text
+
+
+def test_landfill_visits_show_the_load_brought_there(plan: Plan, sheets: list[Path]) -> None:
+    vd = plan.vehicle_days[0]
+    _, text = _text(sheets[0])
+    loads = []
+    previous = None
+    for s in vd.stops:
+        if s.kind == "landfill":
+            loads.append(previous.load_kg)
+        previous = s
+    assert len(loads) == vd.landfill_trips == 3
+    assert "Полигонго каттамдар" in text
+    for load in loads:
+        assert f"{load:.0f} кг" in text
+
+
+def test_long_routes_get_strip_maps(plan: Plan, sheets: list[Path]) -> None:
+    _, text = _text(sheets[0])
+    chunks = -(-len(plan.vehicle_days[0].collect_stops) // STRIP_STOPS)
+    assert chunks == 2
+    assert "Бөлүк карта 1/2" in text and "Бөлүк карта 2/2" in text
+    short = make_plan(days=("mon",), stops_per_day=5)
+    [path] = write_driver_sheets(short, sheets[0].parent / "short", language="ky")
+    _, short_text = _text(path)
+    assert "Бөлүк карта" not in short_text
+    assert "Жалпы карта" in short_text
+
+
+def test_fonts_are_embedded(sheets: list[Path]) -> None:
+    embedded = set()
+    for page in PdfReader(sheets[0]).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font.get("/FontDescriptor")
+            if descendant is not None and "/FontFile2" in descendant.get_object():
+                embedded.add(str(font["/BaseFont"]).split("+")[-1])
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= embedded
+
+
+def test_russian_packet_and_real_data_without_the_note(tmp_path: Path) -> None:
+    plan = make_plan(days=("fri",), stops_per_day=6, synthetic=False, language="ru")
+    [path] = write_driver_sheets(plan, tmp_path, language="ru")
+    _, text = _text(path)
+    assert "Маршрутный лист: Пятница" in text
+    assert "Поверните" in text and "Остановки" in text
+    assert "© OpenStreetMap contributors" in text
+    assert "синтетические" not in text
+
+
+def test_qr_names_the_gpx_file(plan: Plan) -> None:
+    vd = plan.vehicle_days[1]
+    payload = qr_payload(plan, vd)
+    assert payload.splitlines()[0] == "gpx/tue-traktor-1.gpx"
+    assert "26 stops" in payload and f"{vd.km:.1f} km" in payload
+    assert len(payload.encode()) < 400  # small enough for a code a phone reads off paper
+
+
+def test_pages_render_to_pictures_with_the_map_drawn(sheets: list[Path], tmp_path: Path) -> None:
+    exe = find_pdftoppm()
+    if exe is None:
+        pytest.skip(
+            "pdftoppm is not installed (apt-get install poppler-utils): render check skipped"
+        )
+    from PIL import Image
+
+    pages = len(PdfReader(sheets[0]).pages)
+    subprocess.run([exe, "-png", "-r", "40", str(sheets[0]), str(tmp_path / "p")], check=True)
+    pngs = sorted(tmp_path.glob("p-*.png"))
+    assert len(pngs) == pages
+    first = Image.open(pngs[0]).convert("L")
+    w, h = first.size
+    # the overview map sits in the middle of page 1: streets and the route make it far from blank
+    band = first.crop((int(w * 0.1), int(h * 0.35), int(w * 0.9), int(h * 0.65)))
+    hist = band.histogram()
+    assert sum(hist[:200]) > 0.02 * band.size[0] * band.size[1]
