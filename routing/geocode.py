@@ -451,8 +451,7 @@ def _best(
 
 def _min_score_for(key: NameKey, min_score: float) -> float:
     # Short names differ by one letter from unrelated names ("Ак-Суу"/"Ак-Жол"): demand more.
-    n = len(key.key)
-    return max(min_score, 92.0) if n <= 5 else min_score
+    return max(min_score, 92.0) if len(key.key) <= 4 else min_score
 
 
 class _Matcher:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, Levenshtein
 
 __all__ = [
     "HouseNumber",
@@ -32,7 +33,7 @@ _CYR = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
     "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
     "і": "i", "ї": "i", "є": "e", "ў": "u", "ғ": "g", "қ": "k", "ұ": "u", "һ": "h", "ә": "a",
 }  # fmt: skip
 # Latin letters with diacritics used in Kyrgyz/Turkic Latin spellings and in German names.
@@ -48,7 +49,6 @@ _LATIN_SPECIAL = {
 }
 # Ordered rewrites that collapse transliteration variants (applied to Latin only).
 _LATIN_RULES: tuple[tuple[str, str], ...] = (
-    ("shch", "sh"),
     ("sch", "sh"),
     ("dzh", "j"),
     ("dj", "j"),
@@ -75,6 +75,7 @@ for _kind, _kind_words in {
         "көчөсү",
         "көчө",
         "көч",
+        "к",
         "кочосу",
         "коч",
         "кочо",
@@ -176,8 +177,12 @@ def skeleton(text: str) -> str:
     latin = re.sub(r"[^a-z0-9]+", "", latin)
     for old, new in _LATIN_RULES:
         latin = latin.replace(old, new)
+    return latin
+
+
+def _collapse(key: str) -> str:
     # Doubled letters are a common typing variation ("Исыкколь"/"Иссык-Куль").
-    return re.sub(r"([a-z])\1+", r"\1", latin)
+    return re.sub(r"([a-z])\1+", r"\1", key)
 
 
 _ORDINAL_RE = re.compile(
@@ -185,8 +190,12 @@ _ORDINAL_RE = re.compile(
 )
 
 
+# Look-alikes typed for Kyrgyz letters: barred o (Latin ɵ, Cyrillic fita ѳ) for ө, ҥ/ӊ for ң.
+_LOOKALIKES = str.maketrans({"ɵ": "ө", "ѳ": "ө", "ҥ": "ң", "ӊ": "ң", "ӧ": "ө", "ӱ": "ү", "ё": "е"})
+
+
 def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+    text = unicodedata.normalize("NFC", text).lower().translate(_LOOKALIKES)
     text = _ORDINAL_RE.sub(r"\1 ", text)  # "1-й", "2-чи" -> "1"
     # "ул.Манаса" / "Манас-көч." : dots and hyphens between words separate type words from names.
     return _WORD_RE.findall(text.replace("-", " - "))
@@ -272,7 +281,11 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
     ta = tuple(t for t in ta if len(t) > 1 or t.isdigit()) or ta
     tb = tuple(t for t in tb if len(t) > 1 or t.isdigit()) or tb
     ka, kb = "".join(ta), "".join(tb)
-    score = fuzz.ratio(ka, kb)
+    score = max(fuzz.ratio(ka, kb), fuzz.ratio(_collapse(ka), _collapse(kb)))
+    # Two swapped neighbouring letters ("Жабмыл" for "Жамбыл") are one slip of the hand.
+    if score < 90 and min(len(ka), len(kb)) >= 5 and OSA.distance(ka, kb) == 1:
+        if Levenshtein.distance(ka, kb) == 2:
+            score = 90.0
     if score < 100:
         ga = "".join(_strip_genitive(t) for t in ta)
         gb = "".join(_strip_genitive(t) for t in tb)
@@ -300,8 +313,9 @@ class HouseNumber:
     number: int | None
 
 
+# Longer words first: "дом" must not be read as "д" + "ом".
 _HOUSE_PREFIX = re.compile(
-    r"^\s*(?:д\.?|дом|үй|уй|№|no\.?|nr\.?|house|h\.?|#)\s*", re.IGNORECASE | re.UNICODE
+    r"^\s*(?:дом|house|үй|уй|д\.?|№|no\.?|nr\.?|h\.|#)\s*(?:№\s*)?", re.IGNORECASE | re.UNICODE
 )
 _LATIN_LOOKALIKE = str.maketrans("abvgde", "абвгде")
 _FLAT_SUFFIX = re.compile(r"[,\s]*(?:кв\.?|квартира|батир|apt\.?|flat)\s*\d+.*$", re.IGNORECASE)
