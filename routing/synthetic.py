@@ -489,10 +489,14 @@ class _StreetName:
     ky_core: str
     ru_full: str
     ru_core: str
+    lane: bool = False  # "тыкыр" / "переулок": a short dead-end or single-block lane
 
     @property
     def ky(self) -> str:
-        return f"{self.ky_core} көчөсү"
+        return f"{self.ky_core} {'тыкыры' if self.lane else 'көчөсү'}"
+
+    def as_lane(self) -> _StreetName:
+        return _StreetName(self.ky_core, f"переулок {self.ru_core}", self.ru_core, lane=True)
 
 
 @dataclass
@@ -783,10 +787,19 @@ def _build_village(
         stub_kind = {
             st: rng.choices(("none", "street", "track"), weights=(5, 3, 2))[0] for st in stubs
         }
-        if not segs and not any(k == "street" for k in stub_kind.values()):
+        n_pieces = len(segs) + sum(k == "street" for k in stub_kind.values())
+        if n_pieces == 0:
             named = None
         else:
-            named = _Street(pool.pop(), {
+            name = pool.pop()
+            if n_pieces == 1 and rng.random() < 0.7:  # a one-block lane: "тыкыр" / "переулок"
+                genitive = [k for k, nm in enumerate(pool) if nm.ru_full.startswith("улица ")]
+                if name.ru_full.startswith("улица "):
+                    name = name.as_lane()
+                elif genitive:
+                    pool.append(name)
+                    name = pool.pop(genitive[-1]).as_lane()
+            named = _Street(name, {
                 "highway": rng.choices(("residential", "unclassified"), weights=(3, 1))[0],
                 "surface": surface(False),
             })  # fmt: skip
@@ -1151,34 +1164,43 @@ def _write_street(name: _StreetName, rng: random.Random) -> tuple[str, str]:
         return name.ky, kind
     if kind == "ru_full":
         return name.ru_full, kind
+    ru_short = "пер." if name.lane else "ул."
     if kind == "ru_abbrev":
         return rng.choice(
-            (f"ул. {name.ru_core}", f"ул.{name.ru_core}", f"{name.ru_core} ул.")
+            (
+                f"{ru_short} {name.ru_core}",
+                f"{ru_short}{name.ru_core}",
+                f"{name.ru_core} {ru_short}",
+            )
         ), kind
     if kind == "ru_bare":
         return name.ru_core, kind
     if kind == "ky_abbrev":
+        if name.lane:
+            return rng.choice((f"{core} тык.", f"{core} тыкыр")), kind
         return rng.choice((f"{core} көч.", f"{core} к.", f"{core} көч")), kind
     if kind == "ky_abbrev_barred":
         bar = rng.choice(("ɵ", "ѳ"))  # Latin barred o and Cyrillic fita typed for ө
-        return f"{core.replace('ө', bar)} к{bar}ч.", kind
+        suffix = "тык." if name.lane else f"к{bar}ч."
+        return f"{core.replace('ө', bar)} {suffix}", kind
     if kind == "ky_plain_letters":
         return name.ky.translate(_PLAIN), kind
     if kind == "ky_bare":
         return core, kind
     if kind == "latin":
         lat = _translit(core)
-        return rng.choice((lat, f"{lat} kochosu", f"{lat} str.")), kind
-    base = rng.choice((name.ky, f"ул. {name.ru_core}", name.ky.translate(_PLAIN)))
-    word_end = base.index(" ") if base.startswith("ул.") is False and " " in base else len(base)
-    if base.startswith("ул. "):
-        return "ул. " + _typo(base[4:], rng), kind
+        word = "tykyry" if name.lane else "kochosu"
+        return rng.choice((lat, f"{lat} {word}", f"{lat} str.")), kind
+    base = rng.choice((name.ky, f"{ru_short} {name.ru_core}", name.ky.translate(_PLAIN)))
+    if base.startswith(f"{ru_short} "):
+        return f"{ru_short} " + _typo(base[len(ru_short) + 1 :], rng), kind
+    word_end = base.index(" ") if " " in base else len(base)
     return _typo(base[:word_end], rng) + base[word_end:], kind
 
 
 def _write_village(place: Place, rng: random.Random) -> tuple[str, str]:
     kinds = (
-        ("canonical", 58),
+        ("canonical", 70),
         ("ru", 14),
         ("prefix", 9),
         ("no_hyphen", 7),
