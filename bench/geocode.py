@@ -29,6 +29,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data" / "taza-aimak"
 OUT = REPO / "bench" / "results" / "geocode.md"
+_MISSED_COLUMNS = ["source_row", "village", "street", "house", "match_level", "reason"]
 _LEVELS = ("coordinates", "house", "interpolated", "street", "village", None)
 
 
@@ -68,10 +69,7 @@ def evaluate(out: pd.DataFrame, truth: pd.DataFrame) -> dict[str, object]:
         if np.any(level == "interpolated")
         else math.nan,
         "wrong_rows": out.loc[wrong, ["source_row", "village", "street", "house", "match_level"]],
-        "missed_rows": out.loc[
-            reachable & ~correct,
-            ["source_row", "village", "street", "house", "match_level", "reason"],
-        ],  # fmt: skip
+        "missed_rows": out.loc[reachable & ~correct, _MISSED_COLUMNS],
     }
     return res
 

@@ -283,9 +283,13 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
     ka, kb = "".join(ta), "".join(tb)
     score = max(fuzz.ratio(ka, kb), fuzz.ratio(_collapse(ka), _collapse(kb)))
     # Two swapped neighbouring letters ("Жабмыл" for "Жамбыл") are one slip of the hand.
-    if score < 90 and min(len(ka), len(kb)) >= 5 and OSA.distance(ka, kb) == 1:
-        if Levenshtein.distance(ka, kb) == 2:
-            score = 90.0
+    if (
+        score < 90
+        and min(len(ka), len(kb)) >= 5
+        and OSA.distance(ka, kb) == 1
+        and Levenshtein.distance(ka, kb) == 2
+    ):
+        score = 90.0
     if score < 100:
         ga = "".join(_strip_genitive(t) for t in ta)
         gb = "".join(_strip_genitive(t) for t in tb)
