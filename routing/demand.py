@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 from shapely.geometry import LineString
-from shapely.ops import transform
 
 __all__ = ["COLLECTION_POINT_COLUMNS", "collection_points"]
 
@@ -291,6 +290,12 @@ def collection_points(
     return out
 
 
+def _to_wgs84(line: LineString, to_wgs: Transformer) -> LineString:
+    xy = np.asarray(line.coords)
+    lon, lat = to_wgs.transform(xy[:, 0], xy[:, 1])
+    return LineString(np.column_stack([lon, lat]))
+
+
 def _reverse(line: LineString) -> LineString:
     return LineString(list(line.coords)[::-1])
 
@@ -339,5 +344,5 @@ def _segment_row(
         "length_m": float(data.get("length", line.length)),
         "reversible": reversible,
         "sides": sides,
-        "geometry": transform(to_wgs.transform, line),
+        "geometry": _to_wgs84(line, to_wgs),
     }
