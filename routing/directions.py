@@ -13,14 +13,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import numpy as np
 import pyproj
 
 from routing.i18n import translator
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from routing.plan import Stop, VehicleDay
 
 Turn = str  # one of TURNS
@@ -130,34 +129,91 @@ def _street_name(value: Any) -> str:
     return str(value)
 
 
-def _locate_stops(path: list[int], stops: list[Stop]) -> list[tuple[int, int, Stop]]:
-    """(start index, end index) in ``path`` of each stop after the first depot, in order.
+@dataclass
+class Walk:
+    """A vehicle-day's drive as a walk on the graph.
 
-    A collect stop starts where the path reaches its ``node`` and ends at its ``exit_node`` (the
-    segment is driven in between); other stops are points. Stops the path never reaches keep the
-    current position so they are still listed.
+    ``nodes`` is the walk (consecutive nodes joined by an edge, except where no path exists);
+    ``positions[k]`` is where waypoint ``k`` of ``VehicleDay.node_path`` lies on it.
+    """
+
+    nodes: list[int]
+    positions: list[int]
+    waypoints: list[int]
+
+
+LegCache = dict[tuple[int, int], list[int]]
+
+
+def walk(
+    graph: nx.MultiDiGraph,
+    vehicle_day: VehicleDay,
+    *,
+    weight: str = "travel_time",
+    cache: LegCache | None = None,
+) -> Walk:
+    """Expand ``vehicle_day.node_path`` into the walk the vehicle drives.
+
+    ``node_path`` may already be a walk (every hop an edge) or only the waypoints (stop entry
+    and exit nodes); between waypoints that are not adjacent the fastest path by ``weight`` is
+    driven, as the matrix stage assumes. ``cache`` (shared across vehicle-days) keeps legs.
+    """
+    cache = {} if cache is None else cache
+    nodes: list[int] = []
+    positions: list[int] = []
+    waypoints = [n for n in vehicle_day.node_path if n in graph]
+    for n in waypoints:
+        if nodes and n != nodes[-1]:
+            a = nodes[-1]
+            if graph.has_edge(a, n):
+                nodes.append(n)
+            else:
+                if (a, n) not in cache:
+                    try:
+                        cache[(a, n)] = nx.bidirectional_dijkstra(graph, a, n, weight=weight)[1]
+                    except nx.NetworkXNoPath:
+                        cache[(a, n)] = [a, n]  # drawn as a gap-bridging straight line
+                nodes.extend(cache[(a, n)][1:])
+        elif not nodes:
+            nodes.append(n)
+        positions.append(len(nodes) - 1)
+    return Walk(nodes, positions, waypoints)
+
+
+def _locate_stops(route: Walk, stops: list[Stop]) -> list[tuple[int, int, Stop]]:
+    """(start, end) walk indices of each stop, matched in order against the waypoints.
+
+    A collect stop starts at its ``node`` and ends at its ``exit_node`` (the segment is driven in
+    between); other stops are points. A stop whose node is not found keeps the current position
+    so it is still listed.
     """
     out = []
-    pos = 0
+    k = 0
+    wps = route.waypoints
     for stop in stops:
-        start = pos
-        for i in range(pos, len(path)):
-            if path[i] == stop.node:
-                start = i
-                break
-        end = start
+        if stop.kind == "lunch":
+            pos = route.positions[min(k, len(wps) - 1)] if wps else 0
+            out.append((pos, pos, stop))
+            continue
+        i = next((j for j in range(k, len(wps)) if wps[j] == stop.node), None)
+        if i is None:
+            pos = route.positions[min(k, len(wps) - 1)] if wps else 0
+            out.append((pos, pos, stop))
+            continue
+        end_i = i
         if stop.kind == "collect" and stop.exit_node != stop.node:
-            for j in range(start + 1, len(path)):
-                if path[j] == stop.exit_node:
-                    end = j
-                    break
-        out.append((start, end, stop))
-        pos = end
+            end_i = next((j for j in range(i + 1, len(wps)) if wps[j] == stop.exit_node), i)
+        out.append((route.positions[i], route.positions[end_i], stop))
+        k = end_i
     return out
 
 
 def directions(
-    graph: nx.MultiDiGraph, vehicle_day: VehicleDay, *, language: str
+    graph: nx.MultiDiGraph,
+    vehicle_day: VehicleDay,
+    *,
+    language: str,
+    route: Walk | None = None,
 ) -> list[Instruction]:
     """Turn-by-turn directions for one vehicle-day, stops included, in the language.
 
@@ -170,6 +226,8 @@ def directions(
         is bridged as a straight, unnamed line).
     language
         ``"ky"``, ``"ru"`` or ``"en"``.
+    route
+        The expanded walk when the caller has it already (see :func:`walk`).
 
     Returns
     -------
@@ -177,7 +235,8 @@ def directions(
         Driving lines (``depart``, turns) with the distance to the next line, and stop lines.
     """
     _ = translator(language)
-    path = [n for n in vehicle_day.node_path if n in graph]
+    route = route if route is not None else walk(graph, vehicle_day)
+    path = route.nodes
     edges = [_edge(graph, u, v) for u, v in itertools.pairwise(path)]
     cum = np.concatenate([[0.0], np.cumsum([e.length for e in edges])]) if edges else np.zeros(1)
 
@@ -195,10 +254,7 @@ def directions(
         if e.name != prev.name or turn not in ("straight", "slight_left", "slight_right"):
             turns[i] = turn
 
-    stops = list(vehicle_day.stops)
-    if stops and stops[0].kind == "depot":
-        stops = stops[1:]
-    located = _locate_stops(path, stops)
+    located = locate_stops(vehicle_day, graph, route=route)
     numbers = {id(s): n for n, s in enumerate(vehicle_day.collect_stops, start=1)}
     unnamed = _("unnamed road")
 
@@ -332,14 +388,16 @@ def path_edges(graph: nx.MultiDiGraph, nodes: list[int]) -> list[np.ndarray]:
     return out
 
 
-def locate_stops(vehicle_day: VehicleDay, graph: nx.MultiDiGraph) -> list[tuple[int, int, Stop]]:
-    """For each stop after the first depot: (start, end) node-path indices where it is served.
+def locate_stops(
+    vehicle_day: VehicleDay, graph: nx.MultiDiGraph, *, route: Walk | None = None
+) -> list[tuple[int, int, Stop]]:
+    """For each stop after the first depot: (start, end) indices on the walk where it is served.
 
-    Indices refer to ``[n for n in vehicle_day.node_path if n in graph]``, the same walk that
-    :func:`path_edges` and :func:`directions` use; edge ``i`` joins path nodes ``i`` and ``i + 1``.
+    Indices refer to ``route.nodes`` (see :func:`walk`), the same walk that :func:`path_edges` and
+    :func:`directions` use; edge ``i`` joins walk nodes ``i`` and ``i + 1``.
     """
-    path = [n for n in vehicle_day.node_path if n in graph]
+    route = route if route is not None else walk(graph, vehicle_day)
     stops = list(vehicle_day.stops)
     if stops and stops[0].kind == "depot":
         stops = stops[1:]
-    return _locate_stops(path, stops)
+    return _locate_stops(route, stops)

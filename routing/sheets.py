@@ -41,7 +41,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from routing.directions import directions, edge_lines, locate_stops, path_edges
+from routing.directions import (
+    LegCache,
+    Walk,
+    directions,
+    edge_lines,
+    locate_stops,
+    path_edges,
+    walk,
+)
 from routing.exports import file_stem, numbered_stops
 from routing.i18n import day_date, day_name, format_clock, format_distance, translator
 
@@ -129,11 +137,10 @@ class _Route:
     landfills: list[tuple[float, float]]
 
 
-def _route(vd: VehicleDay, graph: nx.MultiDiGraph) -> _Route:
-    path = [n for n in vd.node_path if n in graph]
-    edges = path_edges(graph, path)
+def _route(vd: VehicleDay, graph: nx.MultiDiGraph, drive: Walk) -> _Route:
+    edges = path_edges(graph, drive.nodes)
     transfer = np.zeros(len(edges), dtype=bool)
-    located = locate_stops(vd, graph)
+    located = locate_stops(vd, graph, route=drive)
     numbers: list[tuple[int, float, float, int, int]] = []
     number_of = {id(s): n for n, s in numbered_stops(vd)}
     last_collect_end = 0
@@ -463,9 +470,11 @@ def _story(
     streets: _Streets,
     villages: list[tuple[str, float, float]],
     depot: tuple[float, float],
+    legs: LegCache,
 ) -> list[Any]:
     graph = plan.network.graph
-    route = _route(vd, graph)
+    drive = walk(graph, vd, cache=legs)
+    route = _route(vd, graph, drive)
     date = vd.date or str(day_date(plan.scenario.week_start, vd.day) or "")
     day = day_name(vd.day, language)
     story: list[Any] = [Paragraph(f"{_esc(_('Route sheet'))}: {_esc(day)} {_esc(date)}", st.title)]
@@ -652,7 +661,7 @@ def _story(
     story.append(Paragraph(_esc(_("Directions")), st.h2))
     drows: list[list[Any]] = []
     stop_rows = []
-    for ins in directions(graph, vd, language=language):
+    for ins in directions(graph, vd, language=language, route=drive):
         number = str(ins.number) if ins.number else ""
         dist = format_distance(ins.distance_m, language) if ins.distance_m >= 1 else ""
         if ins.kind in ("collect", "landfill", "depot", "lunch"):
@@ -732,6 +741,7 @@ def write_driver_sheet(
     language: str,
     _streets: _Streets | None = None,
     _villages: list[tuple[str, float, float]] | None = None,
+    _legs: LegCache | None = None,
 ) -> Path:
     """Write the packet of one vehicle-day to ``path`` (see :func:`write_driver_sheets`)."""
     _ = translator(language)
@@ -740,7 +750,9 @@ def write_driver_sheet(
     streets = _streets if _streets is not None else _Streets.of(graph)
     villages = _villages if _villages is not None else _village_labels(plan)
     dx, dy = plan.network.from_wgs84(plan.scenario.depot.lon, plan.scenario.depot.lat)
-    story = _story(plan, vehicle_day, _, language, st, streets, villages, (float(dx), float(dy)))
+    depot = (float(dx), float(dy))
+    legs = {} if _legs is None else _legs
+    story = _story(plan, vehicle_day, _, language, st, streets, villages, depot, legs)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     day = day_name(vehicle_day.day, language)
@@ -791,6 +803,7 @@ def write_driver_sheets(plan: Plan, out_dir: str | Path, *, language: str) -> li
     out.mkdir(parents=True, exist_ok=True)
     streets = _Streets.of(plan.network.graph)
     villages = _village_labels(plan)
+    legs: LegCache = {}
     return [
         write_driver_sheet(
             plan,
@@ -799,6 +812,7 @@ def write_driver_sheets(plan: Plan, out_dir: str | Path, *, language: str) -> li
             language=language,
             _streets=streets,
             _villages=villages,
+            _legs=legs,
         )
         for vd in plan.vehicle_days
     ]

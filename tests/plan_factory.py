@@ -217,10 +217,13 @@ def make_plan(
     unserved: int = 6,
     low_confidence: int = 4,
     trip_load_kg: float = 600.0,
+    waypoints_only: bool = False,
 ) -> Plan:
     """A consistent plan on a ``rows`` × ``cols`` street grid.
 
     Each vehicle-day collects ``stops_per_day`` blocks (at most the number of east-west blocks).
+    ``node_path`` is the full walk along the streets, or with ``waypoints_only`` only the stops'
+    entry and exit nodes (as the pipeline records it; the fastest paths join them).
     """
     scenario = _scenario(language, synthetic, vehicles)
     graph = _grid(rows, cols)
@@ -307,6 +310,13 @@ def make_plan(
             route.drive_to(depot_node)
             route.add_stop("depot", depot_node, label=scenario.depot.name)
             path, stops = route.path, route.stops
+            node_path = path
+            if waypoints_only:
+                node_path = []
+                for s in stops:
+                    for n in (s.node, s.exit_node):
+                        if not node_path or node_path[-1] != n:
+                            node_path.append(n)
             km = sum(graph.edges[a, b, 0]["length"] for a, b in itertools.pairwise(path)) / 1000
             start = float(spec.shift_start_s)
             collected = sum(s.demand_kg for s in stops)
@@ -323,7 +333,7 @@ def make_plan(
                         for nodes in route.trips
                         if len(nodes) > 1
                     ],
-                    node_path=path,
+                    node_path=node_path,
                     km=km,
                     hours=(route.t - start) / 3600,
                     landfill_trips=sum(1 for s in stops if s.kind == "landfill"),
