@@ -359,7 +359,7 @@ def read_places(path: Path) -> list[Place]:
 
 
 class _Frame:
-    """Local equirectangular frame in metres around (lat0, lon0): accurate to < 0.1 % over 60 km."""
+    """Local equirectangular frame in metres around (lat0, lon0): scale error < 0.3 % within 60 km."""
 
     def __init__(self, lat0: float, lon0: float) -> None:
         phi = math.radians(lat0)
@@ -1438,29 +1438,34 @@ def generate(
         msg = f"{places_path}: places table not found (pass --places PATH to the places CSV)"
         raise FileNotFoundError(msg)
     table = read_places(places_path)
-    rng = random.Random(seed)
     towns = [p for p in table if p.population > 0 and not p.aiyl_aimak]
     if not towns or towns[0].lat is None:
         msg = f"{places_path}: no town with coordinates and an empty aiyl_aimak (the road's start, Toktogul)"
         raise ValueError(msg)
     town = towns[0]
     positioned, assumed = _assume_positions(table, town)
-    served = _select(
-        [p for p in positioned if p.population > 0 and p is not town and p.aiyl_aimak], villages
-    )
+    populated = [p for p in positioned if p.population > 0 and p is not town and p.aiyl_aimak]
+    served = _select(populated, villages)
     hamlets = [p for p in table if p.population <= 0 and p.aiyl_aimak]
     if villages is not None:
         hamlets = []
     chain_places = [town, *_valley_order(served)]
     assert town.lat is not None and town.lon is not None
-    lat0 = sum(p.lat or 0.0 for p in chain_places) / len(chain_places)
-    lon0 = sum(p.lon or 0.0 for p in chain_places) / len(chain_places)
-    frame = _Frame(lat0, lon0)
+    # the frame is anchored at the town, so a village comes out the same whatever else is generated
+    frame = _Frame(town.lat, town.lon)
     pts = [frame.xy(p.lat or 0.0, p.lon or 0.0) for p in chain_places]
+    # a village lies along the road between its neighbours in the whole valley, chosen or not
+    full_chain = [town, *_valley_order(populated)]
+    full_pts = {p.soate_code: frame.xy(p.lat or 0.0, p.lon or 0.0) for p in full_chain}
+    neighbours = {
+        p.soate_code: (full_chain[k - 1], full_chain[k + 1] if k + 1 < len(full_chain) else None)
+        for k, p in enumerate(full_chain)
+        if k > 0
+    }
 
     osm = _Osm()
-    road_ky = f"{town.name_ky} – {chain_places[-1].name_ky} жолу"
-    road_ru = f"автодорога {town.name_ru} – {chain_places[-1].name_ru}"
+    road_ky = f"{town.name_ky} – {full_chain[-1].name_ky} жолу"
+    road_ru = f"автодорога {town.name_ru} – {full_chain[-1].name_ru}"
     road_tags = {"highway": "secondary", "surface": "asphalt", "name": road_ky, "name:ru": road_ru}
     osm.node(_add(pts[0], (0.0, 40.0)), {
         "place": "town", "name": town.name_ky, "name:ky": town.name_ky, "name:ru": town.name_ru,
@@ -1479,19 +1484,24 @@ def generate(
     sites: list[_Site] = []
     depot_xy: XY | None = None
     prev_exit = start
+    first_bulge = 0.0
     road_segments: list[list[int]] = []
     for k, place in enumerate(chain_places[1:], start=1):
         prev_pt, here = pts[k - 1], pts[k]
-        nxt = pts[k + 1] if k + 1 < len(pts) else None
-        axis = _unit(_sub(nxt, prev_pt)) if nxt is not None else _unit(_sub(here, prev_pt))
+        before, after = neighbours[place.soate_code]
+        b_pt = full_pts[before.soate_code]
+        axis = _unit(_sub(full_pts[after.soate_code], b_pt) if after else _sub(here, b_pt))
         target = max(1, round(place.population / PERSONS_PER_HOUSEHOLD * scale))
         village_tags = dict(road_tags)
         village_tags.pop("name")
         village_tags.pop("name:ru")
         grow = 1.0
+        # one random stream per village and per road: changing one part leaves the others as they are
+        vrng = random.Random(f"{seed}:village:{place.soate_code}")
+        rrng = random.Random(f"{seed}:road:{place.soate_code}")
         for _attempt in range(12):
             build = _build_village(
-                place, households=target, centre=here, axis=axis, main_road=village_tags, rng=rng,
+                place, households=target, centre=here, axis=axis, main_road=village_tags, rng=vrng,
                 names=names, depot=place is depot_village, market=place is market_village, grow=grow,
             )  # fmt: skip
             if len(build.houses) >= target:
@@ -1507,11 +1517,14 @@ def generate(
         # the valley road from the previous village's exit to this entry
         p_from, p_to = osm.nodes[prev_exit][0], osm.nodes[entry][0]
         dist = _norm(_sub(p_to, p_from))
-        bulge = (0.12 if k == 1 else 0.05) * dist * rng.choice((1, -1))
+        span_k = _norm(_sub(here, prev_pt))
+        bulge = (0.12 if k == 1 else 0.05) * span_k * rrng.choice((1, -1))
+        if k == 1:
+            first_bulge = bulge
         mids = [
             osm.node(p)
             for p in _wiggle(
-                p_from, p_to, rng, bulge=bulge, ripple=0.015 * dist, step=(100.0, 200.0)
+                p_from, p_to, rrng, bulge=bulge, ripple=0.015 * dist, step=(100.0, 200.0)
             )
         ]
         road_segments.append([prev_exit, *mids, entry])
@@ -1549,10 +1562,11 @@ def generate(
         osm.way(seg, road_tags)
 
     # hamlets without people: a place node only, at an assumed position
+    hrng = random.Random(f"{seed}:hamlets")
     for h_i, hamlet in enumerate(hamlets):
         anchor = next((p for p in served if p.aiyl_aimak == hamlet.aiyl_aimak), None)
         base = pts[chain_places.index(anchor)] if anchor is not None else pts[0]
-        off = (rng.uniform(-800, 800), (2500 + 1200 * h_i) * (1 if h_i % 2 == 0 else -1))
+        off = (hrng.uniform(-800, 800), (2500 + 1200 * h_i) * (1 if h_i % 2 == 0 else -1))
         p = _add(base, off)
         lat_h, lon_h = frame.latlon(p)
         osm.node(p, {
@@ -1564,22 +1578,27 @@ def generate(
             VillageSummary(hamlet.name_ky, hamlet.name_ru, hamlet.name_en, lat_h, lon_h, 0, True, 0)
         )
 
-    # the landfill: an assumed site off the road between Toktogul and the first village
-    first_road = road_segments[0]
-    junction = first_road[max(1, int(len(first_road) * 0.72))]
-    jp = osm.nodes[junction][0]
-    out_dir_v = _left(_unit(_sub(pts[1], pts[0]))) if len(pts) > 1 else (0.0, 1.0)
-    gate_p = _add(
-        _add(jp, out_dir_v, rng.uniform(3500, 4500)),
-        _unit(_sub(pts[0], jp)),
-        rng.uniform(-600, 600),
+    # the landfill: an assumed site off the road between Toktogul and the first village, on the
+    # side of the road's bend, about 4 km from it; a function of the places and the seed only
+    lrng = random.Random(f"{seed}:landfill")
+    along = _unit(_sub(pts[1], pts[0])) if len(pts) > 1 else (1.0, 0.0)
+    span = _norm(_sub(pts[1], pts[0])) if len(pts) > 1 else 0.0
+    foot = _add(pts[0], along, 0.72 * span)
+    lateral = first_bulge * math.sin(0.72 * math.pi) + math.copysign(
+        lrng.uniform(3500, 4500), first_bulge
     )
+    gate_p = _add(_add(foot, _left(along), lateral), along, lrng.uniform(-600, 600))
+    first_road = road_segments[0]
+    junction = min(
+        first_road[1:-1] or first_road, key=lambda r: _norm(_sub(osm.nodes[r][0], gate_p))
+    )
+    jp = osm.nodes[junction][0]
     access = [
         junction,
         *(
             osm.node(p)
             for p in _wiggle(
-                jp, gate_p, rng, bulge=rng.uniform(-250, 250), ripple=60, step=(100.0, 200.0)
+                jp, gate_p, lrng, bulge=lrng.uniform(-250, 250), ripple=60, step=(100.0, 200.0)
             )
         ),
     ]
@@ -1589,12 +1608,11 @@ def generate(
         "highway": "unclassified", "surface": "gravel", "name": "Таштанды полигонуна жол",
         "name:ru": "дорога к полигону ТБО", "note": "assumption: access road to an assumed landfill site",
     })  # fmt: skip
-    dg = _unit(_sub(gate_p, osm.nodes[access[-2]][0]))
-    fill_c = _add(gate_p, dg, 120.0)
+    fill_c = _add(gate_p, _unit(_sub(gate_p, foot)), 120.0)
     ring = []
     for k in range(7):
         ang = 2 * math.pi * k / 7
-        rad = rng.uniform(85, 115)
+        rad = lrng.uniform(85, 115)
         ring.append(_add(fill_c, (math.cos(ang) * rad * 1.3, math.sin(ang) * rad)))
     osm.polygon(ring, {
         "landuse": "landfill", "name": "«Таза Аймак» таштанды полигону", "name:ru": "Полигон ТБО «Таза Аймак»",
@@ -1602,23 +1620,18 @@ def generate(
     })  # fmt: skip
 
     # addresses on the houses
-    _number_houses(houses, rng)
+    by_village: dict[str, list[_House]] = defaultdict(list)
     for h in houses:
-        tags = {
-            "addr:street": h.street.ky,
-            "addr:housenumber": h.number,
-            "addr:city": h.village.name_ky,
-        }
-        if rng.random() < 0.03:
-            h.as_node = True
-            osm.node(h.centre, tags)
-        else:
-            osm.polygon(
-                _square(h.centre, h.direction, h.size, h.size * rng.uniform(0.85, 1.0)),
-                {"building": "house", **tags},
-            )
+        by_village[h.village.soate_code].append(h)
+    for code, group in by_village.items():
+        _number_houses(group, random.Random(f"{seed}:house-numbers:{code}"))
+    for code, group in by_village.items():
+        brng = random.Random(f"{seed}:buildings:{code}")
+        for h in group:
+            _emit_house(osm, h, brng)
 
     _check_drivable(osm)
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {
@@ -1630,12 +1643,18 @@ def generate(
     }
     _write_osm(files["osm"], osm, frame)
     messy, with_coords = _write_register(
-        files["households"], files["truth"], houses, served, frame, rng
+        files["households"],
+        files["truth"],
+        houses,
+        served,
+        frame,
+        random.Random(f"{seed}:register"),
     )
+    crng = random.Random(f"{seed}:containers")
     container_rows = []
     for site in sites:
         lat, lon = frame.latlon(site.container)
-        fill = round(rng.uniform(0.6, 0.9), 2)
+        fill = round(crng.uniform(0.6, 0.9), 2)
         container_rows.append(
             [
                 site.name,
@@ -1686,6 +1705,21 @@ def generate(
         newline="\n",
     )
     return area
+
+
+def _emit_house(osm: _Osm, h: _House, rng: random.Random) -> None:
+    """A house as a closed building way with its address; a few as an address node only."""
+    tags = {
+        "addr:street": h.street.ky,
+        "addr:housenumber": h.number,
+        "addr:city": h.village.name_ky,
+    }
+    if rng.random() < 0.03:
+        h.as_node = True
+        osm.node(h.centre, tags)
+    else:
+        corners = _square(h.centre, h.direction, h.size, h.size * rng.uniform(0.85, 1.0))
+        osm.polygon(corners, {"building": "house", **tags})
 
 
 def _check_drivable(osm: _Osm) -> None:

@@ -84,6 +84,24 @@ def test_small_area_has_only_the_chosen_villages_sized_by_scale(tmp_path: Path) 
     assert counts["Кушчу-Суу"] == round(611 / 4.7 * 0.05)
 
 
+def test_a_village_comes_out_the_same_whatever_else_is_generated(tmp_path: Path) -> None:
+    places = _places()
+    synthetic.generate(tmp_path / "a", seed=5, places=places, **SMALL)  # type: ignore[arg-type]
+    more = {"scale": 0.05, "villages": ["Terek-Suu", "Mazar-Suu", "Kushchu-Suu"]}
+    synthetic.generate(tmp_path / "b", seed=5, places=places, **more)  # type: ignore[arg-type]
+
+    def houses(folder: Path) -> list[tuple[str, ...]]:
+        rows = _read_csv(folder / "households_truth.csv")
+        return sorted(
+            (r["street"], r["house"], r["lat"], r["lon"])
+            for r in rows
+            if r["village"] == "Кушчу-Суу"
+        )
+
+    assert houses(tmp_path / "a") == houses(tmp_path / "b")
+    assert houses(tmp_path / "a")
+
+
 def test_unknown_village_is_refused_with_the_allowed_names(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"Bishkek.*allowed: .*Terek-Suu"):
         synthetic.generate(tmp_path, places=_places(), villages=["Bishkek"])
