@@ -131,8 +131,8 @@ def _read_and_locate(scenario: Scenario, network: RoadNetwork) -> gpd.GeoDataFra
     gdf = gdf.reset_index(drop=True)
     specs = [_village_of(scenario, row) for row in gdf.itertuples()]
     gdf["village_spec"] = [s.name if s else "" for s in specs]
-    no_village = [s is None for s in specs]
-    gdf.loc[no_village & gdf["ok"].astype(bool), "reason"] = gdf.loc[no_village, "village"].map(
+    no_village = np.array([s is None for s in specs], dtype=bool)
+    gdf.loc[no_village, "reason"] = gdf.loc[no_village, "village"].map(
         lambda v: f"village {v!r} is not served in this scenario (not in its [[village]] list)"
     )
     gdf.loc[no_village, "ok"] = False
