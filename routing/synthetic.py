@@ -1850,7 +1850,8 @@ stand-in from one seeded random generator (seed {area.seed}). Every OSM element 
 `source=synthetic`; maps made from it must say the streets are a stand-in. A real extract replaces
 it by changing the `osm` line of the scenario file.
 
-Regenerate (byte-identical for the same seed and places table):
+Regenerate (byte-identical for the same seed and places table; each village, road section, the
+landfill and the register draw from their own seeded stream, so changing one leaves the others):
 
     python -m routing.synthetic --out data/taza-aimak --seed {area.seed} --places ../shared/data/places/{_PLACES_NAME}
 
@@ -1868,7 +1869,7 @@ along the valley (east to west by longitude).
   houses 20-25 m apart on both sides (closed `building=house` ways, a few address nodes), odd numbers
   on the left and even on the right, increasing along the street, some `12А` / `12/1`. Street names
   are common Kyrgyz street names (`name`, Kyrgyz) with Russian forms (`name:ru`); they are not the
-  real streets of these villages. Some streets are dead ends, some cross links are one-way
+  real streets of these villages; a few one-block lanes are `тыкыр` (`переулок`). Some streets are dead ends, some cross links are one-way
   (`oneway=yes`), one bridge has `maxweight=3.5`, footways and paths are not for trucks, tracks lead
   to fields, sheds have no address.
 - **The valley road** (`highway=secondary`, asphalt) is drawn through the villages in order, with a

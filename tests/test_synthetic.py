@@ -112,6 +112,13 @@ def test_missing_places_table_names_the_path(tmp_path: Path) -> None:
         synthetic.generate(tmp_path, places=tmp_path / "nowhere.csv")
 
 
+def test_places_table_without_a_column_is_refused_naming_it(tmp_path: Path) -> None:
+    bad = tmp_path / "places.csv"
+    bad.write_text("soate_code,name_ky\n1,Терек-Суу\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"places\.csv: missing column\(s\) aiyl_aimak"):
+        synthetic.generate(tmp_path / "out", places=bad)
+
+
 def test_committed_osm_loads_with_osmnx_as_one_drivable_network(graph: nx.MultiDiGraph) -> None:
     truck = [
         (u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
