@@ -38,6 +38,7 @@ from routing.normalize import (
     name_key,
     name_similarity,
     parse_house,
+    place_key,
 )
 from routing.register import _decode, _match_headers, _sniff_delimiter
 
@@ -310,7 +311,7 @@ def _build(path: Path) -> Gazetteer:
             continue
         villages[display] = Village(display, names, kind, local.xy(lon, lat))
         for n in names:
-            alias_to_village.setdefault(name_key(n).key, display)
+            alias_to_village.setdefault(place_key(n), display)
     place_names = list(villages)
     place_xy = np.array([villages[n].point for n in place_names], dtype=float).reshape(-1, 2)
     place_w = np.array([PLACE_WEIGHTS[villages[n].kind] for n in place_names], dtype=float)
@@ -322,7 +323,7 @@ def _build(path: Path) -> Gazetteer:
         return place_names[int(np.argmin(d))]
 
     def area(name: str) -> Village:
-        key = name_key(name).key
+        key = place_key(name)
         if key in alias_to_village:
             return villages[alias_to_village[key]]
         v = Village(name, [name], "address area", None)
@@ -334,7 +335,7 @@ def _build(path: Path) -> Gazetteer:
     street_id: dict[str, str] = {}
     street_names: dict[str, list[str]] = defaultdict(list)
     for names, _ in raw.ways:
-        keys = [name_key(n).key for n in names]
+        keys = [name_key(n).ident for n in names]
         sid = next((street_id[k] for k in keys if k in street_id), keys[0])
         for n, k in zip(names, keys, strict=True):
             street_id.setdefault(k, sid)
@@ -354,13 +355,13 @@ def _build(path: Path) -> Gazetteer:
     # Houses: addr:place/village/hamlet naming a place node decide. An addr:city naming a place adds
     # the nearest place only when that is a smaller one inside it (a hamlet of a municipality). An
     # addr:city that is no place node becomes an address area, beside the nearest place.
-    place_keys = {name_key(n).key: v.name for v in villages.values() for n in v.names}
+    place_keys = {place_key(n): v.name for v in villages.values() for n in v.names}
     house_sites: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for street, hn, areas, lon, lat in raw.houses:
         x, y = local.xy(lon, lat)
         near = nearest_place(x, y)
-        fine = [place_keys[k] for a in areas[:-1] if (k := name_key(a[1]).key) in place_keys]
-        city = [place_keys[k] for a in areas[-1:] if (k := name_key(a[1]).key) in place_keys]
+        fine = [place_keys[k] for a in areas[:-1] if (k := place_key(a[1])) in place_keys]
+        city = [place_keys[k] for a in areas[-1:] if (k := place_key(a[1])) in place_keys]
         targets: list[Village]
         if fine:
             targets = [villages[fine[0]]]
@@ -376,7 +377,7 @@ def _build(path: Path) -> Gazetteer:
             if near is not None and all(t.name != near for t in targets):
                 targets.append(villages[near])
         if street:
-            k = name_key(street).key
+            k = name_key(street).ident
             sid = street_id.get(k, k)
             display = street
         else:  # an address with a place but no street: the place's own "street"
@@ -394,7 +395,7 @@ def _build(path: Path) -> Gazetteer:
     for (vname, sid), pts in house_sites.items():
         by_sid[sid].append((vname, MultiPoint(pts)))
     for names, coords in raw.ways:
-        sid = street_id[name_key(names[0]).key]
+        sid = street_id[name_key(names[0]).ident]
         line = LineString([local.xy(lon, lat) for lon, lat in coords])
         linked = [v for v, mp in by_sid.get(sid, []) if line.distance(mp) <= _LINK_RADIUS_M]
         if not linked:
@@ -481,7 +482,7 @@ class _Matcher:
             if (
                 not found
                 and village.streets.get("") is not None
-                and q.key in {k.key for k in village.keys}
+                and q.loose in {k.loose for k in village.keys}
             ):
                 found, score = [village.streets[""]], 100.0  # street written as the village name
             hit = (found, score)
@@ -520,6 +521,12 @@ class _Matcher:
                 return self._village_level(
                     village, vscore, f"street {street_text!r} not found in {village.name}"
                 )
+            if len(found_s) > 1 and house:
+                # "Манас" may be the street or the lane of that name: the house number can tell.
+                h = parse_house(house)
+                having = [s for s in found_s if h.key in s.houses or str(h.number) in s.houses]
+                if len(having) == 1:
+                    found_s = having
             if len(found_s) > 1:
                 names = ", ".join(s.name for s in found_s[:4])
                 return self._village_level(
@@ -836,15 +843,13 @@ def geocode_households(
                 m.note
             )
         ok = m.level in _MATCH_LEVELS_OK or (m.level == "village" and accept_village_level)
-        if m.level is not None and m.score < min_score:
-            ok = False
         geom = None
         if m.xy is not None:
             lon_, lat_ = local.lonlat(*m.xy)
             geom = Point(lon_, lat_)
         reason = m.reason
         if not ok and reason is None:
-            reason = f"match score {m.score:.0f} below {min_score:.0f}"
+            reason = "located at the village centre only"
         levels.append(m.level)
         scores.append(round(float(m.score), 1))
         oks.append(bool(ok))

@@ -57,7 +57,6 @@ _LATIN_RULES: tuple[tuple[str, str], ...] = (
     ("tz", "ts"),
     ("ck", "k"),
     ("ph", "f"),
-    ("ng", "n"),
     ("w", "v"),
     ("q", "k"),
     ("x", "ks"),
@@ -98,6 +97,11 @@ for _kind, _kind_words in {
         "пер",
         "переулок",
         "переулка",
+        "тыкыр",
+        "тыкыры",
+        "тык",
+        "туюк",
+        "туюгу",
         "тупик",
         "туюк",
         "тук",
@@ -145,12 +149,21 @@ class NameKey:
         Street type found in the name ("street", "lane", …) or ``""`` when none was written.
     numbers
         Digit groups in the name ("1-й переулок" -> ``("1",)``): they must agree exactly.
+    loose
+        ``key`` with "ng" folded to "n" and doubled letters made single: equal for spellings that
+        differ only in transliteration.
     """
 
     key: str
     tokens: tuple[str, ...]
     kind: str
     numbers: tuple[str, ...]
+    loose: str = ""
+
+    @property
+    def ident(self) -> str:
+        """Identity of a street name for exact grouping: kind and loose key."""
+        return f"{self.kind}:{self.loose}"
 
 
 def _fold_char(ch: str) -> str:
@@ -181,8 +194,10 @@ def skeleton(text: str) -> str:
 
 
 def _collapse(key: str) -> str:
-    # Doubled letters are a common typing variation ("Исыкколь"/"Иссык-Куль").
-    return re.sub(r"([a-z])\1+", r"\1", key)
+    # ң is written "ng" in Latin ("Chong-Aryk") but "н" in Russian; doubled letters are a common
+    # typing variation ("Исыкколь"/"Иссык-Куль"). Folded only in the loose key, so that a typo
+    # next to "нг" ("Кңүгөй") still compares letter by letter in the strict key.
+    return re.sub(r"([a-z])\1+", r"\1", key.replace("ng", "n"))
 
 
 _ORDINAL_RE = re.compile(
@@ -242,12 +257,13 @@ def name_key(text: str) -> NameKey:
         if sk:
             tokens.append(sk)
     numbers = tuple(t for t in tokens if t.isdigit())
-    return NameKey(key="".join(tokens), tokens=tuple(tokens), kind=kind, numbers=numbers)
+    key = "".join(tokens)
+    return NameKey(key=key, tokens=tuple(tokens), kind=kind, numbers=numbers, loose=_collapse(key))
 
 
 def place_key(text: str) -> str:
     """Return the key of a village name ("с. Терек-Суу", "Терек-Суу айылы", "Terek-Suu" -> same)."""
-    return name_key(text).key
+    return name_key(text).loose
 
 
 def _strip_genitive(token: str) -> str:
@@ -269,7 +285,7 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
     """Score how likely two names denote the same street or place (0-100).
 
     Numbers in the names must agree ("1-й пер." is never "2-й пер."); a different written kind
-    ("ул." vs "пер.") costs 15 points; Russian genitive endings ("Манаса") and given names abbreviated
+    ("ул." vs "пер.") costs 20 points; Russian genitive endings ("Манаса") and given names abbreviated
     to initials ("Ж. Баласагын" vs "Жусуп Баласагын") are forgiven.
     """
     if not a.key or not b.key:
@@ -297,7 +313,7 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
         if len(ta) > 1 or len(tb) > 1:
             score = max(score, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) - 1)
     if a.kind and b.kind and a.kind != b.kind:
-        score -= 15
+        score -= 20
     return float(max(score, 0.0))
 
 

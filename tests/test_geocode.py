@@ -71,6 +71,13 @@ def tiny_osm(tmp_path_factory: pytest.TempPathFactory) -> Path:
             o.node(lon, ODD_LAT, tags)
     for n, lon in {2: 72.6986, 4: 72.6991}.items():
         o.node(lon, EVEN_LAT, {"addr:street": "Манас көчөсү", "addr:housenumber": str(n)})
+    # A lane of the same name beside the street: "Манас тыкыры" / "переулок Манаса", houses 1, 2.
+    o.way([(72.702, 41.880), (72.702, 41.878)], {"highway": "residential",
+                                                 "name": "Манас тыкыры",
+                                                 "name:ru": "переулок Манаса"})  # fmt: skip
+    for n, lon in {1: 72.7023, 2: 72.7017}.items():
+        o.node(lon, 41.8790, {"addr:street": "Манас тыкыры", "addr:housenumber": str(n),
+                              "addr:city": "Терек-Суу"})  # fmt: skip
     for n, lat in {1: 41.8815, 2: 41.8820}.items():
         o.node(72.7003, lat, {"addr:street": "Токтогул көчөсү", "addr:housenumber": str(n)})
     # Чоң-Арык: its own Манас and Ленин, addresses without any area tag (nearest place decides).
@@ -142,9 +149,22 @@ def test_letter_suffix_falls_back_to_the_number(gaz: Gazetteer) -> None:
 
 
 def test_unknown_number_beyond_the_street_stays_at_street_level(gaz: Gazetteer) -> None:
-    r = _one(gaz, "Терек-Суу", "Манас", "51")
+    r = _one(gaz, "Терек-Суу", "Манас көчөсү", "51")
     assert r.match_level == "street" and r.ok
     assert "51" in r.note
+
+
+def test_lane_and_street_of_one_name_are_told_apart(gaz: Gazetteer) -> None:
+    lane = _one(gaz, "Терек-Суу", "пер. Манаса", "1")
+    assert (lane.match_level, lane.matched_street) == ("house", "Манас тыкыры")
+    assert lane.geometry.x == pytest.approx(72.7023, abs=1e-6)
+    assert _one(gaz, "Терек-Суу", "Манас тык.", "2").matched_street == "Манас тыкыры"
+    assert _one(gaz, "Терек-Суу", "ул. Манаса", "1").matched_street == "Манас көчөсү"
+    # Bare "Манас": the house number decides when only one of them has it ...
+    assert _one(gaz, "Терек-Суу", "Манас", "7").matched_street == "Манас көчөсү"
+    # ... and when both have it, the row is not guessed.
+    both = _one(gaz, "Терек-Суу", "Манас", "1")
+    assert both.match_level == "village" and not both.ok and "ambiguous" in both.reason
 
 
 def test_street_of_another_village_is_never_matched(gaz: Gazetteer) -> None:
