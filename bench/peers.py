@@ -49,16 +49,28 @@ class PeerRun:
 
 
 def fleet_bound(inst: KimInstance) -> int:
-    """Vehicles offered to the peers: twice a simple lower bound, plus 5.
+    """Vehicles offered to the peers: ``3 * LB + 5`` (generous; both minimise what they use).
 
-    The lower bound is the larger of ``ceil(total load / daily yardage)`` and
-    ``ceil(total service time / (depot hours - lunch))``.
+    ``LB`` is the larger of ``ceil(total load / daily yardage)`` and a time bound: service time plus,
+    for each of the ``ceil(total load / capacity)`` trips, an unloading and a round trip from the
+    average stop to its nearest landfill, over the working day (depot hours minus lunch).
     """
     d = inst.depot
-    day = float(inst.late[d] - inst.early[d] - inst.lunch_s)
-    service = float(inst.service[inst.type == STOP].sum())
-    lb = max(inst.vehicles_lower_bound, math.ceil(service / max(day, 1.0)))
-    return 2 * lb + 5
+    stops = np.array(inst.stops)
+    lfs = np.array(inst.landfills)
+    near = np.min(
+        np.abs(inst.x[stops][:, None] - inst.x[lfs][None, :])
+        + np.abs(inst.y[stops][:, None] - inst.y[lfs][None, :]),
+        axis=1,
+    )
+    trips = math.ceil(inst.total_load_yd3 / inst.capacity_yd3)
+    round_trip_s = 2.0 * float(near.mean()) / FEET_PER_MILE / inst.speed_mph * 3600.0
+    work = float(inst.service[stops].sum()) + trips * (
+        float(inst.service[lfs].min()) + round_trip_s
+    )
+    day = max(float(inst.late[d] - inst.early[d] - inst.lunch_s), 1.0)
+    lb = max(inst.vehicles_lower_bound, math.ceil(work / day))
+    return 3 * lb + 5
 
 
 def schedule(inst: KimInstance, rows: list[int]) -> list[float]:
@@ -127,16 +139,25 @@ def _feet_matrix(inst: KimInstance, rows: np.ndarray) -> np.ndarray:
 # --- OR-Tools, the reload-sample model --------------------------------------------------------
 
 
-def ortools_peer(inst: KimInstance, *, time_limit_s: float = 60.0, breaks: bool = True) -> PeerRun:
+def ortools_peer(
+    inst: KimInstance,
+    *,
+    time_limit_s: float = 60.0,
+    breaks: bool = True,
+    copies: int | None = None,
+    fleet: int | None = None,
+) -> PeerRun:
     """Solve with plain OR-Tools modelled as the ``cvrp_reload`` sample (see the module docstring)."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     t0 = time.monotonic()
     stops = inst.stops
     landfills = inst.landfills
-    fleet = fleet_bound(inst)
-    # Dumps a day over all vehicles: one per trip capacity of load, plus the final dump of each.
-    copies = math.ceil(inst.total_load_yd3 / inst.capacity_yd3) + 2
+    fleet = fleet or fleet_bound(inst)
+    if copies is None:
+        # Mid-route dumps over all vehicles: about one per trip capacity of load, with room for
+        # the half-full trips a greedy first solution makes.
+        copies = 2 * math.ceil(inst.total_load_yd3 / inst.capacity_yd3) + 2
     d = inst.depot
     # The final dump: each vehicle's route ends at a landfill (cyclically over the landfills, nearest
     # to the depot first) and the return to the depot is added afterwards, its distance as part of
