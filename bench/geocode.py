@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import platform
+import re
 import statistics
 import sys
 import time
@@ -74,6 +75,119 @@ def evaluate(out: pd.DataFrame, truth: pd.DataFrame) -> dict[str, object]:
     return res
 
 
+def holdout(gaz, reg: pd.DataFrame, truth: pd.DataFrame, *, share: float, seed: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Remove a share of the house numbers from the gazetteer; geocode the rows that lived there.
+
+    Measures interpolation: the removed houses must be placed between their neighbours, on the
+    right street, near their true position.
+    """
+    import copy
+
+    from routing.geocode import geocode_households
+
+    g = copy.deepcopy(gaz)
+    rng = np.random.default_rng(seed)
+    removed: set[tuple[str, str, str]] = set()
+    for v in g.villages.values():
+        for st in v.streets.values():
+            for key in sorted(st.houses):
+                if rng.random() < share:
+                    del st.houses[key]
+                    removed.add((v.name, st.name, key))
+            keep = {k for k in st.houses}
+            st.numbered = [t for t in st.numbered if str(t[0]) in keep]
+    t = truth.set_index(truth["№"].astype(str))
+    from routing.normalize import parse_house
+
+    mask = [
+        (t.at[h, "village"], t.at[h, "street"], parse_house(str(t.at[h, "house"])).key) in removed
+        and not (isinstance(c, float) and not math.isnan(c))
+        for h, c in zip(reg["household_id"].astype(str), reg["lat"], strict=True)
+    ]
+    sub = reg[np.asarray(mask, dtype=bool)].copy()
+    out = geocode_households(sub, g)
+    ev = evaluate(out, truth)
+    lv = out["match_level"].to_numpy(dtype=object)
+    tt = t.loc[out["household_id"].astype(str)]
+    px = np.array([p.x if p is not None else np.nan for p in out.geometry])
+    py = np.array([p.y if p is not None else np.nan for p in out.geometry])
+    err = _metres(px, py, tt["lon"].to_numpy(float), tt["lat"].to_numpy(float))
+    inter = lv == "interpolated"
+    return {
+        "rows": len(out),
+        "levels": ev["levels"],
+        "wrong": ev["wrong"],
+        "interp_median_m": float(np.median(err[inter])) if inter.any() else math.nan,
+        "interp_p95_m": float(np.percentile(err[inter], 95)) if inter.any() else math.nan,
+        "street_median_m": float(np.median(err[lv == "street"]))
+        if (lv == "street").any()
+        else math.nan,
+    }
+
+
+def real_osm_register(*, seed: int) -> dict | None:  # type: ignore[type-arg]
+    """A register typed from the real addresses of north-bayreuth-clip-landfill.osm.bz2.
+
+    Every addressed building becomes a row (village = its addr:city, street, house number) with
+    seeded typing variations: lower case, "Str."/"Strasse" for "Straße", one transposed or dropped
+    letter in the street, "5 a" for "5a". Not tuned on: it checks that the matcher generalises beyond
+    the synthetic Kyrgyz data. Correct = the row's own street and village.
+    """
+    import osmium
+
+    from routing.geocode import Gazetteer, geocode_households
+
+    path = REPO.parent / "shared" / "data" / "osm" / "north-bayreuth-clip-landfill.osm.bz2"
+    if not path.exists():
+        return None
+    rng = np.random.default_rng(seed)
+    rows = []
+    for obj in osmium.FileProcessor(str(path)).with_locations():
+        if not isinstance(obj, osmium.osm.Way | osmium.osm.Node):
+            continue
+        tags = {t.k: t.v for t in obj.tags}
+        if not (tags.get("addr:street") and tags.get("addr:housenumber") and tags.get("addr:city")):
+            continue
+        street = tags["addr:street"]
+        r = rng.random()
+        if r < 0.2:
+            street = street.lower()
+        elif r < 0.4 and "straße" in street:
+            street = street.replace("straße", rng.choice(["str.", "strasse", " Str."]))
+        elif r < 0.55 and len(street) > 6:
+            i = int(rng.integers(1, len(street) - 2))
+            street = street[:i] + street[i + 1] + street[i] + street[i + 2 :]
+        elif r < 0.65 and len(street) > 6:
+            i = int(rng.integers(1, len(street) - 1))
+            street = street[:i] + street[i + 1 :]
+        house = tags["addr:housenumber"]
+        if rng.random() < 0.2:
+            house = re.sub(r"(\d)([a-z])", r"\1 \2", house)
+        rows.append(
+            {"household_id": str(len(rows) + 1), "source_row": len(rows) + 2,
+             "village": tags["addr:city"], "street": street, "house": house, "head": None,
+             "members": 4, "lat": math.nan, "lon": math.nan,
+             "true_street": tags["addr:street"], "true_village": tags["addr:city"]}
+        )  # fmt: skip
+    reg = pd.DataFrame(rows)
+    gaz = Gazetteer.from_osm(path)
+    out = geocode_households(reg.drop(columns=["true_street", "true_village"]), gaz)
+    lv = out["match_level"].to_numpy(dtype=object)
+    named = np.isin(lv, ["house", "interpolated", "street"])
+    same = (
+        out["matched_street"].to_numpy(dtype=object) == reg["true_street"].to_numpy(dtype=object)
+    ) & (
+        out["matched_village"].to_numpy(dtype=object) == reg["true_village"].to_numpy(dtype=object)
+    )
+    return {
+        "rows": len(reg),
+        "house": int(np.sum(lv == "house")),
+        "correct": int(np.sum(named & same)),
+        "wrong": int(np.sum(named & ~same)),
+        "village_or_none": int(np.sum(~named)),
+    }
+
+
 def main() -> None:
     """Run the benchmark and write bench/results/geocode.md."""
     from routing.geocode import Gazetteer, geocode_households
@@ -85,8 +199,12 @@ def main() -> None:
     build_s = time.perf_counter() - t0
     reg = read_households(DATA / "households.csv")
     truth = pd.read_csv(DATA / "households_truth.csv", dtype={"house": str})
-    out = geocode_households(reg, gaz)
+    t_cold = time.perf_counter()
+    out = geocode_households(reg, gaz)  # first call in the process: every cache cold
+    cold_s = time.perf_counter() - t_cold
     q = evaluate(out, truth)
+    hold = holdout(gaz, reg, truth, share=0.10, seed=1)
+    real = real_osm_register(seed=2)
 
     # Speed: 10,000 rows (the register replicated, ids made unique), fresh matcher each run.
     reps = math.ceil(10_000 / len(reg))
@@ -143,7 +261,41 @@ def main() -> None:
         f"| 10,000 rows geocoded: median of 3 (runs {', '.join(f'{x:.2f}' for x in times)} s) | "
         f"{med:.2f} s = {10_000 / med:,.0f} rows/s |",
         f"| peak Python memory while geocoding 10,000 rows (tracemalloc) | {peak:.0f} MiB |",
+        f"| first call, {n} rows, all caches cold | {cold_s:.2f} s = {n / cold_s:,.0f} rows/s |",
         "",
+        "The 10,000 rows replicate the register, so repeated spellings hit the per-run cache of "
+        "village and street matches; the cold first call is the rate for a register of new spellings.",
+        "",
+        f"**Interpolation** (10 % of the house numbers removed from the gazetteer, seed 1; the "
+        f"{hold['rows']} register rows without coordinates whose house was removed):",
+        "",
+        "| level | rows |",
+        "|---|---:|",
+    ]
+    for lv in _LEVELS:
+        lines.append(f"| {lv or 'unmatched'} | {hold['levels'][str(lv)]} |")
+    lines += [
+        "",
+        f"Interpolated position error: median {hold['interp_median_m']:.1f} m, p95 "
+        f"{hold['interp_p95_m']:.1f} m; street-level fallbacks (no neighbour on one side): median "
+        f"{hold['street_median_m']:.0f} m from the house. Wrong: **{hold['wrong']}**.",
+        "",
+    ]
+    if real is not None:
+        lines += [
+            "**Generality check on real OSM addresses** (north-bayreuth-clip-landfill.osm.bz2: each "
+            "of its addressed buildings typed as a register row with seeded variations — lower case, "
+            "Str./Strasse, a transposed or dropped letter, `5 a`; not used for tuning):",
+            "",
+            "| rows | house level | correct street and village | wrong | village level or "
+            "unmatched |",
+            "|---:|---:|---:|---:|---:|",
+            f"| {real['rows']} | {real['house']} | {real['correct']} "
+            f"({real['correct'] / real['rows']:.1%}) | **{real['wrong']}** | "
+            f"{real['village_or_none']} |",
+            "",
+        ]
+    lines += [
         "Goal (issue 4): ≥ 98 % correct at street level or better, 0 wrong, 10,000 rows < 10 s.",
         "No peer geocoder runs offline here (Nominatim/Photon need a server and planet data), so there "
         "is no side-by-side comparison.",

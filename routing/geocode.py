@@ -30,7 +30,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import LineString, MultiPoint, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon
+from shapely.ops import linemerge
 
 from routing.normalize import (
     NameKey,
@@ -52,7 +53,20 @@ __all__ = [
     "write_geocoding_report",
 ]
 
-_CACHE_VERSION = "gazetteer-1"
+_CACHE_VERSION = "gazetteer-2"
+
+
+def _code_digest() -> str:
+    """Digest of the code that builds a gazetteer: a cache made by other code is not reused."""
+    from routing import normalize
+
+    h = hashlib.sha256(_CACHE_VERSION.encode())
+    for mod_file in (__file__, normalize.__file__):
+        if mod_file:
+            h.update(Path(mod_file).read_bytes())
+    return h.hexdigest()[:12]
+
+
 # Place kinds and their weight in the weighted nearest-place assignment of streets and houses:
 # a street lies in the hamlet only when it is much closer to the hamlet than to the village.
 PLACE_WEIGHTS: dict[str, float] = {
@@ -200,10 +214,13 @@ class Gazetteer:
         cache_file: Path | None = None
         if cache_dir is not None:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
-            cache_file = Path(cache_dir) / f"{_CACHE_VERSION}-{digest}.pickle"
+            cache_file = Path(cache_dir) / f"gazetteer-{digest}-{_code_digest()}.pickle"
             if cache_file.exists():
-                with cache_file.open("rb") as fh:
-                    gaz = pickle.load(fh)
+                try:
+                    with cache_file.open("rb") as fh:
+                        gaz = pickle.load(fh)
+                except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
+                    gaz = None
                 if isinstance(gaz, Gazetteer):
                     return gaz
         gaz = _build(path)
@@ -410,6 +427,11 @@ def _build(path: Path) -> Gazetteer:
         for st in v.streets.values():
             st.keys = [name_key(n) for n in st.names if n]
             st.numbered.sort()
+            if len(st.lines) > 1:
+                # A street is split into ways at every junction: join them so that interpolation
+                # between two houses follows one line.
+                merged = linemerge(MultiLineString(st.lines))
+                st.lines = list(merged.geoms) if hasattr(merged, "geoms") else [merged]
 
     pts_wgs = [(p[2], p[3]) for p in raw.places] + [(h[3], h[4]) for h in raw.houses]
     pts_wgs += [c for w in raw.ways for c in w[1]]
@@ -579,40 +601,78 @@ class _Matcher:
                     street.name or None,
                     note=f"house {house} placed at number {h.number}",
                 )
-            xy = _interpolate(street, h.number)
-            if xy is not None:
-                return _Match("interpolated", score - 10, xy, street.village, street.name or None)
+            found = _interpolate(street, h.number)
+            if found is not None:
+                xy, note = found
+                return _Match(
+                    "interpolated", score - 10, xy, street.village, street.name or None, note=note
+                )
         base.note = f"house {house} not found on the street; placed on the street"
         return base
 
 
-def _interpolate(street: Street, number: int) -> tuple[float, float] | None:
-    """Position of ``number`` between the nearest numbers below and above (same parity first)."""
+_MAX_EXTRAPOLATION = 10  # house numbers beyond the last known one
+
+
+def _along(street: Street, a: Point, b: Point, t: float) -> tuple[float, float] | None:
+    """The point at fraction ``t`` from house a to house b (t may lie outside 0-1) along the street.
+
+    Follows the way both houses front, keeping their side of the street; None when no way of the
+    street runs past both.
+    """
+    if not street.lines:
+        return None
+    line = min(street.lines, key=lambda ln: ln.distance(a) + ln.distance(b))
+    if line.distance(a) >= _LINK_RADIUS_M or line.distance(b) >= _LINK_RADIUS_M:
+        return None
+    da, db = line.project(a), line.project(b)
+    if da == db:
+        return None
+    d = min(max(da + t * (db - da), 0.0), line.length)
+    p = line.interpolate(d)
+    # Keep the houses' side of the street: shift by their offset from the centre line.
+    pa, pb = line.interpolate(da), line.interpolate(db)
+    w = min(max(t, 0.0), 1.0)
+    ox = (a.x - pa.x) * (1 - w) + (b.x - pb.x) * w
+    oy = (a.y - pa.y) * (1 - w) + (b.y - pb.y) * w
+    return p.x + ox, p.y + oy
+
+
+def _interpolate(street: Street, number: int) -> tuple[tuple[float, float], str | None] | None:
+    """Position of ``number`` from the numbered houses of its street.
+
+    Between the nearest numbers below and above on the same side (same parity), else on any side;
+    beyond the last known number (at most ``_MAX_EXTRAPOLATION`` away) it is extended along the
+    street at the spacing of the last two numbers on its side. Returns (xy, note) or None.
+    """
     if not street.numbered:
         return None
     for same_side in (True, False):
-        lo = hi = None
-        for n, x, y in street.numbered:
-            if same_side and n % 2 != number % 2:
-                continue
-            if n < number:
-                lo = (n, x, y)
-            elif n > number and hi is None:
-                hi = (n, x, y)
-        if lo is not None and hi is not None:
+        side = [t for t in street.numbered if not same_side or t[0] % 2 == number % 2]
+        below = [t for t in side if t[0] < number]
+        above = [t for t in side if t[0] > number]
+        if below and above:
+            lo, hi = below[-1], above[0]
             t = (number - lo[0]) / (hi[0] - lo[0])
             a, b = Point(lo[1], lo[2]), Point(hi[1], hi[2])
-            if street.lines:
-                line = min(street.lines, key=lambda ln: ln.distance(a) + ln.distance(b))
-                if line.distance(a) < _LINK_RADIUS_M and line.distance(b) < _LINK_RADIUS_M:
-                    da, db = line.project(a), line.project(b)
-                    p = line.interpolate(da + t * (db - da))
-                    # Keep the houses' side of the street: shift by their mean offset.
-                    pa, pb = line.interpolate(da), line.interpolate(db)
-                    ox = (a.x - pa.x) * (1 - t) + (b.x - pb.x) * t
-                    oy = (a.y - pa.y) * (1 - t) + (b.y - pb.y) * t
-                    return p.x + ox, p.y + oy
-            return a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)
+            xy = _along(street, a, b, t)
+            if xy is None:
+                xy = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
+            return xy, None
+    side = [t for t in street.numbered if t[0] % 2 == number % 2]
+    distinct = sorted({t[0] for t in side})
+    if len(distinct) >= 2:
+        if number > distinct[-1]:
+            n1, n2 = distinct[-2], distinct[-1]
+        else:
+            n1, n2 = distinct[1], distinct[0]
+        if abs(number - n2) <= _MAX_EXTRAPOLATION:
+            p1 = next(t for t in side if t[0] == n1)
+            p2 = next(t for t in side if t[0] == n2)
+            t = (number - n1) / (n2 - n1)
+            xy = _along(street, Point(p1[1], p1[2]), Point(p2[1], p2[2]), t)
+            if xy is not None:
+                return xy, f"house {number} placed beyond number {n2}, the last known on its side"
     return None
 
 

@@ -141,6 +141,15 @@ def test_missing_number_is_interpolated_on_its_side(gaz: Gazetteer) -> None:
     assert r.geometry.y == pytest.approx(ODD_LAT, abs=2e-5)
 
 
+def test_number_just_beyond_the_last_is_extended_along_the_street(gaz: Gazetteer) -> None:
+    r = _one(gaz, "Терек-Суу", "Манас көчөсү", "11")
+    assert r.match_level == "interpolated"
+    assert "beyond number 9" in r.note
+    # 7 and 9 are 0.0005° apart: 11 continues the spacing, on the odd side.
+    assert r.geometry.x == pytest.approx(ODD[9] + (ODD[9] - ODD[7]), abs=2e-5)
+    assert r.geometry.y == pytest.approx(ODD_LAT, abs=2e-5)
+
+
 def test_letter_suffix_falls_back_to_the_number(gaz: Gazetteer) -> None:
     r = _one(gaz, "Терек-Суу", "Манас", "7а")
     assert r.match_level == "house"
