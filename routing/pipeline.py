@@ -281,18 +281,21 @@ def _schedule(ctx: _Context) -> WeekSchedule:
         capacity[day] = float(
             sum(v.count * (v.shift_end_s - v.shift_start_s - v.lunch_s) for v in sc.fleet)
         )
-    # A landfill round trip per truckload, spread over the kilograms it carries.
-    d = ctx.index[ctx.depot_node]
-    trips = [
-        m.duration_s[d, ctx.index[n]] + m.duration_s[ctx.index[n], d] for n in ctx.landfill_nodes
-    ]
-    finite = [t for t in trips if math.isfinite(t)]
+    # Each point's share of landfill trips: a round trip from the point per truckload, so far villages weigh more.
     cap_kg = max(v.capacity_kg for v in sc.fleet)
     unload = min(lf.unload_s for lf in sc.landfills)
-    kg_to_s = ((min(finite) if finite else 0.0) + unload) / cap_kg
+    lfs = [ctx.index[n] for n in ctx.landfill_nodes]
     work = pts.copy()
-    work["collect_s"] = work.get("collect_s", 0.0)
-    return assign_days(work, capacity_s=capacity, kg_to_s=kg_to_s)
+    extra = []
+    for _, row in pts.iterrows():
+        here = [ctx.index[n] for n in _point_nodes(row)]
+        trips = [m.duration_s[here[-1], lf] + m.duration_s[lf, here[0]] for lf in lfs]
+        finite = [t for t in trips if math.isfinite(t)]
+        extra.append((min(finite) + unload if finite else 0.0) * float(row["demand_kg"]) / cap_kg)
+    work["extra_s"] = extra
+    if "collect_s" not in work:
+        work["collect_s"] = 0.0
+    return assign_days(work, capacity_s=capacity)
 
 
 def _solve_day(ctx: _Context, schedule: WeekSchedule, day: str) -> tuple[Model, Result, list[str]]:

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
+
+from routing.normalize import place_key
+
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGES: tuple[str, ...] = ("ky", "ru", "en")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -127,7 +131,23 @@ class Scenario:
         for v in self.villages:
             if key == v.name.casefold() or key in (a.casefold() for a in v.aliases):
                 return v
-        return None
+        # Spellings as people write them: "с. Терек-Суу", "Чоң Арык", "Terek Suu".
+        loose = place_key(name)
+        keys = {
+            v.name: {place_key(n) for n in (v.name, *v.aliases)}
+            for v in self.villages
+            if v.name != "*"
+        }
+        for v in self.villages:
+            if loose and loose in keys.get(v.name, ()):
+                return v
+        # One typo ("Теек-Суу"): accept only when a single village is that close.
+        close = [
+            v
+            for v in self.villages
+            if max((fuzz.ratio(loose, k) for k in keys.get(v.name, ())), default=0) >= 80
+        ]
+        return close[0] if len(close) == 1 else None
 
 
 def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> Scenario:

@@ -102,7 +102,8 @@ def assign_days(
     ----------
     points
         Collection points with columns ``point_id``, ``frequency``, ``days`` (allowed weekdays), ``service_s``,
-        ``demand_kg`` and optionally ``collect_s`` and the ``group_by`` columns.
+        ``demand_kg`` and optionally ``collect_s`` (driving while collecting), ``extra_s`` (other work the point
+        causes, e.g. its share of landfill trips) and the ``group_by`` columns.
     capacity_s
         Working seconds the fleet has on each weekday (a day missing or at 0 gets no work).
     kg_to_s
@@ -159,12 +160,13 @@ def _units(points: pd.DataFrame, *, group_by: Sequence[str], kg_to_s: float) -> 
         raise ValueError(msg)
     frame = points.copy()
     frame["_work"] = frame["service_s"].astype(float) + frame["demand_kg"].astype(float) * kg_to_s
-    if "collect_s" in frame:
-        frame["_work"] += frame["collect_s"].fillna(0).astype(float)
+    for extra in ("collect_s", "extra_s"):
+        if extra in frame:
+            frame["_work"] += frame[extra].fillna(0).astype(float)
     frame["_days"] = frame["days"].map(lambda d: tuple(x for x in DAYS if x in set(d)))
     keys = [c for c in group_by if c in frame.columns]
     # A street's points share days only when they share frequency and allowed days.
-    frame["_key"] = frame[keys].astype(str).agg(" / ".join, axis=1) if keys else frame["point_id"]
+    frame["_key"] = frame[keys].map(str).agg(" / ".join, axis=1) if keys else frame["point_id"]
     frame["_key"] = (
         frame["_key"]
         + " | "

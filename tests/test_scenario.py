@@ -144,3 +144,10 @@ def test_time_of_day_is_parsed_to_seconds() -> None:
     assert parse_time("07:30", where="x") == 27000
     with pytest.raises(ScenarioError):
         parse_time("24:00", where="x")
+
+
+def test_village_names_match_as_people_write_them(tmp_path: Path) -> None:
+    sc = load_scenario(_write(tmp_path, VALID))
+    for written in ("с. Терек-Суу", "Терек Суу", "айыл Терек-Суу", "Теек-Суу", "TEREK-SUU"):
+        assert sc.village(written) is sc.villages[0], written
+    assert sc.village("Бишкек") is None
