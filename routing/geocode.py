@@ -638,28 +638,34 @@ def _along(street: Street, a: Point, b: Point, t: float) -> tuple[float, float] 
     return p.x + ox, p.y + oy
 
 
+def _bracket(
+    street: Street, side: list[tuple[int, float, float]], number: int
+) -> tuple[float, float] | None:
+    below = [t for t in side if t[0] < number]
+    above = [t for t in side if t[0] > number]
+    if not (below and above):
+        return None
+    lo, hi = below[-1], above[0]
+    t = (number - lo[0]) / (hi[0] - lo[0])
+    a, b = Point(lo[1], lo[2]), Point(hi[1], hi[2])
+    xy = _along(street, a, b, t)
+    return xy if xy is not None else (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
+
+
 def _interpolate(street: Street, number: int) -> tuple[tuple[float, float], str | None] | None:
     """Position of ``number`` from the numbered houses of its street.
 
-    Between the nearest numbers below and above on the same side (same parity), else on any side;
-    beyond the last known number (at most ``_MAX_EXTRAPOLATION`` away) it is extended along the
-    street at the spacing of the last two numbers on its side. Returns (xy, note) or None.
+    Between the nearest numbers below and above on the same side (same parity); else beyond the
+    last known number on its side (at most ``_MAX_EXTRAPOLATION`` away), extended along the street
+    at the spacing of the last two; else, as a last resort, between neighbours of either side (the
+    two sides of a street need not advance together). Returns (xy, note) or None.
     """
     if not street.numbered:
         return None
-    for same_side in (True, False):
-        side = [t for t in street.numbered if not same_side or t[0] % 2 == number % 2]
-        below = [t for t in side if t[0] < number]
-        above = [t for t in side if t[0] > number]
-        if below and above:
-            lo, hi = below[-1], above[0]
-            t = (number - lo[0]) / (hi[0] - lo[0])
-            a, b = Point(lo[1], lo[2]), Point(hi[1], hi[2])
-            xy = _along(street, a, b, t)
-            if xy is None:
-                xy = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
-            return xy, None
     side = [t for t in street.numbered if t[0] % 2 == number % 2]
+    xy = _bracket(street, side, number)
+    if xy is not None:
+        return xy, None
     distinct = sorted({t[0] for t in side})
     if len(distinct) >= 2:
         if number > distinct[-1]:
@@ -670,9 +676,15 @@ def _interpolate(street: Street, number: int) -> tuple[tuple[float, float], str 
             p1 = next(t for t in side if t[0] == n1)
             p2 = next(t for t in side if t[0] == n2)
             t = (number - n1) / (n2 - n1)
-            xy = _along(street, Point(p1[1], p1[2]), Point(p2[1], p2[2]), t)
-            if xy is not None:
-                return xy, f"house {number} placed beyond number {n2}, the last known on its side"
+            found = _along(street, Point(p1[1], p1[2]), Point(p2[1], p2[2]), t)
+            if found is not None:
+                return (
+                    found,
+                    f"house {number} placed beyond number {n2}, the last known on its side",
+                )
+    xy = _bracket(street, street.numbered, number)
+    if xy is not None:
+        return xy, f"house {number} placed between numbers of both sides of the street"
     return None
 
 
