@@ -3,12 +3,19 @@
 How it is computed
 ------------------
 The graph is turned once into a compressed sparse row (CSR) matrix of travel times, keeping the
-fastest of parallel edges, and cached on the `RoadNetwork` object. ``scipy.sparse.csgraph.
-dijkstra`` then runs from every distinct source node with predecessors: the durations are exact
-shortest-path times (one-way streets are simply absent in the reverse direction). The distance of
-each pair is the length **along the fastest path** (not the shortest distance): the lengths of
-the predecessor-tree edges are summed from the root by pointer jumping (``log2(depth)`` vectorised
-steps), so no path is walked in Python. Unreachable pairs are ``inf`` in both matrices.
+fastest of parallel edges, and cached on the `RoadNetwork` object. For a set of points it is
+then reduced to its *core*: dead-end trees that hold no point are dropped (a simple path can
+enter them only to turn back) and nodes with two neighbours that are not points are replaced by
+one edge per direction they can be driven through, time and length summed; on Liechtenstein
+with 1,000 points that removes about 40 % of the nodes and changes no shortest path between
+points. ``scipy.sparse.csgraph.dijkstra`` runs on the core from every distinct point, in blocks
+of rows shared by a few threads (its loops release the GIL), with predecessors. Durations are
+the exact shortest-path times (one-way streets are simply absent in the reverse direction).
+The distance of each pair is the length **along that fastest path** (not the shortest
+distance): the length of each tree edge is looked up among its head's few in-neighbours, and
+the lengths are summed up to the root by pointer jumping (``log2(depth)`` vectorised steps),
+so no path is walked in Python. Unreachable pairs are ``inf`` in both matrices. Where two paths
+are exactly as fast, which one's length is reported is not specified.
 
 U-turns
 -------
@@ -27,7 +34,9 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +60,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # rows of the predecessor matrix handled at once (bounds memory to a few tens of MB)
-_CHUNK = 256
+_CHUNK = 128
 
 
 @dataclass
@@ -119,7 +128,11 @@ class _Csr:
 
 
 def travel_matrix(
-    network: RoadNetwork, nodes: Sequence[int], *, weight: str = "travel_time"
+    network: RoadNetwork,
+    nodes: Sequence[int],
+    *,
+    weight: str = "travel_time",
+    workers: int | None = None,
 ) -> TravelMatrix:
     """Compute exact asymmetric travel times and distances between graph nodes.
 
@@ -131,6 +144,9 @@ def travel_matrix(
         Graph nodes; repeated nodes are allowed (their rows are equal).
     weight
         Edge attribute minimised: ``"travel_time"``, ``"collect_time"`` or ``"length"``.
+    workers
+        Threads sharing the sources (scipy's Dijkstra releases the GIL); None: up to the number
+        of CPUs, at most 4. Results do not depend on it.
 
     Returns
     -------
@@ -140,23 +156,44 @@ def travel_matrix(
     csr = _csr(network, weight)
     positions = _positions(csr, nodes)
     n = len(positions)
-    duration = np.full((n, n), np.inf)
-    distance = np.full((n, n), np.inf)
     if n == 0:
-        return TravelMatrix([], duration, distance)
-    sources, inverse = np.unique(positions, return_inverse=True)
-    for start in range(0, len(sources), _CHUNK):
-        chunk = sources[start : start + _CHUNK]
-        time_rows, pred = dijkstra(
-            csr.matrix, directed=True, indices=chunk, return_predecessors=True
-        )
-        length_rows = _lengths_along_tree(csr, pred, positions)
-        rows = np.flatnonzero((inverse >= start) & (inverse < start + len(chunk)))
-        duration[rows] = time_rows[inverse[rows] - start][:, positions]
-        distance[rows] = length_rows[inverse[rows] - start]
+        return TravelMatrix([], np.zeros((0, 0)), np.zeros((0, 0)))
+    if len(np.unique(positions)) == n:
+        terminals, inverse = positions, None  # the usual case: rows in the caller's order
+    else:
+        terminals, inverse = np.unique(positions, return_inverse=True)
+    core = _core(csr, terminals)
+    sources = core.position[terminals]
+    times = np.empty((len(sources), len(sources)))
+    lengths = np.empty((len(sources), len(sources)))
+
+    def fill(start: int) -> None:
+        block = slice(start, start + _CHUNK)
+        times[block], lengths[block] = _rows(core, sources[block], sources)
+
+    starts = range(0, len(sources), _CHUNK)
+    threads = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(fill, starts))
+    else:
+        for start in starts:
+            fill(start)
+    if inverse is None:
+        duration, distance = times, lengths
+    else:
+        duration = times[np.ix_(inverse, inverse)]
+        distance = lengths[np.ix_(inverse, inverse)]
     distance[~np.isfinite(duration)] = np.inf
     if weight == "length":
         distance = duration.copy()
+    log.debug(
+        "matrix %d x %d on a core of %d of %d nodes",
+        n,
+        n,
+        core.matrix.shape[0],
+        len(csr.node_ids),
+    )
     return TravelMatrix([int(x) for x in nodes], duration, distance)
 
 
@@ -278,24 +315,118 @@ def _entry(csr: _Csr, pu: int, pv: int) -> int:
     return int(np.searchsorted(csr.pair_keys, pu * n + pv))
 
 
-def _lengths_along_tree(csr: _Csr, pred: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Sum edge lengths from each root along predecessor trees; return the target columns."""
-    _rows, n = pred.shape
-    child = np.broadcast_to(np.arange(n), pred.shape)
+@dataclass
+class _Core:
+    """The part of the graph shortest paths between the terminals can use, chains contracted.
+
+    Dead-end trees without a terminal are dropped (a simple path cannot enter and leave them)
+    and nodes with exactly two neighbours that are not terminals are replaced by one edge per
+    direction they can be driven through (time and length summed), which keeps every shortest
+    path between terminals, and its length, unchanged.
+    """
+
+    position: np.ndarray  # full-graph position -> core position (-1: not in the core)
+    matrix: sp.csr_matrix
+    in_node: np.ndarray  # (core nodes, k): in-neighbours of each node, sorted, padded
+    in_length: np.ndarray  # (core nodes, k): length of the edge from that in-neighbour
+
+
+def _core(csr: _Csr, terminals: np.ndarray) -> _Core:
+    n = len(csr.node_ids)
+    us, vs = csr.pair_keys // n, csr.pair_keys % n
+    ws, ls = csr.matrix.data, csr.length
+    is_terminal = np.zeros(n, dtype=bool)
+    is_terminal[terminals] = True
+    pattern = sp.csr_matrix((np.ones(len(us)), (us, vs)), shape=(n, n))
+    undirected = ((pattern + pattern.T) > 0).tocsr()
+    degree = np.diff(undirected.indptr).astype(np.int64)
+    alive = np.ones(n, dtype=bool)
+    leaves = np.flatnonzero(~is_terminal & (degree <= 1))
+    while leaves.size:
+        alive[leaves] = False
+        degree -= np.bincount(undirected[leaves].indices, minlength=n)
+        leaves = np.flatnonzero(alive & ~is_terminal & (degree <= 1))
+
+    keep = alive[us] & alive[vs]
+    out: dict[int, dict[int, tuple[float, float]]] = {int(x): {} for x in np.flatnonzero(alive)}
+    into: dict[int, dict[int, tuple[float, float]]] = {x: {} for x in out}
+    for a, b, w, length in zip(
+        us[keep].tolist(), vs[keep].tolist(), ws[keep].tolist(), ls[keep].tolist(), strict=True
+    ):
+        out[a][b] = into[b][a] = (w, length)
+    for x in np.flatnonzero(alive & ~is_terminal & (degree == 2)).tolist():
+        around = set(out[x]) | set(into[x])
+        if len(around) != 2:  # an earlier contraction changed its neighbours
+            continue
+        a, b = around
+        through = [
+            (p, q, out[p][x][0] + out[x][q][0], out[p][x][1] + out[x][q][1])
+            for p, q in ((a, b), (b, a))
+            if x in out[p] and q in out[x]
+        ]
+        for q in out.pop(x):
+            del into[q][x]
+        for p in into.pop(x):
+            del out[p][x]
+        alive[x] = False
+        for p, q, w, length in through:
+            if q not in out[p] or (w, length) < out[p][q]:
+                out[p][q] = into[q][p] = (w, length)
+
+    kept = np.flatnonzero(alive)
+    position = np.full(n, -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    m = len(kept)
+    rows = [
+        (position[a], position[b], w, length)
+        for a, d in out.items()
+        for b, (w, length) in d.items()
+    ]
+    rows.sort()
+    cu = np.array([r[0] for r in rows], dtype=np.int64)
+    cv = np.array([r[1] for r in rows], dtype=np.int32)
+    cw = np.array([r[2] for r in rows], dtype=float)
+    cl = np.array([r[3] for r in rows], dtype=float)
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cu, minlength=m), out=indptr[1:])
+    matrix = sp.csr_matrix((cw, cv, indptr), shape=(m, m))
+    # in-neighbours of each node in ascending order, for the tree-edge length lookup
+    indegree = np.bincount(cv, minlength=m)
+    k = max(1, int(indegree.max(initial=1)))
+    by_head = np.lexsort((cu, cv))
+    first = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(indegree, out=first[1:])
+    slot = np.arange(len(by_head)) - first[cv[by_head]]
+    in_node = np.full((m, k), m, dtype=np.int32)
+    in_length = np.zeros((m, k))
+    in_node[cv[by_head], slot] = cu[by_head]
+    in_length[cv[by_head], slot] = cl[by_head]
+    return _Core(position, matrix, in_node, in_length)
+
+
+def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Times and lengths (along the fastest paths) from ``chunk`` to ``targets`` (core ids)."""
+    times, pred = dijkstra(core.matrix, directed=True, indices=chunk, return_predecessors=True)
+    rows, m = pred.shape
+    child = np.arange(m, dtype=np.int32)
     root = pred < 0
-    parent = np.where(root, child, pred)
-    pos = np.searchsorted(csr.pair_keys, (parent * n + child).ravel())
-    pos = np.minimum(pos, len(csr.pair_keys) - 1)
-    acc = csr.length[pos].reshape(pred.shape)
+    parent = np.where(root, child, pred).astype(np.int32)
+    # the tree edge into v comes from one of v's few in-neighbours: find its slot by counting
+    slot = np.zeros(pred.shape, dtype=np.int32)
+    for k in range(1, core.in_node.shape[1]):
+        slot += core.in_node[:, k] <= parent
+    acc = core.in_length.ravel()[child * core.in_node.shape[1] + slot]
     acc[root] = 0.0
-    # pointer jumping: after step j, acc holds the length to the 2**j-th ancestor
+    # pointer jumping: acc[v] is the length from pointer[v] down to v; double until the roots
+    pointer = (parent + (np.arange(rows, dtype=np.int64) * m)[:, None]).ravel()
+    flat = acc.ravel()
     while True:
-        grand = np.take_along_axis(parent, parent, axis=1)
-        if np.array_equal(grand, parent):
+        grand = pointer[pointer]
+        if np.array_equal(grand, pointer):
             break
-        acc += np.take_along_axis(acc, parent, axis=1)
-        parent = grand
-    return acc[:, targets]
+        flat += flat[pointer]
+        pointer = grand
+    return times[:, targets], flat.reshape(rows, m)[:, targets]
 
 
 def _node_path(network: RoadNetwork, a: int, b: int, weight: str) -> list[int]:

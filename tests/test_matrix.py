@@ -12,6 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
+from routing import matrix as matrix_module
 from routing.matrix import leg, path_geometry, route_uturns, travel_matrix
 from routing.network import RoadNetwork, load_network
 from routing.snapping import snap_points
@@ -163,3 +164,31 @@ def test_legs_never_turn_around_but_a_route_may(
     stop = int(res.points.node.iloc[0])
     assert route_uturns(res.network, [1, stop, 1]) == 1
     assert route_uturns(res.network, [1, stop, 3]) == 0
+
+
+def test_a_few_points_on_a_pruned_and_contracted_core_stay_exact(
+    bayreuth: tuple[RoadNetwork, list[int]],
+) -> None:
+    net, nodes = bayreuth
+    few = nodes[:4]  # most of the graph is dead ends and chains for four points
+    m = travel_matrix(net, few)
+    for i, source in enumerate(few):
+        times, paths = nx.single_source_dijkstra(net.graph, source, weight="travel_time")
+        for j, target in enumerate(few):
+            if target in times:
+                assert m.duration_s[i, j] == pytest.approx(times[target], rel=1e-9)
+                expected = nx_length_along(net.graph, paths[target])
+                assert m.distance_m[i, j] == pytest.approx(expected, rel=1e-9)
+            else:
+                assert np.isinf(m.duration_s[i, j])
+
+
+def test_threads_do_not_change_the_result(
+    bayreuth: tuple[RoadNetwork, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net, nodes = bayreuth
+    monkeypatch.setattr(matrix_module, "_CHUNK", 16)  # several blocks of rows
+    one = travel_matrix(net, nodes, workers=1)
+    two = travel_matrix(net, nodes, workers=3)
+    assert np.array_equal(one.duration_s, two.duration_s)
+    assert np.array_equal(one.distance_m, two.distance_m)
