@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -19,7 +21,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
+
+from routing.normalize import parse_house
 
 __all__ = ["COLLECTION_POINT_COLUMNS", "collection_points"]
 
@@ -78,7 +82,11 @@ def _house_sort_key(h: str) -> tuple[int, str]:
 
 
 def _label(street: str, houses: Iterable[Any]) -> str:
-    nums = sorted({str(h).strip() for h in houses if isinstance(h, str | int) and str(h).strip()})
+    # House numbers as typed ("д. 5", "№8") are shown in their normal form ("5", "8").
+    nums = sorted(
+        {parse_house(str(h)).key for h in houses if isinstance(h, str | int) and str(h).strip()}
+        - {""}
+    )
     nums.sort(key=_house_sort_key)
     if not nums:
         return street
@@ -87,12 +95,22 @@ def _label(street: str, houses: Iterable[Any]) -> str:
 
 
 def _mode(values: Sequence[Any]) -> Any:
-    vals = [v for v in values if isinstance(v, str) and v]
-    if not vals:
-        return None
-    s = pd.Series(vals)
-    counts = s.value_counts(sort=False)
-    return counts.index[int(np.argmax(counts.to_numpy()))]
+    """Most frequent non-empty string (the first seen among equals), or None."""
+    counts = Counter(v for v in values if isinstance(v, str) and v)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+@dataclass
+class _Columns:
+    """The household columns the grouping needs, as plain sequences (fast positional access)."""
+
+    ids: list[str]
+    members: np.ndarray
+    houses: list[Any]
+    streets: list[Any]
+    villages: list[Any]
+    xs: np.ndarray
+    ys: np.ndarray
 
 
 def collection_points(
@@ -174,6 +192,15 @@ def collection_points(
     pts_proj = hh.geometry.to_crs(crs) if len(hh) else gpd.GeoSeries([], crs=crs)
     street_col = "matched_street" if "matched_street" in hh.columns else "street"
     village_col = "matched_village" if "matched_village" in hh.columns else "village"
+    cols = _Columns(
+        ids=[str(h) for h in hh["household_id"]],
+        members=hh["members"].to_numpy(dtype="int64") if len(hh) else np.zeros(0, "int64"),
+        houses=hh["house"].tolist() if "house" in hh.columns else [None] * len(hh),
+        streets=hh[street_col].tolist() if street_col in hh.columns else [None] * len(hh),
+        villages=hh[village_col].tolist() if village_col in hh.columns else [None] * len(hh),
+        xs=pts_proj.x.to_numpy() if len(hh) else np.zeros(0),
+        ys=pts_proj.y.to_numpy() if len(hh) else np.zeros(0),
+    )
 
     groups: dict[tuple[int, int, int], list[int]] = {}
     edge_of: dict[tuple[int, int, int], tuple[int, int, int, dict[str, Any]]] = {}
@@ -196,23 +223,19 @@ def collection_points(
         oneway = bool(data.get("oneway", False))
         reversible = not oneway and _has_reverse(graph, fu, fv, line)
         members_pos = groups[gk]
-        street_name = (
-            _mode([hh[street_col].iloc[p] for p in members_pos]) if street_col in hh else None
-        )
+        street_name = _mode([cols.streets[p] for p in members_pos])
         edge_name = data.get("name", "")
         if isinstance(edge_name, list):
             edge_name = edge_name[0] if edge_name else ""
         street = street_name or edge_name or ""
-        village = (
-            _mode([hh[village_col].iloc[p] for p in members_pos]) if village_col in hh else None
-        )
+        village = _mode([cols.villages[p] for p in members_pos])
         is_main = bool(_highways(data.get("highway")) & main)
 
         if is_main and reversible:
             right: list[int] = []
             left: list[int] = []
             for p in members_pos:
-                pt = pts_proj.iloc[p]
+                pt = Point(cols.xs[p], cols.ys[p])
                 d = line.project(pt)
                 a = line.interpolate(max(d - 1.0, 0.0))
                 b = line.interpolate(min(d + 1.0, line.length))
@@ -225,7 +248,7 @@ def collection_points(
                 if ps:
                     rows.append(
                         _segment_row(
-                            hh, ps, a_node, b_node, fk, data, ln, street, village, kg_pp,
+                            cols, ps, a_node, b_node, fk, data, ln, street, village, kg_pp,
                             bulk_density_kg_m3, service_s_per_household, False, "one",
                             f"seg-{fu}-{fv}-{fk}-{tag}", to_wgs,
                         )
@@ -233,7 +256,7 @@ def collection_points(
         else:
             rows.append(
                 _segment_row(
-                    hh, members_pos, fu, fv, fk, data, line, street, village, kg_pp,
+                    cols, members_pos, fu, fv, fk, data, line, street, village, kg_pp,
                     bulk_density_kg_m3, service_s_per_household, reversible, "both",
                     f"seg-{fu}-{fv}-{fk}", to_wgs,
                 )
@@ -301,7 +324,7 @@ def _reverse(line: LineString) -> LineString:
 
 
 def _segment_row(
-    hh: gpd.GeoDataFrame,
+    cols: _Columns,
     positions: list[int],
     u: int,
     v: int,
@@ -318,22 +341,21 @@ def _segment_row(
     point_id: str,
     to_wgs: Transformer,
 ) -> dict[str, Any]:
-    sub = hh.iloc[positions]
-    members = int(sub["members"].astype("int64").sum())
+    members = int(cols.members[positions].sum())
     kg = members * kg_per_person
-    houses = sub["house"].tolist() if "house" in sub.columns else []
+    houses = [cols.houses[p] for p in positions]
     return {
         "point_id": point_id,
         "kind": "segment",
         "village": village,
         "street": street or None,
         "label": _label(street, houses),
-        "households": len(sub),
-        "household_ids": tuple(str(h) for h in sub["household_id"]),
+        "households": len(positions),
+        "household_ids": tuple(cols.ids[p] for p in positions),
         "members": members,
         "demand_kg": kg,
         "demand_m3": kg / density,
-        "service_s": len(sub) * service_s_per_household,
+        "service_s": len(positions) * service_s_per_household,
         "collect_s": float(data.get("collect_time", data.get("travel_time", 0.0)) or 0.0),
         "frequency": 1,
         "days": (),
