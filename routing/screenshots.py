@@ -208,3 +208,15 @@ def write_screenshots(
     if sheet_pdf is not None and find_pdftoppm():
         written.append(render_pdf_page(sheet_pdf, out / "sheet.png", dpi=90))
     return written
+
+
+def keep_screenshots(out_dir: str | Path) -> list[Path]:
+    """After a run: screenshot ``<out_dir>/week.html`` and page 1 of the first driver packet.
+
+    Writes ``week.png`` and ``sheet.png`` in ``out_dir`` (each only when its input and tool
+    exist) and returns them.
+    """
+    out = Path(out_dir)
+    html = out / "week.html"
+    sheets = sorted((out / "sheets").glob("*.pdf"))
+    return write_screenshots(html if html.exists() else None, sheets[0] if sheets else None, out)

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+import qrcode
+import qrcode.constants
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -69,6 +69,12 @@ FRAME_W = PAGE_W - 2 * MARGIN
 # a route longer than this many collection stops also gets strip maps of this many stops each
 STRIP_STOPS = 20
 _MAJOR = {"motorway", "trunk", "primary", "secondary", "tertiary"}
+# (edge kind, line width, dash): collecting, driving between stops, to the landfill or depot
+_ROUTE_STYLE: tuple[tuple[int, float, tuple[float, float] | None], ...] = (
+    (2, 1.2, (4.0, 3.0)),
+    (1, 0.9, None),
+    (0, 2.4, None),
+)
 
 
 def font_file(*, bold: bool = False) -> Path:
@@ -127,27 +133,33 @@ class _Streets:
         return np.flatnonzero((b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1))
 
 
+COLLECT, DRIVE, TRANSFER = 0, 1, 2
+
+
 @dataclass
 class _Route:
-    """One vehicle-day on the map: driven edges, which are transfers, stop anchors."""
+    """One vehicle-day on the map: driven edges and what each is for, stop anchors."""
 
     edges: list[np.ndarray]
-    transfer: np.ndarray  # bool per edge: driving to a landfill or back to the depot
+    kind: np.ndarray  # per edge: COLLECT, DRIVE (between stops) or TRANSFER (landfill, depot)
     numbers: list[tuple[int, float, float, int, int]]  # (number, x, y, first edge, last edge)
     landfills: list[tuple[float, float]]
 
 
 def _route(vd: VehicleDay, graph: nx.MultiDiGraph, drive: Walk) -> _Route:
     edges = path_edges(graph, drive.nodes)
-    transfer = np.zeros(len(edges), dtype=bool)
+    kind = np.full(len(edges), TRANSFER, dtype=np.int8)
     located = locate_stops(vd, graph, route=drive)
     numbers: list[tuple[int, float, float, int, int]] = []
     number_of = {id(s): n for n, s in numbered_stops(vd)}
-    last_collect_end = 0
+    previous, previous_end = "depot", 0
     landfills = []
     for start, end, stop in located:
         if stop.kind == "collect":
-            last_collect_end = end
+            if previous == "collect":
+                kind[previous_end:start] = DRIVE
+            kind[start:end] = COLLECT
+            previous, previous_end = "collect", end
             first, last = start, max(start, end - 1)
             pts = np.vstack(edges[first : last + 1]) if edges[first : last + 1] else None
             if pts is not None and len(pts):
@@ -157,12 +169,11 @@ def _route(vd: VehicleDay, graph: nx.MultiDiGraph, drive: Walk) -> _Route:
                 x, y = (float(node["x"]), float(node["y"])) if node else (math.nan, math.nan)
             numbers.append((number_of.get(id(stop), 0), x, y, first, last))
         elif stop.kind in ("landfill", "depot"):
-            transfer[last_collect_end:start] = True
-            last_collect_end = start
+            previous, previous_end = stop.kind, start
             if stop.kind == "landfill" and stop.node in graph:
                 nd = graph.nodes[stop.node]
                 landfills.append((float(nd["x"]), float(nd["y"])))
-    return _Route(edges, transfer, numbers, landfills)
+    return _Route(edges, kind, numbers, landfills)
 
 
 def _midpoint(pts: np.ndarray) -> tuple[float, float]:
@@ -199,8 +210,10 @@ class _MapBox(Flowable):  # type: ignore[misc]
         depot: tuple[float, float] | None,
         landfills: list[tuple[float, float]],
         title: str,
+        legend: tuple[str, str, str, str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.legend = legend
         self.width = width
         self.height = height
         self.streets = streets
@@ -262,18 +275,18 @@ class _MapBox(Flowable):  # type: ignore[misc]
             px, py = self._xy(np.array([[x, y]]))[0]
             if 0 <= px <= self.width and 0 <= py <= self.height:
                 c.drawCentredString(float(px), float(py) + 6, name)
-        # route: collection driving solid, transfers to landfill/depot dashed
+        # route: collecting thick, driving between stops thin, to landfill/depot dashed
         lo, hi = self.edge_range or (0, len(self.route.edges) - 1)
-        for transfer, dash in ((False, None), (True, (4, 3))):
+        for kind, width, dash in _ROUTE_STYLE:
             p = c.beginPath()
             count = 0
             for i in range(max(lo, 0), min(hi, len(self.route.edges) - 1) + 1):
-                if bool(self.route.transfer[i]) == transfer:
+                if self.route.kind[i] == kind:
                     self._polyline(p, self.route.edges[i])
                     count += 1
             if count:
                 c.setStrokeColor(colors.black)
-                c.setLineWidth(1.8 if not transfer else 1.2)
+                c.setLineWidth(width)
                 c.setDash(*dash) if dash else c.setDash()
                 c.drawPath(p, stroke=1, fill=0)
         c.setDash()
@@ -340,6 +353,37 @@ class _MapBox(Flowable):  # type: ignore[misc]
             p.close()
             c.drawPath(p, stroke=0, fill=1)
 
+    def _legend(self, labels: tuple[str, str, str, str, str]) -> None:
+        """Line styles and symbols, bottom right: collecting, driving, transfer, depot, landfill."""
+        c = self.canv
+        c.setFont(FONT, 6.5)
+        text_w = max(pdfmetrics.stringWidth(t, FONT, 6.5) for t in labels)
+        box_w, row = text_w + 30, 9.0
+        x0, y0 = self.width - box_w - 4, 4.0
+        c.setFillColor(colors.white)
+        c.setStrokeColor(colors.black)
+        c.setLineWidth(0.5)
+        c.rect(x0, y0, box_w, row * 5 + 4, stroke=1, fill=1)
+        for k, (_kind, width, dash) in enumerate(sorted(_ROUTE_STYLE)):
+            y = y0 + 4 + row * (4 - k) + 3
+            c.setLineWidth(width)
+            c.setDash(*dash) if dash else c.setDash()
+            c.line(x0 + 4, y, x0 + 22, y)
+        c.setDash()
+        y = y0 + 4 + row + 3
+        c.setLineWidth(1)
+        c.rect(x0 + 10, y - 3, 6, 6, stroke=1, fill=0)
+        t = c.beginPath()
+        y = y0 + 4 + 3
+        t.moveTo(x0 + 9, y + 3)
+        t.lineTo(x0 + 17, y + 3)
+        t.lineTo(x0 + 13, y - 3)
+        t.close()
+        c.setFillColor(colors.black)
+        c.drawPath(t, stroke=0, fill=1)
+        for k, label in enumerate(labels):
+            c.drawString(x0 + 26, y0 + 4 + row * (4 - k) + 1, label)
+
     def _frame_and_scale(self) -> None:
         c = self.canv
         c.setStrokeColor(colors.black)
@@ -366,6 +410,8 @@ class _MapBox(Flowable):  # type: ignore[misc]
         c.setFont(FONT_BOLD, 9)
         c.drawString(self.width - 14, self.height - 14, "N")
         c.line(self.width - 11, self.height - 30, self.width - 11, self.height - 17)
+        if self.legend:
+            self._legend(self.legend)
         if self.title:
             c.setFillColor(colors.white)
             width = pdfmetrics.stringWidth(self.title, FONT_BOLD, 8)
@@ -402,16 +448,48 @@ class _Styles:
         self.note = ParagraphStyle("note", fontName=FONT_BOLD, fontSize=9, leading=11)
 
 
+def _fit(text: str, width: float, style: ParagraphStyle, *, bold: bool = False) -> Any:
+    """Plain text for a table cell when it fits on one line (fast), else a wrapping Paragraph."""
+    font = FONT_BOLD if bold else FONT
+    # 6 pt of cell padding, left and right
+    if pdfmetrics.stringWidth(text, font, style.fontSize) <= width - 6:
+        return text
+    return Paragraph(f"<b>{_esc(text)}</b>" if bold else _esc(text), style)
+
+
 def _esc(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _qr(payload: str, size: float) -> Drawing:
-    widget = QrCodeWidget(payload, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+class _QrCode(Flowable):  # type: ignore[misc]
+    """A QR code drawn as filled runs of dark modules (vector, quick to write)."""
+
+    def __init__(self, payload: str, size: float) -> None:
+        super().__init__()
+        code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        code.add_data(payload)
+        code.make(fit=True)
+        self.matrix = code.get_matrix()
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        c = self.canv
+        n = len(self.matrix)
+        cell = self.width / n
+        c.setFillColor(colors.black)
+        path = c.beginPath()
+        for r, row in enumerate(self.matrix):
+            y = self.height - (r + 1) * cell
+            col = 0
+            while col < n:
+                if row[col]:
+                    start = col
+                    while col < n and row[col]:
+                        col += 1
+                    path.rect(start * cell, y, (col - start) * cell, cell)
+                else:
+                    col += 1
+        c.drawPath(path, stroke=0, fill=1)
 
 
 def qr_payload(plan: Plan, vd: VehicleDay) -> str:
@@ -504,7 +582,10 @@ def _story(
         ),
     )
     qr = Table(
-        [[_qr(qr_payload(plan, vd), 38 * mm)], [Paragraph(_esc(_("Scan: route file")), st.cell)]],
+        [
+            [_QrCode(qr_payload(plan, vd), 38 * mm)],
+            [Paragraph(_esc(_("Scan: route file")), st.cell)],
+        ],
         colWidths=[46 * mm],
     )
     story.append(Table([[info, qr]], colWidths=[138 * mm, FRAME_W - 138 * mm]))
@@ -515,6 +596,7 @@ def _story(
     story.append(Spacer(1, 2 * mm))
 
     # overview map: the whole day
+    legend = (_("Collecting"), _("Driving"), _("To landfill or depot"), _("Depot"), _("Landfill"))
     if route.edges:
         view = _view_of([*route.edges, np.array([depot])])
         label_every = max(1, math.ceil(len(route.numbers) / 45))
@@ -531,6 +613,7 @@ def _story(
                 depot=depot,
                 landfills=route.landfills,
                 title=_("Overview map"),
+                legend=legend,
             )
         )
 
@@ -542,16 +625,17 @@ def _story(
     number_of = {id(s): n for n, s in collects}
     landfill_rows: list[int] = []
     loads = dict((id(s), load) for s, load in _expected_loads(vd))
+    widths = [9 * mm, 44 * mm, 44 * mm, 27 * mm, 27 * mm, 19 * mm, FRAME_W - 170 * mm]
     for s in vd.stops:
         if s.kind == "collect":
             sides = _("both sides") if s.sides == "both" else _("one side") if s.sides else ""
             data.append(
                 [
-                    Paragraph(f"<b>{number_of[id(s)]}</b>", st.cell),
-                    Paragraph(_esc(s.street), st.cell),
-                    Paragraph(_esc(s.label), st.cell),
+                    str(number_of[id(s)]),
+                    _fit(s.street, widths[1], st.cell),
+                    _fit(s.label, widths[2], st.cell),
                     str(s.households),
-                    sides,
+                    _fit(sides, widths[4], st.cell),
                     format_clock(s.arrival_s),
                     "☐",
                 ]
@@ -573,9 +657,9 @@ def _story(
                     "☐",
                 ]
             )
-    widths = [10 * mm, 52 * mm, 52 * mm, 22 * mm, 22 * mm, 16 * mm, FRAME_W - 174 * mm]
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+        ("FONT", (0, 1), (0, -1), FONT_BOLD, 8.5),
         ("FONT", (6, 1), (6, -1), FONT, 13),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
@@ -650,6 +734,7 @@ def _story(
                             depot=depot,
                             landfills=route.landfills,
                             title=title,
+                            legend=legend,
                         ),
                         Spacer(1, 4 * mm),
                     ]
@@ -664,12 +749,10 @@ def _story(
     for ins in directions(graph, vd, language=language, route=drive):
         number = str(ins.number) if ins.number else ""
         dist = format_distance(ins.distance_m, language) if ins.distance_m >= 1 else ""
-        if ins.kind in ("collect", "landfill", "depot", "lunch"):
+        is_stop = ins.kind in ("collect", "landfill", "depot", "lunch")
+        if is_stop:
             stop_rows.append(len(drows))
-            text = Paragraph(f"<b>{_esc(ins.text)}</b>", st.cell)
-        else:
-            text = Paragraph(_esc(ins.text), st.cell)
-        drows.append([number, text, dist])
+        drows.append([number, _fit(ins.text, 150 * mm, st.cell, bold=is_stop), dist])
     dstyle = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
         ("FONT", (0, 0), (0, -1), FONT_BOLD, 8.5),
@@ -678,7 +761,11 @@ def _story(
         ("TOPPADDING", (0, 0), (-1, -1), 1),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
     ]
-    dstyle += [("BACKGROUND", (0, r), (-1, r), colors.Color(0.92, 0.92, 0.92)) for r in stop_rows]
+    for r in stop_rows:
+        dstyle += [
+            ("BACKGROUND", (0, r), (-1, r), colors.Color(0.92, 0.92, 0.92)),
+            ("FONT", (1, r), (1, r), FONT_BOLD, 8.5),
+        ]
     if drows:
         story.append(
             Table(
