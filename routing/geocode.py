@@ -945,12 +945,17 @@ def geocode_households(
 def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     """Write a CSV of every row located below house level or not at all, with its row and why.
 
+    Rows whose coordinates were swapped or lay outside the service area are listed too.
+
     Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
     for the map. Returns the number of rows listed.
     """
     path = Path(path)
     good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"]
-    rep = gdf.loc[~good].copy()
+    # Coordinates that had to be swapped or were outside the area are also worth a look.
+    notes = gdf["note"].fillna("").astype(str)
+    flagged = notes.str.contains("swapped|outside the service area", regex=True)
+    rep = gdf.loc[~good | flagged].copy()
     why = []
     for rec in rep.to_dict("records"):
         parts = [p for p in (rec.get("reason"), rec.get("note")) if isinstance(p, str) and p]

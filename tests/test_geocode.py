@@ -262,13 +262,15 @@ def test_report_lists_every_row_below_house_level(gaz: Gazetteer, tmp_path: Path
             ("Терек-Суу", "Манас", "5"),  # interpolated
             ("Терек-Суу", "Нет такой", "1"),  # village level
             ("Бишкек", "Манас", "1"),  # unmatched
+            ("Терек-Суу", "Манас", "3", 72.7011, 41.8811),  # swapped coordinates: listed too
         ]
     )
     out = geocode_households(reg, gaz)
     n = write_geocoding_report(out, tmp_path / "report.csv")
     rep = pd.read_csv(tmp_path / "report.csv")
-    assert n == 3
-    assert rep["source_row"].tolist() == [3, 4, 5]
+    assert n == 4
+    assert rep["source_row"].tolist() == [3, 4, 5, 6]
+    assert "swapped" in rep["why"].iloc[3]
     assert rep["why"].notna().all()
     assert "Бишкек" in rep["why"].iloc[2]
     assert (tmp_path / "report.geojson").exists()
@@ -342,3 +344,55 @@ def test_real_addresses_of_a_bavarian_village() -> None:
     p = out.geometry.iloc[3]
     assert min(x13, x15) - 1e-5 <= p.x <= max(x13, x15) + 1e-5
     assert min(y13, y15) - 1e-5 <= p.y <= max(y13, y15) + 1e-5
+
+
+def test_nominatim_lookup_identifies_itself_waits_and_caches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The online lookup, exercised against a stand-in for the HTTP call (no network)."""
+    import io
+    import json
+    import urllib.request
+
+    import routing.geocode as gc
+
+    calls: list[urllib.request.Request] = []
+    sleeps: list[float] = []
+
+    def fake_urlopen(req: urllib.request.Request, timeout: float) -> io.BytesIO:
+        calls.append(req)
+        body = [{"lat": "41.88", "lon": "72.70", "type": "house"}]
+        return io.BytesIO(json.dumps(body).encode())
+
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(gc.time, "sleep", lambda s: sleeps.append(s))
+    gc._LAST_REQUEST[0] = gc.time.monotonic()  # a request was just made
+    a = gc.nominatim_lookup("Манас 3, Терек-Суу", user_agent="taza-test/1", cache_dir=tmp_path)
+    assert a is not None and a["lat"] == "41.88"
+    assert calls[0].get_header("User-agent") == "taza-test/1"
+    assert sleeps and 0 < sleeps[0] <= 1.0  # waited for the 1 request/second policy
+    b = gc.nominatim_lookup("Манас 3, Терек-Суу", user_agent="taza-test/1", cache_dir=tmp_path)
+    assert b == a and len(calls) == 1  # second answer from the disk cache
+    with pytest.raises(ValueError, match="User-Agent"):
+        gc.nominatim_lookup("x", user_agent=" ")
+
+
+def test_embedded_register_is_located_without_a_wrong_street(repo: Path) -> None:
+    """The shipped synthetic register against its ground truth: no row on a wrong street."""
+    osm = repo / "data" / "taza-aimak" / "taza-aimak.osm"
+    reg_path = repo / "data" / "taza-aimak" / "households.csv"
+    truth_path = repo / "data" / "taza-aimak" / "households_truth.csv"
+    if not (osm.exists() and reg_path.exists() and truth_path.exists()):
+        pytest.skip("embedded Taza Aimak data absent")
+    from routing.register import read_households
+
+    out = geocode_households(read_households(reg_path), Gazetteer.from_osm(osm))
+    truth = pd.read_csv(truth_path, dtype={"house": str})
+    t = truth.set_index(truth["№"].astype(str)).loc[out["household_id"]]
+    named = out["match_level"].isin(["house", "interpolated", "street"]).to_numpy()
+    same = (out["matched_village"].to_numpy() == t["village"].to_numpy()) & (
+        out["matched_street"].to_numpy() == t["street"].to_numpy()
+    )
+    assert not (named & ~same).any(), out.loc[named & ~same, ["source_row", "street"]].head()
+    by_coords = (out["match_level"] == "coordinates").to_numpy()
+    assert (named & same | by_coords).mean() >= 0.98

@@ -191,3 +191,17 @@ def test_container_errors_name_row_and_field(tmp_path: Path) -> None:
     p = _write(tmp_path / "c.csv", "name,lat,lon\nA,41.88,72.70\n")
     with pytest.raises(ValueError, match="volume_m3"):
         read_containers(p)
+
+
+def test_embedded_register_reads_with_its_russian_header(repo: Path) -> None:
+    path = repo / "data" / "taza-aimak" / "households.csv"
+    if not path.exists():
+        pytest.skip("embedded Taza Aimak register absent")
+    df = read_households(path)
+    assert len(df) > 400
+    assert df["household_id"].is_unique
+    assert (df["members"] > 0).all()
+    assert df["village"].notna().all() and df["head"].notna().all()
+    with_coords = df["lat"].notna()
+    assert 0 < with_coords.sum() < len(df)
+    assert (df.loc[with_coords, "lon"].notna()).all()
