@@ -159,6 +159,8 @@ class NameKey:
     kind: str
     numbers: tuple[str, ...]
     loose: str = ""
+    genitive: str = ""
+    initials: frozenset[str] = frozenset()
 
     @property
     def ident(self) -> str:
@@ -258,7 +260,15 @@ def name_key(text: str) -> NameKey:
             tokens.append(sk)
     numbers = tuple(t for t in tokens if t.isdigit())
     key = "".join(tokens)
-    return NameKey(key=key, tokens=tuple(tokens), kind=kind, numbers=numbers, loose=_collapse(key))
+    return NameKey(
+        key=key,
+        tokens=tuple(tokens),
+        kind=kind,
+        numbers=numbers,
+        loose=_collapse(key),
+        genitive="".join(_strip_genitive(t) for t in tokens),
+        initials=frozenset(t for t in tokens if len(t) == 1 and not t.isdigit()),
+    )
 
 
 def place_key(text: str) -> str:
@@ -292,12 +302,19 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
         return 0.0
     if a.numbers != b.numbers:
         return 0.0
-    ta = _initials_dropped(a.tokens, b.tokens)
-    tb = _initials_dropped(b.tokens, a.tokens)
-    ta = tuple(t for t in ta if len(t) > 1 or t.isdigit()) or ta
-    tb = tuple(t for t in tb if len(t) > 1 or t.isdigit()) or tb
-    ka, kb = "".join(ta), "".join(tb)
-    score = max(fuzz.ratio(ka, kb), fuzz.ratio(_collapse(ka), _collapse(kb)))
+    if a.initials or b.initials:
+        ta = _initials_dropped(a.tokens, b.tokens)
+        tb = _initials_dropped(b.tokens, a.tokens)
+        ta = tuple(t for t in ta if len(t) > 1 or t.isdigit()) or ta
+        tb = tuple(t for t in tb if len(t) > 1 or t.isdigit()) or tb
+        ka, kb = "".join(ta), "".join(tb)
+        la, lb = _collapse(ka), _collapse(kb)
+        ga = "".join(_strip_genitive(t) for t in ta)
+        gb = "".join(_strip_genitive(t) for t in tb)
+    else:  # the common case: everything precomputed
+        ta, tb, ka, kb = a.tokens, b.tokens, a.key, b.key
+        la, lb, ga, gb = a.loose, b.loose, a.genitive, b.genitive
+    score = max(fuzz.ratio(ka, kb), fuzz.ratio(la, lb))
     # Two swapped neighbouring letters ("Жабмыл" for "Жамбыл") are one slip of the hand.
     if (
         score < 90
@@ -307,8 +324,6 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
     ):
         score = 90.0
     if score < 100:
-        ga = "".join(_strip_genitive(t) for t in ta)
-        gb = "".join(_strip_genitive(t) for t in tb)
         score = max(score, fuzz.ratio(ga, gb) - 1)
         if len(ta) > 1 or len(tb) > 1:
             score = max(score, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) - 1)

@@ -129,19 +129,19 @@ def _match_headers(
     found: dict[str, int] = {}
     keys = [_header_key(h) for h in headers]
     if columns:
-        for canon, header in columns.items():
-            if canon not in aliases and canon not in ("household_id",):
+        for field, header in columns.items():
+            if field not in aliases:
                 allowed = ", ".join(aliases)
-                msg = f"{path}: columns mapping names unknown field {canon!r}; allowed: {allowed}"
+                msg = f"{path}: columns mapping names unknown field {field!r}; allowed: {allowed}"
                 raise ValueError(msg)
             hk = _header_key(header)
             if hk not in keys:
                 msg = (
-                    f"{path}: columns mapping says {canon!r} is in column {header!r}, "
+                    f"{path}: columns mapping says {field!r} is in column {header!r}, "
                     f"but the header row has {list(headers)}"
                 )
                 raise ValueError(msg)
-            found[canon] = keys.index(hk)
+            found[field] = keys.index(hk)
     index = _alias_index(aliases)
     for pos, key in enumerate(keys):
         canon: str | None = index.get(key)
