@@ -173,6 +173,20 @@ def test_second_load_comes_from_the_cache(tmp_path: Path, monkeypatch: pytest.Mo
     second = load_network(path, cache_dir=tmp_path / "cache")
     assert nx.utils.edges_equal(first.graph.edges(), second.graph.edges())
     assert second.source == first.source
+    for (*_, a), (*_, b) in zip(
+        first.graph.edges(data=True), second.graph.edges(data=True), strict=True
+    ):
+        assert a["geometry"].equals_exact(b["geometry"], tolerance=0)
+        assert a["travel_time"] == b["travel_time"]
+
+
+def test_an_unreadable_cache_is_rebuilt(tmp_path: Path) -> None:
+    path = write_grid_osm(tmp_path / "grid.osm")
+    load_network(path, cache_dir=tmp_path / "cache")
+    (cached,) = (tmp_path / "cache").glob("*.pickle")
+    cached.write_bytes(b"not a pickle")
+    again = load_network(path, cache_dir=tmp_path / "cache")
+    assert again.graph.has_edge(1, 3)
 
 
 def test_changed_profile_rebuilds(tmp_path: Path) -> None:
