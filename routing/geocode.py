@@ -511,6 +511,24 @@ class _Matcher:
             self._street_cache[ck] = hit
         return hit
 
+    def village_name(self, text: str | None) -> str | None:
+        """The gazetteer name of a village as written, when it is found unambiguously."""
+        if not text:
+            return None
+        found, _ = self.villages(text)
+        return found[0].name if len(found) == 1 else None
+
+    def nearest_village(self, xy: tuple[float, float]) -> str | None:
+        """The place (not an address area) nearest to a point, by the weights of place kinds."""
+        best, best_d = None, math.inf
+        for v in self.gaz.villages.values():
+            if v.point is None or v.kind not in PLACE_WEIGHTS:
+                continue
+            d = math.hypot(v.point[0] - xy[0], v.point[1] - xy[1]) / PLACE_WEIGHTS[v.kind]
+            if d < best_d:
+                best, best_d = v.name, d
+        return best
+
     def any_street(self, text: str) -> tuple[list[Street], float]:
         hit = self._any_street_cache.get(text)
         if hit is None:
@@ -910,6 +928,9 @@ def geocode_households(
             m = matcher.match(village, street, house)
             if m.level is None and online:
                 m = _online(m, village, street, house, area, local, online_cache_dir, user_agent)
+        elif m.level == "coordinates" and m.village is None and m.xy is not None:
+            # Say which village the point belongs to: the one named, if known, else the nearest.
+            m.village = matcher.village_name(village) or matcher.nearest_village(m.xy)
         if m.note:
             note_parts.insert(0, m.note) if m.note == "corrected by hand" else note_parts.append(
                 m.note

@@ -213,9 +213,12 @@ def test_without_village_only_an_unambiguous_street_matches(gaz: Gazetteer) -> N
 
 
 def test_given_coordinates_win(gaz: Gazetteer) -> None:
-    r = _one(gaz, "Терек-Суу", "Манас", "3", 41.8811, 72.7011)
+    r = _one(gaz, "с. Терек-Суу", "Манас", "3", 41.8811, 72.7011)
     assert r.match_level == "coordinates"
     assert (r.geometry.x, r.geometry.y) == pytest.approx((72.7011, 41.8811))
+    assert r.matched_village == "Терек-Суу"  # the village as the gazetteer spells it
+    near = _one(gaz, None, None, None, 41.8801, 72.7395)
+    assert (near.match_level, near.matched_village) == ("coordinates", "Чоң-Арык")
 
 
 def test_swapped_coordinates_are_corrected_with_a_note(gaz: Gazetteer) -> None:
