@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -24,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import folium
 import folium.plugins
 import numpy as np
+import shapely
 from branca.element import MacroElement
 from folium.template import Template
-from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
 from routing.directions import edge_lines
@@ -77,7 +78,7 @@ _CSS = """
   font:bold 13px/20px Arial,sans-serif;box-sizing:border-box;}
 .taza-depot {background:#fff;color:#000;border:3px solid #000;border-radius:3px;text-align:center;
   font:bold 13px/18px Arial,sans-serif;box-sizing:border-box;}
-.taza-legend {position:absolute;z-index:1000;bottom:36px;left:10px;background:rgba(255,255,255,.93);
+.taza-legend {position:absolute;z-index:1000;bottom:56px;left:10px;background:rgba(255,255,255,.93);
   padding:8px 10px;border:1px solid #888;border-radius:4px;font:12px/1.45 'DejaVu Sans',Arial,sans-serif;
   max-height:60%;overflow:auto;max-width:320px;}
 .taza-legend h4 {margin:0 0 4px;font-size:13px;}
@@ -177,7 +178,15 @@ def _esc(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _shown(value: Any) -> Any:
+    """A table value for people: missing values (None, NaN, "") as a dash."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return value
+
+
 def _popup(rows: list[tuple[str, Any]], title: str) -> str:
+    rows = [(k, _shown(v)) for k, v in rows]
     cells = "".join(f"<tr><td>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>" for k, v in rows)
     return f"<b>{_esc(title)}</b><table>{cells}</table>"
 
@@ -208,50 +217,67 @@ def _node_lonlat(plan: Plan, node: int) -> tuple[float, float] | None:
     return float(lon), float(lat)
 
 
-def _landfill_tail(plan: Plan, vd: VehicleDay, trip: int, line: LineString) -> float | None:
-    """Where along ``line`` (degrees) the drive to the landfill starts: after its last collection."""
-    collects = [s for s in vd.collect_stops if s.trip == trip]
-    if not collects or not any(s.kind == "landfill" and s.trip == trip for s in vd.stops):
-        return None
-    last = collects[-1]
-    exit_ll = _node_lonlat(plan, last.exit_node) or (last.lon, last.lat)
-    return float(line.project(Point(exit_ll)))
+def _split_landfill_legs(plan: Plan, vd: VehicleDay) -> tuple[list[Any], list[Any]]:
+    """The day's lines split into collection driving and the legs to a landfill.
+
+    A trip line that ends at a landfill is cut where its last collection ends (the exit of the
+    farthest collection stop lying on it); the rest of it is the drive to the landfill. Matching
+    is by geometry, so it does not depend on how trips are numbered.
+    """
+    landfills = np.array([(s.lon, s.lat) for s in vd.stops if s.kind == "landfill"])
+    exits = []
+    for s in vd.collect_stops:
+        exits.append(_node_lonlat(plan, s.exit_node) or (s.lon, s.lat))
+    exit_pts: Any = shapely.points(np.array(exits)) if exits else None
+    main: list[Any] = []
+    tails: list[Any] = []
+    for line in vd.trips:
+        if line.is_empty or len(line.coords) < 2:
+            continue
+        end = np.array(line.coords[-1][:2])
+        at_landfill = len(landfills) and np.min(np.hypot(*(landfills - end).T)) < 3e-4
+        if not at_landfill or exit_pts is None:
+            main.append(line)
+            continue
+        on = shapely.distance(line, exit_pts) < 1e-5  # about a metre
+        if not on.any():
+            tails.append(line)
+            continue
+        cut = float(np.max(shapely.line_locate_point(line, exit_pts[on])))
+        if 0 < cut < line.length:
+            main.append(substring(line, 0, cut))
+            tails.append(substring(line, cut, line.length))
+        else:
+            main.append(line)
+    return main, tails
 
 
 def _add_vehicle_day(
     plan: Plan, vd: VehicleDay, group: Any, colour: str, _: Translator, language: str
 ) -> None:
     landfill_label = _("Landfill")
-    for t, line in enumerate(vd.trips, start=1):
-        if line.is_empty or len(line.coords) < 2:
+    main, tails = _split_landfill_legs(plan, vd)
+    # one (multi-)polyline per style keeps the page small with thousands of stops
+    for parts, dashed in ((main, False), (tails, True)):
+        latlon = [[(c[1], c[0]) for c in part.coords] for part in parts if len(part.coords) >= 2]
+        if not latlon:
             continue
-        cut = _landfill_tail(plan, vd, t, line)
-        main: Any = line
-        tail: Any = None
-        if cut is not None and 0 < cut < line.length:
-            main = substring(line, 0, cut)
-            tail = substring(line, cut, line.length)
-        tooltip = f"{vd.vehicle} · {_('Trip {n}', n=t)}"
-        for part, dashed in ((main, False), (tail, True)):
-            if part is None or part.is_empty or len(part.coords) < 2:
-                continue
-            latlon = [(c[1], c[0]) for c in part.coords]
-            poly = folium.PolyLine(
-                latlon,
-                color=colour,
-                weight=4 if not dashed else 3,
-                opacity=0.85,
-                dash_array="8 6" if dashed else None,
-                tooltip=f"{tooltip} → {landfill_label}" if dashed else tooltip,
-            )
-            poly.add_to(group)
-            folium.plugins.PolyLineTextPath(
-                poly,
-                "   ►   ",
-                repeat=True,
-                offset=5,
-                attributes={"fill": colour, "font-size": "13", "font-weight": "bold"},
-            ).add_to(group)
+        poly = folium.PolyLine(
+            latlon,
+            color=colour,
+            weight=4 if not dashed else 3,
+            opacity=0.85,
+            dash_array="8 6" if dashed else None,
+            tooltip=f"{vd.vehicle} → {landfill_label}" if dashed else vd.vehicle,
+        )
+        poly.add_to(group)
+        folium.plugins.PolyLineTextPath(
+            poly,
+            "   ►   ",
+            repeat=True,
+            offset=5,
+            attributes={"fill": colour, "font-size": "13", "font-weight": "bold"},
+        ).add_to(group)
     stops: list[dict[str, Any]] = []
     for number, s in numbered_stops(vd):
         rows = [
@@ -310,7 +336,7 @@ def _households_layer(plan: Plan, mask: Any, name: str, colour: str, _: Translat
     if len(unserved) and {"household_id", "reason"} <= set(unserved.columns):
         reasons = dict(zip(unserved["household_id"].astype(str), unserved["reason"], strict=False))
     features = []
-    for _i, row in hh.iterrows():
+    for row in hh.to_dict("records"):
         hid = str(row.get("household_id", ""))
         reason = row.get("reason") if isinstance(row.get("reason"), str) else reasons.get(hid)
         rows = [
@@ -326,7 +352,7 @@ def _households_layer(plan: Plan, mask: Any, name: str, colour: str, _: Translat
                 "type": "Feature",
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(row.geometry.x, 6), round(row.geometry.y, 6)],
+                    "coordinates": [round(row["geometry"].x, 6), round(row["geometry"].y, 6)],
                 },
                 "properties": {"p": _popup(rows, hid)},
             }
@@ -499,7 +525,10 @@ def _localise_assets(page: str, assets_dir: Path) -> str:
             shutil.copytree(source.parent / "images", target.parent / "images", dirs_exist_ok=True)
         return match.group(0).replace(url, f"{prefix}/{local}")
 
-    out = _ASSET_RE.sub(repl, page)
+    # folium puts every asset in <head>; the body can be megabytes of data, so leave it alone
+    cut = page.find("</head>")
+    cut = len(page) if cut < 0 else cut
+    out = _ASSET_RE.sub(repl, page[:cut]) + page[cut:]
     leftover = re.findall(r"""(?:src|href)="(https?://[^"]+\.(?:js|css))""", out)
     if leftover:
         msg = f"offline map still refers to remote files: {leftover}"
