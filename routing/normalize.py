@@ -199,7 +199,10 @@ def _collapse(key: str) -> str:
     # ң is written "ng" in Latin ("Chong-Aryk") but "н" in Russian; doubled letters are a common
     # typing variation ("Исыкколь"/"Иссык-Куль"). Folded only in the loose key, so that a typo
     # next to "нг" ("Кңүгөй") still compares letter by letter in the strict key.
-    return re.sub(r"([a-z])\1+", r"\1", key.replace("ng", "n"))
+    # Digraphs for one Cyrillic letter become one symbol, so a typo in "ш" is one edit, not two
+    # (w and q are free: the Latin rules fold them away).
+    key = key.replace("ng", "n").replace("sh", "w").replace("ch", "q").replace("ts", "c")
+    return re.sub(r"([a-z])\1+", r"\1", key)
 
 
 _ORDINAL_RE = re.compile(
