@@ -230,9 +230,14 @@ def _twin(graph: nx.MultiDiGraph, edge: EdgeKey) -> EdgeKey | None:
     u, v, _k = edge
     if not graph.has_edge(v, u):
         return None
-    coords = list(graph.edges[edge]["geometry"].coords)[::-1]
+    coords = np.asarray(graph.edges[edge]["geometry"].coords)[::-1]
     for k2, data in graph[v][u].items():
-        if (v, u, k2) != edge and list(data["geometry"].coords) == coords:
+        other = np.asarray(data["geometry"].coords)
+        if (
+            (v, u, k2) != edge
+            and other.shape == coords.shape
+            and np.allclose(other, coords, rtol=0, atol=1e-6)
+        ):
             return (v, u, k2)
     return None
 
