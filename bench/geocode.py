@@ -39,6 +39,10 @@ def _metres(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarr
     return np.hypot((lon1 - lon2) * kx, (lat1 - lat2) * 110_574.0)
 
 
+def _fmt_m(x: object) -> str:
+    return "– (no row)" if not isinstance(x, float) or math.isnan(x) else f"{x:.1f}"
+
+
 def evaluate(out: pd.DataFrame, truth: pd.DataFrame) -> dict[str, object]:
     """Compare a geocoded register with the truth table (same order, joined on household id)."""
     t = truth.set_index(truth["№"].astype(str)).loc[out["household_id"].astype(str)]
@@ -336,7 +340,7 @@ def main() -> None:
         f"| house-level matches > 30 m from the true house | {q['house_far']} |",
         f"| house level: median / p95 error (m) | {q['median_error_house_m']:.1f} / "
         f"{q['p95_error_house_m']:.1f} |",
-        f"| interpolated: median error (m) | {q['median_error_interp_m']:.1f} |",
+        f"| interpolated: median error (m) | {_fmt_m(q['median_error_interp_m'])} |",
         f"| gazetteer build from OSM ({osm.stat().st_size / 2**20:.1f} MB XML) | {build_s:.2f} s |",
         f"| 10,000 rows geocoded: median of 3 (runs {', '.join(f'{x:.2f}' for x in times)} s) | "
         f"{med:.2f} s = {10_000 / med:,.0f} rows/s |",

@@ -86,8 +86,11 @@ _NAME_SUFFIXES = ("_name",)
 _STREET_HIGHWAYS_EXCLUDED = frozenset(
     {"platform", "bus_stop", "elevator", "proposed", "construction"}
 )
-# Street-level point for a house within this many metres of its neighbours' line is fine for routing.
+# A way belongs to a village's street when that village's houses of the same name lie this close;
+# interpolation follows a way only when both neighbouring houses lie this close to it.
 _LINK_RADIUS_M = 300.0
+# Coordinates this far from the village written beside them are reported (they are still used).
+_FAR_FROM_VILLAGE_KM = 3.0
 _MATCH_LEVELS_OK = ("coordinates", "house", "interpolated", "street")
 
 
@@ -529,6 +532,12 @@ class _Matcher:
                 best, best_d = v.name, d
         return best
 
+    def distance_km(self, village: str, xy: tuple[float, float]) -> float | None:
+        v = self.gaz.villages.get(village)
+        if v is None or v.point is None:
+            return None
+        return math.hypot(v.point[0] - xy[0], v.point[1] - xy[1]) / 1000.0
+
     def any_street(self, text: str) -> tuple[list[Street], float]:
         hit = self._any_street_cache.get(text)
         if hit is None:
@@ -930,7 +939,12 @@ def geocode_households(
                 m = _online(m, village, street, house, area, local, online_cache_dir, user_agent)
         elif m.level == "coordinates" and m.village is None and m.xy is not None:
             # Say which village the point belongs to: the one named, if known, else the nearest.
-            m.village = matcher.village_name(village) or matcher.nearest_village(m.xy)
+            named = matcher.village_name(village)
+            nearest = matcher.nearest_village(m.xy)
+            m.village = named or nearest
+            far = matcher.distance_km(named, m.xy) if named and named != nearest else None
+            if far is not None and far > _FAR_FROM_VILLAGE_KM:
+                note_parts.append(f"coordinates lie {far:.1f} km from {named}, the village written")
         if m.note:
             note_parts.insert(0, m.note) if m.note == "corrected by hand" else note_parts.append(
                 m.note
@@ -966,7 +980,8 @@ def geocode_households(
 def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     """Write a CSV of every row located below house level or not at all, with its row and why.
 
-    Rows whose coordinates were swapped or lay outside the service area are listed too.
+    Rows whose coordinates were swapped, lay outside the service area or far from the village
+    written beside them are listed too.
 
     Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
     for the map. Returns the number of rows listed.
@@ -975,7 +990,7 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"]
     # Coordinates that had to be swapped or were outside the area are also worth a look.
     notes = gdf["note"].fillna("").astype(str)
-    flagged = notes.str.contains("swapped|outside the service area", regex=True)
+    flagged = notes.str.contains("swapped|outside the service area|km from", regex=True)
     rep = gdf.loc[~good | flagged].copy()
     why = []
     for rec in rep.to_dict("records"):

@@ -219,6 +219,9 @@ def test_given_coordinates_win(gaz: Gazetteer) -> None:
     assert r.matched_village == "Терек-Суу"  # the village as the gazetteer spells it
     near = _one(gaz, None, None, None, 41.8801, 72.7395)
     assert (near.match_level, near.matched_village) == ("coordinates", "Чоң-Арык")
+    # A point in Чоң-Арык written as Терек-Суу (3.3 km away) is kept but reported.
+    far = _one(gaz, "Терек-Суу", "Манас", "3", 41.8801, 72.7395)
+    assert far.match_level == "coordinates" and "km from Терек-Суу" in far.note
 
 
 def test_swapped_coordinates_are_corrected_with_a_note(gaz: Gazetteer) -> None:
