@@ -218,5 +218,8 @@ def keep_screenshots(out_dir: str | Path) -> list[Path]:
     """
     out = Path(out_dir)
     html = out / "week.html"
-    sheets = sorted((out / "sheets").glob("*.pdf"))
+    order = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+    sheets = sorted(
+        (out / "sheets").glob("*.pdf"), key=lambda p: (order.get(p.name[:3], 7), p.name)
+    )
     return write_screenshots(html if html.exists() else None, sheets[0] if sheets else None, out)

@@ -68,6 +68,10 @@ MARGIN = 12 * mm
 FRAME_W = PAGE_W - 2 * MARGIN
 # a route longer than this many collection stops also gets strip maps of this many stops each
 STRIP_STOPS = 20
+# ... and a strip ends where the next stop is farther than this drive (m); a day wider than
+# STRIP_SPAN_M (m) gets strips even with few stops, as its overview is too small to read
+STRIP_GAP_M = 1000.0
+STRIP_SPAN_M = 3000.0
 _MAJOR = {"motorway", "trunk", "primary", "secondary", "tertiary"}
 # (edge kind, line width, dash): collecting, driving between stops, to the landfill or depot
 _ROUTE_STYLE: tuple[tuple[int, float, tuple[float, float] | None], ...] = (
@@ -174,6 +178,32 @@ def _route(vd: VehicleDay, graph: nx.MultiDiGraph, drive: Walk) -> _Route:
                 nd = graph.nodes[stop.node]
                 landfills.append((float(nd["x"]), float(nd["y"])))
     return _Route(edges, kind, numbers, landfills)
+
+
+def _strip_chunks(route: _Route) -> list[list[tuple[int, float, float, int, int]]]:
+    """Runs of consecutive stops for strip maps; empty when the overview map is enough.
+
+    A run ends after :data:`STRIP_STOPS` stops or where the drive to the next stop is longer than
+    :data:`STRIP_GAP_M` (another village). Strips are drawn when there is more than one run or
+    the day spans more than :data:`STRIP_SPAN_M`, where the overview is too small to read.
+    """
+    if not route.numbers or not route.edges:
+        return []
+    lengths = np.array([float(np.hypot(*np.diff(e, axis=0).T).sum()) for e in route.edges])
+    cum = np.concatenate([[0.0], np.cumsum(lengths)])
+    chunks: list[list[tuple[int, float, float, int, int]]] = [[route.numbers[0]]]
+    for entry in route.numbers[1:]:
+        previous = chunks[-1][-1]
+        gap = cum[max(entry[3], previous[4] + 1)] - cum[min(previous[4] + 1, len(cum) - 1)]
+        if len(chunks[-1]) >= STRIP_STOPS or gap > STRIP_GAP_M:
+            chunks.append([entry])
+        else:
+            chunks[-1].append(entry)
+    allc = np.vstack(route.edges)
+    span = float(np.max(allc.max(axis=0) - allc.min(axis=0)))
+    if len(chunks) == 1 and span <= STRIP_SPAN_M:
+        return []
+    return chunks
 
 
 def _midpoint(pts: np.ndarray) -> tuple[float, float]:
@@ -705,11 +735,9 @@ def _story(
             )
         )
 
-    # strip maps of consecutive stops for long routes
-    if len(route.numbers) > STRIP_STOPS and route.edges:
-        chunks = [
-            route.numbers[i : i + STRIP_STOPS] for i in range(0, len(route.numbers), STRIP_STOPS)
-        ]
+    # strip maps of consecutive stops for long routes (many stops, or spread far apart)
+    chunks = _strip_chunks(route)
+    if chunks:
         story.append(PageBreak())
         for k, chunk in enumerate(chunks, start=1):
             lo = chunk[0][3]
