@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ __all__ = ["COLLECTION_POINT_COLUMNS", "collection_points"]
 COLLECTION_POINT_COLUMNS = (
     "point_id", "kind", "village", "street", "label", "households", "household_ids", "members",
     "demand_kg", "demand_m3", "service_s", "collect_s", "frequency", "days", "node", "u", "v", "key",
-    "length_m", "reversible", "sides", "geometry",
+    "length_m", "reversible", "sides", "overflow_kg", "geometry",
 )  # fmt: skip
 
 # Households closer than this to the street's centre line cannot be given a side.
@@ -125,6 +125,8 @@ def collection_points(
     container_density_kg_m3: float | None = None,
     service_s_per_container: float = 60.0,
     main_road_highways: Sequence[str] = ("primary", "secondary", "trunk", "tertiary"),
+    to_containers: bool | Collection[str] = False,
+    max_container_distance_m: float = 300.0,
 ) -> gpd.GeoDataFrame:
     """Group located households into street-segment collection points and add containers.
 
@@ -151,12 +153,22 @@ def collection_points(
         Time to empty one container (seconds).
     main_road_highways
         Highway values whose sides are collected separately.
+    to_containers
+        Households that bring their waste to the nearest container instead of door-to-door
+        collection: True for all, or the names of the villages served so. A household farther than
+        ``max_container_distance_m`` (straight line) from every container stays door-to-door.
+        A container with households gets their waste as its demand (members × kg/person/day ×
+        days_between); ``overflow_kg`` says how much of it exceeds the containers' volume. A
+        container without households gets volume × count × fill rate.
+    max_container_distance_m
+        Farthest a household is expected to walk to a container (metres).
 
     Returns
     -------
     geopandas.GeoDataFrame
         The CollectionPoints columns of docs/ARCHITECTURE.md plus ``collect_s`` (seconds to drive the
-        segment at collection speed) and ``key``; LineString (segments, in the forward direction) or
+        segment at collection speed), ``key`` and ``overflow_kg`` (containers: waste beyond their
+        volume; 0 for segments); LineString (segments, in the forward direction) or
         Point (containers) geometry in WGS84.
     """
     for name, value in (
@@ -202,6 +214,15 @@ def collection_points(
         ys=pts_proj.y.to_numpy() if len(hh) else np.zeros(0),
     )
 
+    density = container_density_kg_m3 or bulk_density_kg_m3
+    usable = None
+    if containers is not None and len(containers):
+        if "node" not in containers.columns:
+            msg = "containers: column 'node' is missing (snap them with routing.snapping)"
+            raise ValueError(msg)
+        usable = containers[containers["node"].astype("int64") >= 0]
+    at_container = _assign_to_containers(cols, usable, crs, to_containers, max_container_distance_m)
+
     groups: dict[tuple[int, int, int], list[int]] = {}
     edge_of: dict[tuple[int, int, int], tuple[int, int, int, dict[str, Any]]] = {}
     for pos, (u, v, k) in enumerate(
@@ -209,6 +230,8 @@ def collection_points(
             hh["u"].astype("int64"), hh["v"].astype("int64"), hh["key"].astype("int64"), strict=True
         )
     ):
+        if pos in at_container:
+            continue
         fu, fv, fk, data = _find_edge(graph, int(u), int(v), int(k))
         # Both directions of a two-way street are one segment: key it by the sorted end nodes.
         gk = (min(fu, fv), max(fu, fv), fk)
@@ -262,18 +285,25 @@ def collection_points(
                 )
             )  # fmt: skip
 
-    if containers is not None and len(containers):
-        if "node" not in containers.columns:
-            msg = "containers: column 'node' is missing (snap them with routing.snapping)"
-            raise ValueError(msg)
-        density = container_density_kg_m3 or bulk_density_kg_m3
-        c4326 = containers.to_crs(4326) if containers.crs is not None else containers
+    if usable is not None and len(usable):
+        c4326 = usable.to_crs(4326) if usable.crs is not None else usable
+        users: dict[int, list[int]] = {}
+        for pos, ci in at_container.items():
+            users.setdefault(ci, []).append(pos)
         for i, rec in enumerate(c4326.to_dict("records")):
             node = int(rec["node"])
-            if node < 0:
-                continue
             count = int(rec.get("count", 1) or 1)
-            m3 = float(rec["volume_m3"]) * count * float(rec.get("fill_rate", 1.0) or 1.0)
+            volume = float(rec["volume_m3"]) * count
+            mine = users.get(i, [])
+            members = int(cols.members[mine].sum()) if mine else 0
+            if mine:
+                kg = members * kg_per_person_day * days_between
+                m3 = kg / density
+                overflow = max(0.0, kg - volume * density)
+            else:
+                m3 = volume * float(rec.get("fill_rate", 1.0) or 1.0)
+                kg = m3 * density
+                overflow = 0.0
             cpw = rec.get("collections_per_week")
             freq = int(cpw) if cpw is not None and not pd.isna(cpw) else 1
             name = rec.get("name") or f"container {i + 1}"
@@ -284,10 +314,10 @@ def collection_points(
                     "village": rec.get("village"),
                     "street": None,
                     "label": str(name),
-                    "households": 0,
-                    "household_ids": (),
-                    "members": 0,
-                    "demand_kg": m3 * density,
+                    "households": len(mine),
+                    "household_ids": tuple(cols.ids[p] for p in mine),
+                    "members": members,
+                    "demand_kg": kg,
                     "demand_m3": m3,
                     "service_s": count * service_s_per_container,
                     "collect_s": 0.0,
@@ -300,6 +330,7 @@ def collection_points(
                     "length_m": 0.0,
                     "reversible": True,
                     "sides": "both",
+                    "overflow_kg": overflow,
                     "geometry": rec["geometry"],
                 }
             )
@@ -307,9 +338,33 @@ def collection_points(
     out = out.set_crs(4326, allow_override=True)
     for col in ("households", "members", "frequency", "node", "u", "v", "key"):
         out[col] = out[col].astype("int64")
-    for col in ("demand_kg", "demand_m3", "service_s", "collect_s", "length_m"):
+    for col in ("demand_kg", "demand_m3", "service_s", "collect_s", "length_m", "overflow_kg"):
         out[col] = out[col].astype("float64")
     out["reversible"] = out["reversible"].astype(bool)
+    return out
+
+
+def _assign_to_containers(
+    cols: _Columns,
+    containers: gpd.GeoDataFrame | None,
+    crs: Any,
+    which: bool | Collection[str],
+    max_distance_m: float,
+) -> dict[int, int]:
+    """Household position -> container position, for households served at a container."""
+    if containers is None or not len(containers) or which is False or not len(cols.ids):
+        return {}
+    villages = None if which is True else set(which)  # type: ignore[arg-type]
+    cxy = containers.geometry.to_crs(crs)
+    cx, cy = cxy.x.to_numpy(), cxy.y.to_numpy()
+    out: dict[int, int] = {}
+    for p in range(len(cols.ids)):
+        if villages is not None and cols.villages[p] not in villages:
+            continue
+        d = np.hypot(cx - cols.xs[p], cy - cols.ys[p])
+        j = int(np.argmin(d))
+        if d[j] <= max_distance_m:
+            out[p] = j
     return out
 
 
@@ -366,5 +421,6 @@ def _segment_row(
         "length_m": float(data.get("length", line.length)),
         "reversible": reversible,
         "sides": sides,
+        "overflow_kg": 0.0,
         "geometry": _to_wgs84(line, to_wgs),
     }

@@ -163,3 +163,39 @@ def test_bad_parameters_and_unsnapped_input_are_refused() -> None:
             bad, _graph(), kg_per_person_day=0.5, bulk_density_kg_m3=200, days_between=7,
             service_s_per_household=20,
         )  # fmt: skip
+
+
+def _container(volume_m3: float = 1.1) -> gpd.GeoDataFrame:
+    lon, lat = TO_WGS.transform(X0, Y0)
+    return gpd.GeoDataFrame(
+        {"name": ["Market"], "village": ["Терек-Суу"], "kind": ["market"],
+         "volume_m3": [volume_m3], "count": [1], "fill_rate": [0.8],
+         "collections_per_week": [None], "node": [1]},
+        geometry=[Point(lon, lat)], crs="EPSG:4326",
+    )  # fmt: skip
+
+
+def test_households_near_a_container_bring_their_waste_there() -> None:
+    cp = _points(
+        containers=_container(volume_m3=0.01),
+        container_density_kg_m3=150.0,
+        to_containers=True,
+        max_container_distance_m=50.0,
+    ).set_index("point_id")
+    c = cp.loc["ctr-1"]
+    # "a" is 22 m from the container, "b" 70 m: only "a" walks there.
+    assert c.household_ids == ("a",) and c.members == 4
+    assert c.demand_kg == pytest.approx(4 * 0.5 * 7)
+    assert c.demand_m3 == pytest.approx(4 * 0.5 * 7 / 150.0)
+    assert c.overflow_kg == pytest.approx(4 * 0.5 * 7 - 0.01 * 150.0)
+    assert cp.loc["seg-1-2-0"].household_ids == ("b",)
+    # Every household is counted once.
+    assert cp["members"].sum() == 4 + 6 + 5 + 3 + 2 + 4
+
+
+def test_container_assignment_only_for_the_villages_named() -> None:
+    cp = _points(containers=_container(), to_containers=["Another village"])
+    c = cp[cp["kind"] == "container"].iloc[0]
+    assert c.households == 0
+    assert c.demand_m3 == pytest.approx(1.1 * 0.8)  # volume x fill rate
+    assert c.overflow_kg == 0
