@@ -236,6 +236,9 @@ def collection_points(
         # Both directions of a two-way street are one segment: key it by the sorted end nodes.
         gk = (min(fu, fv), max(fu, fv), fk)
         if gk not in edge_of:
+            # Forward is the direction from the smaller node id when it can be driven (stable ids).
+            if (fu, fv) != gk[:2] and graph.has_edge(gk[0], gk[1], fk):
+                fu, fv, data = gk[0], gk[1], graph.edges[gk[0], gk[1], fk]
             edge_of[gk] = (fu, fv, fk, data)
         groups.setdefault(gk, []).append(pos)
 
