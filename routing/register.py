@@ -55,11 +55,14 @@ HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "street": (
         "street", "road", "address street", "көчө", "көчөсү", "кочо", "улица", "ул", "koch", "kocho",
-        "ulitsa", "addr:street",
+        "köchö", "kochosu", "ulitsa", "addr:street",
     ),
+    # One column with street and number ("ул. Манаса, д. 12"): split when no street column exists.
+    "address": ("address", "адрес", "дарек", "дареги", "адрес проживания", "жашаган жери"),
     "house": (
         "house", "house number", "housenumber", "house no", "no house", "building", "үй", "үй номери",
-        "үйдүн номери", "уй", "дом", "номер дома", "№ дома", "дом №", "addr:housenumber",
+        "үйдүн номери", "уй", "дом", "номер дома", "№ дома", "дом №", "addr:housenumber", "uy",
+        "üy", "uy nomeri", "dom",
     ),
     "head": (
         "head", "head of household", "name", "full name", "householder", "owner", "фио",
@@ -67,14 +70,14 @@ HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
         "үй бүлө башчысы", "үй-бүлө башчысы", "аты-жөнү", "аты жөнү", "ээси",
     ),
     "members": (
-        "members", "household size", "persons", "people", "size", "residents", "family size",
+        "members", "mucholoru", "mücholörü", "adam sany", "household size", "persons", "people", "size", "residents", "family size",
         "мүчөлөрү", "мүчөлөр", "мүчө саны", "үй бүлө мүчөлөрү", "үй-бүлө мүчөлөрүнүн саны",
         "үй бүлө мүчөлөрүнүн саны", "адам саны", "жашоочулар", "кол-во членов семьи",
         "количество членов семьи", "членов семьи", "членов", "число членов семьи", "кол-во человек",
         "количество человек", "человек", "чел", "жильцов", "кол-во жильцов", "состав семьи",
     ),
-    "lat": ("lat", "latitude", "y", "широта", "кеңдик", "кендик", "lat_wgs84"),
-    "lon": ("lon", "lng", "long", "longitude", "x", "долгота", "узундук", "lon_wgs84"),
+    "lat": ("lat", "latitude", "y", "широта", "кеңдик", "кендик", "lat_wgs84", "shirota"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "долгота", "узундук", "lon_wgs84", "dolgota"),
 }  # fmt: skip
 
 CONTAINER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -397,7 +400,7 @@ def read_households(
         raise _missing(path, headers, "members", HOUSEHOLD_ALIASES)
     if ("lat" in found) != ("lon" in found):
         raise _missing(path, headers, "lon" if "lat" in found else "lat", HOUSEHOLD_ALIASES)
-    if not any(k in found for k in ("village", "street", "lat")):
+    if not any(k in found for k in ("village", "street", "address", "lat")):
         raise _missing(path, headers, "village", HOUSEHOLD_ALIASES)
     # A geometry beats nothing but never a lat/lon column written in the table.
     geom_lat = headers.index("__geom_lat") if "__geom_lat" in headers else None
@@ -429,13 +432,20 @@ def read_households(
         if math.isnan(lat) and geom_lat is not None and geom_lon is not None:
             lat = _number(_cell(row, geom_lat), path, rownum, "geometry")
             lon = _number(_cell(row, geom_lon), path, rownum, "geometry")
+        street = _text(_cell(row, found.get("street")))
+        house = _text(_cell(row, found.get("house")))
+        village = _text(_cell(row, found.get("village")))
+        if street is None and "address" in found:
+            street, in_address, place = _split_address(_text(_cell(row, found["address"])))
+            house = house or in_address
+            village = village or place
         records.append(
             {
                 "household_id": hid,
                 "source_row": rownum,
-                "village": _text(_cell(row, found.get("village"))),
-                "street": _text(_cell(row, found.get("street"))),
-                "house": _text(_cell(row, found.get("house"))),
+                "village": village,
+                "street": street,
+                "house": house,
                 "head": _text(_cell(row, found.get("head"))),
                 "members": _positive_int(
                     _cell(row, found["members"]), path, rownum, headers[found["members"]]
@@ -452,6 +462,30 @@ def read_households(
     for c in ("village", "street", "house", "head"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df
+
+
+_ADDRESS_HOUSE = re.compile(
+    r"^(?P<street>.*?)[,\s]+(?:д\.?|дом|үй|уй|№|no\.?|house)?\s*"
+    r"(?P<house>\d+(?:\s*[-/]?\s*(?:\d+|[^\W\d_]))?)\s*(?:,.*)?$",
+    re.IGNORECASE | re.UNICODE,
+)
+
+
+def _split_address(text: str | None) -> tuple[str | None, str | None, str | None]:
+    """Split an address cell into (street, house, place).
+
+    "ул. Манаса, д. 12" -> ("ул. Манаса", "12", None); "с. Терек-Суу, Манас көчөсү 12а" ->
+    ("Манас көчөсү", "12а", "с. Терек-Суу"); without a trailing number the house is None.
+    """
+    if not text:
+        return None, None, None
+    m = _ADDRESS_HOUSE.match(text.strip())
+    head, house = (m.group("street"), m.group("house").strip()) if m else (text, None)
+    parts = [p.strip() for p in head.split(",") if p.strip()]
+    if not parts:
+        return text, None, None
+    place = ", ".join(parts[:-1]) or None
+    return parts[-1], house, place
 
 
 def _fill_rate(v: Any, path: Path, row: int, field: str) -> float:

@@ -205,3 +205,16 @@ def test_embedded_register_reads_with_its_russian_header(repo: Path) -> None:
     with_coords = df["lat"].notna()
     assert 0 < with_coords.sum() < len(df)
     assert (df.loc[with_coords, "lon"].notna()).all()
+
+
+def test_single_address_column_is_split_into_street_and_house(tmp_path: Path) -> None:
+    text = (
+        "Адрес;Кол-во членов семьи\n"
+        "с. Терек-Суу, ул. Манаса, д. 12;4\n"
+        "Манас көчөсү 14а;3\n"
+        "ул. 8 Марта;2\n"
+    )
+    df = read_households(_write(tmp_path / "h.csv", text))
+    assert df["street"].tolist() == ["ул. Манаса", "Манас көчөсү", "ул. 8 Марта"]
+    assert df["house"].tolist() == ["12", "14а", None]
+    assert df["village"].tolist() == ["с. Терек-Суу", None, None]
