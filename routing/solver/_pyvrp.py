@@ -9,8 +9,9 @@ How the model maps to PyVRP (0.14):
   route dumps before the depot;
 - a reversible street segment is two clients (one per direction) in a required mutually exclusive
   group; the arc out of a segment starts at its exit end and carries its length;
-- the lunch cannot be modelled: the shift is shortened by the lunch duration and
-  :mod:`routing.solver._schedule` places the lunch afterwards;
+- the lunch cannot be modelled: PyVRP plans in "working time", a clock with the lunch cut out at
+  the start of the lunch window (every time window after it moves earlier by the lunch duration),
+  and :mod:`routing.solver._schedule` places the real lunch afterwards;
 - the daily load limit, when it binds, is written as PyVRP's distance dimension (each arc "measures"
   the load of the client it enters, bounded by ``max_distance``) and the cost moves to the duration
   at the fleet's average speed; the stop limit is left to the repair.
@@ -22,13 +23,22 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 
 import numpy as np
 import pyvrp
-from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
+from pyvrp.search import LocalSearch, PerturbationManager
+from pyvrp.stop import (
+    FirstFeasible,
+    MaxIterations,
+    MaxRuntime,
+    MultipleCriteria,
+    StoppingCriterion,
+)
 
 from routing.solver._ortools import COST_SCALE, route_penalties
 from routing.solver._schedule import Item, Prepared
+from routing.solver.model import VehicleType
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +55,19 @@ def solve_pyvrp(
     time_limit_s: float,
     max_iterations: int | None,
     seed: int,
-) -> list[tuple[int, int, list[Item]]]:
-    """Route ``clients`` with PyVRP; return (vehicle type, vehicle, items) per used vehicle."""
+    mode: str = "trips",
+) -> list[list[tuple[int, int, list[Item]]]]:
+    """Route ``clients`` with PyVRP; return plans of (vehicle type, vehicle, items) per used vehicle.
+
+    The first plan uses the whole fleet; a second, when found, does the work with fewer vehicles.
+    ``mode`` says how the daily load limit is told to PyVRP: ``"day"`` writes it exactly as the
+    distance dimension (the cost moves to the duration), ``"trips"`` bounds the number of trips
+    (``ceil(daily / trip capacity)``) and keeps distances, leaving any excess to the repair.
+    """
     model = prep.model
     vts = model.vehicle_types
     if not clients or not any(vt.num_available > 0 for vt in vts):
-        return []
+        return [[]]
     nd, nl = len(model.depots), len(model.landfills)
     # PyVRP locations: start copies, end copies, landfills, client directions
     loc_in: list[int] = [d.location for d in model.depots] * 2
@@ -101,7 +118,7 @@ def solve_pyvrp(
     # the daily load limit that binds most becomes the "distance" dimension
     day_dim = None
     worst = 1.0
-    for d in (0, 1):
+    for d in (0, 1) if mode == "day" else ():
         fleet = sum(vt.max_load_per_day[d] * vt.num_available for vt in vts)
         need = sum(model.clients[i].demand[d] for i in clients)
         per_vehicle = max(vt.max_load_per_day[d] for vt in vts)
@@ -119,22 +136,32 @@ def solve_pyvrp(
         np.fill_diagonal(dist_i, 0)
         dist_i[~np.isfinite(dist)] = BIG
 
+    # lunch: PyVRP works in "working time", the clock with the lunch hour cut out at the start of
+    # the lunch window; every window after that moves earlier by the lunch duration
+    lunches = [vt.lunch for vt in vts if vt.lunch is not None and vt.num_available > 0]
+    cut = min(lunches, key=lambda lu: lu.window[0]) if lunches else None
+
+    def f(x: float) -> int:
+        if cut is None or x <= cut.window[0]:
+            return int(x)
+        return int(max(cut.window[0], x - cut.duration_s))
+
     vehicle_pen, _ = route_penalties(prep, clients)
     vehicle_pen = int(vehicle_pen / COST_SCALE * COST_UNIT)
     locations = [pyvrp.Location(0.0, 0.0) for _ in range(n)]
     depots = [
-        pyvrp.Depot(k, tw_early=int(model.depots[k].tw[0]), tw_late=int(model.depots[k].tw[1]))
+        pyvrp.Depot(k, tw_early=f(model.depots[k].tw[0]), tw_late=f(model.depots[k].tw[1]))
         for k in range(nd)
     ]
     depots += [
-        pyvrp.Depot(nd + k, tw_early=int(model.depots[k].tw[0]), tw_late=int(model.depots[k].tw[1]))
+        pyvrp.Depot(nd + k, tw_early=f(model.depots[k].tw[0]), tw_late=f(model.depots[k].tw[1]))
         for k in range(nd)
     ]
     depots += [
         pyvrp.Depot(
             2 * nd + j,
-            tw_early=int(lf.tw[0]),
-            tw_late=int(lf.tw[1]),
+            tw_early=f(lf.tw[0]),
+            tw_late=f(lf.tw[1]),
             service_duration=int(lf.unload_s),
         )
         for j, lf in enumerate(model.landfills)
@@ -155,8 +182,8 @@ def solve_pyvrp(
                 first_client + k,
                 pickup=[math.floor(c.demand[d] * LOAD_SCALE + 0.5) for d in dims],
                 service_duration=int(c.service_s),
-                tw_early=int(c.tw[0]),
-                tw_late=int(min(c.tw[1], BIG)),
+                tw_early=f(c.tw[0]),
+                tw_late=f(min(c.tw[1], BIG)),
                 prize=int(c.prize * COST_UNIT) if not c.required else 0,
                 required=c.required and not two,
                 group=group_of.get(i),
@@ -167,9 +194,9 @@ def solve_pyvrp(
     for t, vt in enumerate(vts):
         if vt.num_available <= 0:
             continue
-        early = int(max(vt.shift[0], model.depots[vt.start_depot].tw[0]))
-        late = int(min(vt.shift[1], model.depots[vt.end_depot].tw[1]))
-        span = max(0, late - early - (vt.lunch.duration_s if vt.lunch else 0))
+        early = f(max(vt.shift[0], model.depots[vt.start_depot].tw[0]))
+        late = f(min(vt.shift[1], model.depots[vt.end_depot].tw[1]))
+        span = max(0, late - early)
         if day_dim is None:
             unit_dist = max(0, round(vt.cost_per_km / 1000.0 * COST_UNIT))
             unit_dur = max(0, round(vt.cost_per_hour / 3600.0 * COST_UNIT))
@@ -198,6 +225,7 @@ def solve_pyvrp(
                 unit_distance_cost=unit_dist,
                 unit_duration_cost=unit_dur,
                 reload_depots=list(range(2 * nd, 2 * nd + nl)),
+                max_reloads=_max_reloads(vt) if mode == "trips" else np.iinfo(np.uint64).max,
             )
         )
         type_of.append(t)
@@ -210,19 +238,215 @@ def solve_pyvrp(
         duration_matrices=[dur_i],  # type: ignore[list-item]
         groups=groups,
     )
-    stop: StoppingCriterion
-    if max_iterations is not None:
-        stop = MaxIterations(max(1, int(max_iterations)))
+    lower = 1
+    if len(pv_types) == 1 and not any(not c.required for c in pv_clients) and not groups:
+        vt0 = vts[type_of[0]]
+        for d in (0, 1):
+            need = sum(model.clients[i].demand[d] for i in clients)
+            if math.isfinite(vt0.max_load_per_day[d]) and need > 0:
+                lower = max(lower, math.ceil(need / vt0.max_load_per_day[d] - 1e-9))
+        if vt0.max_stops:
+            lower = max(lower, math.ceil(len(clients) / vt0.max_stops))
+        can_shrink = True
     else:
-        stop = MultipleCriteria([MaxRuntime(max(0.2, time_limit_s))])
-    res = pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False, display=False)
-    sol = res.best
+        can_shrink = False
+    neighbours = _neighbours(data) if day_dim is not None else None
+    sols = _search(
+        data, seed, time_limit_s, max_iterations, lower if can_shrink else None, neighbours
+    )
+    return [_to_items(sol, type_of, client_rows, nd, nl) for sol in sols]
+
+
+def _stop(
+    seconds: float, iterations: int | None, *, first_feasible: bool = False
+) -> StoppingCriterion:
+    crit: list[StoppingCriterion] = []
+    if iterations is not None:
+        crit.append(MaxIterations(max(1, iterations)))
+    else:
+        crit.append(MaxRuntime(max(0.1, seconds)))
+    if first_feasible:
+        crit.append(FirstFeasible())
+    return MultipleCriteria(crit)
+
+
+def _search(
+    data: pyvrp.ProblemData,
+    seed: int,
+    time_limit_s: float,
+    max_iterations: int | None,
+    lower: int | None,
+    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None,
+) -> list[pyvrp.Solution]:
+    """Search, then try to do the work with fewer vehicles, then polish the smallest fleet.
+
+    Returns the best solution of the full fleet and, when found, the best with a smaller fleet
+    (the caller verifies both and keeps the better). With ``max_iterations`` every phase is bounded
+    by iterations only, so the wall clock never changes the answer.
+    """
+    t0 = time.monotonic()
+    end = t0 + time_limit_s
+    shrink = lower is not None
+    first = _run(
+        neighbours,
+        data,
+        stop=_stop(time_limit_s * (0.4 if shrink else 1.0), max_iterations),
+        seed=seed,
+        collect_stats=False,
+    )
+    best = first.best
     logger.info(
         "PyVRP: %d routes, feasible=%s, %d iterations",
-        sol.num_routes(),
-        sol.is_feasible(),
-        res.num_iterations,
+        best.num_routes(),
+        best.is_feasible(),
+        first.num_iterations,
     )
+    out = [best]
+    if not shrink or not best.is_feasible() or lower is None:
+        return out
+    fleet = best.num_routes()
+    small_data, small = None, None
+    current = best
+    shrink_end = t0 + time_limit_s * 0.75
+    while fleet > lower:
+        left = shrink_end - time.monotonic()
+        if max_iterations is None and left < 0.2:
+            break
+        vt = data.vehicle_type(0).replace(num_available=fleet - 1)
+        trial_data = data.replace(vehicle_types=[vt])
+        # start from the current plan without its smallest route; the search re-inserts its clients
+        routes = sorted(current.routes(), key=lambda r: (r.num_clients(), r.distance()))[1:]
+        start = pyvrp.Solution(
+            trial_data,
+            [
+                pyvrp.Route(
+                    trial_data,
+                    [pyvrp.Activity(a.type, a.idx) for a in r.schedule()][1:-1],
+                    r.vehicle_type(),
+                )
+                for r in routes
+            ],
+        )
+        res = _run(
+            neighbours,
+            trial_data,
+            stop=_stop(left, max_iterations, first_feasible=True),
+            seed=seed,
+            initial_solution=start,
+        )
+        if not res.best.is_feasible():
+            break
+        fleet = res.best.num_routes()
+        small_data, small = trial_data, res.best
+        current = res.best
+        logger.info("PyVRP: the work fits %d vehicles", fleet)
+    if small is not None and small_data is not None:
+        res = _run(
+            neighbours,
+            small_data,
+            stop=_stop(end - time.monotonic(), max_iterations),
+            seed=seed,
+            collect_stats=False,
+            initial_solution=small,
+        )
+        out.append(res.best if res.best.is_feasible() else small)
+    else:
+        res = _run(
+            neighbours,
+            data,
+            stop=_stop(end - time.monotonic(), max_iterations),
+            seed=seed + 7,
+            collect_stats=False,
+            initial_solution=best,
+        )
+        if res.best.is_feasible() and res.cost() < first.cost():
+            out[0] = res.best
+    return out
+
+
+def _max_reloads(vt: VehicleType) -> int:
+    """Reloads that let a vehicle collect its daily load in full trips (unbounded when no limit)."""
+    trips = math.inf
+    for d in (0, 1):
+        if math.isfinite(vt.max_load_per_day[d]) and math.isfinite(vt.capacity[d]):
+            trips = min(trips, math.ceil(vt.max_load_per_day[d] / vt.capacity[d] - 1e-9))
+    if not math.isfinite(trips):
+        return int(np.iinfo(np.uint64).max)
+    return max(0, int(trips) - 1)
+
+
+def _neighbours(data: pyvrp.ProblemData, k: int = 40) -> dict[pyvrp.Activity, list[pyvrp.Activity]]:
+    """Granular neighbourhoods by travel time and time-window compatibility.
+
+    PyVRP's own proximity reads the distance matrix, which holds loads when the daily limit is
+    written there; this one reads durations instead.
+    """
+    clients = list(data.clients())
+    nc = len(clients)
+    dur = np.asarray(data.duration_matrix(0), dtype=float)
+    locs = np.asarray([c.location for c in clients])
+    sub = dur[np.ix_(locs, locs)]
+    sub = np.minimum(sub, sub.T)
+    early = np.asarray([c.tw_early for c in clients], dtype=float)
+    late = np.asarray([c.tw_late for c in clients], dtype=float)
+    svc = np.asarray([c.service_duration for c in clients], dtype=float)
+    wait = np.maximum(early[None, :] - (late[:, None] + svc[:, None] + sub), 0.0)
+    prox = sub + 0.2 * np.minimum(wait, wait.T)
+    np.fill_diagonal(prox, np.inf)
+    k = max(1, min(k, nc - 1))
+    order = np.argsort(prox, axis=1, kind="stable")[:, :k]
+    act = pyvrp.ActivityType.CLIENT
+    return {
+        pyvrp.Activity(act, i): [pyvrp.Activity(act, int(j)) for j in order[i]] for i in range(nc)
+    }
+
+
+def _run(
+    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None,
+    data: pyvrp.ProblemData,
+    *,
+    stop: StoppingCriterion,
+    seed: int,
+    collect_stats: bool = False,
+    initial_solution: pyvrp.Solution | None = None,
+) -> pyvrp.Result:
+    """``pyvrp.solve`` with our neighbourhoods and no exhaustive search on every new best.
+
+    The exhaustive pass on each new best costs seconds on large instances early in the search,
+    when nearly every iteration finds a new best.
+    """
+    params = pyvrp.SolveParams(
+        ils=pyvrp.IteratedLocalSearchParams(exhaustive_on_best=data.num_clients <= 300)
+    )
+    if neighbours is None:
+        return pyvrp.solve(
+            data,
+            stop=stop,
+            seed=seed,
+            collect_stats=collect_stats,
+            params=params,
+            initial_solution=initial_solution,
+        )
+    rng = pyvrp.RandomNumberGenerator(seed=seed)
+    ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    pm = pyvrp.PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
+    init = initial_solution
+    if init is None:
+        init = ls(pyvrp.Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+    algo = pyvrp.IteratedLocalSearch(data, pm, ls, init, params.ils)
+    return algo.run(stop, collect_stats, False, params.display_interval)
+
+
+def _to_items(
+    sol: pyvrp.Solution,
+    type_of: list[int],
+    client_rows: list[tuple[int, bool]],
+    nd: int,
+    nl: int,
+) -> list[tuple[int, int, list[Item]]]:
     out: list[tuple[int, int, list[Item]]] = []
     counter: dict[int, int] = {}
     for route in sol.routes():

@@ -296,6 +296,11 @@ def _best_timing(
         for p, d in enumerate(departures)
         if d <= vt.lunch.window[1] + EPS and p - 1 < len(items)
     ]
+    # stops left before the window opens make the driver wait for lunch: only the last few of
+    # them are worth trying (waiting there can still absorb a later time window)
+    opens = vt.lunch.window[0] - EPS
+    before = [p for p in candidates if departures[p + 1] < opens]
+    candidates = before[-3:] + [p for p in candidates if departures[p + 1] >= opens]
     if base[3] is not None:
         # the route breaks a rule before lunch: lunch must come before that point
         candidates = [p for p in candidates if p < base[3]] or [-1]

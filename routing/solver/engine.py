@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+import numpy as np
+
 from routing.solver._ortools import solve_ortools, vehicle_list
 from routing.solver._pyvrp import solve_pyvrp
 from routing.solver._schedule import Evaluation, Item, Prepared, evaluate, normalise
@@ -124,24 +126,56 @@ def _verify(
 
 
 def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: float) -> None:
-    """Insert left-out clients where they fit best (cheapest feasible position), in place."""
+    """Insert left-out clients where they fit best, in place.
+
+    Positions are ranked by the detour they cost; only the cheapest few are timed and verified
+    (timing a route is the expensive part). A client that fits no used vehicle opens an unused one.
+    """
     model = prep.model
     for i in candidates:
         if time.monotonic() > deadline:
             return
         c = model.clients[i]
         dirs = [False, True] if (c.is_segment and c.reversible) else [False]
-        best: tuple[float, tuple[int, int], list[Item], Evaluation] | None = None
-        for key, (items, ev) in plan.routes.items():
+        ranked: list[tuple[float, tuple[int, int], int, bool]] = []
+        for key, (items, _ev) in plan.routes.items():
             vt = model.vehicle_types[key[0]]
-            for pos in range(len(items) + 1):
-                for rev in dirs:
-                    trial = normalise(prep, vt, [*items[:pos], ("client", i, rev), *items[pos:]])
-                    tev = evaluate(prep, key[0], key[1], trial)
-                    if tev.route is not None:
-                        delta = tev.cost - ev.cost
-                        if best is None or delta < best[0]:
-                            best = (delta, key, trial, tev)
+            n_clients = sum(1 for it in items if it[0] == "client")
+            if vt.max_stops is not None and n_clients + 1 > vt.max_stops:
+                continue
+            day = [
+                sum(model.clients[it[1]].demand[d] for it in items if it[0] == "client")
+                for d in (0, 1)
+            ]
+            if any(day[d] + c.demand[d] > vt.max_load_per_day[d] + 1e-9 for d in (0, 1)):
+                continue
+            start = model.depots[vt.start_depot].location
+            end = model.depots[vt.end_depot].location
+            prev = np.asarray([start, *[prep.loc_out(it) for it in items]])
+            nxt = np.asarray([*[prep.loc_in(it) for it in items], end])
+            base = (
+                prep.dist[prev, nxt] * vt.cost_per_km + prep.dur[prev, nxt] * vt.cost_per_hour / 3.6
+            )
+            for rev in dirs:
+                a, b = prep.entry[i][int(rev)], prep.exit[i][int(rev)]
+                via = (
+                    (prep.dist[prev, a] + prep.dist[b, nxt]) * vt.cost_per_km
+                    + (prep.dur[prev, a] + prep.dur[b, nxt]) * vt.cost_per_hour / 3.6
+                    + prep.dur[prev, a] * 1e-6
+                )
+                delta = via - base
+                for pos in np.argsort(delta, kind="stable")[:REINSERT_POSITIONS]:
+                    if np.isfinite(delta[pos]):
+                        ranked.append((float(delta[pos]), key, int(pos), rev))
+        ranked.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+        best: tuple[float, tuple[int, int], list[Item], Evaluation] | None = None
+        for _, key, pos, rev in ranked[: 4 * REINSERT_POSITIONS]:
+            items, ev = plan.routes[key]
+            vt = model.vehicle_types[key[0]]
+            trial = normalise(prep, vt, [*items[:pos], ("client", i, rev), *items[pos:]])
+            tev = evaluate(prep, key[0], key[1], trial)
+            if tev.route is not None and (best is None or tev.cost - ev.cost < best[0]):
+                best = (tev.cost - ev.cost, key, trial, tev)
         if best is None:
             # no room on a used vehicle: open the cheapest unused one
             used = set(plan.routes)
@@ -159,6 +193,10 @@ def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: floa
         if best is not None:
             plan.routes[best[1]] = (best[2], best[3])
             plan.dropped.pop(i, None)
+
+
+REINSERT_POSITIONS = 8
+"""Cheapest positions per route and direction that are timed when re-inserting a client."""
 
 
 def _explain_left_out(prep: Prepared, plan: _Plan, clients: list[int]) -> None:
@@ -255,11 +293,8 @@ def solve(
     stats: dict[str, float] = {"screened_out": float(len(screened))}
     deadline = t0 + time_limit_s
     # the same jobs whatever the number of workers, so that workers never change the answer
-    jobs: list[tuple[str, int]] = [("pyvrp", seed)]
-    if len(clients) <= ORTOOLS_MAX_CLIENTS:
-        jobs.append(("ortools", seed))
-    else:
-        jobs.append(("pyvrp", seed + 1))
+    jobs: list[tuple[str, int]] = [("trips", seed)]
+    jobs.append(("hybrid", seed) if len(clients) <= ORTOOLS_MAX_CLIENTS else ("day", seed))
     plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened)
     best: _Plan | None = None
     for plan in plans:
@@ -286,9 +321,9 @@ def solve(
     return _to_result(model, best, time.monotonic() - t0, stats)
 
 
-ORTOOLS_MAX_CLIENTS = 600
-"""Above this many clients OR-Tools rarely finds a first solution in time; a second PyVRP run
-(another seed) takes its place."""
+ORTOOLS_MAX_CLIENTS = 400
+"""Up to this many clients the second job ends with OR-Tools polishing a PyVRP plan under the exact
+rules; above it OR-Tools is too slow to help in seconds and a second PyVRP run takes its place."""
 
 
 def _run_engine(
@@ -297,13 +332,37 @@ def _run_engine(
     job: tuple[str, int],
     budget: float,
     max_iterations: int | None,
-) -> list[tuple[int, int, list[Item]]]:
+) -> list[tuple[str, list[tuple[int, int, list[Item]]]]]:
+    """Run one search job; every plan it returns is verified by the caller.
+
+    ``trips`` and ``day`` are PyVRP runs (see :func:`routing.solver._pyvrp.solve_pyvrp` for the
+    modes). ``hybrid`` runs PyVRP (``day``) for half the budget, then OR-Tools, which models every
+    rule exactly (the lunch too), from the best verified PyVRP plan.
+    """
     name, seed = job
-    if name == "pyvrp":
-        return solve_pyvrp(
-            prep, clients, time_limit_s=budget, max_iterations=max_iterations, seed=seed
+    t0 = time.monotonic()
+    if name in ("trips", "day"):
+        found = solve_pyvrp(
+            prep, clients, time_limit_s=budget, max_iterations=max_iterations, seed=seed, mode=name
         )
-    return solve_ortools(prep, clients, time_limit_s=budget, max_iterations=max_iterations)
+        return [(f"pyvrp-{name}", raw) for raw in found]
+    raws = solve_pyvrp(
+        prep,
+        clients,
+        time_limit_s=budget * 0.5,
+        max_iterations=max_iterations,
+        seed=seed,
+        mode="day",
+    )
+    model = prep.model
+    plans = [_verify(prep, raw, "pyvrp", {}) for raw in raws]
+    start = min(plans, key=lambda p: p.key(model))
+    initial = [start.routes[key][0] if key in start.routes else [] for key in vehicle_list(prep)]
+    left = max(0.2, budget - (time.monotonic() - t0))
+    polished = solve_ortools(
+        prep, clients, time_limit_s=left, max_iterations=max_iterations, initial=initial
+    )
+    return [*(("pyvrp-day", raw) for raw in raws), ("ortools", polished)]
 
 
 def _child(
@@ -349,7 +408,7 @@ def _run_jobs(
             proc.start()
             child.close()
             children.append((job, proc, parent))
-        raws.append((_label(jobs[0]), _safe_run(prep, clients, jobs[0], budget, max_iterations)))
+        raws.extend(_safe_run(prep, clients, jobs[0], budget, max_iterations))
         for job, proc, parent in children:
             wait = None if max_iterations is not None else max(1.0, deadline - time.monotonic() + 5)
             got: object = []
@@ -365,12 +424,12 @@ def _run_jobs(
             if isinstance(got, Exception):
                 logger.warning("%s failed: %s", _label(job), got)
                 got = []
-            raws.append((_label(job), got))  # type: ignore[arg-type]
+            raws.extend(got)  # type: ignore[arg-type]
     else:
         for k, job in enumerate(jobs):
             left = max(0.2, deadline - time.monotonic())
             budget = max(0.2, left * 0.85 / (len(jobs) - k) - 0.2)
-            raws.append((_label(job), _safe_run(prep, clients, job, budget, max_iterations)))
+            raws.extend(_safe_run(prep, clients, job, budget, max_iterations))
     return [_verify(prep, raw, label, screened) for label, raw in raws]
 
 
@@ -384,7 +443,7 @@ def _safe_run(
     job: tuple[str, int],
     budget: float,
     max_iterations: int | None,
-) -> list[tuple[int, int, list[Item]]]:
+) -> list[tuple[str, list[tuple[int, int, list[Item]]]]]:
     try:
         return _run_engine(prep, clients, job, budget, max_iterations)
     except Exception as exc:  # one engine failing must not lose the other's plan
