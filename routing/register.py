@@ -49,19 +49,19 @@ HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
         "код", "катар", "катар саны", "реттик номер", "ид",
     ),
     "village": (
-        "village", "settlement", "locality", "place", "city", "town", "айыл", "айылы",
-        "айыл аты", "кыштак", "конуш", "село", "населенный пункт", "нас пункт", "нп", "поселок",
+        "village", "айыл", "село", "settlement", "locality", "place", "city", "town", "айылы",
+        "айыл аты", "кыштак", "конуш", "населенный пункт", "нас пункт", "нп", "поселок",
         "аил", "selo", "aiyl", "ayil", "ayyl",
     ),
     "street": (
-        "street", "road", "address street", "көчө", "көчөсү", "кочо", "улица", "ул", "koch", "kocho",
+        "street", "көчө", "улица", "road", "address street", "көчөсү", "кочо", "улица", "ул", "koch", "kocho",
         "köchö", "kochosu", "ulitsa", "addr:street",
     ),
     # One column with street and number ("ул. Манаса, д. 12"): split when no street column exists.
     "address": ("address", "адрес", "дарек", "дареги", "адрес проживания", "жашаган жери"),
     "house": (
-        "house", "house number", "housenumber", "house no", "no house", "building", "үй", "үй номери",
-        "үйдүн номери", "уй", "дом", "номер дома", "№ дома", "дом №", "addr:housenumber", "uy",
+        "house", "үй", "дом", "house number", "housenumber", "house no", "no house", "building",
+        "үй номери", "үйдүн номери", "уй", "номер дома", "№ дома", "дом №", "addr:housenumber", "uy",
         "üy", "uy nomeri", "dom",
     ),
     "head": (
@@ -70,8 +70,8 @@ HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
         "үй бүлө башчысы", "үй-бүлө башчысы", "аты-жөнү", "аты жөнү", "ээси",
     ),
     "members": (
-        "members", "mucholoru", "mücholörü", "adam sany", "household size", "persons", "people", "size", "residents", "family size",
-        "мүчөлөрү", "мүчөлөр", "мүчө саны", "үй бүлө мүчөлөрү", "үй-бүлө мүчөлөрүнүн саны",
+        "members", "мүчөлөрү", "кол-во членов семьи", "household size", "persons", "people", "size",
+        "residents", "family size", "mucholoru", "mücholörü", "adam sany", "мүчөлөр", "мүчө саны", "үй бүлө мүчөлөрү", "үй-бүлө мүчөлөрүнүн саны",
         "үй бүлө мүчөлөрүнүн саны", "адам саны", "жашоочулар", "кол-во членов семьи",
         "количество членов семьи", "членов семьи", "членов", "число членов семьи", "кол-во человек",
         "количество человек", "человек", "чел", "жильцов", "кол-во жильцов", "состав семьи",
@@ -306,7 +306,8 @@ def _load(
 
 def _missing(path: Path, headers: Sequence[str], need: str, aliases: Mapping[str, Sequence[str]]):
     shown = [h for h in headers if not h.startswith("__geom")]
-    accepted = ", ".join(repr(a) for a in aliases[need][:8])
+    # The first names of each list are English, Kyrgyz and Russian.
+    accepted = ", ".join(repr(a) for a in aliases[need][:10])
     msg = (
         f"{path}: required column {need!r} not found; the header row has {shown}; "
         f"accepted names for {need!r} include {accepted} (or map it with columns={{{need!r}: ...}})"
