@@ -54,7 +54,7 @@ HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
         "аил", "selo", "aiyl", "ayil", "ayyl",
     ),
     "street": (
-        "street", "көчө", "улица", "road", "address street", "көчөсү", "кочо", "улица", "ул", "koch", "kocho",
+        "street", "көчө", "улица", "road", "address street", "көчөсү", "кочо", "ул", "koch", "kocho",
         "köchö", "kochosu", "ulitsa", "addr:street",
     ),
     # One column with street and number ("ул. Манаса, д. 12"): split when no street column exists.
