@@ -324,10 +324,14 @@ def _build(path: Path) -> Gazetteer:
 
     villages: dict[str, Village] = {}
     alias_to_village: dict[str, str] = {}
+    # Places that share a name (common for Kyrgyz villages) are told apart by their position; a
+    # register naming one of them without more is ambiguous, never matched to either.
+    seen: dict[str, int] = defaultdict(int)
+    for names, _, _, _ in raw.places:
+        seen[names[0]] += 1
     for names, kind, lon, lat in raw.places:
-        display = names[0]
-        # Two places of one name: keep the more important.
-        if display in villages and PLACE_WEIGHTS[kind] <= PLACE_WEIGHTS[villages[display].kind]:
+        display = names[0] if seen[names[0]] == 1 else f"{names[0]} ({lat:.3f}, {lon:.3f})"
+        if display in villages:  # the same place mapped twice (node and area)
             continue
         villages[display] = Village(display, names, kind, local.xy(lon, lat))
         for n in names:
@@ -375,13 +379,27 @@ def _build(path: Path) -> Gazetteer:
     # Houses: addr:place/village/hamlet naming a place node decide. An addr:city naming a place adds
     # the nearest place only when that is a smaller one inside it (a hamlet of a municipality). An
     # addr:city that is no place node becomes an address area, beside the nearest place.
-    place_keys = {place_key(n): v.name for v in villages.values() for n in v.names}
+    place_keys: dict[str, list[str]] = defaultdict(list)
+    for v in villages.values():
+        for n in v.names:
+            if v.name not in place_keys[place_key(n)]:
+                place_keys[place_key(n)].append(v.name)
+
+    def named_place(value: str, x: float, y: float) -> str | None:
+        """The place a tag value names; of several places of that name, the nearest."""
+        cands = place_keys.get(place_key(value))
+        if not cands:
+            return None
+        return min(
+            cands, key=lambda n: math.hypot(*np.subtract(villages[n].point or (x, y), (x, y)))
+        )
+
     house_sites: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for street, hn, areas, lon, lat in raw.houses:
         x, y = local.xy(lon, lat)
         near = nearest_place(x, y)
-        fine = [place_keys[k] for a in areas[:-1] if (k := place_key(a[1])) in place_keys]
-        city = [place_keys[k] for a in areas[-1:] if (k := place_key(a[1])) in place_keys]
+        fine = [p for a in areas[:-1] if (p := named_place(a[1], x, y)) is not None]
+        city = [p for a in areas[-1:] if a[1] and (p := named_place(a[1], x, y)) is not None]
         targets: list[Village]
         if fine:
             targets = [villages[fine[0]]]

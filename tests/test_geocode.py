@@ -402,3 +402,21 @@ def test_embedded_register_is_located_without_a_wrong_street(repo: Path) -> None
     assert not (named & ~same).any(), out.loc[named & ~same, ["source_row", "street"]].head()
     by_coords = (out["match_level"] == "coordinates").to_numpy()
     assert (named & same | by_coords).mean() >= 0.98
+
+
+def test_two_villages_of_one_name_are_kept_apart(tmp_path: Path) -> None:
+    o = _Osm()
+    west, east = (72.60, 41.90), (72.90, 41.90)  # 25 km apart, both "Ак-Суу"
+    for lon, lat in (west, east):
+        o.node(lon, lat, {"place": "village", "name": "Ак-Суу"})
+        o.way([(lon - 0.002, lat), (lon + 0.002, lat)], {"highway": "residential",
+                                                         "name": "Манас көчөсү"})  # fmt: skip
+        o.node(lon + 0.001, lat + 0.0003, {"addr:street": "Манас көчөсү", "addr:housenumber": "1",
+                                           "addr:city": "Ак-Суу"})  # fmt: skip
+    g = Gazetteer.from_osm(o.write(tmp_path / "twins.osm"))
+    table = g.street_table()
+    assert len(table) == 2 and (table["houses"] == 1).all()
+    assert table["village"].nunique() == 2  # each house went to its own Ак-Суу
+    r = _one(g, "Ак-Суу", "Манас", "1")
+    assert r.match_level is None and not r.ok
+    assert "ambiguous" in r.reason
