@@ -737,6 +737,15 @@ def _interpolate(street: Street, number: int) -> tuple[tuple[float, float], str 
 # coordinates, corrections, report
 
 
+def _text_or_none(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = str(v).strip()
+    return text or None
+
+
 def _valid_lonlat(lon: float, lat: float) -> bool:
     return -180 <= lon <= 180 and -90 <= lat <= 90 and not (lon == 0 and lat == 0)
 
@@ -915,7 +924,10 @@ def geocode_households(
     notes: list[str | None] = []
     geoms: list[Point | None] = []
 
-    cols = {c: df[c].tolist() for c in ("household_id", "source_row", "village", "street", "house")}
+    cols = {c: df[c].tolist() for c in ("household_id", "source_row")}
+    for c in ("village", "street", "house"):
+        # A frame made by hand may hold NaN or numbers (house 12) where the reader gives str/None.
+        cols[c] = [_text_or_none(v) for v in df[c]] if c in df else [None] * len(df)
     lats = df["lat"].to_numpy(dtype=float) if "lat" in df else np.full(len(df), np.nan)
     lons = df["lon"].to_numpy(dtype=float) if "lon" in df else np.full(len(df), np.nan)
 
@@ -932,9 +944,9 @@ def geocode_households(
                     xy = local.xy(lon, lat)
                     m = _Match("coordinates", 100.0, xy, note="corrected by hand")
             else:
-                street = corr["street"]
-                village = corr.get("village") or village
-                house = corr.get("house") or house
+                street = _text_or_none(corr.get("street"))
+                village = _text_or_none(corr.get("village")) or village
+                house = _text_or_none(corr.get("house")) or house
                 note_parts.append("corrected by hand")
                 lat = lon = math.nan
         if m is None and not (math.isnan(lat) or math.isnan(lon)):
@@ -963,10 +975,10 @@ def geocode_households(
             far = matcher.distance_km(named, m.xy) if named and named != nearest else None
             if far is not None and far > _FAR_FROM_VILLAGE_KM:
                 note_parts.append(f"coordinates lie {far:.1f} km from {named}, the village written")
-        if m.note:
-            note_parts.insert(0, m.note) if m.note == "corrected by hand" else note_parts.append(
-                m.note
-            )
+        if m.note == "corrected by hand":
+            note_parts.insert(0, m.note)
+        elif m.note:
+            note_parts.append(m.note)
         ok = m.level in _MATCH_LEVELS_OK or (m.level == "village" and accept_village_level)
         geom = None
         if m.xy is not None:

@@ -420,3 +420,12 @@ def test_two_villages_of_one_name_are_kept_apart(tmp_path: Path) -> None:
     r = _one(g, "Ак-Суу", "Манас", "1")
     assert r.match_level is None and not r.ok
     assert "ambiguous" in r.reason
+
+
+def test_a_hand_made_frame_with_nan_and_numbers_is_accepted(gaz: Gazetteer) -> None:
+    reg = _register([("Терек-Суу", "Манас көчөсү", "3"), (None, None, None)])
+    reg.loc[0, "house"] = 3.0  # a spreadsheet number
+    reg.loc[1, ["village", "street", "house"]] = math.nan
+    out = geocode_households(reg, gaz)
+    assert out.iloc[0].match_level == "house"
+    assert out.iloc[1].match_level is None and "no address" in out.iloc[1].reason
