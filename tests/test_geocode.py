@@ -424,8 +424,9 @@ def test_two_villages_of_one_name_are_kept_apart(tmp_path: Path) -> None:
 
 def test_a_hand_made_frame_with_nan_and_numbers_is_accepted(gaz: Gazetteer) -> None:
     reg = _register([("Терек-Суу", "Манас көчөсү", "3"), (None, None, None)])
-    reg.loc[0, "house"] = 3.0  # a spreadsheet number
-    reg.loc[1, ["village", "street", "house"]] = math.nan
+    reg["house"] = pd.Series([3.0, math.nan], dtype=float)  # spreadsheet numbers
+    reg["village"] = pd.Series(["Терек-Суу", math.nan], dtype=object)
+    reg["street"] = pd.Series(["Манас көчөсү", math.nan], dtype=object)
     out = geocode_households(reg, gaz)
     assert out.iloc[0].match_level == "house"
     assert out.iloc[1].match_level is None and "no address" in out.iloc[1].reason
