@@ -54,6 +54,22 @@ def numbered_stops(vehicle_day: VehicleDay) -> list[tuple[int, Stop]]:
     return [(i, s) for i, s in enumerate(vehicle_day.collect_stops, start=1)]
 
 
+def landfill_loads(vehicle_day: VehicleDay) -> list[tuple[Stop, float]]:
+    """Each landfill visit with the load (kg) the vehicle brings there.
+
+    That is its load after the previous stop (a lunch break changes nothing); a stop's own
+    ``load_kg`` is the load after the visit, 0 at a landfill.
+    """
+    out = []
+    previous: Stop | None = None
+    for stop in vehicle_day.stops:
+        if stop.kind == "landfill":
+            out.append((stop, previous.load_kg if previous else 0.0))
+        if stop.kind != "lunch":
+            previous = stop
+    return out
+
+
 def _stop_name(vehicle_day: VehicleDay, stop: Stop, number: int | None) -> str:
     if stop.kind == "collect" and number is not None:
         return f"{number}. {stop.label or stop.street}"

@@ -31,7 +31,7 @@ from folium.template import Template
 from shapely.ops import substring
 
 from routing.directions import edge_lines
-from routing.exports import numbered_stops
+from routing.exports import landfill_loads, numbered_stops
 from routing.i18n import day_date, day_name, format_clock, translator
 
 if TYPE_CHECKING:
@@ -302,11 +302,7 @@ def _add_vehicle_day(
                 },
             }
         )
-    for s in vd.stops:
-        if s.kind != "landfill":
-            continue
-        before = [p for p in vd.stops if p.sequence < s.sequence and p.kind != "landfill"]
-        load = before[-1].load_kg if before else 0.0
+    for s, load in landfill_loads(vd):
         rows = [
             (_("Arrival"), format_clock(s.arrival_s)),
             (_("Expected load"), f"{load:.0f} {_('kg')}"),

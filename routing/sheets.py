@@ -50,14 +50,14 @@ from routing.directions import (
     path_edges,
     walk,
 )
-from routing.exports import file_stem, numbered_stops
+from routing.exports import file_stem, landfill_loads, numbered_stops
 from routing.i18n import day_date, day_name, format_clock, format_distance, translator
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from routing.i18n import Translator
-    from routing.plan import Plan, Stop, VehicleDay
+    from routing.plan import Plan, VehicleDay
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -541,18 +541,6 @@ def _hours(hours: float, _: Translator) -> str:
     return f"{minutes // 60}:{minutes % 60:02d} {_('h')}"
 
 
-def _expected_loads(vd: VehicleDay) -> list[tuple[Stop, float]]:
-    """Landfill stops with the load the vehicle brings there (its load after the previous stop)."""
-    out = []
-    previous: Stop | None = None
-    for s in vd.stops:
-        if s.kind == "landfill":
-            out.append((s, previous.load_kg if previous else 0.0))
-        if s.kind != "lunch":
-            previous = s
-    return out
-
-
 def _village_labels(plan: Plan) -> list[tuple[str, float, float]]:
     points = plan.points
     if not len(points) or "village" not in points.columns:
@@ -654,7 +642,7 @@ def _story(
     data: list[list[Any]] = [[Paragraph(f"<b>{_esc(h)}</b>", st.cell) for h in header]]
     number_of = {id(s): n for n, s in collects}
     landfill_rows: list[int] = []
-    loads = dict((id(s), load) for s, load in _expected_loads(vd))
+    loads = dict((id(s), load) for s, load in landfill_loads(vd))
     widths = [9 * mm, 44 * mm, 44 * mm, 27 * mm, 27 * mm, 19 * mm, FRAME_W - 170 * mm]
     for s in vd.stops:
         if s.kind == "collect":
@@ -705,7 +693,7 @@ def _story(
         ]
     story.append(Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style)))
 
-    visits = _expected_loads(vd)
+    visits = landfill_loads(vd)
     if visits:
         story.append(CondPageBreak(30 * mm))
         story.append(Paragraph(_esc(_("Landfill visits")), st.h2))

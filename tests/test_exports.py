@@ -76,3 +76,14 @@ def test_geojson_lists_trips_then_stops_in_order(plan: Plan, tmp_path: Path) -> 
     numbers = [f["properties"]["number"] for f in data["features"] if f["properties"].get("number")]
     assert numbers == list(range(1, len(vd.collect_stops) + 1))
     assert data["attribution"].startswith("© OpenStreetMap contributors")
+
+
+def test_landfill_loads_add_up_to_what_was_collected(plan: Plan) -> None:
+    from routing.exports import landfill_loads
+
+    for vd in plan.vehicle_days:
+        loads = landfill_loads(vd)
+        assert len(loads) == vd.landfill_trips
+        assert all(stop.kind == "landfill" for stop, _ in loads)
+        # every trip ends at the landfill, so all that was collected is unloaded there
+        assert sum(load for _, load in loads) == pytest.approx(vd.load_kg)

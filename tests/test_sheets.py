@@ -142,3 +142,23 @@ def test_pages_render_to_pictures_with_the_map_drawn(sheets: list[Path], tmp_pat
     band = first.crop((int(w * 0.1), int(h * 0.35), int(w * 0.9), int(h * 0.65)))
     hist = band.histogram()
     assert sum(hist[:200]) > 0.02 * band.size[0] * band.size[1]
+
+
+def test_strips_break_where_the_next_stop_is_far_away() -> None:
+    import numpy as np
+
+    from routing.sheets import STRIP_GAP_M, _Route, _strip_chunks
+
+    # eight 100 m edges in a row, a 5 km drive, then eight more: stops on every short edge
+    edges = [np.array([[i * 100.0, 0.0], [(i + 1) * 100.0, 0.0]]) for i in range(8)]
+    edges.append(np.array([[800.0, 0.0], [5800.0, 0.0]]))
+    edges += [np.array([[5800 + i * 100.0, 0.0], [5900 + i * 100.0, 0.0]]) for i in range(8)]
+    numbers = [(n + 1, 0.0, 0.0, e, e) for n, e in enumerate([*range(8), *range(9, 17)])]
+    route = _Route(edges, np.zeros(len(edges), dtype=np.int8), numbers, [])
+    chunks = _strip_chunks(route)
+    assert STRIP_GAP_M < 5000
+    assert [[n[0] for n in c] for c in chunks] == [list(range(1, 9)), list(range(9, 17))]
+    # the same sixteen stops side by side in one village need no strip map
+    near = [np.array([[i * 100.0, 0.0], [(i + 1) * 100.0, 0.0]]) for i in range(16)]
+    together = [(n + 1, 0.0, 0.0, n, n) for n in range(16)]
+    assert _strip_chunks(_Route(near, np.zeros(16, dtype=np.int8), together, [])) == []
