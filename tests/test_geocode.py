@@ -430,3 +430,16 @@ def test_a_hand_made_frame_with_nan_and_numbers_is_accepted(gaz: Gazetteer) -> N
     out = geocode_households(reg, gaz)
     assert out.iloc[0].match_level == "house"
     assert out.iloc[1].match_level is None and "no address" in out.iloc[1].reason
+
+
+def test_real_compressed_and_pbf_extracts_build_a_gazetteer() -> None:
+    bz2 = shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    g = Gazetteer.from_osm(bz2)
+    # Addresses of the hamlet Theta carry addr:city=Bindlach: found under either name.
+    for village in ("Theta", "Bindlach"):
+        r = _one(g, village, "Theta", "11")
+        assert (r.match_level, r.matched_street) == ("house", "Theta")
+    pbf = shared_file("data", "osm", "liechtenstein-2013-08-03.osm.pbf")
+    table = Gazetteer.from_osm(pbf).street_table()
+    assert table["houses"].sum() > 100
+    assert "Schaan" in set(table["village"])
