@@ -9,6 +9,7 @@ before returning to the depot. Everything the writers read is filled in as the p
 from __future__ import annotations
 
 import itertools
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -99,7 +100,11 @@ days = ["mon", "tue", "wed", "thu", "fri"]
 """
     path = tmp / "scenario.toml"
     path.write_text(text, encoding="utf-8")
-    return load_scenario(path)
+    try:
+        return load_scenario(path)
+    finally:
+        # the writers never read the scenario's files again
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _grid(rows: int, cols: int) -> nx.MultiDiGraph:
