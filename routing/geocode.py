@@ -81,6 +81,8 @@ PLACE_WEIGHTS: dict[str, float] = {
     "farm": 0.5,
     "locality": 0.5,
 }
+# Places of one name closer than this are one place mapped twice (node and area).
+_SAME_PLACE_M = 2_000.0
 _AREA_TAGS = ("addr:place", "addr:village", "addr:hamlet", "addr:suburb", "addr:city")
 _NAME_SUFFIXES = ("_name",)
 _STREET_HIGHWAYS_EXCLUDED = frozenset(
@@ -326,13 +328,23 @@ def _build(path: Path) -> Gazetteer:
     alias_to_village: dict[str, str] = {}
     # Places that share a name (common for Kyrgyz villages) are told apart by their position; a
     # register naming one of them without more is ambiguous, never matched to either.
-    seen: dict[str, int] = defaultdict(int)
-    for names, _, _, _ in raw.places:
-        seen[names[0]] += 1
+    # One place mapped twice (a node and an area of the same name, close together) is kept once:
+    # the first seen, and nodes come first in the file.
+    distinct: list[tuple[list[str], str, float, float]] = []
     for names, kind, lon, lat in raw.places:
-        display = names[0] if seen[names[0]] == 1 else f"{names[0]} ({lat:.3f}, {lon:.3f})"
-        if display in villages:  # the same place mapped twice (node and area)
+        x, y = local.xy(lon, lat)
+        if any(
+            d[0][0] == names[0]
+            and math.hypot(*np.subtract(local.xy(d[2], d[3]), (x, y))) < _SAME_PLACE_M
+            for d in distinct
+        ):
             continue
+        distinct.append((names, kind, lon, lat))
+    seen: dict[str, int] = defaultdict(int)
+    for names, _, _, _ in distinct:
+        seen[names[0]] += 1
+    for names, kind, lon, lat in distinct:
+        display = names[0] if seen[names[0]] == 1 else f"{names[0]} ({lat:.3f}, {lon:.3f})"
         villages[display] = Village(display, names, kind, local.xy(lon, lat))
         for n in names:
             alias_to_village.setdefault(place_key(n), display)

@@ -443,3 +443,18 @@ def test_real_compressed_and_pbf_extracts_build_a_gazetteer() -> None:
     table = Gazetteer.from_osm(pbf).street_table()
     assert table["houses"].sum() > 100
     assert "Schaan" in set(table["village"])
+
+
+def test_a_place_mapped_as_node_and_area_is_one_village(tmp_path: Path) -> None:
+    o = _Osm()
+    o.node(72.700, 41.880, {"place": "village", "name": "Ак-Суу"})
+    d = 0.004
+    ring = [(72.700 - d, 41.880 - d), (72.700 + d, 41.880 - d), (72.700 + d, 41.880 + d),
+            (72.700 - d, 41.880 + d), (72.700 - d, 41.880 - d)]  # fmt: skip
+    o.way(ring, {"place": "village", "name": "Ак-Суу", "landuse": "residential"})
+    o.way([(72.698, 41.880), (72.702, 41.880)], {"highway": "residential", "name": "Манас көчөсү"})
+    o.node(72.701, 41.8803, {"addr:street": "Манас көчөсү", "addr:housenumber": "1"})
+    g = Gazetteer.from_osm(o.write(tmp_path / "twice.osm"))
+    assert list(g.villages) == ["Ак-Суу"]
+    r = _one(g, "Ак-Суу", "Манас", "1")
+    assert (r.match_level, r.matched_village) == ("house", "Ак-Суу")
