@@ -146,6 +146,23 @@ class _GeoJsonScript(MacroElement):  # type: ignore[misc]
         self.style = json.dumps(style)
 
 
+class _BindPopup(MacroElement):  # type: ignore[misc]
+    """An HTML popup bound by Leaflet itself (folium.Popup needs jQuery, left out offline)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {maxWidth: 320});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "TazaPopup"
+        self.html = html
+
+
 class _MapExtras(MacroElement):  # type: ignore[misc]
     """Legend box, CSS and the always-visible attribution of the map."""
 
@@ -257,6 +274,20 @@ def _add_vehicle_day(
 ) -> None:
     landfill_label = _("Landfill")
     main, tails = _split_landfill_legs(plan, vd)
+    minutes = round(vd.hours * 60)
+    summary = _popup(
+        [
+            (_("Driver"), vd.driver),
+            (_("Start"), f"{format_clock(vd.start_s)}–{format_clock(vd.end_s)}"),
+            (_("Stops"), len(vd.collect_stops)),
+            (_("Households"), vd.households),
+            (_("Distance"), f"{vd.km:.1f} {_('km')}"),
+            (_("Time"), f"{minutes // 60}:{minutes % 60:02d} {_('h')}"),
+            (_("Landfill visits"), vd.landfill_trips),
+            (_("Load"), f"{vd.load_kg:.0f} {_('kg')}"),
+        ],
+        f"{day_name(vd.day, language)} {vd.date} · {vd.vehicle}",
+    )
     # one (multi-)polyline per style keeps the page small with thousands of stops
     for parts, dashed in ((main, False), (tails, True)):
         latlon = [[(c[1], c[0]) for c in part.coords] for part in parts if len(part.coords) >= 2]
@@ -271,6 +302,7 @@ def _add_vehicle_day(
             tooltip=f"{vd.vehicle} → {landfill_label}" if dashed else vd.vehicle,
         )
         poly.add_to(group)
+        _BindPopup(summary).add_to(poly)
         folium.plugins.PolyLineTextPath(
             poly,
             "   ►   ",

@@ -675,6 +675,12 @@ def _story(
                     "☐",
                 ]
             )
+        elif s.kind == "lunch":
+            landfill_rows.append(len(data))
+            until = format_clock(s.departure_s)
+            data.append(
+                ["", f"{_('Lunch break')} – {until}", "", "", "", format_clock(s.arrival_s), ""]
+            )
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
         ("FONT", (0, 1), (0, -1), FONT_BOLD, 8.5),

@@ -223,12 +223,14 @@ def make_plan(
     low_confidence: int = 4,
     trip_load_kg: float = 600.0,
     waypoints_only: bool = False,
+    lunch_at_s: float | None = None,
 ) -> Plan:
     """A consistent plan on a ``rows`` × ``cols`` street grid.
 
     Each vehicle-day collects ``stops_per_day`` blocks (at most the number of east-west blocks).
     ``node_path`` is the full walk along the streets, or with ``waypoints_only`` only the stops'
-    entry and exit nodes (as the pipeline records it; the fastest paths join them).
+    entry and exit nodes (as the pipeline records it; the fastest paths join them). With
+    ``lunch_at_s`` a one-hour lunch break follows the first collection ending after that time.
     """
     scenario = _scenario(language, synthetic, vehicles)
     graph = _grid(rows, cols)
@@ -285,6 +287,7 @@ def make_plan(
             offset = (d_i * vehicles + k) * 3 % max(1, len(snake) - stops_per_day + 1)
             route = _Route(graph, lonlat, day, spec.name, float(spec.shift_start_s), depot_node)
             route.add_stop("depot", depot_node, label=scenario.depot.name)
+            lunch_due = lunch_at_s
             for u, v in snake[offset : offset + stops_per_day]:
                 route.drive_to(u)
                 pid = point_ids[(u, v)]
@@ -308,6 +311,10 @@ def make_plan(
                     demand_kg=float(row["demand_kg"]),
                 )
                 route.t += service
+                if lunch_due is not None and route.t >= lunch_due:
+                    lunch_due = None
+                    route.add_stop("lunch", v, label="lunch", departure_s=route.t + 3600)
+                    route.t += 3600
                 if route.load >= trip_load_kg:
                     route.unload(landfill_node, scenario.landfills[0].name)
             if route.load > 0:

@@ -131,3 +131,13 @@ def test_screenshot_of_the_map_is_a_picture(
     assert image.size == (900, 600)
     dark = sum(image.histogram()[:80])
     assert dark > 2000  # the black-bordered stops, route lines and legend text are drawn
+
+
+def test_each_route_carries_its_day_summary(plan: Plan, offline_map: Path) -> None:
+    page = offline_map.read_text(encoding="utf-8")
+    popups = [json.loads(p) for p in re.findall(r"\.bindPopup\((\".*?\"), \{maxWidth", page)]
+    summaries = [p for p in popups if "Расстояние" in p]
+    # one per vehicle-day line style drawn (collection, and the dashed legs to the landfill)
+    assert len(summaries) >= len(plan.vehicle_days)
+    vd = plan.vehicle_days[-1]
+    assert any(f"{vd.km:.1f} км" in p and vd.vehicle in p for p in summaries)

@@ -18,8 +18,8 @@ from tests.plan_factory import make_plan
 
 @pytest.fixture(scope="module")
 def plan() -> Plan:
-    # 26 stops: more than one strip map's worth, with three landfill visits
-    return make_plan(days=("mon", "tue"), stops_per_day=26, rows=6, cols=7)
+    # 26 stops: more than one strip map's worth, three landfill visits and a lunch break
+    return make_plan(days=("mon", "tue"), stops_per_day=26, rows=6, cols=7, lunch_at_s=8 * 3600)
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,8 @@ def test_kyrgyz_text_extracts_as_written(plan: Plan, sheets: list[Path]) -> None
     assert "Өзгөрүү көчөсү" in text and "Жеңиш көчөсү" in text
     assert "Солго буруңуз:" in text  # turn-by-turn directions
     assert "☐" in text  # tick boxes
+    lunch = next(s for s in vd.stops if s.kind == "lunch")
+    assert f"Түшкү тыныгуу – {format_clock(lunch.departure_s)}" in text
     # header, stop list, strip maps, directions: more than one page, numbered on every page
     assert pages >= 4
     assert f"1/{pages}-бет" in text and f"{pages}/{pages}-бет" in text
