@@ -8,9 +8,10 @@
    (routing break API) starting 11:00-12:00. PATH_CHEAPEST_ARC +
    GUIDED_LOCAL_SEARCH, vehicles minimised through a large fixed cost.
 2. :func:`pyvrp_peer`: PyVRP with the landfills as reload depots. PyVRP has no break and no final
-   dump and no daily total, so: each vehicle type ends its route at one landfill (the return to the
+   dump and no daily total, so: routes end at the landfill nearest the depot (the return to the
    depot is added afterwards; its distance is part of the fixed cost and its time comes off the
-   shift); the lunch is relaxed by shortening the shift by the lunch duration; reloads reset every
+   shift); the fleet offered is tight (lower bound + max(3, LB/2)), since with a generous one the
+   search keeps one trip per vehicle; the lunch is relaxed by shortening the shift by the lunch duration; reloads reset every
    load dimension, so the daily yardage is kept conservatively: ``max_reloads = ceil(daily /
    capacity) - 1`` and a trip capacity of ``min(capacity, daily / (max_reloads + 1))``.
 
@@ -49,9 +50,17 @@ class PeerRun:
 
 
 def fleet_bound(inst: KimInstance) -> int:
-    """Vehicles offered to the peers: ``3 * LB + 5`` (generous; both minimise what they use).
+    """Vehicles offered to OR-Tools: ``3 * LB + 5`` (its greedy first solution needs room).
 
-    ``LB`` is the larger of ``ceil(total load / daily yardage)`` and a time bound: service time plus,
+    See :func:`fleet_lower_bound` for ``LB``.
+    """
+    return 3 * fleet_lower_bound(inst) + 5
+
+
+def fleet_lower_bound(inst: KimInstance) -> int:
+    """A simple lower bound on the vehicles needed.
+
+    The larger of ``ceil(total load / daily yardage)`` and a time bound: service time plus,
     for each of the ``ceil(total load / capacity)`` trips, an unloading and a round trip from the
     average stop to its nearest landfill, over the working day (depot hours minus lunch).
     """
@@ -69,8 +78,7 @@ def fleet_bound(inst: KimInstance) -> int:
         float(inst.service[lfs].min()) + round_trip_s
     )
     day = max(float(inst.late[d] - inst.early[d] - inst.lunch_s), 1.0)
-    lb = max(inst.vehicles_lower_bound, math.ceil(work / day))
-    return 3 * lb + 5
+    return max(inst.vehicles_lower_bound, math.ceil(work / day))
 
 
 def schedule(inst: KimInstance, rows: list[int]) -> list[float]:
@@ -272,7 +280,15 @@ def ortools_peer(
 # --- PyVRP with landfills as reload depots ----------------------------------------------------
 
 
-def pyvrp_peer(inst: KimInstance, *, time_limit_s: float = 60.0, seed: int = 1) -> PeerRun:
+def pyvrp_peer(
+    inst: KimInstance,
+    *,
+    time_limit_s: float = 60.0,
+    seed: int = 1,
+    vehicle_cost: int = BIG_VEHICLE_COST,
+    fleet: int | None = None,
+    per_landfill_types: bool = False,
+) -> PeerRun:
     """Solve with PyVRP, landfills as reload depots (relaxations in the module docstring)."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
@@ -308,7 +324,11 @@ def pyvrp_peer(inst: KimInstance, *, time_limit_s: float = 60.0, seed: int = 1) 
         )
         for k, r in enumerate(stops, start=1 + len(landfills))
     ]
-    fleet = fleet_bound(inst)
+    if fleet is None:
+        # A tight offer per end landfill: with a generous one PyVRP's search keeps one trip per
+        # vehicle (1051_stop, 30 s: 61 used when 37 per end landfill were offered, 19 when 20 in all).
+        lb = fleet_lower_bound(inst)
+        fleet = lb + max(3, lb // 2)
     # Reloads reset every load dimension, so the daily total is kept by a stricter rule: at most
     # ceil(daily / capacity) trips, each of at most daily / trips (never above the capacity).
     max_reloads = max(0, math.ceil(inst.max_daily_yd3 / inst.capacity_yd3 - 1e-9) - 1)
@@ -317,8 +337,13 @@ def pyvrp_peer(inst: KimInstance, *, time_limit_s: float = 60.0, seed: int = 1) 
         math.floor(inst.max_daily_yd3 * LOAD_SCALE / (max_reloads + 1)),
     )
     close = int(inst.late[d]) * TIME_SCALE - inst.lunch_s * TIME_SCALE  # lunch: shift 1 h shorter
+    # The final dump: routes end at a landfill. One vehicle type per end landfill, or (default) a
+    # single type ending at the landfill nearest the depot, which keeps the fleet offer tight.
+    ends = list(enumerate(landfills, start=1))
+    if not per_landfill_types:
+        ends = [min(ends, key=lambda e: (inst.distance_ft(e[1], d), e[1]))]
     vehicle_types = []
-    for k, r in enumerate(landfills, start=1):
+    for k, r in ends:
         unload = round(float(inst.service[r]) * TIME_SCALE)
         vehicle_types.append(
             pyvrp.VehicleType(
@@ -326,7 +351,7 @@ def pyvrp_peer(inst: KimInstance, *, time_limit_s: float = 60.0, seed: int = 1) 
                 capacity=[trip_cap],
                 start_depot=0,
                 end_depot=k,
-                fixed_cost=BIG_VEHICLE_COST + int(feet[k, 0]),
+                fixed_cost=vehicle_cost + int(feet[k, 0]),
                 tw_early=int(inst.early[d]) * TIME_SCALE,
                 tw_late=close - unload - int(dur[k, 0]),
                 reload_depots=list(range(1, len(landfills) + 1)),
