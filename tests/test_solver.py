@@ -299,3 +299,32 @@ def test_model_without_matrices_is_rejected() -> None:
     m.add_depot(0)
     with pytest.raises(ValueError, match="set_matrices"):
         m.solve(max_iterations=1)
+
+
+def test_workers_do_not_change_the_answer() -> None:
+    rng = np.random.default_rng(5)
+    pts = rng.uniform(0, 8_000, size=(24, 2))
+    d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(axis=2)
+    m = Model()
+    m.set_matrices(d / 8.0, d)
+    m.add_depot(0)
+    m.add_landfill(1, unload_s=300)
+    for k in range(2, 24):
+        m.add_client(k, demand=(float(rng.integers(20, 80)), 0.1), service_s=60)
+    m.add_vehicle_type(num_available=3, capacity=(300.0, 10.0), shift=(7 * H, 17 * H))
+    one = m.solve(seed=2, max_iterations=30, workers=1)
+    two = m.solve(seed=2, max_iterations=30, workers=2)
+    assert _stops(one) == _stops(two)
+    assert one.cost == two.cost
+
+
+def test_optional_client_is_skipped_when_its_prize_is_below_the_detour() -> None:
+    m = _line_model([0, 0, 1, 50])
+    m.add_depot(0)
+    m.add_landfill(1)
+    near = m.add_client(2, demand=(1.0, 0.0))
+    far = m.add_client(3, demand=(1.0, 0.0), required=False, prize=1.0)
+    m.add_vehicle_type(num_available=1, cost_per_km=1.0)
+    res = m.solve(max_iterations=50)
+    assert res.routes[0].clients == [near]
+    assert [u.client for u in res.unserved] == [far]

@@ -133,12 +133,12 @@ def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: floa
     """
     model = prep.model
     for i in candidates:
-        if time.monotonic() > deadline:
-            return
         c = model.clients[i]
         dirs = [False, True] if (c.is_segment and c.reversible) else [False]
         ranked: list[tuple[float, tuple[int, int], int, bool]] = []
-        for key, (items, _ev) in plan.routes.items():
+        # past the deadline only the quick fallback (a vehicle of its own) is tried
+        routes = plan.routes.items() if time.monotonic() <= deadline else []
+        for key, (items, _ev) in routes:
             vt = model.vehicle_types[key[0]]
             n_clients = sum(1 for it in items if it[0] == "client")
             if vt.max_stops is not None and n_clients + 1 > vt.max_stops:
@@ -190,7 +190,7 @@ def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: floa
                     tev = evaluate(prep, key[0], key[1], trial)
                     if tev.route is not None and (best is None or tev.cost < best[0]):
                         best = (tev.cost, key, trial, tev)
-        if best is not None:
+        if best is not None and (c.required or best[0] < c.prize):
             plan.routes[best[1]] = (best[2], best[3])
             plan.dropped.pop(i, None)
 
@@ -302,7 +302,10 @@ def solve(
         left = [i for i in plan.dropped if i not in screened]
         if left:
             logger.info("%s repair: re-inserting %d clients", plan.solver, len(left))
-            _reinsert(prep, plan, left, math.inf if max_iterations is not None else deadline + 5.0)
+            grace = min(5.0, 0.05 * time_limit_s)
+            _reinsert(
+                prep, plan, left, math.inf if max_iterations is not None else deadline + grace
+            )
             _explain_left_out(prep, plan, clients)
         key = plan.key(model)
         stats[f"{plan.solver}_vehicles"] = float(key[1])
@@ -430,7 +433,10 @@ def _run_jobs(
             left = max(0.2, deadline - time.monotonic())
             budget = max(0.2, left * 0.85 / (len(jobs) - k) - 0.2)
             raws.extend(_safe_run(prep, clients, job, budget, max_iterations))
-    return [_verify(prep, raw, label, screened) for label, raw in raws]
+    logger.info("search done; verifying %d plans", len(raws))
+    plans = [_verify(prep, raw, label, screened) for label, raw in raws]
+    logger.info("verified")
+    return plans
 
 
 def _label(job: tuple[str, int]) -> str:
