@@ -810,6 +810,7 @@ class _Footer:
 
         class _NumberedCanvas(Canvas):  # type: ignore[misc]
             def __init__(self, *args: Any, **kwargs: Any) -> None:
+                kwargs.setdefault("initialFontName", FONT)
                 super().__init__(*args, **kwargs)
                 self._pages: list[dict[str, Any]] = []
 
