@@ -268,7 +268,10 @@ def _read_osm(path: Path) -> _Raw:
     import osmium
 
     raw = _Raw()
-    fp = osmium.FileProcessor(str(path)).with_locations()
+    # Only objects with one of these keys are looked at (filtered in C); node locations are still
+    # stored for every way.
+    keys = osmium.filter.KeyFilter("place", "highway", "addr:housenumber")
+    fp = osmium.FileProcessor(str(path)).with_locations().with_filter(keys)
     for obj in fp:
         if not isinstance(obj, osmium.osm.Node | osmium.osm.Way):
             continue
