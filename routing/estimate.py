@@ -103,7 +103,8 @@ def estimate_households_from_buildings(
         raise ValueError(msg)
     places: list[tuple[str, float, float]] = []
     homes: list[tuple[int, float, float, int, str | None, str | None]] = []
-    for obj in osmium.FileProcessor(str(path)).with_locations():
+    keys = osmium.filter.KeyFilter("building", "place")  # only these objects are looked at
+    for obj in osmium.FileProcessor(str(path)).with_locations().with_filter(keys):
         if isinstance(obj, osmium.osm.Node):
             if obj.tags.get("place") in ("village", "town", "hamlet", "city", "isolated_dwelling"):
                 name = obj.tags.get("name")
