@@ -37,6 +37,8 @@ def test_gpx_holds_each_trip_as_a_segment_and_each_stop_as_a_waypoint(
     paths = write_gpx(plan, tmp_path)
     assert [p.name for p in paths] == [f"{file_stem(vd)}.gpx" for vd in plan.vehicle_days]
     for path, vd in zip(paths, plan.vehicle_days, strict=True):
+        # GPX 1.1, the version OsmAnd and Organic Maps import
+        assert ET.parse(path).getroot().tag == "{http://www.topografix.com/GPX/1/1}gpx"
         gpx = gpxpy.parse(path.read_text(encoding="utf-8"))
         assert len(gpx.tracks) == 1
         segments = gpx.tracks[0].segments
