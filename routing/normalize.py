@@ -74,7 +74,6 @@ for _kind, _kind_words in {
         "көчөсү",
         "көчө",
         "көч",
-        "к",
         "кочосу",
         "коч",
         "кочо",
@@ -238,6 +237,10 @@ def name_key(text: str) -> NameKey:
     tokens: list[str] = []
     words = [w.rstrip(".") for w in _words(text)]
     words = [w for w in words if w not in _STOP_WORDS]
+    # "к." is "көчөсү" only after the name ("Манас к."); before it, it is an initial ("К. Тыныстанов").
+    if len(words) > 1 and words[-1] == "к":
+        kind = "street"
+        words = words[:-1]
     # Type words are taken out unless nothing but type words and numbers would remain.
     if any(w not in _STREET_KINDS and not w.isdigit() for w in words):
         for w in words:

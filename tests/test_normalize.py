@@ -97,3 +97,9 @@ def test_house_numbers_parse(text: str, key: str, number: int | None) -> None:
 
 def test_osm_housenumber_lists_split() -> None:
     assert [h.key for h in house_numbers("12;14")] == ["12", "14"]
+
+
+def test_k_abbreviation_after_the_name_but_an_initial_before_it() -> None:
+    assert name_key("Манас к.").kind == "street"
+    assert sim("Манас к.", "Манас көчөсү") == 100
+    assert sim("К. Тыныстанов көчөсү", "Касым Тыныстанов көчөсү") >= 95
