@@ -459,7 +459,7 @@ def _build(path: Path) -> Gazetteer:
             get_street(villages[vname], sid, names[0]).lines.append(line)
 
     for v in villages.values():
-        v.keys = [name_key(n) for n in v.names]
+        v.keys = [name_key(n, place=True) for n in v.names]
         for st in v.streets.values():
             st.keys = [name_key(n) for n in st.names if n]
             st.numbered.sort()
@@ -524,7 +524,7 @@ class _Matcher:
     def villages(self, text: str) -> tuple[list[Village], float]:
         hit = self._village_cache.get(text)
         if hit is None:
-            q = name_key(text)
+            q = name_key(text, place=True)
             cands = [(v, v.keys) for v in self.gaz.villages.values()]
             hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
             self._village_cache[text] = hit

@@ -122,11 +122,14 @@ for _kind, _kind_words in {
 _STOP_WORDS = frozenset(
     {
         "им", "имени", "атындагы", "аты", "атн", "named", "after", "the", "der", "die", "am",
-        "с", "село", "селе", "села", "айыл", "айылы", "аил", "аилы", "ayil", "ayyl", "aiyl", "ail",
-        "п", "пос", "поселок", "посёлок", "пгт", "д", "дер", "деревня", "village", "vil", "s",
-        "г", "город", "шаар", "шаары", "town", "кыштак", "кыштагы", "хутор",
+        "село", "селе", "села", "айыл", "айылы", "аил", "аилы", "ayil", "ayyl", "aiyl", "ail",
+        "пос", "поселок", "посёлок", "пгт", "дер", "деревня", "village", "vil",
+        "город", "шаар", "шаары", "town", "кыштак", "кыштагы", "хутор",
     }
 )  # fmt: skip
+# One-letter prefixes of place names ("с. Терек-Суу", "п. …", "г. …"): in street names the same
+# letters are initials ("С. Орозбеков көчөсү"), so they are dropped from place names only.
+_PLACE_PREFIXES = frozenset({"с", "п", "д", "г", "s"})
 # Short Russian genitive endings in names after "ул./пер." ("ул. Манаса", "ул. Ленина").
 _GENITIVE_ENDINGS = ("ogo", "ego", "oi", "ei", "ia", "a", "i")
 
@@ -221,13 +224,15 @@ def _words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def name_key(text: str) -> NameKey:
+def name_key(text: str, *, place: bool = False) -> NameKey:
     """Split a street or place name into its comparable key, word skeletons, kind and numbers.
 
     Parameters
     ----------
     text
         A name as written: "ул. Манаса", "Манас көчөсү", "1-й пер. Ленина", "Haydnstraße".
+    place
+        The name is a village's: one-letter prefixes ("с.") are dropped instead of kept as initials.
 
     Returns
     -------
@@ -236,7 +241,7 @@ def name_key(text: str) -> NameKey:
     kind = ""
     tokens: list[str] = []
     words = [w.rstrip(".") for w in _words(text)]
-    words = [w for w in words if w not in _STOP_WORDS]
+    words = [w for w in words if w not in _STOP_WORDS and not (place and w in _PLACE_PREFIXES)]
     # "к." is "көчөсү" only after the name ("Манас к."); before it, it is an initial ("К. Тыныстанов").
     if len(words) > 1 and words[-1] == "к":
         kind = "street"
@@ -279,7 +284,7 @@ def name_key(text: str) -> NameKey:
 
 def place_key(text: str) -> str:
     """Return the key of a village name ("с. Терек-Суу", "Терек-Суу айылы", "Terek-Suu" -> same)."""
-    return name_key(text).loose
+    return name_key(text, place=True).loose
 
 
 def _strip_genitive(token: str) -> str:

@@ -103,3 +103,9 @@ def test_k_abbreviation_after_the_name_but_an_initial_before_it() -> None:
     assert name_key("Манас к.").kind == "street"
     assert sim("Манас к.", "Манас көчөсү") == 100
     assert sim("К. Тыныстанов көчөсү", "Касым Тыныстанов көчөсү") >= 95
+
+
+def test_one_letter_prefix_is_a_village_word_but_an_initial_in_streets() -> None:
+    assert place_key("с. Терек-Суу") == place_key("Терек-Суу")
+    assert sim("С. Орозбеков көчөсү", "Сагынбек Орозбеков көчөсү") >= 95
+    assert name_key("С. Орозбеков көчөсү").tokens[0] == "s"
