@@ -25,8 +25,8 @@ logger = logging.getLogger(__name__)
 COST_SCALE = 1000.0
 """Integer objective units per currency unit."""
 
-LOAD_SCALE = 1000.0
-"""Integer load units per kg or m³."""
+LOAD_SCALE = 1e6
+"""Integer load units per kg or m³ (fine enough that rounding never decides a full truck)."""
 
 
 def vehicle_list(prep: Prepared) -> list[tuple[int, int]]:
@@ -128,7 +128,7 @@ def solve_ortools(
     li = np.asarray(node_loc_in)
     lo = np.asarray(node_loc_out)
     travel = prep.dur[np.ix_(lo, li)]
-    travel_int = np.where(np.isfinite(travel), np.rint(travel), big).astype(np.int64)
+    travel_int = np.where(np.isfinite(travel), np.floor(travel), big).astype(np.int64)
     dist = prep.dist[np.ix_(lo, li)]
     if model.landfills:
         # the final dump rides on the arc from a client to the end depot: via the best landfill
@@ -143,7 +143,7 @@ def solve_ortools(
                 via_t = prep.dur[lo[k], lf_locs] + prep.dur[lf_locs, dloc] + unload
                 j = int(np.argmin(via_d + 1e-9 * via_t))
                 dist[k, dep] = via_d[j]
-                travel_int[k, dep] = np.rint(via_t[j]) if np.isfinite(via_t[j]) else big
+                travel_int[k, dep] = np.floor(via_t[j]) if np.isfinite(via_t[j]) else big
     transit = travel_int + np.asarray(service, dtype=np.int64)[:, None]
     transit = np.minimum(transit, big)
     dist = dist + np.asarray(extra_m)[:, None]
@@ -195,14 +195,12 @@ def solve_ortools(
         if any(math.isfinite(c) for c in trip_caps) and total[d] > 0 and model.landfills:
             finite_caps = [c for c in trip_caps if math.isfinite(c)]
             cap_int = [
-                int(c * LOAD_SCALE) if math.isfinite(c) else int(max(finite_caps) * LOAD_SCALE)
+                round(c * LOAD_SCALE) if math.isfinite(c) else round(max(finite_caps) * LOAD_SCALE)
                 for c in trip_caps
             ]
             full = max(cap_int)
             dem = [
-                -full
-                if node_kind[k][0] == "landfill"
-                else math.ceil(demand[k][d] * LOAD_SCALE - 1e-6)
+                -full if node_kind[k][0] == "landfill" else round(demand[k][d] * LOAD_SCALE)
                 for k in range(n)
             ]
 
@@ -218,9 +216,9 @@ def solve_ortools(
         day_caps = [vts[t].max_load_per_day[d] for t, _ in vehicles]
         if any(math.isfinite(c) for c in day_caps) and total[d] > 0:
             top = math.ceil(total[d] * LOAD_SCALE) + 1
-            day_int = [int(c * LOAD_SCALE) if math.isfinite(c) else top for c in day_caps]
+            day_int = [round(c * LOAD_SCALE) if math.isfinite(c) else top for c in day_caps]
             pos = [
-                0 if node_kind[k][0] != "client" else math.ceil(demand[k][d] * LOAD_SCALE - 1e-6)
+                0 if node_kind[k][0] != "client" else round(demand[k][d] * LOAD_SCALE)
                 for k in range(n)
             ]
 

@@ -42,7 +42,8 @@ from routing.solver.model import VehicleType
 
 logger = logging.getLogger(__name__)
 
-LOAD_SCALE = 1000.0
+LOAD_SCALE = 1e6
+BIG_LOAD = 10**15
 BIG = 10**9
 COST_UNIT = 10_000.0
 """PyVRP cost units per currency unit (a cost per metre stays a usable integer at this scale)."""
@@ -135,7 +136,7 @@ def solve_pyvrp(
         load_in = np.asarray([math.floor(dm[day_dim] * LOAD_SCALE + 0.5) for dm in demand])
         dist_i = np.broadcast_to(load_in[None, :], (n, n)).astype(np.int64).copy()
         np.fill_diagonal(dist_i, 0)
-        dist_i[~np.isfinite(dist)] = BIG
+        dist_i[~np.isfinite(dist)] = BIG_LOAD // 1000
 
     # lunch: PyVRP works in "working time", the clock with the lunch hour cut out at the start of
     # the lunch window; every window after that moves earlier by the lunch duration
@@ -211,9 +212,9 @@ def solve_pyvrp(
             pyvrp.VehicleType(
                 num_available=vt.num_available,
                 capacity=[
-                    int(min(vt.capacity[d] * LOAD_SCALE, BIG))
+                    round(min(vt.capacity[d] * LOAD_SCALE, BIG_LOAD))
                     if math.isfinite(vt.capacity[d])
-                    else BIG
+                    else BIG_LOAD
                     for d in dims
                 ],
                 start_depot=vt.start_depot,
