@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
-from shapely.ops import substring
 
 from routing.network import RoadNetwork, strongly_connected_to
 
@@ -100,6 +99,7 @@ def snap_points(
         points = points.to_crs("EPSG:4326")
 
     edge_keys, tree = _edge_index(network)
+    _twin_cache(network)
     n = len(points)
     node = np.full(n, -1, dtype=np.int64)
     u_col = np.full(n, -1, dtype=np.int64)
@@ -127,7 +127,7 @@ def snap_points(
         best_dist = dict(zip(pairs[0].tolist(), dists.tolist(), strict=True))
         for qi, i in enumerate(located):
             pt = query[qi]
-            edge = _pick_edge(graph, [edge_keys[e] for e in candidates[qi]], pt)
+            edge = _pick_edge(network, [edge_keys[e] for e in candidates[qi]], pt)
             geom = graph.edges[edge]["geometry"]
             along = float(geom.project(pt))
             fraction = along / geom.length if geom.length > 0 else 0.0
@@ -204,12 +204,13 @@ def _edge_index(network: RoadNetwork) -> tuple[list[EdgeKey], shapely.STRtree]:
     return cached[1], cached[2]
 
 
-def _pick_edge(graph: nx.MultiDiGraph, candidates: list[EdgeKey], pt: Point) -> EdgeKey:
+def _pick_edge(network: RoadNetwork, candidates: list[EdgeKey], pt: Point) -> EdgeKey:
     """Choose among equally near edges: the one with the point on its right (driving side)."""
+    graph = network.graph
     # the twin of a two-way street is equally near, but float noise may hide it from the tree
     pool = set(candidates)
     for edge in candidates:
-        twin = _twin(graph, edge)
+        twin = _twin(network, edge)
         if twin is not None:
             pool.add(twin)
     if len(pool) == 1:
@@ -225,19 +226,37 @@ def _pick_edge(graph: nx.MultiDiGraph, candidates: list[EdgeKey], pt: Point) -> 
     return min(scored)[1]
 
 
-def _twin(graph: nx.MultiDiGraph, edge: EdgeKey) -> EdgeKey | None:
+def _twin_cache(network: RoadNetwork) -> dict[EdgeKey, EdgeKey | None]:
+    """Return the network's memo of edge twins (reset when the graph changed size)."""
+    graph = network.graph
+    stamp = (graph.number_of_nodes(), graph.number_of_edges())
+    cached = network._cache.get("twins")
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, {})
+        network._cache["twins"] = cached
+    return cached[1]
+
+
+def _twin(network: RoadNetwork, edge: EdgeKey) -> EdgeKey | None:
+    """Return the opposite-direction edge of a two-way street (memoised on the network)."""
+    graph = network.graph
+    twins: dict[EdgeKey, EdgeKey | None] = network._cache["twins"][1]
+    if edge not in twins:
+        twin = _find_twin(graph, edge)
+        twins[edge] = twin
+        if twin is not None:
+            twins[twin] = edge
+    return twins[edge]
+
+
+def _find_twin(graph: nx.MultiDiGraph, edge: EdgeKey) -> EdgeKey | None:
     """Return the opposite-direction edge of a two-way street (same geometry reversed)."""
-    u, v, _k = edge
+    u, v, _ = edge
     if not graph.has_edge(v, u):
         return None
-    coords = np.asarray(graph.edges[edge]["geometry"].coords)[::-1]
+    back = shapely.reverse(graph.edges[edge]["geometry"])
     for k2, data in graph[v][u].items():
-        other = np.asarray(data["geometry"].coords)
-        if (
-            (v, u, k2) != edge
-            and other.shape == coords.shape
-            and np.allclose(other, coords, rtol=0, atol=1e-6)
-        ):
+        if (v, u, k2) != edge and back.equals_exact(data["geometry"], 1e-6):
             return (v, u, k2)
     return None
 
@@ -258,12 +277,7 @@ def _split_edges(
     twins: dict[EdgeKey, EdgeKey | None] = {}
     for i in np.flatnonzero(ok):
         edge: EdgeKey = (int(u_col[i]), int(v_col[i]), int(k_col[i]))
-        if edge not in twins:
-            twin = _twin(graph, edge)
-            twins[edge] = twin
-            if twin is not None:
-                twins[twin] = edge
-        twin = twins[edge]
+        twin = twins[edge] = _twin(network, edge)
         length = graph.edges[edge]["length"]
         at = float(offset[i])
         if at <= ENDPOINT_TOLERANCE_M:
@@ -301,7 +315,7 @@ def _split_edges(
             pt = geom.interpolate(at / data["length"] * geom.length)
             new_graph.add_node(new_node, x=pt.x, y=pt.y, street_count=2, snapped=True)
         _cut(new_graph, edge, data, stops)
-        twin = twins.get(edge)
+        twin = _twin(network, edge)
         if twin is not None:
             length = data["length"]
             mirrored = [(length - at, new_node) for at, new_node in reversed(stops)]
@@ -317,16 +331,24 @@ def _cut(
     data: dict[str, Any],
     stops: list[tuple[float, int]],
 ) -> None:
-    """Replace ``edge`` by a chain through ``stops`` (offsets in metres from its u, sorted)."""
+    """Replace ``edge`` by a chain through ``stops`` (offsets in metres from its u, sorted).
+
+    Each piece keeps the edge's vertices between its ends and starts and ends exactly on its
+    nodes; length and times are shared in proportion to the length along the edge.
+    """
     u, v, _ = edge
     length = float(data["length"])
-    geom = data["geometry"]
+    coords = np.asarray(data["geometry"].coords)
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
+    scale = along[-1] / length if length > 0 else 0.0
     graph.remove_edge(*edge)
     marks = [(0.0, u), *stops, (length, v)]
     for (a, na), (b, nb) in itertools.pairwise(marks):
         share = (b - a) / length if length > 0 else 0.0
+        inside = coords[(along > a * scale) & (along < b * scale)]
+        ends = [(graph.nodes[x]["x"], graph.nodes[x]["y"]) for x in (na, nb)]
         piece = dict(data)
-        piece["geometry"] = substring(geom, a / length * geom.length, b / length * geom.length)
+        piece["geometry"] = LineString(np.vstack([ends[:1], inside, ends[1:]]))
         for attr in ("length", "travel_time", "collect_time"):
             piece[attr] = float(data[attr]) * share
         graph.add_edge(na, nb, **piece)
