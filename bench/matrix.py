@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
 import platform
 import resource
 import statistics
@@ -264,6 +265,7 @@ def main() -> None:
         raise SystemExit(msg)
 
     started = dt.datetime.now(dt.UTC)
+    load_before = os.getloadavg()
     counts = [int(c) for c in args.points.split(",")]
     sections: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-matrix-") as tmp:
@@ -286,7 +288,8 @@ def main() -> None:
                 print(f"[{n} points] {name} ...", flush=True)
                 results[name] = _run(kind, lonlat, max(1, args.repeats), cache, extra)
             sections.append(_section(n, fresh, cached, results))
-    _write(args, started, sections)
+    load = f"{load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    _write(args, started, sections, load)
     print(f"wrote {args.out}")
 
 
@@ -341,7 +344,7 @@ def _section(n: int, fresh: dict, cached: dict, results: dict[str, dict]) -> str
     return "\n".join(lines)
 
 
-def _write(args: argparse.Namespace, started: dt.datetime, sections: list[str]) -> None:
+def _write(args: argparse.Namespace, started: dt.datetime, sections: list[str], load: str) -> None:
     packages = ["osmnx", "networkx", "scipy", "numpy", "igraph", "pandana", "osmium", "shapely"]
     versions = ", ".join(f"{p} {version(p)}" for p in packages)
     text = [
@@ -350,7 +353,9 @@ def _write(args: argparse.Namespace, started: dt.datetime, sections: list[str]) 
         f"- command: `.venv/bin/python -m bench.matrix --points {args.points} "
         f"--repeats {args.repeats} --nx-pairs {args.nx_pairs} --nx-rows {args.nx_rows}`",
         f"- date: {started:%Y-%m-%d %H:%M} UTC; Python {platform.python_version()} on "
-        f"{platform.machine()}, 2 shared cores",
+        f"{platform.machine()}, {os.cpu_count()} cores shared with other work "
+        f"(1-minute load average {load}): absolute times are inflated by that load, the "
+        "methods ran one after another in the same conditions",
         f"- versions: {versions}",
         "- data: `../shared/data/osm/liechtenstein-2013-08-03.osm.pbf`; points: building "
         f"centroids sampled with seed {SEED}, snapped within {MAX_SNAP_M:.0f} m",
