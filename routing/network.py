@@ -215,6 +215,8 @@ def load_network(
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError) as exc:
             log.warning("cached network %s unreadable (%s): rebuilding", cache_file, exc)
         else:
+            if is_file:
+                network.source = str(path)  # the same bytes may have moved
             log.log(level, "loaded cached network %s in %.2f s", cache_file, _since(started))
             return network
 
