@@ -254,15 +254,19 @@ def solve_pyvrp(
         can_shrink = False
     neighbours = _neighbours(data) if day_dim is not None else None
     logger.info("PyVRP (%s): data ready, searching", mode)
-    sols = _search(
-        data,
-        seed,
-        started,
-        time_limit_s,
-        max_iterations,
-        lower if can_shrink else None,
-        neighbours,
-    )
+    if can_shrink and mode == "trips" and lower >= 2:
+        # the daily load gives a real lower bound on the fleet: start there and grow
+        sols = _search_tight(data, seed, started, time_limit_s, max_iterations, lower, neighbours)
+    else:
+        sols = _search(
+            data,
+            seed,
+            started,
+            time_limit_s,
+            max_iterations,
+            lower if can_shrink else None,
+            neighbours,
+        )
     logger.info("PyVRP (%s): search done", mode)
     return [_to_items(sol, type_of, client_rows, nd, nl) for sol in sols]
 
@@ -375,6 +379,70 @@ def _search(
         if res.best.is_feasible() and res.cost() < first.cost():
             out[0] = res.best
     return out
+
+
+def _rebuild(data: pyvrp.ProblemData, routes: list[pyvrp.Route]) -> pyvrp.Solution:
+    """The same routes as a solution of ``data`` (same clients and depots, another fleet)."""
+    return pyvrp.Solution(
+        data,
+        [
+            pyvrp.Route(
+                data, [pyvrp.Activity(a.type, a.idx) for a in r.schedule()][1:-1], r.vehicle_type()
+            )
+            for r in routes
+        ],
+    )
+
+
+def _search_tight(
+    data: pyvrp.ProblemData,
+    seed: int,
+    t0: float,
+    time_limit_s: float,
+    max_iterations: int | None,
+    lower: int,
+    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None,
+) -> list[pyvrp.Solution]:
+    """Search with the fleet at its lower bound; add a vehicle at a time until the plan is feasible.
+
+    When the work needs about as many vehicles as the daily load says, a search offered exactly
+    that fleet packs the loads far better than one shrinking a larger fleet.
+    """
+    full = data.vehicle_type(0).num_available
+    fleet = max(1, min(lower, full))
+    end = t0 + time_limit_s
+    grow_end = t0 + time_limit_s * 0.75
+
+    def with_fleet(k: int) -> pyvrp.ProblemData:
+        return data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=k)])
+
+    cur = with_fleet(fleet)
+    res = _run(neighbours, cur, until=t0 + time_limit_s * 0.4, iterations=max_iterations, seed=seed)
+    best = res.best
+    logger.info("PyVRP: %d vehicles offered, feasible=%s", fleet, best.is_feasible())
+    while not best.is_feasible() and fleet < full:
+        if max_iterations is None and time.monotonic() > grow_end:
+            break
+        fleet += 1
+        cur = with_fleet(fleet)
+        res = _run(
+            neighbours,
+            cur,
+            until=grow_end,
+            iterations=max_iterations,
+            seed=seed,
+            first_feasible=True,
+            initial_solution=_rebuild(cur, best.routes()),
+        )
+        best = res.best
+        logger.info("PyVRP: %d vehicles offered, feasible=%s", fleet, best.is_feasible())
+    if best.is_feasible():
+        res = _run(
+            neighbours, cur, until=end, iterations=max_iterations, seed=seed, initial_solution=best
+        )
+        if res.best.is_feasible():
+            best = res.best
+    return [best]
 
 
 def _max_reloads(vt: VehicleType) -> int:
