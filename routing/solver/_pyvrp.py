@@ -57,6 +57,7 @@ def solve_pyvrp(
     max_iterations: int | None,
     seed: int,
     mode: str = "trips",
+    progress: bool = False,
 ) -> list[list[tuple[int, int, list[Item]]]]:
     """Route ``clients`` with PyVRP; return plans of (vehicle type, vehicle, items) per used vehicle.
 
@@ -64,8 +65,10 @@ def solve_pyvrp(
     ``mode`` says how the daily load limit is told to PyVRP: ``"day"`` writes it exactly as the
     distance dimension (the cost moves to the duration), ``"trips"`` bounds the number of trips
     (``ceil(daily / trip capacity)``) and keeps distances, leaving any excess to the repair.
+    With ``progress`` the best cost is logged every few seconds.
     """
     started = time.monotonic()
+    _PROGRESS["on"] = progress
     model = prep.model
     vts = model.vehicle_types
     if not clients or not any(vt.num_available > 0 for vt in vts):
@@ -271,10 +274,31 @@ def solve_pyvrp(
     return [_to_items(sol, type_of, client_rows, nd, nl) for sol in sols]
 
 
+_PROGRESS = {"on": False}
+"""Whether searches started by the current :func:`solve_pyvrp` call log their best cost."""
+
+
+class _ProgressLog:
+    """A stopping criterion that never stops: it logs the best cost every few seconds."""
+
+    def __init__(self, every_s: float = 2.0) -> None:
+        self.every_s = every_s
+        self.last = time.monotonic()
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.monotonic()
+        if now - self.last >= self.every_s:
+            self.last = now
+            logger.info("PyVRP: best cost so far %s", best_cost)
+        return False
+
+
 def _stop(
     seconds: float, iterations: int | None, *, first_feasible: bool = False
 ) -> StoppingCriterion:
     crit: list[StoppingCriterion] = []
+    if _PROGRESS["on"]:
+        crit.append(_ProgressLog())
     if iterations is not None:
         crit.append(MaxIterations(max(1, iterations)))
     else:

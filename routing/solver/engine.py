@@ -3,9 +3,12 @@
 1. Screening: every client is tried alone in a fresh route of every vehicle type; a client no vehicle
    can serve even alone is left out at once with the reason ("unreachable from the depot",
    "demand larger than any vehicle's capacity", "time window cannot be met", ...).
-2. Search: OR-Tools with every rule as a dimension (:mod:`routing.solver._ortools`) and, when the
-   model allows it, PyVRP with landfills as reload depots (:mod:`routing.solver._pyvrp`) in a second
-   process; the PyVRP plan is repaired and handed to OR-Tools as a start when time allows.
+2. Search: two jobs, in two processes when ``workers`` > 1 (the same jobs either way, so workers
+   never change the answer). Job 1 is PyVRP with landfills as reload depots and the daily load
+   bounded through the number of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the
+   fleet's lower bound first when the daily load binds). Job 2 is PyVRP with the daily load exact
+   (mode ``day``) and, up to :data:`ORTOOLS_MAX_CLIENTS` clients, OR-Tools with every rule as a
+   dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan.
 3. Verification: every route is re-timed by :mod:`routing.solver._schedule`, which places landfill
    visits, the final dump and the lunch; a route breaking a rule loses the client that breaks it,
    and dropped clients are re-inserted wherever they fit.
@@ -278,6 +281,7 @@ def solve(
         Verified routes (every rule of the model holds) and the unserved clients with reasons.
     """
     t0 = time.monotonic()
+    _PROGRESS_ON[0] = progress
     model.validate()
     prep = Prepared.of(model)
     logger.info(
@@ -324,6 +328,8 @@ def solve(
     return _to_result(model, best, time.monotonic() - t0, stats)
 
 
+_PROGRESS_ON = [False]
+
 ORTOOLS_MAX_CLIENTS = 400
 """Up to this many clients the second job ends with OR-Tools polishing a PyVRP plan under the exact
 rules; above it OR-Tools is too slow to help in seconds and a second PyVRP run takes its place."""
@@ -339,23 +345,30 @@ def _run_engine(
     """Run one search job; every plan it returns is verified by the caller.
 
     ``trips`` and ``day`` are PyVRP runs (see :func:`routing.solver._pyvrp.solve_pyvrp` for the
-    modes). ``hybrid`` runs PyVRP (``day``) for half the budget, then OR-Tools, which models every
+    modes). ``hybrid`` runs PyVRP (``day``) for 70 % of the budget, then OR-Tools, which models every
     rule exactly (the lunch too), from the best verified PyVRP plan.
     """
     name, seed = job
     t0 = time.monotonic()
     if name in ("trips", "day"):
         found = solve_pyvrp(
-            prep, clients, time_limit_s=budget, max_iterations=max_iterations, seed=seed, mode=name
+            prep,
+            clients,
+            time_limit_s=budget,
+            max_iterations=max_iterations,
+            seed=seed,
+            mode=name,
+            progress=_PROGRESS_ON[0],
         )
         return [(f"pyvrp-{name}", raw) for raw in found]
     raws = solve_pyvrp(
         prep,
         clients,
-        time_limit_s=budget * 0.5,
+        time_limit_s=budget * 0.7,
         max_iterations=max_iterations,
         seed=seed,
         mode="day",
+        progress=_PROGRESS_ON[0],
     )
     model = prep.model
     plans = [_verify(prep, raw, "pyvrp", {}) for raw in raws]

@@ -107,6 +107,9 @@ class Visit:
 
     ``index`` is the index into the model's depots, clients or landfills by ``kind`` (-1 for lunch).
     ``load`` is the load on board after the visit. ``reversed`` is True for a segment driven end→start.
+    ``arrival_s`` is when the vehicle arrives (service starts at ``max(arrival_s, tw[0])``) and
+    ``departure_s`` when it leaves; for a lunch they are the start and end of the break, taken at the
+    place of the visit before it. ``trip`` counts the landfill visits made before this one.
     """
 
     kind: VisitKind
