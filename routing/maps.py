@@ -197,7 +197,9 @@ def _esc(value: Any) -> str:
 
 def _shown(value: Any) -> Any:
     """A table value for people: missing values (None, NaN, "") as a dash."""
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, str) and value.strip().casefold() in ("", "nan", "none", "<na>"):
         return "—"
     return value
 

@@ -474,7 +474,7 @@ class _Styles:
         self.cell = ParagraphStyle(
             "cell", fontName=FONT, fontSize=8.5, leading=10, alignment=TA_LEFT
         )
-        self.cell_bold = ParagraphStyle("cellb", parent=self.cell, fontName=FONT_BOLD)
+        self.head = ParagraphStyle("head", parent=self.cell, fontName=FONT_BOLD, fontSize=7.5)
         self.note = ParagraphStyle("note", fontName=FONT_BOLD, fontSize=9, leading=11)
 
 
@@ -485,6 +485,14 @@ def _fit(text: str, width: float, style: ParagraphStyle, *, bold: bool = False) 
     if pdfmetrics.stringWidth(text, font, style.fontSize) <= width - 6:
         return text
     return Paragraph(f"<b>{_esc(text)}</b>" if bold else _esc(text), style)
+
+
+def _text(value: Any) -> str:
+    """Text for people: missing values (None, NaN, "nan", "None") become empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text.casefold() in ("nan", "none", "<na>") else text
 
 
 def _esc(text: Any) -> str:
@@ -639,19 +647,27 @@ def _story(
     story.append(PageBreak())
     story.append(Paragraph(_esc(_("Stops")), st.h2))
     header = ["№", _("Street"), _("Houses"), _("Households"), _("Sides"), _("Arrival"), "✓"]
-    data: list[list[Any]] = [[Paragraph(f"<b>{_esc(h)}</b>", st.cell) for h in header]]
+    data: list[list[Any]] = [[Paragraph(_esc(h), st.head) for h in header]]
     number_of = {id(s): n for n, s in collects}
     landfill_rows: list[int] = []
     loads = dict((id(s), load) for s, load in landfill_loads(vd))
-    widths = [9 * mm, 44 * mm, 44 * mm, 27 * mm, 27 * mm, 19 * mm, FRAME_W - 170 * mm]
+    widths = [9 * mm, 42 * mm, 44 * mm, 28 * mm, 25 * mm, 22 * mm, FRAME_W - 170 * mm]
+    village_rows: list[int] = []
+    last_village = ""
     for s in vd.stops:
+        village = _text(s.village)
+        if s.kind == "collect" and village and village != last_village:
+            # a heading row where the route enters another village
+            village_rows.append(len(data))
+            data.append([f"{_('Village')}: {village}", "", "", "", "", "", ""])
+            last_village = village
         if s.kind == "collect":
             sides = _("both sides") if s.sides == "both" else _("one side") if s.sides else ""
             data.append(
                 [
                     str(number_of[id(s)]),
-                    _fit(s.street, widths[1], st.cell),
-                    _fit(s.label, widths[2], st.cell),
+                    _fit(_text(s.street) or "—", widths[1], st.cell),
+                    _fit(_text(s.label), widths[2], st.cell),
                     str(s.households),
                     _fit(sides, widths[4], st.cell),
                     format_clock(s.arrival_s),
@@ -697,6 +713,8 @@ def _story(
             ("SPAN", (1, r), (4, r)),
             ("BACKGROUND", (0, r), (-1, r), colors.Color(0.9, 0.9, 0.9)),
         ]
+    for r in village_rows:
+        style += [("SPAN", (0, r), (-1, r)), ("FONT", (0, r), (-1, r), FONT_BOLD, 9.5)]
     story.append(Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style)))
 
     visits = landfill_loads(vd)

@@ -54,6 +54,8 @@ def test_kyrgyz_text_extracts_as_written(plan: Plan, sheets: list[Path]) -> None
     for stop in vd.collect_stops:
         assert stop.label in text  # every house range of the stop list
     assert "Өзгөрүү көчөсү" in text and "Жеңиш көчөсү" in text
+    # the stop list says where the route enters each village
+    assert "Айыл: Терек-Суу" in text and "Айыл: Үч-Терек" in text
     assert "Солго буруңуз:" in text  # turn-by-turn directions
     assert "☐" in text  # tick boxes
     lunch = next(s for s in vd.stops if s.kind == "lunch")
