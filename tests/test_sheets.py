@@ -110,14 +110,23 @@ def test_fonts_are_embedded(sheets: list[Path]) -> None:
     assert {"DejaVuSans", "DejaVuSans-Bold"} <= embedded
 
 
-def test_russian_packet_and_real_data_without_the_note(tmp_path: Path) -> None:
-    plan = make_plan(days=("fri",), stops_per_day=6, synthetic=False, language="ru")
-    [path] = write_driver_sheets(plan, tmp_path, language="ru")
+@pytest.mark.parametrize(
+    ("language", "title", "words", "note"),
+    [
+        ("ru", "Маршрутный лист: Пятница", ("Поверните", "Остановки"), "синтетические"),
+        ("en", "Route sheet: Friday", ("Turn left onto", "Stops"), "Synthetic"),
+    ],
+)
+def test_russian_and_english_packets_for_real_data_have_no_synthetic_note(
+    tmp_path: Path, language: str, title: str, words: tuple[str, str], note: str
+) -> None:
+    plan = make_plan(days=("fri",), stops_per_day=6, synthetic=False, language=language)
+    [path] = write_driver_sheets(plan, tmp_path, language=language)
     _, text = _text(path)
-    assert "Маршрутный лист: Пятница" in text
-    assert "Поверните" in text and "Остановки" in text
+    assert title in text
+    assert all(w in text for w in words)
     assert "© OpenStreetMap contributors" in text
-    assert "синтетические" not in text
+    assert note not in text
 
 
 def test_qr_names_the_gpx_file(plan: Plan) -> None:
