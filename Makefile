@@ -15,8 +15,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@
 
-plan: $(VENV)/.installed
-	$(BIN)/taza-route plan $(SCENARIO)
+plan: $(VENV)/.installed sysdeps
+	$(BIN)/taza-route plan $(SCENARIO) --offline --screenshots
 
 # System packages for the browser and PDF checks (Debian); skipped quietly where apt is not ours.
 sysdeps:

@@ -76,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="bundle the map's JavaScript/CSS beside week.html"
     )
     plan.add_argument(
-        "--no-sheets", action="store_true", help="skip the driver sheets (PDF) and GPX files"
+        "--no-sheets",
+        action="store_true",
+        help="skip the driver sheets (PDF) and the GPX/KML/GeoJSON files per vehicle-day",
     )
     plan.add_argument("--no-map", action="store_true", help="skip week.html")
     plan.add_argument(
@@ -107,7 +109,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run_plan(args: argparse.Namespace) -> int:
-    from routing.exports import write_gpx
+    from routing.exports import write_geojson, write_gpx, write_kml
     from routing.maps import write_week_map
     from routing.outputs import table, write_outputs
     from routing.pipeline import plan_week
@@ -128,6 +130,8 @@ def _run_plan(args: argparse.Namespace) -> int:
     if not args.no_sheets:
         written += write_driver_sheets(plan, out_dir / "sheets", language=scenario.language)
         written += write_gpx(plan, out_dir / "gpx")
+        written += write_kml(plan, out_dir / "gpx")
+        written += write_geojson(plan, out_dir / "gpx")
     if args.screenshots:
         from routing.screenshots import keep_screenshots
 

@@ -470,9 +470,9 @@ def _vehicle_day(ctx, model, route, day, label, spec, ids, by_id, node_of, lonla
             row = by_id.loc[pid]
             kind, lbl, village, street = (
                 "collect",
-                str(row["label"]),
-                str(row["village"]),
-                str(row["street"]),
+                _text(row["label"]),
+                _text(row["village"]),
+                _text(row["street"]),
             )
             households, sides, demand = (
                 int(row["households"]),
@@ -521,6 +521,11 @@ def _vehicle_day(ctx, model, route, day, label, spec, ids, by_id, node_of, lonla
         start_s=float(start),
         end_s=float(end),
     )
+
+
+def _text(value: object) -> str:
+    """A table cell as text, with missing values as ""."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _date_of(scenario: Scenario, day: str) -> str:
