@@ -302,16 +302,21 @@ def _best_timing(
     before = [p for p in candidates if departures[p + 1] < opens]
     candidates = before[-3:] + [p for p in candidates if departures[p + 1] >= opens]
     if base[3] is not None:
-        # the route breaks a rule before lunch: lunch must come before that point
-        candidates = [p for p in candidates if p < base[3]] or [-1]
+        # a lunch only delays what follows it: a route that breaks a rule without lunch breaks it
+        # with lunch too
+        return base
     best = None
     first_fail = None
-    # later lunch usually wastes less time: try from the back, keep the earliest end
+    plain_end = base[2] + vt.lunch.duration_s
+    # later lunch usually wastes less time: try from the back, keep the earliest end; a lunch that
+    # costs no more than its own duration cannot be beaten except by absorbing waiting time
     for p in sorted(set(candidates), reverse=True):
         sim = _simulate(prep, vt, items, depart, p)
         if sim[3] is None:
             if best is None or sim[2] < best[2] - EPS:
                 best = sim
+            if sim[2] <= plain_end + EPS:
+                break
         elif first_fail is None or sim[3] > (first_fail[3] or 0):
             first_fail = sim
     if best is not None:
