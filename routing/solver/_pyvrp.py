@@ -257,7 +257,7 @@ def solve_pyvrp(
         can_shrink = False
     neighbours = _neighbours(data) if day_dim is not None else None
     logger.info("PyVRP (%s): data ready, searching", mode)
-    if can_shrink and mode == "trips" and lower >= 2:
+    if can_shrink and mode == "trips" and lower >= 2 and _time_bound(prep, clients) <= 0.7 * lower:
         # the daily load gives a real lower bound on the fleet: start there and grow
         sols = _search_tight(data, seed, started, time_limit_s, max_iterations, lower, neighbours)
     else:
@@ -405,6 +405,35 @@ def _search(
     return out
 
 
+def _time_bound(prep: Prepared, clients: list[int]) -> float:
+    """A rough lower bound on the vehicles the working time needs.
+
+    Service time, the cheapest way into each client and one unloading per full truck, over the
+    longest shift without lunch. Used only to decide whether the daily load or time binds.
+    """
+    model = prep.model
+    vts = [vt for vt in model.vehicle_types if vt.num_available > 0]
+    if not vts or not clients:
+        return 0.0
+    dur = prep.dur
+    ins = np.asarray([prep.entry[i][0] for i in clients])
+    outs = np.asarray([prep.exit[i][0] for i in clients] + [d.location for d in model.depots])
+    sub = dur[np.ix_(outs, ins)].copy()
+    sub[np.arange(len(clients)), np.arange(len(clients))] = np.inf
+    cheapest = np.min(sub, axis=0)
+    work = float(np.sum(cheapest[np.isfinite(cheapest)]))
+    work += sum(model.clients[i].service_s for i in clients)
+    unload = min((lf.unload_s for lf in model.landfills), default=0)
+    trips = 0
+    for d in (0, 1):
+        cap = max(vt.capacity[d] for vt in vts)
+        if math.isfinite(cap):
+            trips = max(trips, math.ceil(sum(model.clients[i].demand[d] for i in clients) / cap))
+    work += trips * unload
+    span = max(vt.shift[1] - vt.shift[0] - (vt.lunch.duration_s if vt.lunch else 0) for vt in vts)
+    return work / max(span, 1)
+
+
 def _rebuild(data: pyvrp.ProblemData, routes: list[pyvrp.Route]) -> pyvrp.Solution:
     """The same routes as a solution of ``data`` (same clients and depots, another fleet)."""
     return pyvrp.Solution(
@@ -466,7 +495,10 @@ def _search_tight(
         )
         if res.best.is_feasible():
             best = res.best
-    return [best]
+        return [best]
+    # the bound was far from the need: search with the whole fleet for the time left
+    res = _run(neighbours, data, until=end, iterations=max_iterations, seed=seed)
+    return [res.best]
 
 
 def _max_reloads(vt: VehicleType) -> int:
