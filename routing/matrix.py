@@ -59,8 +59,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# rows of the predecessor matrix handled at once (bounds memory to a few tens of MB)
+# rows of the predecessor matrix handled at once, and at most this many cells per block
+# (about 40 bytes each while a block is worked on)
 _CHUNK = 128
+_BLOCK_CELLS = 2_000_000
 
 
 @dataclass
@@ -167,11 +169,13 @@ def travel_matrix(
     times = np.empty((len(sources), len(sources)))
     lengths = np.empty((len(sources), len(sources)))
 
+    step = max(1, min(_CHUNK, _BLOCK_CELLS // core.matrix.shape[0]))
+
     def fill(start: int) -> None:
-        block = slice(start, start + _CHUNK)
+        block = slice(start, start + step)
         times[block], lengths[block] = _rows(core, sources[block], sources)
 
-    starts = range(0, len(sources), _CHUNK)
+    starts = range(0, len(sources), step)
     threads = workers if workers is not None else min(4, os.cpu_count() or 1)
     if threads > 1 and len(starts) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -418,7 +422,8 @@ def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
     acc = core.in_length.ravel()[child * core.in_node.shape[1] + slot]
     acc[root] = 0.0
     # pointer jumping: acc[v] is the length from pointer[v] down to v; double until the roots
-    pointer = (parent + (np.arange(rows, dtype=np.int64) * m)[:, None]).ravel()
+    # int32 indices (a block has far fewer than 2**31 cells) halve the memory traffic
+    pointer = (parent + (np.arange(rows, dtype=np.int32) * np.int32(m))[:, None]).ravel()
     flat = acc.ravel()
     while True:
         grand = pointer[pointer]
