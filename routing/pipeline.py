@@ -24,7 +24,7 @@ from shapely.geometry import LineString, Point, box
 from routing.demand import collection_points
 from routing.geocode import Gazetteer, geocode_households, read_corrections
 from routing.matrix import TravelMatrix, path_geometry, travel_matrix
-from routing.network import RoadNetwork, load_network
+from routing.network import RoadNetwork, default_cache_dir, load_network
 from routing.plan import Plan, Stop, VehicleDay
 from routing.profile import TruckProfile
 from routing.register import read_containers, read_households
@@ -86,7 +86,7 @@ def plan_week(scenario: Scenario, *, cache_dir: Path | None = None) -> Plan:
             network.synthetic = True
     ctx = _Context(scenario=scenario, network=network, timings=timings)
     with _stage(ctx, timings, 2, "households and containers"):
-        ctx.households = _read_and_locate(scenario, network)
+        ctx.households = _read_and_locate(scenario, network, cache_dir=cache_dir)
         ctx.containers = read_containers(scenario.containers) if scenario.containers else None
     with _stage(ctx, timings, 3, "snapping to the roads"):
         _snap(ctx)
@@ -113,7 +113,9 @@ def _profile(scenario: Scenario) -> TruckProfile:
     return TruckProfile.from_mapping(overrides, where=f"{scenario.path}: [network.profile]")
 
 
-def _read_and_locate(scenario: Scenario, network: RoadNetwork) -> gpd.GeoDataFrame:
+def _read_and_locate(
+    scenario: Scenario, network: RoadNetwork, *, cache_dir: Path | None
+) -> gpd.GeoDataFrame:
     """Households located on the map, each with a village spec or a reason why not."""
     if scenario.households is None:
         from routing.estimate import estimate_households_from_buildings
@@ -124,7 +126,9 @@ def _read_and_locate(scenario: Scenario, network: RoadNetwork) -> gpd.GeoDataFra
         )
     else:
         frame = read_households(scenario.households, columns=scenario.households_columns)
-        gazetteer = Gazetteer.from_osm(scenario.osm)
+        gazetteer = Gazetteer.from_osm(
+            scenario.osm, cache_dir=(cache_dir or default_cache_dir()).parent / "gazetteers"
+        )
         corrections = read_corrections(scenario.corrections) if scenario.corrections else None
         area = _service_area(network)
         gdf = geocode_households(frame, gazetteer, service_area=area, corrections=corrections)

@@ -79,8 +79,13 @@ def test_default_week_plans_every_household_or_says_why(tmp_path: Path) -> None:
     assert len(written) == 3
 
 
-def test_same_inputs_and_seed_give_the_same_plan() -> None:
-    overrides = {"solver.max_iterations": 200, "solver.time_limit_s": 30.0}
+def test_same_inputs_and_seed_give_the_same_plan(tmp_path: Path) -> None:
+    register = _subset_register(tmp_path, 150)
+    overrides = {
+        "solver.max_iterations": 100,
+        "solver.time_limit_s": 60.0,
+        "register.households": str(register),
+    }
     a = plan_week(load_scenario(DEFAULT, overrides=overrides))
     b = plan_week(load_scenario(DEFAULT, overrides=overrides))
     assert [(s.day, s.vehicle, s.point_id) for vd in a.vehicle_days for s in vd.stops] == [
