@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -67,6 +68,7 @@ def solve_ortools(
 
     ``initial`` gives one item list per vehicle (in :func:`vehicle_list` order) to start from.
     """
+    until = time.monotonic() + time_limit_s  # building the model counts against the limit
     model = prep.model
     vehicles = vehicle_list(prep)
     nv = len(vehicles)
@@ -271,9 +273,14 @@ def solve_ortools(
     if max_iterations is not None:
         params.solution_limit = max(1, int(max_iterations))
         params.time_limit.FromSeconds(24 * 3600)
-    else:
-        params.time_limit.FromMilliseconds(max(100, int(time_limit_s * 1000)))
     params.log_search = log_search
+
+    def set_limit() -> None:
+        if max_iterations is None:
+            left = until - time.monotonic()
+            params.time_limit.FromMilliseconds(max(100, int(left * 1000)))
+
+    set_limit()
 
     assignment = None
     if initial is not None:
@@ -295,13 +302,16 @@ def solve_ortools(
                         used_lf.add(free)
                         nodes_v.append(free)
             routes_nodes.append([manager.NodeToIndex(k) for k in nodes_v])
+        set_limit()
         routing.CloseModelWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(routes_nodes, True)
         if start is not None:
+            set_limit()
             assignment = routing.SolveFromAssignmentWithParameters(start, params)
         else:
             logger.info("OR-Tools: the initial routes were rejected, building its own")
     if assignment is None:
+        set_limit()
         assignment = routing.SolveWithParameters(params)
     if assignment is None:
         logger.info("OR-Tools: no solution (status %s)", routing.status())
