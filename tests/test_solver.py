@@ -328,3 +328,27 @@ def test_optional_client_is_skipped_when_its_prize_is_below_the_detour() -> None
     res = m.solve(max_iterations=50)
     assert res.routes[0].clients == [near]
     assert [u.client for u in res.unserved] == [far]
+
+
+def test_stops_without_demand_need_no_landfill() -> None:
+    m = _line_model([0, 1, 2])
+    m.add_depot(0)
+    m.add_client(1, service_s=60)
+    m.add_client(2, service_s=60)
+    m.add_vehicle_type(num_available=1)
+    res = m.solve(max_iterations=20)
+    assert res.unserved == []
+    assert [v.kind for v in res.routes[0].visits] == ["depot", "client", "client", "depot"]
+
+
+def test_wall_clock_limit_in_two_processes_still_serves_everyone() -> None:
+    m = _line_model([0, 1, 2, 3, 4, 5])
+    m.add_depot(0)
+    m.add_landfill(1, unload_s=300)
+    for loc in (2, 3, 4, 5):
+        m.add_client(loc, demand=(100.0, 1.0), service_s=60)
+    m.add_vehicle_type(num_available=2, capacity=(250.0, 10.0))
+    res = m.solve(time_limit_s=1.0, workers=2)
+    assert res.unserved == []
+    assert res.num_vehicles == 1
+    _assert_basic_rules(m, res)
