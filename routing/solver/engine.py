@@ -271,7 +271,9 @@ def solve(
         (PyVRP) and the wall clock does not change the answer: same model + seed + iterations →
         same result.
     workers
-        Processes to use; with 2 or more, PyVRP runs beside OR-Tools.
+        Processes to use: with 2 or more the two search jobs run side by side, each with the whole
+        time limit; with 1 they run one after the other. The answer under ``max_iterations`` does
+        not depend on it.
     progress
         Log the best cost periodically.
 
@@ -301,10 +303,14 @@ def solve(
     jobs.append(("hybrid", seed) if len(clients) <= ORTOOLS_MAX_CLIENTS else ("day", seed))
     plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened)
     best: _Plan | None = None
-    for plan in plans:
+    for plan in sorted(plans, key=lambda p: p.key(model)):
         _explain_left_out(prep, plan, clients)
         left = [i for i in plan.dropped if i not in screened]
-        if left:
+        # re-inserting never removes a vehicle: skip plans that cannot beat a complete best
+        hopeless = (
+            best is not None and best.key(model)[0] == 0 and len(plan.routes) > len(best.routes)
+        )
+        if left and not hopeless:
             logger.info("%s repair: re-inserting %d clients", plan.solver, len(left))
             grace = min(5.0, 0.05 * time_limit_s)
             _reinsert(
