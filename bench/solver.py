@@ -65,6 +65,28 @@ CVRP = {"X-n101-k25": 27591, "X-n200-k36": 58578, "X-n502-k39": 69226, "X-n1001-
 VRPTW_BKS = {"R101": (19, 1650.80), "RC1_10_1": (90, 45790.7)}
 
 
+NOTES = [
+    "## Notes",
+    "",
+    "- Peers (`bench/peers.py`). OR-Tools: the `cvrp_reload` sample's model (landfills replicated "
+    "into optional reload nodes with capacity slack), routes ending at a landfill for the final "
+    "dump (the return leg in the fixed cost and off the latest end), daily yardage and stop count "
+    "as dimensions, the lunch as a mandatory break (routing break API), PATH_CHEAPEST_ARC + "
+    "GUIDED_LOCAL_SEARCH, 3·LB+5 vehicles offered. PyVRP: landfills as reload depots, routes "
+    "ending at the landfill nearest the depot (return added after), lunch relaxed by a shift 1 h "
+    "shorter, daily yardage kept conservatively (max_reloads = ceil(daily/capacity) − 1 and a trip "
+    "capacity of daily/(max_reloads+1) when smaller), a tight fleet offer (LB + max(3, LB/2)).",
+    "- The peers' solutions get their lunch from the converter: after the last node the vehicle "
+    "leaves by 12:00, starting when it is free but not before 11:00. OR-Tools' own break may fall "
+    "in the middle of a leg, which the JSON format (lunch at a node) cannot express; where that "
+    "makes a route late, the checker says so.",
+    "- Times: ours includes building the model and the engine's verification and repair after the "
+    "search, so it can exceed the limit; peers include building their model.",
+    "- Classic table: when clients are left unserved the distance (and gap) covers the served "
+    "ones only.",
+]
+
+
 @dataclass
 class KimRow:
     """One solver's line in the Kim table."""
@@ -354,7 +376,9 @@ def main(argv: list[str] | None = None) -> None:
     lines = [
         "# Solver benchmark",
         "",
-        f"Command: `.venv/bin/python -m bench.solver {' '.join(argv or sys.argv[1:])}`".rstrip(),
+        "Command: `"
+        + f".venv/bin/python -m bench.solver {' '.join(argv or sys.argv[1:])}".rstrip()
+        + "`",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, "
         f"2 shared cores. Python {platform.python_version()}; {_versions()}.",
         f"Code: {_git_state()}.",
@@ -365,6 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     lines += _kim_section(names, time_limit, peers)
     if args.classic:
         lines += ["", *_classic_section(classic_limit)]
+    lines += ["", *NOTES]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines += [
         "",
