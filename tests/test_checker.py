@@ -400,3 +400,32 @@ def test_check_kim_accepts_a_pyvrp_peer_solution_on_102_stop() -> None:
     for route in run.solution["routes"]:
         if route["lunch_start"] is not None:
             assert 39600 <= route["lunch_start"] <= 43200
+
+
+def test_check_accepts_the_engine_plan_on_102_stop() -> None:
+    from bench.solver import result_to_kim_json
+    from routing.readers import kim_to_model
+
+    inst = read_kim(shared_file("data", "bench", "wcvrptw", "102_stop.txt"))
+    model = kim_to_model(inst)
+    result = model.solve(time_limit_s=5.0, seed=1, workers=1)
+    assert check(model, result) == []
+    served = {c for r in result.routes for c in r.clients}
+    solution = result_to_kim_json(inst, model, result, "taza-routing")
+    found = check_kim_solution(inst, solution)
+    # The only Kim-rule complaints allowed are the clients the engine says it left out.
+    assert all(v.rule == "coverage" for v in found)
+    assert len(found) == len(model.clients) - len(served) == len(result.unserved)
+
+
+def test_place_lunch_takes_the_latest_free_node_before_noon(tiny: KimInstance) -> None:
+    from bench.peers import place_lunch, to_solution
+
+    late = _tiny_from(TINY.replace("0  0 0 0400 1500", "0  0 0 1050 1500"), tiny)
+    rows = [late.row_of(s) for s in (0, 2, 1, 3, 1, 0)]
+    after, start = place_lunch(late, rows)
+    assert after is not None and start is not None
+    assert 39600 <= start <= 43200
+    assert check_kim_solution(late, to_solution(late, "x", [rows])) == []
+    # A route back before 11:00 takes no lunch.
+    assert place_lunch(tiny, [tiny.row_of(s) for s in (0, 2, 1, 3, 1, 0)]) == (None, None)
