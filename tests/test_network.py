@@ -265,3 +265,20 @@ def test_wgs84_round_trip_and_map_frames(grid: RoadNetwork) -> None:
     edges = grid.edges_gdf()
     assert edges.crs.to_epsg() == 4326
     assert len(edges) == grid.graph.number_of_edges()
+
+
+def test_offline_place_name_says_how_to_get_an_extract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def offline(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("Failed to resolve 'nominatim'")
+
+    monkeypatch.setattr(network_module.ox, "graph_from_place", offline)
+    saved = network_module.ox.settings.cache_folder
+    try:
+        with pytest.raises(FileNotFoundError, match="offline") as err:
+            load_network("Toktogul, Kyrgyzstan", cache_dir=tmp_path / "networks")
+    finally:
+        network_module.ox.settings.cache_folder = saved
+    assert "download.geofabrik.de" in str(err.value)
+    assert "osmium extract" in str(err.value)
