@@ -354,7 +354,7 @@ def _solve_day(ctx: _Context, schedule: WeekSchedule, day: str) -> tuple[Model, 
     model.set_matrices(m.duration_s, m.distance_m)
     logger.info("%s: routing %d collection points", day, len(ids))
     result = model.solve(
-        time_limit_s=sc.time_limit_s, seed=sc.seed, max_iterations=sc.max_iterations, workers=1
+        time_limit_s=sc.time_limit_s, seed=sc.seed, max_iterations=sc.max_iterations, workers=2
     )
     logger.info(
         "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",

@@ -376,6 +376,10 @@ def _run_engine(
         mode="day",
         progress=_PROGRESS_ON[0],
     )
+    if max_iterations is not None:
+        # OR-Tools' completion of a warm start has no deterministic limit (it may search for hours),
+        # so under an iteration limit the plan comes from PyVRP alone.
+        return [("pyvrp-day", raw) for raw in raws]
     model = prep.model
     plans = [_verify(prep, raw, "pyvrp", {}) for raw in raws]
     start = min(plans, key=lambda p: p.key(model))
