@@ -125,7 +125,7 @@ def summary(plan: Plan) -> dict[str, Any]:
     ]
     served = hh[hh["status"] == "served"]
     aimak_of = {v.name: v.aiyl_aimak for v in sc.villages}
-    revenue = Counter()
+    revenue: Counter[str] = Counter()
     for village, n in served["village_spec"].value_counts().items():
         aimak = aimak_of.get(str(village), "")
         revenue[aimak] += n * sc.tariffs.get(aimak, 0.0)

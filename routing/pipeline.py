@@ -19,16 +19,16 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from routing.demand import collection_points
 from routing.geocode import Gazetteer, geocode_households, read_corrections
 from routing.matrix import TravelMatrix, path_geometry, travel_matrix
 from routing.network import RoadNetwork, default_cache_dir, load_network
-from routing.plan import Plan, Stop, VehicleDay
+from routing.plan import Plan, Stop, StopKind, VehicleDay
 from routing.profile import TruckProfile
 from routing.register import read_containers, read_households
-from routing.scenario import DAYS, Scenario, ScenarioError, VillageSpec
+from routing.scenario import DAYS, Scenario, ScenarioError, Site, VehicleSpec, VillageSpec
 from routing.schedule import WeekSchedule, assign_days
 from routing.snapping import snap_points
 from routing.solver.model import Lunch, Model, Result
@@ -143,7 +143,7 @@ def _read_and_locate(
     return gdf
 
 
-def _service_area(network: RoadNetwork) -> object:
+def _service_area(network: RoadNetwork) -> Polygon:
     nodes = network.nodes_gdf()
     minx, miny, maxx, maxy = nodes.total_bounds
     pad = 0.02  # about 2 km: houses just beyond the last road are still in the area
@@ -221,7 +221,7 @@ def _points(ctx: _Context) -> gpd.GeoDataFrame:
     """Collection points per village, with demand for the days between collections."""
     sc, hh = ctx.scenario, ctx.households
     assert hh is not None
-    frames = []
+    frames: list[gpd.GeoDataFrame] = []
     for spec in sc.villages:
         mine = hh[hh["ok"].astype(bool) & (hh["village_spec"] == spec.name)].copy()
         cont = None
@@ -422,7 +422,8 @@ def _assemble(
         drop=True
     )
     assumptions = list(sc.assumptions)
-    for site in (sc.depot, *sc.landfills, *sc.fleet):
+    sites: list[Site | VehicleSpec] = [sc.depot, *sc.landfills, *sc.fleet]
+    for site in sites:
         if site.assumption:
             assumptions.append(f"{site.name}: {site.assumption}")
     containers = ctx.containers
@@ -457,6 +458,7 @@ def _vehicle_day(ctx, model, route, day, label, spec, ids, by_id, node_of, lonla
     node_path: list[int] = []
     last_node = node_of[model.depots[0].location]
     for seq, visit in enumerate(route.visits):
+        kind: StopKind
         kind, entry, exit_, pid, lbl, village, street, households, sides, demand = (
             "depot", last_node, last_node, "", ctx.scenario.depot.name, "", "", 0, "", 0.0,
         )  # fmt: skip

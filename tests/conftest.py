@@ -15,7 +15,9 @@ def shared_file(*parts: str) -> Path:
     """Return a path under ../shared, skipping the test with a reason when it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is absent: ../shared (read-only test data) must sit beside the repository")
+        pytest.skip(
+            f"{path} is absent: ../shared (read-only test data) must sit beside the repository"
+        )
     return path
 
 

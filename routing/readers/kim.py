@@ -333,7 +333,7 @@ def kim_to_model(
     feet = inst.distance_matrix_ft()
     # set_matrices takes any 2-D array; its annotation says Sequence[Sequence[float]].
     model.set_matrices(
-        duration_s=feet / FEET_PER_MILE / inst.speed_mph * 3600.0,  # type: ignore[arg-type]
-        distance_m=feet * METRES_PER_FOOT,  # type: ignore[arg-type]
+        duration_s=feet / FEET_PER_MILE / inst.speed_mph * 3600.0,
+        distance_m=feet * METRES_PER_FOOT,
     )
     return model

@@ -124,7 +124,7 @@ def _build(
         name="vehicle",
     )
     # set_matrices takes any 2-D array; its annotation says Sequence[Sequence[float]].
-    model.set_matrices(duration_s=dur, distance_m=dist)  # type: ignore[arg-type]
+    model.set_matrices(duration_s=dur, distance_m=dist)
     return model
 
 

@@ -7,11 +7,11 @@ with :meth:`Model.set_matrices`; every time is in integer seconds since midnight
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 Load = tuple[float, float]
 """A load as (kg, m³)."""
@@ -260,9 +260,7 @@ class Model:
         self.vehicle_types.append(VehicleType(**kwargs))  # type: ignore[arg-type]
         return len(self.vehicle_types) - 1
 
-    def set_matrices(
-        self, duration_s: Sequence[Sequence[float]], distance_m: Sequence[Sequence[float]]
-    ) -> None:
+    def set_matrices(self, duration_s: npt.ArrayLike, distance_m: npt.ArrayLike) -> None:
         """Set the travel time (s) and distance (m) between locations; ``inf`` means unreachable."""
         dur = np.asarray(duration_s, dtype=float)
         dist = np.asarray(distance_m, dtype=float)
