@@ -18,6 +18,7 @@ from typing import Any
 
 from shapely.geometry import mapping
 
+from routing.i18n import day_name, translator
 from routing.plan import Plan
 
 STOP_FIELDS = [
@@ -173,22 +174,37 @@ def write_summary_json(plan: Plan, path: Path) -> Path:
     )
 
 
-def table(plan: Plan) -> str:
-    """A short text table of the week for the end of the run."""
+def table(plan: Plan, *, language: str | None = None) -> str:
+    """A short text table of the week for the end of the run, in the scenario's language."""
+    _ = translator(language or plan.scenario.language)
+    head = (
+        _("Day"),
+        _("Vehicle"),
+        _("Stops"),
+        _("Households"),
+        _("km"),
+        _("h"),
+        _("Trips"),
+        _("kg"),
+    )
     lines = [
-        f"{'day':<4} {'vehicle':<24} {'stops':>5} {'hh':>5} {'km':>7} {'hours':>6} {'dumps':>5} {'kg':>8}"
+        f"{head[0][:9]:<9} {head[1][:24]:<24} {head[2][:6]:>6} {head[3][:9]:>9} {head[4]:>7} {head[5]:>5} {head[6][:6]:>6} {head[7]:>8}"
     ]
     for vd in plan.vehicle_days:
         lines.append(
-            f"{vd.day:<4} {vd.vehicle[:24]:<24} {len(vd.collect_stops):>5} {vd.households:>5} {vd.km:>7.1f} "
-            f"{vd.hours:>6.1f} {vd.landfill_trips:>5} {vd.load_kg:>8.0f}"
+            f"{day_name(vd.day, plan.scenario.language, short=True):<9} {vd.vehicle[:24]:<24} "
+            f"{len(vd.collect_stops):>6} {vd.households:>9} {vd.km:>7.1f} {vd.hours:>5.1f} "
+            f"{vd.landfill_trips:>6} {vd.load_kg:>8.0f}"
         )
     lines.append(
-        f"households: {plan.households_in} in = {plan.households_served} served + {plan.households_unserved} unserved"
+        f"{_('Households in register')}: {plan.households_in} = {_('Served households')} "
+        f"{plan.households_served} + {_('Unserved households')} {plan.households_unserved}"
     )
     for reason, n in Counter(str(r) for r in plan.unserved["reason"]).most_common(5):
-        lines.append(f"  unserved {n:>5}: {reason}")
+        lines.append(f"  {_('Unserved')} {n:>5}: {reason}")
     lines.append(plan.attribution)
+    if plan.synthetic:
+        lines.append(_("Synthetic stand-in streets: not the real street network."))
     return "\n".join(lines)
 
 
