@@ -159,8 +159,9 @@ def summary(plan: Plan) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    """A table cell as a JSON value: numpy scalars unwrapped, missing values as null."""
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
     if isinstance(value, float) and value != value:
         return None
     return value

@@ -31,7 +31,7 @@ from routing.register import read_containers, read_households
 from routing.scenario import DAYS, Scenario, ScenarioError, Site, VehicleSpec, VillageSpec
 from routing.schedule import WeekSchedule, assign_days
 from routing.snapping import snap_points
-from routing.solver.model import Lunch, Model, Result
+from routing.solver.model import Lunch, Model, Result, Route
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +55,8 @@ class _Context:
 
 
 @contextmanager
-def _stage(
-    ctx: _Context | None, timings: dict[str, float], number: int, name: str
-) -> Iterator[None]:
+def _stage(timings: dict[str, float], number: int, name: str) -> Iterator[None]:
+    """Log the start and end of a stage and keep its time."""
     logger.info("[%d/7] %s …", number, name)
     start = time.perf_counter()
     yield
@@ -80,24 +79,24 @@ def plan_week(scenario: Scenario, *, cache_dir: Path | None = None) -> Plan:
     Plan
     """
     timings: dict[str, float] = {}
-    with _stage(None, timings, 1, "road network"):
+    with _stage(timings, 1, "road network"):
         network = load_network(scenario.osm, profile=_profile(scenario), cache_dir=cache_dir)
         if scenario.synthetic:
             network.synthetic = True
     ctx = _Context(scenario=scenario, network=network, timings=timings)
-    with _stage(ctx, timings, 2, "households and containers"):
+    with _stage(timings, 2, "households and containers"):
         ctx.households = _read_and_locate(scenario, network, cache_dir=cache_dir)
         ctx.containers = read_containers(scenario.containers) if scenario.containers else None
-    with _stage(ctx, timings, 3, "snapping to the roads"):
+    with _stage(timings, 3, "snapping to the roads"):
         _snap(ctx)
-    with _stage(ctx, timings, 4, "collection points"):
+    with _stage(timings, 4, "collection points"):
         ctx.points = _points(ctx)
-    with _stage(ctx, timings, 5, "travel matrix"):
+    with _stage(timings, 5, "travel matrix"):
         _matrix(ctx)
-    with _stage(ctx, timings, 6, "weekly schedule and routes"):
+    with _stage(timings, 6, "weekly schedule and routes"):
         schedule = _schedule(ctx)
         results = {day: _solve_day(ctx, schedule, day) for day in DAYS if schedule.points_on(day)}
-    with _stage(ctx, timings, 7, "assembling the plan"):
+    with _stage(timings, 7, "assembling the plan"):
         plan = _assemble(ctx, schedule, results)
     plan.stats.update({f"seconds_{k.replace(' ', '_')}": round(v, 2) for k, v in timings.items()})
     return plan
@@ -374,21 +373,21 @@ def _assemble(
     sc, pts, hh = ctx.scenario, ctx.points, ctx.households
     assert pts is not None and hh is not None
     by_id = pts.set_index("point_id")
-    fleet_names = [v for v in sc.fleet if v.count > 0]
+    active_fleet = [v for v in sc.fleet if v.count > 0]  # the model's vehicle types, in order
     served_on: dict[str, set[str]] = defaultdict(set)
     missed: dict[str, str] = {}
     vehicle_days: list[VehicleDay] = []
-    node_of = list(ctx.index)
-    lonlat = ctx.network.to_wgs84
     for day, (model, result, ids) in results.items():
         for u in result.unserved:
             missed.setdefault(ids[u.client], f"not collected on {day}: {u.reason}")
         for route in result.routes:
             if not route.clients:
                 continue
-            spec = fleet_names[route.vehicle_type]
+            spec = active_fleet[route.vehicle_type]
             label = spec.name if spec.count == 1 else f"{spec.name} #{route.vehicle + 1}"
-            vd = _vehicle_day(ctx, model, route, day, label, spec, ids, by_id, node_of, lonlat)
+            vd = _vehicle_day(
+                ctx, model, route, day=day, label=label, spec=spec, ids=ids, by_id=by_id
+            )
             for s in vd.collect_stops:
                 served_on[s.point_id].add(day)
             vehicle_days.append(vd)
@@ -451,8 +450,20 @@ def _assemble(
     )
 
 
-def _vehicle_day(ctx, model, route, day, label, spec, ids, by_id, node_of, lonlat) -> VehicleDay:  # type: ignore[no-untyped-def]
+def _vehicle_day(
+    ctx: _Context,
+    model: Model,
+    route: Route,
+    *,
+    day: str,
+    label: str,
+    spec: VehicleSpec,
+    ids: list[str],
+    by_id: pd.DataFrame,
+) -> VehicleDay:
     """Turn a solver route into stops with places and a path along the streets, trip by trip."""
+    node_of = list(ctx.index)  # matrix location -> graph node
+    lonlat = ctx.network.to_wgs84
     stops: list[Stop] = []
     trips: list[list[int]] = [[]]
     node_path: list[int] = []
@@ -474,6 +485,7 @@ def _vehicle_day(ctx, model, route, day, label, spec, ids, by_id, node_of, lonla
             client = model.clients[visit.index]
             pid = ids[visit.index]
             row = by_id.loc[pid]
+            assert isinstance(row, pd.Series), f"point id {pid} is not unique"
             kind, lbl, village, street = (
                 "collect",
                 _text(row["label"]),

@@ -49,7 +49,12 @@ class Stop:
 
 @dataclass
 class VehicleDay:
-    """The day of one vehicle: its stops, its path along the streets and its totals."""
+    """The day of one vehicle: its stops, its path along the streets and its totals.
+
+    ``trips`` are the driven lines (WGS84), one per trip ending at a landfill. ``node_path`` holds the
+    waypoints only: the graph nodes where the vehicle enters and leaves each stop, in order; between two
+    waypoints it takes the fastest path. ``start_s``/``end_s`` are seconds since midnight.
+    """
 
     day: str
     date: str
@@ -80,7 +85,11 @@ class VehicleDay:
 
 @dataclass
 class Plan:
-    """The week's collection plan and everything needed to explain it."""
+    """The week's collection plan and everything needed to explain it.
+
+    ``depot`` is (lon, lat); ``landfills`` are (name, lon, lat), all WGS84. ``unserved`` has one row per
+    household not on a route, with its ``reason``.
+    """
 
     scenario: Scenario
     network: RoadNetwork

@@ -121,7 +121,7 @@ def test_unknown_village_is_listed_unserved_with_reason(tmp_path: Path) -> None:
     _check_accounting(plan)
     row = plan.unserved[plan.unserved["village"].astype(str).str.contains("Бишкек")]
     assert len(row) == 1
-    assert "Бишкек" in row.iloc[0]["reason"] or "village" in row.iloc[0]["reason"]
+    assert "'Бишкек' is not served in this scenario" in row.iloc[0]["reason"]
 
 
 def test_depot_off_the_network_is_a_clear_error(tmp_path: Path) -> None:

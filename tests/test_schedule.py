@@ -77,3 +77,13 @@ def test_same_inputs_give_the_same_schedule() -> None:
     first = assign_days(pts, capacity_s=FULL_WEEK)
     second = assign_days(pts.sample(frac=1.0, random_state=3), capacity_s=FULL_WEEK)
     assert dict(first.days_of) == dict(second.days_of)
+
+
+def test_extra_work_of_far_points_is_balanced_too() -> None:
+    # Two equal streets, but one lies far from the landfill (extra_s): they must not share a day with a third.
+    pts = _points([(f"p{i}", "V", f"S{i}", 1, ("mon", "tue"), 1000.0) for i in range(3)])
+    pts["extra_s"] = [5000.0, 0.0, 0.0]
+    week = assign_days(pts, capacity_s=FULL_WEEK)
+    far_day = week.days_of["p0"][0]
+    assert week.points_on(far_day) == ["p0"]
+    assert week.work_s[far_day] == pytest.approx(6000.0)
