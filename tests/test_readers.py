@@ -175,3 +175,12 @@ def test_read_vrplib_empties_at_the_depot_in_one_trip() -> None:
     vt = model.vehicle_types[0]
     assert vt.max_load_per_day[0] == vt.capacity[0] == 206
     model.validate()
+
+
+def test_classic_readers_set_the_objective_of_their_literature() -> None:
+    cvrp = read_vrplib(shared_file("data", "bench", "cvrp", "X-n101-k25.vrp"))
+    dimacs = read_vrplib(shared_file("data", "bench", "vrptw", "RC1_10_1.vrp"))
+    solomon = read_solomon(shared_file("data", "bench", "vrptw", "R101.txt"))
+    # best known X and DIMACS costs minimise distance alone; Solomon's count vehicles first
+    assert not cvrp.vehicles_first and not dimacs.vehicles_first
+    assert solomon.vehicles_first

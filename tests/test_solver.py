@@ -142,6 +142,32 @@ def test_fewest_vehicles_before_distance() -> None:
     assert res.num_vehicles == 1
 
 
+def _far_apart_pair(*, vehicles_first: bool) -> Model:
+    # two clients 1 km from the depot, 100 km from each other and 50 km from the landfill: one
+    # vehicle drives 1 + 100 + 50 = 151 km, two vehicles 2 × (1 + 50) = 102 km
+    m = Model(vehicles_first=vehicles_first)
+    d = np.array([[0, 1, 1, 0], [1, 0, 100, 50], [1, 100, 0, 50], [0, 50, 50, 0]]) * 1000.0
+    m.set_matrices(d / 10.0, d)
+    m.add_depot(0)
+    m.add_landfill(3)
+    m.add_client(1, demand=(1.0, 0.0))
+    m.add_client(2, demand=(1.0, 0.0))
+    m.add_vehicle_type(num_available=2)
+    return m
+
+
+def test_vehicles_first_keeps_one_vehicle_even_when_two_drive_less() -> None:
+    res = _far_apart_pair(vehicles_first=True).solve(max_iterations=50)
+    assert res.num_vehicles == 1
+    assert res.cost == pytest.approx(151.0)
+
+
+def test_cost_only_objective_takes_the_second_vehicle_that_drives_less() -> None:
+    res = _far_apart_pair(vehicles_first=False).solve(max_iterations=50)
+    assert res.num_vehicles == 2
+    assert res.cost == pytest.approx(102.0)
+
+
 def _segment_model(*, reversible: bool) -> tuple[Model, int]:
     # depot at x=0, landfill at x=6; the street runs from x=5 (start) to x=1 (end)
     m = _line_model([0, 6, 5, 1])

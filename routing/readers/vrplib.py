@@ -75,6 +75,7 @@ def _build(
     time_windows: np.ndarray | None,
     service: np.ndarray | None,
     num_vehicles: int,
+    vehicles_first: bool,
 ) -> Model:
     if "node_coord" not in data:
         msg = f"{path}: only instances with NODE_COORD_SECTION (EUC_2D) are supported"
@@ -94,7 +95,7 @@ def _build(
         msg = f"{path}: node {node} has demand {demand[node - 1]} above the capacity {capacity}"
         raise ValueError(msg)
     dist = _euclidean(coords, rounding, path)
-    model = Model()
+    model = Model(vehicles_first=vehicles_first)
     if time_windows is None:
         # No time dimension: durations are zero and the day is unbounded.
         dur = np.zeros_like(dist)
@@ -145,7 +146,8 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
         Location ``k`` is node ``k + 1`` of the file (and client number ``k`` of a ``.sol`` file,
         also its ``name``); client ``i`` is location ``i + 1`` when the
         depot is node 1. Durations equal distances for VRPTW and are zero for CVRP; the fleet is the
-        file's ``VEHICLES`` or, when absent, one vehicle per client (unlimited).
+        file's ``VEHICLES`` or, when absent, one vehicle per client (unlimited). The objective is
+        the distance alone (``vehicles_first=False``), as for the X and DIMACS best known costs.
     """
     path = Path(path)
     data = _read(path, "vrplib")
@@ -176,6 +178,7 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
         time_windows=tw,
         service=service,
         num_vehicles=int(data.get("vehicles", n - 1)),
+        vehicles_first=False,
     )
 
 
@@ -193,7 +196,8 @@ def read_solomon(path: str | Path, *, rounding: Rounding = "exact") -> Model:
     -------
     Model
         Location ``k`` is customer number ``k`` of the file (0 the depot); client ``i`` is location
-        ``i + 1``. Durations equal distances; the fleet is the file's vehicle number.
+        ``i + 1``. Durations equal distances; the fleet is the file's vehicle number. Vehicles come
+        first, then distance, as in Solomon's literature.
     """
     path = Path(path)
     data = _read(path, "solomon")
@@ -205,6 +209,7 @@ def read_solomon(path: str | Path, *, rounding: Rounding = "exact") -> Model:
         time_windows=np.asarray(data["time_window"]),
         service=np.asarray(data["service_time"]),
         num_vehicles=int(data["vehicles"]),
+        vehicles_first=True,
     )
 
 

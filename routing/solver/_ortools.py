@@ -52,6 +52,8 @@ def route_penalties(prep: Prepared, clients: list[int]) -> tuple[int, int]:
     )
     vehicle = int(min(max(bound * COST_SCALE, 1e6), 1e13))
     unserved = int(min(vehicle * 4 * max(len(vehicle_list(prep)), 1), 4e15))
+    if not model.vehicles_first:
+        vehicle = 0  # vehicles count only through their own fixed cost
     return vehicle, unserved
 
 

@@ -8,11 +8,14 @@
    bounded through the number of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the
    fleet's lower bound first when the daily load binds). Job 2 is PyVRP with the daily load exact
    (mode ``day``) and, up to :data:`ORTOOLS_MAX_CLIENTS` clients, OR-Tools with every rule as a
-   dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan.
+   dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan. When PyVRP's
+   relaxation holds every rule (no lunch, no stop limit, one trip a day: CVRP and VRPTW), job 2 is
+   the same relaxation searched from the fleet's lower bound up (mode ``tight``).
 3. Verification: every route is re-timed by :mod:`routing.solver._schedule`, which places landfill
    visits, the final dump and the lunch; a route breaking a rule loses the client that breaks it,
    and dropped clients are re-inserted wherever they fit.
-4. The best verified plan wins: most required clients served, then fewest vehicles, then cost.
+4. The best verified plan wins: most required clients served, then fewest vehicles (unless the
+   model says ``vehicles_first=False``), then cost.
 """
 
 from __future__ import annotations
@@ -44,13 +47,14 @@ class _Plan:
     solver: str
 
     def key(self, model: Model) -> tuple[int, int, float]:
-        """Lexicographic objective: unserved required clients, vehicles, cost."""
+        """Lexicographic objective: unserved required clients, vehicles (unless the model counts
+        them by cost only), cost."""
         unserved = sum(1 for i in self.dropped if model.clients[i].required)
         prize_lost = sum(
             model.clients[i].prize for i in self.dropped if not model.clients[i].required
         )
         cost = sum(ev.cost for _, ev in self.routes.values()) + prize_lost
-        return unserved, len(self.routes), cost
+        return unserved, len(self.routes) if model.vehicles_first else 0, cost
 
 
 def _screen(prep: Prepared) -> dict[int, str]:
@@ -299,16 +303,21 @@ def solve(
     stats: dict[str, float] = {"screened_out": float(len(screened))}
     deadline = t0 + time_limit_s
     # the same jobs whatever the number of workers, so that workers never change the answer
-    jobs: list[tuple[str, int]] = [("trips", seed)]
-    jobs.append(("hybrid", seed) if len(clients) <= ORTOOLS_MAX_CLIENTS else ("day", seed))
-    plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened)
+    jobs = _jobs(model, len(clients), seed)
+    # room for verification and repair after the search: little when PyVRP's plans hold every
+    # rule, more on large instances whose routes may lose and regain clients
+    keep = 0.95 if _pyvrp_exact(model) else 0.95 - 0.05 * min(1.0, len(clients) / 1000)
+    plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened, keep)
     best: _Plan | None = None
     for plan in sorted(plans, key=lambda p: p.key(model)):
         _explain_left_out(prep, plan, clients)
         left = [i for i in plan.dropped if i not in screened]
         # re-inserting never removes a vehicle: skip plans that cannot beat a complete best
         hopeless = (
-            best is not None and best.key(model)[0] == 0 and len(plan.routes) > len(best.routes)
+            best is not None
+            and best.key(model)[0] == 0
+            and model.vehicles_first
+            and len(plan.routes) > len(best.routes)
         )
         if left and not hopeless:
             logger.info("%s repair: re-inserting %d clients", plan.solver, len(left))
@@ -318,23 +327,62 @@ def solve(
             )
             _explain_left_out(prep, plan, clients)
         key = plan.key(model)
-        stats[f"{plan.solver}_vehicles"] = float(key[1])
+        stats[f"{plan.solver}_vehicles"] = float(len(plan.routes))
         stats[f"{plan.solver}_cost"] = key[2]
         stats[f"{plan.solver}_unserved"] = float(key[0])
-        logger.info("%s: %d unserved, %d vehicles, cost %.2f", plan.solver, *key)
+        logger.info(
+            "%s: %d unserved, %d vehicles, cost %.2f",
+            plan.solver,
+            key[0],
+            len(plan.routes),
+            key[2],
+        )
         if best is None or key < best.key(model):
             best = plan
     if best is None:
         best = _Plan({}, dict(screened), "none")
         _explain_left_out(prep, best, clients)
     key = best.key(model)
-    stats.update({"vehicles": float(key[1]), "cost": key[2]})
+    stats.update({"vehicles": float(len(best.routes)), "cost": key[2]})
     if progress:
-        logger.info("best (%s): %d unserved, %d vehicles, cost %.2f", best.solver, *key)
+        logger.info(
+            "best (%s): %d unserved, %d vehicles, cost %.2f",
+            best.solver,
+            key[0],
+            len(best.routes),
+            key[2],
+        )
     return _to_result(model, best, time.monotonic() - t0, stats)
 
 
 _PROGRESS_ON = [False]
+
+
+def _jobs(model: Model, n_clients: int, seed: int) -> list[tuple[str, int]]:
+    """The two search jobs for this model (the same whatever the number of workers).
+
+    When PyVRP's relaxation holds every rule of the model (no lunch, no stop limit, one trip a
+    day or no daily limit) the second job searches the same relaxation from the fleet's lower bound
+    up; otherwise it writes the daily load exactly and, on small instances, ends with OR-Tools.
+    """
+    if _pyvrp_exact(model):
+        return [("trips", seed), ("tight", seed + 1)]
+    return [("trips", seed), ("hybrid" if n_clients <= ORTOOLS_MAX_CLIENTS else "day", seed)]
+
+
+def _pyvrp_exact(model: Model) -> bool:
+    """Whether the ``trips`` relaxation of :mod:`routing.solver._pyvrp` loses no rule of the model."""
+    for vt in model.vehicle_types:
+        if vt.num_available <= 0:
+            continue
+        if vt.lunch is not None or vt.max_stops is not None:
+            return False
+        for d in (0, 1):
+            day, cap = vt.max_load_per_day[d], vt.capacity[d]
+            if math.isfinite(day) and day > cap:
+                return False
+    return True
+
 
 ORTOOLS_MAX_CLIENTS = 400
 """Up to this many clients the second job ends with OR-Tools polishing a PyVRP plan under the exact
@@ -356,7 +404,7 @@ def _run_engine(
     """
     name, seed = job
     t0 = time.monotonic()
-    if name in ("trips", "day"):
+    if name in ("trips", "day", "tight"):
         found = solve_pyvrp(
             prep,
             clients,
@@ -415,15 +463,19 @@ def _run_jobs(
     max_iterations: int | None,
     workers: int,
     screened: dict[int, str],
+    keep: float,
 ) -> list[_Plan]:
-    """Run the engines (in parallel processes when ``workers`` > 1) and verify their plans."""
+    """Run the engines (in parallel processes when ``workers`` > 1) and verify their plans.
+
+    ``keep`` is the share of the time left that the search may use.
+    """
     if not clients:
         return [_Plan({}, dict(screened), "none")]
     raws: list[tuple[str, list[tuple[int, int, list[Item]]]]] = []
     remaining = max(0.2, deadline - time.monotonic())
     if workers > 1 and len(jobs) > 1 and hasattr(os, "fork"):
         # keep room for verification and repair after the search
-        budget = max(0.2, remaining * 0.85 - 0.3)
+        budget = max(0.2, remaining * keep - 0.3)
         ctx = mp.get_context("fork")
         children = []
         for job in jobs[1:]:
@@ -454,7 +506,7 @@ def _run_jobs(
     else:
         for k, job in enumerate(jobs):
             left = max(0.2, deadline - time.monotonic())
-            budget = max(0.2, left * 0.85 / (len(jobs) - k) - 0.2)
+            budget = max(0.2, left * keep / (len(jobs) - k) - 0.2)
             raws.extend(_safe_run(prep, clients, job, budget, max_iterations))
     logger.info("search done; verifying %d plans", len(raws))
     plans = [_verify(prep, raw, label, screened) for label, raw in raws]

@@ -182,6 +182,10 @@ class Model:
     vehicle_types: list[VehicleType] = field(default_factory=list)
     duration_s: np.ndarray | None = None
     distance_m: np.ndarray | None = None
+    vehicles_first: bool = True
+    """The objective's order. True (the default): most required clients served, then fewest
+    vehicles, then least cost. False: served, then least cost, vehicles counting only through their
+    ``fixed_cost`` (the objective of the classic CVRP and DIMACS VRPTW benchmarks)."""
 
     def add_depot(self, location: int, *, name: str = "", tw: TimeWindow = (0, DAY_S)) -> int:
         """Add a depot and return its index."""
