@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 LOAD_SCALE = 1e6
 BIG_LOAD = 10**15
 BIG = 10**9
-COST_UNIT = 100_000.0
+COST_UNIT = 10_000.0
 """PyVRP cost units per currency unit (a cost per metre stays a usable integer at this scale)."""
 TIME_SCALE = 10
 """PyVRP time units per second: PyVRP counts in integers, and a tenth of a second keeps the
@@ -71,7 +71,7 @@ def solve_pyvrp(
     distance dimension (the cost moves to the duration), ``"trips"`` bounds the number of trips
     (``ceil(daily / trip capacity)``) and keeps distances, leaving any excess to the repair.
     ``"tight"`` is ``"trips"`` searched with the fleet at its lower bound first (grown until the
-    plan is feasible), which packs loads better when the fleet, not the distance, is the hard part.
+    plan is feasible), which packs loads better when the loads, not the time, bound the fleet.
     With ``progress`` the best cost is logged every few seconds.
     """
     started = time.monotonic()
@@ -267,7 +267,9 @@ def solve_pyvrp(
     neighbours = _neighbours(data) if day_dim is not None else None
     logger.info("PyVRP (%s): data ready, searching", mode)
     binding = lower >= 2 and _time_bound(prep, clients) <= 0.7 * lower
-    if can_shrink and (mode == "tight" or (mode == "trips" and binding and model.vehicles_first)):
+    # "tight" searches from the bound only where the load binds; where time binds it is a second
+    # search of the whole fleet (its own seed)
+    if can_shrink and binding and (mode == "tight" or model.vehicles_first):
         # the daily load gives a real lower bound on the fleet: start there and grow
         sols = _search_tight(data, seed, started, time_limit_s, max_iterations, lower, neighbours)
     else:
@@ -566,10 +568,14 @@ def _run(
     each new best is skipped on large instances (it costs seconds there, early on nearly every
     iteration). ``until`` is a ``time.monotonic()`` deadline, ignored when ``iterations`` is given.
     """
+    # a vehicle's fixed cost stands for "fewer vehicles first"; a penalty capped far below it
+    # would let the search trade a vehicle for broken time windows and never come back
+    fixed = max((vt.fixed_cost for vt in data.vehicle_types()), default=0)
     params = pyvrp.SolveParams(
         ils=pyvrp.IteratedLocalSearchParams(
             exhaustive_on_best=data.num_clients <= 300, history_length=HISTORY_LENGTH
-        )
+        ),
+        penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, float(fixed))),
     )
     rng = pyvrp.RandomNumberGenerator(seed=seed)
     if neighbours is None:
