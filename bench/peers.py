@@ -387,3 +387,23 @@ def pyvrp_peer(
         path.append(d)
         routes.append(path)
     return PeerRun("PyVRP", to_solution(inst, "pyvrp-reload-depots", routes), runtime, note)
+
+
+def pyvrp_classic_peer(
+    path: str, *, round_func: str, time_limit_s: float, seed: int = 1
+) -> tuple[float, int, float]:
+    """Plain PyVRP on a VRPLIB file as its authors run it: ``pyvrp.read`` and ``pyvrp.solve``.
+
+    Single process, default parameters, stopped at ``time_limit_s``. Returns the distance (in the
+    file's units: divided by 10 under the DIMACS convention), the number of routes and the runtime.
+    """
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    t0 = time.monotonic()
+    data = pyvrp.read(path, round_func=round_func)
+    res = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=seed, display=False)
+    scale = 10.0 if round_func == "dimacs" else 1.0
+    best = res.best
+    dist = float(best.distance()) / scale if best.is_feasible() else math.inf
+    return dist, best.num_routes(), time.monotonic() - t0

@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench.peers import PeerRun, ortools_peer, pyvrp_peer
+from bench.peers import PeerRun, ortools_peer, pyvrp_classic_peer, pyvrp_peer
 from routing.readers import (
     KimInstance,
     kim_to_model,
@@ -154,20 +154,29 @@ def _first(violations: list[Violation], n: int) -> str:
     return f"{v.rule}: {where}: {v.message}{more}"
 
 
-def run_ours(inst: KimInstance, time_limit_s: float) -> tuple[PeerRun, int]:
-    """Solve with this project; returns the run and the number of model-checker violations."""
+def run_ours(
+    inst: KimInstance, time_limit_s: float, *, vehicles_first: bool = True
+) -> tuple[PeerRun, int]:
+    """Solve with this project; returns the run and the number of model-checker violations.
+
+    With ``vehicles_first=False`` the model counts vehicles by no cost at all (distance alone);
+    its solution goes to ``<instance>.distance-first.json``.
+    """
     t0 = time.monotonic()
-    model = kim_to_model(inst)
+    model = kim_to_model(inst, fixed_cost=10_000.0 if vehicles_first else 0.0)
+    model.vehicles_first = vehicles_first
     result = model.solve(time_limit_s=time_limit_s, seed=1, workers=2)
     runtime = time.monotonic() - t0
     violations = check(model, result)
     solution = result_to_kim_json(inst, model, result, "taza-routing")
     SOLUTIONS.mkdir(parents=True, exist_ok=True)
-    (SOLUTIONS / f"{inst.name}.json").write_text(_dump(solution))
+    stem = inst.name if vehicles_first else f"{inst.name}.distance-first"
+    (SOLUTIONS / f"{stem}.json").write_text(_dump(solution))
     note = f"{len(result.unserved)} unserved; model checker: {len(violations)} violations"
     if violations:
         note += f" ({_first(violations, len(violations))})"
-    return PeerRun("this project", solution, runtime, note), len(violations)
+    label = "this project" if vehicles_first else "this project, distance first"
+    return PeerRun(label, solution, runtime, note), len(violations)
 
 
 def _dump(solution: dict[str, Any]) -> str:
@@ -219,15 +228,14 @@ def _kim_section(names: list[str], time_limit_s: float, peers: list[str]) -> lis
             except Exception as exc:
                 rows.append(KimRow(peer, None, None, None, f"crashed: {exc!r}", 0.0))
         for row in rows:
-            feasible = _yes(row.feasible)
-            text = "; ".join(t for t in (row.first_violation, row.note) if t).replace("|", "/")
-            lines.append(
-                f"| {name} | {inst.vehicles_lower_bound} | {row.solver} | "
-                f"{row.vehicles if row.vehicles is not None else '—'} | {_fmt(row.miles)} | "
-                f"{feasible} | {row.runtime_s:.1f} | {text} |"
-            )
-            print(f"  {row}", file=sys.stderr, flush=True)
+            lines.append(_kim_line(name, inst, row))
         goals.append(_goal_line(name, rows))
+        if _fewer_vehicles_more_miles(rows):
+            # the peers drive less with more vehicles: show ours at the same trade
+            print(f"[{name}] ours, distance first ...", file=sys.stderr, flush=True)
+            alt, _ = run_ours(inst, time_limit_s, vehicles_first=False)
+            rows.append(_judge(inst, alt))
+            lines.append(_kim_line(name, inst, rows[-1]))
         if name in KIM_REPORTED:
             v, miles = KIM_REPORTED[name]
             lines.append(
@@ -238,9 +246,12 @@ def _kim_section(names: list[str], time_limit_s: float, peers: list[str]) -> lis
         "",
         "### Goal check (issue item 7)",
         "",
-        "Ours against the peers in this run, whether or not a peer's solution passes the checker: "
-        "vehicles at most every peer's; miles at most the fewest miles of any peer; vehicles at most "
-        "Kim et al.'s reported figure where there is one.",
+        "Ours (the default, vehicles first) against the peers in this run, whether or not a "
+        "peer's solution passes the checker: vehicles at most every peer's; miles at most the "
+        "fewest miles of any peer; vehicles at most Kim et al.'s reported figure where there is "
+        "one. Where the peer with the fewest miles uses more vehicles than ours, the table above "
+        "also shows ours with the distance alone as objective (`vehicles_first=False`, no fixed "
+        "cost), the same trade the peer made.",
         "",
         "| instance | ours feasible | ours veh / miles | fewest peer vehicles | fewest peer miles | "
         "vehicles ≤ peers | miles ≤ best peer | vehicles ≤ Kim |",
@@ -248,6 +259,27 @@ def _kim_section(names: list[str], time_limit_s: float, peers: list[str]) -> lis
         *goals,
     ]
     return lines
+
+
+def _kim_line(name: str, inst: KimInstance, row: KimRow) -> str:
+    print(f"  {row}", file=sys.stderr, flush=True)
+    text = "; ".join(t for t in (row.first_violation, row.note) if t).replace("|", "/")
+    return (
+        f"| {name} | {inst.vehicles_lower_bound} | {row.solver} | "
+        f"{row.vehicles if row.vehicles is not None else '—'} | {_fmt(row.miles)} | "
+        f"{_yes(row.feasible)} | {row.runtime_s:.1f} | {text} |"
+    )
+
+
+def _fewer_vehicles_more_miles(rows: list[KimRow]) -> bool:
+    """Whether ours uses fewer vehicles than the peer with the fewest miles, and more miles."""
+    ours = rows[0]
+    peers = [r for r in rows[1:] if r.vehicles is not None and r.miles is not None]
+    if ours.vehicles is None or ours.miles is None or not peers:
+        return False
+    best = min(peers, key=lambda r: r.miles or math.inf)
+    assert best.vehicles is not None and best.miles is not None
+    return ours.vehicles < best.vehicles and ours.miles > best.miles
 
 
 def _yes(ok: bool | None) -> str:
@@ -271,7 +303,15 @@ def _goal_line(name: str, rows: list[KimRow]) -> str:
     )
 
 
-def _classic_row(label: str, model: Model, time_limit_s: float, bks: str, ref: float) -> str:
+def _classic_row(
+    label: str,
+    model: Model,
+    time_limit_s: float,
+    bks: str,
+    ref: float,
+    peer: tuple[str, str] | None = None,
+) -> str:
+    """Our row; ``peer`` = (VRPLIB path, PyVRP rounding) runs plain PyVRP on the same file after."""
     t0 = time.monotonic()
     try:
         result = model.solve(time_limit_s=time_limit_s, seed=1, workers=2)
@@ -284,9 +324,17 @@ def _classic_row(label: str, model: Model, time_limit_s: float, bks: str, ref: f
     status = "yes" if not violations else f"**no** ({_first(violations, len(violations))})"
     if result.unserved:
         status += f"; {len(result.unserved)} unserved"
+    peer_cell = "— (reads VRPLIB files only)"
+    if peer is not None:
+        print(f"[{label}] plain PyVRP ...", file=sys.stderr, flush=True)
+        p_dist, p_routes, p_time = pyvrp_classic_peer(
+            peer[0], round_func=peer[1], time_limit_s=time_limit_s
+        )
+        p_gap = 100.0 * (p_dist - ref) / ref
+        peer_cell = f"{p_routes} / {p_dist:,.1f} ({p_gap:+.2f} %, {p_time:.1f} s)"
     return (
         f"| {label} | {len(model.clients)} | {result.num_vehicles} / {dist:,.1f} | {bks} | "
-        f"{gap:+.2f} % | {status} | {runtime:.1f} |"
+        f"{gap:+.2f} % | {status} | {runtime:.1f} | {peer_cell} |"
     )
 
 
@@ -294,12 +342,16 @@ def _classic_section(time_limit_s: float) -> list[str]:
     lines = [
         f"## CVRP (Uchoa et al. X) and VRPTW, {time_limit_s:g} s",
         "",
-        "The engine's objective is lexicographic (served, vehicles, cost), so it may trade distance "
-        "for a vehicle where the best known solution does not. Gap = distance vs the best known; "
-        "goal (issue item 7): within 1 % up to 500 clients, 3 % at 1,000 (CVRP).",
+        "Objectives as in each file's literature: the VRPLIB readers build models with "
+        "`vehicles_first=False` (distance alone, as the X and DIMACS best known costs), the Solomon "
+        "reader counts vehicles first. Gap = distance vs the best known; goal (issue item 7): "
+        "within 1 % up to 500 clients, 3 % at 1,000 (CVRP). Peer: plain PyVRP "
+        "(`pyvrp.read` + `pyvrp.solve`, default parameters, one process, same time limit, seed 1) "
+        "run right after ours on the same file.",
         "",
-        "| instance | clients | ours: vehicles / distance | best known | gap | checker | time s |",
-        "|---|---|---|---|---|---|---|",
+        "| instance | clients | ours: vehicles / distance | best known | gap | checker | time s "
+        "| plain PyVRP: routes / distance (gap, time) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, bks in CVRP.items():
         vrp = BENCH_DATA / "cvrp" / f"{name}.vrp"
@@ -308,7 +360,9 @@ def _classic_section(time_limit_s: float) -> list[str]:
         print(f"[{name}] ...", file=sys.stderr, flush=True)
         known = read_vrplib_solution(vrp.with_suffix(".sol"))
         label = f"{len(known.routes)} / {bks:,}"
-        lines.append(_classic_row(name, read_vrplib(vrp), time_limit_s, label, bks))
+        lines.append(
+            _classic_row(name, read_vrplib(vrp), time_limit_s, label, bks, (str(vrp), "round"))
+        )
         print(lines[-1], file=sys.stderr, flush=True)
     r101 = BENCH_DATA / "vrptw" / "R101.txt"
     if r101.exists():
@@ -320,7 +374,16 @@ def _classic_section(time_limit_s: float) -> list[str]:
     if rc.exists():
         print("[RC1_10_1] ...", file=sys.stderr, flush=True)
         v, d = VRPTW_BKS["RC1_10_1"]
-        lines.append(_classic_row("RC1_10_1", read_vrplib(rc), time_limit_s, f"{v} / {d:,.1f}", d))
+        lines.append(
+            _classic_row(
+                "RC1_10_1",
+                read_vrplib(rc),
+                time_limit_s,
+                f"{v} / {d:,.1f}",
+                d,
+                (str(rc), "dimacs"),
+            )
+        )
         print(lines[-1], file=sys.stderr, flush=True)
     return lines
 
