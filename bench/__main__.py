@@ -42,7 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.assemble_only:
         for topic in args.topics or TOPICS:
             print(f"== bench {topic} ==", flush=True)
-            importlib.import_module(f"bench.{topic}").main()
+            # each topic parses its own options: give it none (its defaults), not our argv
+            saved, sys.argv = sys.argv, [f"python -m bench.{topic}"]
+            try:
+                importlib.import_module(f"bench.{topic}").main()
+            finally:
+                sys.argv = saved
     print(f"wrote {assemble()}")
     return 0
 
