@@ -24,9 +24,11 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 
 import numpy as np
 import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 from pyvrp.stop import (
     FirstFeasible,
@@ -345,6 +347,19 @@ def _search(
         iterations=max_iterations,
         seed=seed,
     )
+    boost = shrink and not first.best.is_feasible()
+    if boost:
+        # the search traded a vehicle's cost for broken windows: from here on time warp costs
+        # about as much as a vehicle (see _initial_penalties)
+        logger.info("PyVRP: no feasible plan yet; time warp now weighs like a vehicle")
+        first = _run(
+            neighbours,
+            data,
+            until=t0 + time_limit_s * 0.55,
+            iterations=max_iterations,
+            seed=seed,
+            boost=True,
+        )
     best = first.best
     logger.info(
         "PyVRP: %d routes, feasible=%s, %d iterations",
@@ -386,6 +401,7 @@ def _search(
             first_feasible=True,
             seed=seed,
             initial_solution=start,
+            boost=boost,
         )
         if not res.best.is_feasible():
             break
@@ -401,6 +417,7 @@ def _search(
             iterations=max_iterations,
             seed=seed,
             initial_solution=small,
+            boost=boost,
         )
         out.append(res.best if res.best.is_feasible() else small)
     else:
@@ -411,6 +428,7 @@ def _search(
             iterations=max_iterations,
             seed=seed + 7,
             initial_solution=best,
+            boost=boost,
         )
         if res.best.is_feasible() and res.cost() < first.cost():
             out[0] = res.best
@@ -560,6 +578,7 @@ def _run(
     seed: int,
     first_feasible: bool = False,
     initial_solution: pyvrp.Solution | None = None,
+    boost: bool = False,
 ) -> pyvrp.Result:
     """``pyvrp.solve`` with our start, our neighbourhoods and a deadline that counts the start.
 
@@ -567,15 +586,16 @@ def _run(
     thousands of clients saves most of the first local search. The exhaustive pass PyVRP makes on
     each new best is skipped on large instances (it costs seconds there, early on nearly every
     iteration). ``until`` is a ``time.monotonic()`` deadline, ignored when ``iterations`` is given.
+    With ``boost`` time warp starts at half a vehicle's fixed cost and may grow to a whole one
+    (:func:`_initial_penalties`); otherwise PyVRP's default penalties apply.
     """
-    # a vehicle's fixed cost stands for "fewer vehicles first"; a penalty capped far below it
-    # would let the search trade a vehicle for broken time windows and never come back
-    fixed = max((vt.fixed_cost for vt in data.vehicle_types()), default=0)
     params = pyvrp.SolveParams(
         ils=pyvrp.IteratedLocalSearchParams(
             exhaustive_on_best=data.num_clients <= 300, history_length=HISTORY_LENGTH
         ),
-        penalty=pyvrp.PenaltyParams(max_penalty=max(100_000.0, float(fixed))),
+        penalty=pyvrp.PenaltyParams(max_penalty=_max_penalty(data))
+        if boost
+        else pyvrp.PenaltyParams(),
     )
     rng = pyvrp.RandomNumberGenerator(seed=seed)
     if neighbours is None:
@@ -584,13 +604,42 @@ def _run(
     for op in params.operators:
         if op.supports(data):
             ls.add_operator(op(data))
-    pm = pyvrp.PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
+    start = _initial_penalties(data) if boost else params.penalty.midpoint_penalties(data)
+    pm = pyvrp.PenaltyManager(start, params.penalty)
     init = initial_solution
     if init is None:
         init = ls(_greedy(data), pm.max_cost_evaluator(), exhaustive=True)
     algo = pyvrp.IteratedLocalSearch(data, pm, ls, init, params.ils)
     stop = _stop(until - time.monotonic(), iterations, first_feasible=first_feasible)
-    return algo.run(stop, False, False, params.display_interval)
+    with warnings.catch_warnings():
+        # PyVRP warns when its penalties hit their cap; _search reacts to that itself (boost)
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        return algo.run(stop, False, False, params.display_interval)
+
+
+def _max_penalty(data: pyvrp.ProblemData) -> float:
+    """The cap on PyVRP's penalty per unit of excess load or time warp.
+
+    A vehicle's fixed cost stands for "fewer vehicles first"; a cap far below it lets the search
+    trade a vehicle for broken time windows and never come back (R101 ended with 9 infeasible
+    routes at PyVRP's default cap). The cap stays low enough that penalty × the largest possible
+    excess fits PyVRP's 64-bit costs.
+    """
+    fixed = float(max((vt.fixed_cost for vt in data.vehicle_types()), default=0))
+    load = sum(sum(c.pickup) for c in data.clients())
+    horizon = max((d.tw_late for d in data.depots()), default=0)
+    excess = max(1.0, float(load), float(min(horizon, 10**8)))
+    return max(100_000.0, min(fixed, 1e18 / excess))
+
+
+def _initial_penalties(data: pyvrp.ProblemData) -> tuple[list[float], float, float]:
+    """PyVRP's usual start (the midpoint of its default range) for load and distance, and for time
+    warp half a vehicle's fixed cost per unit, so that dropping a route never pays for broken
+    windows."""
+    base = pyvrp.PenaltyParams().max_penalty / 2
+    fixed = float(max((vt.fixed_cost for vt in data.vehicle_types()), default=0))
+    time_warp = max(base, min(_max_penalty(data), fixed) / 2)
+    return [base] * data.num_load_dimensions, time_warp, base
 
 
 HISTORY_LENGTH = 100
