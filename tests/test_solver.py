@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from routing.readers import read_solomon
 from routing.solver import Lunch, Model, Result
+from routing.solver.checker import check
+from tests.conftest import shared_file
 
 H = 3600
 
@@ -378,3 +383,21 @@ def test_wall_clock_limit_in_two_processes_still_serves_everyone() -> None:
     assert res.unserved == []
     assert res.num_vehicles == 1
     _assert_basic_rules(m, res)
+
+
+def test_narrow_time_windows_reach_the_known_fleet_of_r101_with_25_customers(
+    tmp_path: Path,
+) -> None:
+    # Solomon's R101 cut to its first 25 customers: the optimum is 8 vehicles, 617.1 (Kohl et al.);
+    # a huge cost per vehicle must not make the search trade vehicles for broken windows
+    source = shared_file("data", "bench", "vrptw", "R101.txt")
+    lines = source.read_text().splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:1] == ["0"])
+    small = tmp_path / "R101-25.txt"
+    small.write_text("\n".join(lines[: head + 26]) + "\n")
+    model = read_solomon(small)
+    res = model.solve(max_iterations=3000, seed=1)
+    assert res.unserved == []
+    assert check(model, res) == []
+    assert res.num_vehicles == 8
+    assert res.distance_m == pytest.approx(617.1, rel=0.02)
