@@ -388,8 +388,7 @@ def test_wall_clock_limit_in_two_processes_still_serves_everyone() -> None:
 def test_narrow_time_windows_reach_the_known_fleet_of_r101_with_25_customers(
     tmp_path: Path,
 ) -> None:
-    # Solomon's R101 cut to its first 25 customers: the optimum is 8 vehicles, 617.1 (Kohl et al.);
-    # a huge cost per vehicle must not make the search trade vehicles for broken windows
+    # Solomon's R101 cut to its first 25 customers: the optimum is 8 vehicles, 617.1 (Kohl et al.)
     source = shared_file("data", "bench", "vrptw", "R101.txt")
     lines = source.read_text().splitlines()
     head = next(i for i, line in enumerate(lines) if line.split()[:1] == ["0"])
@@ -401,3 +400,16 @@ def test_narrow_time_windows_reach_the_known_fleet_of_r101_with_25_customers(
     assert check(model, res) == []
     assert res.num_vehicles == 8
     assert res.distance_m == pytest.approx(617.1, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("per_km", "per_hour"), [(1.0, 0.0), (1.2, 45.0), (0.3, 0.0), (25.0, 250.0)]
+)
+def test_small_costs_per_km_keep_their_weight_in_the_search(per_km: float, per_hour: float) -> None:
+    # PyVRP counts costs in integers per tenth of a metre / second: 1.2 per km must not become 1
+    from routing.solver._pyvrp import DIST_SCALE, TIME_SCALE, _cost_unit
+    from routing.solver.model import VehicleType
+
+    unit = _cost_unit([VehicleType(cost_per_km=per_km, cost_per_hour=per_hour)])
+    for rate in (per_km / 1000 / DIST_SCALE * unit, per_hour / 3600 / TIME_SCALE * unit):
+        assert rate == 0 or abs(round(rate) - rate) <= 0.01 * rate

@@ -161,7 +161,8 @@ def solve_pyvrp(
         return round(max(cut.window[0], x - cut.duration_s) * TIME_SCALE)
 
     vehicle_pen, _ = route_penalties(prep, clients)
-    vehicle_pen = int(vehicle_pen / COST_SCALE * COST_UNIT)
+    cu = _cost_unit([vt for vt in vts if vt.num_available > 0])
+    vehicle_pen = int(vehicle_pen / COST_SCALE * cu)
     locations = [pyvrp.Location(0.0, 0.0) for _ in range(n)]
     depots = [
         pyvrp.Depot(k, tw_early=f(model.depots[k].tw[0]), tw_late=f(model.depots[k].tw[1]))
@@ -198,7 +199,7 @@ def solve_pyvrp(
                 service_duration=round(c.service_s * TIME_SCALE),
                 tw_early=f(c.tw[0]),
                 tw_late=f(min(c.tw[1], BIG)),
-                prize=int(c.prize * COST_UNIT) if not c.required else 0,
+                prize=int(c.prize * cu) if not c.required else 0,
                 required=c.required and not two,
                 group=group_of.get(i),
             )
@@ -212,13 +213,13 @@ def solve_pyvrp(
         late = f(min(vt.shift[1], model.depots[vt.end_depot].tw[1]))
         span = max(0, late - early)
         if day_dim is None:
-            unit_dist = max(0, round(vt.cost_per_km / 1000.0 * COST_UNIT / DIST_SCALE))
-            unit_dur = max(0, round(vt.cost_per_hour / 3600.0 * COST_UNIT / TIME_SCALE))
+            unit_dist = max(0, round(vt.cost_per_km / 1000.0 * cu / DIST_SCALE))
+            unit_dur = max(0, round(vt.cost_per_hour / 3600.0 * cu / TIME_SCALE))
             max_distance = np.iinfo(np.int64).max
         else:
             unit_dist = 0
             per_s = vt.cost_per_km / 1000.0 * speed + vt.cost_per_hour / 3600.0
-            unit_dur = max(1, round(per_s * COST_UNIT / TIME_SCALE))
+            unit_dur = max(1, round(per_s * cu / TIME_SCALE))
             max_distance = math.floor(vt.max_load_per_day[day_dim] * LOAD_SCALE)
         reloads = _max_reloads(vt) if mode != "day" else int(np.iinfo(np.uint64).max)
         pv_types.append(
@@ -232,7 +233,7 @@ def solve_pyvrp(
                 ],
                 start_depot=vt.start_depot,
                 end_depot=nd + vt.end_depot,
-                fixed_cost=int(vt.fixed_cost * COST_UNIT) + vehicle_pen,
+                fixed_cost=int(vt.fixed_cost * cu) + vehicle_pen,
                 tw_early=early,
                 tw_late=late,
                 shift_duration=span,
@@ -615,6 +616,20 @@ def _run(
         # PyVRP warns when its penalties hit their cap; _search reacts to that itself (boost)
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         return algo.run(stop, False, False, params.display_interval)
+
+
+def _cost_unit(vts: list[VehicleType]) -> float:
+    """PyVRP cost units per currency unit: :data:`COST_UNIT`, times 10 until every cost per tenth of
+    a metre and per tenth of a second is a whole number to within 1 % (a cost of 1.2 per km would
+    otherwise count as 1)."""
+    rates = [vt.cost_per_km / 1000.0 / DIST_SCALE for vt in vts if vt.cost_per_km > 0]
+    rates += [vt.cost_per_hour / 3600.0 / TIME_SCALE for vt in vts if vt.cost_per_hour > 0]
+    unit = COST_UNIT
+    while unit < COST_UNIT * 1e4 and any(
+        abs(round(r * unit) - r * unit) > 0.01 * r * unit for r in rates
+    ):
+        unit *= 10
+    return unit
 
 
 def _max_penalty(data: pyvrp.ProblemData) -> float:
