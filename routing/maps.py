@@ -286,6 +286,7 @@ def _add_vehicle_day(
             (_("Distance"), f"{vd.km:.1f} {_('km')}"),
             (_("Time"), f"{minutes // 60}:{minutes % 60:02d} {_('h')}"),
             (_("Landfill visits"), vd.landfill_trips),
+            (_("U-turns"), vd.uturns),
             (_("Load"), f"{vd.load_kg:.0f} {_('kg')}"),
         ],
         f"{day_name(vd.day, language)} {vd.date} · {vd.vehicle}",

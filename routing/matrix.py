@@ -22,11 +22,9 @@ U-turns
 A shortest path in a node-based graph is a simple path: it never drives ``x -> y -> x``, so a
 single leg never contains a U-turn, whatever the penalty (this is tested). A truck can still have
 to turn around *between* legs, at a stop halfway along a street, when it leaves back the way it
-came; a node matrix cannot know from which side the truck arrived. That is measured where the
-whole route is known: `route_uturns` counts them on a sequence of stops and `path_geometry` /
-`leg` show them; ``TruckProfile.uturn_penalty_s`` is the price a caller adds per U-turn.
-Street segments collected in one direction (``u`` -> ``v`` in the collection points) carry their
-heading, so the solver can avoid most such turns by choosing the direction of each segment.
+came; a node matrix cannot know from which side the truck arrived. `routing.turns` builds the
+matrix the planner uses, between headings (a node and the side the truck must not turn back to)
+on the edge-based graph, pricing every U-turn; `route_uturns` counts them on a sequence of nodes.
 """
 
 from __future__ import annotations

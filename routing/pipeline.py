@@ -23,7 +23,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from routing.demand import collection_points
 from routing.geocode import Gazetteer, geocode_households, read_corrections
-from routing.matrix import TravelMatrix, path_geometry, travel_matrix
+from routing.matrix import path_geometry
 from routing.network import RoadNetwork, default_cache_dir, load_network
 from routing.plan import Plan, Stop, StopKind, VehicleDay
 from routing.profile import TruckProfile
@@ -32,6 +32,7 @@ from routing.scenario import DAYS, Scenario, ScenarioError, Site, VehicleSpec, V
 from routing.schedule import WeekSchedule, assign_days
 from routing.snapping import snap_points
 from routing.solver.model import Lunch, Model, Result, Route
+from routing.turns import Heading, HeadingMatrix, heading_matrix, leg_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,8 @@ class _Context:
     households: gpd.GeoDataFrame | None = None
     containers: gpd.GeoDataFrame | None = None
     points: gpd.GeoDataFrame | None = None
-    matrix: TravelMatrix | None = None
-    index: dict[int, int] = field(default_factory=dict)
+    matrix: HeadingMatrix | None = None
+    index: dict[Heading, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -259,21 +260,46 @@ def _points(ctx: _Context) -> gpd.GeoDataFrame:
     return points
 
 
-def _point_nodes(row: pd.Series) -> list[int]:
+def _point_headings(network: RoadNetwork, row: pd.Series) -> tuple[Heading, Heading, bool]:
+    """Where a collection point is entered and left, driven its own way, and whether it may be
+    driven the other way (entered where it is left and left where it is entered).
+
+    A street segment ``u -> v`` is entered at ``u`` not coming from ``v`` and left at ``v`` not
+    going back to ``u``. A container halfway along a street (a node with two neighbours) is passed
+    through, so the truck never turns around in the street; elsewhere it is a plain node.
+    """
     if row["kind"] == "segment":
-        return [int(row["u"]), int(row["v"])]
-    return [int(row["node"])]
+        u, v = int(row["u"]), int(row["v"])
+        return Heading(u, v), Heading(v, u), bool(row["reversible"])
+    x = int(row["node"])
+    graph = network.graph
+    near = sorted((set(graph.successors(x)) | set(graph.predecessors(x))) - {x})
+    if len(near) != 2:
+        return Heading(x), Heading(x), False
+    a, b = near
+    forward = graph.has_edge(a, x) and graph.has_edge(x, b)
+    backward = graph.has_edge(b, x) and graph.has_edge(x, a)
+    if not forward and not backward:
+        return Heading(x), Heading(x), False
+    if not forward:
+        a, b = b, a
+    # entered not coming from b (so from a), left not going back to a (so on to b)
+    return Heading(x, b), Heading(x, a), forward and backward
 
 
 def _matrix(ctx: _Context) -> None:
     assert ctx.points is not None
-    nodes = [ctx.depot_node, *ctx.landfill_nodes]
+    heads = [Heading(ctx.depot_node), *(Heading(n) for n in ctx.landfill_nodes)]
     for _, row in ctx.points.iterrows():
-        nodes.extend(_point_nodes(row))
-    unique = list(dict.fromkeys(nodes))
-    ctx.index = {n: i for i, n in enumerate(unique)}
-    ctx.matrix = travel_matrix(ctx.network, unique)
-    logger.info("travel matrix %d × %d", len(unique), len(unique))
+        entry, exit_, _ = _point_headings(ctx.network, row)
+        heads.extend((entry, exit_))
+    unique = list(dict.fromkeys(heads))
+    ctx.index = {h: i for i, h in enumerate(unique)}
+    penalty = _profile(ctx.scenario).uturn_penalty_s
+    ctx.matrix = heading_matrix(ctx.network, unique, uturn_penalty_s=penalty)
+    logger.info(
+        "travel matrix %d × %d (U-turns at stops: %.0f s each)", len(unique), len(unique), penalty
+    )
 
 
 def _schedule(ctx: _Context) -> WeekSchedule:
@@ -287,11 +313,11 @@ def _schedule(ctx: _Context) -> WeekSchedule:
     # Each point's share of landfill trips: a round trip from the point per truckload, so far villages weigh more.
     cap_kg = max(v.capacity_kg for v in sc.fleet)
     unload = min(lf.unload_s for lf in sc.landfills)
-    lfs = [ctx.index[n] for n in ctx.landfill_nodes]
+    lfs = [ctx.index[Heading(n)] for n in ctx.landfill_nodes]
     work = pts.copy()
     extra = []
     for _, row in pts.iterrows():
-        here = [ctx.index[n] for n in _point_nodes(row)]
+        here = [ctx.index[h] for h in _point_headings(ctx.network, row)[:2]]
         trips = [m.duration_s[here[-1], lf] + m.duration_s[lf, here[0]] for lf in lfs]
         finite = [t for t in trips if math.isfinite(t)]
         extra.append((min(finite) + unload if finite else 0.0) * float(row["demand_kg"]) / cap_kg)
@@ -309,26 +335,38 @@ def _solve_day(ctx: _Context, schedule: WeekSchedule, day: str) -> tuple[Model, 
     todo = pts.set_index("point_id").loc[ids]
     model = Model()
     shift = (min(v.shift_start_s for v in sc.fleet), max(v.shift_end_s for v in sc.fleet))
-    model.add_depot(ctx.index[ctx.depot_node], name=sc.depot.name, tw=shift)
+    model.add_depot(ctx.index[Heading(ctx.depot_node)], name=sc.depot.name, tw=shift)
     for lf, node in zip(sc.landfills, ctx.landfill_nodes, strict=True):
         model.add_landfill(
-            ctx.index[node], name=lf.name, tw=(lf.open_s, lf.close_s), unload_s=lf.unload_s
+            ctx.index[Heading(node)], name=lf.name, tw=(lf.open_s, lf.close_s), unload_s=lf.unload_s
         )
     for pid, row in todo.iterrows():
         demand = (float(row["demand_kg"]), float(row["demand_m3"]))
+        entry, exit_, reversible = _point_headings(ctx.network, row)
         if row["kind"] == "segment":
             model.add_segment_client(
-                ctx.index[int(row["u"])],
-                ctx.index[int(row["v"])],
+                ctx.index[entry],
+                ctx.index[exit_],
                 traverse_s=round(float(row.get("collect_s", 0.0)) + float(row["service_s"])),
                 traverse_m=float(row["length_m"]),
                 demand=demand,
-                reversible=bool(row["reversible"]),
+                reversible=reversible,
+                name=str(pid),
+            )
+        elif entry != exit_:
+            # a container passed through, in the direction the solver chooses
+            model.add_segment_client(
+                ctx.index[entry],
+                ctx.index[exit_],
+                traverse_s=round(float(row["service_s"])),
+                traverse_m=0.0,
+                demand=demand,
+                reversible=reversible,
                 name=str(pid),
             )
         else:
             model.add_client(
-                ctx.index[int(row["node"])],
+                ctx.index[entry],
                 demand=demand,
                 service_s=round(float(row["service_s"])),
                 name=str(pid),
@@ -462,23 +500,25 @@ def _vehicle_day(
     by_id: pd.DataFrame,
 ) -> VehicleDay:
     """Turn a solver route into stops with places and a path along the streets, trip by trip."""
-    node_of = list(ctx.index)  # matrix location -> graph node
+    matrix = ctx.matrix
+    assert matrix is not None
+    node_of = [h.node for h in ctx.index]  # matrix location -> graph node
     lonlat = ctx.network.to_wgs84
     stops: list[Stop] = []
     trips: list[list[int]] = [[]]
     node_path: list[int] = []
-    last_node = node_of[model.depots[0].location]
+    last_loc = model.depots[0].location
     for seq, visit in enumerate(route.visits):
         kind: StopKind
-        kind, entry, exit_, pid, lbl, village, street, households, sides, demand = (
-            "depot", last_node, last_node, "", ctx.scenario.depot.name, "", "", 0, "", 0.0,
+        kind, at, leave, pid, lbl, village, street, households, sides, demand = (
+            "depot", last_loc, last_loc, "", ctx.scenario.depot.name, "", "", 0, "", 0.0,
         )  # fmt: skip
         if visit.kind == "depot":
-            entry = exit_ = node_of[model.depots[visit.index].location]
+            at = leave = model.depots[visit.index].location
         elif visit.kind == "landfill":
             lf = model.landfills[visit.index]
             kind, lbl = "landfill", lf.name
-            entry = exit_ = node_of[lf.location]
+            at = leave = lf.location
         elif visit.kind == "lunch":
             kind, lbl = "lunch", "lunch"
         else:
@@ -497,14 +537,16 @@ def _vehicle_day(
                 str(row.get("sides", "")),
                 float(row["demand_kg"]),
             )
-            a = node_of[client.location]
-            b = node_of[client.end_location] if client.end_location is not None else a
-            entry, exit_ = (b, a) if visit.reversed else (a, b)
+            a = client.location
+            b = client.end_location if client.end_location is not None else a
+            at, leave = (b, a) if visit.reversed else (a, b)
+        entry, exit_ = node_of[at], node_of[leave]
         trip = visit.trip
         while len(trips) <= trip:
             trips.append([trips[-1][-1]] if trips[-1] else [])
         if kind != "lunch":
-            for n in (entry, exit_):
+            # the leg here with its first and last hops, so the drawn path is the one priced
+            for n in [*leg_nodes(matrix, last_loc, at), entry, exit_]:
                 if not trips[trip] or trips[trip][-1] != n:
                     trips[trip].append(n)
                 if not node_path or node_path[-1] != n:
@@ -519,7 +561,7 @@ def _vehicle_day(
                 node=int(entry), exit_node=int(exit_),
             )
         )  # fmt: skip
-        last_node = exit_
+        last_loc = leave
     lines = [path_geometry(ctx.network, t) for t in trips if len(t) >= 2]
     start, end = route.visits[0].departure_s, route.visits[-1].arrival_s
     return VehicleDay(
@@ -538,7 +580,13 @@ def _vehicle_day(
         load_m3=sum(model.clients[v.index].demand[1] for v in route.visits if v.kind == "client"),
         start_s=float(start),
         end_s=float(end),
+        uturns=_uturns(node_path),
     )
+
+
+def _uturns(path: list[int]) -> int:
+    """U-turns on a path of neighbouring nodes: turning back to the node just left."""
+    return sum(1 for i in range(2, len(path)) if path[i] == path[i - 2] != path[i - 1])
 
 
 def _text(value: object) -> str:

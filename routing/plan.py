@@ -52,8 +52,10 @@ class VehicleDay:
     """The day of one vehicle: its stops, its path along the streets and its totals.
 
     ``trips`` are the driven lines (WGS84), one per trip ending at a landfill. ``node_path`` holds the
-    waypoints only: the graph nodes where the vehicle enters and leaves each stop, in order; between two
-    waypoints it takes the fastest path. ``start_s``/``end_s`` are seconds since midnight.
+    graph nodes the vehicle drives through, in order (consecutive nodes are neighbours on the road
+    graph). ``uturns`` counts where it turns back (``x -> y -> x``: at a dead end, or where going round
+    the block costs more than the profile's ``uturn_penalty_s``). ``start_s``/``end_s`` are seconds since
+    midnight.
     """
 
     day: str
@@ -71,6 +73,7 @@ class VehicleDay:
     load_m3: float
     start_s: float
     end_s: float
+    uturns: int = 0
 
     @property
     def collect_stops(self) -> list[Stop]:

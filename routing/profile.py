@@ -196,7 +196,8 @@ class TruckProfile:
     collect_speed_kmh
         Speed while driving a street and collecting from it.
     uturn_penalty_s
-        Cost of turning the truck around (see ``routing.matrix`` for where it applies).
+        Seconds a U-turn costs a leg of the planned routes (``routing.turns``): where going round
+        the block is quicker, routes do that instead.
     """
 
     weight_t: float = 16.0

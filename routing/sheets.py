@@ -594,6 +594,7 @@ def _story(
         [_("Distance"), f"{vd.km:.1f} {_('km')}"],
         [_("Time"), _hours(vd.hours, _)],
         [_("Landfill visits"), str(vd.landfill_trips)],
+        [_("U-turns"), str(vd.uturns)],
         [_("Load"), f"{vd.load_kg:.0f} {_('kg')}"],
     ]
     info = Table(

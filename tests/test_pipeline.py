@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -50,6 +51,12 @@ def _check_routes(plan: Plan) -> None:
             "unloads at the landfill before returning to the depot"
         )
         assert vd.trips and vd.km > 0
+        g = plan.network.graph
+        path = vd.node_path
+        assert all(g.has_edge(a, b) for a, b in itertools.pairwise(path)), (
+            "the path is driven edge by edge, as priced"
+        )
+        assert vd.uturns == sum(1 for i in range(2, len(path)) if path[i] == path[i - 2])
 
 
 def test_default_week_plans_every_household_or_says_why(tmp_path: Path) -> None:

@@ -1,0 +1,187 @@
+"""Heading matrices: exact against an edge-based graph built apart, and every U-turn priced."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from routing.matrix import travel_matrix
+from routing.network import RoadNetwork, load_network
+from routing.snapping import snap_points
+from routing.turns import Heading, heading_matrix, leg_nodes
+from tests.conftest import shared_file
+from tests.test_network import GRID_LAT, GRID_LON, write_grid_osm
+
+PENALTY = 60.0
+
+
+@pytest.fixture(scope="module")
+def bayreuth(tmp_path_factory: pytest.TempPathFactory) -> tuple[RoadNetwork, list[Heading]]:
+    """The real rural extract, 25 snapped points, each with every heading it has."""
+    path = shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    net = load_network(path, cache_dir=tmp_path_factory.mktemp("cache"))
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(11.54, 11.60, 25), rng.uniform(49.995, 50.045, 25)
+    pts = gpd.GeoDataFrame(geometry=[Point(x, y) for x, y in zip(lon, lat, strict=True)], crs=4326)
+    res = snap_points(net, pts, max_distance_m=500)
+    g = res.network.graph
+    heads = []
+    for node in res.points.node[res.points.ok]:
+        n = int(node)
+        heads.append(Heading(n))
+        heads += [
+            Heading(n, o) for o in sorted((set(g.successors(n)) | set(g.predecessors(n))) - {n})
+        ]
+    return res.network, heads
+
+
+def _with_stop(net: RoadNetwork) -> tuple[RoadNetwork, int]:
+    """The network with a stop snapped halfway between nodes 1 and 3 (where node 2 was)."""
+    pts = gpd.GeoDataFrame(geometry=[Point(GRID_LON + 0.001, GRID_LAT)], crs=4326)
+    res = snap_points(net, pts)
+    return res.network, int(res.points.node.iloc[0])
+
+
+@pytest.fixture
+def grid(tmp_path: Path) -> tuple[RoadNetwork, int]:
+    """The hand-made village, a stop halfway along Манас көчөсү (1 - stop - 3)."""
+    return _with_stop(load_network(write_grid_osm(tmp_path / "g.osm"), cache_dir=tmp_path / "c"))
+
+
+@pytest.fixture
+def lane(tmp_path: Path) -> tuple[RoadNetwork, int]:
+    """A two-way lane 1 - stop - 3 that ends at 3: the only way back is a U-turn."""
+    ways = [(201, [1, 2, 3], {"highway": "residential", "name": "Туюк көчөсү"})]
+    net = load_network(write_grid_osm(tmp_path / "lane.osm", ways=ways), cache_dir=tmp_path / "c")
+    return _with_stop(net)
+
+
+def _fastest(g: nx.MultiDiGraph, a: int, b: int) -> tuple[float, float]:
+    best = min(g[a][b].values(), key=lambda d: (d["travel_time"], d["length"]))
+    return float(best["travel_time"]), float(best["length"])
+
+
+def _edge_graph(g: nx.MultiDiGraph, heads: list[Heading], penalty: float) -> nx.DiGraph:
+    """The same model written out plainly in networkx: states are directed edges."""
+    out = nx.DiGraph()
+    pairs = {(a, b) for a, b in g.edges() if a != b}
+    for a, b in pairs:
+        for c in g.successors(b):
+            if c != b:
+                out.add_edge((a, b), (b, c), w=_fastest(g, b, c)[0] + penalty * (c == a))
+    for i, h in enumerate(heads):
+        for w in g.successors(h.node):
+            if w != h.node:
+                cost = _fastest(g, h.node, w)[0] + penalty * (w == h.other)
+                out.add_edge(("from", i), (h.node, w), w=cost)
+        for p in g.predecessors(h.node):
+            if p != h.node:
+                out.add_edge((p, h.node), ("to", i), w=penalty * (p == h.other))
+        for j, h2 in enumerate(heads):
+            if h2.node == h.node:
+                turn = h.other is not None and h.other == h2.other
+                out.add_edge(("from", i), ("to", j), w=penalty * turn)
+    return out
+
+
+def test_heading_matrix_equals_an_edge_based_graph_built_apart(
+    bayreuth: tuple[RoadNetwork, list[Heading]],
+) -> None:
+    net, heads = bayreuth
+    m = heading_matrix(net, heads, uturn_penalty_s=PENALTY)
+    ref = _edge_graph(net.graph, heads, PENALTY)
+    compared = 0
+    for i in range(0, len(heads), 3):
+        times = nx.single_source_dijkstra_path_length(ref, ("from", i), weight="w")
+        for j in range(len(heads)):
+            want = times.get(("to", j), np.inf)
+            assert m.duration_s[i, j] == pytest.approx(want, abs=1e-6), (heads[i], heads[j])
+            compared += 1
+    assert compared > 500
+
+
+def test_legs_are_traced_as_priced_with_their_length(
+    bayreuth: tuple[RoadNetwork, list[Heading]],
+) -> None:
+    net, heads = bayreuth
+    g = net.graph
+    m = heading_matrix(net, heads, uturn_penalty_s=PENALTY)
+    for i, j in itertools.product(range(0, len(heads), 5), range(1, len(heads), 4)):
+        nodes = leg_nodes(m, i, j)
+        if not np.isfinite(m.duration_s[i, j]):
+            assert nodes == []
+            continue
+        assert nodes[0] == heads[i].node and nodes[-1] == heads[j].node
+        steps = list(itertools.pairwise(nodes))
+        time = sum(_fastest(g, a, b)[0] for a, b in steps)
+        length = sum(_fastest(g, a, b)[1] for a, b in steps)
+        turns = sum(1 for k in range(2, len(nodes)) if nodes[k] == nodes[k - 2])
+        if len(nodes) >= 2:
+            turns += nodes[1] == heads[i].other
+            turns += nodes[-2] == heads[j].other
+        elif heads[i].other is not None and heads[i].other == heads[j].other:
+            turns += 1
+        assert m.duration_s[i, j] == pytest.approx(time + PENALTY * turns, abs=1e-6)
+        assert m.distance_m[i, j] == pytest.approx(length, abs=1e-6)
+
+
+def test_headings_that_do_not_turn_back_give_the_node_matrix(
+    bayreuth: tuple[RoadNetwork, list[Heading]],
+) -> None:
+    net, heads = bayreuth
+    free = [h for h in heads if h.other is None]
+    m = heading_matrix(net, free, uturn_penalty_s=PENALTY)
+    node = travel_matrix(net, [h.node for h in free])
+    np.testing.assert_allclose(m.duration_s, node.duration_s)
+    np.testing.assert_allclose(m.distance_m, node.distance_m)
+
+
+def test_leaving_back_the_way_it_came_goes_round_the_block_when_turning_is_dear(
+    grid: tuple[RoadNetwork, int],
+) -> None:
+    net, stop = grid
+    heads = [Heading(stop, 1), Heading(1)]  # came along Манас көчөсү from 1, heading for 1 again
+    cheap = heading_matrix(net, heads, uturn_penalty_s=0.0)
+    assert leg_nodes(cheap, 0, 1) == [stop, 1]
+    assert cheap.duration_s[0, 1] == pytest.approx(_fastest(net.graph, stop, 1)[0])
+    dear = heading_matrix(net, heads, uturn_penalty_s=1e5)
+    loop = leg_nodes(dear, 0, 1)
+    assert loop[:2] == [stop, 3] and loop[-1] == 1
+    assert all(loop[k] != loop[k - 2] for k in range(2, len(loop))), "no U-turn on the loop"
+    assert dear.duration_s[0, 1] < 1e5
+    assert dear.distance_m[0, 1] > cheap.distance_m[0, 1]
+
+
+def test_a_dead_end_forces_one_uturn_at_its_price(lane: tuple[RoadNetwork, int]) -> None:
+    net, stop = lane
+    g = net.graph
+    heads = [Heading(stop, 1), Heading(1)]  # came up the lane from 1, back to 1
+    drive = _fastest(g, stop, 3)[0] + _fastest(g, 3, stop)[0] + _fastest(g, stop, 1)[0]
+    for penalty in (0.0, 30.0, 500.0):
+        m = heading_matrix(net, heads, uturn_penalty_s=penalty)
+        # turning where it stands costs the same price as at the end of the lane, and is shorter
+        assert m.duration_s[0, 1] == pytest.approx(_fastest(g, stop, 1)[0] + penalty)
+        assert m.duration_s[0, 1] < drive + penalty
+    assert leg_nodes(heading_matrix(net, heads, uturn_penalty_s=30.0), 0, 1) == [stop, 1]
+
+
+def test_headings_at_one_node_cost_nothing_straight_on_and_the_price_to_turn(
+    grid: tuple[RoadNetwork, int],
+) -> None:
+    net, stop = grid
+    heads = [Heading(stop, 1), Heading(stop, 3), Heading(stop, 1)]
+    m = heading_matrix(net, heads, uturn_penalty_s=PENALTY)
+    assert m.duration_s[0, 1] == 0.0  # came from 1, on towards 3
+    assert m.duration_s[0, 2] == pytest.approx(PENALTY)  # came from 1, leaves towards 1
+    assert m.distance_m[0, 2] == 0.0
+
+
+def test_negative_uturn_price_is_refused(grid: tuple[RoadNetwork, int]) -> None:
+    with pytest.raises(ValueError, match="uturn_penalty_s"):
+        heading_matrix(grid[0], [Heading(1)], uturn_penalty_s=-1.0)
