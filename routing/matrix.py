@@ -378,20 +378,27 @@ def _core(csr: _Csr, terminals: np.ndarray) -> _Core:
     kept = np.flatnonzero(alive)
     position = np.full(n, -1, dtype=np.int64)
     position[kept] = np.arange(len(kept))
-    m = len(kept)
     rows = [
         (position[a], position[b], w, length)
         for a, d in out.items()
         for b, (w, length) in d.items()
     ]
-    rows.sort()
     cu = np.array([r[0] for r in rows], dtype=np.int64)
-    cv = np.array([r[1] for r in rows], dtype=np.int32)
+    cv = np.array([r[1] for r in rows], dtype=np.int64)
     cw = np.array([r[2] for r in rows], dtype=float)
     cl = np.array([r[3] for r in rows], dtype=float)
+    return _core_of_arcs(position, len(kept), cu, cv, cw, cl)
+
+
+def _core_of_arcs(
+    position: np.ndarray, m: int, cu: np.ndarray, cv: np.ndarray, cw: np.ndarray, cl: np.ndarray
+) -> _Core:
+    """A `_Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair)."""
+    order = np.lexsort((cv, cu))
+    cu, cv, cw, cl = cu[order], cv[order], cw[order], cl[order]
     indptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(np.bincount(cu, minlength=m), out=indptr[1:])
-    matrix = sp.csr_matrix((cw, cv, indptr), shape=(m, m))
+    matrix = sp.csr_matrix((cw, cv.astype(np.int32), indptr), shape=(m, m))
     # in-neighbours of each node in ascending order, for the tree-edge length lookup
     indegree = np.bincount(cv, minlength=m)
     k = max(1, int(indegree.max(initial=1)))

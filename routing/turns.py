@@ -33,10 +33,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from routing.matrix import _Core, _csr, _positions, _rows
+from routing.matrix import _Core, _core_of_arcs, _csr, _positions, _rows
 from routing.network import RoadNetwork
 
 __all__ = ["Heading", "HeadingMatrix", "heading_matrix", "leg_nodes"]
@@ -233,25 +232,6 @@ def _line_graph(network: RoadNetwork, hs: list[Heading], weight: str, penalty: f
     all_dst = np.concatenate([dst, *r_dst]).astype(np.int64)
     all_w = np.concatenate([arc_w, *r_w])
     all_l = np.concatenate([arc_l, *r_l])
-    core = _as_core(e + 2 * s, all_src, all_dst, all_w, all_l)
+    m = e + 2 * s
+    core = _core_of_arcs(np.arange(m, dtype=np.int64), m, all_src, all_dst, all_w, all_l)
     return _LineGraph(core, csr.node_ids[tail], csr.node_ids[head], e, s)
-
-
-def _as_core(m: int, us: np.ndarray, vs: np.ndarray, ws: np.ndarray, ls: np.ndarray) -> _Core:
-    """A `routing.matrix._Core` of the given arcs (at most one per ordered pair), for `_rows`."""
-    order = np.lexsort((vs, us))
-    us, vs, ws, ls = us[order], vs[order], ws[order], ls[order]
-    indptr = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(np.bincount(us, minlength=m), out=indptr[1:])
-    matrix = sp.csr_matrix((ws, vs.astype(np.int32), indptr), shape=(m, m))
-    indegree = np.bincount(vs, minlength=m)
-    k = max(1, int(indegree.max(initial=1)))
-    by_head = np.lexsort((us, vs))
-    first = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(indegree, out=first[1:])
-    slot = np.arange(len(by_head)) - first[vs[by_head]]
-    in_node = np.full((m, k), m, dtype=np.int32)
-    in_length = np.zeros((m, k))
-    in_node[vs[by_head], slot] = us[by_head]
-    in_length[vs[by_head], slot] = ls[by_head]
-    return _Core(np.arange(m, dtype=np.int64), matrix, in_node, in_length)
