@@ -224,12 +224,16 @@ def leg(network: RoadNetwork, a: int, b: int, *, weight: str = "travel_time") ->
 
 
 def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
-    """Return the WGS84 line of a whole route through ``nodes`` (fastest legs in between)."""
+    """Return the WGS84 line of a whole route through ``nodes``.
+
+    Consecutive nodes joined by an edge are joined by that edge (the fastest of parallel ones), so
+    a path traced node by node is drawn as driven; other pairs by the fastest path between them.
+    """
     graph = network.graph
     csr = _csr(network, "travel_time")
     coords: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(nodes):
-        path = _node_path(network, a, b, "travel_time")
+        path = _hop_or_path(network, a, b)
         for x, y in itertools.pairwise(path):
             pos = _entry(csr, csr.index[x], csr.index[y])
             piece = list(graph.edges[x, y, int(csr.edge_key[pos])]["geometry"].coords)
@@ -244,14 +248,14 @@ def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
 
 
 def route_uturns(network: RoadNetwork, nodes: Sequence[int]) -> int:
-    """Count the U-turns of a route through ``nodes`` driven along the fastest legs.
+    """Count the U-turns of a route through ``nodes`` (pairs joined as in `path_geometry`).
 
     A U-turn is leaving a node back to the node the truck just came from (``x -> y -> x``);
     a dead end forces one, a stop halfway along a street may.
     """
     full: list[int] = []
     for a, b in itertools.pairwise(nodes):
-        path = _node_path(network, a, b, "travel_time")
+        path = _hop_or_path(network, a, b)
         full.extend(path[1:] if full else path)
     return sum(1 for i in range(2, len(full)) if full[i] == full[i - 2] != full[i - 1])
 
@@ -437,6 +441,18 @@ def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
         flat += flat[pointer]
         pointer = grand
     return times[:, targets], flat.reshape(rows, m)[:, targets]
+
+
+def _hop_or_path(network: RoadNetwork, a: int, b: int) -> list[int]:
+    """``[a, b]`` where an edge joins them (a driven path node by node), else the fastest path."""
+    csr = _csr(network, "travel_time")
+    pa, pb = csr.index.get(int(a)), csr.index.get(int(b))
+    if pa is not None and pb is not None and pa != pb:
+        pos = _entry(csr, pa, pb)
+        n = len(csr.node_ids)
+        if pos < len(csr.pair_keys) and csr.pair_keys[pos] == pa * n + pb:
+            return [int(a), int(b)]
+    return _node_path(network, a, b, "travel_time")
 
 
 def _node_path(network: RoadNetwork, a: int, b: int, weight: str) -> list[int]:

@@ -162,7 +162,13 @@ def leg_nodes(matrix: HeadingMatrix, i: int, j: int) -> list[int]:
         msg = "this HeadingMatrix carries no graph to trace legs on"
         raise ValueError(msg)
     src, dst = line.edges + i, line.edges + line.count + j
-    _, pred = dijkstra(line.core.matrix, directed=True, indices=src, return_predecessors=True)
+    if not np.isfinite(matrix.duration_s[i, j]):
+        return []
+    # nothing beyond the leg's own time needs settling
+    limit = float(matrix.duration_s[i, j]) * (1 + 1e-9) + 1e-6
+    _, pred = dijkstra(
+        line.core.matrix, directed=True, indices=src, return_predecessors=True, limit=limit
+    )
     if pred[dst] < 0:
         return []
     states: list[int] = []
