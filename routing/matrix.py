@@ -164,23 +164,7 @@ def travel_matrix(
         terminals, inverse = np.unique(positions, return_inverse=True)
     core = _core(csr, terminals)
     sources = core.position[terminals]
-    times = np.empty((len(sources), len(sources)))
-    lengths = np.empty((len(sources), len(sources)))
-
-    step = max(1, min(_CHUNK, _BLOCK_CELLS // core.matrix.shape[0]))
-
-    def fill(start: int) -> None:
-        block = slice(start, start + step)
-        times[block], lengths[block] = _rows(core, sources[block], sources)
-
-    starts = range(0, len(sources), step)
-    threads = workers if workers is not None else min(4, os.cpu_count() or 1)
-    if threads > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(fill, starts))
-    else:
-        for start in starts:
-            fill(start)
+    times, lengths = _all_rows(core, sources, sources, workers)
     if inverse is None:
         duration, distance = times, lengths
     else:
@@ -415,6 +399,29 @@ def _core_of_arcs(
     in_node[cv[by_head], slot] = cu[by_head]
     in_length[cv[by_head], slot] = cl[by_head]
     return _Core(position, matrix, in_node, in_length)
+
+
+def _all_rows(
+    core: _Core, sources: np.ndarray, targets: np.ndarray, workers: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_rows` for every source, in blocks of rows shared by up to ``workers`` threads."""
+    times = np.empty((len(sources), len(targets)))
+    lengths = np.empty((len(sources), len(targets)))
+    step = max(1, min(_CHUNK, _BLOCK_CELLS // max(1, core.matrix.shape[0])))
+
+    def fill(start: int) -> None:
+        block = slice(start, start + step)
+        times[block], lengths[block] = _rows(core, sources[block], targets)
+
+    starts = range(0, len(sources), step)
+    threads = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(fill, starts))
+    else:
+        for start in starts:
+            fill(start)
+    return times, lengths
 
 
 def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

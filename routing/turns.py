@@ -27,15 +27,13 @@ length along each fastest path is summed as in `routing.matrix` (pointer jumping
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from routing.matrix import _Core, _core_of_arcs, _csr, _positions, _rows
+from routing.matrix import _all_rows, _Core, _core_of_arcs, _csr, _positions
 from routing.network import RoadNetwork
 
 __all__ = ["Heading", "HeadingMatrix", "heading_matrix", "leg_nodes"]
@@ -130,22 +128,7 @@ def heading_matrix(
     s = len(hs)
     sources = np.arange(line.edges, line.edges + s, dtype=np.int64)
     sinks = np.arange(line.edges + s, line.edges + 2 * s, dtype=np.int64)
-    duration = np.empty((s, s))
-    distance = np.empty((s, s))
-    step = max(1, min(128, 2_000_000 // max(1, line.core.matrix.shape[0])))
-
-    def fill(start: int) -> None:
-        block = slice(start, start + step)
-        duration[block], distance[block] = _rows(line.core, sources[block], sinks)
-
-    starts = range(0, s, step)
-    threads = workers if workers is not None else min(4, os.cpu_count() or 1)
-    if threads > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(fill, starts))
-    else:
-        for start in starts:
-            fill(start)
+    duration, distance = _all_rows(line.core, sources, sinks, workers)
     distance[~np.isfinite(duration)] = np.inf
     log.debug("heading matrix %d × %d on %d edge states", s, s, line.edges)
     return HeadingMatrix(hs, duration, distance, line)
