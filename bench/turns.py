@@ -19,15 +19,15 @@ import numpy as np
 import scipy
 
 from bench.matrix import PBF, _peak_mb, _snapped, sample_points
+from routing.network import RoadNetwork
+from routing.turns import Heading
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "results" / "turns.md"
 
 
-def _headings(net: object, nodes: list[int]) -> list:
-    from routing.turns import Heading
-
-    g = net.graph  # type: ignore[attr-defined]
+def _headings(net: RoadNetwork, nodes: list[int]) -> list[Heading]:
+    g = net.graph
     out = []
     for n in nodes:
         near = sorted((set(g.successors(n)) | set(g.predecessors(n))) - {n})

@@ -23,7 +23,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from routing.demand import collection_points
 from routing.geocode import Gazetteer, geocode_households, read_corrections
-from routing.matrix import path_geometry
+from routing.matrix import path_geometry, route_uturns
 from routing.network import RoadNetwork, default_cache_dir, load_network
 from routing.plan import Plan, Stop, StopKind, VehicleDay
 from routing.profile import TruckProfile
@@ -52,6 +52,8 @@ class _Context:
     points: gpd.GeoDataFrame | None = None
     matrix: HeadingMatrix | None = None
     index: dict[Heading, int] = field(default_factory=dict)
+    # point_id -> (entry, exit, reversible), see _point_headings
+    headings: dict[str, tuple[Heading, Heading, bool]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -291,7 +293,8 @@ def _matrix(ctx: _Context) -> None:
     assert ctx.points is not None
     heads = [Heading(ctx.depot_node), *(Heading(n) for n in ctx.landfill_nodes)]
     for _, row in ctx.points.iterrows():
-        entry, exit_, _ = _point_headings(ctx.network, row)
+        entry, exit_, reversible = _point_headings(ctx.network, row)
+        ctx.headings[str(row["point_id"])] = (entry, exit_, reversible)
         heads.extend((entry, exit_))
     unique = list(dict.fromkeys(heads))
     ctx.index = {h: i for i, h in enumerate(unique)}
@@ -317,7 +320,7 @@ def _schedule(ctx: _Context) -> WeekSchedule:
     work = pts.copy()
     extra = []
     for _, row in pts.iterrows():
-        here = [ctx.index[h] for h in _point_headings(ctx.network, row)[:2]]
+        here = [ctx.index[h] for h in ctx.headings[str(row["point_id"])][:2]]
         trips = [m.duration_s[here[-1], lf] + m.duration_s[lf, here[0]] for lf in lfs]
         finite = [t for t in trips if math.isfinite(t)]
         extra.append((min(finite) + unload if finite else 0.0) * float(row["demand_kg"]) / cap_kg)
@@ -342,7 +345,7 @@ def _solve_day(ctx: _Context, schedule: WeekSchedule, day: str) -> tuple[Model, 
         )
     for pid, row in todo.iterrows():
         demand = (float(row["demand_kg"]), float(row["demand_m3"]))
-        entry, exit_, reversible = _point_headings(ctx.network, row)
+        entry, exit_, reversible = ctx.headings[str(pid)]
         if row["kind"] == "segment":
             model.add_segment_client(
                 ctx.index[entry],
@@ -580,13 +583,8 @@ def _vehicle_day(
         load_m3=sum(model.clients[v.index].demand[1] for v in route.visits if v.kind == "client"),
         start_s=float(start),
         end_s=float(end),
-        uturns=_uturns(node_path),
+        uturns=route_uturns(ctx.network, node_path),
     )
-
-
-def _uturns(path: list[int]) -> int:
-    """U-turns on a path of neighbouring nodes: turning back to the node just left."""
-    return sum(1 for i in range(2, len(path)) if path[i] == path[i - 2] != path[i - 1])
 
 
 def _text(value: object) -> str:

@@ -40,9 +40,6 @@ __all__ = ["Heading", "HeadingMatrix", "heading_matrix", "leg_nodes"]
 
 log = logging.getLogger(__name__)
 
-# cells (hop nodes × columns × hops) worked on at once, about 24 bytes each
-_BLOCK_CELLS = 4_000_000
-
 
 @dataclass(frozen=True)
 class Heading:
@@ -167,6 +164,17 @@ def leg_nodes(matrix: HeadingMatrix, i: int, j: int) -> list[int]:
     return nodes
 
 
+def _other_position(network: RoadNetwork, index: dict[int, int], h: Heading) -> int:
+    """The CSR position of a heading's ``other`` (-1: none); it must be a neighbour."""
+    if h.other is None:
+        return -1
+    g = network.graph
+    if not (g.has_edge(h.node, h.other) or g.has_edge(h.other, h.node)):
+        msg = f"{h}: node {h.other} is not a neighbour of node {h.node} on the road network"
+        raise ValueError(msg)
+    return index[int(h.other)]
+
+
 def _line_graph(network: RoadNetwork, hs: list[Heading], weight: str, penalty: float) -> _LineGraph:
     csr = _csr(network, weight)
     n = len(csr.node_ids)
@@ -186,9 +194,7 @@ def _line_graph(network: RoadNetwork, hs: list[Heading], weight: str, penalty: f
     # sources and sinks of the headings
     s = len(hs)
     pos = _positions(csr, [h.node for h in hs])
-    other = np.asarray(
-        [csr.index.get(int(h.other), -1) if h.other is not None else -2 for h in hs], dtype=np.int64
-    )
+    other = np.asarray([_other_position(network, csr.index, h) for h in hs], dtype=np.int64)
     by_head = np.argsort(head, kind="stable")
     in_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(head, minlength=n), out=in_ptr[1:])

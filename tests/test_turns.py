@@ -185,3 +185,9 @@ def test_headings_at_one_node_cost_nothing_straight_on_and_the_price_to_turn(
 def test_negative_uturn_price_is_refused(grid: tuple[RoadNetwork, int]) -> None:
     with pytest.raises(ValueError, match="uturn_penalty_s"):
         heading_matrix(grid[0], [Heading(1)], uturn_penalty_s=-1.0)
+
+
+def test_a_side_that_is_not_a_neighbour_is_a_clear_error(grid: tuple[RoadNetwork, int]) -> None:
+    net, stop = grid
+    with pytest.raises(ValueError, match="not a neighbour of node"):
+        heading_matrix(net, [Heading(stop, 9)], uturn_penalty_s=PENALTY)
