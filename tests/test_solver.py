@@ -9,6 +9,7 @@ import pytest
 
 from routing.readers import read_solomon, read_vrplib
 from routing.solver import Lunch, Model, Result
+from routing.solver._units import FINE_SCALE, load_scales, to_units
 from routing.solver.checker import check
 from tests.conftest import shared_file
 
@@ -68,6 +69,37 @@ def test_cubic_metres_bind_when_kg_do_not() -> None:
     assert res.unserved == []
     assert res.routes[0].landfill_visits == 2
     assert max(v.load[1] for v in res.routes[0].visits) == pytest.approx(6.0)
+
+
+def test_a_trip_filled_exactly_to_capacity_needs_no_extra_unloading() -> None:
+    # 3.2 + 3.4 + 3.4 yd³ fill a 10 yd³ body exactly; in m³ rounded to millionths the three loads
+    # came to one unit more than the capacity, and the plan drove to the landfill twice
+    yd3 = 0.764554857984
+    m = _line_model([0, 30, 1, 2, 3])
+    m.add_depot(0)
+    m.add_landfill(1)
+    for loc, load in ((2, 3.2), (3, 3.4), (4, 3.4)):
+        m.add_client(loc, demand=(0.0, load * yd3))
+    m.add_vehicle_type(num_available=1, capacity=(float("inf"), 10 * yd3))
+    res = m.solve(max_iterations=200)
+    assert res.unserved == []
+    assert res.routes[0].landfill_visits == 1
+    _assert_basic_rules(m, res)
+
+
+def test_loads_are_whole_units_when_they_share_a_quantum_and_millionths_otherwise() -> None:
+    yd3 = 0.764554857984
+    m = _line_model([0, 1, 2, 3])
+    m.add_depot(0)
+    m.add_landfill(1)
+    m.add_client(2, demand=(12.5, 3.2 * yd3))
+    m.add_client(3, demand=(2**0.5, 3.4 * yd3))
+    m.add_vehicle_type(num_available=1, capacity=(100.0, 10 * yd3))
+    kg, m3 = load_scales(m)
+    assert kg == FINE_SCALE  # 12.5, √2 and 100 share no quantum
+    for x in (3.2 * yd3, 3.4 * yd3, 10 * yd3):
+        assert abs(x * m3 - round(x * m3)) < 1e-6
+    assert to_units(3.2 * yd3, m3) + 2 * to_units(3.4 * yd3, m3) == to_units(10 * yd3, m3)
 
 
 def test_lunch_starts_inside_its_window_and_lasts_its_duration() -> None:

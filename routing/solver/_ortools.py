@@ -20,14 +20,12 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.solver._schedule import Item, Prepared
+from routing.solver._units import load_scales, to_units
 
 logger = logging.getLogger(__name__)
 
 COST_SCALE = 1000.0
 """Integer objective units per currency unit."""
-
-LOAD_SCALE = 1e6
-"""Integer load units per kg or m³ (fine enough that rounding never decides a full truck)."""
 
 
 def vehicle_list(prep: Prepared) -> list[tuple[int, int]]:
@@ -102,6 +100,7 @@ def solve_ortools(
             tws.append(c.tw)
     caps = [vt.capacity for vt in vts]
     total = [sum(model.clients[i].demand[d] for i in clients) for d in (0, 1)]
+    scales = load_scales(model, clients)
     trips = 0
     for d in (0, 1):
         finite = [c[d] for c in caps if math.isfinite(c[d]) and c[d] > 0]
@@ -199,12 +198,11 @@ def solve_ortools(
         if any(math.isfinite(c) for c in trip_caps) and total[d] > 0 and model.landfills:
             finite_caps = [c for c in trip_caps if math.isfinite(c)]
             cap_int = [
-                round(c * LOAD_SCALE) if math.isfinite(c) else round(max(finite_caps) * LOAD_SCALE)
-                for c in trip_caps
+                to_units(c if math.isfinite(c) else max(finite_caps), scales[d]) for c in trip_caps
             ]
             full = max(cap_int)
             dem = [
-                -full if node_kind[k][0] == "landfill" else round(demand[k][d] * LOAD_SCALE)
+                -full if node_kind[k][0] == "landfill" else to_units(demand[k][d], scales[d])
                 for k in range(n)
             ]
 
@@ -219,10 +217,10 @@ def solve_ortools(
                     dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)
         day_caps = [vts[t].max_load_per_day[d] for t, _ in vehicles]
         if any(math.isfinite(c) for c in day_caps) and total[d] > 0:
-            top = math.ceil(total[d] * LOAD_SCALE) + 1
-            day_int = [round(c * LOAD_SCALE) if math.isfinite(c) else top for c in day_caps]
+            top = math.ceil(total[d] * scales[d]) + 1
+            day_int = [to_units(c, scales[d]) if math.isfinite(c) else top for c in day_caps]
             pos = [
-                0 if node_kind[k][0] != "client" else round(demand[k][d] * LOAD_SCALE)
+                0 if node_kind[k][0] != "client" else to_units(demand[k][d], scales[d])
                 for k in range(n)
             ]
 

@@ -40,11 +40,11 @@ from pyvrp.stop import (
 
 from routing.solver._ortools import COST_SCALE, route_penalties
 from routing.solver._schedule import Item, Prepared
+from routing.solver._units import load_scales, to_units
 from routing.solver.model import VehicleType
 
 logger = logging.getLogger(__name__)
 
-LOAD_SCALE = 1e6
 BIG_LOAD = 10**15
 BIG = 10**9
 COST_UNIT = 10_000.0
@@ -129,6 +129,7 @@ def solve_pyvrp(
     np.fill_diagonal(dur, 0.0)
     dur_i = np.where(np.isfinite(dur), np.rint(dur * TIME_SCALE), BIG).astype(np.int64)
 
+    scales = load_scales(model, clients)
     # the daily load limit that binds most becomes the "distance" dimension
     day_dim = None
     worst = 1.0
@@ -145,7 +146,7 @@ def solve_pyvrp(
     if day_dim is None:
         dist_i = np.where(np.isfinite(dist), np.rint(dist * DIST_SCALE), BIG).astype(np.int64)
     else:
-        load_in = np.asarray([math.floor(dm[day_dim] * LOAD_SCALE + 0.5) for dm in demand])
+        load_in = np.asarray([to_units(dm[day_dim], scales[day_dim]) for dm in demand])
         dist_i = np.broadcast_to(load_in[None, :], (n, n)).astype(np.int64).copy()
         np.fill_diagonal(dist_i, 0)
         dist_i[~np.isfinite(dist)] = BIG_LOAD // 1000
@@ -195,7 +196,7 @@ def solve_pyvrp(
         pv_clients.append(
             pyvrp.Client(
                 first_client + k,
-                pickup=[math.floor(c.demand[d] * LOAD_SCALE + 0.5) for d in dims],
+                pickup=[to_units(c.demand[d], scales[d]) for d in dims],
                 service_duration=round(c.service_s * TIME_SCALE),
                 tw_early=f(c.tw[0]),
                 tw_late=f(min(c.tw[1], BIG)),
@@ -220,13 +221,13 @@ def solve_pyvrp(
             unit_dist = 0
             per_s = vt.cost_per_km / 1000.0 * speed + vt.cost_per_hour / 3600.0
             unit_dur = max(1, round(per_s * cu / TIME_SCALE))
-            max_distance = math.floor(vt.max_load_per_day[day_dim] * LOAD_SCALE)
+            max_distance = to_units(vt.max_load_per_day[day_dim], scales[day_dim])
         reloads = _max_reloads(vt) if mode != "day" else int(np.iinfo(np.uint64).max)
         pv_types.append(
             pyvrp.VehicleType(
                 num_available=vt.num_available,
                 capacity=[
-                    round(min(vt.capacity[d] * LOAD_SCALE, BIG_LOAD))
+                    min(to_units(vt.capacity[d], scales[d]), BIG_LOAD)
                     if math.isfinite(vt.capacity[d])
                     else BIG_LOAD
                     for d in dims
