@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +10,10 @@ import pytest
 
 from routing.readers import read_solomon, read_vrplib
 from routing.solver import Lunch, Model, Result
+from routing.solver._pyvrp import _trip_units
 from routing.solver._units import FINE_SCALE, load_scales, to_units
 from routing.solver.checker import check
+from routing.solver.engine import _jobs
 from tests.conftest import shared_file
 
 H = 3600
@@ -100,6 +103,30 @@ def test_loads_are_whole_units_when_they_share_a_quantum_and_millionths_otherwis
     for x in (3.2 * yd3, 3.4 * yd3, 10 * yd3):
         assert abs(x * m3 - round(x * m3)) < 1e-6
     assert to_units(3.2 * yd3, m3) + 2 * to_units(3.4 * yd3, m3) == to_units(10 * yd3, m3)
+
+
+def test_bounded_trips_split_the_daily_load_evenly_so_no_plan_breaks_it() -> None:
+    m = Model()
+    m.add_vehicle_type(capacity=(float("inf"), 280.0), max_load_per_day=(float("inf"), 800.0))
+    m.add_vehicle_type(capacity=(float("inf"), 200.0), max_load_per_day=(float("inf"), 400.0))
+    uneven, whole = m.vehicle_types
+    # three trips of at most 800 / 3 (not 280, which would allow 840 a day)
+    assert _trip_units(uneven, 1, 1.0, even=True) == 266
+    assert _trip_units(uneven, 1, 1.0, even=False) == 280
+    assert _trip_units(whole, 1, 1.0, even=True) == 200
+
+
+def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:
+    m = Model()
+    lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
+    m.add_vehicle_type(
+        capacity=(float("inf"), 200.0), max_load_per_day=(float("inf"), 400.0), lunch=lunch
+    )
+    assert _jobs(m, 500, 1) == [("trips", 1), ("trips", 2)]
+    m.vehicle_types[0] = dataclasses.replace(
+        m.vehicle_types[0], max_load_per_day=(float("inf"), 500.0)
+    )
+    assert _jobs(m, 500, 1) == [("trips", 1), ("day", 1)]
 
 
 def test_lunch_starts_inside_its_window_and_lasts_its_duration() -> None:
