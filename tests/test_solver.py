@@ -114,6 +114,9 @@ def test_bounded_trips_split_the_daily_load_evenly_so_no_plan_breaks_it() -> Non
     assert _trip_units(uneven, 1, 1.0, even=True) == 266
     assert _trip_units(uneven, 1, 1.0, even=False) == 280
     assert _trip_units(whole, 1, 1.0, even=True) == 200
+    # no trip bound at all (no capacity): the daily load is not turned into a trip capacity
+    m.add_vehicle_type(max_load_per_day=(float("inf"), 400.0))
+    assert _trip_units(m.vehicle_types[2], 1, 1.0, even=True) >= 10**15
 
 
 def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:

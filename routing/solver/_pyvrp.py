@@ -533,13 +533,21 @@ def _search_tight(
 
 
 def _trip_units(vt: VehicleType, d: int, scale: float, *, even: bool) -> int:
-    """Trip capacity in load units; with ``even`` no more than the daily load over the trips."""
-    cap = vt.capacity[d]
-    if even and math.isfinite(vt.max_load_per_day[d]):
-        trips = _max_reloads(vt) + 1
-        share = math.floor(vt.max_load_per_day[d] * scale / trips + 1e-6)
-        return min(to_units(cap, scale), share) if math.isfinite(cap) else min(share, BIG_LOAD)
-    return min(to_units(cap, scale), BIG_LOAD) if math.isfinite(cap) else BIG_LOAD
+    """Trip capacity in load units; with ``even`` no more than the daily load over the trips.
+
+    Without a bound on the trips (no dimension has both a trip capacity and a daily limit) the
+    daily load is left to the repair.
+    """
+    cap = (
+        min(to_units(vt.capacity[d], scale), BIG_LOAD)
+        if math.isfinite(vt.capacity[d])
+        else BIG_LOAD
+    )
+    reloads = _max_reloads(vt)
+    if even and math.isfinite(vt.max_load_per_day[d]) and reloads < np.iinfo(np.uint64).max:
+        share = math.floor(vt.max_load_per_day[d] * scale / (reloads + 1) + 1e-6)
+        return min(cap, share)
+    return cap
 
 
 def _max_reloads(vt: VehicleType) -> int:
