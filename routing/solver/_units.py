@@ -2,10 +2,11 @@
 
 Where every demand, trip capacity and daily limit of a dimension is a whole multiple of one
 quantum (0.1 yd³ in Kim's files, 1 in the CVRP files), the unit divides that quantum and the
-integers are exact: a trip filled exactly to capacity stays feasible. Rounding at a finer unit breaks such
-trips by a few millionths; on 444_stop, whose loads fill 99.8 % of the fleet's daily yardage, that
-cost PyVRP half its iterations and about 4 % of distance at 10 s (bench/results/solver.md). Loads
-without a common quantum (estimates from a register) are counted in millionths.
+integers are exact: a trip filled exactly to capacity stays feasible. Plain rounding to millionths
+broke such trips by a unit or two; on 444_stop, whose loads fill 99.8 % of the fleet's daily
+yardage, that cost PyVRP about half its iterations and 4 % of distance (10 s runs on the same
+ProblemData with exact and with rounded loads, seeds 1-3). Loads without a common quantum
+(estimates from a register) are counted in millionths.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ FINE_SCALE = 1e6
 """Integer units per model unit (kg or m³) when the loads have no common quantum."""
 
 _MAX_UNITS = 1e9
-"""A quantum is used only while the largest value stays below this many units."""
+"""A quantum is used only while the largest value is at most this many quanta."""
 
 _REL_TOL = 1e-9
 """Relative tolerance of the float arithmetic (values are products like 7.3 yd³ × 0.764555)."""
