@@ -379,30 +379,29 @@ def _jobs(model: Model, n_clients: int, seed: int) -> list[tuple[str, int]]:
 
 def _whole_trips(model: Model) -> bool:
     """Whether every finite daily load is a whole number of full trips (the ``trips`` bound is exact)."""
-    for vt in model.vehicle_types:
-        if vt.num_available <= 0:
-            continue
-        for d in (0, 1):
-            day, cap = vt.max_load_per_day[d], vt.capacity[d]
-            if not math.isfinite(day):
-                continue
-            if not math.isfinite(cap) or abs(day / cap - round(day / cap)) > 1e-9:
-                return False
-    return True
+    return all(
+        math.isfinite(cap) and abs(day / cap - round(day / cap)) <= 1e-9
+        for day, cap in _daily_limits(model)
+    )
 
 
 def _pyvrp_exact(model: Model) -> bool:
     """Whether the ``trips`` relaxation of :mod:`routing.solver._pyvrp` loses no rule of the model."""
-    for vt in model.vehicle_types:
-        if vt.num_available <= 0:
-            continue
-        if vt.lunch is not None or vt.max_stops is not None:
-            return False
-        for d in (0, 1):
-            day, cap = vt.max_load_per_day[d], vt.capacity[d]
-            if math.isfinite(day) and day > cap:
-                return False
-    return True
+    active = [vt for vt in model.vehicle_types if vt.num_available > 0]
+    if any(vt.lunch is not None or vt.max_stops is not None for vt in active):
+        return False
+    return all(day <= cap for day, cap in _daily_limits(model))
+
+
+def _daily_limits(model: Model) -> list[tuple[float, float]]:
+    """(daily limit, trip capacity) of every dimension with a daily limit, over the used types."""
+    return [
+        (vt.max_load_per_day[d], vt.capacity[d])
+        for vt in model.vehicle_types
+        if vt.num_available > 0
+        for d in (0, 1)
+        if math.isfinite(vt.max_load_per_day[d])
+    ]
 
 
 KEEP = 0.96
