@@ -10,7 +10,8 @@ import pytest
 
 from routing.readers import read_solomon, read_vrplib
 from routing.solver import Lunch, Model, Result
-from routing.solver._pyvrp import _trip_units
+from routing.solver._pyvrp import _trip_units, solve_pyvrp
+from routing.solver._schedule import Prepared
 from routing.solver._units import FINE_SCALE, load_scales, to_units
 from routing.solver.checker import check
 from routing.solver.engine import _jobs
@@ -117,6 +118,25 @@ def test_bounded_trips_split_the_daily_load_evenly_so_no_plan_breaks_it() -> Non
     # no trip bound at all (no capacity): the daily load is not turned into a trip capacity
     m.add_vehicle_type(max_load_per_day=(float("inf"), 400.0))
     assert _trip_units(m.vehicle_types[2], 1, 1.0, even=True) >= 10**15
+
+
+def test_the_trip_bounded_search_returns_plans_that_keep_the_daily_load() -> None:
+    # two trips of 7 m³ would carry 14 m³ a day; the daily limit is 10, so 14 m³ needs two trucks
+    m = _line_model([0, 1, *[2 + 0.1 * k for k in range(8)]])
+    m.add_depot(0)
+    m.add_landfill(1)
+    for k in range(8):
+        m.add_client(2 + k, demand=(0.0, 1.75))
+    m.add_vehicle_type(
+        num_available=2, capacity=(float("inf"), 7.0), max_load_per_day=(float("inf"), 10.0)
+    )
+    plans = solve_pyvrp(
+        Prepared.of(m), list(range(8)), time_limit_s=5, max_iterations=200, seed=1, mode="trips"
+    )
+    for plan in plans:
+        for _t, _v, items in plan:
+            load = sum(m.clients[i].demand[1] for kind, i, _rev in items if kind == "client")
+            assert load <= 10.0 + 1e-9
 
 
 def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:

@@ -19,9 +19,6 @@ from routing.solver.model import Model
 FINE_SCALE = 1e6
 """Integer units per model unit (kg or m³) when the loads have no common quantum."""
 
-_MAX_UNITS = 1e9
-"""A quantum is used only while the largest value is at most this many quanta."""
-
 _REL_TOL = 1e-9
 """Relative tolerance of the float arithmetic (values are products like 7.3 yd³ × 0.764555)."""
 
@@ -66,10 +63,8 @@ def _quantum(values: Iterable[float]) -> float | None:
     g = vals[0]
     for v in vals[1:]:
         g = _float_gcd(v, g, tol)
-        if g <= tol * 1e3:
+        if g <= tol * 1e3:  # no real quantum: the remainders ran down to rounding noise
             return None
-    if vals[-1] / g > _MAX_UNITS:
-        return None
     if any(abs(v / g - round(v / g)) > 1e-6 for v in vals):
         return None
     return g
