@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-TOPICS = ("matrix", "turns", "geocode", "solver", "sheets")
+TOPICS = ("matrix", "turns", "geocode", "solver", "tuning", "sheets")
 
 
 def assemble(out: Path = ROOT.parent / "BENCHMARKS.md") -> Path:

@@ -1,0 +1,151 @@
+"""Benchmark of one search setting: PyVRP's granular neighbourhood, ours (25) against its default (50).
+
+Run ``.venv/bin/python -m bench.tuning`` (options: ``--seeds 1,3``, ``--values 25,50``,
+``--kim 1051_stop``, ``--kim-time-limit 60``, ``--cvrp X-n1001-k43``, ``--cvrp-time-limit 30``).
+Each run is the whole engine (``Model.solve``, both cores) with
+:data:`routing.solver._pyvrp.NEIGHBOURS` set to the value under test; the values alternate within a
+seed so that both see the same load on this shared machine. Kim plans are judged by
+:func:`routing.solver.checker.check_kim_solution` and measured in Manhattan miles from the solution;
+CVRP plans by :func:`routing.solver.checker.check` against the model. Writes
+``bench/results/tuning.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import routing.solver._pyvrp as pyvrp_engine
+from bench.solver import BENCH_DATA, CVRP, _git_state, _versions, result_to_kim_json
+from routing.readers import kim_to_model, read_kim, read_vrplib
+from routing.solver.checker import check, check_kim_solution, kim_solution_summary
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results" / "tuning.md"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One solve: the setting, the seed and what came out."""
+
+    instance: str
+    value: int
+    seed: int
+    vehicles: int
+    distance: float
+    feasible: bool
+
+
+def _kim_run(name: str, value: int, seed: int, time_limit_s: float) -> Run:
+    inst = read_kim(BENCH_DATA / "wcvrptw" / f"{name}.txt")
+    model = kim_to_model(inst, fixed_cost=10_000.0)
+    pyvrp_engine.NEIGHBOURS = value  # forked search processes inherit it
+    result = model.solve(time_limit_s=time_limit_s, seed=seed, workers=2)
+    solution = result_to_kim_json(inst, model, result, "this project")
+    summary = kim_solution_summary(inst, solution)
+    ok = not check_kim_solution(inst, solution) and not result.unserved
+    return Run(name, value, seed, summary.vehicles, summary.miles, ok)
+
+
+def _cvrp_run(name: str, value: int, seed: int, time_limit_s: float) -> Run:
+    model = read_vrplib(BENCH_DATA / "cvrp" / f"{name}.vrp")
+    pyvrp_engine.NEIGHBOURS = value
+    result = model.solve(time_limit_s=time_limit_s, seed=seed, workers=2)
+    ok = not check(model, result) and not result.unserved
+    return Run(name, value, seed, result.num_vehicles, result.distance_m, ok)
+
+
+def _table(runs: list[Run], unit: str, values: list[int], ref: float | None = None) -> list[str]:
+    lines = [
+        f"| instance | neighbours | seed | vehicles | {unit} | checker |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r.instance} | {r.value} | {r.seed} | {r.vehicles} | {r.distance:,.1f} "
+            f"| {'yes' if r.feasible else '**no**'} |"
+        )
+    lines.append("")
+    medians = {}
+    for v in values:
+        mine = [r.distance for r in runs if r.value == v]
+        if mine:
+            medians[v] = statistics.median(mine)
+            gap = f" ({100 * (medians[v] - ref) / ref:+.2f} % over the best known)" if ref else ""
+            lines.append(f"- {v} neighbours: median {medians[v]:,.1f} {unit}{gap}")
+    if len(medians) >= 2:
+        first, *rest = values
+        for v in rest:
+            lines.append(f"- ratio {first} / {v}: {medians[first] / medians[v]:.3f}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the neighbourhood comparison and write ``bench/results/tuning.md``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.tuning", description=__doc__)
+    # the engine's two searches use seeds s and s + 1: odd seeds keep the runs apart
+    parser.add_argument("--seeds", default="1,3")
+    parser.add_argument("--values", default=f"{pyvrp_engine.NEIGHBOURS},50")
+    parser.add_argument("--kim", default="1051_stop")
+    parser.add_argument("--kim-time-limit", type=float, default=60.0)
+    parser.add_argument("--cvrp", default="X-n1001-k43")
+    parser.add_argument("--cvrp-time-limit", type=float, default=30.0)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    values = [int(v) for v in args.values.split(",") if v.strip()]
+    kept = pyvrp_engine.NEIGHBOURS
+    lines = [
+        "## Search setting: PyVRP's granular neighbourhood",
+        "",
+        "Command: `"
+        + f".venv/bin/python -m bench.tuning {' '.join(argv or sys.argv[1:])}".rstrip()
+        + "`",
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, "
+        f"2 shared cores. Python {platform.python_version()}; {_versions()}. Code: {_git_state()}.",
+        f"The whole engine (both cores) with `NEIGHBOURS` set to each value in turn; ours is {kept}, "
+        "PyVRP's default 50. A run with seed s searches with seeds s and s + 1 (one per core) and "
+        "keeps the better plan. Kim: vehicles first, Manhattan miles from the solution file; CVRP: "
+        "distance alone.",
+        "",
+    ]
+    try:
+        for name in [n for n in args.kim.split(",") if n]:
+            if not (BENCH_DATA / "wcvrptw" / f"{name}.txt").exists():
+                lines.append(f"{name}: skipped, {BENCH_DATA} not found.")
+                continue
+            runs = []
+            for seed in seeds:
+                for v in values if seed % 2 else values[::-1]:
+                    print(f"[{name}] neighbours {v}, seed {seed} ...", file=sys.stderr, flush=True)
+                    runs.append(_kim_run(name, v, seed, args.kim_time_limit))
+            lines += [f"### {name}, {args.kim_time_limit:g} s", "", *_table(runs, "miles", values)]
+            lines.append("")
+        for name in [n for n in args.cvrp.split(",") if n]:
+            if not (BENCH_DATA / "cvrp" / f"{name}.vrp").exists():
+                lines.append(f"{name}: skipped, {BENCH_DATA} not found.")
+                continue
+            runs = []
+            for seed in seeds:
+                for v in values if seed % 2 else values[::-1]:
+                    print(f"[{name}] neighbours {v}, seed {seed} ...", file=sys.stderr, flush=True)
+                    runs.append(_cvrp_run(name, v, seed, args.cvrp_time_limit))
+            ref = CVRP.get(name)
+            lines += [f"### {name}, {args.cvrp_time_limit:g} s", ""]
+            lines += [*_table(runs, "distance", values, float(ref) if ref else None), ""]
+    finally:
+        pyvrp_engine.NEIGHBOURS = kept
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.output.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(args.output)
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
