@@ -7,10 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import pyvrp
 
 from routing.readers import read_solomon, read_vrplib
 from routing.solver import Lunch, Model, Result
-from routing.solver._pyvrp import _trip_units, solve_pyvrp
+from routing.solver._pyvrp import (
+    NEIGHBOURS,
+    NEIGHBOURS_TIGHT,
+    _neighbourhood_size,
+    _trip_units,
+    solve_pyvrp,
+)
 from routing.solver._schedule import Prepared
 from routing.solver._units import FINE_SCALE, load_scales, to_units
 from routing.solver.checker import check
@@ -150,6 +157,29 @@ def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound()
         m.vehicle_types[0], max_load_per_day=(float("inf"), 500.0)
     )
     assert _jobs(m, 500, 1) == [("trips", 1), ("day", 1)]
+
+
+def _windows_data(windows: list[tuple[int, int]]) -> pyvrp.ProblemData:
+    n = len(windows) + 1
+    return pyvrp.ProblemData(
+        locations=[pyvrp.Location(0.0, 0.0) for _ in range(n)],
+        clients=[pyvrp.Client(k + 1, tw_early=a, tw_late=b) for k, (a, b) in enumerate(windows)],
+        depots=[pyvrp.Depot(0)],
+        vehicle_types=[pyvrp.VehicleType(tw_early=0, tw_late=1000)],
+        distance_matrices=[np.zeros((n, n), dtype=np.int64)],
+        duration_matrices=[np.zeros((n, n), dtype=np.int64)],
+        groups=[],
+    )
+
+
+def test_tight_time_windows_widen_the_search_neighbourhood() -> None:
+    # loose windows (or none) keep the small neighbourhood that buys iterations
+    assert _neighbourhood_size(_windows_data([(0, 1000)] * 4)) == NEIGHBOURS
+    assert _neighbourhood_size(_windows_data([(0, 10**9)] * 4)) == NEIGHBOURS
+    # windows shorter than half the day: the wider one (RC1_10_1 lost 5 routes at the small one)
+    assert _neighbourhood_size(_windows_data([(100, 200)] * 4)) == NEIGHBOURS_TIGHT
+    half = _neighbourhood_size(_windows_data([(100, 200), (0, 1000)] * 2))
+    assert NEIGHBOURS < half < NEIGHBOURS_TIGHT
 
 
 def test_lunch_starts_inside_its_window_and_lasts_its_duration() -> None:

@@ -611,7 +611,7 @@ def _run(
         ils=pyvrp.IteratedLocalSearchParams(
             exhaustive_on_best=data.num_clients <= 300, history_length=HISTORY_LENGTH
         ),
-        neighbourhood=NeighbourhoodParams(num_neighbours=NEIGHBOURS),
+        neighbourhood=NeighbourhoodParams(num_neighbours=_neighbourhood_size(data)),
         penalty=pyvrp.PenaltyParams(max_penalty=_max_penalty(data))
         if boost
         else pyvrp.PenaltyParams(),
@@ -689,13 +689,34 @@ seconds a shorter memory settles sooner (bench/results/solver.md: X-n1001 at 30 
 
 
 NEIGHBOURS = 25
-"""Granular neighbourhood of PyVRP's local search (its default is 50). Half as many candidate moves
-per client give about 2.3× the iterations, which in runs of a minute buys more than the wider
-moves: 1051_stop at 60 s, 16 vehicles, seed 2: 18,499 → 42,395 iterations, 1,967.7 → 1,934.3 miles;
-X-n1001 at 30 s: +1.90 % → +1.34 % over the best known (``python -m bench tuning`` repeats it).
-20 and 30 did about as well as 25; 10 cut too deep (2,142 against 1,995 miles at 20 s). The
-daily-load search keeps its own time-based neighbourhood (:func:`_neighbours`): at 25 it needed a
-17th vehicle on 2100_stop."""
+"""Granular neighbourhood of PyVRP's local search where time windows are loose (its default is 50).
+Half as many candidate moves per client give about 2.3× the iterations, which in runs of a minute
+buys more than the wider moves: 1051_stop at 60 s, 16 vehicles, seed 2: 18,499 → 42,395
+iterations, 1,967.7 → 1,934.3 miles; X-n1001 at 30 s: +1.90 % → +1.34 % over the best known
+(``python -m bench tuning`` repeats it). 20 and 30 did about as well as 25; 10 cut too deep
+(2,142 against 1,995 miles at 20 s). The daily-load search keeps its own time-based neighbourhood
+(:func:`_neighbours`): at 25 it needed a 17th vehicle on 2100_stop."""
+
+NEIGHBOURS_TIGHT = 50
+"""The neighbourhood where every client's window is tight: RC1_10_1 at 30 s needed 100 routes
+(+7.45 % over the best known) at 25 neighbours, 95 (+3.9 %) at 50 and at 40."""
+
+
+def _neighbourhood_size(data: pyvrp.ProblemData) -> int:
+    """Between :data:`NEIGHBOURS` and :data:`NEIGHBOURS_TIGHT` by the share of tight windows.
+
+    A window is tight when it covers less than half of the vehicles' working day; with many such
+    clients the good moves are rarer among the nearest ones and a wider neighbourhood pays.
+    """
+    vts = list(data.vehicle_types())
+    start = min((vt.tw_early for vt in vts), default=0)
+    end = max((vt.tw_late for vt in vts), default=0)
+    clients = list(data.clients())
+    if end <= start or not clients:
+        return NEIGHBOURS
+    width = np.asarray([min(c.tw_late, end) - max(c.tw_early, start) for c in clients], dtype=float)
+    tight = float(np.mean(width < 0.5 * (end - start)))
+    return round(NEIGHBOURS + (NEIGHBOURS_TIGHT - NEIGHBOURS) * tight)
 
 
 def _greedy(data: pyvrp.ProblemData) -> pyvrp.Solution:
