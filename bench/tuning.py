@@ -17,6 +17,7 @@ import datetime as dt
 import platform
 import statistics
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,25 @@ def _cvrp_run(name: str, value: int, seed: int, time_limit_s: float) -> Run:
     result = model.solve(time_limit_s=time_limit_s, seed=seed, workers=2)
     ok = not check(model, result) and not result.unserved
     return Run(name, value, seed, result.num_vehicles, result.distance_m, ok)
+
+
+def _series(
+    name: str,
+    path: Path,
+    run: Callable[[str, int, int, float], Run],
+    seeds: list[int],
+    values: list[int],
+    time_limit_s: float,
+) -> list[Run]:
+    """Every value under every seed, the order alternating by seed; none when ``path`` is absent."""
+    if not path.exists():
+        return []
+    runs = []
+    for seed in seeds:
+        for v in values if seed % 2 else values[::-1]:
+            print(f"[{name}] neighbours {v}, seed {seed} ...", file=sys.stderr, flush=True)
+            runs.append(run(name, v, seed, time_limit_s))
+    return runs
 
 
 def _table(runs: list[Run], unit: str, values: list[int], ref: float | None = None) -> list[str]:
@@ -110,35 +130,26 @@ def main(argv: list[str] | None = None) -> None:
         f"2 shared cores. Python {platform.python_version()}; {_versions()}. Code: {_git_state()}.",
         f"The whole engine (both cores) with `NEIGHBOURS` set to each value in turn; ours is {kept}, "
         "PyVRP's default 50 (a share of tight time windows widens it, `_neighbourhood_size`: by one "
-        "on 1051_stop, none on X-n1001). A run with seed s searches with seeds s and s + 1 (one per core) and "
-        "keeps the better plan. Kim: vehicles first, Manhattan miles from the solution file; CVRP: "
+        "on 1051_stop, none on X-n1001). A run with seed s searches with seeds s and s + 1 (one per "
+        "core) and keeps the better plan. Kim: vehicles first, Manhattan miles from the solution file; CVRP: "
         "distance alone.",
         "",
     ]
     try:
         for name in [n for n in args.kim.split(",") if n]:
-            if not (BENCH_DATA / "wcvrptw" / f"{name}.txt").exists():
-                lines.append(f"{name}: skipped, {BENCH_DATA} not found.")
-                continue
-            runs = []
-            for seed in seeds:
-                for v in values if seed % 2 else values[::-1]:
-                    print(f"[{name}] neighbours {v}, seed {seed} ...", file=sys.stderr, flush=True)
-                    runs.append(_kim_run(name, v, seed, args.kim_time_limit))
-            lines += [f"### {name}, {args.kim_time_limit:g} s", "", *_table(runs, "miles", values)]
-            lines.append("")
+            path = BENCH_DATA / "wcvrptw" / f"{name}.txt"
+            runs = _series(name, path, _kim_run, seeds, values, args.kim_time_limit)
+            lines += [f"### {name}, {args.kim_time_limit:g} s", ""]
+            lines += [*_table(runs, "miles", values), ""] if runs else [f"skipped: no {path}", ""]
         for name in [n for n in args.cvrp.split(",") if n]:
-            if not (BENCH_DATA / "cvrp" / f"{name}.vrp").exists():
-                lines.append(f"{name}: skipped, {BENCH_DATA} not found.")
-                continue
-            runs = []
-            for seed in seeds:
-                for v in values if seed % 2 else values[::-1]:
-                    print(f"[{name}] neighbours {v}, seed {seed} ...", file=sys.stderr, flush=True)
-                    runs.append(_cvrp_run(name, v, seed, args.cvrp_time_limit))
+            path = BENCH_DATA / "cvrp" / f"{name}.vrp"
+            runs = _series(name, path, _cvrp_run, seeds, values, args.cvrp_time_limit)
             ref = CVRP.get(name)
             lines += [f"### {name}, {args.cvrp_time_limit:g} s", ""]
-            lines += [*_table(runs, "distance", values, float(ref) if ref else None), ""]
+            if runs:
+                lines += [*_table(runs, "distance", values, float(ref) if ref else None), ""]
+            else:
+                lines += [f"skipped: no {path}", ""]
     finally:
         pyvrp_engine.NEIGHBOURS = kept
     args.output.parent.mkdir(parents=True, exist_ok=True)
