@@ -21,7 +21,7 @@ from routing.solver._pyvrp import (
 from routing.solver._schedule import Prepared
 from routing.solver._units import FINE_SCALE, load_scales, to_units
 from routing.solver.checker import check
-from routing.solver.engine import _jobs
+from routing.solver.engine import _job_stats, _jobs
 from tests.conftest import shared_file
 
 H = 3600
@@ -180,6 +180,19 @@ def test_tight_time_windows_widen_the_search_neighbourhood() -> None:
     assert _neighbourhood_size(_windows_data([(100, 200)] * 4)) == NEIGHBOURS_TIGHT
     half = _neighbourhood_size(_windows_data([(100, 200), (0, 1000)] * 2))
     assert NEIGHBOURS < half < NEIGHBOURS_TIGHT
+
+
+def test_a_job_reports_its_best_plan_not_its_last() -> None:
+    stats: dict[str, float] = {}
+    kept: dict[str, tuple[int, int, float]] = {}
+    _job_stats(stats, kept, "pyvrp-day", (0, 13, 131826.0), 13)
+    _job_stats(stats, kept, "pyvrp-day", (0, 14, 141867.0), 14)  # the whole fleet's plan
+    _job_stats(stats, kept, "pyvrp-trips", (0, 14, 141000.0), 14)
+    assert stats["pyvrp-day_vehicles"] == 13.0
+    assert stats["pyvrp-day_cost"] == 131826.0
+    assert stats["pyvrp-trips_vehicles"] == 14.0
+    _job_stats(stats, kept, "pyvrp-trips", (0, 13, 131900.0), 13)
+    assert stats["pyvrp-trips_cost"] == 131900.0
 
 
 def test_lunch_starts_inside_its_window_and_lasts_its_duration() -> None:

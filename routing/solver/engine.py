@@ -308,6 +308,7 @@ def solve(
     jobs = _jobs(model, len(clients), seed)
     plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened)
     best: _Plan | None = None
+    kept: dict[str, tuple[int, int, float]] = {}  # each job's best key
     for plan in sorted(plans, key=lambda p: p.key(model)):
         _explain_left_out(prep, plan, clients)
         left = [i for i in plan.dropped if i not in screened]
@@ -326,9 +327,7 @@ def solve(
             )
             _explain_left_out(prep, plan, clients)
         key = plan.key(model)
-        stats[f"{plan.solver}_vehicles"] = float(len(plan.routes))
-        stats[f"{plan.solver}_cost"] = key[2]
-        stats[f"{plan.solver}_unserved"] = float(key[0])
+        _job_stats(stats, kept, plan.solver, key, len(plan.routes))
         logger.info(
             "%s: %d unserved, %d vehicles, cost %.2f",
             plan.solver,
@@ -537,6 +536,26 @@ def _run_jobs(
 
 def _label(job: tuple[str, int]) -> str:
     return f"{job[0]}(seed {job[1]})"
+
+
+def _job_stats(
+    stats: dict[str, float],
+    kept: dict[str, tuple[int, int, float]],
+    solver: str,
+    key: tuple[int, int, float],
+    vehicles: int,
+) -> None:
+    """Record a job's plan in ``stats`` unless the job already gave a better one (``kept``).
+
+    A job may return several plans (the whole fleet and a smaller one); its figures are those of
+    its best, which is what the job brings to the choice.
+    """
+    if solver in kept and kept[solver] <= key:
+        return
+    kept[solver] = key
+    stats[f"{solver}_vehicles"] = float(vehicles)
+    stats[f"{solver}_cost"] = key[2]
+    stats[f"{solver}_unserved"] = float(key[0])
 
 
 def _safe_run(

@@ -160,6 +160,8 @@ class Result:
     runtime_s: float
     solver: str
     stats: dict[str, float] = field(default_factory=dict)
+    """Figures of the run: clients screened out, the chosen plan's ``vehicles`` and ``cost``, and per
+    search job (``<job>_vehicles``, ``<job>_cost``, ``<job>_unserved``) the best plan it gave."""
 
     @property
     def num_vehicles(self) -> int:
