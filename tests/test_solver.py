@@ -182,7 +182,7 @@ def test_tight_time_windows_widen_the_search_neighbourhood() -> None:
     assert NEIGHBOURS < half < NEIGHBOURS_TIGHT
 
 
-def test_a_job_reports_its_best_plan_not_its_last() -> None:
+def test_each_engine_mode_reports_its_best_plan_not_its_last() -> None:
     stats: dict[str, float] = {}
     kept: dict[str, tuple[int, int, float]] = {}
     _job_stats(stats, kept, "pyvrp-day", (0, 13, 131826.0), 13)

@@ -691,15 +691,16 @@ seconds a shorter memory settles sooner (bench/results/solver.md: X-n1001 at 30 
 NEIGHBOURS = 25
 """Granular neighbourhood of PyVRP's local search where time windows are loose (its default is 50).
 Half as many candidate moves per client give about 2.3× the iterations, which in runs of a minute
-buys more than the wider moves: 1051_stop at 60 s, 16 vehicles, seed 2: 18,499 → 42,395
-iterations, 1,967.7 → 1,934.3 miles; X-n1001 at 30 s: +1.90 % → +1.34 % over the best known
-(``python -m bench tuning`` repeats it). 20 and 30 did about as well as 25; 10 cut too deep
-(2,142 against 1,995 miles at 20 s). The daily-load search keeps its own time-based neighbourhood
+buys more than the wider moves. On 1051_stop's data at 16 vehicles, 60 s, seed 2: 18,499 → 42,395
+iterations, 1,967.7 → 1,934.3 miles; 20 and 30 did about as well as 25, 10 cut too deep (2,142
+against 1,995 miles at 20 s). ``python -m bench tuning`` compares 25 and 50 through the whole
+engine (bench/results/tuning.md: 1051_stop medians 1,946 against 1,969 miles at 60 s; X-n1001
++1.47 % against +1.78 % at 30 s). The daily-load search keeps its own time-based neighbourhood
 (:func:`_neighbours`): at 25 it needed a 17th vehicle on 2100_stop."""
 
 NEIGHBOURS_TIGHT = 50
 """The neighbourhood where every client's window is tight: RC1_10_1 at 30 s needed 100 routes
-(+7.45 % over the best known) at 25 neighbours, 95 (+3.9 %) at 50 and at 40."""
+(+7.45 % over the best known) at 25 neighbours, 95 at 40 (+4.6 %) and at 50 (+3.9 %)."""
 
 
 def _neighbourhood_size(data: pyvrp.ProblemData) -> int:

@@ -308,7 +308,7 @@ def solve(
     jobs = _jobs(model, len(clients), seed)
     plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened)
     best: _Plan | None = None
-    kept: dict[str, tuple[int, int, float]] = {}  # each job's best key
+    kept: dict[str, tuple[int, int, float]] = {}  # best key per engine and mode
     for plan in sorted(plans, key=lambda p: p.key(model)):
         _explain_left_out(prep, plan, clients)
         left = [i for i in plan.dropped if i not in screened]
@@ -545,10 +545,11 @@ def _job_stats(
     key: tuple[int, int, float],
     vehicles: int,
 ) -> None:
-    """Record a job's plan in ``stats`` unless the job already gave a better one (``kept``).
+    """Record a plan under its engine and mode unless that label already has a better one (``kept``).
 
-    A job may return several plans (the whole fleet and a smaller one); its figures are those of
-    its best, which is what the job brings to the choice.
+    A job may return several plans (the whole fleet and a smaller one), and two jobs of one mode
+    (two seeds) share a label; the figures are those of the best, which is what the label brings
+    to the choice.
     """
     if solver in kept and kept[solver] <= key:
         return

@@ -161,7 +161,8 @@ class Result:
     solver: str
     stats: dict[str, float] = field(default_factory=dict)
     """Figures of the run: clients screened out, the chosen plan's ``vehicles`` and ``cost``, and per
-    search job (``<job>_vehicles``, ``<job>_cost``, ``<job>_unserved``) the best plan it gave."""
+    engine and mode (``pyvrp-trips_cost``, ``pyvrp-day_vehicles``, ``ortools_unserved``, ...) the
+    best plan its jobs gave."""
 
     @property
     def num_vehicles(self) -> int:
