@@ -1,0 +1,45 @@
+"""The solver benchmark's summary of repeated runs (bench/solver.py)."""
+
+from __future__ import annotations
+
+from bench.peers import PeerRun
+from bench.solver import KimRow, _goal_line, _Runs
+
+
+def _runs(solver: str, results: list[tuple[int | None, float | None, bool | None]]) -> _Runs:
+    runs = []
+    for seed, (vehicles, miles, feasible) in enumerate(results, start=1):
+        row = KimRow(solver, vehicles, miles, feasible, "" if feasible else "late", 60.0, "note")
+        runs.append((seed, PeerRun(solver, None, 60.0, "note"), row))
+    return _Runs(solver, runs)
+
+
+def test_median_run_orders_by_vehicles_then_miles() -> None:
+    ser = _runs("ours", [(13, 1100.0, True), (14, 1000.0, True), (13, 1130.0, True)])
+    seed, _, row = ser.median()
+    assert (seed, row.vehicles, row.miles) == (3, 13, 1130.0)
+
+
+def test_median_run_counts_a_missing_solution_as_the_worst() -> None:
+    ser = _runs("peer", [(None, None, None), (20, 900.0, True), (21, 800.0, True)])
+    assert ser.median()[2].vehicles == 21
+
+
+def test_median_row_is_feasible_only_if_every_run_is() -> None:
+    ser = _runs("ours", [(3, 150.0, True), (3, 151.0, False), (3, 152.0, True)])
+    row = ser.row()
+    assert row.miles == 151.0
+    assert row.feasible is False
+    assert row.first_violation == "late"
+    assert "median of 3" in row.solver
+    assert "seed 2: 3 / 151.00 (infeasible)" in row.note
+
+
+def test_goal_line_counts_the_runs_that_meet_the_peer_goals() -> None:
+    ours = _runs("ours", [(13, 1133.0, True), (13, 1089.0, True), (13, 1104.0, True)])
+    peer = _runs("PyVRP", [(14, 1127.0, True)])
+    line = _goal_line("1599_stop", [ours.row(), peer.row()], ours)
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[2] == "13 / 1,104.00"
+    assert cells[5:7] == ["yes", "yes"]
+    assert cells[-1] == "2 of 3"
