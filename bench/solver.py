@@ -178,9 +178,8 @@ def run_ours(
 
 @dataclass
 class _Runs:
-    """Repeated runs of one solver on one instance (one per seed), judged by the Kim checker."""
+    """Repeated runs of one solver on one instance: (seed, run, its line judged by the checker)."""
 
-    solver: str
     runs: list[tuple[int, PeerRun, KimRow]]
 
     def median(self) -> tuple[int, PeerRun, KimRow]:
@@ -225,7 +224,7 @@ def _run_one(
 ) -> tuple[PeerRun, KimRow]:
     """One run of ``solver`` ("ours", "ortools" or "pyvrp"); a crash is a result too."""
     print(f"[{inst.name}] {solver}, seed {seed} ...", file=sys.stderr, flush=True)
-    label = "this project" if solver == "ours" else solver
+    label = {"ours": "this project", "ortools": "OR-Tools", "pyvrp": "PyVRP"}[solver]
     try:
         if solver == "ours":
             run, _ = run_ours(inst, time_limit_s, seed=seed)
@@ -272,7 +271,7 @@ def _kim_section(names: list[str], time_limit_s: float, peers: list[str], runs: 
         SOLUTIONS.mkdir(parents=True, exist_ok=True)
         # seeded solvers alternate run by run, so that the machine's noise falls on both alike
         seeded = ["ours", *(p for p in peers if p == "pyvrp")]
-        series = {s: _Runs(s, []) for s in ["ours", *peers]}
+        series = {s: _Runs([]) for s in ["ours", *peers]}
         for seed in range(1, runs + 1):
             for solver in seeded:
                 run, row = _run_one(inst, solver, time_limit_s, seed)

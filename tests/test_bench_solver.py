@@ -11,7 +11,7 @@ def _runs(solver: str, results: list[tuple[int | None, float | None, bool | None
     for seed, (vehicles, miles, feasible) in enumerate(results, start=1):
         row = KimRow(solver, vehicles, miles, feasible, "" if feasible else "late", 60.0, "note")
         runs.append((seed, PeerRun(solver, None, 60.0, "note"), row))
-    return _Runs(solver, runs)
+    return _Runs(runs)
 
 
 def test_median_run_orders_by_vehicles_then_miles() -> None:
