@@ -359,11 +359,11 @@ def _goal_line(name: str, rows: list[KimRow], ours_runs: _Runs) -> str:
     have = ours.vehicles is not None and ours.miles is not None
     kim_ok = None if not have or kim is None else ours.vehicles <= kim[0]  # type: ignore[operator]
     each = [_meets(r, veh, miles) for _, _, r in ours_runs.runs]
-    won = sum(1 for v, m in each if v and m)
+    won = f"{sum(1 for v, m in each if v and m)} of {len(each)}" if peers else "—"
     return (
         f"| {name} | {_yes(ours.feasible)} | {ours.vehicles if have else '—'} / {_fmt(ours.miles)} | "
         f"{veh if veh is not None else '—'} | {_fmt(miles)} | {_yes(veh_ok)} | {_yes(miles_ok)} | "
-        f"{_yes(kim_ok)} | {won} of {len(each)} |"
+        f"{_yes(kim_ok)} | {won} |"
     )
 
 

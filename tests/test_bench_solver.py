@@ -43,3 +43,9 @@ def test_goal_line_counts_the_runs_that_meet_the_peer_goals() -> None:
     assert cells[2] == "13 / 1,104.00"
     assert cells[5:7] == ["yes", "yes"]
     assert cells[-1] == "2 of 3"
+
+
+def test_goal_line_counts_no_runs_without_peers() -> None:
+    ours = _runs("ours", [(3, 150.0, True)])
+    line = _goal_line("102_stop", [ours.row()], ours)
+    assert line.rstrip().endswith("| — |")
