@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.peers import PeerRun, ortools_peer, pyvrp_classic_peer, pyvrp_peer
+from routing.outputs import atomic_write
 from routing.readers import (
     KimInstance,
     kim_to_model,
@@ -238,6 +239,11 @@ def _run_one(
     return run, _judge(inst, run)
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a bench stopped midway leaves the old file)."""
+    atomic_write(path, lambda handle: handle.write(text))
+
+
 def _dump(solution: dict[str, Any]) -> str:
     """The JSON with one route per line (diff-friendly, still plain JSON)."""
     head = {k: v for k, v in solution.items() if k != "routes"}
@@ -285,7 +291,7 @@ def _kim_section(names: list[str], time_limit_s: float, peers: list[str], runs: 
             _, run, _ = ser.median()
             if run.solution is not None:
                 stem = name if solver == "ours" else f"{name}.{solver}"
-                (SOLUTIONS / f"{stem}.json").write_text(_dump(run.solution))
+                write_text(SOLUTIONS / f"{stem}.json", _dump(run.solution))
             rows.append(ser.row())
         for row in rows:
             lines.append(_kim_line(name, inst, row))
@@ -295,7 +301,7 @@ def _kim_section(names: list[str], time_limit_s: float, peers: list[str], runs: 
             print(f"[{name}] ours, distance first ...", file=sys.stderr, flush=True)
             alt, _ = run_ours(inst, time_limit_s, vehicles_first=False)
             if alt.solution is not None:
-                (SOLUTIONS / f"{name}.distance-first.json").write_text(_dump(alt.solution))
+                write_text(SOLUTIONS / f"{name}.distance-first.json", _dump(alt.solution))
             rows.append(_judge(inst, alt))
             lines.append(_kim_line(name, inst, rows[-1]))
         if name in KIM_REPORTED:
@@ -548,8 +554,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{peak:.0f} MB (solver subprocesses not included).",
         "",
     ]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines))
+    write_text(args.output, "\n".join(lines))
     print(f"wrote {args.output}", file=sys.stderr)
 
 

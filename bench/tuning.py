@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import routing.solver._pyvrp as pyvrp_engine
-from bench.solver import BENCH_DATA, CVRP, _git_state, _versions, result_to_kim_json
+from bench.solver import BENCH_DATA, CVRP, _git_state, _versions, result_to_kim_json, write_text
 from routing.readers import kim_to_model, read_kim, read_vrplib
 from routing.solver.checker import check, check_kim_solution, kim_solution_summary
 
@@ -152,10 +152,7 @@ def main(argv: list[str] | None = None) -> None:
                 lines += [f"skipped: no {path}", ""]
     finally:
         pyvrp_engine.NEIGHBOURS = kept
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(args.output)
+    write_text(args.output, "\n".join(lines) + "\n")
     print(f"wrote {args.output}", file=sys.stderr)
 
 
