@@ -12,8 +12,10 @@ import pyvrp
 from routing.readers import read_solomon, read_vrplib
 from routing.solver import Lunch, Model, Result
 from routing.solver._pyvrp import (
+    AGGREGATE_SHARE,
     NEIGHBOURS,
     NEIGHBOURS_TIGHT,
+    _aggregate,
     _neighbourhood_size,
     _trip_units,
     solve_pyvrp,
@@ -125,6 +127,60 @@ def test_bounded_trips_split_the_daily_load_evenly_so_no_plan_breaks_it() -> Non
     # no trip bound at all (no capacity): the daily load is not turned into a trip capacity
     m.add_vehicle_type(max_load_per_day=(float("inf"), 400.0))
     assert _trip_units(m.vehicle_types[2], 1, 1.0, even=True) >= 10**15
+
+
+def _one_place_model() -> Model:
+    """Depot at 0, landfill at 1 km; locations 2-5 are one place 2 km out (no distance between them),
+    location 6 is 3 km out."""
+    m = _line_model([0, 1, 2, 2, 2, 2, 3])
+    m.add_depot(0)
+    m.add_landfill(1)
+    return m
+
+
+def test_stops_at_one_place_with_one_window_are_searched_as_one_client() -> None:
+    m = _one_place_model()
+    a = m.add_client(2, demand=(10.0, 0.0), service_s=60, tw=(0, 10 * H))
+    b = m.add_client(3, demand=(10.0, 0.0), service_s=60, tw=(0, 10 * H))
+    other_window = m.add_client(4, demand=(10.0, 0.0), service_s=60, tw=(0, 5 * H))
+    elsewhere = m.add_client(6, demand=(10.0, 0.0), service_s=60, tw=(0, 10 * H))
+    optional = m.add_client(5, demand=(10.0, 0.0), required=False, prize=5.0)
+    segment = m.add_segment_client(2, 6, traverse_s=100, traverse_m=1000.0)
+    m.add_vehicle_type(num_available=2, capacity=(1000.0, float("inf")))
+    rows = _aggregate(Prepared.of(m), list(range(len(m.clients))))
+    assert [(a, False), (b, False)] in rows
+    for alone in (other_window, elsewhere, optional):
+        assert [(alone, False)] in rows
+    # a reversible segment keeps a row per direction, one after the other
+    k = rows.index([(segment, False)])
+    assert rows[k + 1] == [(segment, True)]
+    assert sorted(i for row in rows for i, rev in row if not rev) == list(range(len(m.clients)))
+
+
+def test_a_crowded_place_is_cut_into_chunks_of_a_share_of_a_trip() -> None:
+    m = _one_place_model()
+    for _ in range(10):
+        m.add_client(2, demand=(10.0, 0.0), service_s=60)
+    m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")))
+    rows = _aggregate(Prepared.of(m), list(range(10)))
+    loads = [sum(m.clients[i].demand[0] for i, _ in row) for row in rows]
+    assert all(load <= AGGREGATE_SHARE * 100.0 for load in loads)
+    assert sum(len(row) for row in rows) == 10 and len(rows) == 5
+
+
+def test_stops_searched_together_each_start_inside_their_own_window() -> None:
+    # ten stops of ten minutes each at one place, all to be started by 08:30: searched as one
+    # client they must begin by 07:00, so that the last one starts at 08:30 at the latest
+    m = _one_place_model()
+    for _ in range(10):
+        m.add_client(2, demand=(1.0, 0.0), service_s=600, tw=(0, 8.5 * H))
+    m.add_client(6, demand=(1.0, 0.0), service_s=60, tw=(0, 24 * H))
+    m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")), shift=(6 * H, 18 * H))
+    result = m.solve(time_limit_s=5, max_iterations=300, seed=1)
+    assert not result.unserved
+    assert check(m, result) == []
+    starts = [v.arrival_s for r in result.routes for v in r.visits if v.kind == "client"]
+    assert len(starts) == 11
 
 
 def test_the_trip_bounded_search_returns_plans_that_keep_the_daily_load() -> None:

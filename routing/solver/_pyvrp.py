@@ -9,6 +9,8 @@ How the model maps to PyVRP (0.14):
   route dumps before the depot;
 - a reversible street segment is two clients (one per direction) in a required mutually exclusive
   group; the arc out of a segment starts at its exit end and carries its length;
+- stops at one place (no distance or time between them) with one time window are one client,
+  in chunks of at most a quarter of a trip (:func:`_aggregate`); each comes back as its stops;
 - the lunch cannot be modelled: PyVRP plans in "working time", a clock with the lunch cut out at
   the start of the lunch window (every time window after it moves earlier by the lunch duration),
   and :mod:`routing.solver._schedule` places the real lunch afterwards;
@@ -42,7 +44,7 @@ from pyvrp.stop import (
 from routing.solver._ortools import COST_SCALE, route_penalties
 from routing.solver._schedule import Item, Prepared
 from routing.solver._units import load_scales, to_units
-from routing.solver.model import VehicleType
+from routing.solver.model import Model, VehicleType
 
 logger = logging.getLogger(__name__)
 
@@ -91,22 +93,15 @@ def solve_pyvrp(
     loc_in += [lf.location for lf in model.landfills]
     loc_out = list(loc_in)
     extra_m = [0.0] * len(loc_in)
-    service = [0] * len(loc_in)
-    kinds: list[Item] = [("depot", i, False) for i in range(nd)]
-    kinds += [("depot", i, False) for i in range(nd)]
-    kinds += [("landfill", j, False) for j in range(nl)]
     demand: list[tuple[float, float]] = [(0.0, 0.0)] * len(loc_in)
-    client_rows: list[tuple[int, bool]] = []
-    for i in clients:
-        c = model.clients[i]
-        for rev in [False, True] if (c.is_segment and c.reversible) else [False]:
-            client_rows.append((i, rev))
-            loc_in.append(prep.entry[i][int(rev)])
-            loc_out.append(prep.exit[i][int(rev)])
-            extra_m.append(c.traverse_m)
-            service.append(int(c.service_s))
-            kinds.append(("client", i, rev))
-            demand.append(c.demand)
+    # one PyVRP client per row: a segment's direction, or stops at one place served as one
+    client_rows = _aggregate(prep, clients)
+    for row in client_rows:
+        (i, rev), (j, rev_j) = row[0], row[-1]
+        loc_in.append(prep.entry[i][int(rev)])
+        loc_out.append(prep.exit[j][int(rev_j)])
+        extra_m.append(sum(model.clients[m].traverse_m for m, _ in row))
+        demand.append(_row_sum(model, row))
     n = len(loc_in)
     first_client = 2 * nd + nl
     li, lo = np.asarray(loc_in), np.asarray(loc_out)
@@ -190,19 +185,26 @@ def solve_pyvrp(
     pv_clients: list[pyvrp.Client] = []
     groups: list[pyvrp.ClientGroup] = []
     group_of: dict[int, int] = {}
-    for k, (i, _rev) in enumerate(client_rows):
+    for k, row in enumerate(client_rows):
+        i = row[0][0]
         c = model.clients[i]
         two = c.is_segment and c.reversible
         if two and i not in group_of:
             group_of[i] = len(groups)
             groups.append(pyvrp.ClientGroup([k, k + 1], required=c.required))
+        early, late = _row_window(model, row)
         pv_clients.append(
             pyvrp.Client(
                 first_client + k,
-                pickup=[to_units(c.demand[d], scales[d]) for d in dims],
-                service_duration=round(c.service_s * TIME_SCALE),
-                tw_early=f(c.tw[0]),
-                tw_late=f(min(c.tw[1], BIG)),
+                pickup=[
+                    sum(to_units(model.clients[m].demand[d], scales[d]) for m, _ in row)
+                    for d in dims
+                ],
+                service_duration=sum(
+                    round(model.clients[m].service_s * TIME_SCALE) for m, _ in row
+                ),
+                tw_early=f(early),
+                tw_late=f(min(late, BIG)),
                 prize=int(c.prize * cu) if not c.required else 0,
                 required=c.required and not two,
                 group=group_of.get(i),
@@ -286,6 +288,122 @@ def solve_pyvrp(
         )
     logger.info("PyVRP (%s): search done", mode)
     return [_to_items(sol, type_of, client_rows, nd, nl) for sol in sols]
+
+
+AGGREGATE_SHARE = 0.25
+"""Largest share of a trip's capacity (and of the shortest shift, in service time) that stops at
+one place may make up when they are searched as one client (:func:`_aggregate`). Larger shares pack
+trips more coarsely; the rest of a place's stops form further clients."""
+
+
+def _aggregate(prep: Prepared, clients: list[int]) -> list[list[tuple[int, bool]]]:
+    """Group the clients into PyVRP clients: stops at one place with one time window become one.
+
+    Stops at one place (no distance and no time between them either way) with the same window
+    are served one after another at no travel cost, yet a search that moves them one at a time
+    must move them all to gain anything. Searched as one client (demand and service added, the
+    window narrowed by the service before each stop), they move together: 1599_stop has 1,596
+    stops at 867 such places. Each group is cut into chunks of at most :data:`AGGREGATE_SHARE` of
+    a trip's load and of the shortest shift. Street segments and optional clients stay alone;
+    each direction of a reversible segment is a row of its own (consecutive rows).
+    """
+    model = prep.model
+    points = [
+        i
+        for i in clients
+        if not model.clients[i].is_segment
+        and model.clients[i].required
+        and model.clients[i].prize == 0
+    ]
+    place = _places(prep, [prep.entry[i][0] for i in points])
+    by_key: dict[tuple[int, float, float], list[int]] = {}
+    for i, p in zip(points, place, strict=True):
+        by_key.setdefault((p, *model.clients[i].tw), []).append(i)
+    # a place's rows stand where its first stop stood
+    first_of = {
+        members[0]: [[(i, False) for i in chunk] for chunk in _chunks(model, members)]
+        for members in by_key.values()
+    }
+    grouped = set(points)
+    rows: list[list[tuple[int, bool]]] = []
+    for i in clients:
+        c = model.clients[i]
+        if i in first_of:
+            rows.extend(first_of[i])
+        elif i not in grouped:
+            rows.extend(
+                [(i, rev)] for rev in ([False, True] if c.is_segment and c.reversible else [False])
+            )
+    return rows
+
+
+def _places(prep: Prepared, locs: list[int]) -> list[int]:
+    """A place number per location: locations with no distance and no time between them either
+    way share one (the lowest location index among them)."""
+    uniq = sorted(set(locs))
+    if not uniq:
+        return []
+    u = np.asarray(uniq)
+    place: dict[int, int] = {}
+    for a in uniq:
+        if a in place:
+            continue
+        same = u[
+            (prep.dist[a, u] == 0)
+            & (prep.dist[u, a] == 0)
+            & (prep.dur[a, u] == 0)
+            & (prep.dur[u, a] == 0)
+        ]
+        for b in same.tolist():
+            place.setdefault(b, a)
+    return [place[x] for x in locs]
+
+
+def _chunks(model: Model, members: list[int]) -> list[list[int]]:
+    """``members`` (stops at one place, one window) cut in order into chunks that fit the limits
+    of :data:`AGGREGATE_SHARE` and keep a window one can start in."""
+    vts = [vt for vt in model.vehicle_types if vt.num_available > 0]
+    load_cap = [
+        AGGREGATE_SHARE * min(min(vt.capacity[d], vt.max_load_per_day[d]) for vt in vts)
+        for d in (0, 1)
+    ]
+    service_cap = AGGREGATE_SHARE * min(vt.shift[1] - vt.shift[0] for vt in vts)
+    out: list[list[int]] = []
+    chunk: list[int] = []
+    for i in members:
+        trial = [*chunk, i]
+        load = _row_sum(model, [(m, False) for m in trial])
+        early, late = _row_window(model, [(m, False) for m in trial])
+        fits = (
+            all(load[d] <= load_cap[d] + 1e-9 for d in (0, 1))
+            and sum(model.clients[m].service_s for m in trial) <= service_cap
+            and late >= early
+        )
+        if chunk and not fits:
+            out.append(chunk)
+            trial = [i]
+        chunk = trial
+    out.append(chunk)
+    return out
+
+
+def _row_sum(model: Model, row: list[tuple[int, bool]]) -> tuple[float, float]:
+    """The demand of a row's clients together."""
+    return (
+        sum(model.clients[i].demand[0] for i, _ in row),
+        sum(model.clients[i].demand[1] for i, _ in row),
+    )
+
+
+def _row_window(model: Model, row: list[tuple[int, bool]]) -> tuple[float, float]:
+    """When a row's first client may start so that each in turn starts in its own window."""
+    early, late, before = -math.inf, math.inf, 0.0
+    for i, _ in row:
+        tw = model.clients[i].tw
+        early = max(early, tw[0] - before)
+        late = min(late, tw[1] - before)
+        before += model.clients[i].service_s
+    return early, late
 
 
 _PROGRESS = {"on": False}
@@ -801,7 +919,7 @@ def _greedy(data: pyvrp.ProblemData) -> pyvrp.Solution:
 def _to_items(
     sol: pyvrp.Solution,
     type_of: list[int],
-    client_rows: list[tuple[int, bool]],
+    client_rows: list[list[tuple[int, bool]]],
     nd: int,
     nl: int,
 ) -> list[tuple[int, int, list[Item]]]:
@@ -812,8 +930,7 @@ def _to_items(
         items: list[Item] = []
         for act in route.schedule():
             if act.type == pyvrp.ActivityType.CLIENT:
-                i, rev = client_rows[act.idx]
-                items.append(("client", i, rev))
+                items.extend(("client", i, rev) for i, rev in client_rows[act.idx])
             elif act.type == pyvrp.ActivityType.DEPOT and 2 * nd <= act.idx < 2 * nd + nl and items:
                 items.append(("landfill", act.idx - 2 * nd, False))
         if any(it[0] == "client" for it in items):
