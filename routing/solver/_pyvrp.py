@@ -370,19 +370,24 @@ def _chunks(model: Model, members: list[int]) -> list[list[int]]:
     service_cap = AGGREGATE_SHARE * min(vt.shift[1] - vt.shift[0] for vt in vts)
     out: list[list[int]] = []
     chunk: list[int] = []
+    # the chunk's load, service and window so far, kept as it grows (a place may hold thousands)
+    load, service, early, late = (0.0, 0.0), 0.0, -math.inf, math.inf
     for i in members:
-        trial = [*chunk, i]
-        load = _row_sum(model, [(m, False) for m in trial])
-        early, late = _row_window(model, [(m, False) for m in trial])
+        c = model.clients[i]
+        grown = (load[0] + c.demand[0], load[1] + c.demand[1])
+        window = (max(early, c.tw[0] - service), min(late, c.tw[1] - service))
         fits = (
-            all(load[d] <= load_cap[d] + 1e-9 for d in (0, 1))
-            and sum(model.clients[m].service_s for m in trial) <= service_cap
-            and late >= early
+            all(grown[d] <= load_cap[d] + 1e-9 for d in (0, 1))
+            and service + c.service_s <= service_cap
+            and window[1] >= window[0]
         )
         if chunk and not fits:
             out.append(chunk)
-            trial = [i]
-        chunk = trial
+            chunk, service = [], 0.0
+            grown, window = (c.demand[0], c.demand[1]), (c.tw[0], c.tw[1])
+        chunk.append(i)
+        load, (early, late) = grown, window
+        service += c.service_s
     out.append(chunk)
     return out
 
