@@ -8,6 +8,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from bench._files import write_text
+
 ROOT = Path(__file__).resolve().parent
 TOPICS = ("matrix", "turns", "geocode", "solver", "tuning", "sheets")
 
@@ -25,7 +27,7 @@ def assemble(out: Path = ROOT.parent / "BENCHMARKS.md") -> Path:
         path = ROOT / "results" / f"{topic}.md"
         if path.exists():
             parts.append(path.read_text(encoding="utf-8").strip() + "\n")
-    out.write_text("\n".join(parts), encoding="utf-8")
+    write_text(out, "\n".join(parts))
     return out
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench._files import write_text
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data" / "taza-aimak"
 OUT = REPO / "bench" / "results" / "geocode.md"
@@ -455,7 +457,7 @@ def main() -> None:
         lines += [f"- row {r.source_row}: {r.village} / {r.street} / {r.house} ({r.match_level})"
                   for r in wrong_rows.head(30).itertuples()]  # fmt: skip
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text(OUT, "\n".join(lines) + "\n")
     print("\n".join(lines))
     sys.stdout.flush()
 

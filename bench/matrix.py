@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from bench._files import write_text
+
 REPO = Path(__file__).resolve().parents[1]
 PBF = REPO.parent / "shared" / "data" / "osm" / "liechtenstein-2013-08-03.osm.pbf"
 OUT = REPO / "bench" / "results" / "matrix.md"
@@ -370,7 +372,7 @@ def _write(args: argparse.Namespace, started: dt.datetime, sections: list[str], 
         *sections,
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(text), encoding="utf-8")
+    write_text(args.out, "\n".join(text))
 
 
 if __name__ == "__main__":

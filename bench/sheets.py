@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench._files import write_text
+
 RESULTS = Path(__file__).resolve().parent / "results" / "sheets.md"
 REPEATS = 3
 
@@ -298,7 +300,7 @@ def main() -> None:
         "",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    write_text(RESULTS, "\n".join(lines))
     print(f"wrote {RESULTS}")
 
 

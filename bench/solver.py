@@ -29,8 +29,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench._files import write_text
 from bench.peers import PeerRun, ortools_peer, pyvrp_classic_peer, pyvrp_peer
-from routing.outputs import atomic_write
 from routing.readers import (
     KimInstance,
     kim_to_model,
@@ -237,11 +237,6 @@ def _run_one(
         run = PeerRun(label, None, 0.0, f"crashed: {exc!r}")
         return run, KimRow(label, None, None, None, f"crashed: {exc!r}", 0.0)
     return run, _judge(inst, run)
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a bench stopped midway leaves the old file)."""
-    atomic_write(path, lambda handle: handle.write(text))
 
 
 def _dump(solution: dict[str, Any]) -> str:

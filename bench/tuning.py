@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import routing.solver._pyvrp as pyvrp_engine
-from bench.solver import BENCH_DATA, CVRP, _git_state, _versions, result_to_kim_json, write_text
+from bench._files import write_text
+from bench.solver import BENCH_DATA, CVRP, _git_state, _versions, result_to_kim_json
 from routing.readers import kim_to_model, read_kim, read_vrplib
 from routing.solver.checker import check, check_kim_solution, kim_solution_summary
 

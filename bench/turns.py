@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import scipy
 
+from bench._files import write_text
 from bench.matrix import PBF, _peak_mb, _snapped, sample_points
 from routing.network import RoadNetwork
 from routing.turns import Heading
@@ -93,10 +94,7 @@ def main() -> None:
         "contraction) from one source per heading, so it costs more than the node matrix on its contracted "
         "core; it is what the planner uses, because only it can price a U-turn.",
     ]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = OUT.with_suffix(".tmp")
-    tmp_out.write_text("\n".join(text) + "\n", encoding="utf-8")
-    tmp_out.replace(OUT)
+    write_text(OUT, "\n".join(text) + "\n")
     print(f"wrote {OUT}")
 
 
