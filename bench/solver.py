@@ -397,7 +397,6 @@ def _classic_row(
     runtime = time.monotonic() - t0
     violations = check(model, result)
     dist = result.distance_m
-    gap = 100.0 * (dist - ref) / ref if math.isfinite(dist) else math.inf
     status = "yes" if not violations else f"**no** ({_first(violations, len(violations))})"
     if result.unserved:
         status += f"; {len(result.unserved)} unserved"
@@ -407,12 +406,19 @@ def _classic_row(
         p_dist, p_routes, p_time = pyvrp_classic_peer(
             peer[0], round_func=peer[1], time_limit_s=time_limit_s
         )
-        p_gap = 100.0 * (p_dist - ref) / ref
-        peer_cell = f"{p_routes} / {p_dist:,.1f} ({p_gap:+.2f} %, {p_time:.1f} s)"
+        peer_cell = f"{p_routes} / {p_dist:,.1f} ({_gap(p_dist, ref)}, {p_time:.1f} s)"
     return (
         f"| {label} | {len(model.clients)} | {result.num_vehicles} / {dist:,.1f} | {bks} | "
-        f"{gap:+.2f} % | {status} | {runtime:.1f} | {peer_cell} |"
+        f"{_gap(dist, ref)} | {status} | {runtime:.1f} | {peer_cell} |"
     )
+
+
+def _gap(dist: float, ref: float) -> str:
+    """The gap to the best known cost in per cent; a gap that rounds to nothing reads +0.00 %
+    (a distance a hair under a rounded best known cost printed as -0.00 %)."""
+    if not math.isfinite(dist):
+        return "inf %"
+    return f"{round(100.0 * (dist - ref) / ref, 2) + 0.0:+.2f} %"
 
 
 def _classic_section(time_limit_s: float) -> list[str]:

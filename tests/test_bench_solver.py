@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from bench.peers import PeerRun
-from bench.solver import KimRow, _goal_line, _Runs
+from bench.solver import KimRow, _gap, _goal_line, _Runs
 
 
 def _runs(solver: str, results: list[tuple[int | None, float | None, bool | None]]) -> _Runs:
@@ -49,3 +51,10 @@ def test_goal_line_counts_no_runs_without_peers() -> None:
     ours = _runs("ours", [(3, 150.0, True)])
     line = _goal_line("102_stop", [ours.row()], ours)
     assert line.rstrip().endswith("| — |")
+
+
+def test_a_gap_that_rounds_to_nothing_reads_plus_zero() -> None:
+    assert _gap(1650.7999, 1650.80) == "+0.00 %"
+    assert _gap(1667.31, 1650.80) == "+1.00 %"
+    assert _gap(1600.0, 1650.80) == "-3.08 %"
+    assert _gap(math.inf, 1650.80) == "inf %"
