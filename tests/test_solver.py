@@ -168,6 +168,18 @@ def test_a_crowded_place_is_cut_into_chunks_of_a_share_of_a_trip() -> None:
     assert sum(len(row) for row in rows) == 10 and len(rows) == 5
 
 
+def test_a_place_is_cut_into_chunks_of_a_share_of_the_stop_limit() -> None:
+    m = _one_place_model()
+    for _ in range(10):
+        m.add_client(2, demand=(1.0, 0.0))
+    m.add_vehicle_type(num_available=3, capacity=(100.0, float("inf")), max_stops=4)
+    rows = _aggregate(Prepared.of(m), list(range(10)))
+    assert [len(row) for row in rows] == [1] * 10
+    result = m.solve(time_limit_s=5, max_iterations=300, seed=1)
+    assert not result.unserved and check(m, result) == []
+    assert result.num_vehicles == 3
+
+
 def test_stops_searched_together_each_start_inside_their_own_window() -> None:
     # ten stops of ten minutes each at one place, all to be started by 08:30: searched as one
     # client they must begin by 07:00, so that the last one starts at 08:30 at the latest
