@@ -305,8 +305,9 @@ def _aggregate(prep: Prepared, clients: list[int]) -> list[list[tuple[int, bool]
     must move them all to gain anything. Searched as one client (demand and service added, the
     window narrowed by the service before each stop), they move together: 1599_stop has 1,596
     stops at 867 such places. Each group is cut into chunks of at most :data:`AGGREGATE_SHARE` of
-    a trip's load, of the shortest shift and of a vehicle's stop limit. Street segments and optional clients stay alone;
-    each direction of a reversible segment is a row of its own (consecutive rows).
+    a trip's load, of the shortest shift and of a vehicle's stop limit. Street segments and
+    optional clients stay alone; each direction of a reversible segment is a row of its own
+    (consecutive rows).
     """
     model = prep.model
     points = [
