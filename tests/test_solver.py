@@ -130,8 +130,8 @@ def test_bounded_trips_split_the_daily_load_evenly_so_no_plan_breaks_it() -> Non
 
 
 def _one_place_model() -> Model:
-    """Depot at 0, landfill at 1 km; locations 2-5 are one place 2 km out (no distance between them),
-    location 6 is 3 km out."""
+    """Depot at 0, landfill at 1 km; locations 2-5 are one place 2 km out (no distance between
+    them), location 6 is 3 km out."""
     m = _line_model([0, 1, 2, 2, 2, 2, 3])
     m.add_depot(0)
     m.add_landfill(1)
