@@ -1,4 +1,4 @@
-"""Writing the benchmarks' results whole or not at all: a bench stopped midway keeps the old file."""
+"""Writing the benchmarks' results whole or not at all (a stopped bench keeps the old file)."""
 
 from __future__ import annotations
 
