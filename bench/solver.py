@@ -539,8 +539,7 @@ def main(argv: list[str] | None = None) -> None:
         "Ours: `kim_to_model(...).solve(time_limit_s=..., seed=s, workers=2)`; peers single-threaded "
         "(see `bench/peers.py` for how each is modelled and relaxed). Kim: ours and the PyVRP peer "
         f"run with seeds 1 to {args.runs}, alternating, and each is reported by its median run "
-        "(the search stops on the wall clock, so a run is a sample: 1599_stop has ranged over "
-        "4 % from seed to seed); OR-Tools runs once (its search takes no seed). CVRP and VRPTW: "
+        "(the search stops on the wall clock, so a run is a sample); OR-Tools runs once (its search takes no seed). CVRP and VRPTW: "
         "one run each, seed 1.",
         "",
     ]

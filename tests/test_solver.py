@@ -17,6 +17,7 @@ from routing.solver._pyvrp import (
     NEIGHBOURS_TIGHT,
     _aggregate,
     _neighbourhood_size,
+    _row_window,
     _trip_units,
     solve_pyvrp,
 )
@@ -178,6 +179,25 @@ def test_a_place_is_cut_into_chunks_of_a_share_of_the_stop_limit() -> None:
     result = m.solve(time_limit_s=5, max_iterations=300, seed=1)
     assert not result.unserved and check(m, result) == []
     assert result.num_vehicles == 3
+
+
+def test_a_place_searched_as_one_may_start_only_when_its_last_stop_still_can() -> None:
+    m = _one_place_model()
+    for _ in range(3):
+        m.add_client(2, demand=(1.0, 0.0), service_s=600, tw=(H, 3 * H))
+    m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")))
+    rows = _aggregate(Prepared.of(m), [0, 1, 2])
+    assert rows == [[(0, False), (1, False), (2, False)]]
+    assert _row_window(m, rows[0]) == (H, 3 * H - 1200)
+
+
+def test_stops_whose_windows_cannot_all_be_kept_in_turn_are_split() -> None:
+    # each 20 minutes of service, all to start within 10 minutes: one at a time
+    m = _one_place_model()
+    for _ in range(3):
+        m.add_client(2, demand=(1.0, 0.0), service_s=1200, tw=(H, H + 600))
+    m.add_vehicle_type(num_available=3, capacity=(100.0, float("inf")))
+    assert _aggregate(Prepared.of(m), [0, 1, 2]) == [[(0, False)], [(1, False)], [(2, False)]]
 
 
 def test_stops_searched_together_each_start_inside_their_own_window() -> None:

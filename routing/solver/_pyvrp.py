@@ -310,13 +310,7 @@ def _aggregate(prep: Prepared, clients: list[int]) -> list[list[tuple[int, bool]
     (consecutive rows).
     """
     model = prep.model
-    points = [
-        i
-        for i in clients
-        if not model.clients[i].is_segment
-        and model.clients[i].required
-        and model.clients[i].prize == 0
-    ]
+    points = [i for i in clients if not model.clients[i].is_segment and model.clients[i].required]
     place = _places(prep, [prep.entry[i][0] for i in points])
     by_key: dict[tuple[int, float, float], list[int]] = {}
     for i, p in zip(points, place, strict=True):

@@ -365,7 +365,8 @@ def _jobs(model: Model, n_clients: int, seed: int) -> list[tuple[str, int]]:
     the second job is the same search with another seed (the best of two: 1051_stop at 60 s,
     1,979.6 → 1,973.1 and 1,962.4 miles, seeds 1-2; 277_stop 447.5 → 446.2 and 446.1). Otherwise it
     writes the daily load exactly and, on small instances, ends with OR-Tools. Both jobs writing the
-    daily load exactly (seeds s and s + 1) was no better at 60 s, seeds 1-3: 1599_stop 1,113 / 1,113
+    daily load exactly (seeds s and s + 1) was no better at 60 s, seeds 1-3, before stops at one
+    place were grouped: 1599_stop 1,113 / 1,113
     / 1,135 miles against 1,134 / 1,089 / 1,104, 2100_stop 1,513 / 1,557 / 1,576 against 1,503 /
     1,535 (seeds 1-2), 804_stop 570 / 567 / 566 against 570 / 569.
     """
