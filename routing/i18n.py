@@ -1,7 +1,8 @@
 """Every user-facing string in Kyrgyz, Russian and English, from one gettext catalogue.
 
-The catalogues are the ``.po`` files in ``routing/locales/<lang>/LC_MESSAGES/taza.po`` (message ids are
-the English text). They are parsed with Babel when first needed and kept in memory, so a fresh
+The catalogues are the ``.po`` files in ``routing/locales/<lang>/LC_MESSAGES/``: ``taza.po`` and one
+``taza-<concern>.po`` per further concern (the web service, the cost report, ...), so each concern keeps
+its own strings (message ids are the English text; an id in two files must not be). They are parsed with Babel when first needed and kept in memory, so a fresh
 ``pip install`` needs no compile step and no ``.mo`` files.
 
 Examples
@@ -64,9 +65,15 @@ class _Translate:
 
 
 def catalogue_path(language: str) -> Path:
-    """The ``.po`` file of a language."""
+    """The main ``.po`` file of a language."""
     _check_language(language)
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def catalogue_paths(language: str) -> list[Path]:
+    """Every ``.po`` file of a language: the main one, then ``taza-<concern>.po`` in name order."""
+    main = catalogue_path(language)
+    return [main, *sorted(main.parent.glob(f"{DOMAIN}-*.po"))]
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -90,15 +97,15 @@ def messages(language: str) -> dict[str, str]:
     FileNotFoundError
         If the package was installed without its catalogues.
     """
-    path = catalogue_path(language)
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=language, domain=DOMAIN)
     out: dict[str, str] = {}
-    for entry in catalog:
-        if not entry.id or entry.fuzzy or not isinstance(entry.id, str):
-            continue
-        if isinstance(entry.string, str) and entry.string:
-            out[entry.id] = entry.string
+    for path in catalogue_paths(language):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=language, domain=DOMAIN)
+        for entry in catalog:
+            if not entry.id or entry.fuzzy or not isinstance(entry.id, str):
+                continue
+            if isinstance(entry.string, str) and entry.string:
+                out[entry.id] = entry.string
     return out
 
 
