@@ -464,3 +464,44 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+CORPUS = REPO / "bench" / "corpus"
+_CORPUS_FILES = ("register-utf8.csv", "register-cp1251.csv", "register.xlsx")
+
+
+def corpus_outcomes(name: str, gaz=None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Geocode one independent corpus (see bench/geocode_corpus.py) and judge every row.
+
+    Returns the truth table with ``outcome``: "right" (the true village and street, at street
+    level or better), "wrong" (another street or village at street level or better) or
+    "flagged" (not located at a street: left for a person to check). Rows whose street is not
+    on the map are right only when flagged.
+    """
+    from routing.geocode import Gazetteer, geocode_households
+    from routing.register import read_households
+
+    gaz = gaz or Gazetteer.from_osm(DATA / "taza-aimak.osm")
+    folder = CORPUS / name
+    truth = pd.read_csv(folder / "truth.csv", dtype=str, keep_default_na=False)
+    frames = [read_households(folder / f) for f in _CORPUS_FILES]
+    reg = pd.concat(frames, ignore_index=True)
+    out = geocode_households(reg, gaz)
+    got = out.set_index(out["household_id"].astype(str))
+    t = truth.set_index("id")
+    got = got.loc[t.index]
+    named = got["match_level"].isin(["house", "interpolated", "street"]).to_numpy()
+    same = (got["matched_village"].to_numpy(dtype=object) == t["true_village"].to_numpy()) & (
+        got["matched_street"].to_numpy(dtype=object) == t["true_street"].to_numpy()
+    )
+    on_map = (t["true_street"] != "").to_numpy()
+    outcome = np.where(named & same, "right", np.where(named, "wrong", "flagged"))
+    res = t.reset_index().copy()
+    res["on_map"] = on_map
+    res["outcome"] = outcome
+    res["matched_village"] = got["matched_village"].to_numpy(dtype=object)
+    res["matched_street"] = got["matched_street"].to_numpy(dtype=object)
+    res["reason"] = got["reason"].to_numpy(dtype=object)
+    res["read_village"] = got["village"].to_numpy(dtype=object)
+    res["read_street"] = got["street"].to_numpy(dtype=object)
+    return res

@@ -42,8 +42,11 @@ def test_street_kind_is_taken_out_of_the_key() -> None:
     assert name_key("Манас көчөсү").kind == "street"
 
 
-def test_different_kind_costs_points() -> None:
-    assert sim("пер. Манаса", "Манас көчөсү") < sim("ул. Манаса", "Манас көчөсү") - 10
+def test_different_kind_costs_a_few_points_not_the_match() -> None:
+    # A lane written as a street is a slip (issue 19), but the written kind still decides between
+    # a street and a lane of one name: the penalty is more than the tie window of the matcher (3).
+    lane = sim("пер. Манаса", "Манас көчөсү")
+    assert 85 <= lane <= sim("ул. Манаса", "Манас көчөсү") - 4
 
 
 def test_numbered_lanes_never_match_each_other() -> None:
