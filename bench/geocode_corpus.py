@@ -14,10 +14,11 @@ tradition; one-letter slips of the hand). Rows whose street is not on the map ar
 invented names, a real name with a word added or dropped, a real name with a suffix that makes
 another name, and a street written under a village that lacks it while another village has it.
 
-Two corpora, with different seeds and different hand-written lists where a list decides a case
+Three corpora, with different seeds and different hand-written lists where a list decides a case
 (which Russian adjective forms, which surname-only forms, which off-map names): ``tuning`` for
-developing the rules and ``heldout``, written before the rules were tuned, reported on and never
-tuned on. The truth of each row: the village and street it means (the street empty when it is
+developing the rules; ``heldout``, written before the rules were tuned, whose first run showed 28
+wrong rows that led to two rule fixes (so it is no longer clean and is reported as "seen"); and
+``heldout2``, written after that and before the fixes, the clean held-out set. The truth of each row: the village and street it means (the street empty when it is
 not on the map) and the kind of spelling.
 """
 
@@ -195,6 +196,18 @@ LISTS = {
                    "Орозбеков", "Береке"),
         added_words=("Кичи", "Жогорку", "Баатыр"),
         suffixes=("бай", "кан"),
+    ),
+    # Written after the first held-out corpus had been looked at (its wrong rows led to two rule
+    # fixes): this one is the clean held-out set the benchmark reports.
+    "heldout2": Lists(
+        adjectives={"Ала-Тоо": "Алатауская", "Арстанбап": "Арсланбобская",
+                    "Ысык-Көл": "Иссык-Кульская", "Чүй": "Чуйская"},
+        surnames={"Алыкул Осмонов": "Осмонова", "Саякбай Каралаев": "Каралаева"},
+        off_names=("Фучик", "Ахунбаев", "Раззаков", "Тыныстанов", "Жусуп Баласагын", "Байтемир",
+                   "Кожомкул", "Сыймык", "Токтоналиев", "Ала-Бука", "Кара-Суу", "Ош-Базар",
+                   "Узгенская", "Бакыт"),
+        added_words=("Төмөнкү", "Улуу", "Ак"),
+        suffixes=("жан", "тай"),
     ),
 }  # fmt: skip
 
@@ -422,7 +435,7 @@ def write_corpus(name: str, rows: list[dict], *, seed: int) -> None:
 def main() -> None:
     """Write both corpora."""
     m = read_map()
-    for name, seed in (("tuning", 101), ("heldout", 202)):
+    for name, seed in (("tuning", 101), ("heldout", 202), ("heldout2", 303)):
         rows = make_rows(m, LISTS[name], seed=seed, n=1500, off_share=0.2)
         write_corpus(name, rows, seed=seed)
         print(f"{name}: {len(rows)} rows -> {OUT / name}")
