@@ -41,7 +41,7 @@ _V = "[aeiou?]"
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
-        ("street", rf"k|kch|k{_V}ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i"),
+        ("street", rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i"),
         ("lane", rf"t{_V}k({_V}r{_V}?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
         ("avenue", r"pr|prosp|prospekti?|prt|avenue|ave|av"),
         ("district", r"mkrn?|mikroraionu?|kichiraion|kv|kvartal"),
@@ -299,11 +299,23 @@ def _surname_only(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
     return fuzz.ratio(_collapse(_strip_genitive(wa[0])), _collapse(_strip_genitive(wb[1]))) >= 90
 
 
-def _extended(la: str, lb: str) -> bool:
-    """One key is the other with three or more letters added: another name ("Манасбек")."""
-    short, long_ = (la, lb) if len(la) < len(lb) else (lb, la)
-    tail = long_[len(short) :]
-    return long_.startswith(short) and len(tail) >= 3 and tail not in ("ogo", "ego", "ovoi")
+def _extended(ka: str, kb: str) -> bool:
+    """One key is the other (or its stem without a Russian genitive ending) with three or more
+    letters added: another name ("Семетейкан" is not "Семетей", nor "ул. Семетея")."""
+    # ң is "ng" or "n": compare both ways of writing it.
+    fa, fb = {ka, ka.replace("ng", "n")}, {kb, kb.replace("ng", "n")}
+    if fa & fb:
+        return False
+    for longs, shorts in ((fa, fb), (fb, fa)):
+        for long_ in longs:
+            for short in shorts | {_strip_genitive(k) for k in shorts}:
+                tail = long_[len(short) :]
+                if long_.startswith(short) and len(tail) >= 3 and tail not in _TAILS:
+                    return True
+    return False
+
+
+_TAILS = ("ogo", "ego", "ovoi")  # Russian genitive endings of three letters
 
 
 def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]) -> float:
