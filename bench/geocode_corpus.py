@@ -244,14 +244,12 @@ def spell(street: str, kind: str, m: MapData, lists: Lists, rng: random.Random) 
     if kind == "type_typed" and lane:
         return f"{core} {rng.choice(['тыкыр', 'tykyry', 'тыкырь'])}"
     if kind == "type_typed":  # the type word typed with е, Latin c/y, or a Latin abbreviation
-        return f"{core} {rng.choice(cyr_types[4:] + ['көчөcү', 'кoчoсy', 'köchö', 'k.'])}"
+        return f"{core} {rng.choice([*cyr_types[4:], 'көчөcү', 'кoчoсy', 'köchö', 'k.'])}"
     if kind == "russian":
         t = rng.choice(ru_types)
         return f"{t} {ru_core}" if rng.random() < 0.7 else f"{ru_core} {t}"
     if kind in ("bgn", "plain", "german", "iso9", "ala_lc", "icao", "turkic"):
-        table = SYSTEMS[
-            {"plain": "bgn_ky", "german": "bgn_ky", "bgn": "bgn_ky"}.get(kind, kind)
-        ]
+        table = SYSTEMS[{"plain": "bgn_ky", "german": "bgn_ky", "bgn": "bgn_ky"}.get(kind, kind)]
         lat = translit(core, table)
         t = translit(rng.choice(lat_types), table) if kind != "bgn" else rng.choice(lat_types)
         out = f"{lat} {t}"
@@ -263,9 +261,7 @@ def spell(street: str, kind: str, m: MapData, lists: Lists, rng: random.Random) 
         return f"{t} {translit(ru_core, SYSTEMS['bgn_ru'])}"
     if kind == "lookalike":
         s = f"{core} {ty}"
-        return "".join(
-            LOOK_CYR_TO_LAT.get(c, c) if rng.random() < 0.3 else c for c in s
-        )
+        return "".join(LOOK_CYR_TO_LAT.get(c, c) if rng.random() < 0.3 else c for c in s)
     if kind == "lookalike_latin":
         s = strip_marks(translit(f"{core} {rng.choice(lat_types)}", SYSTEMS["bgn_ky"]))
         return "".join(LOOK_LAT_TO_CYR.get(c, c) if rng.random() < 0.3 else c for c in s)
@@ -377,7 +373,9 @@ def make_rows(m: MapData, lists: Lists, *, seed: int, n: int, off_share: float) 
     rng = random.Random(seed)
     rows: list[dict] = []
     while len(rows) < n:
-        row = _off_map_row(m, lists, rng) if rng.random() < off_share else _on_map_row(m, lists, rng)
+        row = (
+            _off_map_row(m, lists, rng) if rng.random() < off_share else _on_map_row(m, lists, rng)
+        )
         if row is not None:
             rows.append(row)
     return rows
@@ -408,7 +406,9 @@ def write_corpus(name: str, rows: list[dict], *, seed: int) -> None:
             row["village"], row["street"] = _cp1251(row["village"]), _cp1251(row["street"])
         files[f].append(row)
     for f, rs in files.items():
-        body = [[r["id"], r["village"], r["street"], r["house"], str(rng.randint(1, 8))] for r in rs]
+        body = [
+            [r["id"], r["village"], r["street"], r["house"], str(rng.randint(1, 8))] for r in rs
+        ]
         if f.endswith(".csv"):
             enc = "cp1251" if "cp1251" in f else "utf-8"
             with (folder / f).open("w", encoding=enc, errors="replace", newline="") as fh:

@@ -22,6 +22,7 @@ from routing.translit import transliterate
 if TYPE_CHECKING:
     from routing.plan import Plan, Stop, VehicleDay
 
+
 def slug(text: str) -> str:
     """An ASCII file-name part for a name in any script (``"Трактор 1"`` → ``"traktor-1"``).
 

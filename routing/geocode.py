@@ -33,6 +33,7 @@ import pandas as pd
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon
 from shapely.ops import linemerge
 
+from routing.errors import InputError
 from routing.normalize import (
     NameKey,
     house_numbers,
@@ -41,7 +42,6 @@ from routing.normalize import (
     parse_house,
     place_key,
 )
-from routing.errors import InputError
 from routing.register import HOUSEHOLD_ALIASES, match_headers, read_table
 
 __all__ = [
@@ -898,7 +898,9 @@ def read_aliases(path: str | Path) -> dict[str, str]:
             continue
         if not (cells[0] and cells[1]):
             field = "written" if not cells[0] else "on the map"
-            msg = f"{path}: row {n}, field {field!r}: empty; give the name as written and on the map"
+            msg = (
+                f"{path}: row {n}, field {field!r}: empty; give the name as written and on the map"
+            )
             raise InputError(msg, file=path, row=n, field=field)
         aliases[cells[0]] = cells[1]
     return aliases
@@ -1144,12 +1146,13 @@ def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> int:
         sug = rec.get("suggestion")
         if isinstance(sug, str) and sug and not entry[1]:
             entry[1] = sug.split(" (")[0]
+    rows = sorted(lines.values(), key=lambda e: -int(e[2]))
     if not lines:
         if path.exists():
             path.unlink()
         return 0
     table = pd.DataFrame(
-        sorted(lines.values(), key=lambda e: -e[2]),
+        rows,
         columns=["written", "on the map", "rows", "village (first row)"],
     )
     table.to_csv(path, index=False, encoding="utf-8")

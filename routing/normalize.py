@@ -41,7 +41,10 @@ _V = "[aeiou?]"
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
-        ("street", rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i"),
+        (
+            "street",
+            rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i",
+        ),
         ("lane", rf"t{_V}k({_V}r{_V}?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
         ("avenue", r"pr|prosp|prospekti?|prt|avenue|ave|av"),
         ("district", r"mkrn?|mikroraionu?|kichiraion|kv|kvartal"),
@@ -175,7 +178,7 @@ def _take_kinds(words: list[str]) -> tuple[list[str], str]:
     glued = []
     for w in words:  # "Haydnstraße", "Манаскөчөсү": the type inside the word
         m = re.fullmatch(rf"(.{{3,}}?)(stras+e|str|k{_V}ch{_V}s{_V})", w)
-        if m and len(words) == 1 or (m and w is words[-1]):
+        if m and w is words[-1]:
             kind, w = kind or "street", m.group(1)
         glued.append(w)
     return glued, kind
@@ -284,14 +287,16 @@ def _words_differ(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
         return False  # the same letters split differently ("Кызылжар" / "Кызыл-Жар")
     short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
     return all(
-        max(max(fuzz.ratio(s, w), fuzz.ratio(_strip_genitive(s), _strip_genitive(w))) for w in long_)
+        max(
+            max(fuzz.ratio(s, w), fuzz.ratio(_strip_genitive(s), _strip_genitive(w))) for w in long_
+        )
         >= 75
         for s in short
     )
 
 
 def _surname_only(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
-    """"ул. Каралаева" for "Саякбай Каралаев көчөсү": the surname alone, in the genitive."""
+    """ "ул. Каралаева" for "Саякбай Каралаев көчөсү": the surname alone, in the genitive."""
     wa = [t for t in ta if len(t) > 1]
     wb = [t for t in tb if len(t) > 1]
     if len(wa) != 1 or len(wb) != 2 or not _SURNAME.match(wb[1]):
@@ -360,6 +365,12 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
     if not a.key or not b.key or a.numbers != b.numbers:
         return 0.0
     ta, tb = a.tokens, b.tokens
+    # Most pairs are unrelated names: one cheap ratio rules them out before the rules below
+    # (every rule that can raise a score keeps the loose keys above this cut-off, except the
+    # wildcard, adjective, initials and surname-only forms, which are exempt).
+    quick = not (a.adjective or a.initials or b.initials or "?" in a.key or len(tb) == 2)
+    if quick and not fuzz.ratio(a.loose, b.loose, score_cutoff=55):
+        return 0.0
     if a.initials or b.initials:
         ta = _initials_dropped(ta, tb)
         tb = _initials_dropped(tb, ta)

@@ -317,14 +317,15 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[list[list[str]], list[in
 def _read_csv(path: Path) -> tuple[list[list[str]], list[int]]:
     text = decode_text(path.read_bytes(), path)
     if "\x00" in text:
-        row = text[: text.index("\x00")].count("\n") + 1
+        at = text[: text.index("\x00")].count("\n") + 1
         msg = (
-            f"{path}: row {row}: the file holds a NUL byte, so it is not a text table (a binary "
+            f"{path}: row {at}: the file holds a NUL byte, so it is not a text table (a binary "
             "file, or UTF-16 without its byte-order mark); save it from Excel as CSV (UTF-8)"
         )
-        raise InputError(msg, file=path, row=row)
+        raise InputError(msg, file=path, row=at)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    rows, numbers = [], []
+    rows: list[list[str]] = []
+    numbers: list[int] = []
     for row in reader:
         rows.append(row)
         numbers.append(reader.line_num)
