@@ -23,15 +23,19 @@ Run ``python -m routing.synthetic --out data/taza-aimak`` to regenerate the comm
 from routing.synthetic.area import DEFAULT_SEED, SyntheticArea, VillageSummary, generate
 from routing.synthetic.cli import main
 from routing.synthetic.places import PERSONS_PER_HOUSEHOLD, Place, default_places_path, read_places
+from routing.synthetic.town import MAX_TOWN_HOUSEHOLDS, SyntheticTown, generate_town
 
 __all__ = [
     "DEFAULT_SEED",
+    "MAX_TOWN_HOUSEHOLDS",
     "PERSONS_PER_HOUSEHOLD",
     "Place",
     "SyntheticArea",
+    "SyntheticTown",
     "VillageSummary",
     "default_places_path",
     "generate",
+    "generate_town",
     "main",
     "read_places",
 ]
