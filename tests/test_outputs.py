@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from routing.outputs import atomic_write, clock, summary, table, write_outputs
-from routing.pipeline import plan_week
+from routing.api import plan_week, write_outputs
+from routing.atomic import atomic_write
+from routing.outputs import summary, table
 from routing.plan import Plan
 from routing.scenario import load_scenario
 from tests.conftest import DATA
@@ -38,11 +39,6 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
 
 
-def test_clock_formats_seconds_of_the_day() -> None:
-    assert clock(8 * 3600 + 30 * 60) == "08:30"
-    assert clock(59.6 * 60) == "01:00"
-
-
 def test_summary_counts_add_up_and_list_every_unserved(small_plan: Plan) -> None:
     doc = summary(small_plan)
     assert doc["households_in"] == 60
@@ -54,7 +50,7 @@ def test_summary_counts_add_up_and_list_every_unserved(small_plan: Plan) -> None
 
 
 def test_outputs_are_written_and_parse(small_plan: Plan, tmp_path: Path) -> None:
-    paths = write_outputs(small_plan, tmp_path)
+    paths = write_outputs(small_plan, tmp_path, formats=("summary", "stops", "routes"))
     assert {p.name for p in paths} == {"stops.csv", "routes.geojson", "summary.json"}
     geo = json.loads((tmp_path / "routes.geojson").read_text(encoding="utf-8"))
     assert geo["features"] and all(f["geometry"]["type"] == "LineString" for f in geo["features"])
