@@ -50,8 +50,8 @@ def atomic_folder(target: Path, *, owned: Collection[str]) -> Iterator[Path]:
         The output folder (it may not exist yet).
     owned
         Names that the writers put at the top of the folder. Anything else already in ``target``
-        (a README) is copied into the new folder first; what is owned is not, so it is left only
-        if written again.
+        (a README, another run's folder) is carried into the new folder first (hard links, so
+        nothing is copied); what is owned is not, so it is left only if written again.
 
     Yields
     ------
@@ -82,14 +82,22 @@ def atomic_folder(target: Path, *, owned: Collection[str]) -> Iterator[Path]:
         for name in sorted(present - set(owned)):
             src = target / name
             if src.is_dir() and not src.is_symlink():
-                shutil.copytree(src, tmp / name, symlinks=True)
+                shutil.copytree(src, tmp / name, symlinks=True, copy_function=_link_or_copy)
             else:
-                shutil.copy2(src, tmp / name, follow_symlinks=False)
+                _link_or_copy(src, tmp / name)
         yield tmp
         _swap(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _link_or_copy(src: str | Path, dst: str | Path) -> None:
+    """Carry a file over by a hard link (instant, same folder tree), else by a copy."""
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
 def _swap(new: Path, target: Path) -> None:

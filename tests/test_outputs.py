@@ -1,4 +1,4 @@
-"""Tables and data files of a plan: atomic writes, accounting, and the run's table in the chosen language."""
+"""Tables and data files of a plan: accounting, parseable files, and the run's table in the chosen language."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from routing.api import plan_week, write_outputs
-from routing.atomic import atomic_write
 from routing.outputs import summary, table
 from routing.plan import Plan
 from routing.scenario import load_scenario
@@ -23,20 +22,6 @@ def small_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     register.write_text("\n".join(lines[:61]) + "\n", encoding="utf-8")
     overrides = {"register.households": str(register), "solver.time_limit_s": 2.0}
     return plan_week(load_scenario(DATA / "taza-aimak" / "scenario.toml", overrides=overrides))
-
-
-def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
-    target = tmp_path / "summary.json"
-    target.write_text("old", encoding="utf-8")
-
-    def broken(handle: object) -> None:
-        msg = "disk full"
-        raise OSError(msg)
-
-    with pytest.raises(OSError, match="disk full"):
-        atomic_write(target, broken)
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
 
 
 def test_summary_counts_add_up_and_list_every_unserved(small_plan: Plan) -> None:
