@@ -122,13 +122,22 @@ def run(
 
 
 def truck_profile(scenario: Scenario) -> TruckProfile:
-    """The truck profile: scenario overrides plus the largest vehicle's size, so every vehicle fits."""
+    """The truck profile: scenario overrides plus the largest vehicle's size, so every vehicle fits.
+
+    Raises
+    ------
+    ScenarioError
+        If ``[network.profile]`` holds an unknown key or a value out of range.
+    """
     overrides = dict(scenario.profile)
     for attr in ("weight_t", "width_m", "height_m"):
         sizes = [getattr(v, attr) for v in scenario.fleet if getattr(v, attr) is not None]
         if sizes and attr not in overrides:
             overrides[attr] = max(sizes)
-    return TruckProfile.from_mapping(overrides, where=f"{scenario.path}: [network.profile]")
+    try:
+        return TruckProfile.from_mapping(overrides, where=f"{scenario.path}: [network.profile]")
+    except ValueError as exc:  # the profile names the key and what is allowed
+        raise ScenarioError(str(exc), file=scenario.path, field="network.profile") from exc
 
 
 def locate_households(

@@ -164,3 +164,12 @@ def test_demand_beyond_the_fleet_leaves_households_unserved_with_reason(tmp_path
     _check_accounting(plan)
     assert plan.households_unserved > 0
     assert plan.unserved["reason"].str.contains("not collected").any()
+
+
+def test_a_misspelt_truck_profile_key_is_a_scenario_error() -> None:
+    from routing.pipeline import truck_profile
+
+    sc = load_scenario(DEFAULT, overrides={"network.profile.weigth_t": 12})
+    with pytest.raises(ScenarioError, match=r"\[network\.profile\].*'weigth_t'") as err:
+        truck_profile(sc)
+    assert err.value.field == "network.profile" and err.value.file == sc.path
