@@ -1,9 +1,9 @@
-"""Typed errors of the planning engine.
+"""Typed errors: bad input is an :class:`InputError`; anything else is a bug.
 
-Bad input (a scenario, register, corrections or alias file that cannot be used as it is) raises
-`InputError`, a `ValueError` that carries the file, row and field where they are known, so that a
-front end can point at the cell to fix. The command line catches only this class (one clear line,
-exit 2); anything else is a bug and shows its traceback.
+An input error names where the problem is (the file, the 1-based row where a table has rows, the
+field or key) and says how to fix it, in its message. Front ends catch only this class: the command
+line prints its message on one line and exits with status 2, a web page shows it beside the form.
+Every other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -14,18 +14,25 @@ __all__ = ["InputError"]
 
 
 class InputError(ValueError):
-    """Bad input. Attributes: file (Path|None), row (int|None), field (str|None).
+    """Bad input: a scenario, register, container list or OSM source that cannot be used.
 
     Parameters
     ----------
     message
-        What is wrong and how to fix it; it should already name the file, row and field.
+        What is wrong and how to fix it; it names the file, row and field itself, so that
+        ``str(error)`` is enough for a person.
     file
-        The file that holds the bad input.
+        The file at fault, where known.
     row
-        Its 1-based row in the file (the header is row 1), where there is one.
+        The 1-based row (the header is row 1) or line of ``file``, where known.
     field
-        The column or key, where there is one.
+        The column, key or ``[table]`` at fault, where known.
+
+    Attributes
+    ----------
+    file : pathlib.Path or None
+    row : int or None
+    field : str or None
     """
 
     def __init__(
@@ -40,3 +47,7 @@ class InputError(ValueError):
         self.file = Path(file) if file is not None else None
         self.row = row
         self.field = field
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # keyword-only attributes survive pickling (a plan run in another process reports them)
+        return (type(self), (str(self),), self.__dict__)

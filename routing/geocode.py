@@ -217,7 +217,7 @@ class Gazetteer:
         path = Path(path)
         if not path.exists():
             msg = f"{path}: OSM file not found"
-            raise ValueError(msg)
+            raise InputError(msg, file=path)
         cache_file: Path | None = None
         if cache_dir is not None:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
@@ -326,7 +326,7 @@ def _build(path: Path) -> Gazetteer:
     lats += [c[1] for w in raw.ways for c in w[1][:1]]
     if not lats:
         msg = f"{path}: no places, named streets or addresses found: cannot build a gazetteer"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     local = _Local(float(np.median(lats)))
 
     villages: dict[str, Village] = {}
