@@ -300,3 +300,29 @@ def test_windows_1251_header_with_question_marks(tmp_path: Path) -> None:
     df = read_households(f)
     assert df.loc[0, "street"] == "Ч?й"
     assert df.loc[0, "members"] == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("households.xlsx", b"PK\x03\x04 broken", "cannot be read as an Excel workbook"),
+        ("households.csv", b"\n\n\n", "only blank lines"),
+        ("households.csv", "Айыл;Мүчөлөрү\nТерек\x00;4\n".encode(), "NUL byte"),
+    ],
+)
+def test_bad_register_exits_2_in_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, message: str
+) -> None:
+    from routing.cli import main
+
+    data = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
+    text = (data / "scenario.toml").read_text(encoding="utf-8")
+    for f in ("taza-aimak.osm", "containers.csv"):
+        text = text.replace(f'"{f}"', f'"{(data / f).as_posix()}"')
+    text = text.replace('"households.csv"', f'"{name}"')
+    (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
+    (tmp_path / name).write_bytes(content)
+    assert main(["-q", "plan", str(tmp_path / "scenario.toml"), "-o", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and name in err
+    assert "Traceback" not in err
