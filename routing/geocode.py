@@ -35,6 +35,7 @@ from shapely.ops import linemerge
 
 from routing.errors import InputError
 from routing.normalize import (
+    KeyIndex,
     NameKey,
     house_numbers,
     name_key,
@@ -495,20 +496,39 @@ class _Match:
     suggestion: str | None = None
 
 
-def _best(
-    query: NameKey, candidates: Iterable[tuple[Any, list[NameKey]]], *, min_score: float
-) -> tuple[list[Any], float]:
+@dataclass(frozen=True)
+class _Pool:
+    """Candidates (villages or streets) with their name keys laid out for `shortlist`."""
+
+    objs: tuple[Any, ...]
+    owner: tuple[int, ...]  # for each key, the position of its candidate in objs
+    index: KeyIndex
+
+    @classmethod
+    def of(cls, candidates: Iterable[tuple[Any, list[NameKey]]]) -> _Pool:
+        objs: list[Any] = []
+        owner: list[int] = []
+        keys: list[NameKey] = []
+        for obj, obj_keys in candidates:
+            for k in obj_keys:
+                owner.append(len(objs))
+                keys.append(k)
+            objs.append(obj)
+        return cls(tuple(objs), tuple(owner), KeyIndex(keys))
+
+
+def _best(query: NameKey, pool: _Pool, *, min_score: float) -> tuple[list[Any], float]:
     """Return the candidates tied (within 3 points) for the best score >= min_score, and the score."""
-    scored = []
-    for obj, keys in candidates:
-        s = max((name_similarity(query, k) for k in keys), default=0.0)
-        if s >= min_score:
-            scored.append((s, obj))
-    if not scored:
+    best: dict[int, float] = {}
+    for i in pool.index.shortlist(query):
+        s = name_similarity(query, pool.index.keys[i])
+        if s >= min_score and s > best.get(pool.owner[i], 0.0):
+            best[pool.owner[i]] = s
+    if not best:
         return [], 0.0
-    scored.sort(key=lambda t: -t[0])
-    top = scored[0][0]
-    return [o for s, o in scored if s >= top - 3.0], top
+    top = max(best.values())
+    ranked = sorted(best.items(), key=lambda t: (-t[1], t[0]))
+    return [pool.objs[o] for o, s in ranked if s >= top - 3.0], top
 
 
 def _min_score_for(key: NameKey, min_score: float) -> float:
@@ -527,18 +547,25 @@ class _Matcher:
         self._village_cache: dict[str, tuple[list[Village], float]] = {}
         self._street_cache: dict[tuple[str, str], tuple[list[Street], float]] = {}
         self._any_street_cache: dict[str, tuple[list[Street], float]] = {}
+        self._village_pool = _Pool.of((v, v.keys) for v in gaz.villages.values())
+        self._street_pools = {
+            v.name: _Pool.of((s, s.keys) for s in v.streets.values() if s.keys)
+            for v in gaz.villages.values()
+        }
+        self._all_streets = _Pool.of(
+            (s, s.keys) for v in gaz.villages.values() for s in v.streets.values()
+        )
         # Whether the map has addresses at all (many real extracts have none).
         self._addressed = any(s.houses for v in gaz.villages.values() for s in v.streets.values())
 
     def _alias(self, text: str) -> str:
-        return self.aliases.get(name_key(text).loose, text)
+        return self.aliases.get(name_key(text).loose, text) if self.aliases else text
 
     def villages(self, text: str) -> tuple[list[Village], float]:
         hit = self._village_cache.get(text)
         if hit is None:
             q = name_key(self._alias(text), place=True)
-            cands = [(v, v.keys) for v in self.gaz.villages.values()]
-            hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            hit = _best(q, self._village_pool, min_score=_min_score_for(q, self.min_score))
             self._village_cache[text] = hit
         return hit
 
@@ -547,8 +574,8 @@ class _Matcher:
         hit = self._street_cache.get(ck)
         if hit is None:
             q = name_key(self._alias(text))
-            cands = [(s, s.keys) for s in village.streets.values() if s.keys]
-            found, score = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            pool = self._street_pools[village.name]
+            found, score = _best(q, pool, min_score=_min_score_for(q, self.min_score))
             if (
                 not found
                 and village.streets.get("") is not None
@@ -587,8 +614,7 @@ class _Matcher:
         hit = self._any_street_cache.get(text)
         if hit is None:
             q = name_key(self._alias(text))
-            cands = [(s, s.keys) for v in self.gaz.villages.values() for s in v.streets.values()]
-            hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            hit = _best(q, self._all_streets, min_score=_min_score_for(q, self.min_score))
             self._any_street_cache[text] = hit
         return hit
 

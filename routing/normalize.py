@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from routing.translit import fix_lookalikes, fold
 
 __all__ = [
     "HouseNumber",
+    "KeyIndex",
     "NameKey",
     "house_numbers",
     "name_key",
@@ -138,6 +140,7 @@ class NameKey:
         return f"{self.kind}:{self.loose}"
 
 
+@lru_cache(maxsize=100_000)
 def _collapse(key: str) -> str:
     # Doubled letters are a common typing variation ("Исыкколь"/"Иссык-Куль"); ң is "ng" in Latin
     # but "н" in Russian. Digraphs for one Cyrillic letter become one symbol, so a typo in "ш" is
@@ -229,6 +232,7 @@ def place_key(text: str) -> str:
     return name_key(text, place=True).loose
 
 
+@lru_cache(maxsize=100_000)
 def _strip_genitive(token: str) -> str:
     if len(token) > 4:
         for end in _GENITIVE_ENDINGS:
@@ -244,6 +248,7 @@ def _initials_dropped(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]
     return tuple(t for t in a if not (len(t) > 1 and t[0] in initials))
 
 
+@lru_cache(maxsize=100_000)
 def _vowel_blind(key: str) -> str:
     # Russian writes Kyrgyz ө and ү as о, у, ё, ю or е ("Иссык-Куль", "Кетмень-Тюбе"): only "a"
     # is kept apart, so that "Талас" never meets "Телес".
@@ -352,6 +357,50 @@ def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]
     return score - penalty
 
 
+_QUICK_CUTOFF = 70.0
+
+
+def _quick(a: NameKey, b: NameKey) -> bool:
+    """Whether the pair may be ruled out by the ratio of its loose keys alone."""
+    if a.adjective or a.initials or "?" in a.key or b.initials:
+        return False
+    return not (len(a.tokens) == 1 and len(b.tokens) == 2 and _SURNAME.match(b.tokens[1]))
+
+
+class KeyIndex:
+    """Name keys laid out for a fast first pass over many candidates.
+
+    `shortlist` runs rapidfuzz over all loose keys at once and leaves out only pairs that
+    `name_similarity` would rule out by the same cut-off, so scoring the shortlist gives the
+    same best matches as scoring every key.
+
+    Parameters
+    ----------
+    keys
+        The candidates' keys, in order.
+    """
+
+    def __init__(self, keys: Sequence[NameKey]) -> None:
+        self.keys = tuple(keys)
+        self.loose = tuple(k.loose for k in self.keys)
+        self.with_initials = frozenset(i for i, k in enumerate(self.keys) if k.initials)
+        self.person = frozenset(
+            i for i, k in enumerate(self.keys) if len(k.tokens) == 2 and _SURNAME.match(k.tokens[1])
+        )
+
+    def shortlist(self, query: NameKey) -> list[int]:
+        """Positions of the keys that `name_similarity` may score above 0 against ``query``."""
+        if query.adjective or query.initials or "?" in query.key:
+            return list(range(len(self.keys)))
+        near = process.extract(
+            query.loose, self.loose, scorer=fuzz.ratio, score_cutoff=_QUICK_CUTOFF, limit=None
+        )
+        keep = {i for _, _, i in near} | self.with_initials
+        if len(query.tokens) == 1:
+            keep |= self.person
+        return sorted(keep)
+
+
 def name_similarity(a: NameKey, b: NameKey) -> float:
     """Score how likely two names denote the same street or place (0-100).
 
@@ -366,10 +415,9 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
         return 0.0
     ta, tb = a.tokens, b.tokens
     # Most pairs are unrelated names: one cheap ratio rules them out before the rules below
-    # (every rule that can raise a score keeps the loose keys above this cut-off, except the
-    # wildcard, adjective, initials and surname-only forms, which are exempt).
-    quick = not (a.adjective or a.initials or b.initials or "?" in a.key or len(tb) == 2)
-    if quick and not fuzz.ratio(a.loose, b.loose, score_cutoff=55):
+    # (every rule that can raise a score to a match keeps the loose keys above this cut-off,
+    # except the wildcard, adjective, initials and surname-only forms, which are exempt).
+    if _quick(a, b) and not fuzz.ratio(a.loose, b.loose, score_cutoff=_QUICK_CUTOFF):
         return 0.0
     if a.initials or b.initials:
         ta = _initials_dropped(ta, tb)
