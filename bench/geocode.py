@@ -464,10 +464,6 @@ def main() -> None:
     sys.stdout.flush()
 
 
-if __name__ == "__main__":
-    main()
-
-
 CORPUS = REPO / "bench" / "corpus"
 _CORPUS_FILES = ("register-utf8.csv", "register-cp1251.csv", "register.xlsx")
 
@@ -548,9 +544,7 @@ def _timed_run(frame: pd.DataFrame, cache_dir: str) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def fresh_speed(
-    *, rows: int = 10_000, seed: int = 404, runs: int = 3
-) -> list[tuple[float, float]]:
+def fresh_speed(*, rows: int = 10_000, seed: int = 404, runs: int = 3) -> list[tuple[float, float]]:
     """Seconds to geocode ``rows`` fresh spellings (new corpus rows, not a register repeated).
 
     Every run is cold: a new process (spawned) with no name cache, loading the gazetteer from
@@ -617,3 +611,7 @@ def corpus_section(gaz) -> list[str]:  # type: ignore[no-untyped-def]
         "",
     ]
     return lines
+
+
+if __name__ == "__main__":
+    main()

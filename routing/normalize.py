@@ -47,7 +47,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "street",
             rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i",
         ),
-        ("lane", rf"t{_V}k({_V}r{_V}?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
+        ("lane", r"t[iu?]k([iu?]r[iu?]?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
         ("avenue", r"pr|prosp|prospekti?|prt|avenue|ave|av"),
         ("district", r"mkrn?|mikroraionu?|kichiraion|kv|kvartal"),
         ("square", r"pl|ploshad|aianti?|square|sq"),
@@ -207,7 +207,9 @@ def name_key(text: str, *, place: bool = False) -> NameKey:
     words = [w for w in words if w and w not in _STOP_WORDS]
     if place:
         words = [w for w in words if w not in _PLACE_PREFIXES]
-    words, kind = _take_kinds(words)
+    kind = ""
+    if not place:  # a village has no street type ("Кучу-Суу", "Ак-Текир" are names)
+        words, kind = _take_kinds(words)
     tokens = [_DIGITS_RE.findall(w)[0] if w[:1].isdigit() else w for w in words]
     key = "".join(tokens)
     adjective = tuple(
@@ -310,22 +312,32 @@ def _surname_only(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
 
 
 def _extended(ka: str, kb: str) -> bool:
-    """One key is the other (or its stem without a Russian genitive ending) with three or more
-    letters added: another name ("Семетейкан" is not "Семетей", nor "ул. Семетея")."""
+    """The written name ``ka`` is the map's ``kb`` (or its stem without a Russian genitive
+    ending) with three or more letters added, or ``kb`` is ``ka`` so extended: another name
+    ("Семетейкан" is not "Семетей", nor "ул. Семетея")."""
     # ң is "ng" or "n": compare both ways of writing it.
     fa, fb = {ka, ka.replace("ng", "n")}, {kb, kb.replace("ng", "n")}
     if fa & fb:
         return False
-    for longs, shorts in ((fa, fb), (fb, fa)):
+    # The map's genitive stem may be extended; a written name's stem is not used, as a slip
+    # at its end ("Жамбыа" for "Жамбыла") would look like one.
+    pairs = ((fa, fb | {_strip_genitive(k) for k in fb}), (fb, fa))
+    for longs, shorts in pairs:
         for long_ in longs:
-            for short in shorts | {_strip_genitive(k) for k in shorts}:
+            for short in shorts:
                 tail = long_[len(short) :]
-                if long_.startswith(short) and len(tail) >= 3 and tail not in _TAILS:
+                if long_.startswith(short) and len(tail) >= 3 and _new_word(tail):
                     return True
     return False
 
 
-_TAILS = ("ogo", "ego", "ovoi")  # Russian genitive endings of three letters
+_TAILS = ("ogo", "ego", "ovoi", "evoi", "skaia", "skii", "skoi", "naia", "nii")
+
+
+def _new_word(tail: str) -> bool:
+    """Whether letters added to a name make another word: not vowels alone ("Дехканская" /
+    "Дехканскя"), nor a Russian inflection."""
+    return tail not in _TAILS and any(c not in "aeiou" for c in tail)
 
 
 def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]) -> float:

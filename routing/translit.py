@@ -88,7 +88,7 @@ SYSTEMS: dict[str, dict[str, str]] = {
     ),
     "informal": _system(
         yo="yo", zh="j", y="y", ng="n", oe="o", ue="u", kh="h", ts="ts", ch="ch", sh="sh",
-        shch="sh", yy="y", yu="yu", ya="ya",
+        shch="shch", yy="y", yu="yu", ya="ya",
     ),
 }  # fmt: skip
 
@@ -208,18 +208,18 @@ def fix_lookalikes(text: str) -> str:
 _FOLD_CYR = {
     **_COMMON,
     "ё": "e", "ж": "j", "й": "i", "ң": "ng", "ө": "o", "ү": "u", "х": "h", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "sh", "ы": "i", "ю": "iu", "я": "ia", "и": "i",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ы": "i", "ю": "iu", "я": "ia", "и": "i",
     "і": "i", "ї": "i", "є": "e", "ў": "u", "ғ": "g", "қ": "k", "һ": "h", "ә": "a",
 }  # fmt: skip
 # Latin letters whose marks carry meaning in some system (the rest lose their marks by NFKD).
 _FOLD_LATIN = {
-    "ž": "j", "č": "ch", "ç": "ch", "š": "sh", "ş": "sh", "ŝ": "sh", "ı": "i", "ğ": "g",
+    "ž": "j", "č": "ch", "ç": "ch", "š": "sh", "ş": "sh", "ŝ": "shch", "ı": "i", "ğ": "g",
     "ß": "ss", "ë": "e", "û": "iu", "â": "ia", "ĭ": "i", "ñ": "ng", "ŋ": "ng", "ņ": "ng",
     "ä": "a", "ɵ": "o",
 }  # fmt: skip
+# щ stays "shch" (as BGN/PCGN and ICAO write it): "шч" ("Кушчу", "Ашчы") is the same letters.
 # Ordered rewrites on the Latin string (variants of one sound to one spelling).
 _LATIN_RULES: tuple[tuple[str, str], ...] = (
-    ("shch", "sh"),
     ("dzh", "j"),
     ("dj", "j"),
     ("zh", "j"),
