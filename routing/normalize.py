@@ -45,7 +45,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         (
             "street",
-            rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i",
+            rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|uli(ts|tc|c){_V}?|st|str|street|stras+e|kuchas?i",
         ),
         ("lane", r"t[iu?]k([iu?]r[iu?]?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
         ("avenue", r"pr|prosp|prospekti?|prt|avenue|ave|av"),
@@ -258,12 +258,16 @@ def _vowel_blind(key: str) -> str:
 
 
 def _slip(a: str, b: str) -> bool:
-    """Whether two keys differ by one slip of the hand: a swapped, dropped, doubled or
-    neighbouring-key letter (never the first letter)."""
-    if min(len(a), len(b)) < 4 or a[0] != b[0] or OSA.distance(a, b) != 1:
+    """Whether two keys differ by one slip of the hand: two neighbours swapped, a letter dropped
+    or doubled, or a neighbouring key typed (never for the first letter)."""
+    if min(len(a), len(b)) < 4 or OSA.distance(a, b) != 1:
         return False
-    if len(a) != len(b) or Levenshtein.distance(a, b) == 2:
-        return True  # a dropped or added letter, or two neighbours swapped
+    if len(a) == len(b) and Levenshtein.distance(a, b) == 2:
+        return True  # two neighbours swapped
+    if a[0] != b[0]:
+        return False
+    if len(a) != len(b):
+        return True  # a dropped or doubled letter
     (x, y) = next((p, q) for p, q in zip(a, b, strict=True) if p != q)
     return (x, y) in _ADJACENT or (x in "aeiou" and y in "aeiou" and "a" not in (x, y))
 
@@ -362,7 +366,7 @@ def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]
         score = max(score, fuzz.ratio(ga, gb) - 1)
         if len(ta) > 1 and len(tb) > 1:  # "1-й пер. Ленина" / "пер. Ленина 1-й"
             score = max(score, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) - 1)
-        if _slip(la, lb) or _slip(ga, gb):
+        if _slip(la, lb) or _slip(ga, gb) or _slip(ka, kb):
             score = max(score, 88.0)
         if len(_vowel_blind(lb).replace("V", "")) >= 3 and _vowel_blind(la) == _vowel_blind(lb):
             score = max(score, 88.0)
@@ -395,6 +399,7 @@ class KeyIndex:
     def __init__(self, keys: Sequence[NameKey]) -> None:
         self.keys = tuple(keys)
         self.loose = tuple(k.loose for k in self.keys)
+        self.strict = tuple(k.key for k in self.keys)
         self.with_initials = frozenset(i for i, k in enumerate(self.keys) if k.initials)
         self.person = frozenset(
             i for i, k in enumerate(self.keys) if len(k.tokens) == 2 and _SURNAME.match(k.tokens[1])
@@ -404,10 +409,12 @@ class KeyIndex:
         """Positions of the keys that `name_similarity` may score above 0 against ``query``."""
         if query.adjective or query.initials or "?" in query.key:
             return list(range(len(self.keys)))
-        near = process.extract(
-            query.loose, self.loose, scorer=fuzz.ratio, score_cutoff=_QUICK_CUTOFF, limit=None
-        )
-        keep = {i for _, _, i in near} | self.with_initials
+        keep = set(self.with_initials)
+        for q, keys in ((query.loose, self.loose), (query.key, self.strict)):
+            near = process.extract(
+                q, keys, scorer=fuzz.ratio, score_cutoff=_QUICK_CUTOFF, limit=None
+            )
+            keep.update(i for _, _, i in near)
         if len(query.tokens) == 1:
             keep |= self.person
         return sorted(keep)
@@ -426,10 +433,14 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
     if not a.key or not b.key or a.numbers != b.numbers:
         return 0.0
     ta, tb = a.tokens, b.tokens
-    # Most pairs are unrelated names: one cheap ratio rules them out before the rules below
-    # (every rule that can raise a score to a match keeps the loose keys above this cut-off,
-    # except the wildcard, adjective, initials and surname-only forms, which are exempt).
-    if _quick(a, b) and not fuzz.ratio(a.loose, b.loose, score_cutoff=_QUICK_CUTOFF):
+    # Most pairs are unrelated names: two cheap ratios rule them out before the rules below
+    # (every rule that can raise a score to a match keeps the loose or the strict keys above this
+    # cut-off, except the wildcard, adjective, initials and surname-only forms, which are exempt).
+    if (
+        _quick(a, b)
+        and not fuzz.ratio(a.loose, b.loose, score_cutoff=_QUICK_CUTOFF)
+        and not fuzz.ratio(a.key, b.key, score_cutoff=_QUICK_CUTOFF)
+    ):
         return 0.0
     if a.initials or b.initials:
         ta = _initials_dropped(ta, tb)
