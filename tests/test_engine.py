@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import time
 
@@ -87,7 +88,7 @@ def test_progress_rises_to_one_and_never_goes_back() -> None:
     seen: list[float] = []
     _random_model(60).solve(time_limit_s=2.0, seed=1, on_progress=seen.append)
     assert seen and seen[-1] == 1.0
-    assert all(0.0 <= a < b <= 1.0 for a, b in zip(seen, seen[1:], strict=False))
+    assert all(0.0 <= a < b <= 1.0 for a, b in itertools.pairwise(seen))
     assert len(seen) >= 3  # reported during the search, not only at the end
 
 
@@ -95,7 +96,7 @@ def test_progress_under_an_iteration_limit_is_reported_too() -> None:
     seen: list[float] = []
     _random_model(60).solve(time_limit_s=60, seed=1, max_iterations=3000, on_progress=seen.append)
     assert seen[-1] == 1.0
-    assert all(a < b for a, b in zip(seen, seen[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(seen))
 
 
 def test_or_tools_search_stops_when_cancelled() -> None:
