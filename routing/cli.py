@@ -88,6 +88,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--cache-dir", type=Path, help="where built road networks are cached")
 
+    serve = sub.add_parser(
+        "serve",
+        help="start the web service (pages to upload, fix, plan and download)",
+        description=(
+            "Start the web service on this machine (http://127.0.0.1:PORT/) with the embedded default "
+            "scenario. Data folder: $TAZA_DATA_DIR or the user's data directory. Off loopback it needs "
+            "an administrator password (--set-password or $TAZA_ADMIN_PASSWORD)."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--plan-workers", type=int, help="plans run at once (default: 1 on 2 cores)")
+    serve.add_argument(
+        "--set-password", action="store_true", help="ask for a new administrator password first"
+    )
+
     check = sub.add_parser("check", help="validate a scenario file and report what it contains")
     check.add_argument(
         "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
@@ -167,6 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _run_plan(args)
+        if args.command == "serve":
+            from routing.service.server import serve
+
+            return serve(
+                host=args.host, port=args.port, plan_workers=args.plan_workers, prompt=args.set_password
+            )
         return _run_check(args)
     except (ScenarioError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
