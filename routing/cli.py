@@ -97,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
             "an administrator password (--set-password or $TAZA_ADMIN_PASSWORD)."
         ),
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     serve.add_argument("--plan-workers", type=int, help="plans run at once (default: 1 on 2 cores)")
     serve.add_argument(
@@ -187,7 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from routing.service.server import serve
 
             return serve(
-                host=args.host, port=args.port, plan_workers=args.plan_workers, prompt=args.set_password
+                host=args.host,
+                port=args.port,
+                plan_workers=args.plan_workers,
+                prompt=args.set_password,
             )
         return _run_check(args)
     except (ScenarioError, ValueError, FileNotFoundError) as exc:

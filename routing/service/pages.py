@@ -23,13 +23,13 @@ from routing.scenario import DAYS, ScenarioError
 from routing.service import scenarios as sc
 from routing.service import security
 from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, render
-from routing.service.jobs import inputs_dir, plan_dir
+from routing.service.jobs import inputs_dir
 from routing.service.planning import STAGE_TITLES, STAGES
 from routing.service.store import (
+    CANCELLED,
     FINISHED,
     RUNNING,
     WAITING,
-    CANCELLED,
     Enterprise,
     PlanJob,
     ScenarioRow,
@@ -81,7 +81,12 @@ def user_of(request: Request) -> User:
 def _safe_next(url: str | None) -> str:
     """A local path to go back to (never another site)."""
     parts = urlsplit(url or "/")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith("//")
+    ):
         return "/"
     return parts.path
 
@@ -114,8 +119,12 @@ def _own(db: Any, model: Any, row_id: int, user: User) -> Any:
 def login_page(request: Request, next: str = "/") -> Response:
     with _sessions(request)() as db:
         if _local_mode(request, db):
-            admin = db.scalars(select(User).where(User.is_admin.is_(True)).order_by(User.id)).first()
-            token = security.start_session(db, admin, hours=request.app.state.settings.session_hours)
+            admin = db.scalars(
+                select(User).where(User.is_admin.is_(True)).order_by(User.id)
+            ).first()
+            token = security.start_session(
+                db, admin, hours=request.app.state.settings.session_hours
+            )
             return _signed_in(redirect(_safe_next(next)), token, request)
     return render(request, "login.html", next=_safe_next(next), error="")
 
@@ -177,10 +186,15 @@ def home(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         rows = db.scalars(
-            select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id).order_by(ScenarioRow.id)
+            select(ScenarioRow)
+            .where(ScenarioRow.enterprise_id == user.enterprise_id)
+            .order_by(ScenarioRow.id)
         ).all()
         plans = db.scalars(
-            select(PlanJob).where(PlanJob.enterprise_id == user.enterprise_id).order_by(PlanJob.id.desc()).limit(20)
+            select(PlanJob)
+            .where(PlanJob.enterprise_id == user.enterprise_id)
+            .order_by(PlanJob.id.desc())
+            .limit(20)
         ).all()
         enterprise = db.get(Enterprise, user.enterprise_id)
     return render(request, "home.html", scenarios=rows, plans=plans, enterprise=enterprise)
@@ -197,7 +211,9 @@ def scenario_page(request: Request, sid: int) -> Response:
     return _scenario_form(request, row, sc.parse(row.toml_text), uploads=uploads)
 
 
-def _scenario_form(request: Request, row: ScenarioRow, raw: dict[str, Any], **extra: Any) -> Response:
+def _scenario_form(
+    request: Request, row: ScenarioRow, raw: dict[str, Any], **extra: Any
+) -> Response:
     return render(
         request,
         "scenario.html",
@@ -252,7 +268,9 @@ async def scenario_copy(request: Request, sid: int) -> Response:
         row = _own(db, ScenarioRow, sid, user)
         raw = sc.parse(row.toml_text)
         raw.setdefault("scenario", {})["name"] = _("{name} (copy)", name=row.name)
-        copy = ScenarioRow(enterprise_id=user.enterprise_id, name=raw["scenario"]["name"], toml_text=sc.dump(raw))
+        copy = ScenarioRow(
+            enterprise_id=user.enterprise_id, name=raw["scenario"]["name"], toml_text=sc.dump(raw)
+        )
         db.add(copy)
         db.commit()
         return redirect(f"/scenarios/{copy.id}")
@@ -269,7 +287,9 @@ async def upload(request: Request, sid: int) -> Response:
     length = request.headers.get("content-length")
     _ = translator(language_of(request))
     if length and length.isdigit() and int(length) > settings.max_upload_bytes + 65536:
-        detail = _("The file is larger than the limit of {limit_mb} MB.", limit_mb=settings.max_upload_mb)
+        detail = _(
+            "The file is larger than the limit of {limit_mb} MB.", limit_mb=settings.max_upload_mb
+        )
         raise HTTPException(status_code=413, detail=detail)
     form = await form_of(request)
     kind = str(form.get("kind", "households"))
@@ -281,7 +301,9 @@ async def upload(request: Request, sid: int) -> Response:
     return await run_in_threadpool(_accept_upload, request, user, sid, kind, name, data)
 
 
-def _accept_upload(request: Request, user: User, sid: int, kind: str, name: str, data: bytes) -> Response:
+def _accept_upload(
+    request: Request, user: User, sid: int, kind: str, name: str, data: bytes
+) -> Response:
     settings = request.app.state.settings
     _ = translator(language_of(request))
     inputs = inputs_dir(settings.data_dir, user.enterprise_id)
@@ -315,7 +337,9 @@ def _accept_upload(request: Request, user: User, sid: int, kind: str, name: str,
 
 
 def _refused(request: Request, row: ScenarioRow, message: str) -> Response:
-    return _scenario_form(request, row, sc.parse(row.toml_text), upload_error=message, status_code=422)
+    return _scenario_form(
+        request, row, sc.parse(row.toml_text), upload_error=message, status_code=422
+    )
 
 
 def _refresh_report(request: Request, db: Any, item: Upload, row: ScenarioRow) -> None:
@@ -348,7 +372,9 @@ async def upload_fix(request: Request, uid: int) -> Response:
     return await run_in_threadpool(_apply_fixes, request, user, uid, fixes)
 
 
-def _apply_fixes(request: Request, user: User, uid: int, fixes: dict[int, dict[str, str]]) -> Response:
+def _apply_fixes(
+    request: Request, user: User, uid: int, fixes: dict[int, dict[str, str]]
+) -> Response:
     settings = request.app.state.settings
     inputs = inputs_dir(settings.data_dir, user.enterprise_id)
     with _sessions(request)() as db:
@@ -358,12 +384,26 @@ def _apply_fixes(request: Request, user: User, uid: int, fixes: dict[int, dict[s
         if sc.input_name(raw, "register", "households") != item.stored_name:
             _ = translator(language_of(request))
             error = _("This register is no longer the scenario's; upload it again to fix it.")
-            return render(request, "upload.html", status_code=409, item=item, rows=json.loads(item.report_json), error=error)
+            return render(
+                request,
+                "upload.html",
+                status_code=409,
+                item=item,
+                rows=json.loads(item.report_json),
+                error=error,
+            )
         previous = inputs / item.corrections_name if item.corrections_name else None
         try:
             name = write_corrections(fixes, previous, inputs)
         except ValueError as exc:
-            return render(request, "upload.html", status_code=422, item=item, rows=json.loads(item.report_json), error=str(exc))
+            return render(
+                request,
+                "upload.html",
+                status_code=422,
+                item=item,
+                rows=json.loads(item.report_json),
+                error=str(exc),
+            )
         raw["register"]["corrections"] = name
         row.toml_text, row.updated_at = sc.dump(raw), utcnow()
         item.corrections_name = name
@@ -379,7 +419,9 @@ def upload_corrections(request: Request, uid: int) -> Response:
         item = _own(db, Upload, uid, user)
     if not item.corrections_name:
         raise not_found()
-    path = inputs_dir(request.app.state.settings.data_dir, user.enterprise_id) / item.corrections_name
+    path = (
+        inputs_dir(request.app.state.settings.data_dir, user.enterprise_id) / item.corrections_name
+    )
     return FileResponse(path, filename="corrections.csv", media_type="text/csv")
 
 
@@ -408,7 +450,9 @@ def plans_page(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         plans = db.scalars(
-            select(PlanJob).where(PlanJob.enterprise_id == user.enterprise_id).order_by(PlanJob.id.desc())
+            select(PlanJob)
+            .where(PlanJob.enterprise_id == user.enterprise_id)
+            .order_by(PlanJob.id.desc())
         ).all()
     return render(request, "plans.html", plans=plans)
 
@@ -459,7 +503,9 @@ def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
-    response = render(request, "_progress.html", job=job, stages=_stages(job), finished=job.status in FINISHED)
+    response = render(
+        request, "_progress.html", job=job, stages=_stages(job), finished=job.status in FINISHED
+    )
     if live and job.status in FINISHED:
         response.headers["HX-Refresh"] = "true"  # the page then shows the map and the downloads
     return response
@@ -532,7 +578,11 @@ def driver_page(request: Request, jid: int, stem: str) -> Response:
         raise not_found()
     vd = days[0]
     with files["stops.csv"].open(encoding="utf-8") as handle:
-        stops = [r for r in csv.DictReader(handle) if r["day"] == vd["day"] and r["vehicle"] == vd["vehicle"]]
+        stops = [
+            r
+            for r in csv.DictReader(handle)
+            if r["day"] == vd["day"] and r["vehicle"] == vd["vehicle"]
+        ]
     return render(
         request, "driver.html", job=job, vd=vd, stops=stops, stem=stem, files=files,
         attribution=summary.get("attribution", ""), synthetic=summary.get("synthetic", False),
@@ -556,7 +606,9 @@ def cost_report() -> Any | None:
 def compare_page(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
-        rows = db.scalars(select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)).all()
+        rows = db.scalars(
+            select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
+        ).all()
     return render(request, "compare.html", scenarios=rows, available=cost_report() is not None)
 
 
@@ -600,7 +652,14 @@ def _add_user(request: Request, form: dict[str, str]) -> Response:
             existing.password_hash = hashed
         else:
             enterprise_id = _enterprise_for(db, form, settings.data_dir)
-            db.add(User(enterprise_id=enterprise_id, username=username, password_hash=hashed, is_admin=False))
+            db.add(
+                User(
+                    enterprise_id=enterprise_id,
+                    username=username,
+                    password_hash=hashed,
+                    is_admin=False,
+                )
+            )
         db.commit()
         return _admin(request, db, done=_("Saved."))
 
@@ -625,4 +684,10 @@ def _enterprise_for(db: Any, form: dict[str, str], data_dir: Path) -> int:
 def _admin(request: Request, db: Any, **extra: Any) -> Response:
     enterprises = db.scalars(select(Enterprise).order_by(Enterprise.id)).all()
     users = db.scalars(select(User).order_by(User.id)).all()
-    return render(request, "admin.html", enterprises=enterprises, users=users, **{"error": "", "done": "", **extra})
+    return render(
+        request,
+        "admin.html",
+        enterprises=enterprises,
+        users=users,
+        **{"error": "", "done": "", **extra},
+    )

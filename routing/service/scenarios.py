@@ -25,7 +25,12 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "data" / "taza-aimak" /
 SHOWN_NAME = "scenario.toml"
 
 # Form fields by table: (key, kind) with kind "number", "text" or "time".
-SCENARIO_FIELDS = (("name", "text"), ("language", "text"), ("currency", "text"), ("week_start", "date"))
+SCENARIO_FIELDS = (
+    ("name", "text"),
+    ("language", "text"),
+    ("currency", "text"),
+    ("week_start", "date"),
+)
 SOLVER_FIELDS = (("time_limit_s", "number"), ("max_iterations", "number"), ("seed", "number"))
 WASTE_FIELDS = (("kg_per_person_day", "number"), ("service_s_per_household", "number"))
 SITE_FIELDS = (("name", "text"), ("lat", "number"), ("lon", "number"))
@@ -71,7 +76,11 @@ def seed_default(inputs: Path) -> tuple[str, str]:
     raw = tomllib.loads(DEFAULT_SCENARIO.read_text(encoding="utf-8"))
     inputs.mkdir(parents=True, exist_ok=True)
     base = DEFAULT_SCENARIO.parent
-    for table, key in (("network", "source"), ("register", "households"), ("register", "containers")):
+    for table, key in (
+        ("network", "source"),
+        ("register", "households"),
+        ("register", "containers"),
+    ):
         name = raw.get(table, {}).get(key)
         if isinstance(name, str) and (base / name).is_file():
             stored = f"default-{Path(name).name}"
@@ -130,7 +139,9 @@ def _apply(table: dict[str, Any], form: Mapping[str, str], prefix: str, fields: 
                 table[key] = value
 
 
-def apply_form(raw: dict[str, Any], form: Mapping[str, str], days: Mapping[int, list[str]]) -> dict[str, Any]:
+def apply_form(
+    raw: dict[str, Any], form: Mapping[str, str], days: Mapping[int, list[str]]
+) -> dict[str, Any]:
     """The scenario with the form's values put in (a new dict; ``raw`` is not changed).
 
     Parameters
@@ -143,7 +154,12 @@ def apply_form(raw: dict[str, Any], form: Mapping[str, str], days: Mapping[int, 
         Village index -> the weekdays ticked.
     """
     out = tomllib.loads(dump(raw))
-    for table, fields in (("scenario", SCENARIO_FIELDS), ("solver", SOLVER_FIELDS), ("waste", WASTE_FIELDS), ("depot", SITE_FIELDS)):
+    for table, fields in (
+        ("scenario", SCENARIO_FIELDS),
+        ("solver", SOLVER_FIELDS),
+        ("waste", WASTE_FIELDS),
+        ("depot", SITE_FIELDS),
+    ):
         _apply(out.setdefault(table, {}), form, table, fields)
     for i, lf in enumerate(out.get("landfill", [])):
         _apply(lf, form, f"landfill.{i}", LANDFILL_FIELDS)

@@ -73,7 +73,11 @@ def check_safe(settings: Settings) -> None:
 
 
 def serve(
-    *, host: str = "127.0.0.1", port: int = 8000, plan_workers: int | None = None, prompt: bool = False
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    plan_workers: int | None = None,
+    prompt: bool = False,
 ) -> int:
     """Start the service and block until it is stopped (Ctrl+C).
 

@@ -61,9 +61,7 @@ def check_upload(filename: str, data: bytes, *, max_bytes: int) -> str:
         )
     suffix = Path(shown).suffix.lower()
     if suffix not in SUFFIXES:
-        raise UploadError(
-            "{name}: only CSV, Excel .xlsx and GeoJSON files are read.", name=shown
-        )
+        raise UploadError("{name}: only CSV, Excel .xlsx and GeoJSON files are read.", name=shown)
     kind = SUFFIXES[suffix]
     if kind == "xlsx":
         if not data.startswith(b"PK\x03\x04") or not _is_workbook(data):
@@ -75,8 +73,7 @@ def check_upload(filename: str, data: bytes, *, max_bytes: int) -> str:
     head = data[:_SNIFF_BYTES]
     if b"\x00" in head or _looks_binary(head):
         raise UploadError(
-            "{name} holds binary data, not text (a renamed file of another kind?). "
-            "Save the register as CSV, Excel .xlsx or GeoJSON.",
+            "{name} holds binary data, not text (a renamed file of another kind?). Save the register as CSV, Excel .xlsx or GeoJSON.",
             name=shown,
         )
     if kind == "geojson":
@@ -157,7 +154,9 @@ def geocode_report(scenario: Scenario, cache_dir: Path) -> Report:
     gazetteer = Gazetteer.from_osm(scenario.osm, cache_dir=cache_dir)
     corrections = read_corrections(scenario.corrections) if scenario.corrections else None
     gdf = geocode_households(frame, gazetteer, corrections=corrections)
-    good = gdf["ok"].astype(bool) & gdf["match_level"].isin(["coordinates", "house", "interpolated"])
+    good = gdf["ok"].astype(bool) & gdf["match_level"].isin(
+        ["coordinates", "house", "interpolated"]
+    )
     rows = []
     for rec in gdf.loc[~good].to_dict("records"):
         rows.append(
