@@ -117,10 +117,13 @@ class Dispatcher:
             self._stop.wait(self.poll_s)
 
     def step(self) -> None:
-        """One pass: cancel, reap, then start waiting plans up to the limit."""
+        """One pass: cancel and reap this server's workers, then start waiting plans."""
         with self._sessions() as db:
-            for job in db.scalars(select(PlanJob).where(PlanJob.status == RUNNING)).all():
-                self._watch(db, job)
+            for job_id, worker in list(self._workers.items()):
+                job = db.get(PlanJob, job_id)
+                if job is not None:
+                    db.refresh(job)
+                    self._watch(db, job, worker)
             free = self.plan_workers - len(self._workers)
             if free > 0:
                 waiting = db.scalars(
@@ -133,10 +136,7 @@ class Dispatcher:
                     self._launch(db, job)
             db.commit()
 
-    def _watch(self, db: Session, job: PlanJob) -> None:
-        worker = self._workers.get(job.id)
-        if worker is None:
-            return
+    def _watch(self, db: Session, job: PlanJob, worker: _Worker) -> None:
         if job.cancel_requested and worker.process.is_alive():
             if worker.cancel_sent_at is None:
                 worker.event.set()
@@ -147,8 +147,7 @@ class Dispatcher:
             return
         worker.process.join()
         del self._workers[job.id]
-        db.refresh(job)
-        if job.status == RUNNING:
+        if job.status == RUNNING:  # the worker ended without saying how
             job.finished_at = utcnow()
             job.worker_pid = None
             if job.cancel_requested:
