@@ -11,6 +11,6 @@ mid-plan marks that plan interrupted when it starts again.
 
 Modules: ``settings`` (configuration), ``store`` (tables and migrations), ``security`` (passwords,
 sessions, CSRF), ``uploads`` (checked uploads and the geocoding report), ``scenarios`` (the form and
-the TOML it becomes), ``planning`` (the planning API for a job), ``jobs`` (the queue), ``app`` (the
+the TOML it becomes), ``jobs`` (the queue, running `routing.api` in workers), ``app`` (the
 pages), ``server`` (``taza-route serve``).
 """

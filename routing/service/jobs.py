@@ -233,8 +233,10 @@ class _Reporter:
 
 def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pid: int) -> None:
     """The worker process: plan one job and write its outputs, progress and outcome."""
-    from routing.scenario import ScenarioError, load_scenario
-    from routing.service import planning
+    from routing import api
+    from routing.errors import InputError
+    from routing.progress import Cancelled, CancelToken
+    from routing.scenario import load_scenario
 
     os.setsid()  # a process group of its own, so cancelling ends the solver's processes too
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
@@ -253,19 +255,21 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
     # The scenario file sits with the inputs, whose server-chosen names it refers to.
     scenario_file = inputs_dir(root, enterprise_id) / f"plan-{job_id}.toml"
     scenario_file.write_text(toml_text, encoding="utf-8")
-    cancel = planning.CancelToken(event)
+    cancel = CancelToken(event)
+    formats = [f for f in api.ALL_FORMATS if f != "screenshots"]  # screenshots need a browser
     try:
         scenario = load_scenario(scenario_file)
-        plan = planning.plan_week(
+        plan = api.plan_week(
             scenario, on_progress=reporter, cancel=cancel, cache_dir=root / "cache" / "networks"
         )
-        planning.write_outputs(
-            plan, folder / "out", language=language, on_progress=reporter, cancel=cancel
-        )
-    except planning.Cancelled:
+        api.write_outputs(
+            plan, folder / "out", formats=formats, language=language, offline=True,
+            on_progress=reporter, cancel=cancel,
+        )  # fmt: skip
+    except Cancelled:
         reporter.write(status=CANCELLED, error="cancelled from the page", finished_at=utcnow())
         return
-    except (ScenarioError, ValueError, FileNotFoundError) as exc:
+    except InputError as exc:
         reporter.write(status=FAILED, error=str(exc).replace(str(root), "…"), finished_at=utcnow())
         return
     except Exception as exc:

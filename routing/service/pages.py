@@ -19,12 +19,12 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
 from routing.i18n import LANGUAGES, translator
+from routing.progress import STAGES, stage_title
 from routing.scenario import DAYS, ScenarioError
 from routing.service import scenarios as sc
 from routing.service import security
 from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, render
 from routing.service.jobs import inputs_dir
-from routing.service.planning import STAGE_TITLES, STAGES
 from routing.service.store import (
     CANCELLED,
     FINISHED,
@@ -467,7 +467,7 @@ def _files(request: Request, job: PlanJob) -> dict[str, Path]:
     return {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def _stages(job: PlanJob) -> list[dict[str, Any]]:
+def _stages(job: PlanJob, language: str) -> list[dict[str, Any]]:
     out = []
     for i, key in enumerate(STAGES, start=1):
         state = "pending"
@@ -475,7 +475,7 @@ def _stages(job: PlanJob) -> list[dict[str, Any]]:
             state = "done"
         elif i == job.stage_number:
             state = "current" if job.status == RUNNING else "stopped"
-        out.append({"key": key, "title": STAGE_TITLES[key], "state": state, "number": i})
+        out.append({"key": key, "title": stage_title(key, language), "state": state, "number": i})
     return out
 
 
@@ -487,7 +487,7 @@ def plan_page(request: Request, jid: int) -> Response:
     files = _files(request, job)
     summary = json.loads(job.summary_json) if job.summary_json else {}
     return render(
-        request, "plan.html", job=job, stages=_stages(job), files=files, summary=summary,
+        request, "plan.html", job=job, stages=_stages(job, language_of(request)), files=files, summary=summary,
         finished=job.status in FINISHED, slug=_slug,
     )  # fmt: skip
 
@@ -504,7 +504,11 @@ def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
     response = render(
-        request, "_progress.html", job=job, stages=_stages(job), finished=job.status in FINISHED
+        request,
+        "_progress.html",
+        job=job,
+        stages=_stages(job, language_of(request)),
+        finished=job.status in FINISHED,
     )
     if live and job.status in FINISHED:
         response.headers["HX-Refresh"] = "true"  # the page then shows the map and the downloads

@@ -14,13 +14,14 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
+from routing.errors import InputError
 from routing.service.settings import Settings
 from routing.service.store import User, make_engine, migrate, session_factory
 
 ADMIN_PASSWORD_ENV = "TAZA_ADMIN_PASSWORD"
 
 
-class UnsafeSettings(ValueError):
+class UnsafeSettings(InputError):
     """The server would listen beyond this machine with no administrator password."""
 
 
