@@ -269,12 +269,14 @@ def _progress_view(args: argparse.Namespace) -> Iterator[Callable[[Progress], No
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    with tqdm(total=len(STAGES), unit="stage", file=sys.stderr, leave=False) as bar:
+    layout = "{desc} {percentage:3.0f}%|{bar}| {elapsed}"
+    with tqdm(total=len(STAGES), file=sys.stderr, leave=False, bar_format=layout) as bar:
 
         def update(event: Progress) -> None:
-            done = event.number - 1 + (event.fraction or 0.0)
-            bar.n = round(done, 2)
-            bar.set_description_str(event.message, refresh=False)
+            bar.n = round(event.number - 1 + (event.fraction or 0.0), 2)
+            bar.set_description_str(
+                f"[{event.number}/{event.total}] {event.message}", refresh=False
+            )
             bar.refresh()
 
         with logging_redirect_tqdm():
