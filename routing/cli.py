@@ -171,7 +171,29 @@ def _run_serve(args: argparse.Namespace) -> int:
     )
 
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check, _add_serve)
+def _add_geocode(sub: Any) -> None:
+    geo = sub.add_parser(
+        "geocode", help="locate a scenario's register and write the geocoding report"
+    )
+    geo.set_defaults(run=_run_geocode)
+    geo.add_argument(
+        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
+    )
+    geo.add_argument(
+        "-o", "--output", type=Path, default=Path("geocoding.csv"),
+        help="report (default: %(default)s); alias suggestions go to <name>-aliases.csv beside it",
+    )  # fmt: skip
+
+
+def _run_geocode(args: argparse.Namespace) -> int:
+    from routing.geocode import report_scenario
+
+    rows, listed, offered = report_scenario(load_scenario(args.scenario), args.output)
+    print(f"{rows} rows; {listed} below house level listed in {args.output}; {offered} alias lines")
+    return 0
+
+
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check, _add_serve, _add_geocode)
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 
 

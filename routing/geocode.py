@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +34,9 @@ from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Pol
 from shapely.ops import linemerge
 
 from routing.errors import InputError
+
+if TYPE_CHECKING:
+    from routing.scenario import Scenario
 from routing.normalize import (
     KeyIndex,
     NameKey,
@@ -53,6 +56,7 @@ __all__ = [
     "nominatim_lookup",
     "read_aliases",
     "read_corrections",
+    "report_scenario",
     "write_geocoding_report",
 ]
 
@@ -1179,6 +1183,41 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     elif geo.exists():
         geo.unlink()
     return len(rep)
+
+
+def report_scenario(
+    scenario: Scenario, out: str | Path, *, cache_dir: str | Path | None = None
+) -> tuple[int, int, int]:
+    """Locate a scenario's register and write its geocoding report (`write_geocoding_report`).
+
+    Uses the scenario's OSM source, register, corrections and alias file, as a plan does (the
+    service area is the gazetteer's extent). The report lists every row below house level with
+    why; ``<out>-aliases.csv`` beside it offers the spellings not placed as alias lines.
+
+    Returns
+    -------
+    tuple of int
+        Rows in the register, rows listed in the report, alias lines offered.
+
+    Raises
+    ------
+    routing.errors.InputError
+        When the scenario has no register, or a file cannot be read.
+    """
+    from routing.register import read_households
+
+    if scenario.households is None:
+        msg = f"{scenario.path}: [register] households is not set: there is no register to locate"
+        raise InputError(msg, file=scenario.path, field="register.households")
+    frame = read_households(scenario.households, columns=scenario.households_columns)
+    gaz = Gazetteer.from_osm(scenario.osm, cache_dir=cache_dir)
+    corrections = read_corrections(scenario.corrections) if scenario.corrections else None
+    aliases = read_aliases(scenario.aliases) if scenario.aliases else None
+    gdf = geocode_households(frame, gaz, corrections=corrections, aliases=aliases)
+    listed = write_geocoding_report(gdf, out)
+    offered = Path(out).with_name(Path(out).stem + "-aliases.csv")
+    lines = len(pd.read_csv(offered)) if offered.exists() else 0
+    return len(gdf), listed, lines
 
 
 def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> int:

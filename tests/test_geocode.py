@@ -490,3 +490,25 @@ def test_report_offers_alias_lines(gaz: Gazetteer, tmp_path: Path) -> None:
     lines = pd.read_csv(tmp_path / "report-aliases.csv")
     assert lines["written"].tolist() == ["Нет такой"]
     assert lines["rows"].tolist() == [2]
+
+
+def test_geocode_command_writes_the_report_and_alias_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routing.cli import main
+
+    data = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
+    lines = (data / "households.csv").read_text(encoding="utf-8-sig").splitlines()
+    text = (data / "scenario.toml").read_text(encoding="utf-8")
+    for name in ("taza-aimak.osm", "containers.csv"):
+        text = text.replace(f'"{name}"', f'"{(data / name).as_posix()}"')
+    (tmp_path / "households.csv").write_text(
+        "\n".join([*lines[:40], "999,Терек-Суу,Нет такой көчөсү,1,,3,,"]) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
+    out = tmp_path / "report.csv"
+    assert main(["geocode", str(tmp_path / "scenario.toml"), "-o", str(out)]) == 0
+    assert "40 rows" in capsys.readouterr().out
+    report = pd.read_csv(out)
+    assert "Нет такой көчөсү" in set(report["street"])
+    assert "Нет такой көчөсү" in set(pd.read_csv(tmp_path / "report-aliases.csv")["written"])
