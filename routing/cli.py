@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
     )
+    check.add_argument(
+        "--merged",
+        action="store_true",
+        help="print every value of the merged scenario (after extends) and the file it came from",
+    )
+    from routing.compare_cli import add_compare_parsers
+
+    add_compare_parsers(sub)
     return parser
 
 
@@ -154,6 +162,10 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"  village {v.name}: {v.frequency}×/week on {', '.join(v.days)}")
     for a in sc.assumptions:
         print(f"  assumption: {a}")
+    if len(sc.files) > 1 or args.merged:
+        from routing.compare_cli import print_merged
+
+        print_merged(args.scenario)
     return 0
 
 
@@ -167,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _run_plan(args)
+        if args.command in ("compare", "sweep"):
+            from routing.compare_cli import run_compare_command
+
+            return run_compare_command(args)
         return _run_check(args)
     except (ScenarioError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
