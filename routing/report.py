@@ -337,7 +337,8 @@ def _chart_costs(results: Sequence[VariantResult], _: Translator) -> str:
         bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
     ax.set_ylabel(_("thousand som per month"))
     ax.set_title(_("Cost per month by item"))
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    if results:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
     ax.tick_params(axis="x", labelrotation=20, labelsize=8)
     return _svg(fig)
 
@@ -395,7 +396,8 @@ def _chart_per_household(results: Sequence[VariantResult], _: Translator) -> str
     ax.set_xticks([k + 0.4 - width / 2 for k in range(len(names))], names)
     ax.set_ylabel(_("som per household per month"))
     ax.set_title(_("Cost per household (bars) against the tariff (dashed)"))
-    ax.legend(fontsize=7)
+    if results:
+        ax.legend(fontsize=7)
     return _svg(fig)
 
 

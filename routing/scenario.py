@@ -1001,15 +1001,19 @@ class _Reader:
         return tuple(out)
 
     def _vehicle_costs(self, key: str, table: Mapping[str, Any]) -> dict[str, Any]:
-        """The cost model's keys of a vehicle: required once the scenario has a [costs] table."""
+        """The cost model's keys of a vehicle, once the scenario has a [costs] table.
+
+        A key not given counts as 0 and is listed among the assumptions ("not given in the scenario"),
+        so a fleet written without them still plans and the report says what is missing.
+        """
         if "costs" not in self.raw:
             return {"crew": self._int(key, table, "crew", 1, minimum=1)}
         return {
-            "fuel_l_per_100km": self._priced(key, table, "fuel_l_per_100km", required=True),
+            "fuel_l_per_100km": self._priced(key, table, "fuel_l_per_100km", required=False),
             "fuel_l_per_stop": self._priced(key, table, "fuel_l_per_stop", required=False),
             "fuel_l_per_landfill": self._priced(key, table, "fuel_l_per_landfill", required=False),
             "maintenance_som_per_km": self._priced(
-                key, table, "maintenance_som_per_km", required=True
+                key, table, "maintenance_som_per_km", required=False
             ),
             "crew": self._int(key, table, "crew", 1, minimum=1),
         }
@@ -1231,9 +1235,10 @@ def read_property_register(path: Path) -> tuple[PropertyItem, ...]:
     import csv
 
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        reader = csv.DictReader(handle)
+        rows = list(reader)
     need = ("name", "price_som", "purchased", "life_years")
-    header = list(rows[0]) if rows else []
+    header = list(reader.fieldnames or [])
     missing = [n for n in need if n not in header]
     if missing:
         msg = f"{path}: the header needs the columns {', '.join(need)} (missing: {', '.join(missing)})"
