@@ -323,7 +323,9 @@ collection_rate = { value = 0.8, assumption = "guess" }
     with pytest.raises(ScenarioError, match=r"\[costs\] collection_rate = 1\.5 must be at most 1"):
         load_scenario(path, overrides={"costs.collection_rate": 1.5})
     _write(tmp_path, VALID + costs)
-    (tmp_path / "property.csv").write_text("name,price_som,purchased,life_years\n", encoding="utf-8")
+    (tmp_path / "property.csv").write_text(
+        "name,price_som,purchased,life_years\n", encoding="utf-8"
+    )
     sc = load_scenario(path)
     assert sc.fleet[0].fuel_l_per_100km == 0
     assert "vehicle[Truck].fuel_l_per_100km = 0: not given in the scenario: 0" in sc.assumptions
