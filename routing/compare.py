@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routing.costs import KeyFigures, key_figures
-from routing.planning import CancelToken, Progress, plan_week
+from routing.api import plan_week
+from routing.progress import CancelToken, Progress
 
 if TYPE_CHECKING:
     from routing.plan import Plan

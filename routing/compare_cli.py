@@ -31,6 +31,7 @@ def add_compare_parsers(sub: Any) -> None:
             "data/taza-aimak/variants/second-truck.toml -o maps/compare --language ru"
         ),
     )
+    compare.set_defaults(run=run_compare_command)
     compare.add_argument("base", type=Path, help="the base scenario file")
     compare.add_argument(
         "others", nargs="+", type=Path, metavar="OTHER", help="variant scenario files"
@@ -48,6 +49,7 @@ def add_compare_parsers(sub: Any) -> None:
         ),
         epilog="Example: taza-route sweep data/taza-aimak/scenario.toml --vary vehicle.count=1,2 --vary village.days=1,2",
     )
+    sweep.set_defaults(run=run_compare_command)
     sweep.add_argument("base", type=Path, help="the base scenario file")
     sweep.add_argument(
         "--vary",

@@ -28,6 +28,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from routing.errors import InputError
 from routing.normalize import place_key
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -48,8 +49,8 @@ OVERRIDE = "override"
 HOUSEHOLDS_FROM: tuple[str, ...] = ("register", "buildings", "population")
 
 
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used, with the file and key in the message."""
+class ScenarioError(InputError):
+    """A scenario file that cannot be used, with the file and key in the message (and attributes)."""
 
 
 @dataclass(frozen=True)
@@ -331,16 +332,16 @@ def read_layers(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Layers:
         return Layers(raw=raw, origins=dict.fromkeys(_leaves(raw), str(path)), files=(path,))
     if not isinstance(extends, str) or not extends:
         msg = f"{path}: [top level] extends = {extends!r} must be the path of a scenario file"
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, file=path, field="extends")
     base_path = (path.parent / extends).resolve()
     seen = [p.resolve() for p in (*_chain, path)]
     if base_path in seen:
         loop = " -> ".join(str(p) for p in (*seen[seen.index(base_path) :], base_path))
         msg = f"{path}: [top level] extends = {extends!r} makes a cycle: {loop}"
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, file=path, field="extends")
     if not base_path.exists():
         msg = f"{path}: [top level] extends = {extends!r}: file not found ({base_path})"
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, file=path, field="extends")
     base = read_layers(base_path, _chain=(*_chain, path))
     origins = dict(base.origins)
     merged = _merge(base.raw, raw, file=str(path), origins=origins, prefix="")
@@ -352,10 +353,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         msg = f"scenario file not found: {path}"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(msg, file=path) from None
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML: {exc}"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(msg, file=path) from None
 
 
 def _absolute_paths(raw: dict[str, Any], path: Path) -> None:
@@ -438,7 +439,7 @@ def _merge(
                     f"{file}: [{dotted}] = {value!r} replaces a table of {where}; "
                     f"override its keys one by one ([{dotted}] key = value)"
                 )
-                raise ScenarioError(msg)
+                raise ScenarioError(msg, file=Path(file))
             out[key] = _merge(old, value, file=file, origins=origins, prefix=f"{dotted}.")
         else:
             out[key] = copy.deepcopy(value)
@@ -451,7 +452,7 @@ def _merge_array(
 ) -> list[dict[str, Any]]:
     if not isinstance(child, list) or not isinstance(base, list):
         msg = f"{file}: [{key}] must be written as [[{key}]] entries"
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, file=Path(file))
     entries = {_entry_key(key, e, i): copy.deepcopy(e) for i, e in enumerate(base, 1)}
     for i, item in enumerate(child, 1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
@@ -459,13 +460,13 @@ def _merge_array(
                 f"{file}: [{key} #{i}] needs a name: an entry overrides the {key} of that name "
                 "in the file it extends, or adds a new one"
             )
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, file=Path(file))
         where = _entry_key(key, item, i)
         if "remove" in item:
             if item["remove"] is not True or where not in entries:
                 known = ", ".join(repr(k[len(key) + 1 : -1]) for k in entries) or "none"
                 msg = f"{file}: [{where}] remove = {item['remove']!r} needs remove = true and a name of the base's {key} entries ({known})"
-                raise ScenarioError(msg)
+                raise ScenarioError(msg, file=Path(file))
             del entries[where]
             _drop_origins(origins, where)
         elif where in entries:
@@ -576,7 +577,9 @@ class _Reader:
         table: Mapping[str, Any] | None = None,
         name: str | None = None,
     ) -> ScenarioError:
-        return ScenarioError(f"{self._file_of(table, name)}: [{key}] {problem}")
+        file = self._file_of(table, name)
+        where = self.path if file == OVERRIDE else Path(file)
+        return ScenarioError(f"{file}: [{key}] {problem}", file=where, field=key)
 
     def _table(self, key: str, *, required: bool = True) -> dict[str, Any]:
         value = self.raw.get(key)
@@ -1242,7 +1245,7 @@ def read_property_register(path: Path) -> tuple[PropertyItem, ...]:
     missing = [n for n in need if n not in header]
     if missing:
         msg = f"{path}: the header needs the columns {', '.join(need)} (missing: {', '.join(missing)})"
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, file=path)
     return tuple(_property_row(path, n, row) for n, row in enumerate(rows, 2))
 
 
@@ -1255,18 +1258,18 @@ def _property_row(path: Path, rownum: int, row: Mapping[str, str | None]) -> Pro
             value = -1.0
         if value < 0:
             msg = f"{path}: row {rownum}, {field_name} = {text!r}: write a number of 0 or more"
-            raise ScenarioError(msg)
+            raise ScenarioError(msg, file=path, row=rownum, field=field_name)
         return value
 
     try:
         purchased = dt.date.fromisoformat((row.get("purchased") or "").strip())
     except ValueError:
         msg = f"{path}: row {rownum}, purchased = {row.get('purchased')!r}: write a date as 2022-05-01"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(msg, file=path, row=rownum, field="purchased") from None
     life = number("life_years")
     if life <= 0:
         msg = f"{path}: row {rownum}, life_years = {life:g}: the useful life must be longer than 0"
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, file=path, row=rownum, field="life_years")
     return PropertyItem(
         name=(row.get("name") or "").strip() or f"row {rownum}",
         price_som=number("price_som"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from routing.compare import ProgressBoard, Task, run_variants, scenario_labels
-from routing.planning import CancelToken, Progress
+from routing.progress import CancelToken, Progress
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
 
