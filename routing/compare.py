@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from routing.costs import KeyFigures, key_figures
 from routing.api import plan_week
+from routing.costs import KeyFigures, key_figures
 from routing.progress import CancelToken, Progress
 
 if TYPE_CHECKING:

@@ -26,10 +26,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from routing.atomic import atomic_folder, atomic_write
 from routing.costs import COST_ITEMS, WEEKS_PER_MONTH, AreaFigures, KeyFigures
 from routing.i18n import day_name, translator
 from routing.maps import OSM_ATTRIBUTION, PALETTE, STATIC_DIR
-from routing.outputs import atomic_write
 
 if TYPE_CHECKING:
     from routing.compare import VariantResult
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["changed_routes", "pareto_front", "write_report"]
 
 Row = tuple[str, Callable[[KeyFigures], float | None], str]
+REPORT_FILES: tuple[str, ...] = ("charts", "report.html", "report.md", "figures.json")
 
 
 def write_report(
@@ -55,7 +56,7 @@ def write_report(
     results
         The base first, then the variants (:func:`routing.compare.run_variants`).
     out_dir
-        The report's folder (created; each file written atomically).
+        The report's folder, replaced as a whole when the report is complete.
     language
         ``"ky"``, ``"ru"`` or ``"en"`` (default: the base scenario's, else English).
     title
@@ -72,22 +73,22 @@ def write_report(
     _ = translator(lang)
     heading = title or _("Scenario comparison")
     charts = _charts(results, _, sweep=sweep is not None)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = [_write_text(out_dir / "charts" / f"{name}.svg", svg) for name, svg in charts.items()]
-    files.append(_write_text(out_dir / "report.html", _html(results, heading, charts, _, lang)))
-    files.append(_write_text(out_dir / "report.md", _markdown(results, heading, list(charts), _)))
     doc = [
         {"label": r.label, "path": r.path, "error": r.error, "seconds": round(r.seconds, 1),
          "figures": r.figures.to_dict() if r.figures else None}
         for r in results
     ]  # fmt: skip
-    files.append(
-        atomic_write(
-            out_dir / "figures.json",
-            lambda h: json.dump(doc, h, ensure_ascii=False, indent=1, default=str),
+    # the report replaces the folder's previous one as a whole, or not at all
+    with atomic_folder(out_dir, owned=REPORT_FILES) as tmp:
+        for name, svg in charts.items():
+            _write_text(tmp / "charts" / f"{name}.svg", svg)
+        _write_text(tmp / "report.html", _html(results, heading, charts, _, lang))
+        _write_text(tmp / "report.md", _markdown(results, heading, list(charts), _))
+        _write_text(
+            tmp / "figures.json", json.dumps(doc, ensure_ascii=False, indent=1, default=str)
         )
-    )
-    return files
+    charts_dir = out_dir / "charts"
+    return [*(charts_dir / f"{n}.svg" for n in charts), *(out_dir / n for n in REPORT_FILES[1:])]
 
 
 def _write_text(path: Path, text: str) -> Path:
@@ -158,6 +159,10 @@ _PER_HOUSEHOLD = ("som1",)
 def _fmt(value: float | None, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    return _fmt_number(value, kind).replace("-", "−")  # a minus sign, as in the differences
+
+
+def _fmt_number(value: float, kind: str) -> str:
     if kind == "pct":
         return f"{value:.1%}"
     if kind == "int":
@@ -174,7 +179,7 @@ def _delta(value: float | None, base: float | None, kind: str) -> str:
     if abs(d) < 1e-9:
         return "±0"
     if kind == "pct":
-        return f"{d * 100:+.1f} pp"
+        return f"{d * 100:+.1f} pp".replace("-", "−")
     return ("+" if d > 0 else "−") + _fmt(abs(d), kind)
 
 
@@ -211,11 +216,19 @@ def _table(results: Sequence[VariantResult], _: Translator) -> list[list[str]]:
     return rows
 
 
-def _aimak_table(results: Sequence[VariantResult], _: Translator) -> list[list[str]]:
-    """Per aiyl aimak: served, cost, cost per household, tariff, break-even, surplus."""
-    head = [_("Aiyl aimak"), _("Scenario"), _("Households served"), _("Cost per month"),
-            _("Cost per household per month"), _("Tariff"), _("Break-even tariff"),
-            _("Break-even tariff without depreciation"), _("Surplus (+) or deficit (−) per month")]  # fmt: skip
+def _aimak_table(
+    results: Sequence[VariantResult], _: Translator, *, money: bool
+) -> list[list[str]]:
+    """Per aiyl aimak and scenario: the work (``money=False``) or the money (``money=True``)."""
+    if money:
+        head = [_("Aiyl aimak"), _("Scenario"), _("Cost per month"), _("Revenue per month"),
+                _("Cost per household per month"), _("Tariff"), _("Break-even tariff"),
+                _("Break-even tariff without depreciation"), _("Surplus (+) or deficit (−) per month")]  # fmt: skip
+    else:
+        head = [_("Aiyl aimak"), _("Scenario"), _("Households served"), _("Households unserved"),
+                _("Coverage (share served)"), _("Within 150 m of a container"), _("km per week"),
+                _("Hours per week"), _("Landfill trips per week"), _("Fuel, litres per month"),
+                _("CO₂, kg per month")]  # fmt: skip
     rows = [head]
     names = sorted({a.name for r in results if r.figures for a in r.figures.by_aimak})
     for name in names:
@@ -223,29 +236,31 @@ def _aimak_table(results: Sequence[VariantResult], _: Translator) -> list[list[s
             area = (
                 next((a for a in r.figures.by_aimak if a.name == name), None) if r.figures else None
             )
-            if area is None:
-                continue
-            rows.append(_aimak_row(name, r.label, area, _))
+            if area is not None:
+                rows.append([name, r.label, *(_money(area, _) if money else _work(area))])
     return rows
 
 
-def _aimak_row(name: str, label: str, a: AreaFigures, _: Translator) -> list[str]:
+def _work(a: AreaFigures) -> list[str]:
+    m = WEEKS_PER_MONTH
+    return [
+        _fmt(a.households_served, "int"), _fmt(a.households_unserved, "int"), _fmt(a.coverage, "pct"),
+        _fmt(a.near_container_share, "pct"), _fmt(a.km_week, "num"), _fmt(a.hours_week, "num1"),
+        _fmt(a.landfill_trips_week, "num1"), _fmt(a.fuel_l_week * m, "num"), _fmt(a.co2_kg_week * m, "num"),
+    ]  # fmt: skip
+
+
+def _money(a: AreaFigures, _: Translator) -> list[str]:
+    cost, revenue, tariff = (
+        _fmt(a.cost_month, "som"),
+        _fmt(a.revenue_month, "som"),
+        _fmt(a.tariff, "som1"),
+    )
     if a.households_served == 0:
         none = _("cannot be served")
-        return [
-            name,
-            label,
-            "0",
-            _fmt(a.cost_month, "som"),
-            none,
-            _fmt(a.tariff, "som1"),
-            none,
-            none,
-            "—",
-        ]
+        return [cost, revenue, none, tariff, none, none, "—"]
     return [
-        name, label, _fmt(a.households_served, "int"), _fmt(a.cost_month, "som"),
-        _fmt(a.cost_per_household_month, "som1"), _fmt(a.tariff, "som1"), _fmt(a.break_even_tariff, "som1"),
+        cost, revenue, _fmt(a.cost_per_household_month, "som1"), tariff, _fmt(a.break_even_tariff, "som1"),
         _fmt(a.break_even_tariff_without_depreciation, "som1"), _fmt(a.surplus_month, "som"),
     ]  # fmt: skip
 
@@ -540,7 +555,8 @@ def _html(
     ]  # fmt: skip
     parts += [f"<p class='note'>{esc(n)}</p>" for n in _notes(results, _)]
     parts += [f"<h2>{esc(_('Key figures'))}</h2>", _html_table(_table(results, _))]
-    parts += [f"<h2>{esc(_('Per aiyl aimak'))}</h2>", _html_table(_aimak_table(results, _))]
+    parts += [f"<h2>{esc(_('Per aiyl aimak'))}</h2>"]
+    parts += [_html_table(_aimak_table(results, _, money=m)) for m in (False, True)]
     parts.append(f"<h2>{esc(_('Charts'))}</h2>")
     parts += [f"<div>{svg}</div>" for svg in charts.values()]
     parts += [f"<h2>{esc(_('Map: routes that change'))}</h2>", _map_html(results, _)]
@@ -582,7 +598,8 @@ def _markdown(
     out += [f"- **{r.label}**: {r.figures.scenario if r.figures else r.path}" for r in results]
     out += ["", *(f"> {n}" for n in _notes(results, _)), ""]
     out += [f"## {_('Key figures')}", "", table(_table(results, _)), ""]
-    out += [f"## {_('Per aiyl aimak')}", "", table(_aimak_table(results, _)), ""]
+    out += [f"## {_('Per aiyl aimak')}", ""]
+    out += [part for m in (False, True) for part in (table(_aimak_table(results, _, money=m)), "")]
     out += [f"## {_('Charts')}", ""] + [f"![{name}](charts/{name}.svg)" for name in charts]
     labels: dict[str, str] = {}
     for r in results:
