@@ -21,7 +21,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,9 +151,13 @@ def run_variants(
     pump = threading.Thread(target=_pump, args=(events, on_progress), daemon=True)
     pump.start()
     pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_ignore_sigint)
+    futures: dict[cf.Future[VariantResult], Task] = {}
     try:
-        futures = {pool.submit(_run_task, t, events, stop, n > 1): t for t in tasks}
-        _collect(futures, results, events, stop, token)
+        with _cancel_on_interrupt(token):
+            futures = {pool.submit(_run_task, t, events, stop, n > 1): t for t in tasks}
+            _collect(futures, results, events, stop, token)
+        if token.cancelled:
+            _stop_all(pool, futures, results, events, stop)
     except KeyboardInterrupt:
         token.cancel()
         _stop_all(pool, futures, results, events, stop)
@@ -177,12 +182,14 @@ def _collect(
     pending = set(futures)
     while pending:
         if token.cancelled:
-            stop.set()
+            return  # run_variants stops them all
         done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
         for fut in done:
             task = futures[fut]
             try:
                 res = fut.result()
+            except cf.CancelledError:
+                res = VariantResult(task.label, str(task.path), error="cancelled")
             except Exception as exc:  # a crashed worker process: reported, the others go on
                 res = VariantResult(
                     task.label, str(task.path), error=f"{type(exc).__name__}: {exc}"
@@ -200,7 +207,9 @@ def _stop_all(
     events: Any,
     stop: Any,
 ) -> None:
-    """Ctrl-C: set the shared flag, wait a moment for the plans to stop, then end their processes."""
+    """Cancelled: set the shared flag (each running plan stops at its next check, within about
+    2 s), never start the others, wait up to ``CANCEL_GRACE_S`` and end the processes still busy
+    (a stage that does not check the flag)."""
     stop.set()
     for fut in futures:
         fut.cancel()
@@ -214,6 +223,25 @@ def _stop_all(
         if task.label not in results:
             results[task.label] = VariantResult(task.label, str(task.path), error="cancelled")
             events.put((task.label, "error: cancelled"))
+
+
+@contextmanager
+def _cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
+    """The first Ctrl-C cancels every plan through the token; a second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only (a web server's worker thread cancels by token)
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        token.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _pump(events: Any, on_progress: Callable[[str, Progress | str], None] | None) -> None:
@@ -321,13 +349,20 @@ def compare_scenarios(
     Returns
     -------
     (files written, results)
+
+    Raises
+    ------
+    routing.progress.Cancelled
+        If cancelled (Ctrl-C or ``cancel``): the plans stop and no report is written.
     """
     from routing.report import write_report
 
     tasks = [
         Task(label=n, path=Path(p)) for n, p in zip(scenario_labels(paths), paths, strict=True)
     ]
-    results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=cancel)
+    token = cancel or CancelToken()
+    results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=token)
+    token.check()  # cancelled: no report, the folder stays as it was
     return write_report(results, out_dir, language=language, title=title), results
 
 

@@ -117,11 +117,14 @@ def run_sweep(
     (files written, results): the base first, then the combinations in order.
     """
     from routing.compare import Task, run_variants
+    from routing.progress import CancelToken
     from routing.report import write_report
 
     tasks = [Task(label="base", path=base)]
     tasks += [Task(label=label, path=base, overrides=o) for label, o in sweep_tasks(base, varies)]
-    results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=cancel)
+    token = cancel or CancelToken()
+    results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=token)
+    token.check()  # cancelled: no report, the folder stays as it was
     points = [
         (r.figures.total.cost_per_household_month, r.figures.total.coverage)
         if r.figures

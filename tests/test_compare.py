@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from routing.compare import ProgressBoard, Task, run_variants, scenario_labels
-from routing.progress import CancelToken, Progress
+from routing.compare import ProgressBoard, Task, compare_scenarios, run_variants, scenario_labels
+from routing.progress import Cancelled, CancelToken, Progress
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
 
@@ -46,6 +46,18 @@ def test_a_cancelled_comparison_stops_every_variant() -> None:
         cancel=token,
     )
     assert [r.error for r in results] == ["cancelled", "cancelled"]
+
+
+def test_a_cancelled_comparison_writes_no_report(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "report.md").write_text("the last report", encoding="utf-8")
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        compare_scenarios([DATA / "scenario.toml"], out, cancel=token)
+    assert [p.name for p in out.iterdir()] == ["report.md"]
+    assert (out / "report.md").read_text(encoding="utf-8") == "the last report"
 
 
 def test_progress_board_writes_one_line_per_change_off_a_terminal() -> None:
