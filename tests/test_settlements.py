@@ -81,3 +81,19 @@ def test_a_settlement_needs_one_position_and_its_data(tmp_path: Path) -> None:
                 'name = "Терек-Суу"\ndays = ["mon"]\nlat = 41.9\nlon = 72.7\npopulation = 5\n',
             )
         )
+
+
+def test_a_settlement_from_its_own_register(tmp_path: Path) -> None:
+    register = tmp_path / "new-houses.csv"
+    register.write_text(
+        "№,Улица,Дом,Кол-во членов семьи,Широта,Долгота\n"
+        "1,Жаңы көчө,1,5,41.92450,72.66830\n2,Жаңы көчө,2,3,41.92460,72.66850\n",
+        encoding="utf-8",
+    )
+    from routing.settlements import settlement_households
+
+    spec = 'name = "Жаңы-Конуш"\nlat = 41.9245\nlon = 72.6684\nhouseholds = "register"\nregister = "new-houses.csv"\ndays = ["tue"]\n'
+    sc = load_scenario(_variant(tmp_path, spec))
+    frame = settlement_households(sc, sc.settlements[0])
+    assert list(frame["members"]) == [5, 3] and set(frame["village"]) == {"Жаңы-Конуш"}
+    assert list(frame["street"]) == ["Жаңы көчө", "Жаңы көчө"]
