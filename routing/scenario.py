@@ -39,7 +39,7 @@ NAMED_ARRAYS: tuple[str, ...] = ("landfill", "vehicle", "village", "settlement",
 # keys holding a path, made absolute against the file that wrote them (so a base keeps its files)
 _PATH_KEYS: dict[str, tuple[str, ...]] = {
     "network": ("source",),
-    "register": ("households", "containers", "corrections"),
+    "register": ("households", "containers", "corrections", "aliases"),
     "costs": ("property_register",),
     "output": ("dir",),
     "settlement": ("register",),
@@ -225,6 +225,7 @@ class Scenario:
     base_households: Path | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    aliases: Path | None = None  # [register] aliases: a user's alias file (routing.geocode)
 
     @property
     def days(self) -> tuple[str, ...]:
@@ -868,7 +869,7 @@ class _Reader:
         self._known(
             "register",
             reg,
-            {"households", "containers", "corrections", "columns", "household_size"},
+            {"households", "containers", "corrections", "aliases", "columns", "household_size"},
         )
         columns = reg.get("columns", {})
         if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
@@ -883,6 +884,7 @@ class _Reader:
             "households_columns": columns,
             "containers": self._file("register", reg, "containers", required=False),
             "corrections": self._file("register", reg, "corrections", required=False),
+            "aliases": self._file("register", reg, "aliases", required=False),
             "household_size": self._num("register", reg, "household_size", 4.7, positive=True),
         }
 

@@ -329,3 +329,11 @@ collection_rate = { value = 0.8, assumption = "guess" }
     sc = load_scenario(path)
     assert sc.fleet[0].fuel_l_per_100km == 0
     assert "vehicle[Truck].fuel_l_per_100km = 0: not given in the scenario: 0" in sc.assumptions
+
+
+def test_register_may_name_an_alias_file(tmp_path: Path) -> None:
+    text = VALID.replace('households = "hh.csv"', 'households = "hh.csv"\naliases = "al.csv"')
+    (tmp_path / "al.csv").write_text("written;on the map\n", encoding="utf-8")
+    sc = load_scenario(_write(tmp_path, text))
+    assert sc.aliases == (tmp_path / "al.csv").resolve()
+    assert load_scenario(_write(tmp_path, VALID)).aliases is None
