@@ -76,6 +76,16 @@ def test_two_plans_of_one_scenario_in_one_process_are_the_same(
     assert again.unserved.equals(first.unserved)
 
 
+def test_one_worker_gives_the_same_plan_as_two(
+    planned: tuple[Plan, list[Progress]], tmp_path: Path
+) -> None:
+    first, _ = planned
+    one = plan_week(_scenario(tmp_path), workers=1)
+    assert [(s.day, s.vehicle, s.point_id) for vd in one.vehicle_days for s in vd.stops] == [
+        (s.day, s.vehicle, s.point_id) for vd in first.vehicle_days for s in vd.stops
+    ]
+
+
 def test_cancelling_during_the_matrix_stops_at_once(tmp_path: Path) -> None:
     token = CancelToken()
     seen: list[Progress] = []
