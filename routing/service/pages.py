@@ -598,12 +598,12 @@ def driver_page(request: Request, jid: int, stem: str) -> Response:
 
 
 def cost_report() -> Any | None:
-    """The scenarios issue's report function, once it is on main; None until then."""
+    """The scenarios report (``routing.compare.compare_scenarios``) once it is on main, else None."""
     try:
-        from routing import costs  # type: ignore[attr-defined]
+        from routing import compare  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    return getattr(costs, "compare_scenarios", None)
+    return getattr(compare, "compare_scenarios", None)
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -613,7 +613,36 @@ def compare_page(request: Request) -> Response:
         rows = db.scalars(
             select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
         ).all()
-    return render(request, "compare.html", scenarios=rows, available=cost_report() is not None)
+    return render(
+        request, "compare.html", scenarios=rows, available=cost_report() is not None, error=""
+    )
+
+
+@router.post("/compare", response_class=HTMLResponse)
+async def compare_start(request: Request) -> Response:
+    """Queue a comparison of the ticked scenarios (the first ticked is the base)."""
+    user = user_of(request)
+    form = await form_of(request)
+    _ = translator(language_of(request))
+    chosen = [int(v) for v in form.getlist("scenario") if isinstance(v, str) and v.isdigit()]
+    with _sessions(request)() as db:
+        rows = [_own(db, ScenarioRow, sid, user) for sid in chosen]
+        if cost_report() is None or len(rows) < 2:
+            everyone = db.scalars(
+                select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
+            ).all()
+            error = _("Tick at least two scenarios; the first ticked is the base.")
+            available = cost_report() is not None
+            return render(request, "compare.html", status_code=422, scenarios=everyone, available=available, error=error)  # fmt: skip
+        items = [{"name": r.name, "toml": r.toml_text} for r in rows]
+        job = PlanJob(
+            enterprise_id=user.enterprise_id, scenario_id=rows[0].id, kind="compare",
+            scenario_name=" / ".join(r.name for r in rows)[:300],
+            toml_text=json.dumps(items, ensure_ascii=False), language=language_of(request),
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+        return redirect(f"/plans/{job.id}")
 
 
 @router.get("/admin", response_class=HTMLResponse)
