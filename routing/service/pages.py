@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
+from routing.errors import InputError
 from routing.i18n import LANGUAGES, translator
 from routing.progress import STAGES, stage_title
 from routing.scenario import DAYS, ScenarioError
@@ -332,7 +333,10 @@ def _accept_upload(
         db.add(item)
         db.commit()
         if kind == "households":
-            _refresh_report(request, db, item, row)
+            try:
+                _refresh_report(request, db, item, row)
+            except InputError as exc:
+                return _refused(request, row, str(exc))
         return redirect(f"/uploads/{item.id}")
 
 
@@ -408,7 +412,13 @@ def _apply_fixes(
         row.toml_text, row.updated_at = sc.dump(raw), utcnow()
         item.corrections_name = name
         db.commit()
-        _refresh_report(request, db, item, row)
+        try:
+            _refresh_report(request, db, item, row)
+        except InputError as exc:
+            rows = json.loads(item.report_json)
+            return render(
+                request, "upload.html", status_code=422, item=item, rows=rows, error=str(exc)
+            )
     return redirect(f"/uploads/{uid}")
 
 
