@@ -58,7 +58,7 @@ def test_database_is_made_by_the_migrations_in_wal_mode(tmp_path: Path) -> None:
     client(tmp_path)  # a second start finds the schema current and the default already there
     con = sqlite3.connect(tmp_path / "data" / "taza.sqlite3")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
     assert con.execute("SELECT count(*) FROM scenario").fetchone()[0] == 1
     con.close()
 

@@ -1,7 +1,9 @@
 """The routes: sign-in, language, scenarios and uploads, plans and their files, admin.
 
-Handlers that touch files or the solver's inputs are plain functions (FastAPI runs them in its
-thread pool); form posts read the form, check the CSRF token, then hand the work to such a function.
+Pages that only read a few rows and render a template are ``async`` and run on the event loop (no
+thread hop: under load the pool's threads only fought over the GIL). Work that reads or writes
+input files (uploads, geocoding, validation, ZIPs) runs in the thread pool; form posts read the
+form, check the CSRF token, then hand such work to a plain function.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ def _own(db: Any, model: Any, row_id: int, user: User) -> Any:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> Response:
+async def login_page(request: Request, next: str = "/") -> Response:
     with _sessions(request)() as db:
         if _local_mode(request, db):
             admin = db.scalars(
@@ -165,7 +167,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/lang/{code}")
-def set_language(request: Request, code: str, next: str = "/") -> Response:
+async def set_language(request: Request, code: str, next: str = "/") -> Response:
     if code not in LANGUAGES:
         raise not_found()
     response = redirect(_safe_next(next))
@@ -174,7 +176,7 @@ def set_language(request: Request, code: str, next: str = "/") -> Response:
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
@@ -183,7 +185,7 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
+async def home(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         rows = db.scalars(
@@ -202,7 +204,7 @@ def home(request: Request) -> Response:
 
 
 @router.get("/scenarios/{sid}", response_class=HTMLResponse)
-def scenario_page(request: Request, sid: int) -> Response:
+async def scenario_page(request: Request, sid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         row = _own(db, ScenarioRow, sid, user)
@@ -357,7 +359,7 @@ def _refresh_report(request: Request, db: Any, item: Upload, row: ScenarioRow) -
 
 
 @router.get("/uploads/{uid}", response_class=HTMLResponse)
-def upload_page(request: Request, uid: int) -> Response:
+async def upload_page(request: Request, uid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         item = _own(db, Upload, uid, user)
@@ -423,7 +425,7 @@ def _apply_fixes(
 
 
 @router.get("/uploads/{uid}/corrections.csv")
-def upload_corrections(request: Request, uid: int) -> Response:
+async def upload_corrections(request: Request, uid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         item = _own(db, Upload, uid, user)
@@ -456,7 +458,7 @@ async def plan_start(request: Request, sid: int) -> Response:
 
 
 @router.get("/plans", response_class=HTMLResponse)
-def plans_page(request: Request) -> Response:
+async def plans_page(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         plans = db.scalars(
@@ -490,7 +492,7 @@ def _stages(job: PlanJob, language: str) -> list[dict[str, Any]]:
 
 
 @router.get("/plans/{jid}", response_class=HTMLResponse)
-def plan_page(request: Request, jid: int) -> Response:
+async def plan_page(request: Request, jid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -509,7 +511,7 @@ def _slug(day: str, vehicle: str) -> str:
 
 
 @router.get("/plans/{jid}/progress", response_class=HTMLResponse)
-def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
+async def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -526,7 +528,7 @@ def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
 
 
 @router.get("/plans/{jid}/status")
-def plan_status(request: Request, jid: int) -> dict[str, Any]:
+async def plan_status(request: Request, jid: int) -> dict[str, Any]:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -549,7 +551,7 @@ async def plan_cancel(request: Request, jid: int) -> Response:
 
 
 @router.get("/plans/{jid}/files/{name:path}")
-def plan_file(request: Request, jid: int, name: str) -> Response:
+async def plan_file(request: Request, jid: int, name: str) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -579,7 +581,7 @@ def plan_zip(request: Request, jid: int) -> Response:
 
 
 @router.get("/plans/{jid}/driver/{stem}", response_class=HTMLResponse)
-def driver_page(request: Request, jid: int, stem: str) -> Response:
+async def driver_page(request: Request, jid: int, stem: str) -> Response:
     import csv
 
     user = user_of(request)
@@ -617,7 +619,7 @@ def cost_report() -> Any | None:
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request) -> Response:
+async def compare_page(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         rows = db.scalars(
@@ -656,7 +658,7 @@ async def compare_start(request: Request) -> Response:
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_page(request: Request) -> Response:
+async def admin_page(request: Request) -> Response:
     user = user_of(request)
     if not user.is_admin:
         raise not_found()
