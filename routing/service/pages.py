@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, r
 from routing.service.jobs import inputs_dir
 from routing.service.store import (
     CANCELLED,
+    DONE,
     FINISHED,
     RUNNING,
     WAITING,
@@ -471,12 +473,20 @@ async def plans_page(request: Request) -> Response:
 
 def _files(request: Request, job: PlanJob) -> dict[str, Path]:
     """A finished plan's files by their path inside its output folder (the only names served)."""
-    if not job.out_dir:
+    if not job.out_dir or job.status != DONE:
         return {}
     out = request.app.state.settings.data_dir / job.out_dir
-    if not out.is_dir():
-        return {}
-    return {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
+    return {name: out / name for name in _listing(str(out))}
+
+
+@lru_cache(maxsize=256)
+def _listing(out: str) -> tuple[str, ...]:
+    """The files of a finished plan's output folder; cached, as that folder is written whole once
+    and never changed after (a plan's page is read far more often than plans are made)."""
+    root = Path(out)
+    if not root.is_dir():
+        return ()
+    return tuple(p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file())
 
 
 def _stages(job: PlanJob, language: str) -> list[dict[str, Any]]:
