@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing as mp
 import time
@@ -13,7 +14,9 @@ from routing.solver import Cancelled, Model, SolveParams
 from routing.solver._fleet import vehicle_list
 from routing.solver._ortools import solve_ortools
 from routing.solver._schedule import Prepared
+from routing.solver.checker import check
 from routing.solver.control import Control
+from routing.solver.engine import _jobs
 
 H = 3600
 
@@ -109,3 +112,27 @@ def test_or_tools_search_stops_when_cancelled() -> None:
         solve_ortools(prep, list(range(80)), time_limit_s=60, max_iterations=None, control=control)
     assert time.monotonic() - t0 < 0.5 + 2.0
     assert len(vehicle_list(prep)) == 80
+
+
+def _cvrp_like(n: int) -> Model:
+    """A distance-only model PyVRP states exactly: one trip a day, no lunch, no stop limit."""
+    m = _random_model(n)
+    vt = m.vehicle_types[0]
+    m.vehicle_types[0] = dataclasses.replace(vt, max_load_per_day=vt.capacity)
+    m.vehicles_first = False
+    return m
+
+
+def test_pyvrp_own_search_runs_where_pyvrp_states_every_rule() -> None:
+    m = _cvrp_like(40)
+    params = SolveParams()
+    assert _jobs(m, 40, 5, params, workers=1) == [("plain", 5)]
+    assert _jobs(m, 40, 5, params, workers=2) == [("plain", 5), ("plain", 6)]
+    assert _jobs(m, 40, 5, SolveParams(plain_pyvrp=False), workers=2)[0][0] != "plain"
+    # vehicles first, a lunch or a daily load of several trips keep our own phases
+    m.vehicles_first = True
+    assert _jobs(m, 40, 5, params, workers=1)[0][0] != "plain"
+    res = _cvrp_like(40).solve(seed=1, max_iterations=200)
+    assert res.solver == "pyvrp-plain"
+    assert not res.unserved
+    assert check(_cvrp_like(40), res) == []
