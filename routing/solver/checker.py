@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from routing.solver.model import Model, Result, Route, VehicleType
+from routing.solver.model import Model, Result, Route, VehicleType, Visit
 
 _LOAD_TOL = 1e-6
 
@@ -144,13 +144,24 @@ def _check_coverage(model: Model, result: Result, served: Counter[int]) -> list[
 def _check_route(
     model: Model, vt: VehicleType, r: int, route: Route, time_tol: float, dist_tol: float
 ) -> list[Violation]:
-    assert model.duration_s is not None and model.distance_m is not None
-    dur, dist = model.duration_s, model.distance_m
+    visits = route.visits
+    if not visits:
+        return []  # an unused vehicle
+    out = _check_ends(model, vt, r, route)
+    if out:
+        return out
+    walk = _Walk(model, vt, r, route, time_tol)
+    for p, v in enumerate(visits[1:], start=1):
+        if not walk.step(p, v):
+            return walk.out
+    walk.finish(dist_tol)
+    return walk.out
+
+
+def _check_ends(model: Model, vt: VehicleType, r: int, route: Route) -> list[Violation]:
+    """The structure: the right depot at both ends and nowhere else."""
     visits = route.visits
     out: list[Violation] = []
-    if not visits:
-        return out  # an unused vehicle
-    # Structure: the right depot at both ends and nowhere else.
     first, last = visits[0], visits[-1]
     if first.kind != "depot" or first.index != vt.start_depot:
         msg = f"route starts with {first.kind} {first.index}, expected depot {vt.start_depot}"
@@ -161,63 +172,89 @@ def _check_route(
     for p, v in enumerate(visits[1:-1], start=1):
         if v.kind == "depot":
             out.append(Violation(r, p, "depot", "depot visited in the middle of the route"))
-    if out:
-        return out
-    if any(not 0 <= v.index < len(model.depots) for v in (first, last)):
+    if not out and any(not 0 <= v.index < len(model.depots) for v in (first, last)):
         return [Violation(r, 0, "index", "depot index out of range")]
+    return out
 
-    start_depot = model.depots[first.index]
-    end_depot = model.depots[last.index]
-    if first.departure_s < max(start_depot.tw[0], vt.shift[0]) - time_tol:
-        msg = (
-            f"leaves the depot at {clock_hms(first.departure_s)}, before it opens "
-            f"({clock_hms(start_depot.tw[0])}) or the shift starts ({clock_hms(vt.shift[0])})"
-        )
-        out.append(Violation(r, 0, "shift", msg))
-    if first.departure_s > min(start_depot.tw[1], vt.shift[1]) + time_tol:
-        msg = (
-            f"leaves the depot at {clock_hms(first.departure_s)}, after it closes or the shift ends"
-        )
-        out.append(Violation(r, 0, "shift", msg))
 
-    prev_loc = start_depot.location
-    prev_dep = first.departure_s
-    pending_lunch = 0.0  # lunch taken on the current leg
-    floor = first.departure_s  # no arrival before the end of a lunch on the leg
-    load = np.zeros(2)
-    day = np.zeros(2)
-    distance = 0.0
-    lunches = 0
-    stops = 0
-    last_landfill = -1
-    last_client = -1
-    if any(first.load):
-        out.append(Violation(r, 0, "load", f"leaves the depot with load {first.load}"))
+class _Walk:
+    """One route walked visit by visit: what the vehicle carries, has driven and may do next."""
 
-    for p, v in enumerate(visits[1:], start=1):
-        if v.departure_s < v.arrival_s - time_tol:
+    def __init__(
+        self, model: Model, vt: VehicleType, r: int, route: Route, time_tol: float
+    ) -> None:
+        assert model.duration_s is not None and model.distance_m is not None
+        self.model, self.vt, self.r, self.route, self.tol = model, vt, r, route, time_tol
+        first = route.visits[0]
+        self.start_depot = model.depots[first.index]
+        self.end_depot = model.depots[route.visits[-1].index]
+        self.out: list[Violation] = []
+        self.prev_loc = self.start_depot.location
+        self.prev_dep = first.departure_s
+        self.pending_lunch = 0.0  # lunch taken on the current leg
+        self.floor = first.departure_s  # no arrival before the end of a lunch on the leg
+        self.load = np.zeros(2)
+        self.day = np.zeros(2)
+        self.distance = 0.0
+        self.lunches = self.stops = 0
+        self.last_landfill = self.last_client = -1
+        self._check_departure()
+
+    def _check_departure(self) -> None:
+        first, vt, depot, r = self.route.visits[0], self.vt, self.start_depot, self.r
+        if first.departure_s < max(depot.tw[0], vt.shift[0]) - self.tol:
+            msg = (
+                f"leaves the depot at {clock_hms(first.departure_s)}, before it opens "
+                f"({clock_hms(depot.tw[0])}) or the shift starts ({clock_hms(vt.shift[0])})"
+            )
+            self.out.append(Violation(r, 0, "shift", msg))
+        if first.departure_s > min(depot.tw[1], vt.shift[1]) + self.tol:
+            msg = f"leaves the depot at {clock_hms(first.departure_s)}, after it closes or the shift ends"
+            self.out.append(Violation(r, 0, "shift", msg))
+        if any(first.load):
+            self.out.append(Violation(r, 0, "load", f"leaves the depot with load {first.load}"))
+
+    def step(self, p: int, v: Visit) -> bool:
+        """Check visit ``p``; False when the route cannot be followed further (a bad index)."""
+        if v.departure_s < v.arrival_s - self.tol:
             msg = (
                 f"departs ({clock_hms(v.departure_s)}) before it arrives ({clock_hms(v.arrival_s)})"
             )
-            out.append(Violation(r, p, "time", msg))
+            self.out.append(Violation(self.r, p, "time", msg))
         if v.kind == "lunch":
-            lunches += 1
-            out.extend(_check_lunch(vt, r, p, v.arrival_s, v.departure_s, prev_dep, time_tol))
-            if vt.lunch is not None:
-                pending_lunch += vt.lunch.duration_s
-            floor = max(floor, v.departure_s)
-            if not _same_load(v.load, load):
-                out.append(
-                    Violation(r, p, "load", f"reported load {v.load}, carried {tuple(load)}")
-                )
-            continue
+            self._lunch(p, v)
+            return True
+        place = self._place(p, v)
+        if place is None:
+            return False
+        loc_in, loc_out, tw, service, rule = place
+        self._arrive(p, v, loc_in)
+        self._serve(p, v, tw, service, rule)
+        self._carry(p, v)
+        self.prev_loc, self.prev_dep = loc_out, v.departure_s
+        self.pending_lunch, self.floor = 0.0, v.departure_s
+        return True
 
-        # Where the visit is entered and left, its window and its service time.
-        service: float
+    def _lunch(self, p: int, v: Visit) -> None:
+        self.lunches += 1
+        self.out.extend(
+            _check_lunch(self.vt, self.r, p, v.arrival_s, v.departure_s, self.prev_dep, self.tol)
+        )
+        if self.vt.lunch is not None:
+            self.pending_lunch += self.vt.lunch.duration_s
+        self.floor = max(self.floor, v.departure_s)
+        if not _same_load(v.load, self.load):
+            msg = f"reported load {v.load}, carried {tuple(self.load)}"
+            self.out.append(Violation(self.r, p, "load", msg))
+
+    def _place(self, p: int, v: Visit) -> tuple[int, int, tuple[int, int], float, str] | None:
+        """Where the visit is entered and left, its window, its service time and the rule its
+        window stands for; None (with a violation) when its index does not exist."""
+        model, r = self.model, self.r
         if v.kind == "client":
             if not 0 <= v.index < len(model.clients):
-                out.append(Violation(r, p, "index", f"client {v.index} does not exist"))
-                return out
+                self.out.append(Violation(r, p, "index", f"client {v.index} does not exist"))
+                return None
             c = model.clients[v.index]
             loc_in, loc_out = c.location, c.location
             if c.is_segment:
@@ -227,91 +264,102 @@ def _check_route(
                     loc_in, loc_out = c.end_location, c.location
                     if not c.reversible:
                         msg = f"segment client {v.index} ({c.name}) driven reversed but one-way"
-                        out.append(Violation(r, p, "segment", msg))
+                        self.out.append(Violation(r, p, "segment", msg))
             elif v.reversed:
-                out.append(Violation(r, p, "segment", f"point client {v.index} marked reversed"))
-            tw, service, rule = c.tw, c.service_s, "time_window"
-        elif v.kind == "landfill":
+                msg = f"point client {v.index} marked reversed"
+                self.out.append(Violation(r, p, "segment", msg))
+            return loc_in, loc_out, c.tw, float(c.service_s), "time_window"
+        if v.kind == "landfill":
             if not 0 <= v.index < len(model.landfills):
-                out.append(Violation(r, p, "index", f"landfill {v.index} does not exist"))
-                return out
+                self.out.append(Violation(r, p, "index", f"landfill {v.index} does not exist"))
+                return None
             lf = model.landfills[v.index]
-            loc_in = loc_out = lf.location
-            tw, service, rule = lf.tw, lf.unload_s, "landfill_window"
-        else:  # the final depot
-            loc_in = loc_out = end_depot.location
-            tw, service, rule = end_depot.tw, 0.0, "shift"
+            return lf.location, lf.location, lf.tw, float(lf.unload_s), "landfill_window"
+        loc = self.end_depot.location  # the final depot
+        return loc, loc, self.end_depot.tw, 0.0, "shift"
 
-        travel = float(dur[prev_loc, loc_in])
-        leg = float(dist[prev_loc, loc_in])
+    def _arrive(self, p: int, v: Visit, loc_in: int) -> None:
+        """The leg to the visit: reachable, and not arrived sooner than travel allows."""
+        assert self.model.duration_s is not None and self.model.distance_m is not None
+        travel = float(self.model.duration_s[self.prev_loc, loc_in])
+        leg = float(self.model.distance_m[self.prev_loc, loc_in])
         if not (math.isfinite(travel) and math.isfinite(leg)):
-            msg = f"no path from location {prev_loc} to {loc_in}"
-            out.append(Violation(r, p, "unreachable", msg))
+            msg = f"no path from location {self.prev_loc} to {loc_in}"
+            self.out.append(Violation(self.r, p, "unreachable", msg))
             travel = leg = 0.0
-        distance += leg
-        earliest = max(prev_dep + travel + pending_lunch, floor)
-        if v.arrival_s < earliest - time_tol:
+        self.distance += leg
+        earliest = max(self.prev_dep + travel + self.pending_lunch, self.floor)
+        if v.arrival_s < earliest - self.tol:
             msg = (
                 f"arrives at {clock_hms(v.arrival_s)} but cannot be there before {clock_hms(earliest)} "
-                f"(left at {clock_hms(prev_dep)}, travel {travel:.1f} s"
-                + (f", lunch {pending_lunch:.0f} s)" if pending_lunch else ")")
+                f"(left at {clock_hms(self.prev_dep)}, travel {travel:.1f} s"
+                + (f", lunch {self.pending_lunch:.0f} s)" if self.pending_lunch else ")")
             )
-            out.append(Violation(r, p, "time", msg))
+            self.out.append(Violation(self.r, p, "time", msg))
+
+    def _serve(self, p: int, v: Visit, tw: tuple[int, int], service: float, rule: str) -> None:
+        """The window and the service time (the depot's closing for the final depot)."""
         start = max(v.arrival_s, tw[0])
         if v.kind == "depot":
-            close = min(tw[1], vt.shift[1])
-            if v.arrival_s > close + time_tol:
+            close = min(tw[1], self.vt.shift[1])
+            if v.arrival_s > close + self.tol:
                 msg = f"back at the depot at {clock_hms(v.arrival_s)}, after {clock_hms(close)}"
-                out.append(Violation(r, p, "shift", msg))
-        else:
-            if start > tw[1] + time_tol:
-                msg = f"service starts at {clock_hms(start)}, window {clock_hms(tw[0])}-{clock_hms(tw[1])}"
-                out.append(Violation(r, p, rule, msg))
-            if v.departure_s < start + service - time_tol:
-                msg = (
-                    f"departs at {clock_hms(v.departure_s)}, before service ({service:.0f} s) "
-                    f"started at {clock_hms(start)} can end"
-                )
-                out.append(Violation(r, p, "time", msg))
+                self.out.append(Violation(self.r, p, "shift", msg))
+            return
+        if start > tw[1] + self.tol:
+            msg = f"service starts at {clock_hms(start)}, window {clock_hms(tw[0])}-{clock_hms(tw[1])}"
+            self.out.append(Violation(self.r, p, rule, msg))
+        if v.departure_s < start + service - self.tol:
+            msg = (
+                f"departs at {clock_hms(v.departure_s)}, before service ({service:.0f} s) "
+                f"started at {clock_hms(start)} can end"
+            )
+            self.out.append(Violation(self.r, p, "time", msg))
 
+    def _carry(self, p: int, v: Visit) -> None:
+        """Loads: collected at a client (within the trip capacity), emptied at a landfill."""
         if v.kind == "client":
-            c = model.clients[v.index]
-            distance += c.traverse_m
+            c = self.model.clients[v.index]
+            self.distance += c.traverse_m
             demand = np.asarray(c.demand, dtype=float)
-            load += demand
-            day += demand
-            stops += 1
-            last_client = p
-            if _over(load, vt.capacity):
-                msg = f"load {tuple(load)} above the trip capacity {vt.capacity}"
-                out.append(Violation(r, p, "capacity", msg))
+            self.load += demand
+            self.day += demand
+            self.stops += 1
+            self.last_client = p
+            if _over(self.load, self.vt.capacity):
+                msg = f"load {tuple(self.load)} above the trip capacity {self.vt.capacity}"
+                self.out.append(Violation(self.r, p, "capacity", msg))
         elif v.kind == "landfill":
-            load[:] = 0.0
-            last_landfill = p
-        if not _same_load(v.load, load):
-            out.append(Violation(r, p, "load", f"reported load {v.load}, carried {tuple(load)}"))
-        prev_loc, prev_dep, pending_lunch, floor = loc_out, v.departure_s, 0.0, v.departure_s
+            self.load[:] = 0.0
+            self.last_landfill = p
+        if not _same_load(v.load, self.load):
+            msg = f"reported load {v.load}, carried {tuple(self.load)}"
+            self.out.append(Violation(self.r, p, "load", msg))
 
-    if last_client > last_landfill and bool((load > _LOAD_TOL).any()):
-        msg = f"returns to the depot with load {tuple(load)}: no landfill after the last collection"
-        out.append(Violation(r, last_client, "final_dump", msg))
-    if _over(day, vt.max_load_per_day):
-        msg = f"collects {tuple(day)} in the day, more than {vt.max_load_per_day}"
-        out.append(Violation(r, -1, "daily_load", msg))
-    if vt.max_stops is not None and stops > vt.max_stops:
-        out.append(Violation(r, -1, "max_stops", f"{stops} stops, at most {vt.max_stops}"))
-    if stops and vt.lunch is not None:
-        # A route back at its end depot before the lunch window opens takes no lunch.
-        needed = last.arrival_s >= vt.lunch.window[0]
-        if lunches > 1 or (needed and lunches != 1):
-            msg = f"{lunches} lunch breaks, exactly one required"
-            if not needed:
-                msg = f"{lunches} lunch breaks, at most one allowed"
-            out.append(Violation(r, -1, "lunch", msg))
-    if abs(distance - route.distance_m) > dist_tol + 1e-6 * distance:
-        msg = f"reported distance {route.distance_m:.1f} m, recomputed {distance:.1f} m"
-        out.append(Violation(r, -1, "distance", msg))
-    return out
+    def finish(self, dist_tol: float) -> None:
+        """The rules of the whole route: final dump, daily load, stops, lunch count, distance."""
+        vt, r, load = self.vt, self.r, self.load
+        if self.last_client > self.last_landfill and bool((load > _LOAD_TOL).any()):
+            msg = f"returns to the depot with load {tuple(load)}: no landfill after the last collection"
+            self.out.append(Violation(r, self.last_client, "final_dump", msg))
+        if _over(self.day, vt.max_load_per_day):
+            msg = f"collects {tuple(self.day)} in the day, more than {vt.max_load_per_day}"
+            self.out.append(Violation(r, -1, "daily_load", msg))
+        if vt.max_stops is not None and self.stops > vt.max_stops:
+            msg = f"{self.stops} stops, at most {vt.max_stops}"
+            self.out.append(Violation(r, -1, "max_stops", msg))
+        if self.stops and vt.lunch is not None:
+            # A route back at its end depot before the lunch window opens takes no lunch.
+            needed = self.route.visits[-1].arrival_s >= vt.lunch.window[0]
+            if self.lunches > 1 or (needed and self.lunches != 1):
+                msg = f"{self.lunches} lunch breaks, exactly one required"
+                if not needed:
+                    msg = f"{self.lunches} lunch breaks, at most one allowed"
+                self.out.append(Violation(r, -1, "lunch", msg))
+        distance, reported = self.distance, self.route.distance_m
+        if abs(distance - reported) > dist_tol + 1e-6 * distance:
+            msg = f"reported distance {reported:.1f} m, recomputed {distance:.1f} m"
+            self.out.append(Violation(r, -1, "distance", msg))
 
 
 def _same_load(reported: tuple[float, float], load: np.ndarray) -> bool:
