@@ -591,7 +591,13 @@ def _gap(dist: float, ref: float) -> str:
     return f"{round(100.0 * (dist - ref) / ref, 2) + 0.0:+.2f} %"
 
 
-def _classic_section(time_limit_s: float, sets: list[str], runs: int, cpus: list[int]) -> list[str]:
+def _classic_section(
+    time_limit_s: float,
+    sets: list[str],
+    runs: int,
+    cpus: list[int],
+    families: tuple[str, ...] = ("cvrp", "vrptw"),
+) -> list[str]:
     lines = [
         f"## CVRP (Uchoa et al. X) and VRPTW, {time_limit_s:g} s",
         "",
@@ -613,6 +619,8 @@ def _classic_section(time_limit_s: float, sets: list[str], runs: int, cpus: list
     ]
     for set_name in sets:
         for family, name in CLASSIC_SETS[set_name]:
+            if family not in families:
+                continue
             inst = _classic(family, name)
             if inst is None:
                 lines.append(f"| {name} | {set_name} | | file absent | | | | | | |")
@@ -667,6 +675,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--classic-time-limit", type=float, default=30.0)
     parser.add_argument("--classic-runs", type=int, default=1, help="seeds per CVRP/VRPTW file")
     parser.add_argument("--set", default="test", choices=["tuning", "test", "all"])
+    parser.add_argument("--families", default="cvrp,vrptw", help="classic families to run")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.runs < 1 or args.classic_runs < 1:
@@ -686,6 +695,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     if not args.cpus or set(args.cpus) - {1, 2}:
         parser.error("--cpu must be 1, 2 or 1,2")
     args.sets = ["tuning", "test"] if args.set == "all" else [args.set]
+    args.family_list = [f.strip() for f in args.families.split(",") if f.strip()]
+    if bad_f := sorted(set(args.family_list) - {"cvrp", "vrptw"}):
+        parser.error(f"unknown families {bad_f}; allowed: cvrp, vrptw")
     return args
 
 
@@ -715,7 +727,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.kim:
         lines += _kim_section(args.names, time_limit, args.peer_list, args.runs, args.cpus)
     if args.classic:
-        lines += ["", *_classic_section(classic_limit, args.sets, args.classic_runs, args.cpus)]
+        lines += [
+            "",
+            *_classic_section(
+                classic_limit, args.sets, args.classic_runs, args.cpus, tuple(args.family_list)
+            ),
+        ]
     lines += ["", *NOTES]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines += [

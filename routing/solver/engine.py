@@ -403,10 +403,14 @@ def _jobs(
 ) -> list[tuple[str, int]]:
     """The search jobs for this model (the same whatever the number of workers, but for one case).
 
-    Where PyVRP states every rule exactly and the objective is the distance alone (the CVRP and
-    VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own search as
-    ``pyvrp.solve`` runs it, one per worker with seeds s, s + 1, ... (``plain``; one job with the
-    whole time on one worker: splitting the time of a single search only loses).
+    Where PyVRP states every rule exactly, the objective is the distance alone and clients have
+    time windows (the VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own
+    search as ``pyvrp.solve`` runs it, one per worker with seeds s, s + 1, ... (``plain``; one job
+    with the whole time on one worker: splitting the time of a single search only loses). Chosen
+    on the tuning set at 30 s, one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against
+    +16.11 % with our phases, RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001
+    +5.57 % against +6.10 %, but X-n200 +2.38 % against +1.25 %, where the search from the load
+    bound packs 36 routes), so CVRP keeps our phases.
 
     When PyVRP's relaxation holds every rule of the model (no lunch, no stop limit, one trip a
     day or no daily limit) the second job searches the same relaxation from the fleet's lower bound
@@ -419,7 +423,7 @@ def _jobs(
     / 1,135 miles against 1,134 / 1,089 / 1,104, 2100_stop 1,513 / 1,557 / 1,576 against 1,503 /
     1,535 (seeds 1-2), 804_stop 570 / 567 / 566 against 570 / 569.
     """
-    if _pyvrp_exact(model) and not model.vehicles_first and params.plain_pyvrp:
+    if _pyvrp_exact(model) and not model.vehicles_first and params.plain_pyvrp and _windows(model):
         return [("plain", seed + k) for k in range(max(1, workers))]
     if _pyvrp_exact(model):
         return [("trips", seed), ("tight", seed + 1)]
@@ -427,6 +431,16 @@ def _jobs(
         return [("trips", seed), ("trips", seed + 1)]
     hybrid = n_clients <= params.ortools_max_clients
     return [("trips", seed), ("hybrid" if hybrid else "day", seed)]
+
+
+def _windows(model: Model) -> bool:
+    """Whether some client's time window is narrower than the working day of every vehicle."""
+    active = [vt for vt in model.vehicle_types if vt.num_available > 0]
+    if not active:
+        return False
+    start = min(vt.shift[0] for vt in active)
+    end = max(vt.shift[1] for vt in active)
+    return any(c.tw[0] > start or c.tw[1] < end for c in model.clients)
 
 
 def _whole_trips(model: Model) -> bool:
