@@ -97,7 +97,6 @@ def check_kim_solution(
         msg = f"solution is for {sol['instance']!r}, instance is {inst.name!r}"
         out.append(Violation(-1, -1, "instance", msg))
     count: Counter[int] = Counter()
-    tol_yd = 1e-6
     for k, route in enumerate(_routes(sol)):
         nodes = route.get("nodes", [])
         if not isinstance(nodes, list):
@@ -119,32 +118,8 @@ def check_kim_solution(
         for p, i in enumerate(rows[1:-1], start=1):
             if int(inst.type[i]) == DEPOT:
                 out.append(Violation(k, p, "depot", "depot visited in the middle of the route"))
-
-        trip = day = 0.0
-        stops = 0
-        last_stop = last_dump = -1
-        for p, i in enumerate(rows):
-            kind = int(inst.type[i])
-            if kind == STOP:
-                count[i] += 1
-                trip += float(inst.load[i])
-                day += float(inst.load[i])
-                stops += 1
-                last_stop = p
-                if trip > inst.capacity_yd3 + tol_yd:
-                    msg = f"trip load {trip:g} yd³ above the capacity {inst.capacity_yd3:g}"
-                    out.append(Violation(k, p, "capacity", msg))
-            elif kind == LANDFILL:
-                trip = 0.0
-                last_dump = p
-        if last_stop > last_dump and trip > tol_yd:
-            msg = f"returns to the depot with {trip:g} yd³: no dump after the last stop"
-            out.append(Violation(k, last_stop, "final_dump", msg))
-        if day > inst.max_daily_yd3 + tol_yd:
-            msg = f"collects {day:g} yd³ in the day, at most {inst.max_daily_yd3:g}"
-            out.append(Violation(k, -1, "daily_load", msg))
-        if stops > inst.max_stops:
-            out.append(Violation(k, -1, "max_stops", f"{stops} stops, at most {inst.max_stops}"))
+        count.update(i for i in rows if int(inst.type[i]) == STOP)
+        _kim_loads(inst, k, rows, out)
         _kim_schedule(inst, k, route, rows, out, time_tol_s)
 
     for i in inst.stops:
@@ -152,6 +127,38 @@ def check_kim_solution(
             msg = f"stop {inst.ids[i]} is served {count[i]} times, exactly once required"
             out.append(Violation(-1, -1, "coverage", msg))
     return out
+
+
+_TOL_YD = 1e-6
+"""Slack on loads in cubic yards (floating point only)."""
+
+
+def _kim_loads(inst: KimInstance, k: int, rows: list[int], out: list[Violation]) -> None:
+    """Trip capacity (reset at landfills), the final dump, the daily yardage and the stop limit."""
+    trip = day = 0.0
+    stops = 0
+    last_stop = last_dump = -1
+    for p, i in enumerate(rows):
+        kind = int(inst.type[i])
+        if kind == STOP:
+            trip += float(inst.load[i])
+            day += float(inst.load[i])
+            stops += 1
+            last_stop = p
+            if trip > inst.capacity_yd3 + _TOL_YD:
+                msg = f"trip load {trip:g} yd³ above the capacity {inst.capacity_yd3:g}"
+                out.append(Violation(k, p, "capacity", msg))
+        elif kind == LANDFILL:
+            trip = 0.0
+            last_dump = p
+    if last_stop > last_dump and trip > _TOL_YD:
+        msg = f"returns to the depot with {trip:g} yd³: no dump after the last stop"
+        out.append(Violation(k, last_stop, "final_dump", msg))
+    if day > inst.max_daily_yd3 + _TOL_YD:
+        msg = f"collects {day:g} yd³ in the day, at most {inst.max_daily_yd3:g}"
+        out.append(Violation(k, -1, "daily_load", msg))
+    if stops > inst.max_stops:
+        out.append(Violation(k, -1, "max_stops", f"{stops} stops, at most {inst.max_stops}"))
 
 
 def _kim_schedule(

@@ -590,22 +590,13 @@ def _search(
     """
     end = t0 + time_limit_s
     shrink = lower is not None
-    first = _run(
-        ctx,
-        data,
-        until=t0 + time_limit_s * (0.4 if shrink else 1.0),
-    )
+    first = _run(ctx, data, until=t0 + time_limit_s * (0.4 if shrink else 1.0))
     boost = shrink and not first.best.is_feasible()
     if boost:
         # the search traded a vehicle's cost for broken windows: from here on time warp costs
         # about as much as a vehicle (see _initial_penalties)
         logger.info("PyVRP: no feasible plan yet; time warp now weighs like a vehicle")
-        first = _run(
-            ctx,
-            data,
-            until=t0 + time_limit_s * 0.55,
-            boost=True,
-        )
+        first = _run(ctx, data, until=t0 + time_limit_s * 0.55, boost=True)
     best = first.best
     logger.info(
         "PyVRP: %d routes, feasible=%s, %d iterations",
@@ -616,43 +607,15 @@ def _search(
     out = [best]
     if not shrink or not best.is_feasible() or lower is None:
         return out
-    fleet = best.num_routes()
-    small_data, small = None, None
-    current = best
-    shrink_end = t0 + time_limit_s * 0.75
-    while fleet > lower:
-        left = shrink_end - time.monotonic()
-        if ctx.max_iterations is None and left < 0.2:
-            break
-        vt = data.vehicle_type(0).replace(num_available=fleet - 1)
-        trial_data = data.replace(vehicle_types=[vt])
-        # start from the current plan without its smallest route; the search re-inserts its clients
-        routes = sorted(current.routes(), key=lambda r: (r.num_clients(), r.distance()))[1:]
-        start = pyvrp.Solution(
-            trial_data,
-            [
-                pyvrp.Route(
-                    trial_data,
-                    [pyvrp.Activity(a.type, a.idx) for a in r.schedule()][1:-1],
-                    r.vehicle_type(),
-                )
-                for r in routes
-            ],
-        )
-        res = _run(
-            ctx,
-            trial_data,
-            until=min(shrink_end, time.monotonic() + ctx.params.shrink_try * time_limit_s),
-            first_feasible=True,
-            initial_solution=start,
-            boost=boost,
-        )
-        if not res.best.is_feasible():
-            break
-        fleet = res.best.num_routes()
-        small_data, small = trial_data, res.best
-        current = res.best
-        logger.info("PyVRP: the work fits %d vehicles", fleet)
+    small_data, small = _shrink(
+        data,
+        ctx,
+        best,
+        lower,
+        until=t0 + time_limit_s * 0.75,
+        time_limit_s=time_limit_s,
+        boost=boost,
+    )
     if small is not None and small_data is not None:
         res = _run(
             ctx,
@@ -674,6 +637,46 @@ def _search(
         if res.best.is_feasible() and res.cost() < first.cost():
             out[0] = res.best
     return out
+
+
+def _shrink(
+    data: pyvrp.ProblemData,
+    ctx: _Ctx,
+    best: pyvrp.Solution,
+    lower: int,
+    *,
+    until: float,
+    time_limit_s: float,
+    boost: bool,
+) -> tuple[pyvrp.ProblemData | None, pyvrp.Solution | None]:
+    """Offer a vehicle fewer at a time while the work still fits (each attempt stops at its first
+    feasible plan); return the smallest fleet's data and plan, or ``(None, None)``."""
+    fleet = best.num_routes()
+    small_data, small = None, None
+    current = best
+    while fleet > lower:
+        left = until - time.monotonic()
+        if ctx.max_iterations is None and left < 0.2:
+            break
+        vt = data.vehicle_type(0).replace(num_available=fleet - 1)
+        trial_data = data.replace(vehicle_types=[vt])
+        # start from the current plan without its smallest route; the search re-inserts its clients
+        routes = sorted(current.routes(), key=lambda r: (r.num_clients(), r.distance()))[1:]
+        res = _run(
+            ctx,
+            trial_data,
+            until=min(until, time.monotonic() + ctx.params.shrink_try * time_limit_s),
+            first_feasible=True,
+            initial_solution=_rebuild(trial_data, routes),
+            boost=boost,
+        )
+        if not res.best.is_feasible():
+            break
+        fleet = res.best.num_routes()
+        small_data, small = trial_data, res.best
+        current = res.best
+        logger.info("PyVRP: the work fits %d vehicles", fleet)
+    return small_data, small
 
 
 def _time_bound(prep: Prepared, clients: list[int]) -> float:
@@ -966,69 +969,91 @@ def _greedy(data: pyvrp.ProblemData) -> pyvrp.Solution:
     """
     clients = list(data.clients())
     nc = len(clients)
-    dur = np.asarray(data.duration_matrix(0), dtype=np.float64)
-    dist = np.asarray(data.distance_matrix(0), dtype=np.float64)
-    loc = np.asarray([c.location for c in clients], dtype=np.int64)
-    early = np.asarray([c.tw_early for c in clients], dtype=np.float64)
-    late = np.asarray([c.tw_late for c in clients], dtype=np.float64)
-    svc = np.asarray([c.service_duration for c in clients], dtype=np.float64)
-    pick = np.asarray([list(c.pickup) for c in clients], dtype=np.float64).reshape(nc, -1)
+    g = _Greedy(
+        dur=np.asarray(data.duration_matrix(0), dtype=np.float64),
+        dist=np.asarray(data.distance_matrix(0), dtype=np.float64),
+        loc=np.asarray([c.location for c in clients], dtype=np.int64),
+        early=np.asarray([c.tw_early for c in clients], dtype=np.float64),
+        late=np.asarray([c.tw_late for c in clients], dtype=np.float64),
+        svc=np.asarray([c.service_duration for c in clients], dtype=np.float64),
+        pick=np.asarray([list(c.pickup) for c in clients], dtype=np.float64).reshape(nc, -1),
+        depots=list(data.depots()),
+    )
     free = np.ones(nc, dtype=bool)
-    for g in data.groups():
-        members = list(g.clients)
+    for grp in data.groups():
+        members = list(grp.clients)
         free[members[1:]] = False  # one direction per segment; the search may swap it
-    depots = list(data.depots())
     routes: list[pyvrp.Route] = []
     for t_idx in range(data.num_vehicle_types):
         vt = data.vehicle_type(t_idx)
-        cap = np.asarray(list(vt.capacity), dtype=np.float64)
-        reloads = list(vt.reload_depots)
-        end_loc = depots[vt.end_depot].location
         for _ in range(vt.num_available):
             if not free.any():
                 break
-            now = float(vt.tw_early)
-            here = depots[vt.start_depot].location
-            load = np.zeros(pick.shape[1])
-            used_dist = 0.0
-            n_reloads = 0
-            acts: list[pyvrp.Activity] = []
-            while True:
-                cand = np.flatnonzero(free)
-                if cand.size == 0:
-                    break
-                arrive = now + dur[here, loc[cand]]
-                begin = np.maximum(arrive, early[cand])
-                back = begin + svc[cand] + dur[loc[cand], end_loc]
-                ok = (arrive <= late[cand]) & (back <= vt.tw_late)
-                ok &= (
-                    used_dist + dist[here, loc[cand]] + dist[loc[cand], end_loc] <= vt.max_distance
-                )
-                if not ok.any():
-                    break
-                k = int(cand[np.flatnonzero(ok)[np.argmin((begin - now)[ok])]])
-                if pick.shape[1] and np.any(load + pick[k] > cap):
-                    if not reloads or n_reloads >= vt.max_reloads or not load.any():
-                        break
-                    r = min(reloads, key=lambda d: (dur[here, depots[d].location], d))
-                    rl = depots[r].location
-                    now = max(now + dur[here, rl], depots[r].tw_early) + depots[r].service_duration
-                    used_dist += dist[here, rl]
-                    here, load = rl, np.zeros_like(load)
-                    n_reloads += 1
-                    acts.append(pyvrp.Activity(pyvrp.ActivityType.DEPOT, r))
-                    continue
-                used_dist += dist[here, loc[k]]
-                now = max(now + dur[here, loc[k]], early[k]) + svc[k]
-                here = int(loc[k])
-                load = load + pick[k]
-                free[k] = False
-                acts.append(pyvrp.Activity(pyvrp.ActivityType.CLIENT, k))
-            while acts and acts[-1].type == pyvrp.ActivityType.DEPOT:
-                acts.pop()
+            acts = _greedy_route(g, vt, free)
             if acts:
                 routes.append(pyvrp.Route(data, acts, t_idx))
     return pyvrp.Solution(data, routes)
+
+
+@dataclass(frozen=True)
+class _Greedy:
+    """The arrays :func:`_greedy` reads: matrices, and per client its location, window, service
+    and pickup."""
+
+    dur: np.ndarray
+    dist: np.ndarray
+    loc: np.ndarray
+    early: np.ndarray
+    late: np.ndarray
+    svc: np.ndarray
+    pick: np.ndarray
+    depots: list[pyvrp.Depot]
+
+
+def _greedy_route(g: _Greedy, vt: pyvrp.VehicleType, free: np.ndarray) -> list[pyvrp.Activity]:
+    """One vehicle's greedy route; the clients it takes are marked not ``free``."""
+    cap = np.asarray(list(vt.capacity), dtype=np.float64)
+    reloads = list(vt.reload_depots)
+    end_loc = g.depots[vt.end_depot].location
+    dur, dist, loc = g.dur, g.dist, g.loc
+    now = float(vt.tw_early)
+    here = g.depots[vt.start_depot].location
+    load = np.zeros(g.pick.shape[1])
+    used_dist = 0.0
+    n_reloads = 0
+    acts: list[pyvrp.Activity] = []
+    while True:
+        cand = np.flatnonzero(free)
+        if cand.size == 0:
+            break
+        arrive = now + dur[here, loc[cand]]
+        begin = np.maximum(arrive, g.early[cand])
+        back = begin + g.svc[cand] + dur[loc[cand], end_loc]
+        ok = (arrive <= g.late[cand]) & (back <= vt.tw_late)
+        ok &= used_dist + dist[here, loc[cand]] + dist[loc[cand], end_loc] <= vt.max_distance
+        if not ok.any():
+            break
+        k = int(cand[np.flatnonzero(ok)[np.argmin((begin - now)[ok])]])
+        if g.pick.shape[1] and np.any(load + g.pick[k] > cap):
+            if not reloads or n_reloads >= vt.max_reloads or not load.any():
+                break
+            r = min(reloads, key=lambda d: (dur[here, g.depots[d].location], d))
+            rl = g.depots[r].location
+            now = max(now + dur[here, rl], g.depots[r].tw_early) + g.depots[r].service_duration
+            used_dist += dist[here, rl]
+            here, load = rl, np.zeros_like(load)
+            n_reloads += 1
+            acts.append(pyvrp.Activity(pyvrp.ActivityType.DEPOT, r))
+            continue
+        used_dist += dist[here, loc[k]]
+        now = max(now + dur[here, loc[k]], g.early[k]) + g.svc[k]
+        here = int(loc[k])
+        load = load + g.pick[k]
+        free[k] = False
+        acts.append(pyvrp.Activity(pyvrp.ActivityType.CLIENT, k))
+    while acts and acts[-1].type == pyvrp.ActivityType.DEPOT:
+        acts.pop()
+    return acts
 
 
 def _to_items(sol: pyvrp.Solution, built: _Built) -> list[tuple[int, int, list[Item]]]:

@@ -158,41 +158,9 @@ def _reinsert(
         if control is not None:
             control.check()
         c = model.clients[i]
-        dirs = [False, True] if (c.is_segment and c.reversible) else [False]
-        ranked: list[tuple[float, tuple[int, int], int, bool]] = []
         # past the deadline only the quick fallback (a vehicle of its own) is tried
-        routes = plan.routes.items() if time.monotonic() <= deadline else []
-        for key, (items, _ev) in routes:
-            vt = model.vehicle_types[key[0]]
-            n_clients = sum(1 for it in items if it[0] == "client")
-            if vt.max_stops is not None and n_clients + 1 > vt.max_stops:
-                continue
-            day = [
-                sum(model.clients[it[1]].demand[d] for it in items if it[0] == "client")
-                for d in (0, 1)
-            ]
-            if any(day[d] + c.demand[d] > vt.max_load_per_day[d] + 1e-9 for d in (0, 1)):
-                continue
-            start = model.depots[vt.start_depot].location
-            end = model.depots[vt.end_depot].location
-            prev = np.asarray([start, *[prep.loc_out(it) for it in items]])
-            nxt = np.asarray([*[prep.loc_in(it) for it in items], end])
-            base = (
-                prep.dist[prev, nxt] * vt.cost_per_km + prep.dur[prev, nxt] * vt.cost_per_hour / 3.6
-            )
-            for rev in dirs:
-                a, b = prep.entry[i][int(rev)], prep.exit[i][int(rev)]
-                via = (
-                    (prep.dist[prev, a] + prep.dist[b, nxt]) * vt.cost_per_km
-                    + (prep.dur[prev, a] + prep.dur[b, nxt]) * vt.cost_per_hour / 3.6
-                    + prep.dur[prev, a] * 1e-6
-                )
-                delta = via - base
-                for pos in np.argsort(delta, kind="stable")[:positions]:
-                    if np.isfinite(delta[pos]):
-                        ranked.append((float(delta[pos]), key, int(pos), rev))
-        ranked.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
-        best: tuple[float, tuple[int, int], list[Item], Evaluation] | None = None
+        ranked = _ranked(prep, plan, i, positions) if time.monotonic() <= deadline else []
+        best: _Insertion | None = None
         for _, key, pos, rev in ranked[: 4 * positions]:
             items, ev = plan.routes[key]
             vt = model.vehicle_types[key[0]]
@@ -201,22 +169,74 @@ def _reinsert(
             if tev.route is not None and (best is None or tev.cost - ev.cost < best[0]):
                 best = (tev.cost - ev.cost, key, trial, tev)
         if best is None:
-            # no room on a used vehicle: open the cheapest unused one
-            used = set(plan.routes)
-            tried: set[int] = set()
-            for key in vehicle_list(prep):
-                if key in used or key[0] in tried:
-                    continue
-                tried.add(key[0])
-                vt = model.vehicle_types[key[0]]
-                for rev in dirs:
-                    trial = normalise(prep, vt, [("client", i, rev)])
-                    tev = evaluate(prep, key[0], key[1], trial)
-                    if tev.route is not None and (best is None or tev.cost < best[0]):
-                        best = (tev.cost, key, trial, tev)
+            best = _open_vehicle(prep, plan, i)
         if best is not None and (c.required or best[0] < c.prize):
             plan.routes[best[1]] = (best[2], best[3])
             plan.dropped.pop(i, None)
+
+
+_Insertion = tuple[float, tuple[int, int], list[Item], Evaluation]
+"""A verified insertion: added cost, vehicle, the route's items and their timing."""
+
+
+def _ranked(
+    prep: Prepared, plan: _Plan, i: int, positions: int
+) -> list[tuple[float, tuple[int, int], int, bool]]:
+    """The cheapest ``positions`` places per route and direction for client ``i`` by the detour
+    they cost (routes whose stop limit or daily load it would break are skipped), cheapest first."""
+    model = prep.model
+    c = model.clients[i]
+    dirs = [False, True] if (c.is_segment and c.reversible) else [False]
+    ranked: list[tuple[float, tuple[int, int], int, bool]] = []
+    for key, (items, _ev) in plan.routes.items():
+        vt = model.vehicle_types[key[0]]
+        n_clients = sum(1 for it in items if it[0] == "client")
+        if vt.max_stops is not None and n_clients + 1 > vt.max_stops:
+            continue
+        day = [
+            sum(model.clients[it[1]].demand[d] for it in items if it[0] == "client") for d in (0, 1)
+        ]
+        if any(day[d] + c.demand[d] > vt.max_load_per_day[d] + 1e-9 for d in (0, 1)):
+            continue
+        start = model.depots[vt.start_depot].location
+        end = model.depots[vt.end_depot].location
+        prev = np.asarray([start, *[prep.loc_out(it) for it in items]])
+        nxt = np.asarray([*[prep.loc_in(it) for it in items], end])
+        base = prep.dist[prev, nxt] * vt.cost_per_km + prep.dur[prev, nxt] * vt.cost_per_hour / 3.6
+        for rev in dirs:
+            a, b = prep.entry[i][int(rev)], prep.exit[i][int(rev)]
+            via = (
+                (prep.dist[prev, a] + prep.dist[b, nxt]) * vt.cost_per_km
+                + (prep.dur[prev, a] + prep.dur[b, nxt]) * vt.cost_per_hour / 3.6
+                + prep.dur[prev, a] * 1e-6
+            )
+            delta = via - base
+            for pos in np.argsort(delta, kind="stable")[:positions]:
+                if np.isfinite(delta[pos]):
+                    ranked.append((float(delta[pos]), key, int(pos), rev))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    return ranked
+
+
+def _open_vehicle(prep: Prepared, plan: _Plan, i: int) -> _Insertion | None:
+    """No room on a used vehicle: client ``i`` alone on the cheapest unused one (one per type)."""
+    model = prep.model
+    c = model.clients[i]
+    dirs = [False, True] if (c.is_segment and c.reversible) else [False]
+    best: _Insertion | None = None
+    used = set(plan.routes)
+    tried: set[int] = set()
+    for key in vehicle_list(prep):
+        if key in used or key[0] in tried:
+            continue
+        tried.add(key[0])
+        vt = model.vehicle_types[key[0]]
+        for rev in dirs:
+            trial = normalise(prep, vt, [("client", i, rev)])
+            tev = evaluate(prep, key[0], key[1], trial)
+            if tev.route is not None and (best is None or tev.cost < best[0]):
+                best = (tev.cost, key, trial, tev)
+    return best
 
 
 def _explain_left_out(prep: Prepared, plan: _Plan, clients: list[int]) -> None:
@@ -343,9 +363,38 @@ def solve(
     logger.info("screening: %d clients cannot be served by any vehicle", len(screened))
     stats: dict[str, float] = {"screened_out": float(len(screened))}
     deadline = t0 + time_limit_s
-    # the same jobs whatever the number of workers, so that workers never change the answer
     jobs = _jobs(model, len(clients), seed, params, workers)
     plans = _run_jobs(prep, clients, jobs, deadline, workers, screened, params, control)
+    # re-insertion may run a little past the deadline (never under an iteration limit)
+    until = math.inf if max_iterations is not None else deadline + min(5.0, 0.05 * time_limit_s)
+    best = _choose(prep, plans, clients, screened, stats, until, params, control)
+    key = best.key(model)
+    stats.update({"vehicles": float(len(best.routes)), "cost": key[2]})
+    if progress:
+        logger.info(
+            "best (%s): %d unserved, %d vehicles, cost %.2f",
+            best.solver,
+            key[0],
+            len(best.routes),
+            key[2],
+        )
+    control.report(1.0)
+    return _to_result(model, best, time.monotonic() - t0, stats)
+
+
+def _choose(
+    prep: Prepared,
+    plans: list[_Plan],
+    clients: list[int],
+    screened: dict[int, str],
+    stats: dict[str, float],
+    until: float,
+    params: SolveParams,
+    control: Control,
+) -> _Plan:
+    """Repair each verified plan (best first) and return the best; each engine and mode's best
+    goes into ``stats``."""
+    model = prep.model
     best: _Plan | None = None
     kept: dict[str, tuple[int, int, float]] = {}  # best key per engine and mode
     for plan in sorted(plans, key=lambda p: p.key(model)):
@@ -360,42 +409,19 @@ def solve(
         )
         if left and not hopeless:
             logger.info("%s repair: re-inserting %d clients", plan.solver, len(left))
-            grace = min(5.0, 0.05 * time_limit_s)
-            _reinsert(
-                prep,
-                plan,
-                left,
-                math.inf if max_iterations is not None else deadline + grace,
-                positions=params.reinsert_positions,
-                control=control,
-            )
+            _reinsert(prep, plan, left, until, positions=params.reinsert_positions, control=control)
             _explain_left_out(prep, plan, clients)
         key = plan.key(model)
         _job_stats(stats, kept, plan.solver, key, len(plan.routes))
         logger.info(
-            "%s: %d unserved, %d vehicles, cost %.2f",
-            plan.solver,
-            key[0],
-            len(plan.routes),
-            key[2],
+            "%s: %d unserved, %d vehicles, cost %.2f", plan.solver, key[0], len(plan.routes), key[2]
         )
         if best is None or key < best.key(model):
             best = plan
     if best is None:
         best = _Plan({}, dict(screened), "none")
         _explain_left_out(prep, best, clients)
-    key = best.key(model)
-    stats.update({"vehicles": float(len(best.routes)), "cost": key[2]})
-    if progress:
-        logger.info(
-            "best (%s): %d unserved, %d vehicles, cost %.2f",
-            best.solver,
-            key[0],
-            len(best.routes),
-            key[2],
-        )
-    control.report(1.0)
-    return _to_result(model, best, time.monotonic() - t0, stats)
+    return best
 
 
 def _jobs(
