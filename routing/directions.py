@@ -1,8 +1,8 @@
 """Turn-by-turn directions and street geometry, read from the road graph of a plan.
 
 A vehicle-day's ``node_path`` is the exact sequence of graph nodes it drives. Directions walk that
-path edge by edge: a new instruction starts where the street name changes or the road turns by
-45° or more, and the stops (collect, landfill, depot, lunch) are interleaved where the path reaches
+path edge by edge: a new instruction starts where the street name changes or the road turns more
+than slightly (`routing.geometry.classify_turn`, the project's one turn classifier), and the stops (collect, landfill, depot, lunch) are interleaved where the path reaches
 them. Angles come from the edge geometries in the projected CRS (metres), so they are true angles.
 """
 
@@ -17,23 +17,14 @@ import networkx as nx
 import numpy as np
 import pyproj
 
+from routing.geometry import bearing_deg, classify_turn, heading_change_deg
 from routing.i18n import translator
+from routing.names import road_name
 
 if TYPE_CHECKING:
     from routing.plan import Stop, VehicleDay
 
-Turn = str  # one of TURNS
-TURNS: tuple[str, ...] = (
-    "depart",
-    "straight",
-    "slight_left",
-    "left",
-    "sharp_left",
-    "slight_right",
-    "right",
-    "sharp_right",
-    "uturn",
-)
+Turn = str  # one of routing.geometry.TURNS
 _TURN_TEXT = {
     "depart": "Depart on {street}",
     "straight": "Continue on {street}",
@@ -45,15 +36,13 @@ _TURN_TEXT = {
     "sharp_right": "Turn sharp right onto {street}",
     "uturn": "Make a U-turn onto {street}",
 }
-# a change of heading at least this large (degrees) is announced even on the same street
-_ANNOUNCE_DEG = 45.0
 
 
 @dataclass(frozen=True)
 class Instruction:
     """One line of a driver's directions.
 
-    ``kind`` is a turn (see :data:`TURNS`) or a stop kind (``"collect"``, ``"landfill"``,
+    ``kind`` is a turn (see `routing.geometry.TURNS`) or a stop kind (``"collect"``, ``"landfill"``,
     ``"depot"``, ``"lunch"``); ``distance_m`` is what is driven from here to the next line;
     ``number`` is the collection stop's number (1, 2, …) for ``"collect"``.
     """
@@ -66,27 +55,6 @@ class Instruction:
     stop: Stop | None = None
 
 
-def classify_turn(angle_deg: float) -> Turn:
-    """The turn for a change of heading (degrees, clockwise positive = to the right)."""
-    a = (angle_deg + 180.0) % 360.0 - 180.0
-    size = abs(a)
-    if size < 20:
-        return "straight"
-    if size >= 170:
-        return "uturn"
-    side = "right" if a > 0 else "left"
-    if size < _ANNOUNCE_DEG:
-        return f"slight_{side}"
-    if size < 135:
-        return side
-    return f"sharp_{side}"
-
-
-def _bearing(x0: float, y0: float, x1: float, y1: float) -> float:
-    """Compass bearing in degrees (0 = north, 90 = east) of a projected vector."""
-    return math.degrees(math.atan2(x1 - x0, y1 - y0))
-
-
 @dataclass(frozen=True)
 class _Edge:
     name: str
@@ -95,7 +63,7 @@ class _Edge:
     end_bearing: float
 
 
-def _edge(graph: nx.MultiDiGraph, u: int, v: int) -> _Edge:
+def _edge(graph: nx.MultiDiGraph, u: int, v: int, language: str) -> _Edge:
     """The shortest of the parallel edges u→v, with its name, length and end headings."""
     data: dict[str, Any] | None = None
     if graph.has_edge(u, v):
@@ -112,12 +80,12 @@ def _edge(graph: nx.MultiDiGraph, u: int, v: int) -> _Edge:
         if data and data.get("length") is not None
         else math.dist(coords[0], coords[-1])
     )
-    name = _street_name(data.get("name") if data else "")
+    name = road_name(data or {}, language=language)
     return _Edge(
         name=name,
         length=length,
-        start_bearing=_bearing(*coords[0], *coords[1]),
-        end_bearing=_bearing(*coords[-2], *coords[-1]),
+        start_bearing=bearing_deg(*coords[0], *coords[1]),
+        end_bearing=bearing_deg(*coords[-2], *coords[-1]),
     )
 
 
@@ -237,7 +205,7 @@ def directions(
     _ = translator(language)
     route = route if route is not None else walk(graph, vehicle_day)
     path = route.nodes
-    edges = [_edge(graph, u, v) for u, v in itertools.pairwise(path)]
+    edges = [_edge(graph, u, v, language) for u, v in itertools.pairwise(path)]
     cum = np.concatenate([[0.0], np.cumsum([e.length for e in edges])]) if edges else np.zeros(1)
 
     def dist(a: int, b: int) -> float:
@@ -250,13 +218,12 @@ def directions(
             turns[i] = "depart"
             continue
         prev = edges[i - 1]
-        turn = classify_turn(e.start_bearing - prev.end_bearing)
+        turn = classify_turn(heading_change_deg(prev.end_bearing, e.start_bearing))
         if e.name != prev.name or turn not in ("straight", "slight_left", "slight_right"):
             turns[i] = turn
 
     located = locate_stops(vehicle_day, graph, route=route)
     numbers = {id(s): n for n, s in enumerate(vehicle_day.collect_stops, start=1)}
-    unnamed = _("unnamed road")
 
     # events sorted by path index; at one index: arrivals, then the turn, then a collection
     events: list[tuple[int, int, str, Stop | None, int]] = []
@@ -278,7 +245,7 @@ def directions(
             out.append(
                 Instruction(
                     kind=kind,
-                    text=_(_TURN_TEXT[kind], street=street or unnamed),
+                    text=_(_TURN_TEXT[kind], street=street),
                     street=street,
                     distance_m=dist(i, next_i),
                 )
@@ -304,7 +271,7 @@ def directions(
                 out.append(
                     Instruction(
                         kind="straight",
-                        text=_(_TURN_TEXT["straight"], street=street or unnamed),
+                        text=_(_TURN_TEXT["straight"], street=street),
                         street=street,
                         distance_m=dist(end, upto),
                     )

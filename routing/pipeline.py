@@ -246,6 +246,7 @@ def _points(ctx: _Context) -> gpd.GeoDataFrame:
             service_s_per_household=sc.service_s_per_household,
             containers=cont if cont is not None and len(cont) else None,
             container_density_kg_m3=sc.container_density_kg_m3,
+            language=sc.language,
         )
         pts["point_id"] = f"{len(frames) + 1:02d}-" + pts["point_id"].astype(str)
         pts["village_spec"] = spec.name

@@ -17,9 +17,12 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from routing.normalize import place_key
+from routing.profile import DENIED_ACCESS, check_names
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGES: tuple[str, ...] = ("ky", "ru", "en")
+#: A vehicle's road rules in ``[[vehicle]]``: lists of ``highway`` values / access values.
+VEHICLE_ROAD_KEYS = ("roads_banned", "roads_allowed", "access_allowed")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -71,6 +74,9 @@ class VehicleSpec:
     fixed_cost: float
     driver: str
     assumption: str = ""
+    roads_banned: tuple[str, ...] = ()
+    roads_allowed: tuple[str, ...] = ()
+    access_allowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -456,6 +462,7 @@ class _Reader:
             "name", "kind", "count", "capacity_kg", "capacity_m3", "compaction", "shift_start", "shift_end",
             "lunch_earliest", "lunch_latest", "lunch_min", "max_stops", "max_load_per_day_kg", "weight_t",
             "width_m", "height_m", "cost_per_km", "cost_per_hour", "fixed_cost", "driver", "assumption",
+            *VEHICLE_ROAD_KEYS,
         }  # fmt: skip
         out = []
         names = set()
@@ -501,9 +508,23 @@ class _Reader:
                     fixed_cost=self._num(key, table, "fixed_cost", 0.0),
                     driver=self._str(key, table, "driver", ""),
                     assumption=self._str(key, table, "assumption", ""),
+                    **self._vehicle_roads(key, table),
                 )
             )
         return tuple(out)
+
+    def _vehicle_roads(self, key: str, table: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+        """A vehicle's own road rules: highway types banned or allowed, access values allowed."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name in VEHICLE_ROAD_KEYS:
+            if name not in table:
+                continue
+            allowed = DENIED_ACCESS if name == "access_allowed" else None
+            try:
+                out[name] = check_names(table[name], name, allowed=allowed)
+            except ValueError as exc:
+                raise self._fail(key, str(exc)) from None
+        return out
 
     def _villages(self) -> tuple[VillageSpec, ...]:
         items = self.raw.get("village")

@@ -667,7 +667,7 @@ def _story(
             data.append(
                 [
                     str(number_of[id(s)]),
-                    _fit(_text(s.street) or "—", widths[1], st.cell),
+                    _fit(_text(s.street) or _text(s.label), widths[1], st.cell),
                     _fit(_text(s.label), widths[2], st.cell),
                     str(s.households),
                     _fit(sides, widths[4], st.cell),
