@@ -151,3 +151,17 @@ def test_village_names_match_as_people_write_them(tmp_path: Path) -> None:
     for written in ("с. Терек-Суу", "Терек Суу", "айыл Терек-Суу", "Теек-Суу", "TEREK-SUU"):
         assert sc.village(written) is sc.villages[0], written
     assert sc.village("Бишкек") is None
+
+
+def test_a_vehicle_names_the_road_types_it_may_not_or_may_use(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'shift_end = "17:00"\n',
+        'shift_end = "17:00"\nroads_banned = ["track"]\naccess_allowed = ["agricultural"]\n',
+    )
+    sc = load_scenario(_write(tmp_path, text))
+    assert sc.fleet[0].roads_banned == ("track",)
+    assert sc.fleet[0].access_allowed == ("agricultural",)
+    assert sc.fleet[0].roads_allowed == ()
+    bad = VALID.replace('shift_end = "17:00"\n', 'shift_end = "17:00"\nroads_banned = ["path"]\n')
+    with pytest.raises(ScenarioError, match=r"\[vehicle #1\] roads_banned.*'path'.*never driven"):
+        load_scenario(_write(tmp_path, bad))
