@@ -20,6 +20,7 @@ from shapely.geometry import mapping
 
 from routing.i18n import day_name, translator
 from routing.plan import Plan
+from routing.unserved import group_reasons
 
 STOP_FIELDS = [
     "day", "date", "vehicle", "trip", "sequence", "kind", "point_id", "label", "village", "street",
@@ -141,6 +142,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         "households_served": plan.households_served,
         "households_unserved": plan.households_unserved,
         "unserved_by_reason": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        "unserved_by_kind": {k: n for k, n, _ in group_reasons(plan.unserved["reason"])},
         "unserved": [
             {k: _plain(v) for k, v in row.items()}
             for row in plan.unserved.to_dict(orient="records")
@@ -203,8 +205,11 @@ def table(plan: Plan, *, language: str | None = None) -> str:
         f"{_('Households in register')}: {plan.households_in} = {_('Served households')} "
         f"{plan.households_served} + {_('Unserved households')} {plan.households_unserved}"
     )
-    for reason, n in Counter(str(r) for r in plan.unserved["reason"]).most_common(5):
-        lines.append(f"  {_('Unserved')} {n:>5}: {reason}")
+    for kind, n, detail in group_reasons(plan.unserved["reason"]):
+        example = (
+            f" ({detail[0][0]}{', …' if len(detail) > 1 else ''})" if kind != detail[0][0] else ""
+        )
+        lines.append(f"  {_('Unserved')} {n:>5}: {kind}{example}")
     lines.append(plan.attribution)
     if plan.synthetic:
         lines.append(_("Synthetic stand-in streets: not the real street network."))

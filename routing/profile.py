@@ -22,6 +22,7 @@ __all__ = [
     "NEVER_DRIVABLE",
     "TruckProfile",
     "check_names",
+    "fleet_profiles",
     "parse_length_m",
     "parse_speed_kmh",
     "parse_weight_t",
@@ -404,6 +405,45 @@ def union_profile(profiles: Sequence[TruckProfile]) -> TruckProfile:
         banned_highways=frozenset.intersection(*(p.banned_highways for p in profiles)),
         allowed_access=frozenset.union(*(p.allowed_access for p in profiles)),
     )
+
+
+def fleet_profiles(
+    overrides: Mapping[str, Any], fleet: Sequence[Any], *, where: str
+) -> tuple[TruckProfile, dict[str, TruckProfile]]:
+    """Return the network's profile and each vehicle type's own.
+
+    Parameters
+    ----------
+    overrides
+        The scenario's ``[network.profile]`` table (applies to every vehicle).
+    fleet
+        Vehicle types with ``name``, ``count``, ``weight_t``, ``width_m``, ``height_m`` (None:
+        the profile's), ``roads_banned``, ``roads_allowed`` and ``access_allowed``
+        (`routing.scenario.VehicleSpec`).
+    where
+        Where ``overrides`` came from, for errors.
+
+    Returns
+    -------
+    network_profile, by_vehicle
+        `union_profile` of the vehicles' profiles (the roads any of them may drive: the network
+        is built once with it), and each vehicle type's profile by name.
+    """
+    base = TruckProfile.from_mapping(overrides, where=where)
+    by_vehicle = {}
+    for v in fleet:
+        sizes = {
+            attr: None if attr in overrides else getattr(v, attr)
+            for attr in ("weight_t", "width_m", "height_m")
+        }
+        by_vehicle[v.name] = base.for_vehicle(
+            **sizes,
+            roads_banned=v.roads_banned,
+            roads_allowed=v.roads_allowed,
+            access_allowed=v.access_allowed,
+        )
+    active = [by_vehicle[v.name] for v in fleet if v.count > 0] or list(by_vehicle.values())
+    return (union_profile(active) if active else base), by_vehicle
 
 
 def check_names(

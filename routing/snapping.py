@@ -25,7 +25,14 @@ from shapely.geometry import LineString, Point
 
 from routing.network import RoadNetwork, strongly_connected_to
 
-__all__ = ["ENDPOINT_TOLERANCE_M", "SnapResult", "snap_points"]
+__all__ = [
+    "ENDPOINT_TOLERANCE_M",
+    "SiteCheck",
+    "SnapResult",
+    "check_sites",
+    "network_bounds",
+    "snap_points",
+]
 
 log = logging.getLogger(__name__)
 
@@ -352,3 +359,125 @@ def _cut(
         for attr in ("length", "travel_time", "collect_time"):
             piece[attr] = float(data[attr]) * share
         graph.add_edge(na, nb, **piece)
+
+
+def network_bounds(network: RoadNetwork) -> tuple[float, float, float, float]:
+    """Return ``(west, south, east, north)`` in degrees of the network's nodes."""
+    graph = network.graph
+    xs = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), float, len(graph))
+    ys = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), float, len(graph))
+    lon, lat = network.to_wgs84(xs, ys)
+    return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))
+
+
+@dataclass(frozen=True)
+class SiteCheck:
+    """Whether a fixed place (depot, landfill, container) can be used, and if not, why.
+
+    Attributes
+    ----------
+    label
+        What the place is, as the user named it (``"[depot] 'Garage'"``).
+    ok
+        True when it snapped within the limit onto roads reachable from and to the depot.
+    node
+        Its graph node in the snapped network (-1 when not ok).
+    problem
+        One sentence saying what is wrong and how to fix it ("" when ok).
+    """
+
+    label: str
+    ok: bool
+    node: int
+    problem: str
+
+
+def check_sites(
+    network: RoadNetwork,
+    sites: list[tuple[str, float, float]],
+    *,
+    max_snap_m: float,
+    depot_first: bool = True,
+) -> tuple[RoadNetwork, list[SiteCheck]]:
+    """Snap fixed places and say in clear words what is wrong with those that cannot be used.
+
+    Parameters
+    ----------
+    network
+        The road network the trucks may drive.
+    sites
+        ``(label, lon, lat)`` each; with ``depot_first`` the first is the depot, and every
+        other site must be reachable from it and back.
+    max_snap_m
+        The scenario's ``[network] max_snap_m``.
+    depot_first
+        Check reachability from the first site.
+
+    Returns
+    -------
+    network, checks
+        The network with the usable sites inserted as nodes, and one check per site in order.
+        A site outside the data says so with the extract's bounds (lat and lon swapped is
+        named when swapping them would fit); one off the roads gets its distance and the advice
+        to move it or raise ``max_snap_m``; one on roads cut off from the depot says that.
+    """
+    points = gpd.GeoDataFrame(
+        {"label": [s[0] for s in sites]},
+        geometry=[Point(lon, lat) for _, lon, lat in sites],
+        crs="EPSG:4326",
+    )
+    first = snap_points(network, points.iloc[:1], max_distance_m=max_snap_m, split=True)
+    anchor = int(first.points["node"].iloc[0]) if bool(first.points["ok"].iloc[0]) else None
+    if not depot_first:
+        anchor = None
+    rest = first
+    if len(points) > 1:
+        rest = snap_points(
+            first.network, points.iloc[1:], max_distance_m=max_snap_m, split=True,
+            anchor_node=anchor,
+        )  # fmt: skip
+    rows = pd.concat([first.points, rest.points]) if rest is not first else first.points
+    bounds = network_bounds(network)
+    checks = []
+    for (label, lon, lat), (_, row) in zip(sites, rows.iterrows(), strict=True):
+        problem = "" if bool(row["ok"]) else _site_problem(label, lon, lat, row, bounds, max_snap_m)
+        node = int(row["node"]) if bool(row["ok"]) else -1
+        checks.append(SiteCheck(label, bool(row["ok"]), node, problem))
+    return rest.network, checks
+
+
+def _inside(lon: float, lat: float, bounds: tuple[float, float, float, float]) -> bool:
+    west, south, east, north = bounds
+    pad_lon, pad_lat = 0.02 * max(east - west, 0.01), 0.02 * max(north - south, 0.01)
+    return west - pad_lon <= lon <= east + pad_lon and south - pad_lat <= lat <= north + pad_lat
+
+
+def _site_problem(
+    label: str,
+    lon: float,
+    lat: float,
+    row: pd.Series,
+    bounds: tuple[float, float, float, float],
+    max_snap_m: float,
+) -> str:
+    west, south, east, north = bounds
+    where = f"{label} at lat {lat:.5f}, lon {lon:.5f}"
+    if not _inside(lon, lat, bounds):
+        swapped = " (lat and lon look swapped)" if _inside(lat, lon, bounds) else ""
+        return (
+            f"{where} lies outside the map data{swapped}: the extract's roads cover lon "
+            f"{west:.4f} to {east:.4f}, lat {south:.4f} to {north:.4f}. Correct its coordinates, "
+            "or use an extract that covers it ([network] source)."
+        )
+    if str(row["reason"]).startswith("unreachable"):
+        return (
+            f"{where} is on roads the trucks cannot reach from the depot and come back from "
+            "(a one-way street, a road they may not use, or a piece of road cut off by the "
+            "extract's edge). Move it next to a road connected to the depot."
+        )
+    snap = float(row["snap_m"]) if pd.notna(row["snap_m"]) else math.nan
+    return (
+        f"{where} is {snap:,.0f} m from the nearest road the trucks may use (limit: [network] "
+        f"max_snap_m = {max_snap_m:g}). Move it next to such a road, or raise max_snap_m if the "
+        "access road is missing from the map."
+    )

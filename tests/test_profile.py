@@ -186,9 +186,9 @@ def test_a_vehicle_may_ban_road_types_and_be_allowed_access() -> None:
     both = union_profile([compactor, tractor])
     assert both.usable({"highway": "track", "access": "agricultural"})
     assert both.weight_t == 7 and not both.banned_highways
-    with pytest.raises(ValueError, match="footway.*never driven"):
+    with pytest.raises(ValueError, match=r"footway.*never driven"):
         TruckProfile.from_mapping({"banned_highways": ["footway"]}, where="t")
-    with pytest.raises(ValueError, match="allowed_access.*'yes' is not allowed"):
+    with pytest.raises(ValueError, match=r"allowed_access.*'yes' is not allowed"):
         TruckProfile.from_mapping({"allowed_access": ["yes"]}, where="t")
     with pytest.raises(ValueError, match="expected a list of text"):
         TruckProfile.from_mapping({"banned_highways": "track"}, where="t")
