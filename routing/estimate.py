@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-from shapely.geometry import Point, Polygon
+import pandas as pd
+from shapely.geometry import LineString, Point, Polygon
 
 __all__ = [
+    "INCOMPLETE_SHARE",
     "RESIDENTIAL_BUILDINGS",
+    "VillageFill",
     "estimate_households_from_buildings",
     "estimate_households_from_population",
+    "fill_from_population",
+    "streets_near",
 ]
 
 # building=* values that are homes. building=yes counts when nothing says it is something else.
@@ -274,3 +280,184 @@ def estimate_households_from_population(
         for i in range(n)
     ]
     return _frame(rows)
+
+
+#: A village whose mapped buildings give fewer than this share of the households its population
+#: implies is filled from its population (and warned about).
+INCOMPLETE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class VillageFill:
+    """A village whose mapped buildings imply far fewer households than its population.
+
+    Attributes
+    ----------
+    village
+        The scenario's name of the village.
+    population
+        Its ``population`` in the scenario.
+    expected
+        Households the population implies (population / household size).
+    mapped
+        Households estimated from its mapped buildings.
+    added
+        Households added along its streets (0 when it could not be placed: no place node or
+        no road near it).
+    """
+
+    village: str
+    population: int
+    expected: int
+    mapped: int
+    added: int
+
+    def describe(self) -> str:
+        """One line for the run table and ``summary.json``."""
+        how = (
+            f"{self.added} estimated households placed along its streets"
+            if self.added
+            else "no households could be placed (no mapped place or road near it)"
+        )
+        return (
+            f"{self.village}: population {self.population} implies about {self.expected} "
+            f"households, the map has buildings for {self.mapped}: data looks incomplete; {how}"
+        )
+
+
+def fill_from_population(
+    households: gpd.GeoDataFrame,
+    populations: Mapping[str, int],
+    centres: Mapping[str, tuple[float, float]],
+    streets: Sequence[tuple[str, LineString]],
+    *,
+    household_size: float,
+    seed: int = 0,
+    share: float = INCOMPLETE_SHARE,
+) -> tuple[gpd.GeoDataFrame, list[VillageFill]]:
+    """Add estimated households to villages whose buildings imply far fewer than their population.
+
+    Parameters
+    ----------
+    households
+        Households estimated from buildings, with ``village`` (the scenario's village name).
+    populations
+        The scenario's ``population`` per village name.
+    centres
+        ``(lon, lat)`` of each village's place node, where known.
+    streets
+        ``(village, line)`` of the roads each village's households may be put along (WGS84;
+        `streets_near`), nearest first.
+    household_size
+        Persons per household.
+    seed
+        Seed of the member spread.
+    share
+        A village is filled when its buildings give fewer than ``share`` × expected households.
+
+    Returns
+    -------
+    households, fills
+        The households with the added rows (``estimate`` True, ``match_level`` "estimate", a
+        ``note`` with the figures) and one `VillageFill` per village found incomplete.
+    """
+    counts = households["village"].value_counts() if len(households) else {}
+    rows: list[dict[str, object]] = []
+    fills: list[VillageFill] = []
+    rng = np.random.default_rng(seed)
+    for village, population in populations.items():
+        expected = round(population / household_size)
+        mapped = int(counts.get(village, 0))
+        if expected == 0 or mapped >= share * expected:
+            continue
+        lines = [line for name, line in streets if name == village]
+        missing = expected - mapped
+        spots = _along(lines, missing) if lines else []
+        members = _spread_members(len(spots), household_size, rng)
+        note = (
+            f"estimate: population {population} / household size {household_size:g} = "
+            f"{expected} households; the map has buildings for {mapped}: placed along its streets"
+        )
+        for i, (lon, lat) in enumerate(spots):
+            rows.append(_population_row(village, i, lon, lat, int(members[i]), note))
+        fills.append(VillageFill(village, int(population), expected, mapped, len(spots)))
+    if not rows:
+        return households, fills
+    added = _frame(rows)
+    both = gpd.GeoDataFrame(
+        pd.concat([households, added], ignore_index=True), geometry="geometry", crs="EPSG:4326"
+    )
+    return both, fills
+
+
+def _population_row(
+    village: str, i: int, lon: float, lat: float, members: int, note: str
+) -> dict[str, object]:
+    return {
+        "household_id": f"est-pop-{village}-{i + 1}", "source_row": 0, "village": village,
+        "street": None, "house": None, "head": None, "members": members, "lat": lat, "lon": lon,
+        "match_level": "estimate", "match_score": math.nan, "ok": True, "reason": None,
+        "matched_village": village, "matched_street": None, "note": note, "estimate": True,
+        "geometry": Point(lon, lat),
+    }  # fmt: skip
+
+
+def _along(lines: Sequence[LineString], n: int) -> list[tuple[float, float]]:
+    """``n`` points spread evenly along the lines (one after another), in WGS84 degrees."""
+    if n <= 0:
+        return []
+    lengths = np.array([line.length for line in lines])
+    total = float(lengths.sum())
+    if total <= 0:
+        return []
+    cum = np.concatenate([[0.0], np.cumsum(lengths)])
+    out = []
+    for k in range(n):
+        at = (k + 0.5) * total / n
+        i = min(int(np.searchsorted(cum, at, side="right")) - 1, len(lines) - 1)
+        p = lines[i].interpolate(at - cum[i])
+        out.append((float(p.x), float(p.y)))
+    return out
+
+
+def streets_near(
+    edges: Sequence[tuple[LineString, str]],
+    centres: Mapping[str, tuple[float, float]],
+    expected: Mapping[str, int],
+    *,
+    m2_per_household: float = 800.0,
+    min_radius_m: float = 300.0,
+) -> list[tuple[str, LineString]]:
+    """The roads each village's missing households are put along: those near its centre.
+
+    Parameters
+    ----------
+    edges
+        ``(line, highway)`` of the road network in WGS84 (each street once).
+    centres
+        ``(lon, lat)`` of each village's place node.
+    expected
+        Households each village should have (sets the radius: ``m2_per_household`` each).
+    m2_per_household, min_radius_m
+        Land per household and the smallest radius searched.
+
+    Returns
+    -------
+    list of (village, line)
+        Residential-type roads (else any road) whose midpoint is within the radius.
+    """
+    homes = {"residential", "living_street", "unclassified", "service", "road", "tertiary"}
+    out: list[tuple[str, LineString]] = []
+    for village, (lon0, lat0) in centres.items():
+        n = expected.get(village, 0)
+        radius = max(min_radius_m, math.sqrt(n * m2_per_household / math.pi))
+        kx = 111_320.0 * math.cos(math.radians(lat0))
+        near: list[tuple[float, LineString, bool]] = []
+        for line, highway in edges:
+            mid = line.interpolate(0.5, normalized=True)
+            d = math.hypot((mid.x - lon0) * kx, (mid.y - lat0) * 110_574.0)
+            if d <= radius:
+                near.append((d, line, highway in homes))
+        chosen = [x for x in near if x[2]] or near
+        out += [(village, line) for _, line, _ in sorted(chosen, key=lambda x: x[0])]
+    return out
