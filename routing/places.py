@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 import shapely
-from shapely.geometry.base import BaseGeometry
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from routing.network import RoadNetwork
 from routing.normalize import place_key
