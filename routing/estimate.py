@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +26,7 @@ __all__ = [
     "estimate_households_from_buildings",
     "estimate_households_from_population",
     "fill_from_population",
+    "fill_villages",
     "streets_near",
 ]
 
@@ -312,16 +314,27 @@ class VillageFill:
     mapped: int
     added: int
 
-    def describe(self) -> str:
-        """One line for the run table and ``summary.json``."""
-        how = (
-            f"{self.added} estimated households placed along its streets"
-            if self.added
-            else "no households could be placed (no mapped place or road near it)"
-        )
-        return (
-            f"{self.village}: population {self.population} implies about {self.expected} "
-            f"households, the map has buildings for {self.mapped}: data looks incomplete; {how}"
+    def describe(self, *, language: str = "en") -> str:
+        """One line for the run table and ``summary.json``, in a language."""
+        from routing.i18n import translator
+
+        _ = translator(language)
+        figures = {
+            "village": self.village, "population": self.population,
+            "expected": self.expected, "mapped": self.mapped, "added": self.added,
+        }  # fmt: skip
+        if self.added:
+            return _(
+                "{village}: population {population} implies about {expected} households, the map "
+                "has buildings for {mapped}: data looks incomplete; {added} estimated households "
+                "placed along its streets",
+                **figures,
+            )
+        return _(
+            "{village}: population {population} implies about {expected} households, the map has "
+            "buildings for {mapped}: data looks incomplete; no households could be placed (no "
+            "mapped place or road near it)",
+            **figures,
         )
 
 
@@ -461,3 +474,48 @@ def streets_near(
         chosen = [x for x in near if x[2]] or near
         out += [(village, line) for _, line, _ in sorted(chosen, key=lambda x: x[0])]
     return out
+
+
+def fill_villages(
+    households: gpd.GeoDataFrame,
+    network: Any,
+    villages: Sequence[Any],
+    *,
+    household_size: float,
+    seed: int = 0,
+) -> tuple[gpd.GeoDataFrame, list[VillageFill]]:
+    """`fill_from_population` for a scenario's villages on a road network.
+
+    Parameters
+    ----------
+    households
+        Households estimated from buildings, ``village`` the scenario's village name.
+    network
+        The `routing.network.RoadNetwork` (its ``places`` give the villages' centres).
+    villages
+        `routing.scenario.VillageSpec` items; those with a ``population`` are checked.
+    household_size, seed
+        As in `fill_from_population`.
+    """
+    from routing.directions import edge_lines
+    from routing.normalize import place_key
+
+    populations = {v.name: int(v.population) for v in villages if v.population and v.name != "*"}
+    if not populations:
+        return households, []
+    keys = {place_key(v.name): v.name for v in villages if v.name in populations}
+    for v in villages:
+        for alias in getattr(v, "aliases", ()):
+            keys.setdefault(place_key(alias), v.name)
+    centres: dict[str, tuple[float, float]] = {}
+    for name, _, x, y in network.places:
+        village = keys.get(place_key(name))
+        if village and village not in centres:
+            lon, lat = network.to_wgs84(x, y)
+            centres[village] = (float(lon), float(lat))
+    expected = {v: round(p / household_size) for v, p in populations.items()}
+    lines = [(LineString(c), hw) for c, _, hw in edge_lines(network.graph, to_wgs84=True)]
+    streets = streets_near(lines, centres, expected)
+    return fill_from_population(
+        households, populations, centres, streets, household_size=household_size, seed=seed
+    )

@@ -127,6 +127,8 @@ def summary(plan: Plan) -> dict[str, Any]:
         "households_unserved": plan.households_unserved,
         "unserved_by_reason": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
         "unserved_by_kind": {k: n for k, n, _ in group_reasons(plan.unserved["reason"])},
+        "households_outside_area": int(plan.stats.get("households_outside_area", 0)),
+        "warnings": list(plan.warnings),
         "unserved": [
             {k: _plain(v) for k, v in row.items()}
             for row in plan.unserved.to_dict(orient="records")
@@ -194,6 +196,10 @@ def table(plan: Plan, *, language: str | None = None) -> str:
             f" ({detail[0][0]}{', …' if len(detail) > 1 else ''})" if kind != detail[0][0] else ""
         )
         lines.append(f"  {_('Unserved')} {n:>5}: {kind}{example}")
+    outside = int(plan.stats.get("households_outside_area", 0))
+    if outside:
+        lines.append(_("Outside the plan area (not counted): {n} households", n=outside))
+    lines += [f"{_('Warning')}: {warning}" for warning in plan.warnings]
     lines.append(plan.attribution)
     if plan.synthetic:
         lines.append(_("Synthetic stand-in streets: not the real street network."))

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import scipy.sparse as sp
 import shapely
@@ -30,7 +31,13 @@ from shapely.geometry.base import BaseGeometry
 from routing.network import RoadNetwork
 from routing.normalize import place_key
 
-__all__ = ["PlaceAssignment", "assign_places", "municipalities", "read_boundaries"]
+__all__ = [
+    "PlaceAssignment",
+    "assign_places",
+    "municipalities",
+    "read_boundaries",
+    "villages_by_road",
+]
 
 
 def read_boundaries(path: str | Path) -> list[tuple[str, int, BaseGeometry]]:
@@ -198,3 +205,44 @@ def _told_apart(
             names[i] = f"{names[i]} ({suffix})"
             renamed[names[i]] = f"another place named {places[home][0]!r}: this one is {why}"
     return names, renamed
+
+
+def villages_by_road(
+    households: gpd.GeoDataFrame,
+    network: RoadNetwork,
+    *,
+    osm_path: str | Path,
+    meant: Mapping[str, str],
+    depot_lonlat: tuple[float, float],
+) -> tuple[list[str], dict[str, str]]:
+    """The village of each household (WGS84 points) by road, same-name places told apart.
+
+    Reads the administrative boundaries of ``osm_path`` (when it is a file) for the places'
+    municipalities, and measures from the road node nearest the depot otherwise; see
+    `assign_places`. Households without a position keep their ``village``.
+    """
+    have = households.geometry.notna().to_numpy()
+    villages = [v if isinstance(v, str) else "" for v in households["village"]]
+    if not have.any() or not network.places:
+        return villages, {}
+    path = Path(osm_path)
+    towns = None
+    if path.is_file():
+        towns = municipalities(network.places, read_boundaries(path), network)
+    x, y = network.from_wgs84(
+        households.geometry.x.to_numpy()[have], households.geometry.y.to_numpy()[have]
+    )
+    dx, dy = network.from_wgs84(*depot_lonlat)
+    nodes = list(network.graph.nodes)
+    coords = np.array([(network.graph.nodes[n]["x"], network.graph.nodes[n]["y"]) for n in nodes])
+    depot_node = nodes[int(cKDTree(coords).query((float(dx), float(dy)))[1])]
+    got = assign_places(
+        np.column_stack([x, y]),
+        network,
+        meant=meant,
+        place_municipality=towns,
+        depot_node=depot_node,
+    )
+    for i, name in zip(np.flatnonzero(have), got.villages, strict=True):
+        villages[int(i)] = name
+    return villages, dict(got.renamed)

@@ -93,6 +93,30 @@ class VillageSpec:
 
 
 @dataclass(frozen=True)
+class AreaSpec:
+    """``[area]`` of a scenario.
+
+    Attributes
+    ----------
+    bbox
+        ``(west, south, east, north)`` in degrees, or None.
+    polygon
+        A GeoJSON (or any file geopandas reads) whose features together are the area, or None.
+    places
+        Names of the places (villages) the plan covers; empty for no limit by name.
+    """
+
+    bbox: tuple[float, float, float, float] | None = None
+    polygon: Path | None = None
+    places: tuple[str, ...] = ()
+
+    @property
+    def limited(self) -> bool:
+        """True when the area limits anything."""
+        return self.bbox is not None or self.polygon is not None or bool(self.places)
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Everything a plan needs, read from one TOML file."""
 
@@ -125,6 +149,7 @@ class Scenario:
     currency: str
     output_dir: Path
     assumptions: tuple[str, ...] = field(default=())
+    area: AreaSpec = field(default_factory=lambda: AreaSpec())
 
     @property
     def days(self) -> tuple[str, ...]:
@@ -323,6 +348,7 @@ class _Reader:
                 "village",
                 "tariff",
                 "output",
+                "area",
             },
         )
         sc = self._table("scenario")
@@ -416,7 +442,29 @@ class _Reader:
             if "dir" in out
             else Path("maps").resolve(),
             assumptions=tuple(assumptions),
+            area=self._area(),
         )
+
+    def _area(self) -> AreaSpec:
+        """``[area]``: the plan's bbox, polygon file and/or place names (all optional)."""
+        table = self._table("area", required=False)
+        self._known("area", table, {"bbox", "polygon", "places"})
+        bbox = table.get("bbox")
+        if bbox is not None:
+            ok = isinstance(bbox, list) and len(bbox) == 4
+            ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
+            if not ok or not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90):
+                raise self._fail(
+                    "area",
+                    f"bbox = {bbox!r} must be [west, south, east, north] in degrees, "
+                    "e.g. [72.45, 41.85, 72.98, 42.02]",
+                )
+            bbox = tuple(float(v) for v in bbox)
+        places = table.get("places", [])
+        if not isinstance(places, list) or not all(isinstance(p, str) and p for p in places):
+            raise self._fail("area", f"places = {places!r} must be a list of place names")
+        polygon = self._file("area", table, "polygon", required=False)
+        return AreaSpec(bbox=bbox, polygon=polygon, places=tuple(places))
 
     def _depot(self) -> Site:
         table = self._table("depot")

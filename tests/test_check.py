@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from routing.check import deep_check
 from routing.scenario import load_scenario
 from tests.conftest import DATA, shared_file
@@ -58,3 +60,19 @@ def test_a_vehicle_banned_from_the_only_road_to_the_landfill_is_told(tmp_path: P
     result = deep_check(load_scenario(path), cache_dir=tmp_path)
     assert any("vehicle 'Rear loader'" in line and "may not use" in line for line in result.lines)
     assert any(p.startswith("for vehicle 'Rear loader'") for p in result.problems)
+
+
+def test_check_deep_on_the_command_line_exits_2_with_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routing.cli import main
+
+    shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    text = BAYREUTH.read_text(encoding="utf-8").replace("lat = 50.0081", "lat = 50.6081")
+    text = text.replace("../../../shared", str(Path(shared_file("data")).parent))
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check", str(path)]) == 0  # the file itself is fine
+    assert main(["check", "--deep", str(path), "--cache-dir", str(tmp_path / "c")]) == 2
+    out = capsys.readouterr().out
+    assert "PROBLEM: [depot] 'Depot Ramsenthal'" in out and "outside the map data" in out

@@ -97,3 +97,21 @@ def test_offline_and_bad_input_say_what_to_do(tmp_path: Path) -> None:
         parse_bbox("72.98,41.85,72.45,42.02")
     assert parse_bbox("72.45,41.85,72.98,42.02") == (72.45, 41.85, 72.98, 42.02)
     assert "[out:xml]" in overpass_query(BBOX)
+
+
+def test_the_command_line_fetches_and_the_deep_check_passes(
+    overpass: tuple[str, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routing.cli import main
+
+    url, _ = overpass
+    out = tmp_path / "valley"
+    args = ["fetch", "--bbox", "72.69,41.87,72.73,41.90", "--out", str(out), "--overpass-url", url]
+    assert main(args) == 0
+    assert "3 roads, 6 buildings, 2 places, 1 landfills" in capsys.readouterr().out
+    assert main(args) == 2  # scenario.toml exists: --force
+    assert "--force" in capsys.readouterr().err
+    scenario = str(out / "scenario.toml")
+    assert main(["check", "--deep", scenario, "--cache-dir", str(tmp_path / "c")]) == 0
+    assert "positions: 2 of 2 usable" in capsys.readouterr().out
+    assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out)]) == 2

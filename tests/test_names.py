@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from routing.api import plan_week
 from routing.directions import directions
 from routing.names import road_kind, road_name
 from routing.network import load_network
-from routing.pipeline import plan_week
 from routing.scenario import load_scenario
 from tests.conftest import DATA, shared_file
 

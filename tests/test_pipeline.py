@@ -141,7 +141,8 @@ def test_depot_off_the_network_is_a_clear_error(tmp_path: Path) -> None:
             "depot.lon": 72.70,
         },
     )
-    with pytest.raises(ScenarioError, match=r"\[depot\].*cannot be used"):
+    # outside the extract: said so, with the extract's bounds
+    with pytest.raises(ScenarioError, match=r"\[depot\].*outside the map data.*lon 72\.4"):
         plan_week(sc)
 
 
