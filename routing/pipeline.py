@@ -45,7 +45,7 @@ from routing.geocode import Gazetteer, geocode_households, read_corrections
 from routing.i18n import day_name
 from routing.network import RoadNetwork, default_cache_dir, load_network
 from routing.plan import Plan, assemble_plan
-from routing.profile import TruckProfile
+from routing.profile import TruckProfile, fleet_profiles, shared_profile
 from routing.progress import Reporter
 from routing.register import read_containers, read_households
 from routing.scenario import DAYS, Scenario, ScenarioError, VillageSpec
@@ -130,22 +130,22 @@ def run(
 
 
 def truck_profile(scenario: Scenario) -> TruckProfile:
-    """The truck profile: scenario overrides plus the largest vehicle's size, so every vehicle fits.
+    """The roads every vehicle of the fleet may drive (`routing.profile.shared_profile` of each
+    vehicle's own profile: the scenario's ``[network.profile]``, the vehicle's size and its road
+    bans), so no route sends a vehicle down a road it may not use.
 
     Raises
     ------
     ScenarioError
         If ``[network.profile]`` holds an unknown key or a value out of range.
     """
-    overrides = dict(scenario.profile)
-    for attr in ("weight_t", "width_m", "height_m"):
-        sizes = [getattr(v, attr) for v in scenario.fleet if getattr(v, attr) is not None]
-        if sizes and attr not in overrides:
-            overrides[attr] = max(sizes)
+    where = f"{scenario.path}: [network.profile]"
     try:
-        return TruckProfile.from_mapping(overrides, where=f"{scenario.path}: [network.profile]")
+        _, by_vehicle = fleet_profiles(scenario.profile, scenario.fleet, where=where)
     except ValueError as exc:  # the profile names the key and what is allowed
         raise ScenarioError(str(exc), file=scenario.path, field="network.profile") from exc
+    active = [by_vehicle[v.name] for v in scenario.fleet if v.count > 0]
+    return shared_profile(active or list(by_vehicle.values()))
 
 
 def locate_households(

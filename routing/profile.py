@@ -26,6 +26,7 @@ __all__ = [
     "parse_length_m",
     "parse_speed_kmh",
     "parse_weight_t",
+    "shared_profile",
     "union_profile",
 ]
 
@@ -404,6 +405,30 @@ def union_profile(profiles: Sequence[TruckProfile]) -> TruckProfile:
         speeds_kmh=speeds,
         banned_highways=frozenset.intersection(*(p.banned_highways for p in profiles)),
         allowed_access=frozenset.union(*(p.allowed_access for p in profiles)),
+    )
+
+
+def shared_profile(profiles: Sequence[TruckProfile]) -> TruckProfile:
+    """Return the profile of the roads every one of ``profiles`` may drive.
+
+    Sizes are the largest, bans all of them, access allowances only those all share, speeds the
+    slowest of each type every profile drives. A plan on this network never sends a vehicle
+    down a road its own profile refuses.
+    """
+    if not profiles:
+        msg = "shared_profile needs at least one profile"
+        raise ValueError(msg)
+    first = profiles[0]
+    common = set.intersection(*(set(p.speeds_kmh) for p in profiles))
+    speeds = {name: min(p.speeds_kmh[name] for p in profiles) for name in sorted(common)}
+    return replace(
+        first,
+        weight_t=max(p.weight_t for p in profiles),
+        width_m=max(p.width_m for p in profiles),
+        height_m=max(p.height_m for p in profiles),
+        speeds_kmh=speeds,
+        banned_highways=frozenset.union(*(p.banned_highways for p in profiles)),
+        allowed_access=frozenset.intersection(*(p.allowed_access for p in profiles)),
     )
 
 
