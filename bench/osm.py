@@ -38,6 +38,13 @@ AREAS = (
 )
 
 
+#: Scenarios planned with balancing off and on.
+BALANCE = (
+    ("embedded default (synthetic)", REPO / "data" / "taza-aimak" / "scenario.toml"),
+    ("north of Bayreuth (real)", REPO / "data" / "north-bayreuth" / "scenario.toml"),
+)
+
+
 def collection_figures(osm: Path, scenario_path: Path, cache: Path) -> dict[str, Any]:
     """Collection minutes per household before and after, and the worst single stop."""
     from routing.demand import collection_points
@@ -84,6 +91,54 @@ def collection_figures(osm: Path, scenario_path: Path, cache: Path) -> dict[str,
     }
 
 
+def balance_figures(scenario_path: Path, cache: Path, *, rounds: int) -> dict[str, Any]:
+    """Plan a scenario with ``rounds`` balancing searches per day; the spread of its vehicle-days."""
+    from routing.api import plan_week
+    from routing.scenario import load_scenario
+
+    sc = load_scenario(scenario_path, overrides={"solver.balance_rounds": rounds})
+    plan = plan_week(sc, cache_dir=cache)
+    per_day: dict[str, list[float]] = {}
+    for vd in plan.vehicle_days:
+        per_day.setdefault(vd.day, []).append(vd.hours)
+    hours = [h for hs in per_day.values() for h in hs]
+    return {
+        "served": plan.households_served,
+        "vehicle_days": len(plan.vehicle_days),
+        "days": {d: (max(h), min(h), len(h)) for d, h in per_day.items()},
+        "longest": max(hours, default=0.0),
+        "shortest": min(hours, default=0.0),
+        "hours": sum(hours),
+        "km": sum(vd.km for vd in plan.vehicle_days),
+        "search_s": plan.stats.get("seconds_search", 0.0),
+    }
+
+
+def _balance_section(rows: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> str:
+    lines = [
+        "",
+        "## Balanced vehicle-days (objective: served, fewest vehicles, longest vehicle-day, cost)",
+        "",
+        "One plan each with balancing off (`[solver] balance_rounds = 0`, *before*) and on (2 rounds, "
+        "*after*), the scenario's own seed and time limit, one run each: the solver is time-limited "
+        "and the machine shared, so single figures are noisy. Per day: longest / shortest vehicle-day "
+        "in hours (number of vehicle-days).",
+        "",
+        "| scenario | | served | vehicle-days | longest h | shortest h | total h | km | search s | per day |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for label, before, after in rows:
+        for tag, f in (("before", before), ("after", after)):
+            days = "; ".join(
+                f"{d} {mx:.1f} / {mn:.1f} ({n})" for d, (mx, mn, n) in f["days"].items()
+            )
+            lines.append(
+                f"| {label} | {tag} | {f['served']:,} | {f['vehicle_days']} | {f['longest']:.2f} | "
+                f"{f['shortest']:.2f} | {f['hours']:.1f} | {f['km']:.1f} | {f['search_s']:.0f} | {days} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def _section(rows: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [
         "# Real OSM areas (issue 18)",
@@ -120,7 +175,8 @@ def _section(rows: list[tuple[str, dict[str, Any]]]) -> str:
 def main() -> None:
     """Run the real-area figures and write ``bench/results/osm.md``."""
     parser = argparse.ArgumentParser(prog="python -m bench.osm", description=__doc__)
-    parser.parse_args()
+    parser.add_argument("--no-balance", action="store_true", help="skip the balance plans")
+    args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-osm-") as tmp:
         for label, name, scenario in AREAS:
@@ -130,7 +186,13 @@ def main() -> None:
                 continue
             rows.append((label, collection_figures(path, scenario, Path(tmp))))
             print(label, rows[-1][1])
-    write_text(OUT, _section(rows))
+        balance = []
+        for label, scenario in BALANCE if not args.no_balance else ():
+            before = balance_figures(scenario, Path(tmp), rounds=0)
+            after = balance_figures(scenario, Path(tmp), rounds=2)
+            balance.append((label, before, after))
+            print(label, before, after)
+    write_text(OUT, _section(rows) + (_balance_section(balance) if balance else ""))
     print(f"wrote {OUT}")
 
 

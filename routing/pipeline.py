@@ -21,6 +21,7 @@ between stages, after each block of matrix rows and around each day's search. Th
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ import pandas as pd
 from shapely.geometry import Polygon, box
 
 from routing.area import inside_area
+from routing.balance import balance_day
 from routing.daymodel import (
     Locations,
     SolvedDay,
@@ -51,6 +53,7 @@ from routing.register import read_containers, read_households
 from routing.scenario import DAYS, Scenario, ScenarioError, VillageSpec
 from routing.schedule import WeekSchedule, assign_days, estimate_work, fleet_seconds_per_day
 from routing.snapping import check_sites, snap_points
+from routing.solver.model import Model
 from routing.turns import HeadingMatrix, heading_matrix
 
 logger = logging.getLogger(__name__)
@@ -421,7 +424,18 @@ def search(
             scenario, day, todo, locations=priced.locations, matrix=priced.matrix
         )
         logger.info("%s: routing %d collection points", day, len(todo))
-        result = day_model.model.solve(**_solve_options(scenario, reporter, workers))
+        options = _solve_options(scenario, reporter, workers)
+        result = day_model.model.solve(**options)
+        if scenario.balance_rounds:
+            result, note = balance_day(
+                day_model.model, result, solve=functools.partial(Model.solve, **options),
+                rounds=scenario.balance_rounds,
+            )  # fmt: skip
+            result.stats.update(
+                balance_longest_before_h=note.longest_before_h,
+                balance_shortest_before_h=note.shortest_before_h,
+                balance_rounds_kept=float(note.kept),
+            )
         logger.info(
             "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",
             day,

@@ -150,6 +150,8 @@ class Scenario:
     output_dir: Path
     assumptions: tuple[str, ...] = field(default=())
     area: AreaSpec = field(default_factory=lambda: AreaSpec())
+    #: extra searches per day to shorten its longest vehicle-day (`routing.balance`); 0 = off
+    balance_rounds: int = 2
 
     @property
     def days(self) -> tuple[str, ...]:
@@ -389,7 +391,7 @@ class _Reader:
             },
         )
         solver = self._table("solver", required=False)
-        self._known("solver", solver, {"seed", "time_limit_s", "max_iterations"})
+        self._known("solver", solver, {"seed", "time_limit_s", "max_iterations", "balance_rounds"})
         max_it = solver.get("max_iterations")
         if max_it is not None and (not isinstance(max_it, int) or max_it <= 0):
             raise self._fail(
@@ -415,6 +417,7 @@ class _Reader:
             seed=int(self._num("solver", solver, "seed", 1)),
             time_limit_s=self._num("solver", solver, "time_limit_s", 10.0, positive=True),
             max_iterations=max_it,
+            balance_rounds=int(self._num("solver", solver, "balance_rounds", 2)),
             week_start=week_start,
             osm=source,
             synthetic=synthetic,
