@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -202,93 +202,90 @@ def directions(
     list of Instruction
         Driving lines (``depart``, turns) with the distance to the next line, and stop lines.
     """
-    _ = translator(language)
     route = route if route is not None else walk(graph, vehicle_day)
-    path = route.nodes
-    edges = [_edge(graph, u, v, language) for u, v in itertools.pairwise(path)]
+    edges = [_edge(graph, u, v, language) for u, v in itertools.pairwise(route.nodes)]
     cum = np.concatenate([[0.0], np.cumsum([e.length for e in edges])]) if edges else np.zeros(1)
-
-    def dist(a: int, b: int) -> float:
-        return float(cum[min(b, len(cum) - 1)] - cum[min(a, len(cum) - 1)])
-
-    # turn events: index i means "at node path[i], onto edge i"
-    turns: dict[int, Turn] = {}
-    for i, e in enumerate(edges):
-        if i == 0:
-            turns[i] = "depart"
-            continue
-        prev = edges[i - 1]
-        turn = classify_turn(heading_change_deg(prev.end_bearing, e.start_bearing))
-        if e.name != prev.name or turn not in ("straight", "slight_left", "slight_right"):
-            turns[i] = turn
-
-    located = locate_stops(vehicle_day, graph, route=route)
+    events = _events(edges, locate_stops(vehicle_day, graph, route=route))
     numbers = {id(s): n for n, s in enumerate(vehicle_day.collect_stops, start=1)}
-
-    # events sorted by path index; at one index: arrivals, then the turn, then a collection
-    events: list[tuple[int, int, str, Stop | None, int]] = []
-    for i, turn in turns.items():
-        events.append((i, 1, turn, None, i))
-    for start, end, reached in located:
-        order = 2 if reached.kind == "collect" else 0
-        events.append((start, order, reached.kind, reached, end))
-    events.sort(key=lambda ev: (ev[0], ev[1]))
-
-    out: list[Instruction] = []
+    writer = _Writer(translator(language), edges, cum, len(route.nodes) - 1, numbers)
     skip_until = -1
     for k, (i, _order, kind, stop, end) in enumerate(events):
-        next_i = events[k + 1][0] if k + 1 < len(events) else len(path) - 1
+        next_i = events[k + 1][0] if k + 1 < len(events) else writer.last
         if stop is None:
-            if i < skip_until:
-                continue  # a turn inside a collected segment: the stop line covers it
-            street = edges[i].name if i < len(edges) else ""
-            out.append(
-                Instruction(
-                    kind=kind,
-                    text=_(_TURN_TEXT[kind], street=street),
-                    street=street,
-                    distance_m=dist(i, next_i),
-                )
-            )
+            if i >= skip_until:  # a turn inside a collected segment: the stop line covers it
+                writer.turn(kind, i, next_i)
             continue
+        writer.stop(stop, i, end)
         if stop.kind == "collect":
-            out.append(
-                Instruction(
-                    kind="collect",
-                    text=_("Collect: {label}", label=stop.label or stop.street),
-                    street=stop.street,
-                    distance_m=dist(i, end),
-                    number=numbers.get(id(stop)),
-                    stop=stop,
-                )
-            )
             skip_until = end
             following = next((ev for ev in events[k + 1 :] if ev[0] >= end), None)
             if end < len(edges) and (following is None or following[0] > end):
                 # driving on after the segment without a turn: say where
-                street = edges[end].name
-                upto = following[0] if following else len(path) - 1
-                out.append(
-                    Instruction(
-                        kind="straight",
-                        text=_(_TURN_TEXT["straight"], street=street),
-                        street=street,
-                        distance_m=dist(end, upto),
-                    )
-                )
+                writer.turn("straight", end, following[0] if following else writer.last)
+    return writer.out
+
+
+_Event = tuple[int, int, str, "Stop | None", int]
+
+
+def _events(edges: list[_Edge], located: list[tuple[int, int, Stop]]) -> list[_Event]:
+    """Turns and stops by walk index; at one index: arrivals, then the turn, then a collection.
+
+    A turn at index ``i`` means "at node ``i``, onto edge ``i``"; it is announced where the street
+    changes or the road turns more than slightly.
+    """
+    events: list[_Event] = []
+    for i, e in enumerate(edges):
+        if i == 0:
+            events.append((i, 1, "depart", None, i))
+            continue
+        prev = edges[i - 1]
+        turn = classify_turn(heading_change_deg(prev.end_bearing, e.start_bearing))
+        if e.name != prev.name or turn not in ("straight", "slight_left", "slight_right"):
+            events.append((i, 1, turn, None, i))
+    for start, end, reached in located:
+        order = 2 if reached.kind == "collect" else 0
+        events.append((start, order, reached.kind, reached, end))
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+    return events
+
+
+@dataclass
+class _Writer:
+    """Appends the lines of the directions, in the language, with their distances."""
+
+    tr: Any
+    edges: list[_Edge]
+    cum: np.ndarray
+    last: int
+    numbers: dict[int, int]
+    out: list[Instruction] = field(default_factory=list)
+
+    def dist(self, a: int, b: int) -> float:
+        cum = self.cum
+        return float(cum[min(b, len(cum) - 1)] - cum[min(a, len(cum) - 1)])
+
+    def turn(self, kind: str, i: int, upto: int) -> None:
+        street = self.edges[i].name if i < len(self.edges) else ""
+        text = self.tr(_TURN_TEXT[kind], street=street)
+        self.out.append(Instruction(kind, text, street, self.dist(i, upto)))
+
+    def stop(self, stop: Stop, i: int, end: int) -> None:
+        _ = self.tr
+        if stop.kind == "collect":
+            text = _("Collect: {label}", label=stop.label or stop.street)
+            number = self.numbers.get(id(stop))
+            self.out.append(
+                Instruction("collect", text, stop.street, self.dist(i, end), number, stop)
+            )
         elif stop.kind == "landfill":
-            out.append(
-                Instruction(
-                    "landfill", _("Unload at {place}", place=stop.label), "", 0.0, None, stop
-                )
-            )
+            text = _("Unload at {place}", place=stop.label)
+            self.out.append(Instruction("landfill", text, "", 0.0, None, stop))
         elif stop.kind == "depot":
-            out.append(
-                Instruction("depot", _("Return to {place}", place=stop.label), "", 0.0, None, stop)
-            )
+            text = _("Return to {place}", place=stop.label)
+            self.out.append(Instruction("depot", text, "", 0.0, None, stop))
         else:
-            out.append(Instruction(stop.kind, _("Lunch break"), "", 0.0, None, stop))
-    return out
+            self.out.append(Instruction(stop.kind, _("Lunch break"), "", 0.0, None, stop))
 
 
 def edge_lines(

@@ -100,8 +100,6 @@ def estimate_households_from_buildings(
         Households columns (see docs/ARCHITECTURE.md) with ``estimate`` True, ``match_level``
         "estimate", ``source_row`` 0 (no register row), ``village`` the nearest place node's name.
     """
-    import osmium
-
     if household_size <= 0:
         msg = f"household_size: must be > 0, got {household_size!r}"
         raise ValueError(msg)
@@ -109,44 +107,7 @@ def estimate_households_from_buildings(
     if not path.exists():
         msg = f"{path}: OSM file not found"
         raise ValueError(msg)
-    places: list[tuple[str, float, float]] = []
-    homes: list[tuple[int, float, float, int, str | None, str | None]] = []
-    keys = osmium.filter.KeyFilter("building", "place")  # only these objects are looked at
-    for obj in osmium.FileProcessor(str(path)).with_locations().with_filter(keys):
-        if isinstance(obj, osmium.osm.Node):
-            if obj.tags.get("place") in ("village", "town", "hamlet", "city", "isolated_dwelling"):
-                name = obj.tags.get("name")
-                if name:
-                    places.append((name, obj.location.lon, obj.location.lat))
-            continue
-        if not isinstance(obj, osmium.osm.Way):
-            continue
-        btype = obj.tags.get("building")
-        if btype not in RESIDENTIAL_BUILDINGS or not obj.is_closed():
-            continue
-        if any(k in obj.tags for k in _NOT_HOME_TAGS):
-            continue
-        coords = [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()]
-        if len(coords) < 4:
-            continue
-        m2 = _local_area_m2(coords)
-        if btype == "yes" and not (min_area_m2 <= m2 <= max_area_m2):
-            continue
-        flats = 1
-        if btype in ("apartments", "dormitory"):
-            levels = obj.tags.get("building:levels") or "1"
-            try:
-                lv = max(1, int(float(levels)))
-            except ValueError:
-                lv = 1
-            flats = max(1, round(m2 * lv / _M2_PER_FLAT))
-        lon = float(np.mean([c[0] for c in coords[:-1]]))
-        lat = float(np.mean([c[1] for c in coords[:-1]]))
-        if area is not None and not area.contains(Point(lon, lat)):
-            continue
-        homes.append(
-            (obj.id, lon, lat, flats, obj.tags.get("addr:street"), obj.tags.get("addr:housenumber"))
-        )
+    places, homes = _read_homes(path, area, min_area_m2, max_area_m2)
     rng = np.random.default_rng(seed)
     n_rows = sum(h[3] for h in homes)
     if spread:
@@ -154,8 +115,8 @@ def estimate_households_from_buildings(
     else:
         members = np.full(n_rows, max(1, round(household_size)), dtype=np.int64)
     place_xy = np.array([(p[1], p[2]) for p in places], dtype=float).reshape(-1, 2)
-    rows = []
-    i = 0
+    note = f"estimate: one household per residential building (household size {household_size:g})"
+    rows: list[dict[str, object]] = []
     for way_id, lon, lat, flats, street, house in homes:
         village = None
         if len(place_xy):
@@ -166,28 +127,68 @@ def estimate_households_from_buildings(
             rows.append(
                 {
                     "household_id": f"est-w{way_id}" + (f"-{f + 1}" if flats > 1 else ""),
-                    "source_row": 0,
-                    "village": village,
-                    "street": street,
-                    "house": house,
-                    "head": None,
-                    "members": int(members[i]),
-                    "lat": lat,
-                    "lon": lon,
-                    "match_level": "estimate",
-                    "match_score": math.nan,
-                    "ok": True,
-                    "reason": None,
-                    "matched_village": village,
-                    "matched_street": street,
-                    "note": f"estimate: one household per residential building "
-                    f"(household size {household_size:g})",
-                    "estimate": True,
-                    "geometry": Point(lon, lat),
+                    "source_row": 0, "village": village, "street": street, "house": house,
+                    "head": None, "members": int(members[len(rows)]), "lat": lat, "lon": lon,
+                    "match_level": "estimate", "match_score": math.nan, "ok": True,
+                    "reason": None, "matched_village": village, "matched_street": street,
+                    "note": note, "estimate": True, "geometry": Point(lon, lat),
                 }
-            )
-            i += 1
+            )  # fmt: skip
     return _frame(rows)
+
+
+_Home = tuple[int, float, float, int, str | None, str | None]
+
+
+def _read_homes(
+    path: Path, area: Polygon | None, min_area_m2: float, max_area_m2: float
+) -> tuple[list[tuple[str, float, float]], list[_Home]]:
+    """The named places and the homes (way id, lon, lat, flats, street, house) of an OSM file."""
+    import osmium
+
+    places: list[tuple[str, float, float]] = []
+    homes: list[_Home] = []
+    keys = osmium.filter.KeyFilter("building", "place")  # only these objects are looked at
+    for obj in osmium.FileProcessor(str(path)).with_locations().with_filter(keys):
+        if isinstance(obj, osmium.osm.Node):
+            if obj.tags.get("place") in ("village", "town", "hamlet", "city", "isolated_dwelling"):
+                name = obj.tags.get("name")
+                if name:
+                    places.append((name, obj.location.lon, obj.location.lat))
+            continue
+        if not isinstance(obj, osmium.osm.Way):
+            continue
+        home = _home(obj, min_area_m2, max_area_m2)
+        if home is not None and (area is None or area.contains(Point(home[1], home[2]))):
+            homes.append(home)
+    return places, homes
+
+
+def _home(way: Any, min_area_m2: float, max_area_m2: float) -> _Home | None:
+    """A residential building's centre and flats, or None when the way is not a home."""
+    btype = way.tags.get("building")
+    if btype not in RESIDENTIAL_BUILDINGS or not way.is_closed():
+        return None
+    if any(k in way.tags for k in _NOT_HOME_TAGS):
+        return None
+    coords = [(n.location.lon, n.location.lat) for n in way.nodes if n.location.valid()]
+    if len(coords) < 4:
+        return None
+    m2 = _local_area_m2(coords)
+    if btype == "yes" and not (min_area_m2 <= m2 <= max_area_m2):
+        return None
+    flats = 1
+    if btype in ("apartments", "dormitory"):
+        levels = way.tags.get("building:levels") or "1"
+        try:
+            lv = max(1, int(float(levels)))
+        except ValueError:
+            lv = 1
+        flats = max(1, round(m2 * lv / _M2_PER_FLAT))
+    lon = float(np.mean([c[0] for c in coords[:-1]]))
+    lat = float(np.mean([c[1] for c in coords[:-1]]))
+    tags = way.tags
+    return (way.id, lon, lat, flats, tags.get("addr:street"), tags.get("addr:housenumber"))
 
 
 def _frame(rows: Sequence[Mapping[str, object]]) -> gpd.GeoDataFrame:
