@@ -285,7 +285,18 @@ class _MapBox(Flowable):  # type: ignore[misc]
         c.clipPath(clip, stroke=0, fill=0)
         c.setLineCap(1)
         c.setLineJoin(1)
-        # streets
+        self._streets()
+        lo, hi = self.edge_range or (0, len(self.route.edges) - 1)
+        self._route_lines(lo, hi)
+        self._arrows(lo, hi)
+        self._sites()
+        self._numbers(lo, hi)
+        c.restoreState()
+        self._frame_and_scale()
+
+    def _streets(self) -> None:
+        """The streets in view (main roads wider), then the village names."""
+        c = self.canv
         idx = self.streets.within(self.view)
         for major, width, grey in ((False, 0.5, 0.62), (True, 1.3, 0.5)):
             p = c.beginPath()
@@ -298,15 +309,16 @@ class _MapBox(Flowable):  # type: ignore[misc]
                 c.setStrokeColor(colors.Color(grey, grey, grey))
                 c.setLineWidth(width)
                 c.drawPath(p, stroke=1, fill=0)
-        # village names
         c.setFillColor(colors.Color(0.35, 0.35, 0.35))
         c.setFont(FONT_BOLD, 9)
         for name, x, y in self.villages:
             px, py = self._xy(np.array([[x, y]]))[0]
             if 0 <= px <= self.width and 0 <= py <= self.height:
                 c.drawCentredString(float(px), float(py) + 6, name)
-        # route: collecting thick, driving between stops thin, to landfill/depot dashed
-        lo, hi = self.edge_range or (0, len(self.route.edges) - 1)
+
+    def _route_lines(self, lo: int, hi: int) -> None:
+        """The route: collecting thick, driving between stops thin, to landfill/depot dashed."""
+        c = self.canv
         for kind, width, dash in _ROUTE_STYLE:
             p = c.beginPath()
             count = 0
@@ -320,8 +332,10 @@ class _MapBox(Flowable):  # type: ignore[misc]
                 c.setDash(*dash) if dash else c.setDash()
                 c.drawPath(p, stroke=1, fill=0)
         c.setDash()
-        self._arrows(lo, hi)
-        # depot and landfills
+
+    def _sites(self) -> None:
+        """The depot (a house in a square) and the landfills (triangles)."""
+        c = self.canv
         if self.depot:
             px, py = self._xy(np.array([self.depot]))[0]
             c.setFillColor(colors.white)
@@ -340,7 +354,10 @@ class _MapBox(Flowable):  # type: ignore[misc]
             t.close()
             c.setFillColor(colors.black)
             c.drawPath(t, stroke=0, fill=1)
-        # stop numbers
+
+    def _numbers(self, lo: int, hi: int) -> None:
+        """The stop numbers in circles (every ``label_every``-th on a crowded overview)."""
+        c = self.canv
         for k, (number, x, y, first, last) in enumerate(self.route.numbers):
             if last < lo or first > hi or math.isnan(x):
                 continue
@@ -356,8 +373,6 @@ class _MapBox(Flowable):  # type: ignore[misc]
             c.setFillColor(colors.black)
             c.setFont(FONT_BOLD, 5.5 if len(text) < 3 else 5)
             c.drawCentredString(float(px), float(py) - 2, text)
-        c.restoreState()
-        self._frame_and_scale()
 
     def _arrows(self, lo: int, hi: int) -> None:
         """Small arrowheads on collected edges that are long enough on paper to carry one."""
