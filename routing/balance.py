@@ -9,12 +9,13 @@ drive 7 hours while the other drove 2. The objective of a day is therefore state
 3. the longest vehicle-day as short as possible;
 4. the least cost.
 
-`balance_day` keeps to it by tightening: every vehicle's shift is cut to ``TIGHTEN`` × the
-longest route of the answer (never below the day's mean route, which no split can beat), and the
-day is searched again with the same seed and limits; the new answer replaces the old one only
-when it serves as many clients with no more vehicles and its longest route is shorter. This
-repeats up to ``rounds`` times. Where a day needs one vehicle, or the tightened shift cannot
-hold the work, the first answer stands. Each round costs one more search of the day.
+`balance_day` keeps to it by tightening, a bisection on the longest vehicle-day: between the
+day's mean route (which no split can beat) and its longest, every vehicle's shift is cut to the
+middle and the day is searched again with the same seed and limits; the new answer replaces the
+old one only when it serves as many clients with no more vehicles and its longest route is
+shorter (then the upper end moves to it), else the lower end moves up to the middle. This
+repeats ``rounds`` times. Where a day needs one vehicle, the first answer stands. Each round
+costs one more search of the day.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from routing.solver.model import Model, Result
 
 __all__ = ["TIGHTEN", "BalanceNote", "balance_day", "route_hours"]
 
-#: Each round asks for a longest vehicle-day this share of the last one.
-TIGHTEN = 0.85
+#: The first round asks for the middle between the mean and the longest vehicle-day; at least
+#: this much shorter than the longest (a smaller step is not worth a search).
+TIGHTEN = 0.97
 
 
 @dataclass(frozen=True)
@@ -86,19 +88,23 @@ def balance_day(
     """
     hours = route_hours(result)
     best, tried, kept = result, 0, 0
-    while tried < rounds and len(route_hours(best)) >= 2:
-        now = route_hours(best)
-        target_s = max(TIGHTEN * max(now), sum(now) / len(now)) * 3600.0
+    low = sum(hours) / len(hours) if hours else 0.0
+    while tried < rounds and len(hours) >= 2:
+        high = max(route_hours(best))
+        target_h = min((low + high) / 2, TIGHTEN * high)
+        if target_h <= low:
+            break
         tighter = copy.copy(model)
         tighter.vehicle_types = [
-            replace(vt, shift=(vt.shift[0], min(vt.shift[1], vt.shift[0] + int(target_s))))
+            replace(vt, shift=(vt.shift[0], min(vt.shift[1], vt.shift[0] + int(target_h * 3600))))
             for vt in model.vehicle_types
         ]
         tried += 1
         answer = solve(tighter)
-        if not _better(answer, best):
-            break
-        best, kept = answer, kept + 1
+        if _better(answer, best):
+            best, kept = answer, kept + 1
+        else:
+            low = target_h
     after = route_hours(best)
     note = BalanceNote(
         max(hours, default=0.0), min(hours, default=0.0),
