@@ -49,3 +49,39 @@ def test_a_bad_polygon_names_the_file(tmp_path: Path) -> None:
     bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(ValueError, match=r"area\.geojson.*no Polygon"):
         area_geometry(AreaSpec(polygon=bad))
+
+
+@pytest.mark.slow
+def test_a_real_plan_counts_only_its_area_and_fills_a_sparse_village(tmp_path: Path) -> None:
+    from routing.api import plan_week
+    from routing.outputs import summary, table
+    from routing.scenario import load_scenario
+    from tests.conftest import DATA
+
+    shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    text = (DATA / "north-bayreuth" / "scenario.toml").read_text(encoding="utf-8")
+    text = text.replace("../../../shared", str(shared_file("data").parent))
+    village = '[[village]]\nname = "Theta"\npopulation = 300\ndays = ["tue"]\nfrequency = 1\n\n'
+    text = text.replace('[[village]]\nname = "*"', village + '[[village]]\nname = "*"')
+    text += "\n[area]\nbbox = [11.53, 49.98, 11.58, 50.06]\n"
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    plan = plan_week(
+        load_scenario(path, overrides={"solver.time_limit_s": 1.0}), cache_dir=tmp_path
+    )
+    hh = plan.households
+    assert plan.households_in == plan.households_served + plan.households_unserved
+    located = hh[hh.geometry.notna()]
+    assert (located.geometry.x <= 11.58 + 1e-9).all()  # nothing outside is counted
+    outside = int(plan.stats["households_outside_area"])
+    assert outside > 100
+    doc = summary(plan)
+    assert doc["households_outside_area"] == outside
+    assert f"Outside the plan area (not counted): {outside} households" in table(
+        plan, language="en"
+    )
+    theta = hh[hh["village"] == "Theta"]
+    assert len(theta) >= round(300 / 2.1) * 0.9  # filled from its population
+    assert theta["note"].str.contains("population 300").sum() > 0
+    assert any("Theta: population 300" in w for w in doc["warnings"])
+    assert "data looks incomplete" in table(plan, language="en")
