@@ -43,7 +43,7 @@ from routing.daymodel import (
 )
 from routing.demand import collection_points
 from routing.estimate import VillageFill
-from routing.geocode import Gazetteer, geocode_households, read_corrections
+from routing.geocode import Gazetteer, geocode_households, read_aliases, read_corrections
 from routing.i18n import day_name
 from routing.network import RoadNetwork, default_cache_dir, load_network
 from routing.plan import Plan, assemble_plan
@@ -171,8 +171,11 @@ def locate_households(
             scenario.osm, cache_dir=(cache_dir or default_cache_dir()).parent / "gazetteers"
         )
         corrections = read_corrections(scenario.corrections) if scenario.corrections else None
+        aliases = read_aliases(scenario.aliases) if scenario.aliases else None
         area = _service_area(network)
-        gdf = geocode_households(frame, gazetteer, service_area=area, corrections=corrections)
+        gdf = geocode_households(
+            frame, gazetteer, service_area=area, corrections=corrections, aliases=aliases
+        )
     gdf = gdf.reset_index(drop=True)
     inside = inside_area(gdf, scenario.area)
     gdf = gdf[inside].reset_index(drop=True)

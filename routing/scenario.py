@@ -152,6 +152,7 @@ class Scenario:
     area: AreaSpec = field(default_factory=lambda: AreaSpec())
     #: extra searches per day to shorten its longest vehicle-day (`routing.balance`); 0 = off
     balance_rounds: int = 2
+    aliases: Path | None = None  # [register] aliases: a user's alias file (routing.geocode)
 
     @property
     def days(self) -> tuple[str, ...]:
@@ -371,7 +372,7 @@ class _Reader:
         self._known(
             "register",
             reg,
-            {"households", "containers", "corrections", "columns", "household_size"},
+            {"households", "containers", "corrections", "aliases", "columns", "household_size"},
         )
         columns = reg.get("columns", {})
         if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
@@ -427,6 +428,7 @@ class _Reader:
             households_columns=columns,
             containers=self._file("register", reg, "containers", required=False),
             corrections=self._file("register", reg, "corrections", required=False),
+            aliases=self._file("register", reg, "aliases", required=False),
             kg_per_person_day=self._num("waste", waste, "kg_per_person_day", positive=True),
             bulk_density_kg_m3=self._num("waste", waste, "bulk_density_kg_m3", positive=True),
             container_density_kg_m3=self._num(

@@ -180,3 +180,11 @@ def test_the_plan_area_is_a_bbox_a_polygon_or_places(tmp_path: Path) -> None:
     bad = VALID + "\n[area]\nbbox = [72.8, 41.8, 72.6, 41.9]\n"
     with pytest.raises(ScenarioError, match=r"\[area\] bbox.*\[west, south, east, north\]"):
         load_scenario(_write(tmp_path, bad))
+
+
+def test_register_may_name_an_alias_file(tmp_path: Path) -> None:
+    text = VALID.replace('households = "hh.csv"', 'households = "hh.csv"\naliases = "al.csv"')
+    (tmp_path / "al.csv").write_text("written;on the map\n", encoding="utf-8")
+    sc = load_scenario(_write(tmp_path, text))
+    assert sc.aliases == (tmp_path / "al.csv").resolve()
+    assert load_scenario(_write(tmp_path, VALID)).aliases is None
