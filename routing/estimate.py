@@ -23,6 +23,7 @@ __all__ = [
     "INCOMPLETE_SHARE",
     "RESIDENTIAL_BUILDINGS",
     "VillageFill",
+    "check_register",
     "estimate_households_from_buildings",
     "estimate_households_from_population",
     "fill_from_population",
@@ -314,6 +315,7 @@ class VillageFill:
     expected: int
     mapped: int
     added: int
+    register: bool = False
 
     def describe(self, *, language: str = "en") -> str:
         """One line for the run table and ``summary.json``, in a language."""
@@ -324,6 +326,12 @@ class VillageFill:
             "village": self.village, "population": self.population,
             "expected": self.expected, "mapped": self.mapped, "added": self.added,
         }  # fmt: skip
+        if self.register:
+            return _(
+                "{village}: population {population} implies about {expected} households, the "
+                "register has {mapped}: is it complete?",
+                **figures,
+            )
         if self.added:
             return _(
                 "{village}: population {population} implies about {expected} households, the map "
@@ -474,6 +482,36 @@ def streets_near(
                 near.append((d, line, highway in homes))
         chosen = [x for x in near if x[2]] or near
         out += [(village, line) for _, line, _ in sorted(chosen, key=lambda x: x[0])]
+    return out
+
+
+def check_register(
+    households: gpd.GeoDataFrame,
+    villages: Sequence[Any],
+    *,
+    household_size: float,
+    share: float = INCOMPLETE_SHARE,
+) -> list[VillageFill]:
+    """Villages whose register lists fewer than ``share`` of the households their population implies.
+
+    Parameters
+    ----------
+    households
+        The register's households with ``village_spec`` (the scenario's village of each).
+    villages
+        `routing.scenario.VillageSpec` items; those with a ``population`` are checked.
+    household_size, share
+        As in `fill_from_population`; nothing is added (the register is the truth), only warned.
+    """
+    counts = households["village_spec"].value_counts() if len(households) else {}
+    out = []
+    for v in villages:
+        if not v.population or v.name == "*":
+            continue
+        expected = round(v.population / household_size)
+        listed = int(counts.get(v.name, 0))
+        if expected and listed < share * expected:
+            out.append(VillageFill(v.name, int(v.population), expected, listed, 0, register=True))
     return out
 
 

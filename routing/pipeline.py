@@ -42,7 +42,7 @@ from routing.daymodel import (
     locate,
 )
 from routing.demand import collection_points
-from routing.estimate import VillageFill
+from routing.estimate import VillageFill, check_register
 from routing.geocode import Gazetteer, geocode_households, read_aliases, read_corrections
 from routing.i18n import day_name
 from routing.network import RoadNetwork, default_cache_dir, load_network
@@ -192,6 +192,8 @@ def locate_households(
         )
     )
     gdf.loc[no_village, "ok"] = False
+    if scenario.households is not None:
+        fills = check_register(gdf, scenario.villages, household_size=scenario.household_size)
     containers = read_containers(scenario.containers) if scenario.containers else None
     warnings = tuple(f.describe(language=scenario.language) for f in fills)
     return Located(gdf, containers, int((~inside).sum()), warnings)

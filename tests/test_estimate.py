@@ -169,3 +169,20 @@ def test_a_village_whose_buildings_are_missing_is_filled_from_its_population(
     # no place, no roads: warned, nothing placed
     _, (lost,) = fill_from_population(hh, {"Nowhere": 300}, {}, [], household_size=2.1)
     assert lost.added == 0 and "no households could be placed" in lost.describe()
+
+
+def test_a_register_far_below_a_villages_population_is_warned() -> None:
+    import geopandas as gpd
+
+    from routing.estimate import check_register
+    from routing.scenario import VillageSpec
+
+    villages = [
+        VillageSpec("Терек-Суу", "Ketmen-Dobo", ("mon",), 1, 4700),
+        VillageSpec("Балыкты", "Cholpon-Ata", ("wed",), 1, 61),
+        VillageSpec("*", "", ("fri",), 1, None),
+    ]
+    hh = gpd.GeoDataFrame({"village_spec": ["Терек-Суу"] * 300 + ["Балыкты"] * 12})
+    (fill,) = check_register(hh, villages, household_size=4.7)
+    assert (fill.village, fill.expected, fill.mapped, fill.added) == ("Терек-Суу", 1000, 300, 0)
+    assert fill.describe(language="ru").endswith("в реестре 300: реестр полный?")
