@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from routing.compare_cli import add_compare_parsers, print_merged
 from routing.errors import InputError
 from routing.progress import STAGES, Cancelled, CancelToken, Progress
 from routing.scenario import LANGUAGES, load_scenario
@@ -143,6 +144,12 @@ def _add_check(sub: Any) -> None:
         "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
     )
     check.add_argument(
+        "--merged",
+        action="store_true",
+        help="list every value of the merged scenario and the file it came from "
+        "(always shown for a scenario that extends another)",
+    )
+    check.add_argument(
         "--deep",
         action="store_true",
         help="also build the road network and check the depot, landfills and containers on it, "
@@ -207,7 +214,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     )
 
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check, _add_serve, _add_fetch)
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
+    _add_plan,
+    _add_check,
+    _add_serve,
+    add_compare_parsers,
+    _add_fetch,
+)
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 
 
@@ -332,6 +345,8 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"  village {v.name}: {v.frequency}×/week on {', '.join(v.days)}")
     for a in sc.assumptions:
         print(f"  assumption: {a}")
+    if len(sc.files) > 1 or args.merged:
+        print_merged(args.scenario)
     if not getattr(args, "deep", False):
         return 0
     from routing.check import deep_check

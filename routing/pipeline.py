@@ -416,7 +416,11 @@ def search(
     reporter: Reporter,
     workers: int | None = None,
 ) -> list[SolvedDay]:
-    """Route every collection day: one solver model per day, solved under the scenario's limits."""
+    """Route every collection day: one solver model per day, solved under the scenario's limits.
+
+    The search reports its share of the week (the days done plus the running day's share of its
+    budget) and stops as soon as the run is cancelled (the solver asks ``reporter.cancelled``).
+    """
     by_id = points.set_index("point_id")
     days = [d for d in DAYS if schedule.points_on(d)]
     solved = []
@@ -429,8 +433,20 @@ def search(
             scenario, day, todo, locations=priced.locations, matrix=priced.matrix
         )
         logger.info("%s: routing %d collection points", day, len(todo))
-        options = _solve_options(scenario, reporter, workers)
-        result = day_model.model.solve(**options)
+
+        def running(fraction: float, k: int = k, detail: str = detail) -> None:
+            share = (k + fraction) / len(days)
+            if share < 1.0:  # the stage's own last event says it is done
+                reporter.emit("search", share, detail)
+
+        options: dict[str, Any] = {
+            "time_limit_s": scenario.time_limit_s,
+            "seed": scenario.seed,
+            "max_iterations": scenario.max_iterations,
+            "workers": 2 if workers is None else workers,
+            "cancel": reporter.cancelled,
+        }
+        result = day_model.model.solve(**options, on_progress=running)
         if scenario.balance_rounds:
             result, note = balance_day(
                 day_model.model, result, solve=functools.partial(Model.solve, **options),
@@ -453,13 +469,3 @@ def search(
         solved.append(SolvedDay(day_model, result))
     reporter.check()
     return solved
-
-
-def _solve_options(scenario: Scenario, reporter: Reporter, workers: int | None) -> dict[str, Any]:
-    """Keyword options of `routing.solver.model.Model.solve` for one day."""
-    return {
-        "time_limit_s": scenario.time_limit_s,
-        "seed": scenario.seed,
-        "max_iterations": scenario.max_iterations,
-        "workers": 2 if workers is None else workers,
-    }
