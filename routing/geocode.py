@@ -1144,7 +1144,8 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     """Write a CSV of every row located below house level or not at all, with its row and why.
 
     Rows whose coordinates were swapped, lay outside the service area or far from the village
-    written beside them are listed too.
+    written beside them are listed too, and rows whose house number was recovered from the date a
+    spreadsheet made of it.
 
     Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
     for the map, and ``<name>-aliases.csv``: the street spellings that were not placed, as lines of
@@ -1155,7 +1156,9 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"]
     # Coordinates that had to be swapped or were outside the area are also worth a look.
     notes = gdf["note"].fillna("").astype(str)
-    flagged = notes.str.contains("swapped|outside the service area|km from", regex=True)
+    flagged = notes.str.contains(
+        "swapped|outside the service area|km from|a date made by a spreadsheet", regex=True
+    )
     rep = gdf.loc[~good | flagged].copy()
     why = []
     for rec in rep.to_dict("records"):

@@ -513,3 +513,11 @@ def test_geocode_command_writes_the_report_and_alias_lines(
     report = pd.read_csv(out)
     assert "Нет такой көчөсү" in set(report["street"])
     assert "Нет такой көчөсү" in set(pd.read_csv(tmp_path / "report-aliases.csv")["written"])
+
+
+def test_report_lists_house_numbers_recovered_from_dates(gaz: Gazetteer, tmp_path: Path) -> None:
+    reg = _register([("Терек-Суу", "Манас", "3")])
+    reg["house_note"] = ["house number '2026-01-03' was a date made by a spreadsheet; read as 3/1"]
+    out = geocode_households(reg, gaz)
+    assert out["note"].iloc[0].startswith("house number '2026-01-03'")
+    assert write_geocoding_report(out, tmp_path / "r.csv") == 1
