@@ -46,12 +46,18 @@ from shapely.geometry import LineString
 from routing.network import RoadNetwork
 
 __all__ = [
+    "Core",
+    "GraphCsr",
     "Leg",
     "Step",
     "TravelMatrix",
+    "core_of_arcs",
+    "graph_csr",
     "leg",
+    "node_positions",
     "path_geometry",
     "route_uturns",
+    "shortest_rows",
     "travel_matrix",
 ]
 
@@ -116,7 +122,7 @@ class Leg:
 
 
 @dataclass
-class _Csr:
+class GraphCsr:
     """The graph as a CSR matrix, one entry per ordered node pair (the fastest edge)."""
 
     node_ids: np.ndarray  # position -> graph node
@@ -153,8 +159,8 @@ def travel_matrix(
     TravelMatrix
         ``distance_m`` is the length along the path minimising ``weight``.
     """
-    csr = _csr(network, weight)
-    positions = _positions(csr, nodes)
+    csr = graph_csr(network, weight)
+    positions = node_positions(csr, nodes)
     n = len(positions)
     if n == 0:
         return TravelMatrix([], np.zeros((0, 0)), np.zeros((0, 0)))
@@ -164,7 +170,7 @@ def travel_matrix(
         terminals, inverse = np.unique(positions, return_inverse=True)
     core = _core(csr, terminals)
     sources = core.position[terminals]
-    times, lengths = _all_rows(core, sources, sources, workers)
+    times, lengths = shortest_rows(core, sources, sources, workers)
     if inverse is None:
         duration, distance = times, lengths
     else:
@@ -193,7 +199,7 @@ def leg(network: RoadNetwork, a: int, b: int, *, weight: str = "travel_time") ->
     """
     nodes = _node_path(network, a, b, weight)
     graph = network.graph
-    csr = _csr(network, weight)
+    csr = graph_csr(network, weight)
     edges: list[dict[str, Any]] = []
     for x, y in itertools.pairwise(nodes):
         pos = _entry(csr, csr.index[x], csr.index[y])
@@ -214,7 +220,7 @@ def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
     a path traced node by node is drawn as driven; other pairs by the fastest path between them.
     """
     graph = network.graph
-    csr = _csr(network, "travel_time")
+    csr = graph_csr(network, "travel_time")
     coords: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(nodes):
         path = _hop_or_path(network, a, b)
@@ -245,10 +251,10 @@ def route_uturns(network: RoadNetwork, nodes: Sequence[int]) -> int:
 
 
 # ----------------------------------------------------------------------------------------------
-# internals
+# the shortest-path core, shared with routing.turns (the heading matrix runs on the same machinery)
 
 
-def _csr(network: RoadNetwork, weight: str) -> _Csr:
+def graph_csr(network: RoadNetwork, weight: str) -> GraphCsr:
     """Build (once per network and weight) the CSR matrix of the fastest edge per node pair."""
     graph = network.graph
     stamp = (graph.number_of_nodes(), graph.number_of_edges())
@@ -284,12 +290,13 @@ def _csr(network: RoadNetwork, weight: str) -> _Csr:
     np.cumsum(np.bincount(us, minlength=n), out=indptr[1:])
     # explicit zeros stay edges in csgraph; build from arrays so they are kept
     matrix = sp.csr_matrix((ws, vs.astype(np.int32), indptr), shape=(n, n))
-    built = _Csr(node_ids, index, matrix, pair, ls, ks)
+    built = GraphCsr(node_ids, index, matrix, pair, ls, ks)
     network._cache[cache_key] = (stamp, built)
     return built
 
 
-def _positions(csr: _Csr, nodes: Sequence[int]) -> np.ndarray:
+def node_positions(csr: GraphCsr, nodes: Sequence[int]) -> np.ndarray:
+    """CSR positions of graph nodes; a node not in the network is a ValueError naming it."""
     out = np.empty(len(nodes), dtype=np.int64)
     for i, node in enumerate(nodes):
         try:
@@ -300,13 +307,13 @@ def _positions(csr: _Csr, nodes: Sequence[int]) -> np.ndarray:
     return out
 
 
-def _entry(csr: _Csr, pu: int, pv: int) -> int:
+def _entry(csr: GraphCsr, pu: int, pv: int) -> int:
     n = len(csr.node_ids)
     return int(np.searchsorted(csr.pair_keys, pu * n + pv))
 
 
 @dataclass
-class _Core:
+class Core:
     """The part of the graph shortest paths between the terminals can use, chains contracted.
 
     Dead-end trees without a terminal are dropped (a simple path cannot enter and leave them)
@@ -321,7 +328,7 @@ class _Core:
     in_length: np.ndarray  # (core nodes, k): length of the edge from that in-neighbour
 
 
-def _core(csr: _Csr, terminals: np.ndarray) -> _Core:
+def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
     n = len(csr.node_ids)
     us, vs = csr.pair_keys // n, csr.pair_keys % n
     ws, ls = csr.matrix.data, csr.length
@@ -375,13 +382,13 @@ def _core(csr: _Csr, terminals: np.ndarray) -> _Core:
     cv = np.array([r[1] for r in rows], dtype=np.int64)
     cw = np.array([r[2] for r in rows], dtype=float)
     cl = np.array([r[3] for r in rows], dtype=float)
-    return _core_of_arcs(position, len(kept), cu, cv, cw, cl)
+    return core_of_arcs(position, len(kept), cu, cv, cw, cl)
 
 
-def _core_of_arcs(
+def core_of_arcs(
     position: np.ndarray, m: int, cu: np.ndarray, cv: np.ndarray, cw: np.ndarray, cl: np.ndarray
-) -> _Core:
-    """A `_Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair)."""
+) -> Core:
+    """A `Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair)."""
     order = np.lexsort((cv, cu))
     cu, cv, cw, cl = cu[order], cv[order], cw[order], cl[order]
     indptr = np.zeros(m + 1, dtype=np.int64)
@@ -398,13 +405,17 @@ def _core_of_arcs(
     in_length = np.zeros((m, k))
     in_node[cv[by_head], slot] = cu[by_head]
     in_length[cv[by_head], slot] = cl[by_head]
-    return _Core(position, matrix, in_node, in_length)
+    return Core(position, matrix, in_node, in_length)
 
 
-def _all_rows(
-    core: _Core, sources: np.ndarray, targets: np.ndarray, workers: int | None
+def shortest_rows(
+    core: Core, sources: np.ndarray, targets: np.ndarray, workers: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`_rows` for every source, in blocks of rows shared by up to ``workers`` threads."""
+    """Times and lengths along the fastest paths from every source to every target (core ids).
+
+    Rows are computed in blocks shared by up to ``workers`` threads (None: the CPUs, at most 4);
+    the result does not depend on it.
+    """
     times = np.empty((len(sources), len(targets)))
     lengths = np.empty((len(sources), len(targets)))
     step = max(1, min(_CHUNK, _BLOCK_CELLS // max(1, core.matrix.shape[0])))
@@ -424,7 +435,7 @@ def _all_rows(
     return times, lengths
 
 
-def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths (along the fastest paths) from ``chunk`` to ``targets`` (core ids)."""
     times, pred = dijkstra(core.matrix, directed=True, indices=chunk, return_predecessors=True)
     rows, m = pred.shape
@@ -452,7 +463,7 @@ def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
 
 def _hop_or_path(network: RoadNetwork, a: int, b: int) -> list[int]:
     """``[a, b]`` where an edge joins them (a driven path node by node), else the fastest path."""
-    csr = _csr(network, "travel_time")
+    csr = graph_csr(network, "travel_time")
     pa, pb = csr.index.get(int(a)), csr.index.get(int(b))
     if pa is not None and pb is not None and pa != pb:
         pos = _entry(csr, pa, pb)
@@ -463,8 +474,8 @@ def _hop_or_path(network: RoadNetwork, a: int, b: int) -> list[int]:
 
 
 def _node_path(network: RoadNetwork, a: int, b: int, weight: str) -> list[int]:
-    csr = _csr(network, weight)
-    pa, pb = _positions(csr, [a, b])
+    csr = graph_csr(network, weight)
+    pa, pb = node_positions(csr, [a, b])
     _, pred = dijkstra(csr.matrix, directed=True, indices=int(pa), return_predecessors=True)
     if pa != pb and pred[pb] < 0:
         msg = f"no path from node {a} to node {b} on the road network"
