@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 import gpxpy
 import gpxpy.gpx
 
+from routing.atomic import atomic_write
 from routing.i18n import format_clock
 
 if TYPE_CHECKING:
@@ -137,9 +138,13 @@ def write_gpx(plan: Plan, out_dir: str | Path) -> list[Path]:
     paths = []
     for vd in plan.vehicle_days:
         path = out / f"{file_stem(vd)}.gpx"
-        path.write_text(gpx_text(plan, vd), encoding="utf-8")
-        paths.append(path)
+        paths.append(_write_text(path, gpx_text(plan, vd)))
     return paths
+
+
+def _write_text(path: Path, text: str) -> Path:
+    """Write a route file whole or not at all (`routing.atomic.atomic_write`)."""
+    return atomic_write(path, lambda handle: handle.write(text))
 
 
 def _kml_coords(coords: Any) -> str:
@@ -177,8 +182,7 @@ def write_kml(plan: Plan, out_dir: str | Path) -> list[Path]:
     paths = []
     for vd in plan.vehicle_days:
         path = out / f"{file_stem(vd)}.kml"
-        path.write_text(kml_text(plan, vd), encoding="utf-8")
-        paths.append(path)
+        paths.append(_write_text(path, kml_text(plan, vd)))
     return paths
 
 
@@ -232,6 +236,5 @@ def write_geojson(plan: Plan, out_dir: str | Path) -> list[Path]:
     paths = []
     for vd in plan.vehicle_days:
         path = out / f"{file_stem(vd)}.geojson"
-        path.write_text(json.dumps(geojson_dict(plan, vd), ensure_ascii=False), encoding="utf-8")
-        paths.append(path)
+        paths.append(_write_text(path, json.dumps(geojson_dict(plan, vd), ensure_ascii=False)))
     return paths

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -129,6 +129,7 @@ def heading_matrix(
     uturn_penalty_s: float = 60.0,
     weight: str = "travel_time",
     workers: int | None = None,
+    on_rows: Callable[[int, int], None] | None = None,
 ) -> HeadingMatrix:
     """Compute travel times and distances between headings, every U-turn at a price.
 
@@ -145,6 +146,9 @@ def heading_matrix(
     workers
         Threads sharing the sources; None: up to the number of CPUs, at most 4. Results do not
         depend on it.
+    on_rows
+        Called as ``on_rows(rows_done, rows)`` before each block of rows and at the end (one call
+        at a time, maybe from a worker thread); it may raise, e.g. a cancelled run, to stop.
 
     Returns
     -------
@@ -155,7 +159,7 @@ def heading_matrix(
         raise ValueError(msg)
     hs = list(headings)
     line = _line_graph(network, hs, weight, uturn_penalty_s)
-    duration, distance = shortest_rows(line.core, line.source, line.sink, workers)
+    duration, distance = shortest_rows(line.core, line.source, line.sink, workers, on_rows)
     duration -= line.sink_w
     distance -= line.sink_l
     distance[~np.isfinite(duration)] = np.inf
