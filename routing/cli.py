@@ -144,7 +144,13 @@ def _add_check(sub: Any) -> None:
     )
 
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check)
+def _add_region(sub: Any) -> None:
+    from routing.region import add_region_parser  # the region command lives in its own module
+
+    add_region_parser(sub)
+
+
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check, _add_region)
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 
 
