@@ -18,16 +18,10 @@ import gpxpy.gpx
 
 from routing.atomic import atomic_write
 from routing.i18n import format_clock
+from routing.translit import transliterate
 
 if TYPE_CHECKING:
     from routing.plan import Plan, Stop, VehicleDay
-
-_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "ң": "ng", "о": "o", "ө": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-}  # fmt: skip
 
 
 def slug(text: str) -> str:
@@ -36,7 +30,7 @@ def slug(text: str) -> str:
     Cyrillic (Kyrgyz and Russian letters) is transliterated so the file names survive phones,
     e-mail and Windows; anything else is reduced to ``a-z0-9-``.
     """
-    lowered = "".join(_TRANSLIT.get(ch, ch) for ch in text.casefold())
+    lowered = transliterate(text.casefold(), system="bgn_pcgn_ru")
     ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode().lower()
     out = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return out or "vehicle"
