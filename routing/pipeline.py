@@ -22,6 +22,7 @@ between stages, after each block of matrix rows and around each day's search. Th
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,13 @@ from routing.profile import TruckProfile
 from routing.progress import Reporter
 from routing.register import read_containers, read_households
 from routing.scenario import DAYS, Scenario, ScenarioError, VillageSpec
-from routing.schedule import WeekSchedule, assign_days, estimate_work, fleet_seconds_per_day
+from routing.schedule import (
+    WeekSchedule,
+    assign_days,
+    estimate_work,
+    fleet_seconds_per_day,
+    use_the_week,
+)
 from routing.snapping import snap_points
 from routing.turns import HeadingMatrix, heading_matrix
 
@@ -110,6 +117,14 @@ def run(
     with reporter.stage("search", timings, fractions=True):
         schedule = week_schedule(scenario, points, priced)
         days = search(scenario, points, priced, schedule, reporter=reporter, workers=workers)
+        # a full day's left-out points go to allowed days with spare vehicles (routing.schedule)
+        by_id = points.set_index("point_id")
+        schedule, days, short = use_the_week(
+            schedule, points, days, fleet=scenario.fleet,
+            solve=lambda day, ids: solve_day(
+                scenario, by_id, priced, day, ids, reporter=reporter, workers=workers
+            ),
+        )  # fmt: skip
     with reporter.stage("assembly", timings):
         plan = assemble_plan(
             scenario, network=snapped.network, households=snapped.households,
@@ -117,6 +132,7 @@ def run(
             matrix=priced.matrix, schedule=schedule, days=days,
         )  # fmt: skip
     plan.stats.update({f"seconds_{k}": round(v, 2) for k, v in timings.items()})
+    plan.shortfall = short
     reporter.check()
     return plan
 
@@ -382,24 +398,41 @@ def search(
         reporter.check()
         detail = f"{day_name(day, reporter.language)} ({k + 1}/{len(days)})"
         reporter.emit("search", k / len(days), detail)
-        todo = by_id.loc[schedule.points_on(day)].reset_index()
-        day_model = build_day_model(
-            scenario, day, todo, locations=priced.locations, matrix=priced.matrix
+        ids = schedule.points_on(day)
+        solved.append(
+            solve_day(scenario, by_id, priced, day, ids, reporter=reporter, workers=workers)
         )
-        logger.info("%s: routing %d collection points", day, len(todo))
-        result = day_model.model.solve(**_solve_options(scenario, reporter, workers))
-        logger.info(
-            "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",
-            day,
-            result.num_vehicles,
-            result.distance_m / 1000,
-            len(result.unserved),
-            result.solver,
-            result.runtime_s,
-        )
-        solved.append(SolvedDay(day_model, result))
     reporter.check()
     return solved
+
+
+def solve_day(
+    scenario: Scenario,
+    by_id: pd.DataFrame,
+    priced: Priced,
+    day: str,
+    point_ids: Sequence[str],
+    *,
+    reporter: Reporter,
+    workers: int | None,
+) -> SolvedDay:
+    """Route one collection day's points (``by_id``: the points indexed by ``point_id``)."""
+    todo = by_id.loc[list(point_ids)].reset_index()
+    day_model = build_day_model(
+        scenario, day, todo, locations=priced.locations, matrix=priced.matrix
+    )
+    logger.info("%s: routing %d collection points", day, len(todo))
+    result = day_model.model.solve(**_solve_options(scenario, reporter, workers))
+    logger.info(
+        "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",
+        day,
+        result.num_vehicles,
+        result.distance_m / 1000,
+        len(result.unserved),
+        result.solver,
+        result.runtime_s,
+    )
+    return SolvedDay(day_model, result)
 
 
 def _solve_options(scenario: Scenario, reporter: Reporter, workers: int | None) -> dict[str, Any]:
