@@ -133,7 +133,10 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
             + " | ".join(f"{sec[s]:.1f}" for s in STAGES)
             + f" | {r['total_s']:.1f} |"
         )
-    lines += ["", "| households | " + " | ".join(f"{s} MB" for s in STAGES) + " | solver workers MB |"]
+    lines += [
+        "",
+        "| households | " + " | ".join(f"{s} MB" for s in STAGES) + " | solver workers MB |",
+    ]
     lines.append("|" + "---|" * (len(STAGES) + 2))
     for r in rows:
         peak = r["peak_mb"]
