@@ -46,6 +46,8 @@ class _Sampler:
     def __init__(self) -> None:
         self.stage = "start"
         self.peak: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # the process's own CPU seconds per stage
+        self._cpu_at = time.process_time()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -57,6 +59,13 @@ class _Sampler:
     def note(self) -> None:
         """Record the current resident memory for the current stage."""
         self.peak[self.stage] = max(self.peak.get(self.stage, 0.0), _rss_mb())
+
+    def switch(self, stage: str) -> None:
+        """The next stage starts: close the CPU account of this one."""
+        self.note()
+        now = time.process_time()
+        self.cpu[self.stage] = self.cpu.get(self.stage, 0.0) + now - self._cpu_at
+        self._cpu_at, self.stage = now, stage
 
     def stop(self) -> None:
         """Stop sampling."""
@@ -84,16 +93,16 @@ def _run(folder: str, time_limit_s: float) -> dict[str, Any]:
 
     def on_progress(event: Any) -> None:
         if event.stage != sampler.stage:
-            sampler.note()
-            sampler.stage = event.stage
+            sampler.switch(event.stage)
 
     started = time.perf_counter()
     plan = plan_week(scenario, on_progress=on_progress, workers=2)
     planned = time.perf_counter()
     write_outputs(plan, Path(folder) / "out", formats=FORMATS, on_progress=on_progress)
     ended = time.perf_counter()
-    sampler.note()
+    sampler.switch("end")
     sampler.stop()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = {s: float(plan.stats.get(f"seconds_{s}", math.nan)) for s in STAGES}
     seconds["outputs"] = ended - planned
     return {
@@ -105,7 +114,9 @@ def _run(folder: str, time_limit_s: float) -> dict[str, Any]:
         "seconds": seconds,
         "total_s": ended - started,
         "peak_mb": sampler.peak,
-        "children_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "cpu_s": sampler.cpu,
+        "children_cpu_s": children.ru_utime + children.ru_stime,
+        "children_peak_mb": children.ru_maxrss / 1024,
     }
 
 

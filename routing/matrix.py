@@ -224,7 +224,7 @@ def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
     csr = graph_csr(network, "travel_time")
     coords: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(nodes):
-        path = _hop_or_path(network, a, b)
+        path = _hop_or_path(csr, a, b)
         for x, y in itertools.pairwise(path):
             pos = _entry(csr, csr.index[x], csr.index[y])
             piece = list(graph.edges[x, y, int(csr.edge_key[pos])]["geometry"].coords)
@@ -244,9 +244,10 @@ def route_uturns(network: RoadNetwork, nodes: Sequence[int]) -> int:
     A U-turn is leaving a node back to the node the truck just came from (``x -> y -> x``);
     a dead end forces one, a stop halfway along a street may.
     """
+    csr = graph_csr(network, "travel_time")  # once: its staleness check walks the whole graph
     full: list[int] = []
     for a, b in itertools.pairwise(nodes):
-        path = _hop_or_path(network, a, b)
+        path = _hop_or_path(csr, a, b)
         full.extend(path[1:] if full else path)
     return sum(1 for i in range(2, len(full)) if full[i] == full[i - 2] != full[i - 1])
 
@@ -475,20 +476,27 @@ def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarra
     return times[:, targets], flat.reshape(rows, m)[:, targets]
 
 
-def _hop_or_path(network: RoadNetwork, a: int, b: int) -> list[int]:
-    """``[a, b]`` where an edge joins them (a driven path node by node), else the fastest path."""
-    csr = graph_csr(network, "travel_time")
+def _hop_or_path(csr: GraphCsr, a: int, b: int) -> list[int]:
+    """``[a, b]`` where an edge joins them (a driven path node by node), else the fastest path.
+
+    ``csr`` is the travel-time CSR of the network (fetched once by the caller: fetching it checks
+    the graph's size, which walks every node, and a route has thousands of hops).
+    """
     pa, pb = csr.index.get(int(a)), csr.index.get(int(b))
     if pa is not None and pb is not None and pa != pb:
         pos = _entry(csr, pa, pb)
         n = len(csr.node_ids)
         if pos < len(csr.pair_keys) and csr.pair_keys[pos] == pa * n + pb:
             return [int(a), int(b)]
-    return _node_path(network, a, b, "travel_time")
+    return _csr_path(csr, a, b)
 
 
 def _node_path(network: RoadNetwork, a: int, b: int, weight: str) -> list[int]:
-    csr = graph_csr(network, weight)
+    return _csr_path(graph_csr(network, weight), a, b)
+
+
+def _csr_path(csr: GraphCsr, a: int, b: int) -> list[int]:
+    """The fastest path from node ``a`` to node ``b`` on ``csr``, as graph nodes."""
     pa, pb = node_positions(csr, [a, b])
     _, pred = dijkstra(csr.matrix, directed=True, indices=int(pa), return_predecessors=True)
     if pa != pb and pred[pb] < 0:
