@@ -22,6 +22,7 @@ import resource
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -127,9 +128,10 @@ def measure(scale: float, time_limit_s: float, tmp: Path) -> dict[str, Any]:
     folder = tmp / f"x{scale:g}"
     generate(folder, scale=scale, places=PLACES)
     _scenario(folder, scale, time_limit_s)
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        result: dict[str, Any] = pool.apply(_run, (str(folder), time_limit_s))
+    # a fresh process that may start its own (a Pool's daemonic workers may not)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        result: dict[str, Any] = pool.submit(_run, *(str(folder), time_limit_s)).result()
     result["scale"] = scale
     return result
 
