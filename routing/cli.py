@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from routing.compare_cli import add_compare_parsers, print_merged
 from routing.errors import InputError
 from routing.progress import STAGES, Cancelled, CancelToken, Progress
 from routing.scenario import LANGUAGES, load_scenario
@@ -142,6 +143,12 @@ def _add_check(sub: Any) -> None:
     check.add_argument(
         "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
     )
+    check.add_argument(
+        "--merged",
+        action="store_true",
+        help="list every value of the merged scenario and the file it came from "
+        "(always shown for a scenario that extends another)",
+    )
 
 
 def _add_region(sub: Any) -> None:
@@ -181,6 +188,7 @@ SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_plan,
     _add_check,
     _add_serve,
+    add_compare_parsers,
     _add_region,
 )
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
@@ -307,6 +315,8 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"  village {v.name}: {v.frequency}×/week on {', '.join(v.days)}")
     for a in sc.assumptions:
         print(f"  assumption: {a}")
+    if len(sc.files) > 1 or args.merged:
+        print_merged(args.scenario)
     return 0
 
 

@@ -60,7 +60,7 @@ def test_plan_writes_the_outputs_for_a_small_register(
     lines = (DATA / "taza-aimak" / "households.csv").read_text(encoding="utf-8-sig").splitlines()
     scenario = tmp_path / "scenario.toml"
     text = (DATA / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
-    for name in ("taza-aimak.osm", "containers.csv"):
+    for name in ("taza-aimak.osm", "containers.csv", "property.csv"):
         text = text.replace(f'"{name}"', f'"{(DATA / "taza-aimak" / name).as_posix()}"')
     (tmp_path / "households.csv").write_text("\n".join(lines[:31]) + "\n", encoding="utf-8")
     scenario.write_text(text, encoding="utf-8")

@@ -80,6 +80,7 @@ def seed_default(inputs: Path) -> tuple[str, str]:
         ("network", "source"),
         ("register", "households"),
         ("register", "containers"),
+        ("costs", "property_register"),
     ):
         name = raw.get(table, {}).get(key)
         if isinstance(name, str) and (base / name).is_file():
