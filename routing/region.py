@@ -6,7 +6,9 @@ scenario it covers). Every area is planned by the same planning API as one scena
 cluster of worker processes on this machine's cores by default, or a running scheduler
 (``tcp://host:8786``) for a real cluster; the code is the same either way. Each area writes its own
 outputs into ``<out>/<area>/``; the region report (``region.json``, ``region.csv`` and a table)
-gives per area its households, vehicles, km, hours and, where the area failed, its error.
+gives per area its households, vehicles, km, hours, and, where the scenario has ``[costs]``, the
+cost per household per month and the break-even tariff (`routing.costs`); where the area failed,
+its error.
 
 Why tasks per area: areas share nothing (each has its own network, register and fleet), so they
 spread across workers without communication; inside a task the solver runs its jobs in one process
@@ -112,6 +114,8 @@ class AreaResult:
     vehicle_days: int = 0
     km: float = 0.0
     hours: float = 0.0
+    cost_per_household_month: float | None = None  # routing.costs, where the scenario has [costs]
+    break_even_tariff: float | None = None
     seconds: float = 0.0
     peak_mb: float = 0.0
     worker: str = ""
@@ -285,6 +289,7 @@ def plan_area(
     AreaResult
     """
     from routing.api import plan_week, write_outputs
+    from routing.costs import key_figures
     from routing.scenario import load_scenario
 
     started = time.perf_counter()
@@ -299,6 +304,8 @@ def plan_area(
     plan = plan_week(scenario, on_progress=on_progress, workers=1)
     write_outputs(plan, out_dir, formats=formats, language=language, on_progress=on_progress)
     vds = plan.vehicle_days
+    money = key_figures(plan)
+    priced = money.priced
     return AreaResult(
         name=area.name,
         households_in=plan.households_in,
@@ -308,12 +315,18 @@ def plan_area(
         vehicle_days=len(vds),
         km=round(sum(v.km for v in vds), 1),
         hours=round(sum(v.hours for v in vds), 1),
+        cost_per_household_month=_money(money.total.cost_per_household_month if priced else None),
+        break_even_tariff=_money(money.total.break_even_tariff if priced else None),
         seconds=round(time.perf_counter() - started, 2),
         peak_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         worker=f"pid {os.getpid()}",
         out_dir=str(out_dir),
         stats=dict(plan.stats),
     )
+
+
+def _money(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
 
 
 def _only_villages(scenario: Any, area: AreaSpec) -> Any:
@@ -462,7 +475,8 @@ def region_table(report: RegionReport, *, language: str = "en") -> str:
     _ = translator(language)
     head = (
         f"{_('Area'):<24} {_('Households'):>10} {_('Served'):>8} {_('Vehicles'):>8} "
-        f"{_('km'):>9} {_('hours'):>7} {_('seconds'):>8}"
+        f"{_('km'):>9} {_('hours'):>7} {_('per household'):>13} {_('break-even'):>10} "
+        f"{_('seconds'):>8}"
     )
     lines = [head]
     for a in report.areas:
@@ -471,7 +485,8 @@ def region_table(report: RegionReport, *, language: str = "en") -> str:
             continue
         lines.append(
             f"{a.name[:24]:<24} {a.households_in:>10} {a.households_served:>8} {a.vehicles:>8} "
-            f"{a.km:>9.1f} {a.hours:>7.1f} {a.seconds:>8.1f}"
+            f"{a.km:>9.1f} {a.hours:>7.1f} {_cell(a.cost_per_household_month):>13} "
+            f"{_cell(a.break_even_tariff):>10} {a.seconds:>8.1f}"
         )
     ok = [a for a in report.areas if a.ok]
     lines.append(
@@ -484,6 +499,10 @@ def region_table(report: RegionReport, *, language: str = "en") -> str:
         )
     )
     return "\n".join(lines)
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
 
 
 def write_report(report: RegionReport) -> list[Path]:
