@@ -360,7 +360,8 @@ def move_unserved(
         if pid in moved:
             continue
         options = [d for d in DAYS if d in set(allowed[pid]) and d not in days_of[pid]]
-        options = [d for d in options if spare[d] >= margin * work[pid]]
+        # a day that left work of its own out has no time to spare, whatever its routes' hours say
+        options = [d for d in options if spare[d] >= margin * work[pid] and not unserved.get(d)]
         if not options:
             continue
         to = max(options, key=lambda d: (spare[d], -DAYS.index(d)))
@@ -387,12 +388,15 @@ def shortfall(
     -------
     dict
         ``hours_short`` (day → estimated vehicle-hours of the work left out), ``moves`` (a village's
-        work left out on a day, and the allowed days whose spare time could take all of it) and
+        work left out on a day, and the working days that left nothing out and whose spare time
+        could take all of it: ``to``, its allowed days first, and ``allowed``, those among them it
+        may use now; the others need its ``[[village]] days`` changed) and
         ``more_vehicles`` (day → vehicles of the largest type that would cover the hours short).
     """
     work = point_work_s(points)
     info = points.set_index(points["point_id"].astype(str))
     spare = {d: capacity_s.get(d, 0.0) - used_s.get(d, 0.0) for d in DAYS}
+    working = [d for d in DAYS if d in used_s]
     biggest = max(fleet, key=lambda v: (v.capacity_kg, v.name))
     shift_s = biggest.shift_end_s - biggest.shift_start_s - biggest.lunch_s
     hours: dict[str, float] = {}
@@ -410,10 +414,16 @@ def shortfall(
         for village, vids in sorted(by_village.items()):
             need = sum(work[p] for p in vids)
             allowed = set(info.loc[vids[0], "days"])  # type: ignore[arg-type]
-            to = [d for d in DAYS if d in allowed and d != day and spare[d] >= need]
+            # working days (with routes) that left nothing out and have the time: the village's
+            # allowed days first, then others its [[village]] days could be changed to
+            to = [d for d in working if d != day and not unserved.get(d) and spare[d] >= need]
+            to.sort(key=lambda d: (d not in allowed, DAYS.index(d)))
             moves.append(
-                {"village": village, "from": day, "hours": round(need / 3600, 2), "to": to}
-            )
+                {
+                    "village": village, "from": day, "hours": round(need / 3600, 2), "to": to,
+                    "allowed": [d for d in to if d in allowed],
+                }
+            )  # fmt: skip
     return {"hours_short": hours, "moves": moves, "more_vehicles": more}
 
 

@@ -182,11 +182,14 @@ def test_the_week_is_used_then_what_is_left_says_what_would_serve_it() -> None:
 
 def test_a_shortfall_gives_hours_villages_to_move_and_vehicles() -> None:
     points = _week_points()
+    used = {"mon": 6 * 3600.0, "tue": 2 * 3600.0, "wed": 7 * 3600.0, "thu": 1 * 3600.0}
     short = shortfall(
-        points, unserved={"mon": ["c"]}, used_s={"mon": 6 * 3600.0}, capacity_s=dict.fromkeys(
-            ("mon", "tue", "wed"), 8 * 3600.0
-        ), fleet=[_truck()],
+        points, unserved={"mon": ["c"], "wed": []}, used_s=used,
+        capacity_s=dict.fromkeys(("mon", "tue", "wed", "thu"), 8 * 3600.0), fleet=[_truck()],
     )  # fmt: skip
     assert short["hours_short"] == {"mon": 3.0}
     assert short["more_vehicles"] == {"mon": {"vehicle": "Truck", "count": 1}}
-    assert short["moves"] == [{"village": "Bel", "from": "mon", "hours": 3.0, "to": ["tue", "wed"]}]
+    # tue (allowed) and thu (not allowed: its days would change) have 3 h spare; wed has 1 h
+    assert short["moves"] == [
+        {"village": "Bel", "from": "mon", "hours": 3.0, "to": ["tue", "thu"], "allowed": ["tue"]}
+    ]
