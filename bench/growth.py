@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,19 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
         )
     lines += [
         "",
+        "CPU seconds of the planning process per stage (the load stretches wall time, not these):",
+    ]
+    lines += ["", "| households | " + " | ".join(f"{s} CPU s" for s in STAGES) + " | total CPU s |"]
+    lines.append("|" + "---|" * (len(STAGES) + 2))
+    for r in rows:
+        cpu = r["cpu_s"]
+        lines.append(
+            f"| {r['households']:,} | "
+            + " | ".join(f"{cpu.get(s, math.nan):.1f}" for s in STAGES)
+            + f" | {sum(cpu.get(s, 0.0) for s in STAGES):.1f} |"
+        )
+    lines += [
+        "",
         "| households | " + " | ".join(f"{s} MB" for s in STAGES) + " | solver workers MB |",
     ]
     lines.append("|" + "---|" * (len(STAGES) + 2))
@@ -173,6 +187,13 @@ def _checks(rows: list[dict[str, Any]]) -> list[str]:
             f"< 240 s), peak {peak:,.0f} MB main + solver (goal < 3,000 MB); assembly + outputs "
             f"{after:.1f} s against search {sec['search']:.1f} s "
             f"({'less' if after < sec['search'] else 'NOT less'}); {r['unserved']:,} unserved."
+        )
+    for r in rows:
+        cpu = r["cpu_s"]
+        out.append(
+            f"- {r['households']:,} households, CPU of the planning process: assembly + outputs "
+            f"{cpu.get('assembly', 0.0) + cpu.get('outputs', 0.0):.1f} s, outside the search "
+            f"{sum(cpu.get(s, 0.0) for s in STAGES if s != 'search'):.1f} s."
         )
     base = rows[0]
     for r in rows[1:]:
@@ -201,20 +222,28 @@ def main() -> None:
             print(f"[x{scale:g}] generate and plan ...", flush=True)
             rows.append(measure(scale, args.time_limit, Path(tmp)))
             print(json.dumps(rows[-1]), flush=True)
-    import numpy
-    import pyvrp
+    write_results(rows, scales=args.scales, time_limit_s=args.time_limit, started=started)
 
+
+def write_results(
+    rows: list[dict[str, Any]], *, scales: str, time_limit_s: float, started: dt.datetime
+) -> None:
+    """Write ``bench/results/growth.md`` from the runs' figures."""
+    load = os.getloadavg()[0]
     text = [
         "# Growth curve: one plan from 3,500 to 28,000 households",
         "",
-        f"Command: `python -m bench.growth --scales {args.scales} --time-limit {args.time_limit:g}`",
-        f"Date: {started:%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, 2 shared cores (other engineers' "
-        f"tests ran at the same time: times are noisy). Python {platform.python_version()}, numpy "
-        f"{numpy.__version__}, PyVRP {pyvrp.__version__}. One run per size (each a fresh process).",
+        f"Command: `python -m bench.growth --scales {scales} --time-limit {time_limit_s:g}`",
+        f"Date: {started:%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, 2 shared cores; load average "
+        f"{load:.1f} when the runs ended (other engineers' suites and benchmarks: wall times are stretched "
+        "several times; the CPU seconds are the planning process's own). Python "
+        f"{platform.python_version()}, numpy {version('numpy')}, PyVRP {version('pyvrp')}. One run per "
+        "size (each a fresh process).",
         "Data: the synthetic valley (`python -m routing.synthetic --scale S`, seed 2022) with the default "
-        f"scenario, vehicle counts x S, solver {args.time_limit:g} s per day, outputs: {', '.join(FORMATS)}. "
+        f"scenario, vehicle counts x S, solver {time_limit_s:g} s per day, outputs: {', '.join(FORMATS)}. "
         "Peak memory per stage is the planning process's resident memory sampled every 50 ms; the solver's "
-        "worker processes are counted apart.",
+        "worker processes are counted apart (their peak; their CPU is not counted: they are not reaped "
+        "before the end).",
         "",
         *_table(rows),
         "",
