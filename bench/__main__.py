@@ -20,6 +20,7 @@ TOPICS = (
     "sheets",
     "load",
     "compare",
+    "osm",
     "growth",
     "region",
 )

@@ -5,8 +5,9 @@ Every file goes through `routing.atomic.atomic_write` and the whole folder throu
 `routing.atomic.atomic_folder` (see `routing.api.write_outputs`): a reader never sees half a file, and an
 interrupted run leaves the previous outputs as they were.
 
-:data:`FORMATS` maps each format's name to its writer (``writer(plan, folder, options) -> paths``), in the
-order they are written; a new output format is one writer function and one entry there.
+:data:`FORMATS` maps each format's name to an :class:`OutputFormat` (its writer
+``writer(plan, folder, options) -> paths``, the files it writes, the names it owns), in the order they
+are written; a new output format is one writer function and one entry there.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from shapely.geometry import mapping
 
 from routing.atomic import atomic_write
 from routing.exports import write_geojson, write_gpx, write_kml
 from routing.i18n import day_name, format_clock, translator
-from routing.plan import Plan
+from routing.unserved import group_reasons
+
+if TYPE_CHECKING:  # writers only read a Plan; the command line imports this module for --help
+    from routing.plan import Plan
 
 STOP_FIELDS = [
     "day", "date", "vehicle", "trip", "sequence", "kind", "point_id", "label", "village", "street",
@@ -125,6 +129,9 @@ def summary(plan: Plan) -> dict[str, Any]:
         "households_served": plan.households_served,
         "households_unserved": plan.households_unserved,
         "unserved_by_reason": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        "unserved_by_kind": {k: n for k, n, _ in group_reasons(plan.unserved["reason"])},
+        "households_outside_area": int(plan.stats.get("households_outside_area", 0)),
+        "warnings": list(plan.warnings),
         "unserved": [
             {k: _plain(v) for k, v in row.items()}
             for row in plan.unserved.to_dict(orient="records")
@@ -188,8 +195,15 @@ def table(plan: Plan, *, language: str | None = None) -> str:
         f"{_('Households in register')}: {plan.households_in} = {_('Served households')} "
         f"{plan.households_served} + {_('Unserved households')} {plan.households_unserved}"
     )
-    for reason, n in Counter(str(r) for r in plan.unserved["reason"]).most_common(5):
-        lines.append(f"  {_('Unserved')} {n:>5}: {reason}")
+    for kind, n, detail in group_reasons(plan.unserved["reason"]):
+        example = (
+            f" ({detail[0][0]}{', …' if len(detail) > 1 else ''})" if kind != detail[0][0] else ""
+        )
+        lines.append(f"  {_('Unserved')} {n:>5}: {kind}{example}")
+    outside = int(plan.stats.get("households_outside_area", 0))
+    if outside:
+        lines.append(_("Outside the plan area (not counted): {n} households", n=outside))
+    lines += [f"{_('Warning')}: {warning}" for warning in plan.warnings]
     lines += shortfall_lines(plan, _)
     lines.append(plan.attribution)
     if plan.synthetic:
@@ -232,7 +246,7 @@ class OutputOptions:
     offline: bool = False
 
 
-Writer = Callable[[Plan, Path, OutputOptions], list[Path]]
+Writer: TypeAlias = "Callable[[Plan, Path, OutputOptions], list[Path]]"
 
 
 def _write_map(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
@@ -257,25 +271,58 @@ def _write_screenshots(plan: Plan, folder: Path, options: OutputOptions) -> list
     return keep_screenshots(folder)
 
 
-FORMATS: Mapping[str, Writer] = {
-    "summary": lambda plan, folder, _: [write_summary_json(plan, folder / "summary.json")],
-    "stops": lambda plan, folder, _: [write_stops_csv(plan, folder / "stops.csv")],
-    "routes": lambda plan, folder, _: [write_routes_geojson(plan, folder / "routes.geojson")],
-    "map": _write_map,
-    "sheets": _write_sheets,
-    "gpx": lambda plan, folder, _: write_gpx(plan, folder / "gpx"),
-    "kml": lambda plan, folder, _: write_kml(plan, folder / "gpx"),
-    "geojson": lambda plan, folder, _: write_geojson(plan, folder / "gpx"),
+@dataclass(frozen=True)
+class OutputFormat:
+    """One output: its writer, what it writes (for messages and ``--help``) and the names it owns.
+
+    ``owns`` are the entries it writes at the top of the output folder; a run that does not write
+    the format leaves none of them (see `routing.atomic.atomic_folder`).
+    """
+
+    writer: Writer
+    files: str
+    about: str
+    owns: tuple[str, ...]
+
+
+FORMATS: Mapping[str, OutputFormat] = {
+    "summary": OutputFormat(
+        lambda plan, folder, _: [write_summary_json(plan, folder / "summary.json")],
+        "summary.json", "figures, unserved households with reasons", ("summary.json",),
+    ),
+    "stops": OutputFormat(
+        lambda plan, folder, _: [write_stops_csv(plan, folder / "stops.csv")],
+        "stops.csv", "every visit in order", ("stops.csv",),
+    ),
+    "routes": OutputFormat(
+        lambda plan, folder, _: [write_routes_geojson(plan, folder / "routes.geojson")],
+        "routes.geojson", "every trip's line", ("routes.geojson",),
+    ),
+    "map": OutputFormat(
+        _write_map, "week.html", "the interactive map", ("week.html", "week_files")
+    ),
+    "sheets": OutputFormat(
+        _write_sheets, "sheets/<day>-<vehicle>.pdf", "driver sheets", ("sheets",)
+    ),
+    "gpx": OutputFormat(
+        lambda plan, folder, _: write_gpx(plan, folder / "gpx"),
+        "gpx/<day>-<vehicle>.gpx", "GPX tracks", ("gpx",),
+    ),
+    "kml": OutputFormat(
+        lambda plan, folder, _: write_kml(plan, folder / "gpx"),
+        "gpx/<day>-<vehicle>.kml", "KML files", ("gpx",),
+    ),
+    "geojson": OutputFormat(
+        lambda plan, folder, _: write_geojson(plan, folder / "gpx"),
+        "gpx/<day>-<vehicle>.geojson", "GeoJSON per vehicle-day", ("gpx",),
+    ),
     # last: it looks at the map and the sheets written before it
-    "screenshots": _write_screenshots,
-}
+    "screenshots": OutputFormat(
+        _write_screenshots, "week.png, sheet.png", "needs chromium and pdftoppm",
+        ("week.png", "sheet.png"),
+    ),
+}  # fmt: skip
 """Every output format by name, in the order they are written."""
 
-
-OWNED_NAMES = frozenset(
-    {
-        "summary.json", "stops.csv", "routes.geojson", "week.html", "week_files", "sheets", "gpx",
-        "week.png", "sheet.png",
-    }
-)  # fmt: skip
+OWNED_NAMES = frozenset(name for fmt in FORMATS.values() for name in fmt.owns)
 """What the formats write at the top of an output folder; anything else there is carried over."""
