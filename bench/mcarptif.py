@@ -62,7 +62,7 @@ DRIVER = Path(__file__).resolve().parent / "mcarptif_peer.py"
 TUNING = ["Lpr_IF-a-01", "Lpr_IF-a-02", "Lpr_IF-a-03", "Lpr_IF-a-04", "Lpr_IF-a-05"]
 TEST = ["Lpr_IF-b-01", "Lpr_IF-b-02", "Lpr_IF-b-03", "Lpr_IF-b-04", "Lpr_IF-b-05"]
 METHODS = ("PS", "LS", "TS")
-PEER_TIMEOUT_S = 1800.0
+PEER_TIMEOUT_S = 3600.0
 """A peer run taking longer is stopped (its tabu search needs up to 8 minutes on Lpr_IF-a-05)."""
 
 
@@ -193,23 +193,23 @@ def median_run(runs: list[Run]) -> Run:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def _peer_thread(
-    names: list[str], methods: list[str], python: str, peer_dir: Path, out_dir: Path
-) -> tuple[threading.Thread, dict[tuple[str, str], Run]]:
-    """Start the peer's runs (one at a time) in a thread; the dict fills as they end."""
-    found: dict[tuple[str, str], Run] = {}
+def _peer_thread(bench: _Bench, peer_dir: Path, out_dir: Path) -> threading.Thread:
+    """Start the peer's runs (one at a time, in ``bench.names`` order) in a thread; each result
+    lands in ``bench.peers`` as it ends."""
+    assert bench.peer_python is not None
+    python = bench.peer_python
 
     def work() -> None:
-        for name in names:
+        for name in bench.names:
             inst = read_mcarptif(DATA / f"{name}.txt")
-            for method in methods:
+            for method in bench.methods:
                 run = run_peer(inst, method, python=python, peer_dir=peer_dir, out_dir=out_dir)
-                found[(name, method)] = run
+                bench.peers[(name, method)] = run
                 print(f"peer {name} {method}: {_fig(run)} ({run.runtime_s:.1f} s)", flush=True)
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
-    return thread, found
+    return thread
 
 
 def _fig(run: Run | None) -> str:
@@ -233,7 +233,10 @@ def _table(
     head += " | ours / TS cost | goal met |"
     lines = [head, "|" + "---|" * (5 + len(methods))]
     for name in names:
-        runs = ours[name]
+        runs = ours.get(name, [])
+        if not runs:
+            lines.append(f"| {name} | pending |" + " |" * (3 + len(methods)))
+            continue
         mid = median_run(runs)
         each = ", ".join(
             f"{r.report.cost:.0f}/{r.report.vehicles}" if r.report is not None else "none"
@@ -246,7 +249,7 @@ def _table(
             run = peers.get((name, m))
             extra = f" ({run.runtime_s:.1f} s)" if run is not None and run.report else ""
             note = f" [{run.note}]" if run is not None and run.note and run.report else ""
-            cells.append(_fig(run) + extra + note)
+            cells.append((_fig(run) if run is not None else "pending") + extra + note)
         ts = peers.get((name, "TS"))
         if ts is not None and ts.feasible and mid.report is not None and ts.report is not None:
             ratio = mid.report.cost / ts.report.cost
@@ -297,6 +300,53 @@ def _save(name: str, suffix: str, run: Run) -> None:
     write_text(SOLUTIONS / f"{name}{suffix}.json", json.dumps(data, indent=1) + "\n")
 
 
+@dataclass
+class _Bench:
+    """The state of one run; its report is rewritten after every run that ends."""
+
+    args: argparse.Namespace
+    argv: list[str] | None
+    names: list[str]
+    methods: list[str]
+    peer_python: str | None = None
+    started: float = 0.0
+    code: str = ""
+    load_at_start: str = ""
+
+    def __post_init__(self) -> None:
+        self.ours: dict[str, list[Run]] = {}
+        self.peers: dict[tuple[str, str], Run] = {}
+        self.started = time.monotonic()
+        self.code = _git_head()
+        self.load_at_start = _load()
+
+    def write(self, *, done: bool) -> None:
+        lines = _report(self)
+        elapsed = time.monotonic() - self.started
+        if done:
+            lines.append(f"Total wall time of the run: {elapsed:.0f} s; {self._load_note()}.")
+        else:
+            lines.append(f"**Run in progress** ({elapsed:.0f} s so far): cells marked pending.")
+        write_text(self.args.output, "\n".join(lines) + "\n")
+
+    def _load_note(self) -> str:
+        return (
+            f"load average (1, 5, 15 min) {self.load_at_start} at the start, {_load()} at the end"
+        )
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _order(names: list[str]) -> list[str]:
+    """The test set first, largest first (its tabu search is the long pole and judges the goal),
+    then the tuning set, smallest first."""
+    size = {n: (DATA / f"{n}.txt").stat().st_size for n in names}
+    test = sorted((n for n in names if n in TEST), key=lambda n: -size[n])
+    return test + sorted((n for n in names if n not in TEST), key=lambda n: size[n])
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the street-collection benchmark and write ``bench/results/mcarptif.md``."""
     parser = argparse.ArgumentParser(prog="python -m bench.mcarptif", description=__doc__)
@@ -320,54 +370,46 @@ def main(argv: list[str] | None = None) -> None:
     if missing:
         print(f"instances not found in {DATA}: {missing}; nothing to do", file=sys.stderr)
         return
-    started = time.monotonic()
-    peer_python = None
-    peers: dict[tuple[str, str], Run] = {}
+    bench = _Bench(args, argv, _order(names), methods)
     with tempfile.TemporaryDirectory() as out_dir:
         thread = None
         if methods:
-            peer_python, peer_dir = prepare_peer(python=args.peer_python)
-            # the largest instances first: their tabu search is the long pole of the run
-            order = sorted(names, key=lambda n: (DATA / f"{n}.txt").stat().st_size, reverse=True)
-            thread, peers = _peer_thread(order, methods, peer_python, peer_dir, Path(out_dir))
-        ours: dict[str, list[Run]] = {}
-        for name in names:
+            bench.peer_python, peer_dir = prepare_peer(python=args.peer_python)
+            thread = _peer_thread(bench, peer_dir, Path(out_dir))
+        for name in bench.names:
             inst = read_mcarptif(DATA / f"{name}.txt")
             for seed in range(1, args.runs + 1):
                 run = run_ours(inst, time_limit_s=args.time_limit, seed=seed)
-                ours.setdefault(name, []).append(run)
+                bench.ours.setdefault(name, []).append(run)
                 print(f"ours {name} seed {seed}: {_fig(run)} ({run.runtime_s:.1f} s)", flush=True)
-        if thread is not None:
-            thread.join()
-    for name in names:
-        _save(name, "", median_run(ours[name]))
-        if (name, "TS") in peers:
-            _save(name, ".willemse-ts", peers[(name, "TS")])
-    lines = _report(args, argv, names, ours, peers, methods, peer_python)
-    lines.append(f"Total wall time of the run: {time.monotonic() - started:.0f} s.")
-    write_text(args.output, "\n".join(lines) + "\n")
+                bench.write(done=False)
+        while thread is not None and thread.is_alive():
+            seen = len(bench.peers)
+            thread.join(timeout=20)
+            if len(bench.peers) != seen:
+                bench.write(done=False)
+    for name in bench.names:
+        _save(name, "", median_run(bench.ours[name]))
+        if (name, "TS") in bench.peers:
+            _save(name, ".willemse-ts", bench.peers[(name, "TS")])
+    bench.write(done=True)
     print(f"wrote {args.output}", file=sys.stderr)
 
 
-def _report(
-    args: argparse.Namespace,
-    argv: list[str] | None,
-    names: list[str],
-    ours: dict[str, list[Run]],
-    peers: dict[tuple[str, str], Run],
-    methods: list[str],
-    peer_python: str | None,
-) -> list[str]:
-    command = f".venv/bin/python -m bench.mcarptif {' '.join(argv or sys.argv[1:])}".rstrip()
+def _report(bench: _Bench) -> list[str]:
+    args, names, ours, peers = bench.args, bench.names, bench.ours, bench.peers
+    command = f".venv/bin/python -m bench.mcarptif {' '.join(bench.argv or sys.argv[1:])}"
     lines = [
         "# Street collection (MCARPTIF, Lpr-IF) against Willemse's heuristics",
         "",
-        f"Command: `{command}`",
+        f"Command: `{command.rstrip()}`",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, "
         f"{os.cpu_count()} cores shared with other work (figures are noisy). "
-        f"Python {platform.python_version()}; {_versions(peer_python)}. Code: commit {_git_head()}.",
-        f"Ours: `mcarptif_to_model(read_mcarptif(f)).solve(time_limit_s={args.time_limit:g}, "
-        f"seed=s, workers=1)`, seeds 1 to {args.runs}, one process (one core); the median run by "
+        f"Python {platform.python_version()}; {_versions(bench.peer_python)}. "
+        f"Code: commit {bench.code}.",
+        f"Ours: `solve_mcarptif(read_mcarptif(f), time_limit_s={args.time_limit:g}, seed=s, "
+        f"workers=1)` (the routing model's `solve`, then the best dump places for each route's "
+        f"order), seeds 1 to {args.runs}, one process (one core); the median run by "
         "vehicles then cost is shown, every run in brackets (cost/vehicles). Peer: "
         "github:ejwillemse/mcarptif @ 3ba9f67 (`../shared/peers/mcarptif`), single-threaded and "
         "seedless, one run per method, in a thread beside ours in the same run (so each has about "
@@ -380,7 +422,7 @@ def _report(
     for title, group in (("Test set", TEST), ("Tuning set", TUNING)):
         chosen = [n for n in names if n in group]
         if chosen:
-            lines += [f"### {title}", "", *_table(chosen, ours, peers, methods), ""]
+            lines += [f"### {title}", "", *_table(chosen, ours, peers, bench.methods), ""]
     lines += [
         "Notes:",
         "",
