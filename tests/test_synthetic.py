@@ -289,3 +289,12 @@ def test_committed_files_match_the_generator_for_the_default_seed(tmp_path: Path
         assert _sha(tmp_path / name) == _sha(AREA / name), (
             f"{name} differs: rerun python -m routing.synthetic"
         )
+
+
+def test_a_village_ten_times_its_size_generates_with_unique_street_names(tmp_path: Path) -> None:
+    area = synthetic.generate(tmp_path, seed=3, places=_places(), scale=10, villages=["Terek-Suu"])
+    assert area.households == round(4520 / 4.7 * 10)
+    truth = _read_csv(area.files["truth"])
+    streets = {row["street"] for row in truth}
+    assert len(streets) > 38  # more than the table of names: numbered names took over
+    assert any(s.startswith("2-") for s in streets)
