@@ -151,7 +151,7 @@ def _script_ms(html: Path) -> tuple[float, int, int]:
 def _real_plan() -> tuple[Any, str] | None:
     """The embedded default week, when the pipeline can plan it here."""
     try:
-        from routing.pipeline import plan_week
+        from routing.api import plan_week
         from routing.scenario import load_scenario
 
         root = Path(__file__).resolve().parents[1]

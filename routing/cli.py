@@ -1,20 +1,47 @@
-"""Command line: ``taza-route plan SCENARIO`` plans the week and writes maps, sheets and tables."""
+"""Command line: ``taza-route plan SCENARIO`` plans the week and writes maps, sheets and tables.
+
+Each subcommand is registered by one small function (``_add_<name>(subparsers)``, listed in
+:data:`SUBCOMMANDS`) that adds its parser and sets ``run`` to the function doing the work; a new
+subcommand is one such function calling its own module. The plan goes through the public API
+(`routing.api`), with a progress bar (or one line per stage where the output is not a terminal).
+Only bad input (`routing.errors.InputError`) is caught: one line on stderr and exit status 2.
+Anything else is a bug and shows its traceback (exit 1). Ctrl-C cancels the plan cleanly (exit 130),
+leaving the output folder as it was.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
-from routing.scenario import LANGUAGES, ScenarioError, load_scenario
+from routing.errors import InputError
+from routing.progress import STAGES, Cancelled, CancelToken, Progress
+from routing.scenario import LANGUAGES, load_scenario
 
 logger = logging.getLogger("routing")
 
 DEFAULT_SCENARIO = Path("data/taza-aimak/scenario.toml")
+# Written by default; screenshots need a browser and are asked for (make plan does).
+DEFAULT_FORMATS = ("summary", "stops", "routes", "map", "sheets", "gpx", "kml", "geojson")
+FORMAT_HELP = {
+    "summary": "summary.json (figures, unserved households with reasons)",
+    "stops": "stops.csv (every visit in order)",
+    "routes": "routes.geojson (every trip's line)",
+    "map": "week.html (the interactive map)",
+    "sheets": "driver sheets, sheets/<day>-<vehicle>.pdf",
+    "gpx": "GPX tracks, gpx/<day>-<vehicle>.gpx",
+    "kml": "KML files, gpx/<day>-<vehicle>.kml",
+    "geojson": "GeoJSON per vehicle-day, gpx/<day>-<vehicle>.geojson",
+    "screenshots": "week.png and sheet.png (needs chromium and pdftoppm)",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,29 +59,31 @@ def _parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="only warnings and the final table"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
 
+
+def _add_plan(sub: Any) -> None:
     plan = sub.add_parser(
         "plan",
         help="plan the week and write all outputs",
         description=(
             "Plan the week: locate households, build collection points, assign collection days, route each day with "
-            "landfill trips, then write week.html, routes.geojson, stops.csv, summary.json, driver sheets (PDF) "
-            "and GPX files into the output folder."
+            "landfill trips, then write the outputs into the output folder: week.html, routes.geojson, stops.csv, "
+            "summary.json, driver sheets (PDF) and GPX/KML/GeoJSON files per vehicle-day. The folder is replaced "
+            "as a whole at the end: an interrupted run (Ctrl-C) leaves the previous one as it was."
         ),
     )
+    plan.set_defaults(run=_run_plan)
     plan.add_argument(
-        "scenario",
-        nargs="?",
-        type=Path,
-        default=DEFAULT_SCENARIO,
+        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO,
         help="scenario file (default: %(default)s)",
-    )
+    )  # fmt: skip
     plan.add_argument(
-        "-o",
-        "--out",
-        type=Path,
+        "-o", "--out", type=Path,
         help="output folder (default: [output] dir of the scenario, or maps/)",
-    )
+    )  # fmt: skip
     plan.add_argument(
         "--language",
         choices=LANGUAGES,
@@ -67,32 +96,56 @@ def _parser() -> argparse.ArgumentParser:
         "--time-limit", type=float, metavar="SECONDS", help="solver time per collection day"
     )
     plan.add_argument(
-        "--max-iterations",
-        type=int,
-        metavar="N",
+        "--max-iterations", type=int, metavar="N",
         help="deterministic search limit per day (same plan on any machine)",
-    )
+    )  # fmt: skip
+    plan.add_argument(
+        "--workers", type=int, metavar="N",
+        help="processes for each day's search (default 2; the plan under --max-iterations does "
+        "not depend on it)",
+    )  # fmt: skip
     plan.add_argument(
         "--offline", action="store_true", help="bundle the map's JavaScript/CSS beside week.html"
     )
-    plan.add_argument(
-        "--no-sheets",
-        action="store_true",
-        help="skip the driver sheets (PDF) and the GPX/KML/GeoJSON files per vehicle-day",
-    )
-    plan.add_argument("--no-map", action="store_true", help="skip week.html")
-    plan.add_argument(
-        "--screenshots",
-        action="store_true",
-        help="also keep PNG screenshots of the map and a sheet",
-    )
+    _add_format_options(plan)
     plan.add_argument("--cache-dir", type=Path, help="where built road networks are cached")
 
+
+def _add_format_options(plan: argparse.ArgumentParser) -> None:
+    """``--formats`` and one ``--no-<format>`` switch per output (``--screenshots`` to add them)."""
+    group = plan.add_argument_group(
+        "outputs", "Each output has its own switch; by default all but the screenshots are written."
+    )
+    group.add_argument(
+        "--formats", metavar="LIST",
+        help="comma-separated outputs to write, instead of the default: " + ", ".join(FORMAT_HELP),
+    )  # fmt: skip
+    for name, text in FORMAT_HELP.items():
+        if name == "screenshots":
+            group.add_argument(
+                "--screenshots", action="store_true", help=f"also write the screenshots: {text}"
+            )
+        else:
+            group.add_argument(
+                f"--no-{name}", dest=f"no_{name}", action="store_true", help=f"skip {text}"
+            )
+    group.add_argument(
+        "--progress", choices=("bar", "lines", "none"),
+        help="how progress is shown on stderr (default: a bar on a terminal, else one line per "
+        "stage; none with -q)",
+    )  # fmt: skip
+
+
+def _add_check(sub: Any) -> None:
     check = sub.add_parser("check", help="validate a scenario file and report what it contains")
+    check.set_defaults(run=_run_check)
     check.add_argument(
         "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
     )
-    return parser
+
+
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check)
+"""Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -108,37 +161,97 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def chosen_formats(args: argparse.Namespace) -> list[str]:
+    """The outputs asked for: ``--formats`` or the default, less each ``--no-<format>``.
+
+    Raises
+    ------
+    InputError
+        If ``--formats`` names an unknown output.
+    """
+    if args.formats:
+        wanted = [f.strip() for f in args.formats.split(",") if f.strip()]
+        unknown = [f for f in wanted if f not in FORMAT_HELP]
+        if unknown:
+            msg = f"--formats: unknown output(s) {', '.join(unknown)}; known: {', '.join(FORMAT_HELP)}"
+            raise InputError(msg, field="--formats")
+    else:
+        wanted = list(DEFAULT_FORMATS)
+    if args.screenshots and "screenshots" not in wanted:
+        wanted.append("screenshots")
+    return [f for f in FORMAT_HELP if f in wanted and not getattr(args, f"no_{f}", False)]
+
+
 def _run_plan(args: argparse.Namespace) -> int:
-    from routing.exports import write_geojson, write_gpx, write_kml
-    from routing.maps import write_week_map
-    from routing.outputs import table, write_outputs
-    from routing.pipeline import plan_week
-    from routing.sheets import write_driver_sheets
+    from routing.api import plan_week, write_outputs
+    from routing.outputs import table
 
     started = time.perf_counter()
+    formats = chosen_formats(args)
     scenario = load_scenario(args.scenario, overrides=_overrides(args))
     out_dir = args.out.resolve() if args.out else scenario.output_dir
     logger.info("scenario %s → %s", scenario.path, out_dir)
-    plan = plan_week(scenario, cache_dir=args.cache_dir)
-    written = write_outputs(plan, out_dir)
-    if not args.no_map:
-        written.append(
-            write_week_map(
-                plan, out_dir / "week.html", language=scenario.language, offline=args.offline
-            )
+    token = CancelToken()
+    with _progress_view(args) as show, _cancel_on_interrupt(token):
+        plan = plan_week(
+            scenario, on_progress=show, cancel=token, workers=args.workers, cache_dir=args.cache_dir
         )
-    if not args.no_sheets:
-        written += write_driver_sheets(plan, out_dir / "sheets", language=scenario.language)
-        written += write_gpx(plan, out_dir / "gpx")
-        written += write_kml(plan, out_dir / "gpx")
-        written += write_geojson(plan, out_dir / "gpx")
-    if args.screenshots:
-        from routing.screenshots import keep_screenshots
-
-        written += keep_screenshots(out_dir)
+        written = write_outputs(
+            plan, out_dir, formats=formats, offline=args.offline, on_progress=show, cancel=token
+        )
     print(table(plan))
     print(f"wrote {len(written)} files to {out_dir} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+@contextmanager
+def _cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
+    """The first Ctrl-C cancels the plan (it stops at its next check); a second one interrupts."""
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        token.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _progress_view(args: argparse.Namespace) -> Iterator[Callable[[Progress], None] | None]:
+    """A progress callback showing a tqdm bar over all stages, one line per stage, or nothing."""
+    mode = args.progress or ("none" if args.quiet else "bar" if sys.stderr.isatty() else "lines")
+    if mode == "none":
+        yield None
+        return
+    if mode == "lines":
+        seen: set[str] = set()
+
+        def line(event: Progress) -> None:
+            if event.stage not in seen:
+                seen.add(event.stage)
+                print(
+                    f"[{event.number}/{event.total}] {event.message}", file=sys.stderr, flush=True
+                )
+
+        yield line
+        return
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    with tqdm(total=len(STAGES), unit="stage", file=sys.stderr, leave=False) as bar:
+
+        def update(event: Progress) -> None:
+            done = event.number - 1 + (event.fraction or 0.0)
+            bar.n = round(done, 2)
+            bar.set_description_str(event.message, refresh=False)
+            bar.refresh()
+
+        with logging_redirect_tqdm():
+            yield update
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -158,19 +271,24 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``taza-route`` console script."""
+    """Entry point of the ``taza-route`` console script.
+
+    Returns 0 on success, 2 on bad input (one line on stderr) and 130 when cancelled by Ctrl-C;
+    any other error is a bug and raises with its traceback.
+    """
     args = _parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S"
     )
     try:
-        if args.command == "plan":
-            return _run_plan(args)
-        return _run_check(args)
-    except (ScenarioError, ValueError, FileNotFoundError) as exc:
+        return int(args.run(args))
+    except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Cancelled:
+        print("cancelled: nothing was written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

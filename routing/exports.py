@@ -16,17 +16,12 @@ from xml.sax.saxutils import escape
 import gpxpy
 import gpxpy.gpx
 
+from routing.atomic import atomic_write
 from routing.i18n import format_clock
+from routing.translit import transliterate
 
 if TYPE_CHECKING:
     from routing.plan import Plan, Stop, VehicleDay
-
-_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "ң": "ng", "о": "o", "ө": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-}  # fmt: skip
 
 
 def slug(text: str) -> str:
@@ -35,7 +30,7 @@ def slug(text: str) -> str:
     Cyrillic (Kyrgyz and Russian letters) is transliterated so the file names survive phones,
     e-mail and Windows; anything else is reduced to ``a-z0-9-``.
     """
-    lowered = "".join(_TRANSLIT.get(ch, ch) for ch in text.casefold())
+    lowered = transliterate(text.casefold(), system="bgn_pcgn_ru")
     ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode().lower()
     out = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return out or "vehicle"
@@ -137,9 +132,13 @@ def write_gpx(plan: Plan, out_dir: str | Path) -> list[Path]:
     paths = []
     for vd in plan.vehicle_days:
         path = out / f"{file_stem(vd)}.gpx"
-        path.write_text(gpx_text(plan, vd), encoding="utf-8")
-        paths.append(path)
+        paths.append(_write_text(path, gpx_text(plan, vd)))
     return paths
+
+
+def _write_text(path: Path, text: str) -> Path:
+    """Write a route file whole or not at all (`routing.atomic.atomic_write`)."""
+    return atomic_write(path, lambda handle: handle.write(text))
 
 
 def _kml_coords(coords: Any) -> str:
@@ -177,8 +176,7 @@ def write_kml(plan: Plan, out_dir: str | Path) -> list[Path]:
     paths = []
     for vd in plan.vehicle_days:
         path = out / f"{file_stem(vd)}.kml"
-        path.write_text(kml_text(plan, vd), encoding="utf-8")
-        paths.append(path)
+        paths.append(_write_text(path, kml_text(plan, vd)))
     return paths
 
 
@@ -232,6 +230,5 @@ def write_geojson(plan: Plan, out_dir: str | Path) -> list[Path]:
     paths = []
     for vd in plan.vehicle_days:
         path = out / f"{file_stem(vd)}.geojson"
-        path.write_text(json.dumps(geojson_dict(plan, vd), ensure_ascii=False), encoding="utf-8")
-        paths.append(path)
+        paths.append(_write_text(path, json.dumps(geojson_dict(plan, vd), ensure_ascii=False)))
     return paths

@@ -33,6 +33,7 @@ import pandas as pd
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon
 from shapely.ops import linemerge
 
+from routing.errors import InputError
 from routing.normalize import (
     NameKey,
     house_numbers,
@@ -41,7 +42,7 @@ from routing.normalize import (
     parse_house,
     place_key,
 )
-from routing.register import _decode, _match_headers, _sniff_delimiter
+from routing.register import HOUSEHOLD_ALIASES, match_headers, read_table
 
 __all__ = [
     "Gazetteer",
@@ -49,19 +50,20 @@ __all__ = [
     "Village",
     "geocode_households",
     "nominatim_lookup",
+    "read_aliases",
     "read_corrections",
     "write_geocoding_report",
 ]
 
-_CACHE_VERSION = "gazetteer-2"
+_CACHE_VERSION = "gazetteer-3"
 
 
 def _code_digest() -> str:
     """Digest of the code that builds a gazetteer: a cache made by other code is not reused."""
-    from routing import normalize
+    from routing import normalize, translit
 
     h = hashlib.sha256(_CACHE_VERSION.encode())
-    for mod_file in (__file__, normalize.__file__):
+    for mod_file in (__file__, normalize.__file__, translit.__file__):
         if mod_file:
             h.update(Path(mod_file).read_bytes())
     return h.hexdigest()[:12]
@@ -215,7 +217,7 @@ class Gazetteer:
         path = Path(path)
         if not path.exists():
             msg = f"{path}: OSM file not found"
-            raise ValueError(msg)
+            raise InputError(msg, file=path)
         cache_file: Path | None = None
         if cache_dir is not None:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
@@ -324,7 +326,7 @@ def _build(path: Path) -> Gazetteer:
     lats += [c[1] for w in raw.ways for c in w[1][:1]]
     if not lats:
         msg = f"{path}: no places, named streets or addresses found: cannot build a gazetteer"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     local = _Local(float(np.median(lats)))
 
     villages: dict[str, Village] = {}
@@ -490,6 +492,7 @@ class _Match:
     street: str | None = None
     reason: str | None = None
     note: str | None = None
+    suggestion: str | None = None
 
 
 def _best(
@@ -514,17 +517,26 @@ def _min_score_for(key: NameKey, min_score: float) -> float:
 
 
 class _Matcher:
-    def __init__(self, gaz: Gazetteer, min_score: float) -> None:
+    def __init__(
+        self, gaz: Gazetteer, min_score: float, aliases: Mapping[str, str] | None = None
+    ) -> None:
         self.gaz = gaz
         self.min_score = min_score
+        # A user's alias file: the key of a name as written -> the name on the map.
+        self.aliases = {name_key(k).loose: v for k, v in (aliases or {}).items()}
         self._village_cache: dict[str, tuple[list[Village], float]] = {}
         self._street_cache: dict[tuple[str, str], tuple[list[Street], float]] = {}
         self._any_street_cache: dict[str, tuple[list[Street], float]] = {}
+        # Whether the map has addresses at all (many real extracts have none).
+        self._addressed = any(s.houses for v in gaz.villages.values() for s in v.streets.values())
+
+    def _alias(self, text: str) -> str:
+        return self.aliases.get(name_key(text).loose, text)
 
     def villages(self, text: str) -> tuple[list[Village], float]:
         hit = self._village_cache.get(text)
         if hit is None:
-            q = name_key(text, place=True)
+            q = name_key(self._alias(text), place=True)
             cands = [(v, v.keys) for v in self.gaz.villages.values()]
             hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
             self._village_cache[text] = hit
@@ -534,7 +546,7 @@ class _Matcher:
         ck = (village.name, text)
         hit = self._street_cache.get(ck)
         if hit is None:
-            q = name_key(text)
+            q = name_key(self._alias(text))
             cands = [(s, s.keys) for s in village.streets.values() if s.keys]
             found, score = _best(q, cands, min_score=_min_score_for(q, self.min_score))
             if (
@@ -574,7 +586,7 @@ class _Matcher:
     def any_street(self, text: str) -> tuple[list[Street], float]:
         hit = self._any_street_cache.get(text)
         if hit is None:
-            q = name_key(text)
+            q = name_key(self._alias(text))
             cands = [(s, s.keys) for v in self.gaz.villages.values() for s in v.streets.values()]
             hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
             self._any_street_cache[text] = hit
@@ -583,52 +595,68 @@ class _Matcher:
     def match(self, village_text: str | None, street_text: str | None, house: str | None) -> _Match:
         if not village_text and not street_text:
             return _Match(None, 0.0, None, reason="no address (village and street empty)")
-        vscore = 100.0
-        if village_text:
-            found_v, vscore = self.villages(village_text)
-            if not found_v:
-                return _Match(None, 0.0, None, reason=f"village {village_text!r} not found")
-            if len(found_v) > 1:
-                names = ", ".join(v.name for v in found_v[:4])
-                return _Match(
-                    None, 0.0, None, reason=f"village {village_text!r} ambiguous: {names}"
-                )
-            village = found_v[0]
-            if not street_text:
-                if house and "" in village.streets:
-                    return self._house(village.streets[""], house, min(vscore, 100.0))
-                return self._village_level(village, vscore, "no street given")
-            found_s, sscore = self.streets(village, street_text)
-            if not found_s:
-                return self._village_level(
-                    village, vscore, f"street {street_text!r} not found in {village.name}"
-                )
-            if len(found_s) > 1 and house:
-                # "Манас" may be the street or the lane of that name: the house number can tell.
-                h = parse_house(house)
-                having = [s for s in found_s if h.key in s.houses or str(h.number) in s.houses]
-                if len(having) == 1:
-                    found_s = having
-            if len(found_s) > 1:
-                names = ", ".join(s.name for s in found_s[:4])
-                return self._village_level(
-                    village, vscore, f"street {street_text!r} ambiguous in {village.name}: {names}"
-                )
-        else:
+        if not village_text:
             assert street_text is not None
-            found_s, sscore = self.any_street(street_text)
-            if not found_s:
-                return _Match(None, 0.0, None, reason=f"street {street_text!r} not found")
-            if len({s.village for s in found_s}) > 1 or len(found_s) > 1:
-                where = ", ".join(sorted({s.village for s in found_s}))
-                return _Match(
-                    None,
-                    0.0,
-                    None,
-                    reason=f"no village given and street {street_text!r} is in several: {where}",
-                )
-        street = found_s[0]
-        return self._house(street, house, min(vscore, sscore))
+            return self._without_village(street_text, house)
+        found_v, vscore = self.villages(village_text)
+        if not found_v:
+            return _Match(None, 0.0, None, reason=f"village {village_text!r} not found")
+        if len(found_v) > 1:
+            names = ", ".join(v.name for v in found_v[:4])
+            return _Match(None, 0.0, None, reason=f"village {village_text!r} ambiguous: {names}")
+        village = found_v[0]
+        if not street_text:
+            if house and "" in village.streets:
+                return self._house(village.streets[""], house, min(vscore, 100.0))
+            return self._village_level(village, vscore, "no street given")
+        found_s, sscore = self.streets(village, street_text)
+        if len(found_s) > 1 and house:
+            # "Манас" may be the street or the lane of that name: the house number can tell.
+            h = parse_house(house)
+            having = [s for s in found_s if h.key in s.houses or str(h.number) in s.houses]
+            found_s = having if len(having) == 1 else found_s
+        if len(found_s) > 1:
+            names = ", ".join(s.name for s in found_s[:4])
+            return self._village_level(
+                village, vscore, f"street {street_text!r} ambiguous in {village.name}: {names}"
+            )
+        elsewhere = self._elsewhere(village, street_text, found_s[0] if found_s else None)
+        if elsewhere is not None:
+            return elsewhere
+        if not found_s:
+            why = f"street {street_text!r} not found in {village.name}"
+            return self._village_level(village, vscore, why)
+        return self._house(found_s[0], house, min(vscore, sscore))
+
+    def _without_village(self, street_text: str, house: str | None) -> _Match:
+        found_s, sscore = self.any_street(street_text)
+        if not found_s:
+            return _Match(None, 0.0, None, reason=f"street {street_text!r} not found")
+        if len(found_s) > 1:
+            where = ", ".join(sorted({s.village for s in found_s}))
+            why = f"no village given and street {street_text!r} is in several: {where}"
+            return _Match(None, 0.0, None, reason=why)
+        return self._house(found_s[0], house, sscore)
+
+    def _elsewhere(self, village: Village, text: str, found: Street | None) -> _Match | None:
+        """A street written under a village that lacks it while another village has it.
+
+        Lacking it: not found there, or found only as a way without one addressed house while
+        another village has addressed houses on a street of that name. Flagged, never matched:
+        the other village is the suggestion.
+        """
+        if found is not None and (found.houses or not self._addressed):
+            return None
+        others, score = self.any_street(text)
+        others = [s for s in others if s.village != village.name and s.houses]
+        if not others or score < 95:
+            return None
+        where = ", ".join(sorted({s.village for s in others}))
+        verb = "has no addressed house" if found is not None else "is not"
+        why = f"street {text!r} {verb} in {village.name}, but {where} has it: check the village"
+        m = self._village_level(village, score, why)
+        m.suggestion = f"{others[0].name} ({others[0].village})" if len(others) == 1 else where
+        return m
 
     def _village_level(self, village: Village, score: float, why: str) -> _Match:
         return _Match(
@@ -778,43 +806,23 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
         Columns household_id (str or None), source_row (Int64), lat, lon (float), village, street,
         house (str or None), row (the correction's own row in its file).
     """
-    from routing.register import HOUSEHOLD_ALIASES
-
     path = Path(path)
     if not path.exists():
         msg = f"{path}: corrections file not found"
-        raise ValueError(msg)
-    text = _decode(path.read_bytes(), path)
-    import csv
-    import io
-
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    table = [r for r in reader]
-    if not table:
-        return pd.DataFrame(
-            columns=[
-                "household_id",
-                "source_row",
-                "lat",
-                "lon",
-                "village",
-                "street",
-                "house",
-                "row",
-            ]
-        )
+        raise InputError(msg, file=path)
+    table, _ = read_table(path)
     aliases = dict(HOUSEHOLD_ALIASES)
     aliases["source_row"] = ("source_row", "row", "строка", "катар", "row number")
-    found = _match_headers(table[0], aliases, None, path=path)
+    found = match_headers(table[0], aliases, None, path=path)
     if "household_id" not in found and "source_row" not in found:
         msg = (
             f"{path}: a corrections file needs a 'household_id' or 'source_row' column; "
             f"the header row has {table[0]}"
         )
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=1, field="household_id")
     if not ({"lat", "lon"} <= found.keys() or "street" in found):
         msg = f"{path}: a corrections file needs 'lat' and 'lon' or 'street'; header: {table[0]}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=1, field="street")
     out = []
     for i, r in enumerate(table[1:], start=2):
         if not any(c.strip() for c in r):
@@ -834,12 +842,12 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
                 return float(v.replace(",", "."))
             except ValueError:
                 msg = f"{path}: row {i}, field {k!r}: {v!r} is not a number"
-                raise ValueError(msg) from None
+                raise InputError(msg, file=path, row=i, field=k) from None
 
         sr = get("source_row")
         if sr is not None and not sr.isdigit():
             msg = f"{path}: row {i}, field 'source_row': {sr!r} is not a row number"
-            raise ValueError(msg)
+            raise InputError(msg, file=path, row=i, field="source_row")
         lat_c, lon_c = num("lat"), num("lon")
         rec: dict[str, Any] = {
             "household_id": get("household_id"),
@@ -853,10 +861,10 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
         }
         if rec["household_id"] is None and rec["source_row"] is None:
             msg = f"{path}: row {i}: give household_id or source_row"
-            raise ValueError(msg)
+            raise InputError(msg, file=path, row=i)
         if math.isnan(lat_c) != math.isnan(lon_c) or (math.isnan(lat_c) and rec["street"] is None):
             msg = f"{path}: row {i}: give both lat and lon, or a street"
-            raise ValueError(msg)
+            raise InputError(msg, file=path, row=i, field="lat")
         out.append(rec)
     df = pd.DataFrame(
         out,
@@ -864,6 +872,38 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
     )
     df["source_row"] = df["source_row"].astype("Int64")
     return df
+
+
+def read_aliases(path: str | Path) -> dict[str, str]:
+    """Read a user's alias file: two columns, a name as written and the name on the map.
+
+    A CSV or Excel file; its first row is a header (any words), each other row one alias, e.g.
+    ``ул. Ленина;Манас көчөсү`` for a renamed street, or ``Кетмень-Тюбе;Кетмен-Төбө`` for a
+    village. The geocoding report writes suggestions in this form (`write_geocoding_report`).
+
+    Raises
+    ------
+    routing.errors.InputError
+        A row with one of the two names empty, or a file that cannot be read.
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = f"{path}: alias file not found"
+        raise InputError(msg, file=path)
+    table, numbers = read_table(path)
+    aliases: dict[str, str] = {}
+    for row, n in zip(table[1:], numbers[1:], strict=True):
+        cells = [c.strip() for c in row[:2]] + ["", ""]
+        if not any(cells):
+            continue
+        if not (cells[0] and cells[1]):
+            field = "written" if not cells[0] else "on the map"
+            msg = (
+                f"{path}: row {n}, field {field!r}: empty; give the name as written and on the map"
+            )
+            raise InputError(msg, file=path, row=n, field=field)
+        aliases[cells[0]] = cells[1]
+    return aliases
 
 
 def _correction_index(corrections: pd.DataFrame | None) -> tuple[dict[str, Any], dict[int, Any]]:
@@ -889,6 +929,7 @@ def geocode_households(
     service_area: Polygon | None = None,
     corrections: pd.DataFrame | None = None,
     online: bool = False,
+    aliases: Mapping[str, str] | None = None,
     min_score: float = 85.0,
     accept_village_level: bool = False,
     online_cache_dir: str | Path | None = None,
@@ -908,6 +949,9 @@ def geocode_households(
         Output of `read_corrections`: coordinates or streets given by hand, applied first.
     online
         Try Nominatim for rows the offline geocoder cannot place (off by default; needs internet).
+    aliases
+        Names as written -> names on the map (streets or villages), from `read_aliases`: a
+        user's own spellings, renamed streets ("ул. Ленина" -> "Манас көчөсү").
     min_score
         Lowest fuzzy score (0-100) for a village or street name to count as a match.
     accept_village_level
@@ -920,106 +964,122 @@ def geocode_households(
     geopandas.GeoDataFrame
         The register's columns plus ``match_level`` ("coordinates", "house", "interpolated",
         "street", "village" or None), ``match_score``, ``ok``, ``reason``, ``matched_village``,
-        ``matched_street``, ``note`` and Point geometry (WGS84, None when unmatched).
+        ``matched_street``, ``note``, ``suggestion`` (for a street written under a village that
+        lacks it: the village that has it) and Point geometry (WGS84, None when unmatched).
+        A ``house_note`` of the register (a house number recovered from a date) leads the note.
     """
     area = service_area if service_area is not None else gazetteer.extent
     from shapely import prepared
 
     area_p = prepared.prep(area)
-    matcher = _Matcher(gazetteer, min_score)
+    matcher = _Matcher(gazetteer, min_score, aliases)
     by_id, by_row = _correction_index(corrections)
-    local = gazetteer.local
-
-    levels: list[str | None] = []
-    scores: list[float] = []
-    oks: list[bool] = []
-    reasons: list[str | None] = []
-    mvill: list[str | None] = []
-    mstreet: list[str | None] = []
-    notes: list[str | None] = []
-    geoms: list[Point | None] = []
+    online_args = (area, gazetteer.local, online_cache_dir, user_agent) if online else None
 
     cols = {c: df[c].tolist() for c in ("household_id", "source_row")}
-    for c in ("village", "street", "house"):
+    for c in ("village", "street", "house", "house_note"):
         # A frame made by hand may hold NaN or numbers (house 12) where the reader gives str/None.
         cols[c] = [_text_or_none(v) for v in df[c]] if c in df else [None] * len(df)
     lats = df["lat"].to_numpy(dtype=float) if "lat" in df else np.full(len(df), np.nan)
     lons = df["lon"].to_numpy(dtype=float) if "lon" in df else np.full(len(df), np.nan)
-
+    rows = []
     for i in range(len(df)):
-        village, street, house = cols["village"][i], cols["street"][i], cols["house"][i]
-        lat, lon = float(lats[i]), float(lons[i])
-        note_parts: list[str] = []
         corr = by_id.get(str(cols["household_id"][i])) or by_row.get(int(cols["source_row"][i]))
-        m: _Match | None = None
-        if corr is not None:
-            if not math.isnan(corr["lat"]):
-                lat, lon = float(corr["lat"]), float(corr["lon"])
-                if _valid_lonlat(lon, lat):
-                    xy = local.xy(lon, lat)
-                    m = _Match("coordinates", 100.0, xy, note="corrected by hand")
-            else:
-                street = _text_or_none(corr.get("street"))
-                village = _text_or_none(corr.get("village")) or village
-                house = _text_or_none(corr.get("house")) or house
-                note_parts.append("corrected by hand")
-                lat = lon = math.nan
-        if m is None and not (math.isnan(lat) or math.isnan(lon)):
-            if _valid_lonlat(lon, lat) and area_p.contains(Point(lon, lat)):
-                m = _Match("coordinates", 100.0, local.xy(lon, lat))
-            elif _valid_lonlat(lat, lon) and area_p.contains(Point(lat, lon)):
-                m = _Match(
-                    "coordinates",
-                    95.0,
-                    local.xy(lat, lon),
-                    note="latitude and longitude were swapped; corrected",
-                )
-            else:
-                note_parts.append(
-                    f"coordinates ({lat}, {lon}) lie outside the service area; located by address"
-                )
-        if m is None:
-            m = matcher.match(village, street, house)
-            if m.level is None and online:
-                m = _online(m, village, street, house, area, local, online_cache_dir, user_agent)
-        elif m.level == "coordinates" and m.village is None and m.xy is not None:
-            # Say which village the point belongs to: the one named, if known, else the nearest.
-            named = matcher.village_name(village)
-            nearest = matcher.nearest_village(m.xy)
-            m.village = named or nearest
-            far = matcher.distance_km(named, m.xy) if named and named != nearest else None
-            if far is not None and far > _FAR_FROM_VILLAGE_KM:
-                note_parts.append(f"coordinates lie {far:.1f} km from {named}, the village written")
-        if m.note == "corrected by hand":
-            note_parts.insert(0, m.note)
-        elif m.note:
-            note_parts.append(m.note)
+        row = {c: cols[c][i] for c in ("village", "street", "house")}
+        m, note_parts = _locate(
+            row, float(lats[i]), float(lons[i]), corr, matcher, area_p, online_args
+        )
+        if cols["house_note"][i]:
+            note_parts.insert(0, cols["house_note"][i])
         ok = m.level in _MATCH_LEVELS_OK or (m.level == "village" and accept_village_level)
-        geom = None
-        if m.xy is not None:
-            lon_, lat_ = local.lonlat(*m.xy)
-            geom = Point(lon_, lat_)
         reason = m.reason
         if not ok and reason is None:
             reason = "located at the village centre only"
-        levels.append(m.level)
-        scores.append(round(float(m.score), 1))
-        oks.append(bool(ok))
-        reasons.append(reason)
-        mvill.append(m.village)
-        mstreet.append(m.street)
-        notes.append("; ".join(note_parts) or None)
-        geoms.append(geom)
+        geom = Point(*gazetteer.local.lonlat(*m.xy)) if m.xy is not None else None
+        rows.append(
+            (m.level, round(float(m.score), 1), bool(ok), reason, m.village, m.street,
+             "; ".join(note_parts) or None, m.suggestion, geom)
+        )  # fmt: skip
+    return _frame(df, rows)
 
+
+_OUT_COLUMNS = (
+    "match_level", "match_score", "ok", "reason", "matched_village", "matched_street", "note",
+    "suggestion",
+)  # fmt: skip
+
+
+def _frame(df: pd.DataFrame, rows: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
     out = df.copy()
-    out["match_level"] = pd.Series(levels, index=df.index, dtype=object)
-    out["match_score"] = np.asarray(scores, dtype=float)
-    out["ok"] = np.asarray(oks, dtype=bool)
-    out["reason"] = pd.Series(reasons, index=df.index, dtype=object)
-    out["matched_village"] = pd.Series(mvill, index=df.index, dtype=object)
-    out["matched_street"] = pd.Series(mstreet, index=df.index, dtype=object)
-    out["note"] = pd.Series(notes, index=df.index, dtype=object)
-    return gpd.GeoDataFrame(out, geometry=geoms, crs="EPSG:4326")
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(_OUT_COLUMNS) + 1)
+    for name, values in zip(_OUT_COLUMNS, columns, strict=False):
+        if name == "match_score":
+            out[name] = np.asarray(values, dtype=float)
+        elif name == "ok":
+            out[name] = np.asarray(values, dtype=bool)
+        else:
+            out[name] = pd.Series(list(values), index=df.index, dtype=object)
+    return gpd.GeoDataFrame(out, geometry=list(columns[-1]), crs="EPSG:4326")
+
+
+def _locate(
+    row: dict[str, str | None],
+    lat: float,
+    lon: float,
+    corr: Mapping[str, Any] | None,
+    matcher: _Matcher,
+    area_p: Any,
+    online_args: tuple[Polygon, _Local, str | Path | None, str] | None,
+) -> tuple[_Match, list[str]]:
+    """One register row: its correction, else its coordinates, else its address."""
+    village, street, house = row["village"], row["street"], row["house"]
+    local = matcher.gaz.local
+    note_parts: list[str] = []
+    m: _Match | None = None
+    if corr is not None:
+        if not math.isnan(corr["lat"]):
+            lat, lon = float(corr["lat"]), float(corr["lon"])
+            if _valid_lonlat(lon, lat):
+                m = _Match("coordinates", 100.0, local.xy(lon, lat), note="corrected by hand")
+        else:
+            street = _text_or_none(corr.get("street"))
+            village = _text_or_none(corr.get("village")) or village
+            house = _text_or_none(corr.get("house")) or house
+            note_parts.append("corrected by hand")
+            lat = lon = math.nan
+    if m is None and not (math.isnan(lat) or math.isnan(lon)):
+        m = _by_coordinates(lat, lon, area_p, local, note_parts)
+    if m is None:
+        m = matcher.match(village, street, house)
+        if m.level is None and online_args is not None:
+            m = _online(m, village, street, house, *online_args)
+    elif m.level == "coordinates" and m.village is None and m.xy is not None:
+        # Say which village the point belongs to: the one named, if known, else the nearest.
+        named = matcher.village_name(village)
+        nearest = matcher.nearest_village(m.xy)
+        m.village = named or nearest
+        far = matcher.distance_km(named, m.xy) if named and named != nearest else None
+        if far is not None and far > _FAR_FROM_VILLAGE_KM:
+            note_parts.append(f"coordinates lie {far:.1f} km from {named}, the village written")
+    if m.note == "corrected by hand":
+        note_parts.insert(0, m.note)
+    elif m.note:
+        note_parts.append(m.note)
+    return m, note_parts
+
+
+def _by_coordinates(
+    lat: float, lon: float, area_p: Any, local: _Local, note_parts: list[str]
+) -> _Match | None:
+    if _valid_lonlat(lon, lat) and area_p.contains(Point(lon, lat)):
+        return _Match("coordinates", 100.0, local.xy(lon, lat))
+    if _valid_lonlat(lat, lon) and area_p.contains(Point(lat, lon)):
+        note = "latitude and longitude were swapped; corrected"
+        return _Match("coordinates", 95.0, local.xy(lat, lon), note=note)
+    note_parts.append(
+        f"coordinates ({lat}, {lon}) lie outside the service area; located by address"
+    )
+    return None
 
 
 def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
@@ -1029,7 +1089,9 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     written beside them are listed too.
 
     Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
-    for the map. Returns the number of rows listed.
+    for the map, and ``<name>-aliases.csv``: the street spellings that were not placed, as lines of
+    an alias file (`read_aliases`) to complete and add to one's own. Returns the number of rows
+    listed.
     """
     path = Path(path)
     good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"]
@@ -1048,11 +1110,12 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     rep["lon"] = [g.x if g is not None else math.nan for g in rep.geometry]
     cols = [
         "source_row", "household_id", "village", "street", "house", "match_level", "match_score",
-        "ok", "matched_village", "matched_street", "why", "lat", "lon",
+        "ok", "matched_village", "matched_street", "suggestion", "why", "lat", "lon",
     ]  # fmt: skip
     cols = [c for c in cols if c in rep.columns]
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rep[cols]).to_csv(path, index=False, encoding="utf-8")
+    _write_alias_suggestions(rep, path.with_name(path.stem + "-aliases.csv"))
     located = rep[rep.geometry.notna()]
     geo = path.with_suffix(".geojson")
     if len(located):
@@ -1062,6 +1125,38 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     elif geo.exists():
         geo.unlink()
     return len(rep)
+
+
+def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> int:
+    """Offer the spellings the geocoder could not place as lines for the user's alias file.
+
+    One line per street spelling not found (most rows first), in the two columns of
+    `read_aliases`: the second column holds the suggestion where there is one (a street of that
+    name in another village) and is empty otherwise, for the user to fill in or delete.
+    Returns the number of lines.
+    """
+    if "street" not in rep.columns:
+        return 0
+    unplaced = rep[rep["matched_street"].isna() & rep["street"].notna()]
+    lines: dict[str, list[Any]] = {}
+    for rec in unplaced.to_dict("records"):
+        written = str(rec["street"])
+        entry = lines.setdefault(written, [written, "", 0, rec.get("village") or ""])
+        entry[2] += 1
+        sug = rec.get("suggestion")
+        if isinstance(sug, str) and sug and not entry[1]:
+            entry[1] = sug.split(" (")[0]
+    rows = sorted(lines.values(), key=lambda e: -int(e[2]))
+    if not lines:
+        if path.exists():
+            path.unlink()
+        return 0
+    table = pd.DataFrame(
+        rows,
+        columns=["written", "on the map", "rows", "village (first row)"],
+    )
+    table.to_csv(path, index=False, encoding="utf-8")
+    return len(table)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ import itertools
 import logging
 import math
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -402,16 +403,30 @@ def _core_of_arcs(
 
 
 def _all_rows(
-    core: _Core, sources: np.ndarray, targets: np.ndarray, workers: int | None
+    core: _Core,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    workers: int | None,
+    on_rows: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`_rows` for every source, in blocks of rows shared by up to ``workers`` threads."""
+    """`_rows` for every source, in blocks of rows shared by up to ``workers`` threads.
+
+    ``on_rows(done, total)`` is called before each block and at the end, one call at a time; it
+    may raise (a cancelled run) to stop the remaining blocks.
+    """
     times = np.empty((len(sources), len(targets)))
     lengths = np.empty((len(sources), len(targets)))
     step = max(1, min(_CHUNK, _BLOCK_CELLS // max(1, core.matrix.shape[0])))
+    lock, done = threading.Lock(), [0]
 
     def fill(start: int) -> None:
         block = slice(start, start + step)
+        if on_rows is not None:
+            with lock:
+                on_rows(done[0], len(sources))
         times[block], lengths[block] = _rows(core, sources[block], targets)
+        with lock:
+            done[0] += len(sources[block])
 
     starts = range(0, len(sources), step)
     threads = workers if workers is not None else min(4, os.cpu_count() or 1)
@@ -421,6 +436,8 @@ def _all_rows(
     else:
         for start in starts:
             fill(start)
+    if on_rows is not None:
+        on_rows(len(sources), len(sources))
     return times, lengths
 
 

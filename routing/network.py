@@ -33,6 +33,7 @@ import pyproj
 import shapely
 from shapely.geometry import LineString
 
+from routing.errors import InputError
 from routing.profile import TruckProfile
 
 __all__ = [
@@ -181,10 +182,9 @@ def load_network(
 
     Raises
     ------
-    FileNotFoundError
-        When a file source does not exist (the message says how to get an extract).
-    ValueError
-        When the source holds no road a truck may use.
+    routing.errors.InputError
+        When a file source does not exist or a place cannot be downloaded (the message says how
+        to get an extract), or the source holds no road a truck may use.
     """
     profile = profile or TruckProfile()
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -194,7 +194,7 @@ def load_network(
     is_file = path.is_file()
     if not is_file and (text.lower().endswith(_FILE_SUFFIXES) or path.parent != Path(".")):
         msg = f"OSM file {text!r} does not exist. {_HOW_TO_GET_DATA}"
-        raise FileNotFoundError(msg)
+        raise InputError(msg, file=path, field="source")
     if bbox is not None:
         _check_bbox(bbox)
 
@@ -382,7 +382,7 @@ def _build_from_file(
                     kept_nodes[ref] = (lon, lat)
     except RuntimeError as exc:
         msg = f"{path}: cannot read it as OpenStreetMap data ({exc})"
-        raise ValueError(msg) from exc
+        raise InputError(msg, file=path) from exc
     log.log(
         level,
         "%s: %d highway ways, %d kept for the truck (refused: %s) in %.2f s",
@@ -395,7 +395,7 @@ def _build_from_file(
     if not kept_ways:
         where = f" inside bbox {bbox}" if bbox else ""
         msg = f"{path}: no road a truck may use{where} ({n_ways} highway ways, refused: {refused})"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
 
     with tempfile.TemporaryDirectory(prefix="taza-osm-") as tmp:
         xml_path = Path(tmp) / "roads.osm"
@@ -470,24 +470,24 @@ def _build_online(
                 source = query
             else:
                 msg = f"no OSM source given. {_HOW_TO_GET_DATA}"
-                raise FileNotFoundError(msg)
+                raise InputError(msg, field="source")
     except (OSError, ConnectionError, ox._errors.InsufficientResponseError) as exc:
         msg = (
             f"could not download the roads of {query or bbox!r} ({type(exc).__name__}: {exc}); "
             f"offline? {_HOW_TO_GET_DATA}"
         )
-        raise FileNotFoundError(msg) from exc
+        raise InputError(msg, field="source") from exc
     except Exception as exc:  # requests' errors, geocoder misses: same advice
         if type(exc).__module__.startswith(("requests", "urllib3", "osmnx")):
             msg = f"could not get the roads of {query or bbox!r} ({exc}). {_HOW_TO_GET_DATA}"
-            raise FileNotFoundError(msg) from exc
+            raise InputError(msg, field="source") from exc
         raise
     drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not profile.usable(d)]
     graph.remove_edges_from(drop)
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
         msg = f"{source}: no road a truck may use"
-        raise ValueError(msg)
+        raise InputError(msg, field="source")
     return _finish(graph, profile, source, bool(synthetic), level)
 
 

@@ -1,10 +1,12 @@
 """Name normalisation for village, street and house-number matching across Kyrgyz, Russian and Latin.
 
 A register typed by hand writes the same street as "Манас көчөсү", "Манас коч.", "ул. Манаса" or
-"Manas kochosu". Matching compares *keys*: a lower-case Latin skeleton in which the Kyrgyz letters fold
-onto their Russian neighbours (ң/н, ө/о, ү/у), ё/е and ъ/ь vanish, transliteration variants collapse
-(zh/j/dj, kh/h, ng/n, y/i) and street-type words (көчөсү, улица, пер., …) are taken out and kept as a
-separate *kind*. Fuzzy scores come from rapidfuzz.
+"Manas kochosu". Matching compares *keys*: the Latin skeleton of `routing.translit.fold`, in which
+every documented transliteration system, look-alike letters of the other script and the common
+typing variants meet, with street-type words (көчөсү, köchö, k., улица, пер., тыкыры, …) taken off
+the ends of the name and kept as a separate *kind*. Fuzzy scores come from rapidfuzz; the rules
+that keep a near name from being taken for another street (a word added or dropped, a suffix that
+makes another name) are in `name_similarity`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
+from routing.translit import fix_lookalikes, fold
+
 __all__ = [
     "HouseNumber",
     "NameKey",
@@ -28,113 +32,69 @@ __all__ = [
     "skeleton",
 ]
 
-# Cyrillic (Russian + Kyrgyz) to a plain Latin spelling; the Latin rules below then fold variants.
-_CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-    "і": "i", "ї": "i", "є": "e", "ў": "u", "ғ": "g", "қ": "k", "ұ": "u", "һ": "h", "ә": "a",
-}  # fmt: skip
-# Latin letters with diacritics used in Kyrgyz/Turkic Latin spellings and in German names.
-_LATIN_SPECIAL = {
-    "č": "ch",
-    "š": "sh",
-    "ž": "zh",
-    "ß": "ss",
-    "ç": "ch",
-    "ş": "sh",
-    "ı": "i",
-    "ğ": "g",
-}
-# Ordered rewrites that collapse transliteration variants (applied to Latin only).
-_LATIN_RULES: tuple[tuple[str, str], ...] = (
-    ("sch", "sh"),
-    ("dzh", "j"),
-    ("dj", "j"),
-    ("zh", "j"),
-    ("kh", "h"),
-    ("tz", "ts"),
-    ("ck", "k"),
-    ("ph", "f"),
-    ("w", "v"),
-    ("q", "k"),
-    ("x", "ks"),
-    ("y", "i"),
+skeleton = fold  # the matching skeleton of routing.translit, under its older name here
+
+# Street-type words, recognised on their skeleton so that every spelling of one word is one
+# pattern: "көчөсү", "köchösü", "kochosu", "кечесу" (typed with е), "к?ч?с?" (a Windows-1251 file)
+# and the abbreviations "көч.", "k." all fold onto k-?-ch-?-s-?.
+_V = "[aeiou?]"
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        (
+            "street",
+            rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i",
+        ),
+        ("lane", rf"t{_V}k({_V}r{_V}?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
+        ("avenue", r"pr|prosp|prospekti?|prt|avenue|ave|av"),
+        ("district", r"mkrn?|mikroraionu?|kichiraion|kv|kvartal"),
+        ("square", r"pl|ploshad|aianti?|square|sq"),
+        # "жол"/"road" are left out: "Жаңы Жол" (New Road) is a name, not a type.
+        ("road", r"shos+e|tras+a|trakt|highwai"),
+    )
 )
-
-# Street-type words (any language) -> kind. Matched on the lower-cased word with trailing dots removed.
-_STREET_KINDS: dict[str, str] = {}
-for _kind, _kind_words in {
-    "street": (
-        "ул",
-        "улица",
-        "улицы",
-        "улице",
-        "көчөсү",
-        "көчө",
-        "көч",
-        "кочосу",
-        "коч",
-        "кочо",
-        "көчөсу",
-        "kochosu",
-        "kocho",
-        "koch",
-        "kochesi",
-        "kochasy",
-        "street",
-        "st",
-        "str",
-        "strasse",
-        "straße",
-        "ulitsa",
-        "ulica",
-        "ul",
-    ),
-    "lane": (
-        "пер",
-        "переулок",
-        "переулка",
-        "тыкыр",
-        "тыкыры",
-        "тык",
-        "туюк",
-        "туюгу",
-        "тупик",
-        "туюк",
-        "тук",
-        "pereulok",
-        "per",
-        "lane",
-        "ln",
-    ),
-    "avenue": ("пр", "просп", "проспект", "пр-т", "проспекти", "prospekt", "avenue", "ave", "av"),
-    "district": ("мкр", "микрорайон", "мкрн", "микрорайону", "кичирайон", "кв", "квартал", "mkr"),
-    "square": ("пл", "площадь", "аянты", "аянт", "square", "sq"),
-    # "жол"/"road" are left in: "Жаңы Жол" (New Road) is a name, not a type.
-    "road": ("шоссе", "трасса", "тракт", "highway"),
-}.items():
-    for _w in _kind_words:
-        _STREET_KINDS[_w] = _kind
-
 # Words that only decorate a name ("named after", "village", …): dropped from keys.
 _STOP_WORDS = frozenset(
-    {
+    fold(w)
+    for w in (
         "им", "имени", "атындагы", "аты", "атн", "named", "after", "the", "der", "die", "am",
         "село", "селе", "села", "айыл", "айылы", "аил", "аилы", "ayil", "ayyl", "aiyl", "ail",
         "пос", "поселок", "посёлок", "пгт", "дер", "деревня", "village", "vil",
         "город", "шаар", "шаары", "town", "кыштак", "кыштагы", "хутор",
-    }
+    )
 )  # fmt: skip
 # One-letter prefixes of place names ("с. Терек-Суу", "п. …", "г. …"): in street names the same
 # letters are initials ("С. Орозбеков көчөсү"), so they are dropped from place names only.
-_PLACE_PREFIXES = frozenset({"с", "п", "д", "г", "s"})
+_PLACE_PREFIXES = frozenset({"s", "p", "d", "g"})
 # Short Russian genitive endings in names after "ул./пер." ("ул. Манаса", "ул. Ленина").
 _GENITIVE_ENDINGS = ("ogo", "ego", "oi", "ei", "ia", "a", "i")
+# Russian adjective forms of place names ("Иссык-Кульская", "Таласская", "Кетмень-Тюбинская").
+_ADJECTIVE_ENDINGS = ("inskaia", "inskii", "skaia", "skii", "skoi", "skoe", "skogo")
+# Surnames (fold of -ов, -ев, -ин and their feminine forms): a street named after a person is
+# written by the surname alone in Russian ("ул. Каралаева" for "Саякбай Каралаев көчөсү").
+_SURNAME = re.compile(r".{3,}(ov|ev|in|ova|eva|ina)$")
+# Letters next to each other on the keyboards people type on (ЙЦУКЕН and QWERTY), as skeletons.
+_KEY_ROWS = ("йцукенгшщзх", "фывапролджэ", "ячсмитьбю", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
-_WORD_RE = re.compile(r"[^\W_]+\.?", re.UNICODE)
+_WORD_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f?])+\.?", re.UNICODE)
 _DIGITS_RE = re.compile(r"\d+")
+
+
+def _adjacent_keys() -> frozenset[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for r, row in enumerate(_KEY_ROWS):
+        below = _KEY_ROWS[r + 1] if r in (0, 1, 3, 4) else ""
+        for c, ch in enumerate(row):
+            near = [row[c + 1]] if c + 1 < len(row) else []
+            near += [below[i] for i in (c - 1, c) if 0 <= i < len(below)]
+            for other in near:
+                a, b = fold(ch), fold(other)
+                if len(a) == 1 and len(b) == 1 and a != b:
+                    pairs.update({(a, b), (b, a)})
+    return frozenset(pairs)
+
+
+_ADJACENT = _adjacent_keys()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +112,15 @@ class NameKey:
     numbers
         Digit groups in the name ("1-й переулок" -> ``("1",)``): they must agree exactly.
     loose
-        ``key`` with "ng" folded to "n" and doubled letters made single: equal for spellings that
+        ``key`` with doubled letters made single and "ng" folded to "n": equal for spellings that
         differ only in transliteration.
+    genitive
+        ``key`` with Russian genitive endings taken off each word.
+    initials
+        One-letter words (initials of given names).
+    adjective
+        The name without its Russian adjective ending ("Таласская" -> "talas"; "Нарынская" ->
+        "nar" or "narin": every ending that fits).
     """
 
     key: str
@@ -163,6 +130,7 @@ class NameKey:
     loose: str = ""
     genitive: str = ""
     initials: frozenset[str] = frozenset()
+    adjective: tuple[str, ...] = ()
 
     @property
     def ident(self) -> str:
@@ -170,41 +138,12 @@ class NameKey:
         return f"{self.kind}:{self.loose}"
 
 
-def _fold_char(ch: str) -> str:
-    if ch in _CYR:
-        return _CYR[ch]
-    if ch in _LATIN_SPECIAL:
-        return _LATIN_SPECIAL[ch]
-    decomposed = unicodedata.normalize("NFKD", ch)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return base
-
-
-@lru_cache(maxsize=200_000)
-def skeleton(text: str) -> str:
-    """Return the Latin skeleton of one word or phrase (letters and digits only, variants folded).
-
-    Examples
-    --------
-    >>> skeleton("Чоң-Арык") == skeleton("Chong-Aryk") == skeleton("Чон-Арык")
-    True
-    """
-    low = unicodedata.normalize("NFC", text).lower()
-    latin = "".join(_fold_char(c) for c in low)
-    latin = re.sub(r"[^a-z0-9]+", "", latin)
-    for old, new in _LATIN_RULES:
-        latin = latin.replace(old, new)
-    return latin
-
-
 def _collapse(key: str) -> str:
-    # ң is written "ng" in Latin ("Chong-Aryk") but "н" in Russian; doubled letters are a common
-    # typing variation ("Исыкколь"/"Иссык-Куль"). Folded only in the loose key, so that a typo
-    # next to "нг" ("Кңүгөй") still compares letter by letter in the strict key.
-    # Digraphs for one Cyrillic letter become one symbol, so a typo in "ш" is one edit, not two
-    # (w and q are free: the Latin rules fold them away).
-    key = key.replace("ng", "n").replace("sh", "w").replace("ch", "q").replace("ts", "c")
-    return re.sub(r"([a-z])\1+", r"\1", key)
+    # Doubled letters are a common typing variation ("Исыкколь"/"Иссык-Куль"); ң is "ng" in Latin
+    # but "н" in Russian. Digraphs for one Cyrillic letter become one symbol, so a typo in "ш" is
+    # one edit, not two (w and q are free: the fold takes them away).
+    key = re.sub(r"([a-z])\1+", r"\1", key).replace("ng", "n")
+    return key.replace("sh", "w").replace("ch", "q").replace("ts", "c")
 
 
 _ORDINAL_RE = re.compile(
@@ -212,15 +151,37 @@ _ORDINAL_RE = re.compile(
 )
 
 
-# Look-alikes typed for Kyrgyz letters: barred o (Latin ɵ, Cyrillic fita ѳ) for ө, ҥ/ӊ for ң.
-_LOOKALIKES = str.maketrans({"ɵ": "ө", "ѳ": "ө", "ҥ": "ң", "ӊ": "ң", "ӧ": "ө", "ӱ": "ү", "ё": "е"})
-
-
 def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text).lower().translate(_LOOKALIKES)
+    text = fix_lookalikes(text).lower()
     text = _ORDINAL_RE.sub(r"\1 ", text)  # "1-й", "2-чи" -> "1"
     # "ул.Манаса" / "Манас-көч." : dots and hyphens between words separate type words from names.
     return _WORD_RE.findall(text.replace("-", " - "))
+
+
+def _kind_of(word: str) -> str:
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.fullmatch(word):
+            return kind
+    return ""
+
+
+def _take_kinds(words: list[str]) -> tuple[list[str], str]:
+    """Take the street-type words off both ends of a name (never all of it)."""
+    kind = ""
+    named = [i for i, w in enumerate(words) if not w[:1].isdigit()]  # "1-й пер. …", "… 1-й"
+    # "к." is "көчөсү" only after the name ("Манас к."); before it, it is an initial.
+    if len(named) > 1 and (k := _kind_of(words[named[-1]])):
+        kind, words = k, words[: named[-1]] + words[named[-1] + 1 :]
+        named = named[:-1]
+    if len(named) > 1 and words[named[0]] != "k" and (k := _kind_of(words[named[0]])):
+        kind, words = kind or k, words[: named[0]] + words[named[0] + 1 :]
+    glued = []
+    for w in words:  # "Haydnstraße", "Манаскөчөсү": the type inside the word
+        m = re.fullmatch(rf"(.{{3,}}?)(stras+e|str|k{_V}ch{_V}s{_V})", w)
+        if m and w is words[-1]:
+            kind, w = kind or "street", m.group(1)
+        glued.append(w)
+    return glued, kind
 
 
 @lru_cache(maxsize=200_000)
@@ -230,7 +191,8 @@ def name_key(text: str, *, place: bool = False) -> NameKey:
     Parameters
     ----------
     text
-        A name as written: "ул. Манаса", "Манас көчөсү", "1-й пер. Ленина", "Haydnstraße".
+        A name as written: "ул. Манаса", "Манас көчөсү", "1-й пер. Ленина", "Haydnstraße",
+        "Manas köchösü", "Mанас көчөсy" (Latin look-alikes), "Ч?й к?ч?с?" (Windows-1251).
     place
         The name is a village's: one-letter prefixes ("с.") are dropped instead of kept as initials.
 
@@ -238,47 +200,27 @@ def name_key(text: str, *, place: bool = False) -> NameKey:
     -------
     NameKey
     """
-    kind = ""
-    tokens: list[str] = []
-    words = [w.rstrip(".") for w in _words(text)]
-    words = [w for w in words if w not in _STOP_WORDS and not (place and w in _PLACE_PREFIXES)]
-    # "к." is "көчөсү" only after the name ("Манас к."); before it, it is an initial ("К. Тыныстанов").
-    if len(words) > 1 and words[-1] == "к":
-        kind = "street"
-        words = words[:-1]
-    # Type words are taken out unless nothing but type words and numbers would remain.
-    if any(w not in _STREET_KINDS and not w.isdigit() for w in words):
-        for w in words:
-            if w in _STREET_KINDS:
-                kind = kind or _STREET_KINDS[w]
-        words = [w for w in words if w not in _STREET_KINDS]
-    for word in words:
-        if word.isdigit() or re.fullmatch(r"\d+(й|я|ая|ый|ий|ой|st|nd|rd|th|чи|нчи|инчи)?", word):
-            tokens.append(_DIGITS_RE.findall(word)[0])
-            continue
-        # German compounds: "Haydnstraße" / "Goethestr." carry the type inside the word.
-        m = re.fullmatch(r"(.{3,}?)(straße|strasse|str)", word)
-        if m and not kind:
-            kind = "street"
-            word = m.group(1)
-        # Kyrgyz possessive inside a word: "Манаскөчөсү" (typed without a space).
-        m = re.fullmatch(r"(.{3,}?)(көчөсү|кочосу)", word)
-        if m:
-            kind = kind or "street"
-            word = m.group(1)
-        sk = skeleton(word)
-        if sk:
-            tokens.append(sk)
-    numbers = tuple(t for t in tokens if t.isdigit())
+    words = [fold(w) for w in _words(text)]
+    words = [w for w in words if w and w not in _STOP_WORDS]
+    if place:
+        words = [w for w in words if w not in _PLACE_PREFIXES]
+    words, kind = _take_kinds(words)
+    tokens = [_DIGITS_RE.findall(w)[0] if w[:1].isdigit() else w for w in words]
     key = "".join(tokens)
+    adjective = tuple(
+        "".join(tokens[:-1]) + tokens[-1][: -len(end)]
+        for end in _ADJECTIVE_ENDINGS
+        if tokens and tokens[-1].endswith(end) and len(tokens[-1]) > len(end) + 1
+    )
     return NameKey(
         key=key,
         tokens=tuple(tokens),
         kind=kind,
-        numbers=numbers,
+        numbers=tuple(t for t in tokens if t.isdigit()),
         loose=_collapse(key),
         genitive="".join(_strip_genitive(t) for t in tokens),
         initials=frozenset(t for t in tokens if len(t) == 1 and not t.isdigit()),
+        adjective=adjective,
     )
 
 
@@ -302,44 +244,146 @@ def _initials_dropped(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]
     return tuple(t for t in a if not (len(t) > 1 and t[0] in initials))
 
 
+def _vowel_blind(key: str) -> str:
+    # Russian writes Kyrgyz ө and ү as о, у, ё, ю or е ("Иссык-Куль", "Кетмень-Тюбе"): only "a"
+    # is kept apart, so that "Талас" never meets "Телес".
+    return re.sub("[eiou]+", "V", key)
+
+
+def _slip(a: str, b: str) -> bool:
+    """Whether two keys differ by one slip of the hand: a swapped, dropped, doubled or
+    neighbouring-key letter (never the first letter)."""
+    if min(len(a), len(b)) < 4 or a[0] != b[0] or OSA.distance(a, b) != 1:
+        return False
+    if len(a) != len(b) or Levenshtein.distance(a, b) == 2:
+        return True  # a dropped or added letter, or two neighbours swapped
+    (x, y) = next((p, q) for p, q in zip(a, b, strict=True) if p != q)
+    return (x, y) in _ADJACENT or (x in "aeiou" and y in "aeiou" and "a" not in (x, y))
+
+
+def _wild_score(a: str, b: str) -> float:
+    """Score a key with ``?`` (a letter a Windows-1251 file could not store) against another.
+
+    ``?`` stands most often for ө, ү or ң (97 points), else for any one letter (or a digraph
+    such as č, š) that the file's code page lacks (93); at least three letters must be known.
+    Returns 0 when the pattern does not fit.
+    """
+    if len(a.replace("?", "")) < 3:
+        return 0.0
+    if re.fullmatch(re.escape(a).replace(r"\?", "(?:o|u|ng|n)"), b):
+        return 97.0
+    if re.fullmatch(re.escape(a).replace(r"\?", "[a-z]{0,2}"), b):
+        return 93.0
+    return 0.0
+
+
+def _words_differ(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
+    """Whether one name adds or drops a whole word of the other ("Жибек" / "Жибек Жолу")."""
+    wa = [t for t in ta if len(t) > 1 and not t.isdigit()]
+    wb = [t for t in tb if len(t) > 1 and not t.isdigit()]
+    if len(wa) == len(wb) or not wa or not wb:
+        return False
+    if OSA.distance(_collapse("".join(wa)), _collapse("".join(wb))) <= 1:
+        return False  # the same letters split differently ("Кызылжар" / "Кызыл-Жар")
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    return all(
+        max(
+            max(fuzz.ratio(s, w), fuzz.ratio(_strip_genitive(s), _strip_genitive(w))) for w in long_
+        )
+        >= 75
+        for s in short
+    )
+
+
+def _surname_only(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
+    """ "ул. Каралаева" for "Саякбай Каралаев көчөсү": the surname alone, in the genitive."""
+    wa = [t for t in ta if len(t) > 1]
+    wb = [t for t in tb if len(t) > 1]
+    if len(wa) != 1 or len(wb) != 2 or not _SURNAME.match(wb[1]):
+        return False
+    return fuzz.ratio(_collapse(_strip_genitive(wa[0])), _collapse(_strip_genitive(wb[1]))) >= 90
+
+
+def _extended(ka: str, kb: str) -> bool:
+    """One key is the other (or its stem without a Russian genitive ending) with three or more
+    letters added: another name ("Семетейкан" is not "Семетей", nor "ул. Семетея")."""
+    # ң is "ng" or "n": compare both ways of writing it.
+    fa, fb = {ka, ka.replace("ng", "n")}, {kb, kb.replace("ng", "n")}
+    if fa & fb:
+        return False
+    for longs, shorts in ((fa, fb), (fb, fa)):
+        for long_ in longs:
+            for short in shorts | {_strip_genitive(k) for k in shorts}:
+                tail = long_[len(short) :]
+                if long_.startswith(short) and len(tail) >= 3 and tail not in _TAILS:
+                    return True
+    return False
+
+
+_TAILS = ("ogo", "ego", "ovoi")  # Russian genitive endings of three letters
+
+
+def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]) -> float:
+    ka, kb = "".join(ta), "".join(tb)
+    penalty = 0.0
+    if "?" in ka:
+        if wild := _wild_score(ka, kb):
+            return wild
+        # Not the pattern: compare with the likeliest letter, and count the doubt.
+        ka, ta, penalty = ka.replace("?", "o"), tuple(t.replace("?", "o") for t in ta), 5.0
+    la, lb = _collapse(ka), _collapse(kb)
+    # "Таласская" for "Талас", "Кетмень-Тюбинская" for "Кетмен-Төбө"
+    targets = (_vowel_blind(lb), _vowel_blind(lb.rstrip("aeiou")))
+    if any(_vowel_blind(_collapse(adj)) in targets for adj in a.adjective):
+        return 90.0
+    if _extended(ka, kb):
+        return 0.0
+    score = max(fuzz.ratio(ka, kb), fuzz.ratio(la, lb))
+    if score < 100:
+        ga = "".join(_strip_genitive(t) for t in ta)
+        gb = "".join(_strip_genitive(t) for t in tb)
+        score = max(score, fuzz.ratio(ga, gb) - 1)
+        if len(ta) > 1 and len(tb) > 1:  # "1-й пер. Ленина" / "пер. Ленина 1-й"
+            score = max(score, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) - 1)
+        if _slip(la, lb) or _slip(ga, gb):
+            score = max(score, 88.0)
+        if len(_vowel_blind(lb).replace("V", "")) >= 3 and _vowel_blind(la) == _vowel_blind(lb):
+            score = max(score, 88.0)
+    return score - penalty
+
+
 def name_similarity(a: NameKey, b: NameKey) -> float:
     """Score how likely two names denote the same street or place (0-100).
 
-    Numbers in the names must agree ("1-й пер." is never "2-й пер."); a different written kind
-    ("ул." vs "пер.") costs 20 points; Russian genitive endings ("Манаса") and given names abbreviated
-    to initials ("Ж. Баласагын" vs "Жусуп Баласагын") are forgiven.
+    Numbers in the names must agree ("1-й пер." is never "2-й пер."); a name that adds or drops a
+    whole word of the other, or adds three or more letters to it, is another street (0); a
+    different written kind ("ул." vs "пер.") costs 6 points, enough to prefer the right kind
+    where both exist; Russian genitive and adjective forms, surname-only forms, given names
+    abbreviated to initials, one slip of the hand and ``?`` for a letter a Windows-1251 file could
+    not store are forgiven.
     """
-    if not a.key or not b.key:
+    if not a.key or not b.key or a.numbers != b.numbers:
         return 0.0
-    if a.numbers != b.numbers:
+    ta, tb = a.tokens, b.tokens
+    # Most pairs are unrelated names: one cheap ratio rules them out before the rules below
+    # (every rule that can raise a score keeps the loose keys above this cut-off, except the
+    # wildcard, adjective, initials and surname-only forms, which are exempt).
+    quick = not (a.adjective or a.initials or b.initials or "?" in a.key or len(tb) == 2)
+    if quick and not fuzz.ratio(a.loose, b.loose, score_cutoff=55):
         return 0.0
     if a.initials or b.initials:
-        ta = _initials_dropped(a.tokens, b.tokens)
-        tb = _initials_dropped(b.tokens, a.tokens)
+        ta = _initials_dropped(ta, tb)
+        tb = _initials_dropped(tb, ta)
         ta = tuple(t for t in ta if len(t) > 1 or t.isdigit()) or ta
         tb = tuple(t for t in tb if len(t) > 1 or t.isdigit()) or tb
-        ka, kb = "".join(ta), "".join(tb)
-        la, lb = _collapse(ka), _collapse(kb)
-        ga = "".join(_strip_genitive(t) for t in ta)
-        gb = "".join(_strip_genitive(t) for t in tb)
-    else:  # the common case: everything precomputed
-        ta, tb, ka, kb = a.tokens, b.tokens, a.key, b.key
-        la, lb, ga, gb = a.loose, b.loose, a.genitive, b.genitive
-    score = max(fuzz.ratio(ka, kb), fuzz.ratio(la, lb))
-    # Two swapped neighbouring letters ("Жабмыл" for "Жамбыл") are one slip of the hand.
-    if (
-        score < 90
-        and min(len(ka), len(kb)) >= 5
-        and OSA.distance(ka, kb) == 1
-        and Levenshtein.distance(ka, kb) == 2
-    ):
-        score = 90.0
-    if score < 100:
-        score = max(score, fuzz.ratio(ga, gb) - 1)
-        if len(ta) > 1 or len(tb) > 1:
-            score = max(score, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) - 1)
+    if _surname_only(ta, tb):
+        score = 92.0
+    elif _words_differ(ta, tb):
+        return 0.0
+    else:
+        score = _base_score(a, b, ta, tb)
     if a.kind and b.kind and a.kind != b.kind:
-        score -= 20
+        score -= 6
     return float(max(score, 0.0))
 
 

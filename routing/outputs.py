@@ -1,7 +1,12 @@
-"""Tables and data files of a plan: ``stops.csv``, ``routes.geojson``, ``summary.json`` and the run's table.
+"""Tables and data files of a plan (``stops.csv``, ``routes.geojson``, ``summary.json``, the run's table),
+the registry of every output format, and the one way outputs are written: atomically.
 
-Every file is written atomically (to a temporary file in the same folder, then renamed), so a reader never
-sees half a file and an interrupted run leaves the previous outputs intact.
+Every file goes through `routing.atomic.atomic_write` and the whole folder through
+`routing.atomic.atomic_folder` (see `routing.api.write_outputs`): a reader never sees half a file, and an
+interrupted run leaves the previous outputs as they were.
+
+:data:`FORMATS` maps each format's name to its writer (``writer(plan, folder, options) -> paths``), in the
+order they are written; a new output format is one writer function and one entry there.
 """
 
 from __future__ import annotations
@@ -9,44 +14,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shapely.geometry import mapping
 
-from routing.i18n import day_name, translator
+from routing.atomic import atomic_write
+from routing.exports import write_geojson, write_gpx, write_kml
+from routing.i18n import day_name, format_clock, translator
 from routing.plan import Plan
 
 STOP_FIELDS = [
     "day", "date", "vehicle", "trip", "sequence", "kind", "point_id", "label", "village", "street",
     "households", "sides", "arrival", "departure", "demand_kg", "load_kg_after", "load_m3_after", "lat", "lon",
 ]  # fmt: skip
-
-
-def atomic_write(path: Path, write: Callable[[Any], None], *, mode: str = "w") -> Path:
-    """Write a file through ``write(handle)`` so that it appears complete or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def clock(seconds: float) -> str:
-    """Seconds since midnight as HH:MM."""
-    minutes = round(seconds / 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def write_stops_csv(plan: Plan, path: Path) -> Path:
@@ -62,7 +46,7 @@ def write_stops_csv(plan: Plan, path: Path) -> Path:
                         "day": s.day, "date": vd.date, "vehicle": s.vehicle, "trip": s.trip, "sequence": s.sequence,
                         "kind": s.kind, "point_id": s.point_id, "label": s.label, "village": s.village,
                         "street": s.street, "households": s.households, "sides": s.sides,
-                        "arrival": clock(s.arrival_s), "departure": clock(s.departure_s),
+                        "arrival": format_clock(s.arrival_s), "departure": format_clock(s.departure_s),
                         "demand_kg": round(s.demand_kg, 1), "load_kg_after": round(s.load_kg, 1),
                         "load_m3_after": round(s.load_m3, 2), "lat": round(s.lat, 6), "lon": round(s.lon, 6),
                     }
@@ -114,8 +98,8 @@ def summary(plan: Plan) -> dict[str, Any]:
             "vehicle": vd.vehicle,
             "km": round(vd.km, 2),
             "hours": round(vd.hours, 2),
-            "start": clock(vd.start_s),
-            "end": clock(vd.end_s),
+            "start": format_clock(vd.start_s),
+            "end": format_clock(vd.end_s),
             "landfill_trips": vd.landfill_trips,
             "uturns": vd.uturns,
             "stops": len(vd.collect_stops),
@@ -211,11 +195,58 @@ def table(plan: Plan, *, language: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
-    """Write the data files of a plan into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class OutputOptions:
+    """What every writer may need besides the plan: the language and whether the map is offline."""
+
+    language: str
+    offline: bool = False
+
+
+Writer = Callable[[Plan, Path, OutputOptions], list[Path]]
+
+
+def _write_map(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
+    from routing.maps import write_week_map  # folium is slow to import; only when asked
+
     return [
-        write_stops_csv(plan, out_dir / "stops.csv"),
-        write_routes_geojson(plan, out_dir / "routes.geojson"),
-        write_summary_json(plan, out_dir / "summary.json"),
+        write_week_map(
+            plan, folder / "week.html", language=options.language, offline=options.offline
+        )
     ]
+
+
+def _write_sheets(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
+    from routing.sheets import write_driver_sheets  # reportlab: only when asked
+
+    return write_driver_sheets(plan, folder / "sheets", language=options.language)
+
+
+def _write_screenshots(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
+    from routing.screenshots import keep_screenshots
+
+    return keep_screenshots(folder)
+
+
+FORMATS: Mapping[str, Writer] = {
+    "summary": lambda plan, folder, _: [write_summary_json(plan, folder / "summary.json")],
+    "stops": lambda plan, folder, _: [write_stops_csv(plan, folder / "stops.csv")],
+    "routes": lambda plan, folder, _: [write_routes_geojson(plan, folder / "routes.geojson")],
+    "map": _write_map,
+    "sheets": _write_sheets,
+    "gpx": lambda plan, folder, _: write_gpx(plan, folder / "gpx"),
+    "kml": lambda plan, folder, _: write_kml(plan, folder / "gpx"),
+    "geojson": lambda plan, folder, _: write_geojson(plan, folder / "gpx"),
+    # last: it looks at the map and the sheets written before it
+    "screenshots": _write_screenshots,
+}
+"""Every output format by name, in the order they are written."""
+
+
+OWNED_NAMES = frozenset(
+    {
+        "summary.json", "stops.csv", "routes.geojson", "week.html", "week_files", "sheets", "gpx",
+        "week.png", "sheet.png",
+    }
+)  # fmt: skip
+"""What the formats write at the top of an output folder; anything else there is carried over."""

@@ -1,22 +1,44 @@
-"""The assembled week: what every writer (tables, maps, driver sheets, exports) reads.
+"""The assembled week: what every writer (tables, maps, driver sheets, exports) reads, and its assembly.
 
 A :class:`Plan` is the last boundary object of the pipeline. Writers only read it; they never go back to the
 solver or the network loader.
+
+Assembly (:func:`assemble_plan`) turns each solver route into a :class:`VehicleDay`: stops with their places
+and times, the path driven along the streets leg by leg exactly as the heading matrix priced it
+(`routing.turns.leg_nodes`), one line per trip, and its U-turns. It keeps the accounting that nothing is
+lost: a household is served when its collection point is collected on every one of its days, else it is
+listed unserved with the reason (the solver's, or the days missed); households that were never located,
+snapped or matched to a served village keep the reason found earlier.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+import pandas as pd
 from shapely.geometry import LineString
+
+from routing.daymodel import Locations, SolvedDay, active_fleet
+from routing.matrix import path_geometry, route_uturns
+from routing.scenario import DAYS, Site, VehicleSpec
+from routing.turns import HeadingMatrix, leg_nodes
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import pandas as pd
 
     from routing.network import RoadNetwork
     from routing.scenario import Scenario
+    from routing.schedule import WeekSchedule
+    from routing.solver.model import Model, Route, Visit
+
+HOUSEHOLD_COLUMNS = ["household_id", "source_row", "village", "street", "house", "members"]
+"""The columns of ``Plan.unserved`` before its ``reason``."""
 
 StopKind = Literal["depot", "collect", "landfill", "lunch"]
 
@@ -121,3 +143,281 @@ class Plan:
     def households_unserved(self) -> int:
         """Households listed as unserved, each with its reason."""
         return len(self.unserved)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a visit happens: matrix locations in and out, and what the stop shows."""
+
+    kind: StopKind
+    at: int
+    leave: int
+    point_id: str = ""
+    label: str = ""
+    village: str = ""
+    street: str = ""
+    households: int = 0
+    sides: str = ""
+    demand_kg: float = 0.0
+
+
+def assemble_plan(
+    scenario: Scenario,
+    *,
+    network: RoadNetwork,
+    households: gpd.GeoDataFrame,
+    containers: gpd.GeoDataFrame | None,
+    points: gpd.GeoDataFrame,
+    locations: Locations,
+    matrix: HeadingMatrix,
+    schedule: WeekSchedule,
+    days: Sequence[SolvedDay],
+) -> Plan:
+    """Assemble the week from each day's solved routes.
+
+    Parameters
+    ----------
+    scenario
+        The scenario planned.
+    network
+        The network after snapping (depot, landfills and containers are nodes).
+    households
+        Households after snapping, with ``ok``, ``reason``, ``village_spec``.
+    containers
+        Containers after snapping (``ok``, ``reason``), or None.
+    points
+        CollectionPoints with ``village_spec``, ``frequency`` and ``days``.
+    locations, matrix
+        The solver's locations and the heading matrix over them.
+    schedule
+        Each point's collection days.
+    days
+        The solved days, in weekday order.
+
+    Returns
+    -------
+    Plan
+        ``households`` gains ``status``, ``point_id`` and ``days``; ``points`` gains
+        ``days_assigned``.
+    """
+    by_id = points.set_index("point_id")
+    fleet = active_fleet(scenario)  # the model's vehicle types, in order
+    served_on: dict[str, set[str]] = defaultdict(set)
+    missed: dict[str, str] = {}
+    vehicle_days: list[VehicleDay] = []
+    for solved in days:
+        day, model, ids = solved.day_model.day, solved.day_model.model, solved.day_model.point_ids
+        for u in solved.result.unserved:
+            missed.setdefault(ids[u.client], f"not collected on {day}: {u.reason}")
+        for route in solved.result.routes:
+            if not route.clients:
+                continue
+            spec = fleet[route.vehicle_type]
+            label = spec.name if spec.count == 1 else f"{spec.name} #{route.vehicle + 1}"
+            vd = vehicle_day(
+                scenario, network, model, route, matrix=matrix, locations=locations,
+                day=day, label=label, spec=spec, point_ids=ids, points=by_id,
+            )  # fmt: skip
+            for s in vd.collect_stops:
+                served_on[s.point_id].add(day)
+            vehicle_days.append(vd)
+    status = _point_status(schedule.days_of, served_on, missed)
+    hh = _household_status(households, by_id, schedule.days_of, status)
+    unserved = hh.loc[hh["status"] == "unserved", [*HOUSEHOLD_COLUMNS, "reason"]]
+    stats = {
+        "collection_points": float(len(points)),
+        "containers_unserved": float(
+            0 if containers is None else (~containers["ok"].astype(bool)).sum()
+        ),
+    }
+    return Plan(
+        scenario=scenario,
+        network=network,
+        households=hh,
+        points=points.assign(
+            days_assigned=points["point_id"].map(lambda p: " ".join(schedule.days_of.get(p, ())))
+        ),
+        vehicle_days=vehicle_days,
+        unserved=unserved.reset_index(drop=True),
+        depot=(scenario.depot.lon, scenario.depot.lat),
+        landfills=[(lf.name, lf.lon, lf.lat) for lf in scenario.landfills],
+        attribution=network.attribution,
+        synthetic=network.synthetic,
+        assumptions=assumptions(scenario),
+        stats=stats,
+    )
+
+
+def assumptions(scenario: Scenario) -> list[str]:
+    """The scenario's assumptions, then each site's and vehicle's, named."""
+    out = list(scenario.assumptions)
+    sites: list[Site | VehicleSpec] = [scenario.depot, *scenario.landfills, *scenario.fleet]
+    out += [f"{site.name}: {site.assumption}" for site in sites if site.assumption]
+    return out
+
+
+def _point_status(
+    days_of: Mapping[str, tuple[str, ...]],
+    served_on: Mapping[str, set[str]],
+    missed: Mapping[str, str],
+) -> dict[str, str]:
+    """Per point, why it is not collected on all its days ("" when it is)."""
+    status = {}
+    for pid, days in days_of.items():
+        left = set(days) - served_on.get(pid, set())
+        if pid in missed:
+            status[pid] = missed[pid]
+        elif left:
+            status[pid] = "not collected on " + ", ".join(sorted(left))
+        else:
+            status[pid] = ""
+    return status
+
+
+def _household_status(
+    households: gpd.GeoDataFrame,
+    by_id: pd.DataFrame,
+    days_of: Mapping[str, tuple[str, ...]],
+    point_status: Mapping[str, str],
+) -> gpd.GeoDataFrame:
+    """Households with ``status``, ``point_id`` and ``days``: served where their point is."""
+    hh = households.copy()
+    hh["status"] = np.where(hh["ok"].astype(bool), "served", "unserved")
+    hh["point_id"] = ""
+    hh["days"] = ""
+    row_of = {h: i for i, h in enumerate(hh["household_id"].astype(str))}
+    col = {name: hh.columns.get_loc(name) for name in ("point_id", "days", "status", "reason")}
+    for pid, row in by_id.iterrows():
+        if row["kind"] != "segment":
+            continue
+        for h in row["household_ids"]:
+            i = row_of[str(h)]
+            hh.iat[i, col["point_id"]] = pid
+            hh.iat[i, col["days"]] = " ".join(days_of.get(str(pid), ()))
+            if point_status.get(str(pid)):
+                hh.iat[i, col["status"]] = "unserved"
+                hh.iat[i, col["reason"]] = point_status[str(pid)]
+    orphan = (hh["status"] == "served") & (hh["point_id"] == "")
+    hh.loc[orphan, "status"] = "unserved"
+    hh.loc[orphan, "reason"] = "not assigned to any collection point"
+    return hh
+
+
+def vehicle_day(
+    scenario: Scenario,
+    network: RoadNetwork,
+    model: Model,
+    route: Route,
+    *,
+    matrix: HeadingMatrix,
+    locations: Locations,
+    day: str,
+    label: str,
+    spec: VehicleSpec,
+    point_ids: Sequence[str],
+    points: pd.DataFrame,
+) -> VehicleDay:
+    """Turn a solver route into stops with places and a path along the streets, trip by trip.
+
+    ``points`` is the CollectionPoints table indexed by ``point_id``; client ``i`` of ``model`` is
+    ``point_ids[i]``. Each leg is traced node by node as the matrix priced it, so the drawn path,
+    its kilometres and its U-turns are those the solver chose.
+    """
+    stops: list[Stop] = []
+    trips: list[list[int]] = [[]]
+    node_path: list[int] = []
+    last = model.depots[0].location
+    for seq, visit in enumerate(route.visits):
+        place = _place(model, visit, last, scenario.depot.name, point_ids, points)
+        entry, exit_ = locations.node_of(place.at), locations.node_of(place.leave)
+        while len(trips) <= visit.trip:
+            trips.append([trips[-1][-1]] if trips[-1] else [])
+        if place.kind != "lunch":
+            # the leg here with its first and last hops, so the drawn path is the one priced
+            for n in [*leg_nodes(matrix, last, place.at), entry, exit_]:
+                if not trips[visit.trip] or trips[visit.trip][-1] != n:
+                    trips[visit.trip].append(n)
+                if not node_path or node_path[-1] != n:
+                    node_path.append(n)
+        node = network.graph.nodes[entry]
+        lon, lat = network.to_wgs84(node["x"], node["y"])
+        stops.append(
+            Stop(
+                day=day, vehicle=label, trip=visit.trip, sequence=seq, kind=place.kind,
+                point_id=place.point_id, label=place.label, village=place.village,
+                street=place.street, households=place.households, sides=place.sides,
+                arrival_s=float(visit.arrival_s), departure_s=float(visit.departure_s),
+                demand_kg=place.demand_kg, load_kg=float(visit.load[0]),
+                load_m3=float(visit.load[1]), lon=float(lon), lat=float(lat), node=int(entry),
+                exit_node=int(exit_),
+            )
+        )  # fmt: skip
+        last = place.leave
+    lines = [path_geometry(network, t) for t in trips if len(t) >= 2]
+    start, end = route.visits[0].departure_s, route.visits[-1].arrival_s
+    collected = [model.clients[v.index].demand for v in route.visits if v.kind == "client"]
+    return VehicleDay(
+        day=day,
+        date=date_of(scenario.week_start, day),
+        vehicle=label,
+        vehicle_kind=spec.kind,
+        driver=spec.driver,
+        stops=stops,
+        trips=[ln for ln in lines if isinstance(ln, LineString)],
+        node_path=node_path,
+        km=route.distance_m / 1000.0,
+        hours=(end - start) / 3600.0,
+        landfill_trips=route.landfill_visits,
+        load_kg=sum(d[0] for d in collected),
+        load_m3=sum(d[1] for d in collected),
+        start_s=float(start),
+        end_s=float(end),
+        uturns=route_uturns(network, node_path),
+    )
+
+
+def _place(
+    model: Model,
+    visit: Visit,
+    last: int,
+    depot_name: str,
+    point_ids: Sequence[str],
+    points: pd.DataFrame,
+) -> _Place:
+    """Where ``visit`` happens; ``last`` is the location the vehicle left before it."""
+    if visit.kind == "depot":
+        at = model.depots[visit.index].location
+        return _Place("depot", at, at, label=depot_name)
+    if visit.kind == "landfill":
+        lf = model.landfills[visit.index]
+        return _Place("landfill", lf.location, lf.location, label=lf.name)
+    if visit.kind == "lunch":
+        return _Place("lunch", last, last, label="lunch")
+    client = model.clients[visit.index]
+    pid = point_ids[visit.index]
+    row = points.loc[pid]
+    if not isinstance(row, pd.Series):
+        msg = f"point id {pid} is not unique"
+        raise TypeError(msg)
+    a = client.location
+    b = client.end_location if client.end_location is not None else a
+    at, leave = (b, a) if visit.reversed else (a, b)
+    return _Place(
+        "collect", at, leave, point_id=pid, label=_text(row["label"]),
+        village=_text(row["village"]), street=_text(row["street"]),
+        households=int(row["households"]), sides=str(row.get("sides", "")),
+        demand_kg=float(row["demand_kg"]),
+    )  # fmt: skip
+
+
+def _text(value: object) -> str:
+    """A table cell as text, with missing values as ""."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def date_of(week_start: dt.date | None, day: str) -> str:
+    """The ISO date of ``day`` in the week of ``week_start`` (its Monday on), or "" without one."""
+    if week_start is None:
+        return ""
+    monday = week_start - dt.timedelta(days=week_start.weekday())
+    return (monday + dt.timedelta(days=DAYS.index(day))).isoformat()

@@ -10,10 +10,13 @@ are only read, never written.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import logging
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,12 +26,21 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from routing.errors import InputError
+
 __all__ = [
     "CONTAINER_ALIASES",
     "HOUSEHOLD_ALIASES",
+    "decode_text",
+    "house_from_date",
+    "match_headers",
     "read_containers",
     "read_households",
+    "read_table",
+    "sniff_delimiter",
 ]
+
+logger = logging.getLogger(__name__)
 
 HOUSEHOLD_COLUMNS = (
     "household_id",
@@ -40,6 +52,7 @@ HOUSEHOLD_COLUMNS = (
     "members",
     "lat",
     "lon",
+    "house_note",
 )
 
 # Accepted headers per canonical column (compared after _header_key: lower case, ё->е, no punctuation).
@@ -121,14 +134,32 @@ def _alias_index(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return index
 
 
-def _match_headers(
+def match_headers(
     headers: Sequence[str],
     aliases: Mapping[str, Sequence[str]],
     columns: Mapping[str, str] | None,
     *,
     path: Path,
 ) -> dict[str, int]:
-    """Map canonical column -> position in ``headers``."""
+    """Map canonical column -> position in ``headers``.
+
+    Parameters
+    ----------
+    headers
+        The header row as read.
+    aliases
+        Canonical column -> accepted headers (compared in lower case without punctuation; a
+        ``?`` that a Windows-1251 file wrote for ө, ү or ң stands for any letter).
+    columns
+        Explicit canonical column -> header, for headers that are not recognised.
+    path
+        The file, for the error message.
+
+    Raises
+    ------
+    routing.errors.InputError
+        When ``columns`` names an unknown field or a header the row does not have.
+    """
     found: dict[str, int] = {}
     keys = [_header_key(h) for h in headers]
     if columns:
@@ -136,18 +167,20 @@ def _match_headers(
             if field not in aliases:
                 allowed = ", ".join(aliases)
                 msg = f"{path}: columns mapping names unknown field {field!r}; allowed: {allowed}"
-                raise ValueError(msg)
+                raise InputError(msg, file=path, field=field)
             hk = _header_key(header)
             if hk not in keys:
                 msg = (
                     f"{path}: columns mapping says {field!r} is in column {header!r}, "
                     f"but the header row has {list(headers)}"
                 )
-                raise ValueError(msg)
+                raise InputError(msg, file=path, row=1, field=field)
             found[field] = keys.index(hk)
     index = _alias_index(aliases)
     for pos, key in enumerate(keys):
         canon: str | None = index.get(key)
+        if canon is None and "?" in key:
+            canon = _wildcard_header(key, index)
         if canon is None and key:
             # "Кол-во членов семьи (чел.)", "Широта, °": accept a header that starts with an alias.
             for alias, c in index.items():
@@ -159,11 +192,31 @@ def _match_headers(
     return found
 
 
+def _wildcard_header(key: str, index: Mapping[str, str]) -> str | None:
+    """The column a header names whose ө, ү, ң a Windows-1251 file turned into ``?``."""
+    pattern = re.compile(re.escape(key).replace(r"\?", "."))
+    found = {c for alias, c in index.items() if pattern.fullmatch(alias)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _header_score(row: Sequence[str], index: Mapping[str, str]) -> int:
-    return sum(1 for cell in row if _header_key(cell) in index)
+    return sum(
+        1
+        for cell in row
+        if _header_key(cell) in index
+        or ("?" in str(cell) and _wildcard_header(_header_key(cell), index))
+    )
 
 
-def _decode(data: bytes, path: Path) -> str:
+def decode_text(data: bytes, path: Path) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else the legacy code
+    page charset-normalizer finds likeliest (Windows-1251, KOI8-R, CP866 …).
+
+    Raises
+    ------
+    routing.errors.InputError
+        When no encoding fits.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -177,12 +230,17 @@ def _decode(data: bytes, path: Path) -> str:
     best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "cp866", "mac_cyrillic", "cp1252"])
     match = best.best()
     if match is None:
+        try:  # too short for a guess: the legacy code page of Kyrgyz and Russian Windows
+            return data.decode("cp1251")
+        except UnicodeDecodeError:
+            pass
         msg = f"{path}: cannot detect the text encoding; save the file as UTF-8 or Windows-1251"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     return str(match)
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (``;``, ``,``, tab or ``|``) that splits most lines alike."""
     sample = [line for line in text.splitlines()[: _MAX_TITLE_ROWS + 20] if line.strip()]
     best, best_score = ",", -1.0
     for delim in (";", ",", "\t", "|"):
@@ -197,43 +255,89 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_table(path: Path, sheet: str | None) -> tuple[list[list[str]], list[int], str]:
-    """Return (rows of strings, 1-based file row of each, kind) for CSV and Excel files."""
+def read_table(path: Path, *, sheet: str | None = None) -> tuple[list[list[str]], list[int]]:
+    """Read a CSV or Excel file as rows of strings, with the 1-based file row of each.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` (any delimiter and encoding `decode_text` reads) or ``.xlsx``/``.xlsm`` file.
+    sheet
+        The Excel sheet (default: the first).
+
+    Raises
+    ------
+    routing.errors.InputError
+        A file that is not a workbook (or a zip without one), an old ``.xls``, an unknown sheet, a
+        NUL byte in a text file, a file of blank lines only.
+    """
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            if sheet is not None and sheet not in wb.sheetnames:
-                msg = f"{path}: no sheet {sheet!r}; the workbook has {wb.sheetnames}"
-                raise ValueError(msg)
-            ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-            rows: list[list[str]] = []
-            numbers: list[int] = []
-            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                rows.append(["" if v is None else _cell_text(v) for v in row])
-                numbers.append(i)
-        finally:
-            wb.close()
-        return rows, numbers, "excel"
-    if suffix == ".xls":
+        rows, numbers = _read_excel(path, sheet)
+    elif suffix == ".xls":
         msg = f"{path}: old Excel .xls is not read; save it as .xlsx or CSV"
-        raise ValueError(msg)
-    text = _decode(path.read_bytes(), path)
-    delim = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    rows, numbers = [], []
+        raise InputError(msg, file=path)
+    else:
+        rows, numbers = _read_csv(path)
+    if not any(any(str(c).strip() for c in r) for r in rows):
+        what = "only blank lines" if rows else "nothing"
+        msg = f"{path}: the file holds {what}; a header row and one row per household are needed"
+        raise InputError(msg, file=path)
+    return rows, numbers
+
+
+def _read_excel(path: Path, sheet: str | None) -> tuple[list[list[str]], list[int]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, InvalidFileException, OSError, ValueError) as exc:
+        kind = "not a zip file" if isinstance(exc, zipfile.BadZipFile) else "no workbook inside"
+        msg = (
+            f"{path}: cannot be read as an Excel workbook ({kind}: {exc}); open it in Excel or "
+            "LibreOffice and save it again as .xlsx, or export it as CSV"
+        )
+        raise InputError(msg, file=path) from exc
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            msg = f"{path}: no sheet {sheet!r}; the workbook has {wb.sheetnames}"
+            raise InputError(msg, file=path, field="sheet")
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            rows.append(["" if v is None else _cell_text(v) for v in row])
+            numbers.append(i)
+    finally:
+        wb.close()
+    return rows, numbers
+
+
+def _read_csv(path: Path) -> tuple[list[list[str]], list[int]]:
+    text = decode_text(path.read_bytes(), path)
+    if "\x00" in text:
+        at = text[: text.index("\x00")].count("\n") + 1
+        msg = (
+            f"{path}: row {at}: the file holds a NUL byte, so it is not a text table (a binary "
+            "file, or UTF-16 without its byte-order mark); save it from Excel as CSV (UTF-8)"
+        )
+        raise InputError(msg, file=path, row=at)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    rows: list[list[str]] = []
+    numbers: list[int] = []
     for row in reader:
         rows.append(row)
         numbers.append(reader.line_num)
     # reader.line_num is the line where the record ended; a record spanning lines is rare.
-    return rows, numbers, "csv"
+    return rows, numbers
 
 
 def _cell_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date().isoformat()
     return str(v)
 
 
@@ -242,7 +346,7 @@ def _read_geo(path: Path, sheet: str | None) -> tuple[list[str], list[list[Any]]
         gdf = gpd.read_file(path, layer=sheet) if sheet else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own types
         msg = f"{path}: cannot read as a GIS file ({exc})"
-        raise ValueError(msg) from exc
+        raise InputError(msg, file=path) from exc
     headers = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     rows: list[list[Any]] = []
     if gdf.crs is not None and not gdf.empty:
@@ -270,16 +374,16 @@ def _load(
 ) -> tuple[list[str], list[list[Any]], list[int], dict[str, int]]:
     if not path.exists():
         msg = f"{path}: file not found"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".gpkg", ".json", ".shp", ".fgb"):
         headers, rows, numbers = _read_geo(path, sheet)
-        found = _match_headers(headers, aliases, columns, path=path)
+        found = match_headers(headers, aliases, columns, path=path)
         if "lat" not in found and "lon" not in found:
             found["lat"] = headers.index("__geom_lat")
             found["lon"] = headers.index("__geom_lon")
         return headers, rows, numbers, found
-    table, numbers, _ = _read_table(path, sheet)
+    table, numbers = read_table(path, sheet=sheet)
     index = _alias_index(aliases)
     # The header is the row among the first few that names the most known columns.
     header_at = 0
@@ -293,11 +397,8 @@ def _load(
             if wanted <= {_header_key(c) for c in r}:
                 header_at = i
                 break
-    if not table:
-        msg = f"{path}: the file is empty"
-        raise ValueError(msg)
     headers = [str(h).strip().lstrip("\ufeff") for h in table[header_at]]
-    found = _match_headers(headers, aliases, columns, path=path)
+    found = match_headers(headers, aliases, columns, path=path)
     body = table[header_at + 1 :]
     body_numbers = numbers[header_at + 1 :]
     keep = [i for i, r in enumerate(body) if any(str(c).strip() for c in r)]
@@ -312,7 +413,7 @@ def _missing(path: Path, headers: Sequence[str], need: str, aliases: Mapping[str
         f"{path}: required column {need!r} not found; the header row has {shown}; "
         f"accepted names for {need!r} include {accepted} (or map it with columns={{{need!r}: ...}})"
     )
-    return ValueError(msg)
+    return InputError(msg, file=path, row=1, field=need)
 
 
 def _cell(row: Sequence[Any], pos: int | None) -> Any:
@@ -346,13 +447,13 @@ def _number(v: Any, path: Path, row: int, field: str) -> float:
         return float(s)
     except ValueError:
         msg = f"{path}: row {row}, field {field!r}: {v!r} is not a number"
-        raise ValueError(msg) from None
+        raise InputError(msg, file=path, row=row, field=field) from None
 
 
 def _positive_int(v: Any, path: Path, row: int, field: str) -> int:
     if v is None:
         msg = f"{path}: row {row}, field {field!r}: empty; a positive whole number is required"
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=row, field=field)
     x: float
     try:
         x = float(str(v).strip().replace(",", ".")) if not isinstance(v, int | float) else float(v)
@@ -360,7 +461,7 @@ def _positive_int(v: Any, path: Path, row: int, field: str) -> int:
         x = math.nan
     if not (x > 0 and float(x).is_integer()):
         msg = f"{path}: row {row}, field {field!r}: {v!r} is not a positive whole number"
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=row, field=field)
     return int(x)
 
 
@@ -387,13 +488,16 @@ def read_households(
     pandas.DataFrame
         Columns ``household_id`` (str), ``source_row`` (int, the row in the file; header = row 1),
         ``village``, ``street``, ``house``, ``head`` (str or None), ``members`` (int), ``lat``, ``lon``
-        (float, NaN where absent).
+        (float, NaN where absent), ``house_note`` (str or None: a house number recovered from the
+        date a spreadsheet made of it, "15/1" for 15 January). A register with a header row only
+        gives an empty frame and a logged warning.
 
     Raises
     ------
-    ValueError
+    routing.errors.InputError
         Naming the file, row and field: a missing required column, members that are not a positive
-        whole number, coordinates that are not numbers, duplicate household ids.
+        whole number, coordinates that are not numbers, duplicate household ids; a broken
+        workbook, a NUL byte, a file of blank lines (see `read_table`).
     """
     path = Path(path)
     headers, rows, numbers, found = _load(path, HOUSEHOLD_ALIASES, columns, sheet)
@@ -403,66 +507,100 @@ def read_households(
         raise _missing(path, headers, "lon" if "lat" in found else "lat", HOUSEHOLD_ALIASES)
     if not any(k in found for k in ("village", "street", "address", "lat")):
         raise _missing(path, headers, "village", HOUSEHOLD_ALIASES)
-    # A geometry beats nothing but never a lat/lon column written in the table.
-    geom_lat = headers.index("__geom_lat") if "__geom_lat" in headers else None
-    geom_lon = headers.index("__geom_lon") if "__geom_lon" in headers else None
-
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row, rownum in zip(rows, numbers, strict=True):
-        hid = _text(_cell(row, found.get("household_id")))
-        if hid is None:
-            hid = str(rownum)
-        if hid in seen:
+        rec = _household(row, rownum, headers, found, path)
+        if rec["household_id"] in seen:
             msg = (
-                f"{path}: row {rownum}, field 'household_id': {hid!r} already used on row "
-                f"{seen[hid]}; household ids must be unique"
+                f"{path}: row {rownum}, field 'household_id': {rec['household_id']!r} already "
+                f"used on row {seen[rec['household_id']]}; household ids must be unique"
             )
-            raise ValueError(msg)
-        seen[hid] = rownum
-        lat = (
-            _number(_cell(row, found.get("lat")), path, rownum, headers[found["lat"]])
-            if ("lat" in found)
-            else math.nan
-        )
-        lon = (
-            _number(_cell(row, found.get("lon")), path, rownum, headers[found["lon"]])
-            if ("lon" in found)
-            else math.nan
-        )
-        if math.isnan(lat) and geom_lat is not None and geom_lon is not None:
-            lat = _number(_cell(row, geom_lat), path, rownum, "geometry")
-            lon = _number(_cell(row, geom_lon), path, rownum, "geometry")
-        street = _text(_cell(row, found.get("street")))
-        house = _text(_cell(row, found.get("house")))
-        village = _text(_cell(row, found.get("village")))
-        if street is None and "address" in found:
-            street, in_address, place = _split_address(_text(_cell(row, found["address"])))
-            house = house or in_address
-            village = village or place
-        records.append(
-            {
-                "household_id": hid,
-                "source_row": rownum,
-                "village": village,
-                "street": street,
-                "house": house,
-                "head": _text(_cell(row, found.get("head"))),
-                "members": _positive_int(
-                    _cell(row, found["members"]), path, rownum, headers[found["members"]]
-                ),
-                "lat": lat,
-                "lon": lon,
-            }
-        )
+            raise InputError(msg, file=path, row=rownum, field="household_id")
+        seen[rec["household_id"]] = rownum
+        records.append(rec)
+    if not records:
+        logger.warning("%s: the register holds no households (a header row only)", path)
     df = pd.DataFrame.from_records(records, columns=list(HOUSEHOLD_COLUMNS))
     df["members"] = df["members"].astype("int64")
     df["source_row"] = df["source_row"].astype("int64")
     df["lat"] = df["lat"].astype("float64")
     df["lon"] = df["lon"].astype("float64")
-    for c in ("village", "street", "house", "head"):
+    for c in ("village", "street", "house", "head", "house_note"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df
+
+
+def _household(
+    row: Sequence[Any], rownum: int, headers: list[str], found: dict[str, int], path: Path
+) -> dict[str, Any]:
+    """One register row as a record of `HOUSEHOLD_COLUMNS`."""
+    hid = _text(_cell(row, found.get("household_id"))) or str(rownum)
+    lat = lon = math.nan
+    if "lat" in found:
+        lat = _number(_cell(row, found["lat"]), path, rownum, headers[found["lat"]])
+        lon = _number(_cell(row, found["lon"]), path, rownum, headers[found["lon"]])
+    # A geometry beats nothing but never a lat/lon column written in the table.
+    if math.isnan(lat) and "__geom_lat" in headers:
+        lat = _number(_cell(row, headers.index("__geom_lat")), path, rownum, "geometry")
+        lon = _number(_cell(row, headers.index("__geom_lon")), path, rownum, "geometry")
+    street = _text(_cell(row, found.get("street")))
+    house = _text(_cell(row, found.get("house")))
+    village = _text(_cell(row, found.get("village")))
+    if street is None and "address" in found:
+        street, in_address, place = _split_address(_text(_cell(row, found["address"])))
+        house = house or in_address
+        village = village or place
+    house, note = house_from_date(house)
+    members_at = headers[found["members"]]
+    return {
+        "household_id": hid,
+        "source_row": rownum,
+        "village": village,
+        "street": street,
+        "house": house,
+        "head": _text(_cell(row, found.get("head"))),
+        "members": _positive_int(_cell(row, found["members"]), path, rownum, members_at),
+        "lat": lat,
+        "lon": lon,
+        "house_note": note,
+    }
+
+
+_MONTHS = {
+    m: i
+    for names in (
+        ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    )
+    for i, m in enumerate(names, start=1)
+}
+_DATE_FORMS = (
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?: 00:00:00)?"),  # an Excel date cell
+    re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"),  # a CSV saved in a Russian locale
+    re.compile(r"(?P<d>\d{1,2})[.\- ](?P<mon>[^\W\d_]{3})\.?", re.UNICODE),  # "15.янв", "15-Jan"
+)
+
+
+def house_from_date(house: str | None) -> tuple[str | None, str | None]:
+    """Recover a house number that a spreadsheet turned into a date ("15/1" -> 15 January).
+
+    Returns the house number and a note for the report (None when the number was no date).
+    The day comes first, as Kyrgyz and Russian spreadsheets read "15/1" (an assumption: a
+    spreadsheet set to the US order reads "5/12" as 12 May, and gives "12/5" here).
+    """
+    if not house:
+        return house, None
+    for form in _DATE_FORMS:
+        m = form.fullmatch(house.strip().lower())
+        if m is None:
+            continue
+        month = _MONTHS.get(m.group("mon")) if "mon" in form.groupindex else int(m.group("m"))
+        if month is None:
+            return house, None
+        fixed = f"{int(m.group('d'))}/{month}"
+        return fixed, f"house number {house!r} was a date made by a spreadsheet; read as {fixed}"
+    return house, None
 
 
 _ADDRESS_HOUSE = re.compile(
@@ -502,7 +640,7 @@ def _fill_rate(v: Any, path: Path, row: int, field: str) -> float:
             f"{path}: row {row}, field {field!r}: {v!r} is not a fill rate; "
             "give a fraction between 0 and 1 (or a percentage such as 80%)"
         )
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=row, field=field)
     return x
 
 
@@ -539,11 +677,12 @@ def read_containers(
                 f"{path}: row {rownum}, field 'lat'/'lon': a container needs valid WGS84 "
                 f"coordinates (got {lat}, {lon})"
             )
-            raise ValueError(msg)
+            raise InputError(msg, file=path, row=rownum, field="lat")
         vol = _number(_cell(row, found["volume_m3"]), path, rownum, headers[found["volume_m3"]])
         if not vol > 0:
-            msg = f"{path}: row {rownum}, field {headers[found['volume_m3']]!r}: volume must be > 0"
-            raise ValueError(msg)
+            field = headers[found["volume_m3"]]
+            msg = f"{path}: row {rownum}, field {field!r}: volume must be > 0"
+            raise InputError(msg, file=path, row=rownum, field=field)
         count_v = _cell(row, found.get("count"))
         count = (
             1 if count_v is None else _positive_int(count_v, path, rownum, headers[found["count"]])
@@ -561,7 +700,7 @@ def read_containers(
             cpw = _number(cpw_v, path, rownum, field)
             if not (0 < cpw <= 7):
                 msg = f"{path}: row {rownum}, field {field!r}: {cpw_v!r} must be between 1 and 7"
-                raise ValueError(msg)
+                raise InputError(msg, file=path, row=rownum, field=field)
         records.append(
             {
                 "name": _text(_cell(row, found.get("name"))) or f"container {rownum}",

@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from routing.errors import InputError
 from routing.normalize import place_key
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -23,8 +24,8 @@ LANGUAGES: tuple[str, ...] = ("ky", "ru", "en")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used, with the file and key in the message."""
+class ScenarioError(InputError):
+    """A scenario file that cannot be used, with the file and key in the message (and attributes)."""
 
 
 @dataclass(frozen=True)
@@ -174,10 +175,10 @@ def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = Non
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         msg = f"scenario file not found: {path}"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(msg, file=path) from None
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML: {exc}"
-        raise ScenarioError(msg) from None
+        raise ScenarioError(msg, file=path) from None
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value)
     return _Reader(path, raw).scenario()
@@ -208,7 +209,7 @@ class _Reader:
         self.raw = raw
 
     def _fail(self, key: str, problem: str) -> ScenarioError:
-        return ScenarioError(f"{self.path}: [{key}] {problem}")
+        return ScenarioError(f"{self.path}: [{key}] {problem}", file=self.path, field=key)
 
     def _table(self, key: str, *, required: bool = True) -> dict[str, Any]:
         value = self.raw.get(key)

@@ -4,18 +4,25 @@ Rules, in order: a point is collected ``frequency`` times a week on days it allo
 weekday(s) every week (the schedule is a weekly pattern) and all its points share them; visits of twice-weekly
 points are spread (Mon/Thu rather than Mon/Tue); the work is balanced across days relative to what the fleet can
 do each day. Balancing is a deterministic greedy assignment (largest street first) followed by improving moves.
+
+The work of a point (:func:`estimate_work`) is its service time, its collection driving and its share of
+landfill trips: one round trip from the point to its nearest landfill, plus unloading, per full load of the
+largest vehicle, so far villages weigh more. A day's capacity (:func:`fleet_seconds_per_day`) is what every
+vehicle of the fleet can work in a shift, lunch taken out. Both are estimates for balancing only; each day's
+routes are then solved exactly (`routing.daymodel`, `routing.solver`).
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from routing.scenario import DAYS
+from routing.scenario import DAYS, LandfillSpec, VehicleSpec
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,49 @@ class WeekSchedule:
             if w > 0 and self.capacity_s.get(d)
         ]
         return max(used) - min(used) if used else 0.0
+
+
+def fleet_seconds_per_day(fleet: Sequence[VehicleSpec]) -> dict[str, float]:
+    """The fleet's working seconds on each weekday: every vehicle's shift less its lunch break."""
+    per_day = float(sum(v.count * (v.shift_end_s - v.shift_start_s - v.lunch_s) for v in fleet))
+    return dict.fromkeys(DAYS, per_day)
+
+
+def estimate_work(
+    points: pd.DataFrame,
+    *,
+    round_trip_s: Sequence[float],
+    fleet: Sequence[VehicleSpec],
+    landfills: Sequence[LandfillSpec],
+) -> pd.DataFrame:
+    """Collection points with the work they cause beyond their own service, for :func:`assign_days`.
+
+    Parameters
+    ----------
+    points
+        Collection points (columns ``demand_kg``, optionally ``collect_s``).
+    round_trip_s
+        Per point, seconds from the point to its nearest landfill and back (``nan``: none reachable,
+        no share counted); see `routing.daymodel.landfill_round_trip_s`.
+    fleet, landfills
+        The scenario's vehicles (the largest capacity sets the loads per trip) and landfills (the
+        quickest unloading is counted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``points`` with ``extra_s`` (the landfill share) and ``collect_s`` (0 where absent).
+    """
+    cap_kg = max(v.capacity_kg for v in fleet)
+    unload = min(lf.unload_s for lf in landfills)
+    work = points.copy()
+    work["extra_s"] = [
+        (trip + unload if math.isfinite(trip) else 0.0) * float(kg) / cap_kg
+        for trip, kg in zip(round_trip_s, points["demand_kg"], strict=True)
+    ]
+    if "collect_s" not in work:
+        work["collect_s"] = 0.0
+    return work
 
 
 def day_patterns(allowed: Sequence[str], frequency: int) -> list[tuple[str, ...]]:

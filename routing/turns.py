@@ -27,7 +27,7 @@ length along each fastest path is summed as in `routing.matrix` (pointer jumping
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -96,6 +96,7 @@ def heading_matrix(
     uturn_penalty_s: float = 60.0,
     weight: str = "travel_time",
     workers: int | None = None,
+    on_rows: Callable[[int, int], None] | None = None,
 ) -> HeadingMatrix:
     """Compute travel times and distances between headings, every U-turn at a price.
 
@@ -112,6 +113,9 @@ def heading_matrix(
     workers
         Threads sharing the sources; None: up to the number of CPUs, at most 4. Results do not
         depend on it.
+    on_rows
+        Called as ``on_rows(rows_done, rows)`` before each block of rows and at the end (one call
+        at a time, maybe from a worker thread); it may raise, e.g. a cancelled run, to stop.
 
     Returns
     -------
@@ -125,7 +129,7 @@ def heading_matrix(
     s = len(hs)
     sources = np.arange(line.edges, line.edges + s, dtype=np.int64)
     sinks = np.arange(line.edges + s, line.edges + 2 * s, dtype=np.int64)
-    duration, distance = _all_rows(line.core, sources, sinks, workers)
+    duration, distance = _all_rows(line.core, sources, sinks, workers, on_rows)
     distance[~np.isfinite(duration)] = np.inf
     log.debug("heading matrix %d × %d on %d edge states", s, s, line.edges)
     return HeadingMatrix(hs, duration, distance, line)

@@ -23,6 +23,13 @@ def test_help_lists_every_plan_option(capsys: pytest.CaptureFixture[str]) -> Non
         "--max-iterations",
         "--offline",
         "--no-sheets",
+        "--no-map",
+        "--no-gpx",
+        "--no-kml",
+        "--no-geojson",
+        "--formats",
+        "--workers",
+        "--progress",
         "--screenshots",
     ):
         assert option in text
@@ -47,7 +54,9 @@ def test_bad_scenario_exits_2_with_the_key_named(
     assert "language = 'fr' is not one of: ky, ru, en" in capsys.readouterr().err
 
 
-def test_plan_writes_the_outputs_for_a_small_register(tmp_path: Path) -> None:
+def test_plan_writes_the_outputs_for_a_small_register(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lines = (DATA / "taza-aimak" / "households.csv").read_text(encoding="utf-8-sig").splitlines()
     scenario = tmp_path / "scenario.toml"
     text = (DATA / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
@@ -56,12 +65,45 @@ def test_plan_writes_the_outputs_for_a_small_register(tmp_path: Path) -> None:
     (tmp_path / "households.csv").write_text("\n".join(lines[:31]) + "\n", encoding="utf-8")
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "maps"
-    assert (
-        main(["-q", "plan", str(scenario), "-o", str(out), "--time-limit", "2", "--no-sheets"]) == 0
-    )
-    assert {p.name for p in out.iterdir()} >= {
+    args = ["plan", str(scenario), "-o", str(out), "--time-limit", "2", "--no-sheets"]
+    assert main(["-q", *args, "--no-kml"]) == 0
+    assert {p.name for p in out.iterdir()} == {
         "stops.csv",
         "routes.geojson",
         "summary.json",
         "week.html",
+        "gpx",  # --no-sheets no longer skips the route files: each output has its own switch
     }
+    assert {p.suffix for p in (out / "gpx").iterdir()} == {".gpx", ".geojson"}
+    assert main([*args, "--formats", "summary,stops", "--progress", "lines"]) == 0
+    assert {p.name for p in out.iterdir()} == {"stops.csv", "summary.json"}
+    err = capsys.readouterr().err
+    assert "[1/8] Жол тармагын жүктөө" in err and "[8/8] Жыйынтыктарды жазуу" in err
+
+
+def test_unknown_format_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = str(DATA / "taza-aimak" / "scenario.toml")
+    assert main(["plan", scenario, "--formats", "summary,pdf"]) == 2
+    assert "--formats: unknown output(s) pdf" in capsys.readouterr().err
+
+
+def test_a_missing_scenario_is_bad_input_naming_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", str(tmp_path / "nowhere.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nowhere.toml" in err
+
+
+def test_anything_but_bad_input_is_a_bug_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import routing.cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        msg = "a bug"
+        raise ValueError(msg)
+
+    monkeypatch.setattr(routing.cli, "load_scenario", broken)
+    with pytest.raises(ValueError, match="a bug"):
+        main(["check", str(DATA / "taza-aimak" / "scenario.toml")])

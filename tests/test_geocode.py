@@ -458,3 +458,35 @@ def test_a_place_mapped_as_node_and_area_is_one_village(tmp_path: Path) -> None:
     assert list(g.villages) == ["Ак-Суу"]
     r = _one(g, "Ак-Суу", "Манас", "1")
     assert (r.match_level, r.matched_village) == ("house", "Ак-Суу")
+
+
+def test_alias_file_maps_a_renamed_street(gaz: Gazetteer, tmp_path: Path) -> None:
+    from routing.geocode import read_aliases
+
+    f = tmp_path / "aliases.csv"
+    f.write_text("written;on the map\nул. Ленина;Манас көчөсү\n", encoding="utf-8")
+    aliases = read_aliases(f)
+    assert aliases == {"ул. Ленина": "Манас көчөсү"}
+    reg = _register([("Терек-Суу", "ул. Ленина", "3")])
+    assert geocode_households(reg, gaz)["matched_street"].iloc[0] is None
+    out = geocode_households(reg, gaz, aliases=aliases)
+    assert out["matched_street"].iloc[0] == "Манас көчөсү"
+
+
+def test_alias_file_rows_need_both_names(tmp_path: Path) -> None:
+    from routing.errors import InputError
+    from routing.geocode import read_aliases
+
+    f = tmp_path / "aliases.csv"
+    f.write_text("written;on the map\nул. Ленина;\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, field 'on the map'"):
+        read_aliases(f)
+
+
+def test_report_offers_alias_lines(gaz: Gazetteer, tmp_path: Path) -> None:
+    reg = _register([("Терек-Суу", "Нет такой", "1"), ("Терек-Суу", "Нет такой", "2")])
+    out = geocode_households(reg, gaz)
+    write_geocoding_report(out, tmp_path / "report.csv")
+    lines = pd.read_csv(tmp_path / "report-aliases.csv")
+    assert lines["written"].tolist() == ["Нет такой"]
+    assert lines["rows"].tolist() == [2]

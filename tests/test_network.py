@@ -13,6 +13,7 @@ import pytest
 from shapely.geometry import LineString
 
 from routing import network as network_module
+from routing.errors import InputError
 from routing.network import RoadNetwork, default_cache_dir, load_network, strongly_connected_to
 from routing.profile import TruckProfile
 from tests.conftest import shared_file
@@ -222,14 +223,14 @@ def test_a_heavier_truck_loses_the_weight_limited_bridge(tmp_path: Path) -> None
 
 
 def test_missing_file_says_how_to_get_an_extract(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="geofabrik") as err:
+    with pytest.raises(InputError, match="geofabrik") as err:
         load_network(tmp_path / "nowhere.osm.pbf", cache_dir=tmp_path)
     assert "osmium extract" in str(err.value)
 
 
 def test_a_file_without_truck_roads_is_an_error(tmp_path: Path) -> None:
     path = write_grid_osm(tmp_path / "paths.osm", ways=[(1, [1, 2, 3], {"highway": "footway"})])
-    with pytest.raises(ValueError, match="no road a truck may use"):
+    with pytest.raises(InputError, match="no road a truck may use"):
         load_network(path, cache_dir=tmp_path)
 
 
@@ -276,7 +277,7 @@ def test_offline_place_name_says_how_to_get_an_extract(
     monkeypatch.setattr(network_module.ox, "graph_from_place", offline)
     saved = network_module.ox.settings.cache_folder
     try:
-        with pytest.raises(FileNotFoundError, match="offline") as err:
+        with pytest.raises(InputError, match="offline") as err:
             load_network("Toktogul, Kyrgyzstan", cache_dir=tmp_path / "networks")
     finally:
         network_module.ox.settings.cache_folder = saved

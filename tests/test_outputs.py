@@ -1,4 +1,4 @@
-"""Tables and data files of a plan: atomic writes, accounting, and the run's table in the chosen language."""
+"""Tables and data files of a plan: accounting, parseable files, and the run's table in the chosen language."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from routing.outputs import atomic_write, clock, summary, table, write_outputs
-from routing.pipeline import plan_week
+from routing.api import plan_week, write_outputs
+from routing.outputs import summary, table
 from routing.plan import Plan
 from routing.scenario import load_scenario
 from tests.conftest import DATA
@@ -24,25 +24,6 @@ def small_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return plan_week(load_scenario(DATA / "taza-aimak" / "scenario.toml", overrides=overrides))
 
 
-def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
-    target = tmp_path / "summary.json"
-    target.write_text("old", encoding="utf-8")
-
-    def broken(handle: object) -> None:
-        msg = "disk full"
-        raise OSError(msg)
-
-    with pytest.raises(OSError, match="disk full"):
-        atomic_write(target, broken)
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
-
-
-def test_clock_formats_seconds_of_the_day() -> None:
-    assert clock(8 * 3600 + 30 * 60) == "08:30"
-    assert clock(59.6 * 60) == "01:00"
-
-
 def test_summary_counts_add_up_and_list_every_unserved(small_plan: Plan) -> None:
     doc = summary(small_plan)
     assert doc["households_in"] == 60
@@ -54,7 +35,7 @@ def test_summary_counts_add_up_and_list_every_unserved(small_plan: Plan) -> None
 
 
 def test_outputs_are_written_and_parse(small_plan: Plan, tmp_path: Path) -> None:
-    paths = write_outputs(small_plan, tmp_path)
+    paths = write_outputs(small_plan, tmp_path, formats=("summary", "stops", "routes"))
     assert {p.name for p in paths} == {"stops.csv", "routes.geojson", "summary.json"}
     geo = json.loads((tmp_path / "routes.geojson").read_text(encoding="utf-8"))
     assert geo["features"] and all(f["geometry"]["type"] == "LineString" for f in geo["features"])

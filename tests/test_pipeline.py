@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.outputs import write_outputs
-from routing.pipeline import plan_week
+from routing.api import plan_week, write_outputs
 from routing.plan import Plan
 from routing.scenario import ScenarioError, load_scenario
 from tests.conftest import DATA, shared_file
@@ -71,7 +70,7 @@ def test_default_week_plans_every_household_or_says_why(tmp_path: Path) -> None:
         for s in vd.collect_stops:
             spec = plan.scenario.village(str(spec_of[s.point_id]))
             assert spec is not None and s.day in spec.days, f"{s.point_id} collected on {s.day}"
-    written = write_outputs(plan, tmp_path)
+    written = write_outputs(plan, tmp_path, formats=("summary", "stops", "routes"))
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["households_in"] == summary["households_served"] + summary["households_unserved"]
     assert len(summary["unserved"]) == summary["households_unserved"]
@@ -167,33 +166,10 @@ def test_demand_beyond_the_fleet_leaves_households_unserved_with_reason(tmp_path
     assert plan.unserved["reason"].str.contains("not collected").any()
 
 
-def test_containers_halfway_along_a_street_are_passed_through_not_turned_at(
-    tmp_path: Path,
-) -> None:
-    import geopandas as gpd
-    import pandas as pd
-    from shapely.geometry import Point
+def test_a_misspelt_truck_profile_key_is_a_scenario_error() -> None:
+    from routing.pipeline import truck_profile
 
-    from routing.network import load_network
-    from routing.pipeline import _point_headings
-    from routing.snapping import snap_points
-    from routing.turns import Heading
-    from tests.test_network import GRID_LAT, GRID_LON, STEP, write_grid_osm
-
-    net = load_network(write_grid_osm(tmp_path / "g.osm"), cache_dir=tmp_path / "c")
-    # halfway along two-way Манас көчөсү (1 - 3) and along one-way Токтогул көчөсү (4 -> 6)
-    pts = [Point(GRID_LON + STEP, GRID_LAT), Point(GRID_LON + STEP, GRID_LAT + STEP)]
-    res = snap_points(net, gpd.GeoDataFrame(geometry=pts, crs=4326))
-    net = res.network
-    two_way, one_way = (int(n) for n in res.points.node)
-
-    def row(node: int) -> pd.Series:
-        return pd.Series({"kind": "container", "node": node})
-
-    assert _point_headings(net, row(two_way)) == (Heading(two_way, 3), Heading(two_way, 1), True)
-    # driven 4 -> 6 only: in from 4, out towards 6, never the other way
-    assert _point_headings(net, row(one_way)) == (Heading(one_way, 6), Heading(one_way, 4), False)
-    # at a junction (node 4: 1, 7 and 6 around it) a container is a plain stop
-    assert _point_headings(net, row(4)) == (Heading(4), Heading(4), False)
-    segment = pd.Series({"kind": "segment", "u": 1, "v": 3, "reversible": True})
-    assert _point_headings(net, segment) == (Heading(1, 3), Heading(3, 1), True)
+    sc = load_scenario(DEFAULT, overrides={"network.profile.weigth_t": 12})
+    with pytest.raises(ScenarioError, match=r"\[network\.profile\].*'weigth_t'") as err:
+        truck_profile(sc)
+    assert err.value.field == "network.profile" and err.value.file == sc.path

@@ -10,7 +10,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from routing.register import read_containers, read_households
+from routing.errors import InputError
+from routing.register import house_from_date, read_containers, read_households
 
 RU_HEADER = "№,Село,Улица,Дом,ФИО главы семьи,Кол-во членов семьи,Широта,Долгота"
 RU_ROWS = [
@@ -27,6 +28,7 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def _check_two_rows(df) -> None:  # type: ignore[no-untyped-def]
     assert list(df.columns) == [
         "household_id", "source_row", "village", "street", "house", "head", "members", "lat", "lon",
+        "house_note",
     ]  # fmt: skip
     assert df["household_id"].tolist() == ["1", "2"]
     assert df["source_row"].tolist() == [2, 3]
@@ -218,3 +220,109 @@ def test_single_address_column_is_split_into_street_and_house(tmp_path: Path) ->
     assert df["street"].tolist() == ["ул. Манаса", "Манас көчөсү", "ул. 8 Марта"]
     assert df["house"].tolist() == ["12", "14а", None]
     assert df["village"].tolist() == ["с. Терек-Суу", None, None]
+
+
+# --- bad files (issue 19): a clear InputError naming the file, and the row where there is one ---
+
+
+def test_broken_xlsx_is_an_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "register.xlsx"
+    bad.write_bytes(b"this is no zip file at all")
+    with pytest.raises(InputError, match=r"register\.xlsx: cannot be read as an Excel") as err:
+        read_households(bad)
+    assert err.value.file == bad
+
+
+def test_zip_without_workbook_is_an_input_error(tmp_path: Path) -> None:
+    import zipfile
+
+    bad = tmp_path / "register.xlsx"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("readme.txt", "no workbook here")
+    with pytest.raises(InputError, match="no workbook inside"):
+        read_households(bad)
+
+
+def test_file_of_blank_lines_is_an_input_error(tmp_path: Path) -> None:
+    f = tmp_path / "blank.csv"
+    f.write_text("\n\n  \n", encoding="utf-8")
+    with pytest.raises(InputError, match="only blank lines"):
+        read_households(f)
+
+
+def test_nul_byte_names_its_row(tmp_path: Path) -> None:
+    f = tmp_path / "nul.csv"
+    f.write_bytes("Айыл;Көчө;Үй;Мүчөлөрү\nТерек-Суу;Манас;1;4\nТерек\x00-Суу;Манас;2;3\n".encode())
+    with pytest.raises(InputError, match="row 3: the file holds a NUL byte") as err:
+        read_households(f)
+    assert err.value.row == 3
+
+
+def test_header_only_register_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    f = tmp_path / "empty.csv"
+    f.write_text("Айыл;Көчө;Үй;Мүчөлөрү\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        df = read_households(f)
+    assert len(df) == 0
+    assert "holds no households" in caplog.text
+
+
+def test_house_number_made_a_date_by_excel_is_recovered(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Айыл", "Көчө", "Үй", "Мүчөлөрү"])
+    ws.append(["Терек-Суу", "Манас", dt.datetime(2026, 1, 15), 4])
+    ws.append(["Терек-Суу", "Манас", "12", 4])
+    wb.save(tmp_path / "r.xlsx")
+    df = read_households(tmp_path / "r.xlsx")
+    assert df["house"].tolist() == ["15/1", "12"]
+    assert "read as 15/1" in df.loc[0, "house_note"]
+    assert df.loc[1, "house_note"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [("2026-01-15 00:00:00", "15/1"), ("15.01.2026", "15/1"), ("3.янв", "3/1"), ("7-Feb", "7/2")],
+)
+def test_house_dates_in_csv_forms(text: str, fixed: str) -> None:
+    assert house_from_date(text)[0] == fixed
+    assert house_from_date("15/1") == ("15/1", None)
+
+
+def test_windows_1251_header_with_question_marks(tmp_path: Path) -> None:
+    # Excel writes "?" for ө, ү, ң when it saves a Windows-1251 CSV, headers included.
+    f = tmp_path / "r.csv"
+    f.write_bytes("Айыл;К?ч?;?й;?й-б?л? м?ч?л?р?\nЧо?-Арык;Ч?й;5;3\n".encode("cp1251"))
+    df = read_households(f)
+    assert df.loc[0, "street"] == "Ч?й"
+    assert df.loc[0, "members"] == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("households.xlsx", b"PK\x03\x04 broken", "cannot be read as an Excel workbook"),
+        ("households.csv", b"\n\n\n", "only blank lines"),
+        ("households.csv", "Айыл;Мүчөлөрү\nТерек\x00;4\n".encode(), "NUL byte"),
+    ],
+)
+def test_bad_register_exits_2_in_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, message: str
+) -> None:
+    from routing.cli import main
+
+    data = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
+    text = (data / "scenario.toml").read_text(encoding="utf-8")
+    for f in ("taza-aimak.osm", "containers.csv"):
+        text = text.replace(f'"{f}"', f'"{(data / f).as_posix()}"')
+    text = text.replace('"households.csv"', f'"{name}"')
+    (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
+    (tmp_path / name).write_bytes(content)
+    assert main(["-q", "plan", str(tmp_path / "scenario.toml"), "-o", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and name in err
+    assert "Traceback" not in err

@@ -1,0 +1,151 @@
+"""The planning API every front end uses: plan a week, write its outputs, with progress and cancel.
+
+The command line (`routing.cli`), the web page, the scenario comparison and the batch runner all
+drive the engine through these two functions, so they show the same progress, stop the same way
+and never see a half-written result.
+
+Examples
+--------
+>>> from routing.api import plan_week, write_outputs
+>>> from routing.progress import CancelToken
+>>> from routing.scenario import load_scenario
+>>> scenario = load_scenario("data/taza-aimak/scenario.toml")  # doctest: +SKIP
+>>> token = CancelToken()  # token.cancel() from another thread stops the plan
+>>> plan = plan_week(scenario, on_progress=print, cancel=token)  # doctest: +SKIP
+>>> write_outputs(plan, Path("maps"), formats={"summary", "map"})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from routing.atomic import atomic_folder
+from routing.errors import InputError
+from routing.outputs import FORMATS, OWNED_NAMES, OutputOptions
+from routing.pipeline import run
+from routing.plan import Plan
+from routing.progress import CancelToken, ProgressCallback, Reporter
+from routing.scenario import Scenario
+
+__all__ = ["ALL_FORMATS", "plan_week", "write_outputs"]
+
+ALL_FORMATS: tuple[str, ...] = tuple(FORMATS)
+"""Every output format: "summary", "stops", "routes", "map", "sheets", "gpx", "kml", "geojson",
+"screenshots" (see `routing.outputs.FORMATS`)."""
+
+
+def plan_week(
+    scenario: Scenario,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+) -> Plan:
+    """Plan a scenario's week: every household on a route on its days, or unserved with a reason.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (`routing.scenario.load_scenario`).
+    on_progress
+        Called with a `routing.progress.Progress` event as each stage starts, as it goes where
+        it can tell how far it is (the matrix's rows, the solver's days) and as it ends; messages
+        are in ``scenario.language``.
+    cancel
+        Checked between stages and inside the long ones; once cancelled, the plan stops within
+        about two seconds by raising `routing.progress.Cancelled`.
+    workers
+        Processes for each day's search (default 2) and threads for the matrix (default: up to
+        the CPUs, at most 4). The plan does not depend on it under an iteration limit.
+    cache_dir
+        Where built road networks are cached (default: the network module's).
+
+    Returns
+    -------
+    Plan
+        The week; ``plan.stats`` holds the seconds of each stage (``seconds_<stage>``). The same
+        scenario, seed and iteration limit give the same plan.
+
+    Raises
+    ------
+    routing.errors.InputError
+        If an input (scenario, register, containers, OSM source) cannot be used; the message
+        names the file, row and field.
+    routing.progress.Cancelled
+        If ``cancel`` was cancelled.
+    """
+    reporter = Reporter(on_progress, cancel, scenario.language)
+    return run(scenario, reporter=reporter, workers=workers, cache_dir=cache_dir)
+
+
+def write_outputs(
+    plan: Plan,
+    out_dir: Path,
+    *,
+    formats: Collection[str] = ALL_FORMATS,
+    language: str | None = None,
+    offline: bool = False,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Path]:
+    """Write a plan's outputs into ``out_dir``, as a whole.
+
+    Everything is written into a temporary folder beside ``out_dir``, which is renamed into place
+    at the end: a crash or a cancel leaves the previous ``out_dir`` as it was, never a mixture.
+    Files in ``out_dir`` that no format writes (a README) are kept.
+
+    Parameters
+    ----------
+    plan
+        From :func:`plan_week`.
+    out_dir
+        The output folder (created if needed).
+    formats
+        Any of :data:`ALL_FORMATS`: "summary" (``summary.json``), "stops" (``stops.csv``),
+        "routes" (``routes.geojson``), "map" (``week.html``), "sheets" (``sheets/*.pdf``),
+        "gpx", "kml", "geojson" (``gpx/<day>-<vehicle>.*``), "screenshots" (``week.png`` and
+        ``sheet.png``, where Chromium and pdftoppm are installed).
+    language
+        Language of the map, sheets and messages (default: the scenario's).
+    offline
+        Bundle the map's JavaScript/CSS beside ``week.html`` instead of loading it from the web.
+    on_progress
+        Called with the "outputs" stage's events (one per format).
+    cancel
+        Checked before each format; a cancel raises `routing.progress.Cancelled` and writes
+        nothing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, at their final place in ``out_dir``.
+
+    Raises
+    ------
+    routing.errors.InputError
+        If a format is unknown, or ``out_dir`` is a file or a folder of other things.
+    routing.progress.Cancelled
+        If ``cancel`` was cancelled.
+    """
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        msg = f"unknown output format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
+        raise InputError(msg, field="formats")
+    options = OutputOptions(language=language or plan.scenario.language, offline=offline)
+    reporter = Reporter(on_progress, cancel, options.language)
+    chosen = [name for name in FORMATS if name in set(formats)]
+    out_dir = Path(out_dir).absolute()
+    timings: dict[str, float] = {}
+    written: list[Path] = []
+    with (
+        reporter.stage("outputs", timings, fractions=True),
+        atomic_folder(out_dir, owned=OWNED_NAMES) as tmp,
+    ):
+        for k, name in enumerate(chosen):
+            reporter.check()
+            reporter.emit("outputs", k / len(chosen), name)
+            written += [out_dir / p.relative_to(tmp) for p in FORMATS[name](plan, tmp, options)]
+        reporter.check()
+    return written

@@ -1,0 +1,281 @@
+"""Cyrillic (Kyrgyz and Russian) to Latin: the documented systems, and one fold for matching.
+
+One module for every place the product transliterates:
+
+- `transliterate` writes a name in Latin by one of the documented systems in `SYSTEMS` (file
+  names of the exports use ``"bgn_pcgn_ru"``);
+- `fold` reduces a name in *any* of those systems, in Cyrillic, or typed with look-alike letters
+  of the other script, to one Latin skeleton for matching (the geocoder's keys are built on it).
+
+The systems (tables checked against the UNGEGN Working Group on Romanization Systems report on
+Kyrgyz, v2.2, 2003, and the BGN/PCGN Kyrgyz 1979 and Russian 1947 tables):
+
+``bgn_pcgn_ky``  BGN/PCGN 1979 for Kyrgyz, the system the Kyrgyz government adopted for
+                 geographical names (decree No. 467 of 19 August 2008): ж j, ң ng, ө ö, ү ü, х kh.
+``bgn_pcgn_ru``  BGN/PCGN for Russian (ж zh, щ shch), Kyrgyz letters as in ``bgn_pcgn_ky``; the
+                 positional "ye" of BGN/PCGN is not applied (both spellings fold alike).
+``iso9``         ISO 9:1995 (ж ž, й j, ң ņ, ө ô, ү ù, х h, ц c, ч č, ш š, щ ŝ, ю û, я â).
+``ala_lc``       ALA-LC (ж zh, й ĭ, ң n͡g, ө ȯ, ү u̇, ю i͡u, я i͡a).
+``passport``     ICAO Doc 9303 as printed in machine-readable passports (ж zh, й i, ы y,
+                 ъ ie, ю iu, я ia); ң n, ө o, ү u as Kyrgyz passports write them (an assumption
+                 from passport spellings seen in print: ICAO defines no Kyrgyz letters).
+``turkic``       The Common Turkic alphabet proposed for Kyrgyz (ж c, ч ç, ш ş, ң ñ, ы ı, х h).
+``informal``     What people type without a Kyrgyz keyboard: ж j, ң n, ө o, ү u, х h, ы y.
+
+The fold (`fold`) undoes what these systems and typing habits disagree on: ö/oe/o/ô/ȯ, ü/ue/u/ù;
+ng/ñ/ŋ/ņ/n (kept as "ng" here, folded in the loose keys of `routing.normalize`); j/zh/dzh/dj/ž/c
+(Turkic) for ж; ch/č/ç and sh/š/ş; kh/h/x; q/k; y/i/ı/ы/й/j-before-a-consonant; Russian ю
+after a consonant (Кюнгёй for Күңгөй) as u; ё as е, as Russian writes it; ъ and ь dropped. A question mark inside a word (what
+Excel writes into a Windows-1251 file for ө, ү and ң) is kept as ``?``: an unknown letter.
+
+The synthetic data generator (`routing.synthetic`) keeps its own small table on purpose, so that
+the test data does not share code with what it tests.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["SYSTEMS", "fix_lookalikes", "fold", "transliterate"]
+
+# Letters every system writes alike.
+_COMMON = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "з": "z", "и": "i", "к": "k",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "ъ": "", "ь": "", "э": "e",
+}  # fmt: skip
+
+
+def _system(**letters: str) -> dict[str, str]:
+    table = dict(_COMMON)
+    table.update({_KEYS[k]: v for k, v in letters.items()})
+    return table
+
+
+# ASCII names for the letters that differ between systems (keyword arguments must be ASCII).
+_KEYS = {
+    "yo": "ё", "zh": "ж", "y": "й", "ng": "ң", "oe": "ө", "ue": "ү", "kh": "х", "ts": "ц",
+    "ch": "ч", "sh": "ш", "shch": "щ", "yy": "ы", "yu": "ю", "ya": "я", "e": "э", "hard": "ъ",
+    "i": "и",
+}  # fmt: skip
+
+SYSTEMS: dict[str, dict[str, str]] = {
+    "bgn_pcgn_ky": _system(
+        yo="yo", zh="j", y="y", ng="ng", oe="ö", ue="ü", kh="kh", ts="ts", ch="ch", sh="sh",
+        shch="shch", yy="y", yu="yu", ya="ya",
+    ),
+    "bgn_pcgn_ru": _system(
+        yo="yo", zh="zh", y="y", ng="ng", oe="ö", ue="ü", kh="kh", ts="ts", ch="ch", sh="sh",
+        shch="shch", yy="y", yu="yu", ya="ya",
+    ),
+    "iso9": _system(
+        yo="ë", zh="ž", y="j", ng="ņ", oe="ô", ue="ù", kh="h", ts="c", ch="č", sh="š", shch="ŝ",
+        yy="y", yu="û", ya="â", e="è",
+    ),
+    "ala_lc": _system(
+        yo="ë", zh="zh", y="ĭ", ng="n͡g", oe="ȯ", ue="u̇", kh="kh", ts="t͡s", ch="ch", sh="sh",
+        shch="shch", yy="y", yu="i͡u", ya="i͡a", e="ė",
+    ),
+    "passport": _system(
+        yo="e", zh="zh", y="i", ng="n", oe="o", ue="u", kh="kh", ts="ts", ch="ch", sh="sh",
+        shch="shch", yy="y", yu="iu", ya="ia", hard="ie",
+    ),
+    "turkic": _system(
+        yo="yo", zh="c", y="y", ng="ñ", oe="ö", ue="ü", kh="h", ts="ts", ch="ç", sh="ş",
+        shch="şç", yy="ı", yu="yu", ya="ya", i="i",
+    ),
+    "informal": _system(
+        yo="yo", zh="j", y="y", ng="n", oe="o", ue="u", kh="h", ts="ts", ch="ch", sh="sh",
+        shch="sh", yy="y", yu="yu", ya="ya",
+    ),
+}  # fmt: skip
+
+
+def transliterate(text: str, *, system: str = "bgn_pcgn_ru") -> str:
+    """Write Cyrillic text in Latin letters by one documented system.
+
+    Parameters
+    ----------
+    text
+        Any text; letters outside the system's table are kept as they are.
+    system
+        A key of `SYSTEMS`.
+
+    Returns
+    -------
+    str
+        The text in Latin letters; a capital stays a capital ("Чүй" -> "Chüy").
+
+    Raises
+    ------
+    ValueError
+        For an unknown system.
+
+    Examples
+    --------
+    >>> transliterate("Жибек Жолу көчөсү", system="bgn_pcgn_ky")
+    'Jibek Jolu köchösü'
+    """
+    table = SYSTEMS.get(system)
+    if table is None:
+        msg = f"unknown transliteration system {system!r}; known: {', '.join(SYSTEMS)}"
+        raise ValueError(msg)
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        low = ch.lower()
+        lat = table.get(low)
+        if lat is None:
+            out.append(ch)
+        elif ch != low:
+            out.append(lat[:1].upper() + lat[1:])
+        else:
+            out.append(lat)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# look-alike letters: a Latin letter inside a Cyrillic word (or the reverse) is the other script's
+# letter of the same shape, typed on the wrong keyboard layout or pasted.
+
+_LAT_TO_CYR = str.maketrans(
+    {
+        "a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "k": "к", "m": "м", "o": "о", "p": "р",
+        "t": "т", "x": "х", "y": "у", "ö": "ө", "ü": "ү", "ɵ": "ө", "n": "п", "u": "и", "r": "г",
+        "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р",
+        "T": "Т", "X": "Х", "Y": "Ү", "Ö": "Ө", "Ü": "Ү",
+    }
+)  # fmt: skip
+_CYR_TO_LAT = str.maketrans(
+    {
+        "а": "a", "в": "b", "с": "c", "е": "e", "н": "h", "к": "k", "м": "m", "о": "o", "р": "p",
+        "т": "t", "х": "x", "у": "y", "ү": "y", "ө": "ö", "и": "u", "п": "n", "г": "r", "і": "i",
+        "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "О": "O", "Р": "P",
+        "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ө": "Ö", "І": "I",
+    }
+)  # fmt: skip
+# Kyrgyz letters typed with similar letters of other alphabets (barred o, fita, n with descender).
+_KY_LOOKALIKES = str.maketrans(
+    {"ɵ": "ө", "ѳ": "ө", "Ɵ": "Ө", "Ѳ": "Ө", "ҥ": "ң", "ӊ": "ң", "Ҥ": "Ң", "Ӊ": "Ң", "ӧ": "ө",
+     "ӱ": "ү", "Ӧ": "Ө", "Ӱ": "Ү", "ұ": "ү", "Ұ": "Ү"}
+)  # fmt: skip
+# Letters, combining marks (ALA-LC's u̇, t͡s) and "?" (a letter a Windows-1251 file lost).
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f?])+", re.UNICODE)
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _own_letters(text: str) -> tuple[int, int]:
+    """Letters with no look-alike in the other script: (Cyrillic, Latin)."""
+    cyr = sum(1 for c in text if _is_cyrillic(c) and ord(c) not in _CYR_TO_LAT)
+    lat = sum(1 for c in text if c.isalpha() and not _is_cyrillic(c) and ord(c) not in _LAT_TO_CYR)
+    return cyr, lat
+
+
+def _fix_word(word: str, phrase_cyrillic: bool) -> str:
+    cyr = sum(1 for c in word if _is_cyrillic(c))
+    lat = sum(1 for c in word if c.isalpha() and not _is_cyrillic(c))
+    if not (cyr and lat):
+        return word
+    # Letters with no look-alike decide ("Куlуch" is Latin: l); else the rest of the phrase.
+    own_cyr, own_lat = _own_letters(word)
+    to_cyr = own_cyr > own_lat or (own_cyr == own_lat and phrase_cyrillic)
+    return word.translate(_LAT_TO_CYR if to_cyr else _CYR_TO_LAT)
+
+
+def fix_lookalikes(text: str) -> str:
+    """Write each word in one script: letters of the other script that look alike are replaced.
+
+    A word with more Cyrillic than Latin letters gets Cyrillic letters for its Latin look-alikes
+    ("Mанас" with a Latin M -> "Манас"; "көчөсy" with a Latin y -> "көчөсү"), and the reverse
+    ("Мanas" -> "Manas"). Words in one script are left alone.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_KY_LOOKALIKES)
+    own_cyr, own_lat = _own_letters(text)
+    phrase_cyrillic = own_cyr > own_lat or (
+        own_cyr == own_lat
+        and sum(map(_is_cyrillic, text)) >= sum(c.isascii() and c.isalpha() for c in text)
+    )
+    return _WORD.sub(lambda m: _fix_word(m.group(0), phrase_cyrillic), text)
+
+
+# --------------------------------------------------------------------------------------------------
+# the fold
+
+_FOLD_CYR = {
+    **_COMMON,
+    "ё": "e", "ж": "j", "й": "i", "ң": "ng", "ө": "o", "ү": "u", "х": "h", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "sh", "ы": "i", "ю": "iu", "я": "ia", "и": "i",
+    "і": "i", "ї": "i", "є": "e", "ў": "u", "ғ": "g", "қ": "k", "һ": "h", "ә": "a",
+}  # fmt: skip
+# Latin letters whose marks carry meaning in some system (the rest lose their marks by NFKD).
+_FOLD_LATIN = {
+    "ž": "j", "č": "ch", "ç": "ch", "š": "sh", "ş": "sh", "ŝ": "sh", "ı": "i", "ğ": "g",
+    "ß": "ss", "ë": "e", "û": "iu", "â": "ia", "ĭ": "i", "ñ": "ng", "ŋ": "ng", "ņ": "ng",
+    "ä": "a", "ɵ": "o",
+}  # fmt: skip
+# Ordered rewrites on the Latin string (variants of one sound to one spelling).
+_LATIN_RULES: tuple[tuple[str, str], ...] = (
+    ("shch", "sh"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("x", "h"),
+    ("tz", "ts"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("w", "v"),
+    ("q", "k"),
+    ("oe", "o"),
+    ("ue", "u"),
+    ("y", "i"),
+)
+_VOWELS = "aeiou"
+# ISO 9 writes й as j: before a consonant or at the end of a word j is й, not ж (folded as i).
+_J_AS_Y = re.compile(r"(?<=[aeiou])j(?=[^aeiou?]|$)")
+# Russian writes Kyrgyz ү after a consonant as ю (Күңгөй -> Кюнгёй, Төбө -> Тюбе).
+_SOFT_VOWEL = re.compile(r"(?<=[bcdfghjklmnprstvz])i(?=[ou])")
+# Turkic c for ж only where c cannot be ts: at the start of a word before a vowel ("Cibek").
+_TURKIC_C = re.compile(r"^c(?=[aeiou])")
+_LONE_C = re.compile(r"c(?!h)")  # ISO 9 ц
+_LONE_QUESTION = re.compile(r"(?<![a-z?])\?+(?![a-z?])")
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _FOLD_CYR:
+        return _FOLD_CYR[ch]
+    if ch in _FOLD_LATIN:
+        return _FOLD_LATIN[ch]
+    decomposed = unicodedata.normalize("NFKD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Return the Latin skeleton of a word or phrase for matching (letters, digits and ``?``).
+
+    Every documented system of `SYSTEMS`, the Cyrillic original, look-alike letters of the other
+    script and the common typing variants give one skeleton, so that matching compares sounds,
+    not spellings.
+
+    Examples
+    --------
+    >>> fold("Күңгөй") == fold("Küñgöy") == fold("Kungoey".replace("ng", "ngg")) == fold("Kюңгөй")
+    True
+    >>> fold("Жибек Жолу") == fold("Zhibek Zholu") == fold("Dzhibek Dzholu") == fold("Jibek Jolu")
+    True
+    """
+    low = fix_lookalikes(text).lower()
+    latin = "".join(_fold_char(c) for c in low)
+    latin = _TURKIC_C.sub("j", latin.strip())
+    # A question mark is an unknown letter only next to a letter ("Ч?й", "?рк?нч?").
+    latin = _LONE_QUESTION.sub(" ", latin)
+    latin = re.sub(r"[^a-z0-9?]+", "", latin)
+    for old, new in _LATIN_RULES:
+        latin = latin.replace(old, new)
+    latin = _LONE_C.sub("ts", _J_AS_Y.sub("i", latin))
+    return _SOFT_VOWEL.sub("", latin)

@@ -1,0 +1,136 @@
+"""The model builder: where each collection point sits in the matrix, and one day's solver model."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from routing.daymodel import (
+    PointHeadings,
+    active_fleet,
+    build_day_model,
+    landfill_round_trip_s,
+    locate,
+    point_headings,
+)
+from routing.network import RoadNetwork, load_network
+from routing.snapping import snap_points
+from routing.turns import Heading, heading_matrix
+from tests.conftest import DATA
+from tests.test_network import GRID_LAT, GRID_LON, STEP, write_grid_osm
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory: pytest.TempPathFactory) -> tuple[RoadNetwork, int, int]:
+    """The test grid with two containers snapped halfway along a two-way and a one-way street."""
+    tmp = tmp_path_factory.mktemp("grid")
+    net = load_network(write_grid_osm(tmp / "g.osm"), cache_dir=tmp / "c")
+    # halfway along two-way Манас көчөсү (1 - 3) and along one-way Токтогул көчөсү (4 -> 6)
+    pts = [Point(GRID_LON + STEP, GRID_LAT), Point(GRID_LON + STEP, GRID_LAT + STEP)]
+    res = snap_points(net, gpd.GeoDataFrame(geometry=pts, crs=4326))
+    two_way, one_way = (int(n) for n in res.points.node)
+    return res.network, two_way, one_way
+
+
+def _container(node: int) -> pd.Series:
+    return pd.Series({"kind": "container", "node": node})
+
+
+def test_containers_halfway_along_a_street_are_passed_through_not_turned_at(
+    grid: tuple[RoadNetwork, int, int],
+) -> None:
+    net, two_way, one_way = grid
+    assert point_headings(net, _container(two_way)) == PointHeadings(
+        Heading(two_way, 3), Heading(two_way, 1), True
+    )
+    # driven 4 -> 6 only: in from 4, out towards 6, never the other way
+    assert point_headings(net, _container(one_way)) == PointHeadings(
+        Heading(one_way, 6), Heading(one_way, 4), False
+    )
+    # at a junction (node 4: 1, 7 and 6 around it) a container is a plain stop
+    assert point_headings(net, _container(4)) == PointHeadings(Heading(4), Heading(4), False)
+    segment = pd.Series({"kind": "segment", "u": 1, "v": 3, "reversible": True})
+    assert point_headings(net, segment) == PointHeadings(Heading(1, 3), Heading(3, 1), True)
+
+
+def _points(two_way: int) -> gpd.GeoDataFrame:
+    """A segment (7 -> 9, reversible), a container passed through and one at a junction."""
+    rows = [
+        {"point_id": "01-s", "kind": "segment", "u": 7, "v": 9, "node": -1, "reversible": True},
+        {"point_id": "01-c", "kind": "container", "u": -1, "v": -1, "node": two_way},
+        {"point_id": "01-j", "kind": "container", "u": -1, "v": -1, "node": 4},
+    ]
+    frame = pd.DataFrame(rows).assign(
+        demand_kg=[30.0, 120.0, 80.0],
+        demand_m3=[0.2, 1.0, 0.5],
+        service_s=[40.0, 90.0, 60.0],
+        collect_s=[25.4, 0.0, 0.0],
+        length_m=[220.0, 0.0, 0.0],
+        reversible=[True, False, False],
+    )
+    return gpd.GeoDataFrame(frame, geometry=[None] * 3, crs=4326)
+
+
+def test_locations_are_stable_and_shared(grid: tuple[RoadNetwork, int, int]) -> None:
+    net, two_way, _ = grid
+    points = _points(two_way)
+    loc = locate(net, points, depot_node=1, landfill_nodes=(9,))
+    assert loc.headings[:2] == (Heading(1), Heading(9))
+    assert loc.depot == 0 and loc.landfills == (1,)
+    assert len(set(loc.headings)) == len(loc.headings)
+    assert all(loc.headings[i] == h for h, i in loc.index.items())
+    assert loc.points["01-j"] == PointHeadings(Heading(4), Heading(4), False)
+    assert loc.node_of(loc.index[Heading(7, 9)]) == 7
+    assert locate(net, points, depot_node=1, landfill_nodes=(9,)) == loc
+
+
+def test_a_day_model_holds_that_days_points_and_the_fleets_rules(
+    grid: tuple[RoadNetwork, int, int], tmp_path: Path
+) -> None:
+    from routing.scenario import load_scenario
+
+    net, two_way, _ = grid
+    points = _points(two_way)
+    loc = locate(net, points, depot_node=1, landfill_nodes=(9,))
+    matrix = heading_matrix(net, loc.headings, uturn_penalty_s=60.0)
+    scenario = load_scenario(DATA / "taza-aimak" / "scenario.toml")
+    day = build_day_model(scenario, "tue", points, locations=loc, matrix=matrix)
+    model = day.model
+    assert day.day == "tue" and day.point_ids == ("01-s", "01-c", "01-j")
+    assert [c.name for c in model.clients] == list(day.point_ids)
+    seg, passed, plain = model.clients
+    assert (seg.location, seg.end_location) == (loc.index[Heading(7, 9)], loc.index[Heading(9, 7)])
+    assert seg.service_s == round(25.4 + 40.0) and seg.traverse_m == 220.0 and seg.reversible
+    assert passed.end_location is not None and passed.traverse_m == 0.0
+    assert passed.service_s == 90 and passed.reversible
+    assert plain.end_location is None and plain.service_s == 60
+    assert plain.demand == (80.0, 0.5)
+    fleet = active_fleet(scenario)
+    assert [vt.name for vt in model.vehicle_types] == [v.name for v in fleet]
+    for vt, spec in zip(model.vehicle_types, fleet, strict=True):
+        assert vt.num_available == spec.count
+        assert vt.capacity == (spec.capacity_kg, spec.capacity_m3 * spec.compaction)
+        assert vt.shift == (spec.shift_start_s, spec.shift_end_s)
+        assert (vt.lunch is None) == (not spec.lunch_s)
+    assert model.depots[0].name == scenario.depot.name
+    assert [lf.name for lf in model.landfills] == [lf.name for lf in scenario.landfills]
+    np.testing.assert_array_equal(model.duration_s, matrix.duration_s)
+
+
+def test_round_trip_to_the_nearest_landfill(grid: tuple[RoadNetwork, int, int]) -> None:
+    net, two_way, _ = grid
+    points = _points(two_way)
+    loc = locate(net, points, depot_node=1, landfill_nodes=(9, 3))
+    matrix = heading_matrix(net, loc.headings, uturn_penalty_s=60.0)
+    trips = landfill_round_trip_s(points, loc, matrix)
+    for pid, got in zip(points["point_id"], trips, strict=True):
+        ph = loc.points[pid]
+        entry, exit_ = loc.index[ph.entry], loc.index[ph.exit]
+        want = min(matrix.duration_s[exit_, lf] + matrix.duration_s[lf, entry] for lf in (1, 2))
+        assert math.isclose(got, want)
