@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SCENARIO ?= data/taza-aimak/scenario.toml
 
-.PHONY: plan test bench lint typecheck sysdeps synth clean
+.PHONY: plan serve test bench lint typecheck sysdeps synth clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 plan: $(VENV)/.installed sysdeps
 	$(BIN)/taza-route plan $(SCENARIO) --offline --screenshots
+
+# The web service on http://127.0.0.1:8000/ (data in $TAZA_DATA_DIR or the user's data directory).
+serve: $(VENV)/.installed
+	$(BIN)/taza-route serve
 
 # System packages for the browser and PDF checks (Debian); skipped quietly where apt is not ours.
 sysdeps:

@@ -144,7 +144,34 @@ def _add_check(sub: Any) -> None:
     )
 
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check)
+def _add_serve(sub: Any) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="start the web service (pages to upload, fix, plan and download)",
+        description=(
+            "Start the web service on this machine (http://127.0.0.1:PORT/) with the embedded default "
+            "scenario. Data folder: $TAZA_DATA_DIR or the user's data directory. Off loopback it needs "
+            "an administrator password (--set-password or $TAZA_ADMIN_PASSWORD)."
+        ),
+    )
+    serve.set_defaults(run=_run_serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--plan-workers", type=int, help="plans at once (default: 1 on 2 cores)")
+    serve.add_argument(
+        "--set-password", action="store_true", help="ask for a new administrator password first"
+    )
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from routing.service.server import serve
+
+    return serve(
+        host=args.host, port=args.port, plan_workers=args.plan_workers, prompt=args.set_password
+    )
+
+
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check, _add_serve)
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 
 
@@ -242,12 +269,14 @@ def _progress_view(args: argparse.Namespace) -> Iterator[Callable[[Progress], No
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    with tqdm(total=len(STAGES), unit="stage", file=sys.stderr, leave=False) as bar:
+    layout = "{desc} {percentage:3.0f}%|{bar}| {elapsed}"
+    with tqdm(total=len(STAGES), file=sys.stderr, leave=False, bar_format=layout) as bar:
 
         def update(event: Progress) -> None:
-            done = event.number - 1 + (event.fraction or 0.0)
-            bar.n = round(done, 2)
-            bar.set_description_str(event.message, refresh=False)
+            bar.n = round(event.number - 1 + (event.fraction or 0.0), 2)
+            bar.set_description_str(
+                f"[{event.number}/{event.total}] {event.message}", refresh=False
+            )
             bar.refresh()
 
         with logging_redirect_tqdm():

@@ -12,9 +12,6 @@ import pyvrp
 from routing.readers import read_solomon, read_vrplib
 from routing.solver import Lunch, Model, Result
 from routing.solver._pyvrp import (
-    AGGREGATE_SHARE,
-    NEIGHBOURS,
-    NEIGHBOURS_TIGHT,
     _aggregate,
     _neighbourhood_size,
     _row_window,
@@ -25,9 +22,14 @@ from routing.solver._schedule import Prepared
 from routing.solver._units import FINE_SCALE, load_scales, to_units
 from routing.solver.checker import check
 from routing.solver.engine import _job_stats, _jobs
+from routing.solver.params import SolveParams
 from tests.conftest import shared_file
 
 H = 3600
+DEFAULTS = SolveParams()
+SHARE = DEFAULTS.aggregate_share
+NEIGHBOURS = SolveParams().neighbours
+NEIGHBOURS_TIGHT = SolveParams().neighbours_tight
 
 
 def _line_model(xs: list[float], *, speed: float = 10.0) -> Model:
@@ -148,7 +150,7 @@ def test_stops_at_one_place_with_one_window_are_searched_as_one_client() -> None
     optional = m.add_client(5, demand=(10.0, 0.0), required=False, prize=5.0)
     segment = m.add_segment_client(2, 6, traverse_s=100, traverse_m=1000.0)
     m.add_vehicle_type(num_available=2, capacity=(1000.0, float("inf")))
-    rows = _aggregate(Prepared.of(m), list(range(len(m.clients))))
+    rows = _aggregate(Prepared.of(m), list(range(len(m.clients))), share=SHARE)
     assert [(a, False), (b, False)] in rows
     for alone in (other_window, elsewhere, optional):
         assert [(alone, False)] in rows
@@ -163,9 +165,9 @@ def test_a_crowded_place_is_cut_into_chunks_of_a_share_of_a_trip() -> None:
     for _ in range(10):
         m.add_client(2, demand=(10.0, 0.0), service_s=60)
     m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")))
-    rows = _aggregate(Prepared.of(m), list(range(10)))
+    rows = _aggregate(Prepared.of(m), list(range(10)), share=SHARE)
     loads = [sum(m.clients[i].demand[0] for i, _ in row) for row in rows]
-    assert all(load <= AGGREGATE_SHARE * 100.0 for load in loads)
+    assert all(load <= SHARE * 100.0 for load in loads)
     assert sum(len(row) for row in rows) == 10 and len(rows) == 5
 
 
@@ -174,7 +176,7 @@ def test_a_place_is_cut_into_chunks_of_a_share_of_the_stop_limit() -> None:
     for _ in range(10):
         m.add_client(2, demand=(1.0, 0.0))
     m.add_vehicle_type(num_available=3, capacity=(100.0, float("inf")), max_stops=4)
-    rows = _aggregate(Prepared.of(m), list(range(10)))
+    rows = _aggregate(Prepared.of(m), list(range(10)), share=SHARE)
     assert [len(row) for row in rows] == [1] * 10
     result = m.solve(time_limit_s=5, max_iterations=300, seed=1)
     assert not result.unserved and check(m, result) == []
@@ -186,7 +188,7 @@ def test_a_place_searched_as_one_may_start_only_when_its_last_stop_still_can() -
     for _ in range(3):
         m.add_client(2, demand=(1.0, 0.0), service_s=600, tw=(H, 3 * H))
     m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")))
-    rows = _aggregate(Prepared.of(m), [0, 1, 2])
+    rows = _aggregate(Prepared.of(m), [0, 1, 2], share=SHARE)
     assert rows == [[(0, False), (1, False), (2, False)]]
     assert _row_window(m, rows[0]) == (H, 3 * H - 1200)
 
@@ -197,7 +199,11 @@ def test_stops_whose_windows_cannot_all_be_kept_in_turn_are_split() -> None:
     for _ in range(3):
         m.add_client(2, demand=(1.0, 0.0), service_s=1200, tw=(H, H + 600))
     m.add_vehicle_type(num_available=3, capacity=(100.0, float("inf")))
-    assert _aggregate(Prepared.of(m), [0, 1, 2]) == [[(0, False)], [(1, False)], [(2, False)]]
+    assert _aggregate(Prepared.of(m), [0, 1, 2], share=SHARE) == [
+        [(0, False)],
+        [(1, False)],
+        [(2, False)],
+    ]
 
 
 def test_stops_searched_together_each_start_inside_their_own_window() -> None:
@@ -240,11 +246,11 @@ def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound()
     m.add_vehicle_type(
         capacity=(float("inf"), 200.0), max_load_per_day=(float("inf"), 400.0), lunch=lunch
     )
-    assert _jobs(m, 500, 1) == [("trips", 1), ("trips", 2)]
+    assert _jobs(m, 500, 1, DEFAULTS) == [("trips", 1), ("trips", 2)]
     m.vehicle_types[0] = dataclasses.replace(
         m.vehicle_types[0], max_load_per_day=(float("inf"), 500.0)
     )
-    assert _jobs(m, 500, 1) == [("trips", 1), ("day", 1)]
+    assert _jobs(m, 500, 1, DEFAULTS) == [("trips", 1), ("day", 1)]
 
 
 def _windows_data(windows: list[tuple[int, int]]) -> pyvrp.ProblemData:
@@ -262,11 +268,11 @@ def _windows_data(windows: list[tuple[int, int]]) -> pyvrp.ProblemData:
 
 def test_tight_time_windows_widen_the_search_neighbourhood() -> None:
     # loose windows (or none) keep the small neighbourhood that buys iterations
-    assert _neighbourhood_size(_windows_data([(0, 1000)] * 4)) == NEIGHBOURS
-    assert _neighbourhood_size(_windows_data([(0, 10**9)] * 4)) == NEIGHBOURS
+    assert _neighbourhood_size(_windows_data([(0, 1000)] * 4), DEFAULTS) == NEIGHBOURS
+    assert _neighbourhood_size(_windows_data([(0, 10**9)] * 4), DEFAULTS) == NEIGHBOURS
     # windows shorter than half the day: the wider one (RC1_10_1 lost 5 routes at the small one)
-    assert _neighbourhood_size(_windows_data([(100, 200)] * 4)) == NEIGHBOURS_TIGHT
-    half = _neighbourhood_size(_windows_data([(100, 200), (0, 1000)] * 2))
+    assert _neighbourhood_size(_windows_data([(100, 200)] * 4), DEFAULTS) == NEIGHBOURS_TIGHT
+    half = _neighbourhood_size(_windows_data([(100, 200), (0, 1000)] * 2), DEFAULTS)
     assert NEIGHBOURS < half < NEIGHBOURS_TIGHT
 
 

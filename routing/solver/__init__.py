@@ -1,5 +1,6 @@
 """Vehicle routing for waste collection: a model, engines that solve it, and an independent checker."""
 
+from routing.solver.control import Cancelled
 from routing.solver.model import (
     Client,
     Depot,
@@ -12,8 +13,10 @@ from routing.solver.model import (
     VehicleType,
     Visit,
 )
+from routing.solver.params import SolveParams
 
 __all__ = [
+    "Cancelled",
     "Client",
     "Depot",
     "Landfill",
@@ -21,6 +24,7 @@ __all__ = [
     "Model",
     "Result",
     "Route",
+    "SolveParams",
     "Unserved",
     "VehicleType",
     "Visit",

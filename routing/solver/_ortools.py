@@ -19,40 +19,12 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing.solver._fleet import COST_SCALE, route_penalties, vehicle_list
 from routing.solver._schedule import Item, Prepared
 from routing.solver._units import load_scales, to_units
+from routing.solver.control import Control
 
 logger = logging.getLogger(__name__)
-
-COST_SCALE = 1000.0
-"""Integer objective units per currency unit."""
-
-
-def vehicle_list(prep: Prepared) -> list[tuple[int, int]]:
-    """All vehicles as (vehicle type, number within the type)."""
-    return [
-        (t, k) for t, vt in enumerate(prep.model.vehicle_types) for k in range(vt.num_available)
-    ]
-
-
-def route_penalties(prep: Prepared, clients: list[int]) -> tuple[int, int]:
-    """A vehicle penalty above any route cost and an unserved penalty above any vehicle count."""
-    model = prep.model
-    span = 0.0
-    dmax = float(np.nanmax(np.where(np.isfinite(prep.dist), prep.dist, 0.0), initial=0.0))
-    tmax = float(np.nanmax(np.where(np.isfinite(prep.dur), prep.dur, 0.0), initial=0.0))
-    for vt in model.vehicle_types:
-        per = vt.cost_per_km * dmax / 1000.0 + vt.cost_per_hour * tmax / 3600.0
-        span = max(span, per)
-    # a route with every client and a landfill visit between each costs at most this
-    bound = span * 3 * (len(clients) + 2) + max(
-        (vt.fixed_cost for vt in model.vehicle_types), default=0
-    )
-    vehicle = int(min(max(bound * COST_SCALE, 1e6), 1e13))
-    unserved = int(min(vehicle * 4 * max(len(vehicle_list(prep)), 1), 4e15))
-    if not model.vehicles_first:
-        vehicle = 0  # vehicles count only through their own fixed cost
-    return vehicle, unserved
 
 
 def solve_ortools(
@@ -63,10 +35,13 @@ def solve_ortools(
     max_iterations: int | None,
     initial: list[list[Item]] | None = None,
     log_search: bool = False,
+    control: Control | None = None,
 ) -> list[tuple[int, int, list[Item]]]:
     """Route ``clients`` with OR-Tools; return (vehicle type, vehicle, items) for every used vehicle.
 
     ``initial`` gives one item list per vehicle (in :func:`vehicle_list` order) to start from.
+    ``control`` is asked at every search node whether to stop (a search limit); a cancelled
+    search raises :class:`routing.solver.control.Cancelled`.
     """
     until = time.monotonic() + time_limit_s  # building the model counts against the limit
     model = prep.model
@@ -274,6 +249,12 @@ def solve_ortools(
         params.solution_limit = max(1, int(max_iterations))
         params.time_limit.FromSeconds(24 * 3600)
     params.log_search = log_search
+    if control is not None:
+        # a search limit asked at every node; the Python exception cannot cross OR-Tools' C++, so
+        # the limit only says stop and the cancellation is raised once the search has returned
+        routing.AddSearchMonitor(
+            solver.CustomLimit(lambda: control.cancel is not None and control.cancel())
+        )
 
     def set_limit() -> None:
         if max_iterations is None:
@@ -313,6 +294,8 @@ def solve_ortools(
     if assignment is None:
         set_limit()
         assignment = routing.SolveWithParameters(params)
+    if control is not None:
+        control.check()
     if assignment is None:
         logger.info("OR-Tools: no solution (status %s)", routing.status())
         return []

@@ -28,6 +28,7 @@ import logging
 import math
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pyvrp
@@ -41,10 +42,12 @@ from pyvrp.stop import (
     StoppingCriterion,
 )
 
-from routing.solver._ortools import COST_SCALE, route_penalties
+from routing.solver._fleet import COST_SCALE, route_penalties
 from routing.solver._schedule import Item, Prepared
 from routing.solver._units import load_scales, to_units
+from routing.solver.control import Control
 from routing.solver.model import Model, VehicleType
+from routing.solver.params import SolveParams
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +70,8 @@ def solve_pyvrp(
     max_iterations: int | None,
     seed: int,
     mode: str = "trips",
-    progress: bool = False,
+    params: SolveParams | None = None,
+    control: Control | None = None,
 ) -> list[list[tuple[int, int, list[Item]]]]:
     """Route ``clients`` with PyVRP; return plans of (vehicle type, vehicle, items) per used vehicle.
 
@@ -79,10 +83,11 @@ def solve_pyvrp(
     plan keeps it (a relaxation left to the repair cost 1599_stop about 12 miles, two seeds).
     ``"tight"`` is ``"trips"`` searched with the fleet at its lower bound first (grown until the
     plan is feasible), which packs loads better when the loads, not the time, bound the fleet.
-    With ``progress`` the best cost is logged every few seconds.
+    ``params`` tunes the search (the defaults when None); ``control`` is checked on every
+    iteration (cancellation, progress, the periodic log).
     """
     started = time.monotonic()
-    _PROGRESS["on"] = progress
+    params = params if params is not None else SolveParams()
     model = prep.model
     vts = model.vehicle_types
     if not clients or not any(vt.num_available > 0 for vt in vts):
@@ -95,7 +100,7 @@ def solve_pyvrp(
     extra_m = [0.0] * len(loc_in)
     demand: list[tuple[float, float]] = [(0.0, 0.0)] * len(loc_in)
     # one PyVRP client per row: a segment's direction, or stops at one place served as one
-    client_rows = _aggregate(prep, clients)
+    client_rows = _aggregate(prep, clients, share=params.aggregate_share)
     for row in client_rows:
         (i, rev), (j, rev_j) = row[0], row[-1]
         loc_in.append(prep.entry[i][int(rev)])
@@ -268,43 +273,32 @@ def solve_pyvrp(
         can_shrink = True
     else:
         can_shrink = False
-    neighbours = _neighbours(data) if day_dim is not None else None
+    neighbours = _neighbours(data, params.day_neighbours) if day_dim is not None else None
+    ctx = _Ctx(params, control, max_iterations, seed, neighbours)
     logger.info("PyVRP (%s): data ready, searching", mode)
     binding = lower >= 2 and _time_bound(prep, clients) <= 0.7 * lower
     # "tight" searches from the bound only where the load binds; where time binds it is a second
     # search of the whole fleet (its own seed)
     if can_shrink and binding and (mode == "tight" or model.vehicles_first):
         # the daily load gives a real lower bound on the fleet: start there and grow
-        sols = _search_tight(data, seed, started, time_limit_s, max_iterations, lower, neighbours)
+        sols = _search_tight(data, ctx, started, time_limit_s, lower)
     else:
         sols = _search(
-            data,
-            seed,
-            started,
-            time_limit_s,
-            max_iterations,
-            lower if can_shrink and model.vehicles_first else None,
-            neighbours,
+            data, ctx, started, time_limit_s, lower if can_shrink and model.vehicles_first else None
         )
     logger.info("PyVRP (%s): search done", mode)
     return [_to_items(sol, type_of, client_rows, nd, nl) for sol in sols]
 
 
-AGGREGATE_SHARE = 0.25
-"""Largest share of a trip's capacity (and of the shortest shift in service time, and of the fewest
-stops a vehicle may make) that stops at one place may make up when they are searched as one client
-(:func:`_aggregate`). Larger shares pack
-trips more coarsely; the rest of a place's stops form further clients."""
-
-
-def _aggregate(prep: Prepared, clients: list[int]) -> list[list[tuple[int, bool]]]:
+def _aggregate(prep: Prepared, clients: list[int], *, share: float) -> list[list[tuple[int, bool]]]:
     """Group the clients into PyVRP clients: stops at one place with one time window become one.
 
     Stops at one place (no distance and no time between them either way) with the same window
     are served one after another at no travel cost, yet a search that moves them one at a time
     must move them all to gain anything. Searched as one client (demand and service added, the
     window narrowed by the service before each stop), they move together: 1599_stop has 1,596
-    stops at 867 such places. Each group is cut into chunks of at most :data:`AGGREGATE_SHARE` of
+    stops at 867 such places. Each group is cut into chunks of at most ``share`` (see
+    :attr:`routing.solver.params.SolveParams.aggregate_share`) of
     a trip's load, of the shortest shift and of a vehicle's stop limit. Street segments and
     optional clients stay alone; each direction of a reversible segment is a row of its own
     (consecutive rows).
@@ -317,7 +311,7 @@ def _aggregate(prep: Prepared, clients: list[int]) -> list[list[tuple[int, bool]
         by_key.setdefault((p, *model.clients[i].tw), []).append(i)
     # a place's rows stand where its first stop stood
     first_of = {
-        members[0]: [[(i, False) for i in chunk] for chunk in _chunks(model, members)]
+        members[0]: [[(i, False) for i in chunk] for chunk in _chunks(model, members, share)]
         for members in by_key.values()
     }
     grouped = set(points)
@@ -355,17 +349,16 @@ def _places(prep: Prepared, locs: list[int]) -> list[int]:
     return [place[x] for x in locs]
 
 
-def _chunks(model: Model, members: list[int]) -> list[list[int]]:
-    """``members`` (stops at one place, one window) cut in order into chunks that fit the limits
-    of :data:`AGGREGATE_SHARE` and keep a window one can start in."""
+def _chunks(model: Model, members: list[int], share: float) -> list[list[int]]:
+    """``members`` (stops at one place, one window) cut in order into chunks of at most ``share``
+    of a trip, a shift and a stop limit that keep a window one can start in."""
     vts = [vt for vt in model.vehicle_types if vt.num_available > 0]
     load_cap = [
-        AGGREGATE_SHARE * min(min(vt.capacity[d], vt.max_load_per_day[d]) for vt in vts)
-        for d in (0, 1)
+        share * min(min(vt.capacity[d], vt.max_load_per_day[d]) for vt in vts) for d in (0, 1)
     ]
-    service_cap = AGGREGATE_SHARE * min(vt.shift[1] - vt.shift[0] for vt in vts)
+    service_cap = share * min(vt.shift[1] - vt.shift[0] for vt in vts)
     limits = [vt.max_stops for vt in vts if vt.max_stops is not None]
-    stops_cap = max(1, math.floor(AGGREGATE_SHARE * min(limits))) if limits else math.inf
+    stops_cap = max(1, math.floor(share * min(limits))) if limits else math.inf
     out: list[list[int]] = []
     chunk: list[int] = []
     # the chunk's load, service and window so far, kept as it grows (a place may hold thousands)
@@ -410,31 +403,41 @@ def _row_window(model: Model, row: list[tuple[int, bool]]) -> tuple[float, float
     return early, late
 
 
-_PROGRESS = {"on": False}
-"""Whether searches started by the current :func:`solve_pyvrp` call log their best cost."""
+@dataclass(frozen=True)
+class _Ctx:
+    """What every search run of one :func:`solve_pyvrp` call shares."""
+
+    params: SolveParams
+    control: Control | None
+    max_iterations: int | None
+    seed: int
+    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None
 
 
-class _ProgressLog:
-    """A stopping criterion that never stops: it logs the best cost every few seconds."""
+class _Watch:
+    """A stopping criterion that never stops by itself: it hands each iteration to the solve's
+    :class:`~routing.solver.control.Control` (which raises on cancellation, reports progress and
+    logs the best cost)."""
 
-    def __init__(self, every_s: float = 2.0) -> None:
-        self.every_s = every_s
-        self.last = time.monotonic()
+    def __init__(self, control: Control) -> None:
+        self.control = control
 
     def __call__(self, best_cost: float) -> bool:
-        now = time.monotonic()
-        if now - self.last >= self.every_s:
-            self.last = now
-            logger.info("PyVRP: best cost so far %s", best_cost)
+        self.control.searching(best_cost)
         return False
 
 
 def _stop(
-    seconds: float, iterations: int | None, *, first_feasible: bool = False
+    seconds: float,
+    iterations: int | None,
+    control: Control | None,
+    *,
+    first_feasible: bool = False,
 ) -> StoppingCriterion:
+    # the watch comes first: MultipleCriteria stops asking at the first criterion that says stop
     crit: list[StoppingCriterion] = []
-    if _PROGRESS["on"]:
-        crit.append(_ProgressLog())
+    if control is not None:
+        crit.append(_Watch(control))
     if iterations is not None:
         crit.append(MaxIterations(max(1, iterations)))
     else:
@@ -446,12 +449,10 @@ def _stop(
 
 def _search(
     data: pyvrp.ProblemData,
-    seed: int,
+    ctx: _Ctx,
     t0: float,
     time_limit_s: float,
-    max_iterations: int | None,
     lower: int | None,
-    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None,
 ) -> list[pyvrp.Solution]:
     """Search, then try to do the work with fewer vehicles, then polish the smallest fleet.
 
@@ -463,11 +464,9 @@ def _search(
     end = t0 + time_limit_s
     shrink = lower is not None
     first = _run(
-        neighbours,
+        ctx,
         data,
         until=t0 + time_limit_s * (0.4 if shrink else 1.0),
-        iterations=max_iterations,
-        seed=seed,
     )
     boost = shrink and not first.best.is_feasible()
     if boost:
@@ -475,11 +474,9 @@ def _search(
         # about as much as a vehicle (see _initial_penalties)
         logger.info("PyVRP: no feasible plan yet; time warp now weighs like a vehicle")
         first = _run(
-            neighbours,
+            ctx,
             data,
             until=t0 + time_limit_s * 0.55,
-            iterations=max_iterations,
-            seed=seed,
             boost=True,
         )
     best = first.best
@@ -498,7 +495,7 @@ def _search(
     shrink_end = t0 + time_limit_s * 0.75
     while fleet > lower:
         left = shrink_end - time.monotonic()
-        if max_iterations is None and left < 0.2:
+        if ctx.max_iterations is None and left < 0.2:
             break
         vt = data.vehicle_type(0).replace(num_available=fleet - 1)
         trial_data = data.replace(vehicle_types=[vt])
@@ -516,12 +513,10 @@ def _search(
             ],
         )
         res = _run(
-            neighbours,
+            ctx,
             trial_data,
-            until=min(shrink_end, time.monotonic() + SHRINK_TRY * time_limit_s),
-            iterations=max_iterations,
+            until=min(shrink_end, time.monotonic() + ctx.params.shrink_try * time_limit_s),
             first_feasible=True,
-            seed=seed,
             initial_solution=start,
             boost=boost,
         )
@@ -533,22 +528,19 @@ def _search(
         logger.info("PyVRP: the work fits %d vehicles", fleet)
     if small is not None and small_data is not None:
         res = _run(
-            neighbours,
+            ctx,
             small_data,
             until=end,
-            iterations=max_iterations,
-            seed=seed,
             initial_solution=small,
             boost=boost,
         )
         out.append(res.best if res.best.is_feasible() else small)
     else:
         res = _run(
-            neighbours,
+            ctx,
             data,
             until=end,
-            iterations=max_iterations,
-            seed=seed + 7,
+            seed=ctx.seed + 7,
             initial_solution=best,
             boost=boost,
         )
@@ -601,12 +593,10 @@ def _rebuild(data: pyvrp.ProblemData, routes: list[pyvrp.Route]) -> pyvrp.Soluti
 
 def _search_tight(
     data: pyvrp.ProblemData,
-    seed: int,
+    ctx: _Ctx,
     t0: float,
     time_limit_s: float,
-    max_iterations: int | None,
     lower: int,
-    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None,
 ) -> list[pyvrp.Solution]:
     """Search with the fleet at its lower bound; add a vehicle at a time until the plan is feasible.
 
@@ -622,35 +612,31 @@ def _search_tight(
         return data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=k)])
 
     cur = with_fleet(fleet)
-    res = _run(neighbours, cur, until=t0 + time_limit_s * 0.4, iterations=max_iterations, seed=seed)
+    res = _run(ctx, cur, until=t0 + time_limit_s * 0.4)
     best = res.best
     logger.info("PyVRP: %d vehicles offered, feasible=%s", fleet, best.is_feasible())
     while not best.is_feasible() and fleet < full:
-        if max_iterations is None and time.monotonic() > grow_end:
+        if ctx.max_iterations is None and time.monotonic() > grow_end:
             break
         # far below the need (time windows, not loads, bind) the steps grow with the fleet
         fleet = min(full, fleet + max(1, fleet // 20))
         cur = with_fleet(fleet)
         res = _run(
-            neighbours,
+            ctx,
             cur,
             until=grow_end,
-            iterations=max_iterations,
-            seed=seed,
             first_feasible=True,
             initial_solution=_rebuild(cur, best.routes()),
         )
         best = res.best
         logger.info("PyVRP: %d vehicles offered, feasible=%s", fleet, best.is_feasible())
     if best.is_feasible():
-        res = _run(
-            neighbours, cur, until=end, iterations=max_iterations, seed=seed, initial_solution=best
-        )
+        res = _run(ctx, cur, until=end, initial_solution=best)
         if res.best.is_feasible():
             best = res.best
         return [best]
     # the bound was far from the need: search with the whole fleet for the time left
-    res = _run(neighbours, data, until=end, iterations=max_iterations, seed=seed)
+    res = _run(ctx, data, until=end)
     return [res.best]
 
 
@@ -683,7 +669,7 @@ def _max_reloads(vt: VehicleType) -> int:
     return max(0, int(trips) - 1)
 
 
-def _neighbours(data: pyvrp.ProblemData, k: int = 40) -> dict[pyvrp.Activity, list[pyvrp.Activity]]:
+def _neighbours(data: pyvrp.ProblemData, k: int) -> dict[pyvrp.Activity, list[pyvrp.Activity]]:
     """Granular neighbourhoods by travel time and time-window compatibility.
 
     PyVRP's own proximity reads the distance matrix, which holds loads when the daily limit is
@@ -710,12 +696,11 @@ def _neighbours(data: pyvrp.ProblemData, k: int = 40) -> dict[pyvrp.Activity, li
 
 
 def _run(
-    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None,
+    ctx: _Ctx,
     data: pyvrp.ProblemData,
     *,
     until: float,
-    iterations: int | None,
-    seed: int,
+    seed: int | None = None,
     first_feasible: bool = False,
     initial_solution: pyvrp.Solution | None = None,
     boost: bool = False,
@@ -725,7 +710,7 @@ def _run(
     The search starts from a greedy plan (:func:`_greedy`) rather than a random one, which on
     thousands of clients saves most of the first local search. The exhaustive pass PyVRP makes on
     each new best is skipped on large instances (it costs seconds there, early on nearly every
-    iteration). ``until`` is a ``time.monotonic()`` deadline, ignored when ``iterations`` is given.
+    iteration). ``until`` is a ``time.monotonic()`` deadline, ignored under an iteration limit; ``seed`` overrides the solve's.
     With ``boost`` time warp starts at half a vehicle's fixed cost and may grow to a whole one
     (:func:`_initial_penalties`); otherwise PyVRP's default penalties apply. PyVRP's default
     perturbation (1 to 25 random moves an iteration) stays: on captured 1599_stop data at 13
@@ -735,14 +720,16 @@ def _run(
     """
     params = pyvrp.SolveParams(
         ils=pyvrp.IteratedLocalSearchParams(
-            exhaustive_on_best=data.num_clients <= 300, history_length=HISTORY_LENGTH
+            exhaustive_on_best=data.num_clients <= ctx.params.exhaustive_max_clients,
+            history_length=ctx.params.history_length,
         ),
-        neighbourhood=NeighbourhoodParams(num_neighbours=_neighbourhood_size(data)),
+        neighbourhood=NeighbourhoodParams(num_neighbours=_neighbourhood_size(data, ctx.params)),
         penalty=pyvrp.PenaltyParams(max_penalty=_max_penalty(data))
         if boost
         else pyvrp.PenaltyParams(),
     )
-    rng = pyvrp.RandomNumberGenerator(seed=seed)
+    rng = pyvrp.RandomNumberGenerator(seed=ctx.seed if seed is None else seed)
+    neighbours = ctx.neighbours
     if neighbours is None:
         neighbours = compute_neighbours(data, params.neighbourhood)
     ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
@@ -755,7 +742,9 @@ def _run(
     if init is None:
         init = ls(_greedy(data), pm.max_cost_evaluator(), exhaustive=True)
     algo = pyvrp.IteratedLocalSearch(data, pm, ls, init, params.ils)
-    stop = _stop(until - time.monotonic(), iterations, first_feasible=first_feasible)
+    stop = _stop(
+        until - time.monotonic(), ctx.max_iterations, ctx.control, first_feasible=first_feasible
+    )
     with warnings.catch_warnings():
         # PyVRP warns when its penalties hit their cap; _search reacts to that itself (boost)
         warnings.simplefilter("ignore", PenaltyBoundWarning)
@@ -801,41 +790,8 @@ def _initial_penalties(data: pyvrp.ProblemData) -> tuple[list[float], float, flo
     return [base] * data.num_load_dimensions, time_warp, base
 
 
-SHRINK_TRY = 0.12
-"""Share of the time limit one attempt to do the work with a vehicle fewer may take (wall clock
-only; under ``max_iterations`` each attempt has the iteration limit). A fleet that can shrink
-usually does within a second or two; a failing attempt used to run to 75 % of the limit and leave
-the smallest fleet little time for its distance (1599_stop at 60 s, three seeds: 1,143 → 1,109
-miles on average, the same 13 vehicles; bench/results/solver.md)."""
-
-HISTORY_LENGTH = 100
-"""Late-acceptance history of PyVRP's search. Its default (300) suits runs of minutes; in runs of
-seconds a shorter memory settles sooner (bench/results/solver.md: X-n1001 at 30 s, 300 → about
-+3.0 %, 100 → about +1.9 % over the best known, one seed each). The best length depends on the
-instance, not on the iterations a run makes: on captured fixed-fleet data at 55 s, 1599_stop at 13
-vehicles did better at 300 (seeds 1-6, median 1,775 against 1,817 km) and 1051_stop at 16 worse
-(seeds 1-4, 3,185 against 3,124 km), with about 40 iterations per client in both. In the whole
-engine, the trips job at 300 gave 1599_stop 1,120 / 1,108 / 1,108 miles against 1,134 / 1,089 /
-1,104 (seeds 1-3): no gain, so 100 stays."""
-
-
-NEIGHBOURS = 25
-"""Granular neighbourhood of PyVRP's local search where time windows are loose (its default is 50).
-Half as many candidate moves per client give about 2.3× the iterations, which in runs of a minute
-buys more than the wider moves. On 1051_stop's data at 16 vehicles, 60 s, seed 2: 18,499 → 42,395
-iterations, 1,967.7 → 1,934.3 miles; 20 and 30 did about as well as 25, 10 cut too deep (2,142
-against 1,995 miles at 20 s). ``python -m bench tuning`` compares 25 and 50 through the whole
-engine (bench/results/tuning.md: 1051_stop medians 1,946 against 1,969 miles at 60 s; X-n1001
-+1.47 % against +1.78 % at 30 s). The daily-load search keeps its own time-based neighbourhood
-(:func:`_neighbours`): at 25 it needed a 17th vehicle on 2100_stop."""
-
-NEIGHBOURS_TIGHT = 50
-"""The neighbourhood where every client's window is tight: RC1_10_1 at 30 s needed 100 routes
-(+7.45 % over the best known) at 25 neighbours, 95 at 40 (+4.6 %) and at 50 (+3.9 %)."""
-
-
-def _neighbourhood_size(data: pyvrp.ProblemData) -> int:
-    """Between :data:`NEIGHBOURS` and :data:`NEIGHBOURS_TIGHT` by the share of tight windows.
+def _neighbourhood_size(data: pyvrp.ProblemData, params: SolveParams) -> int:
+    """Between ``params.neighbours`` and ``params.neighbours_tight`` by the share of tight windows.
 
     A window is tight when it covers less than half of the vehicles' working day; with many such
     clients the good moves are rarer among the nearest ones and a wider neighbourhood pays.
@@ -845,10 +801,10 @@ def _neighbourhood_size(data: pyvrp.ProblemData) -> int:
     end = max((vt.tw_late for vt in vts), default=0)
     clients = list(data.clients())
     if end <= start or not clients:
-        return NEIGHBOURS
+        return params.neighbours
     width = np.asarray([min(c.tw_late, end) - max(c.tw_early, start) for c in clients], dtype=float)
     tight = float(np.mean(width < 0.5 * (end - start)))
-    return round(NEIGHBOURS + (NEIGHBOURS_TIGHT - NEIGHBOURS) * tight)
+    return round(params.neighbours + (params.neighbours_tight - params.neighbours) * tight)
 
 
 def _greedy(data: pyvrp.ProblemData) -> pyvrp.Solution:

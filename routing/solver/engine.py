@@ -7,7 +7,7 @@
    never change the answer). Job 1 is PyVRP with landfills as reload depots and the daily load
    bounded through the number of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the
    fleet's lower bound first when the daily load binds). Job 2 is PyVRP with the daily load exact
-   (mode ``day``) and, up to :data:`ORTOOLS_MAX_CLIENTS` clients, OR-Tools with every rule as a
+   (mode ``day``) and, up to ``SolveParams.ortools_max_clients`` clients, OR-Tools with every rule as a
    dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan. When PyVRP's
    relaxation holds every rule (no lunch, no stop limit, one trip a day: CVRP and VRPTW), job 2 is
    the same relaxation searched from the fleet's lower bound up (mode ``tight``); when the daily
@@ -27,15 +27,20 @@ import math
 import multiprocessing as mp
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 import numpy as np
 
-from routing.solver._ortools import solve_ortools, vehicle_list
+from routing.solver._fleet import vehicle_list
+from routing.solver._ortools import solve_ortools
 from routing.solver._pyvrp import solve_pyvrp
 from routing.solver._schedule import Evaluation, Item, Prepared, evaluate, normalise
+from routing.solver.control import Cancelled, Control
 from routing.solver.model import Model, Result, Route, Unserved
+from routing.solver.params import SolveParams
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +139,15 @@ def _verify(
     return _Plan(routes, dropped, solver)
 
 
-def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: float) -> None:
+def _reinsert(
+    prep: Prepared,
+    plan: _Plan,
+    candidates: list[int],
+    deadline: float,
+    *,
+    positions: int,
+    control: Control | None = None,
+) -> None:
     """Insert left-out clients where they fit best, in place.
 
     Positions are ranked by the detour they cost; only the cheapest few are timed and verified
@@ -142,6 +155,8 @@ def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: floa
     """
     model = prep.model
     for i in candidates:
+        if control is not None:
+            control.check()
         c = model.clients[i]
         dirs = [False, True] if (c.is_segment and c.reversible) else [False]
         ranked: list[tuple[float, tuple[int, int], int, bool]] = []
@@ -173,12 +188,12 @@ def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: floa
                     + prep.dur[prev, a] * 1e-6
                 )
                 delta = via - base
-                for pos in np.argsort(delta, kind="stable")[:REINSERT_POSITIONS]:
+                for pos in np.argsort(delta, kind="stable")[:positions]:
                     if np.isfinite(delta[pos]):
                         ranked.append((float(delta[pos]), key, int(pos), rev))
         ranked.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
         best: tuple[float, tuple[int, int], list[Item], Evaluation] | None = None
-        for _, key, pos, rev in ranked[: 4 * REINSERT_POSITIONS]:
+        for _, key, pos, rev in ranked[: 4 * positions]:
             items, ev = plan.routes[key]
             vt = model.vehicle_types[key[0]]
             trial = normalise(prep, vt, [*items[:pos], ("client", i, rev), *items[pos:]])
@@ -202,10 +217,6 @@ def _reinsert(prep: Prepared, plan: _Plan, candidates: list[int], deadline: floa
         if best is not None and (c.required or best[0] < c.prize):
             plan.routes[best[1]] = (best[2], best[3])
             plan.dropped.pop(i, None)
-
-
-REINSERT_POSITIONS = 8
-"""Cheapest positions per route and direction that are timed when re-inserting a client."""
 
 
 def _explain_left_out(prep: Prepared, plan: _Plan, clients: list[int]) -> None:
@@ -260,6 +271,9 @@ def solve(
     max_iterations: int | None = None,
     workers: int = 1,
     progress: bool = False,
+    params: SolveParams | None = None,
+    cancel: Callable[[], bool] | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> Result:
     """Solve ``model``: serve as many required clients as possible, then use fewest vehicles, then
     least cost.
@@ -282,14 +296,39 @@ def solve(
         not depend on it.
     progress
         Log the best cost periodically.
+    params
+        Tuning of the search (:class:`~routing.solver.params.SolveParams`; its defaults when None).
+    cancel
+        Asked often (every search iteration, every OR-Tools search node, while waiting for the job
+        processes, between clients of the repair); True means stop now: the job processes are
+        terminated and :class:`~routing.solver.control.Cancelled` is raised.
+    on_progress
+        Called with the fraction (0..1) of the budget used (time, or an estimate under
+        ``max_iterations``), never decreasing, at most four times a second.
 
     Returns
     -------
     Result
         Verified routes (every rule of the model holds) and the unserved clients with reasons.
+
+    Raises
+    ------
+    ValueError
+        The model is not valid (see :meth:`~routing.solver.model.Model.validate`).
+    Cancelled
+        ``cancel`` returned True.
     """
     t0 = time.monotonic()
-    _PROGRESS_ON[0] = progress
+    params = params if params is not None else SolveParams()
+    control = Control(
+        time_limit_s=time_limit_s,
+        max_iterations=max_iterations,
+        cancel=cancel,
+        on_progress=on_progress,
+        log=progress,
+        started=t0,
+    )
+    control.check()
     model.validate()
     prep = Prepared.of(model)
     logger.info(
@@ -305,8 +344,8 @@ def solve(
     stats: dict[str, float] = {"screened_out": float(len(screened))}
     deadline = t0 + time_limit_s
     # the same jobs whatever the number of workers, so that workers never change the answer
-    jobs = _jobs(model, len(clients), seed)
-    plans = _run_jobs(prep, clients, jobs, deadline, max_iterations, workers, screened)
+    jobs = _jobs(model, len(clients), seed, params)
+    plans = _run_jobs(prep, clients, jobs, deadline, workers, screened, params, control)
     best: _Plan | None = None
     kept: dict[str, tuple[int, int, float]] = {}  # best key per engine and mode
     for plan in sorted(plans, key=lambda p: p.key(model)):
@@ -323,7 +362,12 @@ def solve(
             logger.info("%s repair: re-inserting %d clients", plan.solver, len(left))
             grace = min(5.0, 0.05 * time_limit_s)
             _reinsert(
-                prep, plan, left, math.inf if max_iterations is not None else deadline + grace
+                prep,
+                plan,
+                left,
+                math.inf if max_iterations is not None else deadline + grace,
+                positions=params.reinsert_positions,
+                control=control,
             )
             _explain_left_out(prep, plan, clients)
         key = plan.key(model)
@@ -350,13 +394,11 @@ def solve(
             len(best.routes),
             key[2],
         )
+    control.report(1.0)
     return _to_result(model, best, time.monotonic() - t0, stats)
 
 
-_PROGRESS_ON = [False]
-
-
-def _jobs(model: Model, n_clients: int, seed: int) -> list[tuple[str, int]]:
+def _jobs(model: Model, n_clients: int, seed: int, params: SolveParams) -> list[tuple[str, int]]:
     """The two search jobs for this model (the same whatever the number of workers).
 
     When PyVRP's relaxation holds every rule of the model (no lunch, no stop limit, one trip a
@@ -374,7 +416,8 @@ def _jobs(model: Model, n_clients: int, seed: int) -> list[tuple[str, int]]:
         return [("trips", seed), ("tight", seed + 1)]
     if _whole_trips(model):
         return [("trips", seed), ("trips", seed + 1)]
-    return [("trips", seed), ("hybrid" if n_clients <= ORTOOLS_MAX_CLIENTS else "day", seed)]
+    hybrid = n_clients <= params.ortools_max_clients
+    return [("trips", seed), ("hybrid" if hybrid else "day", seed)]
 
 
 def _whole_trips(model: Model) -> bool:
@@ -404,22 +447,13 @@ def _daily_limits(model: Model) -> list[tuple[float, float]]:
     ]
 
 
-KEEP = 0.96
-"""Share of the time left that the search jobs may use; the rest is for verification and repair.
-Verifying takes well under a second (1599_stop: 0.07 s) and re-insertion watches the deadline
-itself (:func:`_reinsert`); at 0.90 a thousand-client search stopped 6 s early."""
-
-ORTOOLS_MAX_CLIENTS = 400
-"""Up to this many clients the second job ends with OR-Tools polishing a PyVRP plan under the exact
-rules; above it OR-Tools is too slow to help in seconds and a second PyVRP run takes its place."""
-
-
 def _run_engine(
     prep: Prepared,
     clients: list[int],
     job: tuple[str, int],
     budget: float,
-    max_iterations: int | None,
+    params: SolveParams,
+    control: Control,
 ) -> list[tuple[str, list[tuple[int, int, list[Item]]]]]:
     """Run one search job; every plan it returns is verified by the caller.
 
@@ -429,6 +463,7 @@ def _run_engine(
     """
     name, seed = job
     t0 = time.monotonic()
+    max_iterations = control.max_iterations
     if name in ("trips", "day", "tight"):
         found = solve_pyvrp(
             prep,
@@ -437,7 +472,8 @@ def _run_engine(
             max_iterations=max_iterations,
             seed=seed,
             mode=name,
-            progress=_PROGRESS_ON[0],
+            params=params,
+            control=control,
         )
         return [(f"pyvrp-{name}", raw) for raw in found]
     raws = solve_pyvrp(
@@ -447,7 +483,8 @@ def _run_engine(
         max_iterations=max_iterations,
         seed=seed,
         mode="day",
-        progress=_PROGRESS_ON[0],
+        params=params,
+        control=control,
     )
     if max_iterations is not None:
         # OR-Tools' completion of a warm start has no deterministic limit (it may search for hours),
@@ -459,7 +496,12 @@ def _run_engine(
     initial = [start.routes[key][0] if key in start.routes else [] for key in vehicle_list(prep)]
     left = max(0.2, budget - (time.monotonic() - t0))
     polished = solve_ortools(
-        prep, clients, time_limit_s=left, max_iterations=max_iterations, initial=initial
+        prep,
+        clients,
+        time_limit_s=left,
+        max_iterations=max_iterations,
+        initial=initial,
+        control=control,
     )
     return [*(("pyvrp-day", raw) for raw in raws), ("ortools", polished)]
 
@@ -470,10 +512,11 @@ def _child(
     clients: list[int],
     job: tuple[str, int],
     budget: float,
-    max_iterations: int | None,
+    params: SolveParams,
+    control: Control,
 ) -> None:
     try:
-        conn.send(_run_engine(prep, clients, job, budget, max_iterations))
+        conn.send(_run_engine(prep, clients, job, budget, params, control))
     except Exception as exc:  # report the failure to the parent, which carries on without it
         conn.send(exc)
     finally:
@@ -485,57 +528,111 @@ def _run_jobs(
     clients: list[int],
     jobs: list[tuple[str, int]],
     deadline: float,
-    max_iterations: int | None,
     workers: int,
     screened: dict[int, str],
+    params: SolveParams,
+    control: Control,
 ) -> list[_Plan]:
     """Run the engines (in parallel processes when ``workers`` > 1) and verify their plans.
 
-    The search may use :data:`KEEP` of the time left.
+    The search may use ``params.keep`` of the time left.
     """
     if not clients:
         return [_Plan({}, dict(screened), "none")]
-    raws: list[tuple[str, list[tuple[int, int, list[Item]]]]] = []
-    remaining = max(0.2, deadline - time.monotonic())
     if workers > 1 and len(jobs) > 1 and hasattr(os, "fork"):
-        # keep room for verification and repair after the search
-        budget = max(0.2, remaining * KEEP - 0.3)
-        ctx = mp.get_context("fork")
-        children = []
-        for job in jobs[1:]:
-            parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(
-                target=_child, args=(child, prep, clients, job, budget, max_iterations)
-            )
-            proc.start()
-            child.close()
-            children.append((job, proc, parent))
-        raws.extend(_safe_run(prep, clients, jobs[0], budget, max_iterations))
-        for job, proc, parent in children:
-            wait = None if max_iterations is not None else max(1.0, deadline - time.monotonic() + 5)
-            got: object = []
-            if parent.poll(wait):
-                try:
-                    got = parent.recv()
-                except EOFError:
-                    got = []
-            else:
-                logger.warning("%s did not answer in time; it is stopped", _label(job))
-                proc.terminate()
-            proc.join(5)
-            if isinstance(got, Exception):
-                logger.warning("%s failed: %s", _label(job), got)
-                got = []
-            raws.extend(got)  # type: ignore[arg-type]
+        raws = _run_parallel(prep, clients, jobs, deadline, params, control)
     else:
+        raws = []
         for k, job in enumerate(jobs):
             left = max(0.2, deadline - time.monotonic())
-            budget = max(0.2, left * KEEP / (len(jobs) - k) - 0.2)
-            raws.extend(_safe_run(prep, clients, job, budget, max_iterations))
+            budget = max(0.2, left * params.keep / (len(jobs) - k) - 0.2)
+            control.start_job(k, len(jobs))
+            raws.extend(_safe_run(prep, clients, job, budget, params, control))
     logger.info("search done; verifying %d plans", len(raws))
     plans = [_verify(prep, raw, label, screened) for label, raw in raws]
     logger.info("verified")
     return plans
+
+
+_Raws = list[tuple[str, list[tuple[int, int, list[Item]]]]]
+
+
+def _run_parallel(
+    prep: Prepared,
+    clients: list[int],
+    jobs: list[tuple[str, int]],
+    deadline: float,
+    params: SolveParams,
+    control: Control,
+) -> _Raws:
+    """The first job in this process, the others in forked ones, all with the whole budget.
+
+    The children are terminated when the search is cancelled or fails here, and when they do not
+    answer in time.
+    """
+    remaining = max(0.2, deadline - time.monotonic())
+    # keep room for verification and repair after the search
+    budget = max(0.2, remaining * params.keep - 0.3)
+    ctx = mp.get_context("fork")
+    children: list[tuple[tuple[str, int], Any, Connection]] = []
+    try:
+        for job in jobs[1:]:
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_child,
+                args=(child, prep, clients, job, budget, params, control.for_child()),
+            )
+            proc.start()
+            child.close()
+            children.append((job, proc, parent))
+        raws = _safe_run(prep, clients, jobs[0], budget, params, control)
+        for job, proc, parent in children:
+            raws.extend(_collect(job, proc, parent, deadline, control))
+        return raws
+    finally:
+        for _, proc, _ in children:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join(5)
+
+
+WAIT_POLL_S = 0.1
+"""Seconds between two looks at the cancel callable while waiting for a job process."""
+
+
+def _collect(
+    job: tuple[str, int],
+    proc: mp.process.BaseProcess,
+    conn: Connection,
+    deadline: float,
+    control: Control,
+) -> _Raws:
+    """The plans of a job process; nothing if it failed or did not answer in time (it is stopped).
+
+    Without an iteration limit a job has until 5 s past the deadline; under one it may take as long
+    as it needs (its answer must not depend on the clock).
+    """
+    until = (
+        math.inf
+        if control.max_iterations is not None
+        else max(time.monotonic() + 1.0, deadline + 5)
+    )
+    while not conn.poll(WAIT_POLL_S):
+        control.check()
+        if time.monotonic() > until or (not proc.is_alive() and not conn.poll(0)):
+            logger.warning("%s did not answer in time; it is stopped", _label(job))
+            proc.terminate()
+            return []
+    try:
+        got: object = conn.recv()
+    except EOFError:
+        return []
+    if isinstance(got, Cancelled):
+        raise got
+    if isinstance(got, Exception):
+        logger.warning("%s failed: %s", _label(job), got)
+        return []
+    return got  # type: ignore[return-value]
 
 
 def _label(job: tuple[str, int]) -> str:
@@ -568,10 +665,13 @@ def _safe_run(
     clients: list[int],
     job: tuple[str, int],
     budget: float,
-    max_iterations: int | None,
-) -> list[tuple[str, list[tuple[int, int, list[Item]]]]]:
+    params: SolveParams,
+    control: Control,
+) -> _Raws:
     try:
-        return _run_engine(prep, clients, job, budget, max_iterations)
+        return _run_engine(prep, clients, job, budget, params, control)
+    except Cancelled:
+        raise
     except Exception as exc:  # one engine failing must not lose the other's plan
         logger.warning("%s failed: %s", _label(job), exc)
         return []

@@ -7,11 +7,14 @@ with :meth:`Model.set_matrices`; every time is in integer seconds since midnight
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from routing.solver.params import SolveParams
 
 Load = tuple[float, float]
 """A load as (kg, m³)."""
@@ -355,8 +358,16 @@ class Model:
         max_iterations: int | None = None,
         workers: int = 1,
         progress: bool = False,
+        params: SolveParams | None = None,
+        cancel: Callable[[], bool] | None = None,
+        on_progress: Callable[[float], None] | None = None,
     ) -> Result:
-        """Solve the model; see :func:`routing.solver.engine.solve`."""
+        """Solve the model; see :func:`routing.solver.engine.solve` for the options.
+
+        ``params`` tunes the search (:class:`~routing.solver.params.SolveParams`); ``cancel`` is
+        asked often and True stops the solve with :class:`~routing.solver.control.Cancelled`;
+        ``on_progress`` receives the fraction of the budget used.
+        """
         from routing.solver.engine import solve
 
         return solve(
@@ -366,4 +377,7 @@ class Model:
             max_iterations=max_iterations,
             workers=workers,
             progress=progress,
+            params=params,
+            cancel=cancel,
+            on_progress=on_progress,
         )

@@ -1,0 +1,167 @@
+"""The pages of the service (FastAPI, Jinja2 templates, htmx), built by :func:`create_app`.
+
+Every page speaks Kyrgyz, Russian or English (the ``lang`` cookie, switched from any page; strings
+from the same gettext catalogues as the maps). Every page but the login needs a signed-in user and
+shows only that user's enterprise's rows: a plan, upload or scenario of another enterprise answers
+404 exactly as one that does not exist. Every form post carries the CSRF token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from routing.i18n import LANGUAGES, day_name, translator
+from routing.service import security
+from routing.service.jobs import Dispatcher, inputs_dir, recover
+from routing.service.settings import Settings
+from routing.service.store import (
+    Enterprise,
+    ScenarioRow,
+    User,
+    make_engine,
+    migrate,
+    session_factory,
+)
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE.parent / "static"
+LANG_COOKIE = "lang"
+
+
+def create_app(settings: Settings, *, run_queue: bool = True) -> FastAPI:
+    """The ASGI application of one installation.
+
+    Parameters
+    ----------
+    settings
+        Data folder, limits, workers.
+    run_queue
+        Start the plan queue (tests of pages alone may leave it off).
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    with sessions() as db:
+        ensure_default(db, settings.data_dir)
+        recover(db, settings.data_dir)
+    dispatcher = Dispatcher(
+        settings.database_url, settings.data_dir, settings.plan_workers, settings.poll_s
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if run_queue:
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            if run_queue:
+                dispatcher.stop()
+            engine.dispose()
+
+    app = FastAPI(title="Taza routing", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.dispatcher = dispatcher
+    app.state.templates = _templates()
+    if settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    app.middleware("http")(_csrf_cookie)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    from routing.service import pages
+
+    app.include_router(pages.router)
+    return app
+
+
+def ensure_default(db: Any, data_dir: Path) -> None:
+    """On a new installation: the first enterprise, its admin (no password yet) and the default."""
+    from routing.service.scenarios import seed_default
+
+    if db.scalars(select(Enterprise)).first() is not None:
+        return
+    enterprise = Enterprise(name="Taza Aimak")
+    db.add(enterprise)
+    db.flush()
+    db.add(User(enterprise_id=enterprise.id, username="admin", password_hash="", is_admin=True))
+    name, text = seed_default(inputs_dir(data_dir, enterprise.id))
+    db.add(ScenarioRow(enterprise_id=enterprise.id, name=name, toml_text=text))
+    db.commit()
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["LANGUAGES"] = LANGUAGES
+    templates.env.globals["day_name"] = day_name
+    templates.env.filters["urlquote"] = lambda s: quote(str(s), safe="")
+    templates.env.filters["fromjson"] = lambda s: json.loads(s) if s else {}
+    return templates
+
+
+async def _csrf_cookie(request: Request, call_next: Callable[[Request], Any]) -> Response:
+    """Give every browser a CSRF cookie, so any page's forms can carry the same token."""
+    token = request.cookies.get(security.CSRF_COOKIE)
+    fresh = token is None
+    request.state.csrf = token or security.new_token()
+    response: Response = await call_next(request)
+    if fresh:
+        response.set_cookie(
+            security.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict"
+        )
+    return response
+
+
+def language_of(request: Request) -> str:
+    """The page language: the ``lang`` cookie, else the browser's first known, else Kyrgyz."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return str(chosen)
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return "ky"
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page in the request's language, with the user, CSRF token and language links."""
+    lang = language_of(request)
+    values = {
+        "request": request,
+        "_": translator(lang),
+        "lang": lang,
+        "user": getattr(request.state, "user", None),
+        "csrf": request.state.csrf,
+        "here": request.url.path,
+        **context,
+    }
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def not_found() -> HTTPException:
+    """The one answer for a row that does not exist or belongs to another enterprise."""
+    return HTTPException(status_code=404, detail="not found")
+
+
+def redirect(url: str) -> RedirectResponse:
+    """See-other redirect after a form post."""
+    return RedirectResponse(url, status_code=303)
+
+
+def file_response(path: Path, name: str) -> FileResponse:
+    """A download with a safe file name."""
+    return FileResponse(path, filename=name)

@@ -1,0 +1,297 @@
+"""The plan queue: waiting plans in the database, at most N worker processes, cancel and recovery.
+
+The queue is the ``plan_job`` table itself: a page adds a row ``waiting``; the :class:`Dispatcher`
+(a thread in the server) starts the oldest waiting plans in worker processes while fewer than
+``plan_workers`` run, asks a running plan to stop when its cancel flag is set (and ends the process
+if it does not stop within a grace period), and marks a plan failed if its process died without a
+word. A worker writes its own progress and outcome, but only while the row still says it is the
+one running it, so nothing it writes late can overwrite what the server decided.
+
+When the server is killed, its workers notice their parent is gone and stop; at the next start
+:func:`recover` marks the plans that were running ``interrupted`` with the stage they had reached.
+Plans that were waiting stay in the queue; finished plans are not touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from routing.service.store import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    RUNNING,
+    WAITING,
+    PlanJob,
+    make_engine,
+    session_factory,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+CANCEL_GRACE_S = 5.0
+PROGRESS_EVERY_S = 0.5
+
+
+def plan_dir(data_dir: Path, job_id: int) -> Path:
+    """The folder of one plan: its scenario file and, once written, ``out/``."""
+    return data_dir / "plans" / str(int(job_id))
+
+
+def inputs_dir(data_dir: Path, enterprise_id: int) -> Path:
+    """The folder of an enterprise's uploaded inputs (server-chosen file names only)."""
+    return data_dir / "enterprises" / str(int(enterprise_id)) / "inputs"
+
+
+def recover(db: Session, data_dir: Path) -> int:
+    """Mark plans left ``running`` by a server that stopped as ``interrupted``; returns how many."""
+    stale = db.scalars(select(PlanJob).where(PlanJob.status == RUNNING)).all()
+    for job in stale:
+        where = f" at stage {job.stage_number}/{job.stage_total} ({job.stage})" if job.stage else ""
+        job.status = INTERRUPTED
+        job.error = f"the server stopped while this plan was running{where}; start it again"
+        job.finished_at = utcnow()
+        job.worker_pid = None
+        for tmp in plan_dir(data_dir, job.id).glob(".out-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+    db.commit()
+    return len(stale)
+
+
+@dataclass
+class _Worker:
+    process: Any
+    event: Any
+    cancel_sent_at: float | None = None
+
+
+@dataclass
+class Dispatcher:
+    """Starts, watches and cancels plan worker processes; one per server."""
+
+    database_url: str
+    data_dir: Path
+    plan_workers: int = 1
+    poll_s: float = 0.5
+    _workers: dict[int, _Worker] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Run the queue in a background thread."""
+        self._sessions = session_factory(make_engine(self.database_url))
+        self._ctx = mp.get_context("spawn")  # no fork of a threaded server
+        self._thread = threading.Thread(target=self._loop, name="plan-queue", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the queue; running plans are ended (they will show as interrupted)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        for worker in self._workers.values():
+            _end(worker.process)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.step()
+            except Exception:  # the queue must outlive one bad step; the next may succeed
+                logger.exception("plan queue step failed")
+            self._stop.wait(self.poll_s)
+
+    def step(self) -> None:
+        """One pass: cancel and reap this server's workers, then start waiting plans."""
+        with self._sessions() as db:
+            for job_id, worker in list(self._workers.items()):
+                job = db.get(PlanJob, job_id)
+                if job is not None:
+                    db.refresh(job)
+                    self._watch(db, job, worker)
+            free = self.plan_workers - len(self._workers)
+            if free > 0:
+                waiting = db.scalars(
+                    select(PlanJob)
+                    .where(PlanJob.status == WAITING)
+                    .order_by(PlanJob.id)
+                    .limit(free)
+                ).all()
+                for job in waiting:
+                    self._launch(db, job)
+            db.commit()
+
+    def _watch(self, db: Session, job: PlanJob, worker: _Worker) -> None:
+        if job.cancel_requested and worker.process.is_alive():
+            if worker.cancel_sent_at is None:
+                worker.event.set()
+                worker.cancel_sent_at = time.monotonic()
+            elif time.monotonic() - worker.cancel_sent_at > CANCEL_GRACE_S:
+                _end(worker.process)
+        if worker.process.is_alive():
+            return
+        worker.process.join()
+        del self._workers[job.id]
+        if job.status == RUNNING:  # the worker ended without saying how
+            job.finished_at = utcnow()
+            job.worker_pid = None
+            if job.cancel_requested:
+                job.status, job.error = CANCELLED, "cancelled from the page"
+            else:
+                job.status = FAILED
+                job.error = f"the plan's worker process ended unexpectedly (exit code {worker.process.exitcode})"
+
+    def _launch(self, db: Session, job: PlanJob) -> None:
+        event = self._ctx.Event()
+        process = self._ctx.Process(
+            target=run_job,
+            args=(job.id, self.database_url, str(self.data_dir), event, os.getpid()),
+            name=f"plan-{job.id}",
+            daemon=False,  # the solver starts processes of its own
+        )
+        job.status, job.started_at = RUNNING, utcnow()
+        db.commit()
+        try:
+            process.start()
+        except Exception as exc:
+            job.status, job.finished_at = FAILED, utcnow()
+            job.error = f"could not start a worker process: {exc}"
+            db.commit()
+            return
+        job.worker_pid = process.pid
+        db.commit()
+        self._workers[job.id] = _Worker(process, event)
+
+
+def _end(process: Any) -> None:
+    """End a worker and the solver processes it started (its own process group)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGTERM)
+    process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=5)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """End this worker and its solver processes when the server that started it is gone."""
+    while True:
+        if os.getppid() != parent_pid:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(os.getpgid(0), signal.SIGKILL)
+            os._exit(3)
+        time.sleep(0.5)
+
+
+class _Reporter:
+    """Writes a worker's progress into its row, at most every half second within a stage."""
+
+    def __init__(self, sessions: Any, job_id: int, pid: int) -> None:
+        self.sessions, self.job_id, self.pid = sessions, job_id, pid
+        self._last = (0.0, "")
+
+    def write(self, **values: Any) -> bool:
+        """Update the row while this process still runs it; False if the server took it back."""
+        with self.sessions() as db:
+            result = db.execute(
+                update(PlanJob)
+                .where(PlanJob.id == self.job_id, PlanJob.status == RUNNING)
+                .where((PlanJob.worker_pid == self.pid) | (PlanJob.worker_pid.is_(None)))
+                .values(**values)
+            )
+            db.commit()
+            return bool(getattr(result, "rowcount", 0))
+
+    def __call__(self, progress: Any) -> None:
+        now = time.monotonic()
+        if progress.stage == self._last[1] and now - self._last[0] < PROGRESS_EVERY_S:
+            return
+        self._last = (now, progress.stage)
+        self.write(
+            stage=progress.stage,
+            stage_number=progress.number,
+            stage_total=progress.total,
+            fraction=progress.fraction,
+            message=progress.message,
+        )
+
+
+def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pid: int) -> None:
+    """The worker process: plan one job and write its outputs, progress and outcome."""
+    from routing import api
+    from routing.errors import InputError
+    from routing.progress import Cancelled, CancelToken
+    from routing.scenario import load_scenario
+
+    os.setsid()  # a process group of its own, so cancelling ends the solver's processes too
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # the stage records are for the progress, not the console
+    sessions = session_factory(make_engine(database_url))
+    reporter = _Reporter(sessions, job_id, os.getpid())
+    root = Path(data_dir)
+    with sessions() as db:
+        job = db.get(PlanJob, job_id)
+        assert job is not None
+        toml_text, enterprise_id, language = job.toml_text, job.enterprise_id, job.language
+    folder = plan_dir(root, job_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    # The scenario file sits with the inputs, whose server-chosen names it refers to.
+    scenario_file = inputs_dir(root, enterprise_id) / f"plan-{job_id}.toml"
+    scenario_file.write_text(toml_text, encoding="utf-8")
+    cancel = CancelToken(event)
+    formats = [f for f in api.ALL_FORMATS if f != "screenshots"]  # screenshots need a browser
+    try:
+        scenario = load_scenario(scenario_file)
+        plan = api.plan_week(
+            scenario, on_progress=reporter, cancel=cancel, cache_dir=root / "cache" / "networks"
+        )
+        api.write_outputs(
+            plan, folder / "out", formats=formats, language=language, offline=True,
+            on_progress=reporter, cancel=cancel,
+        )  # fmt: skip
+    except Cancelled:
+        reporter.write(status=CANCELLED, error="cancelled from the page", finished_at=utcnow())
+        return
+    except InputError as exc:
+        reporter.write(status=FAILED, error=str(exc).replace(str(root), "…"), finished_at=utcnow())
+        return
+    except Exception as exc:
+        logger.exception("plan %s failed", job_id)
+        reporter.write(status=FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
+        return
+    summary = _summary(folder / "out" / "summary.json")
+    reporter.write(
+        status=DONE,
+        out_dir=str((folder / "out").relative_to(root)),
+        summary_json=json.dumps(summary, ensure_ascii=False),
+        finished_at=utcnow(),
+        stage="outputs",
+        fraction=1.0,
+    )
+
+
+def _summary(path: Path) -> dict[str, Any]:
+    """The figures a plan's page shows, from its summary.json."""
+    full = json.loads(path.read_text(encoding="utf-8"))
+    keys = (
+        "households_in", "households_served", "households_unserved", "unserved_by_reason",
+        "vehicle_days", "totals", "synthetic", "attribution", "currency", "tariff_revenue_per_month",
+    )  # fmt: skip
+    return {k: full[k] for k in keys if k in full}

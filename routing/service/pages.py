@@ -1,0 +1,697 @@
+"""The routes: sign-in, language, scenarios and uploads, plans and their files, admin.
+
+Handlers that touch files or the solver's inputs are plain functions (FastAPI runs them in its
+thread pool); form posts read the form, check the CSRF token, then hand the work to such a function.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy import select
+
+from routing.i18n import LANGUAGES, translator
+from routing.progress import STAGES, stage_title
+from routing.scenario import DAYS, ScenarioError
+from routing.service import scenarios as sc
+from routing.service import security
+from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, render
+from routing.service.jobs import inputs_dir
+from routing.service.store import (
+    CANCELLED,
+    FINISHED,
+    RUNNING,
+    WAITING,
+    Enterprise,
+    PlanJob,
+    ScenarioRow,
+    Upload,
+    User,
+    utcnow,
+)
+from routing.service.uploads import (
+    KINDS,
+    UploadError,
+    check_upload,
+    count_rows,
+    display_name,
+    geocode_report,
+    store,
+    write_corrections,
+)
+
+router = APIRouter()
+
+
+# ------------------------------------------------------------------------------------------------
+# who is asking
+
+
+def _sessions(request: Request) -> Any:
+    return request.app.state.sessions
+
+
+def _local_mode(request: Request, db: Any) -> bool:
+    """On loopback with no admin password set, the one local user is signed in without one."""
+    if not request.app.state.settings.loopback:
+        return False
+    admin = db.scalars(select(User).where(User.is_admin.is_(True)).order_by(User.id)).first()
+    return admin is not None and not admin.password_hash
+
+
+def user_of(request: Request) -> User:
+    """The signed-in user, or a redirect to the sign-in page."""
+    with _sessions(request)() as db:
+        user = security.session_user(db, request.cookies.get(security.SESSION_COOKIE))
+    if user is None:
+        target = "/login?next=" + _safe_next(str(request.url.path))
+        raise HTTPException(status_code=303, headers={"Location": target})
+    request.state.user = user
+    return user
+
+
+def _safe_next(url: str | None) -> str:
+    """A local path to go back to (never another site)."""
+    parts = urlsplit(url or "/")
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith("//")
+    ):
+        return "/"
+    return parts.path
+
+
+async def form_of(request: Request) -> Any:
+    """The posted form, after checking its CSRF token against the cookie."""
+    form = await request.form()
+    sent = form.get(security.CSRF_FIELD) or request.headers.get(security.CSRF_HEADER)
+    if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), str(sent or "")):
+        _ = translator(language_of(request))
+        raise HTTPException(
+            status_code=403,
+            detail=_("The form's security token is missing or old; reload the page and try again."),
+        )
+    return form
+
+
+def _own(db: Any, model: Any, row_id: int, user: User) -> Any:
+    row = db.get(model, row_id)
+    if row is None or row.enterprise_id != user.enterprise_id:
+        raise not_found()
+    return row
+
+
+# ------------------------------------------------------------------------------------------------
+# sign in, language
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> Response:
+    with _sessions(request)() as db:
+        if _local_mode(request, db):
+            admin = db.scalars(
+                select(User).where(User.is_admin.is_(True)).order_by(User.id)
+            ).first()
+            token = security.start_session(
+                db, admin, hours=request.app.state.settings.session_hours
+            )
+            return _signed_in(redirect(_safe_next(next)), token, request)
+    return render(request, "login.html", next=_safe_next(next), error="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await form_of(request)
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", "/")))
+    with _sessions(request)() as db:
+        user = db.scalars(select(User).where(User.username == username)).first()
+        ok = user is not None and security.verify_password(user.password_hash, password)
+        if not ok or user is None:
+            _ = translator(language_of(request))
+            error = _("Wrong user name or password.")
+            return render(request, "login.html", status_code=401, next=target, error=error)
+        token = security.start_session(db, user, hours=request.app.state.settings.session_hours)
+    return _signed_in(redirect(target), token, request)
+
+
+def _signed_in(response: Response, token: str, request: Request) -> Response:
+    hours = request.app.state.settings.session_hours
+    response.set_cookie(
+        security.SESSION_COOKIE, token, max_age=int(hours * 3600), httponly=True, samesite="lax"
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await form_of(request)
+    with _sessions(request)() as db:
+        security.end_session(db, request.cookies.get(security.SESSION_COOKIE))
+    response = redirect("/login")
+    response.delete_cookie(security.SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def set_language(request: Request, code: str, next: str = "/") -> Response:
+    if code not in LANGUAGES:
+        raise not_found()
+    response = redirect(_safe_next(next))
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+# ------------------------------------------------------------------------------------------------
+# home, scenarios
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        rows = db.scalars(
+            select(ScenarioRow)
+            .where(ScenarioRow.enterprise_id == user.enterprise_id)
+            .order_by(ScenarioRow.id)
+        ).all()
+        plans = db.scalars(
+            select(PlanJob)
+            .where(PlanJob.enterprise_id == user.enterprise_id)
+            .order_by(PlanJob.id.desc())
+            .limit(20)
+        ).all()
+        enterprise = db.get(Enterprise, user.enterprise_id)
+    return render(request, "home.html", scenarios=rows, plans=plans, enterprise=enterprise)
+
+
+@router.get("/scenarios/{sid}", response_class=HTMLResponse)
+def scenario_page(request: Request, sid: int) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        row = _own(db, ScenarioRow, sid, user)
+        uploads = db.scalars(
+            select(Upload).where(Upload.scenario_id == sid).order_by(Upload.id.desc())
+        ).all()
+    return _scenario_form(request, row, sc.parse(row.toml_text), uploads=uploads)
+
+
+def _scenario_form(
+    request: Request, row: ScenarioRow, raw: dict[str, Any], **extra: Any
+) -> Response:
+    return render(
+        request,
+        "scenario.html",
+        row=row,
+        raw=raw,
+        days=DAYS,
+        kinds=KINDS,
+        max_mb=request.app.state.settings.max_upload_mb,
+        **{"error": "", "saved": False, "uploads": [], **extra},
+    )
+
+
+@router.post("/scenarios/{sid}", response_class=HTMLResponse)
+async def scenario_save(request: Request, sid: int) -> Response:
+    user = user_of(request)
+    form = await form_of(request)
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    days: dict[int, list[str]] = {}
+    for key in form:
+        if key.startswith("village.") and key.endswith(".days"):
+            days[int(key.split(".")[1])] = [str(d) for d in form.getlist(key)]
+    for key in form:  # a village with every day unticked sends no days field at all
+        if key.startswith("village.") and key.endswith(".present"):
+            days.setdefault(int(key.split(".")[1]), [])
+    return await run_in_threadpool(_save_scenario, request, user, sid, values, days)
+
+
+def _save_scenario(
+    request: Request, user: User, sid: int, values: dict[str, str], days: dict[int, list[str]]
+) -> Response:
+    settings = request.app.state.settings
+    with _sessions(request)() as db:
+        row = _own(db, ScenarioRow, sid, user)
+        raw = sc.apply_form(sc.parse(row.toml_text), values, days)
+        text = sc.dump(raw)
+        try:
+            scenario = sc.validate(text, inputs_dir(settings.data_dir, user.enterprise_id))
+        except ScenarioError as exc:
+            return _scenario_form(request, row, raw, error=str(exc), status_code=422)
+        row.toml_text, row.name, row.updated_at = text, scenario.name, utcnow()
+        db.commit()
+        uploads = db.scalars(select(Upload).where(Upload.scenario_id == sid)).all()
+    return _scenario_form(request, row, raw, saved=True, uploads=uploads)
+
+
+@router.post("/scenarios/{sid}/copy")
+async def scenario_copy(request: Request, sid: int) -> Response:
+    user = user_of(request)
+    await form_of(request)
+    _ = translator(language_of(request))
+    with _sessions(request)() as db:
+        row = _own(db, ScenarioRow, sid, user)
+        raw = sc.parse(row.toml_text)
+        raw.setdefault("scenario", {})["name"] = _("{name} (copy)", name=row.name)
+        copy = ScenarioRow(
+            enterprise_id=user.enterprise_id, name=raw["scenario"]["name"], toml_text=sc.dump(raw)
+        )
+        db.add(copy)
+        db.commit()
+        return redirect(f"/scenarios/{copy.id}")
+
+
+# ------------------------------------------------------------------------------------------------
+# uploads and the geocoding report
+
+
+@router.post("/scenarios/{sid}/upload", response_class=HTMLResponse)
+async def upload(request: Request, sid: int) -> Response:
+    user = user_of(request)
+    settings = request.app.state.settings
+    length = request.headers.get("content-length")
+    _ = translator(language_of(request))
+    if length and length.isdigit() and int(length) > settings.max_upload_bytes + 65536:
+        detail = _(
+            "The file is larger than the limit of {limit_mb} MB.", limit_mb=settings.max_upload_mb
+        )
+        raise HTTPException(status_code=413, detail=detail)
+    form = await form_of(request)
+    kind = str(form.get("kind", "households"))
+    item = form.get("file")
+    if kind not in KINDS or item is None or isinstance(item, str):
+        raise HTTPException(status_code=400, detail=_("Choose a file to upload."))
+    data = await item.read(settings.max_upload_bytes + 1)
+    name = display_name(item.filename)
+    return await run_in_threadpool(_accept_upload, request, user, sid, kind, name, data)
+
+
+def _accept_upload(
+    request: Request, user: User, sid: int, kind: str, name: str, data: bytes
+) -> Response:
+    settings = request.app.state.settings
+    _ = translator(language_of(request))
+    inputs = inputs_dir(settings.data_dir, user.enterprise_id)
+    with _sessions(request)() as db:
+        row = _own(db, ScenarioRow, sid, user)
+        try:
+            suffix = check_upload(name, data, max_bytes=settings.max_upload_bytes)
+        except UploadError as exc:
+            return _refused(request, row, _(exc.message, **exc.values))
+        stored = store(data, suffix, inputs)
+        try:
+            rows = count_rows(inputs / stored, kind, max_rows=settings.max_rows)
+        except ValueError as exc:
+            (inputs / stored).unlink(missing_ok=True)
+            return _refused(request, row, str(exc).replace(stored, name))
+        raw = sc.parse(row.toml_text)
+        register = raw.setdefault("register", {})
+        register[kind] = stored
+        if kind == "households":
+            register.pop("corrections", None)
+        row.toml_text, row.updated_at = sc.dump(raw), utcnow()
+        item = Upload(
+            enterprise_id=user.enterprise_id, scenario_id=sid, kind=kind, original_name=name,
+            stored_name=stored, rows=rows,
+        )  # fmt: skip
+        db.add(item)
+        db.commit()
+        if kind == "households":
+            _refresh_report(request, db, item, row)
+        return redirect(f"/uploads/{item.id}")
+
+
+def _refused(request: Request, row: ScenarioRow, message: str) -> Response:
+    return _scenario_form(
+        request, row, sc.parse(row.toml_text), upload_error=message, status_code=422
+    )
+
+
+def _refresh_report(request: Request, db: Any, item: Upload, row: ScenarioRow) -> None:
+    """Geocode the scenario's register (with its corrections) and keep the rows to fix."""
+    settings = request.app.state.settings
+    scenario = sc.validate(row.toml_text, inputs_dir(settings.data_dir, item.enterprise_id))
+    report = geocode_report(scenario, settings.data_dir / "cache" / "gazetteers")
+    item.rows, item.located = report.rows, report.located
+    item.report_json = json.dumps(report.to_fix, ensure_ascii=False)
+    db.commit()
+
+
+@router.get("/uploads/{uid}", response_class=HTMLResponse)
+def upload_page(request: Request, uid: int) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        item = _own(db, Upload, uid, user)
+    return render(request, "upload.html", item=item, rows=json.loads(item.report_json), error="")
+
+
+@router.post("/uploads/{uid}/fix", response_class=HTMLResponse)
+async def upload_fix(request: Request, uid: int) -> Response:
+    user = user_of(request)
+    form = await form_of(request)
+    fixes: dict[int, dict[str, str]] = {}
+    for key, value in form.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "fix" and parts[1].isdigit() and isinstance(value, str):
+            fixes.setdefault(int(parts[1]), {})[parts[2]] = value
+    return await run_in_threadpool(_apply_fixes, request, user, uid, fixes)
+
+
+def _apply_fixes(
+    request: Request, user: User, uid: int, fixes: dict[int, dict[str, str]]
+) -> Response:
+    settings = request.app.state.settings
+    inputs = inputs_dir(settings.data_dir, user.enterprise_id)
+    with _sessions(request)() as db:
+        item = _own(db, Upload, uid, user)
+        row = _own(db, ScenarioRow, item.scenario_id, user)
+        raw = sc.parse(row.toml_text)
+        if sc.input_name(raw, "register", "households") != item.stored_name:
+            _ = translator(language_of(request))
+            error = _("This register is no longer the scenario's; upload it again to fix it.")
+            return render(
+                request,
+                "upload.html",
+                status_code=409,
+                item=item,
+                rows=json.loads(item.report_json),
+                error=error,
+            )
+        previous = inputs / item.corrections_name if item.corrections_name else None
+        try:
+            name = write_corrections(fixes, previous, inputs)
+        except ValueError as exc:
+            return render(
+                request,
+                "upload.html",
+                status_code=422,
+                item=item,
+                rows=json.loads(item.report_json),
+                error=str(exc),
+            )
+        raw["register"]["corrections"] = name
+        row.toml_text, row.updated_at = sc.dump(raw), utcnow()
+        item.corrections_name = name
+        db.commit()
+        _refresh_report(request, db, item, row)
+    return redirect(f"/uploads/{uid}")
+
+
+@router.get("/uploads/{uid}/corrections.csv")
+def upload_corrections(request: Request, uid: int) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        item = _own(db, Upload, uid, user)
+    if not item.corrections_name:
+        raise not_found()
+    path = (
+        inputs_dir(request.app.state.settings.data_dir, user.enterprise_id) / item.corrections_name
+    )
+    return FileResponse(path, filename="corrections.csv", media_type="text/csv")
+
+
+# ------------------------------------------------------------------------------------------------
+# plans
+
+
+@router.post("/scenarios/{sid}/plan")
+async def plan_start(request: Request, sid: int) -> Response:
+    user = user_of(request)
+    await form_of(request)
+    lang = language_of(request)
+    with _sessions(request)() as db:
+        row = _own(db, ScenarioRow, sid, user)
+        job = PlanJob(
+            enterprise_id=user.enterprise_id, scenario_id=sid, scenario_name=row.name,
+            toml_text=row.toml_text, language=lang, status=WAITING,
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+        return redirect(f"/plans/{job.id}")
+
+
+@router.get("/plans", response_class=HTMLResponse)
+def plans_page(request: Request) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        plans = db.scalars(
+            select(PlanJob)
+            .where(PlanJob.enterprise_id == user.enterprise_id)
+            .order_by(PlanJob.id.desc())
+        ).all()
+    return render(request, "plans.html", plans=plans)
+
+
+def _files(request: Request, job: PlanJob) -> dict[str, Path]:
+    """A finished plan's files by their path inside its output folder (the only names served)."""
+    if not job.out_dir:
+        return {}
+    out = request.app.state.settings.data_dir / job.out_dir
+    if not out.is_dir():
+        return {}
+    return {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _stages(job: PlanJob, language: str) -> list[dict[str, Any]]:
+    out = []
+    for i, key in enumerate(STAGES, start=1):
+        state = "pending"
+        if job.status == "done" or i < job.stage_number:
+            state = "done"
+        elif i == job.stage_number:
+            state = "current" if job.status == RUNNING else "stopped"
+        out.append({"key": key, "title": stage_title(key, language), "state": state, "number": i})
+    return out
+
+
+@router.get("/plans/{jid}", response_class=HTMLResponse)
+def plan_page(request: Request, jid: int) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+    files = _files(request, job)
+    summary = json.loads(job.summary_json) if job.summary_json else {}
+    return render(
+        request, "plan.html", job=job, stages=_stages(job, language_of(request)), files=files, summary=summary,
+        finished=job.status in FINISHED, slug=_slug,
+    )  # fmt: skip
+
+
+def _slug(day: str, vehicle: str) -> str:
+    from routing.exports import slug
+
+    return f"{day}-{slug(vehicle)}"
+
+
+@router.get("/plans/{jid}/progress", response_class=HTMLResponse)
+def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+    response = render(
+        request,
+        "_progress.html",
+        job=job,
+        stages=_stages(job, language_of(request)),
+        finished=job.status in FINISHED,
+    )
+    if live and job.status in FINISHED:
+        response.headers["HX-Refresh"] = "true"  # the page then shows the map and the downloads
+    return response
+
+
+@router.get("/plans/{jid}/status")
+def plan_status(request: Request, jid: int) -> dict[str, Any]:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+    keys = ("id", "status", "stage", "stage_number", "stage_total", "fraction", "message", "error")
+    return {k: getattr(job, k) for k in keys}
+
+
+@router.post("/plans/{jid}/cancel")
+async def plan_cancel(request: Request, jid: int) -> Response:
+    user = user_of(request)
+    await form_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+        if job.status == WAITING:
+            job.status, job.error, job.finished_at = CANCELLED, "cancelled from the page", utcnow()
+        elif job.status == RUNNING:
+            job.cancel_requested = True
+        db.commit()
+    return redirect(f"/plans/{jid}")
+
+
+@router.get("/plans/{jid}/files/{name:path}")
+def plan_file(request: Request, jid: int, name: str) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+    path = _files(request, job).get(name)
+    if path is None:
+        raise not_found()
+    inline = path.suffix in (".html", ".js", ".css", ".png", ".svg", ".json", ".geojson")
+    if inline:
+        return FileResponse(path)
+    return FileResponse(path, filename=f"plan{jid}-{path.name}")
+
+
+@router.get("/plans/{jid}/all.zip")
+def plan_zip(request: Request, jid: int) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+    files = _files(request, job)
+    if not files:
+        raise not_found()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, path in files.items():
+            archive.write(path, name)
+    headers = {"Content-Disposition": f'attachment; filename="plan{jid}.zip"'}
+    return Response(buffer.getvalue(), media_type="application/zip", headers=headers)
+
+
+@router.get("/plans/{jid}/driver/{stem}", response_class=HTMLResponse)
+def driver_page(request: Request, jid: int, stem: str) -> Response:
+    import csv
+
+    user = user_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+    summary = json.loads(job.summary_json) if job.summary_json else {}
+    days = [vd for vd in summary.get("vehicle_days", []) if _slug(vd["day"], vd["vehicle"]) == stem]
+    files = _files(request, job)
+    if not days or "stops.csv" not in files:
+        raise not_found()
+    vd = days[0]
+    with files["stops.csv"].open(encoding="utf-8") as handle:
+        stops = [
+            r
+            for r in csv.DictReader(handle)
+            if r["day"] == vd["day"] and r["vehicle"] == vd["vehicle"]
+        ]
+    return render(
+        request, "driver.html", job=job, vd=vd, stops=stops, stem=stem, files=files,
+        attribution=summary.get("attribution", ""), synthetic=summary.get("synthetic", False),
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------
+# comparing scenarios, admin
+
+
+def cost_report() -> Any | None:
+    """The scenarios issue's report function, once it is on main; None until then."""
+    try:
+        from routing import costs  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return getattr(costs, "compare_scenarios", None)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request) -> Response:
+    user = user_of(request)
+    with _sessions(request)() as db:
+        rows = db.scalars(
+            select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
+        ).all()
+    return render(request, "compare.html", scenarios=rows, available=cost_report() is not None)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page(request: Request) -> Response:
+    user = user_of(request)
+    if not user.is_admin:
+        raise not_found()
+    with _sessions(request)() as db:
+        enterprises = db.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+        users = db.scalars(select(User).order_by(User.id)).all()
+    return render(request, "admin.html", enterprises=enterprises, users=users, error="", done="")
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+async def admin_add_user(request: Request) -> Response:
+    user = user_of(request)
+    if not user.is_admin:
+        raise not_found()
+    form = await form_of(request)
+    return await run_in_threadpool(_add_user, request, {k: str(v) for k, v in form.items()})
+
+
+def _add_user(request: Request, form: dict[str, str]) -> Response:
+    """A user in an existing enterprise, or in a new one named in the form; or a new password."""
+    _ = translator(language_of(request))
+    username, password = form.get("username", "").strip(), form.get("password", "")
+    settings = request.app.state.settings
+    with _sessions(request)() as db:
+        error = ""
+        try:
+            hashed = security.hash_password(password)
+        except ValueError:
+            error = _("A password needs at least {n} characters.", n=security.MIN_PASSWORD_LENGTH)
+        if not error and not username:
+            error = _("Give a user name.")
+        if error:
+            return _admin(request, db, error=error, status_code=422)
+        existing = db.scalars(select(User).where(User.username == username)).first()
+        if existing is not None:
+            existing.password_hash = hashed
+        else:
+            enterprise_id = _enterprise_for(db, form, settings.data_dir)
+            db.add(
+                User(
+                    enterprise_id=enterprise_id,
+                    username=username,
+                    password_hash=hashed,
+                    is_admin=False,
+                )
+            )
+        db.commit()
+        return _admin(request, db, done=_("Saved."))
+
+
+def _enterprise_for(db: Any, form: dict[str, str], data_dir: Path) -> int:
+    new_name = form.get("new_enterprise", "").strip()
+    if new_name:
+        from routing.service.scenarios import seed_default
+
+        enterprise = Enterprise(name=new_name)
+        db.add(enterprise)
+        db.flush()
+        name, text = seed_default(inputs_dir(data_dir, enterprise.id))
+        db.add(ScenarioRow(enterprise_id=enterprise.id, name=name, toml_text=text))
+        return enterprise.id
+    chosen = form.get("enterprise_id", "")
+    if not chosen.isdigit() or db.get(Enterprise, int(chosen)) is None:
+        raise not_found()
+    return int(chosen)
+
+
+def _admin(request: Request, db: Any, **extra: Any) -> Response:
+    enterprises = db.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+    users = db.scalars(select(User).order_by(User.id)).all()
+    return render(
+        request,
+        "admin.html",
+        enterprises=enterprises,
+        users=users,
+        **{"error": "", "done": "", **extra},
+    )

@@ -1,0 +1,90 @@
+"""Settings of one installation of the web service, read once at start.
+
+The data folder is the user's data directory (``platformdirs.user_data_dir("taza-routing")``) unless
+``TAZA_DATA_DIR`` names another. It holds the database ``taza.sqlite3``, the uploaded inputs and the
+outputs of each plan; nothing else is written.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def default_data_dir() -> Path:
+    """``$TAZA_DATA_DIR`` if set, else the user's data directory for ``taza-routing``."""
+    env = os.environ.get("TAZA_DATA_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_data_dir("taza-routing", appauthor=False))
+
+
+def default_plan_workers() -> int:
+    """Plans run at once: one on a machine of up to two cores (the solver uses two), else half."""
+    cores = os.cpu_count() or 1
+    return max(1, cores // 2) if cores > 2 else 1
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) only listens on this machine."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One installation's configuration (frozen: read once at start).
+
+    Parameters
+    ----------
+    data_dir
+        Database, uploads and plan outputs.
+    host, port
+        Where the server listens (loopback by default).
+    plan_workers
+        Plans running at once; the rest wait in the queue.
+    session_hours
+        A login lasts this long, then the user signs in again.
+    max_upload_mb, max_rows
+        Largest upload accepted and most rows in one register or container list.
+    allowed_hosts
+        ``Host`` headers accepted (loopback names when listening on loopback, against DNS rebinding);
+        empty means any.
+    poll_s
+        How often the queue looks for plans to start, finish or cancel.
+    """
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    plan_workers: int = field(default_factory=default_plan_workers)
+    session_hours: float = 12.0
+    max_upload_mb: float = 20.0
+    max_rows: int = 100_000
+    allowed_hosts: tuple[str, ...] = ()
+    poll_s: float = 0.5
+
+    @property
+    def database_url(self) -> str:
+        """SQLAlchemy URL of the installation's SQLite database."""
+        return f"sqlite:///{self.data_dir / 'taza.sqlite3'}"
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the server only listens on this machine."""
+        return is_loopback(self.host)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """:attr:`max_upload_mb` in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)

@@ -1,0 +1,88 @@
+"""The solver's tuning: one frozen parameters object, as PyVRP's ``SolveParams``.
+
+Every constant that shapes the search lives here with its default and the evidence for it; the
+engines read them from the object passed to :meth:`routing.solver.model.Model.solve` (or
+:func:`routing.solver.engine.solve`), never from module variables, so that the tuning bench
+(``python -m bench tuning``) can try other values by passing another object, and two solves in one
+process never influence each other. The defaults were chosen on the tuning instances named in
+``BENCHMARKS.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Tuning of the search; the defaults are the project's choice.
+
+    Parameters
+    ----------
+    neighbours
+        Granular neighbourhood of PyVRP's local search where time windows are loose (PyVRP's
+        default is 50). Half as many candidate moves per client give about 2.3× the iterations,
+        which in runs of a minute buys more than the wider moves: 1051_stop's data at 16 vehicles,
+        60 s, seed 2, 18,499 → 42,395 iterations and 1,967.7 → 1,934.3 miles; 20 and 30 did about
+        as well as 25, 10 cut too deep. Through the whole engine (bench/results/tuning.md) 25 against
+        50 gave 1051_stop medians of 1,946 against 1,969 miles at 60 s, X-n1001 +1.47 % against
+        +1.78 % at 30 s.
+    neighbours_tight
+        The neighbourhood where every client's window is tight (less than half of the working day);
+        in between the size is interpolated by the share of tight windows. RC1_10_1 at 30 s needed
+        100 routes at 25 neighbours, 95 at 40 and at 50.
+    day_neighbours
+        Neighbours of the time-based neighbourhood the daily-load search (mode ``day``) builds
+        itself (PyVRP's own reads the distance matrix, which then holds loads). At 25 2100_stop
+        needed a 17th vehicle.
+    history_length
+        Late-acceptance history of PyVRP's iterated local search (its default is 300). In runs of
+        seconds a shorter memory settles sooner: X-n1001 at 30 s, 300 → about +3.0 %, 100 → about
+        +1.9 % over the best known; on Kim instances 300 and 100 were even (1599_stop seeds 1-3).
+    exhaustive_max_clients
+        Up to this many clients PyVRP makes its exhaustive pass on every new best (above, the pass
+        costs seconds early on nearly every iteration).
+    aggregate_share
+        Largest share of a trip's capacity (and of the shortest shift in service time, and of the
+        fewest stops a vehicle may make) that stops at one place may make up when they are searched
+        as one client. Larger shares pack trips more coarsely.
+    shrink_try
+        Share of the time limit one attempt to do the work with a vehicle fewer may take (wall
+        clock only). A failing attempt used to run to 75 % of the limit and leave the smallest fleet
+        little time for its distance (1599_stop at 60 s: 1,143 → 1,109 miles on average).
+    keep
+        Share of the time left that the search jobs may use; the rest is for verification and
+        repair (verifying 1599_stop takes 0.07 s; at 0.90 a thousand-client search stopped 6 s
+        early).
+    ortools_max_clients
+        Up to this many clients the second job ends with OR-Tools polishing a PyVRP plan under the
+        exact rules; above it OR-Tools is too slow to help in seconds.
+    reinsert_positions
+        Cheapest positions per route and direction that are timed when re-inserting a client.
+    """
+
+    neighbours: int = 25
+    neighbours_tight: int = 50
+    day_neighbours: int = 40
+    history_length: int = 100
+    exhaustive_max_clients: int = 300
+    aggregate_share: float = 0.25
+    shrink_try: float = 0.12
+    keep: float = 0.96
+    ortools_max_clients: int = 400
+    reinsert_positions: int = 8
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value < 0 or (f.type == "int" and value != int(value)):
+                msg = f"SolveParams.{f.name}: must be a number >= 0, got {value!r}"
+                raise ValueError(msg)
+        for name in ("aggregate_share", "shrink_try", "keep"):
+            if not 0 < getattr(self, name) <= 1:
+                msg = f"SolveParams.{name}: must be in (0, 1], got {getattr(self, name)!r}"
+                raise ValueError(msg)
+        for name in ("neighbours", "neighbours_tight", "day_neighbours", "history_length"):
+            if getattr(self, name) < 1:
+                msg = f"SolveParams.{name}: must be at least 1, got {getattr(self, name)!r}"
+                raise ValueError(msg)

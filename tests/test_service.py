@@ -1,0 +1,546 @@
+"""The web service's routes, each with its refusals (FastAPI TestClient, a real SQLite database)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+import tomli_w
+from sqlalchemy import select
+
+from routing.geocode import read_corrections
+from routing.scenario import ScenarioError, load_scenario
+from routing.service.jobs import inputs_dir
+from routing.service.server import UnsafeSettings, check_safe, set_admin_password
+from routing.service.settings import Settings
+from routing.service.store import DONE, RUNNING, PlanJob, ScenarioRow, make_engine, session_factory
+from tests.service_factory import (
+    FIX_LAT,
+    FIX_LON,
+    broken_row_number,
+    client,
+    post,
+    settings,
+    small_register,
+    texts,
+)
+
+PASSWORD = "correct horse battery"
+
+
+def _login(c, username: str = "admin", password: str = PASSWORD):
+    return post(c, "/login", {"username": username, "password": password, "next": "/"})
+
+
+def _db(tmp_path: Path):
+    return session_factory(make_engine(settings(tmp_path).database_url))()
+
+
+def _scenario_text(tmp_path: Path, sid: int = 1) -> str:
+    with _db(tmp_path) as db:
+        row = db.get(ScenarioRow, sid)
+        assert row is not None
+        return row.toml_text
+
+
+# --------------------------------------------------------------------------------------------
+# store, start, safety
+
+
+def test_database_is_made_by_the_migrations_in_wal_mode(tmp_path: Path) -> None:
+    client(tmp_path)
+    client(tmp_path)  # a second start finds the schema current and the default already there
+    con = sqlite3.connect(tmp_path / "data" / "taza.sqlite3")
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    assert con.execute("SELECT count(*) FROM scenario").fetchone()[0] == 1
+    con.close()
+
+
+def test_the_default_scenario_is_loaded_and_valid(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    page = c.get("/", follow_redirects=True)
+    assert page.status_code == 200 and "Taza Aimak" in page.text
+    text = _scenario_text(tmp_path)
+    scenario = load_scenario(_write(inputs_dir(tmp_path / "data", 1) / "t.toml", text))
+    assert scenario.households is not None and scenario.synthetic
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_off_loopback_refuses_to_start_without_an_admin_password(tmp_path: Path) -> None:
+    wide = Settings(data_dir=tmp_path / "data", host="0.0.0.0")
+    with pytest.raises(UnsafeSettings, match="administrator password"):
+        check_safe(wide)
+    check_safe(Settings(data_dir=tmp_path / "data", host="127.0.0.1"))  # loopback is fine
+    set_admin_password(wide, PASSWORD)
+    check_safe(wide)
+    with pytest.raises(ValueError, match="at least 8"):
+        set_admin_password(wide, "short")
+
+
+def test_serve_command_refuses_off_loopback(tmp_path: Path, monkeypatch, capsys) -> None:
+    from routing.cli import main
+
+    monkeypatch.setenv("TAZA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TAZA_ADMIN_PASSWORD", raising=False)
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8765"]) == 2
+    assert "administrator password" in capsys.readouterr().err
+
+
+def test_data_folder_is_taza_data_dir_or_the_users_data_directory(tmp_path, monkeypatch) -> None:
+    from routing.service.settings import default_data_dir
+
+    monkeypatch.setenv("TAZA_DATA_DIR", str(tmp_path))
+    assert default_data_dir() == tmp_path.resolve()
+    monkeypatch.delenv("TAZA_DATA_DIR")
+    assert "taza-routing" in str(default_data_dir())
+
+
+def test_password_sign_in_and_refusals(tmp_path: Path) -> None:
+    set_admin_password(settings(tmp_path), PASSWORD)
+    c = client(tmp_path)
+    first = c.get("/", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"].startswith("/login")
+    assert _login(c, password="wrong password").status_code == 401
+    assert _login(c, username="nobody").status_code == 401
+    assert _login(c).status_code == 303
+    assert c.get("/").status_code == 200
+    post(c, "/logout")
+    assert c.get("/", follow_redirects=False).status_code == 303
+    with _db(tmp_path) as db:
+        from routing.service.store import User
+
+        stored = db.scalars(select(User)).first()
+        assert stored is not None and stored.password_hash.startswith("$argon2id$")
+
+
+def test_sessions_expire(tmp_path: Path) -> None:
+    set_admin_password(settings(tmp_path), PASSWORD)
+    c = client(tmp_path, session_hours=0.5 / 3600)  # half a second
+    assert _login(c).status_code == 303
+    assert c.get("/").status_code == 200
+    time.sleep(1.0)
+    assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_on_loopback_without_a_password_the_local_user_is_signed_in(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    assert c.get("/", follow_redirects=True).status_code == 200
+    wide = client(tmp_path / "wide", host="0.0.0.0")
+    assert "/login" in str(wide.get("/", follow_redirects=True).url)
+
+
+def test_forms_without_the_csrf_token_are_refused(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    assert c.post("/scenarios/1/plan", data={}).status_code == 403
+    assert c.post("/scenarios/1/plan", data={"csrf_token": "forged"}).status_code == 403
+    assert c.post("/scenarios/1", data={"csrf_token": ""}).status_code == 403
+    assert post(c, "/scenarios/1/plan").status_code == 303
+
+
+def test_unknown_host_names_are_refused(tmp_path: Path) -> None:
+    c = client(tmp_path, allowed_hosts=("127.0.0.1", "localhost"))
+    assert c.get("http://evil.example/healthz").status_code == 400
+    assert c.get("http://127.0.0.1/healthz").status_code == 200
+
+
+def test_language_switch_on_every_page(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    for path in ("/", "/plans", "/scenarios/1", "/compare", "/admin"):
+        page = c.get(path)
+        assert all(f'href="/lang/{code}?next=' in page.text for code in ("ky", "ru", "en")), path
+    c.get("/lang/ru?next=/plans")
+    assert "Планы" in c.get("/plans").text
+    c.get("/lang/ky")
+    assert "Пландар" in c.get("/plans").text and "Сценарийлерди салыштыруу" in c.get("/").text
+    assert c.get("/lang/xx").status_code == 404
+    away = c.get("/lang/en?next=//evil.example/", follow_redirects=False)
+    assert away.headers["location"] == "/"
+
+
+def test_every_string_of_the_service_is_in_the_catalogue() -> None:
+    import re
+
+    from routing.i18n import messages
+
+    root = Path(__file__).resolve().parents[1] / "routing" / "service"
+    used: set[str] = set()
+    for path in [*root.glob("*.py"), *(root / "templates").glob("*.html")]:
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\b_\(\s*"((?:[^"\\]|\\.)+)\"""", source))
+        used |= set(re.findall(r"""UploadError\(\s*"((?:[^"\\]|\\.)+)\"""", source))
+    assert len(used) > 100
+    for lang in ("ky", "ru", "en"):
+        assert not sorted(used - set(messages(lang))), lang
+
+
+# --------------------------------------------------------------------------------------------
+# scenario form
+
+
+def test_scenario_form_refuses_as_the_toml_does_with_the_same_message(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    before = _scenario_text(tmp_path)
+    page = post(c, "/scenarios/1", {"vehicle.0.capacity_kg": "a lot"})
+    assert page.status_code == 422
+    raw = tomllib.loads(before)
+    raw["vehicle"][0]["capacity_kg"] = "a lot"
+    folder = inputs_dir(tmp_path / "data", 1)
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(_write(folder / "scenario.toml", tomli_w.dumps(raw)))
+    expected = str(refused.value).replace(str(folder / "scenario.toml"), "scenario.toml")
+    assert texts(page.text, "scenario-error") == expected
+    assert _scenario_text(tmp_path) == before, "a refused form changes nothing"
+    # every day of a village unticked: the TOML's message for days = []
+    none = post(c, "/scenarios/1", {"village.0.present": "1"})
+    assert none.status_code == 422
+    assert "[village #1] days = [] must be a list of: mon, tue" in texts(
+        none.text, "scenario-error"
+    )
+    late = post(c, "/scenarios/1", {"landfill.0.close": "25:00"})
+    assert "is not a time of day" in texts(late.text, "scenario-error")
+
+
+def test_scenario_form_saves_fleet_sites_days_and_tariffs(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    form = {
+        "depot.lat": "41.8830", "depot.lon": "72.7020", "landfill.0.unload_min": "20",
+        "vehicle.1.cost_per_km": "17.5", "vehicle.new.name": "Second tractor", "vehicle.new.count": "2",
+        "village.0.present": "1", "village.0.days": ["mon", "fri"], "village.0.frequency": "2",
+        "tariff.Ketmen-Dobo": "85", "solver.time_limit_s": "1",
+    }  # fmt: skip
+    page = post(c, "/scenarios/1", form)
+    assert page.status_code == 200 and 'id="scenario-saved"' in page.text
+    raw = tomllib.loads(_scenario_text(tmp_path))
+    assert (raw["depot"]["lat"], raw["depot"]["lon"]) == (41.883, 72.702)
+    assert raw["landfill"][0]["unload_min"] == 20 and raw["vehicle"][1]["cost_per_km"] == 17.5
+    assert raw["vehicle"][2]["name"] == "Second tractor" and raw["vehicle"][2]["count"] == 2
+    assert raw["village"][0]["days"] == ["mon", "fri"] and raw["village"][0]["frequency"] == 2
+    assert raw["tariff"]["Ketmen-Dobo"] == 85 and raw["solver"]["time_limit_s"] == 1
+    removed = post(c, "/scenarios/1", {"vehicle.2.remove": "1"})
+    assert removed.status_code == 200
+    assert len(tomllib.loads(_scenario_text(tmp_path))["vehicle"]) == 2
+
+
+def test_scenario_copy(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/en", follow_redirects=True)
+    copied = post(c, "/scenarios/1/copy")
+    assert copied.status_code == 303 and copied.headers["location"] == "/scenarios/2"
+    assert "(copy)" in c.get("/scenarios/2").text
+
+
+# --------------------------------------------------------------------------------------------
+# uploads
+
+
+def _upload(c, name: str, data: bytes, kind: str = "households"):
+    return post(c, "/scenarios/1/upload", {"kind": kind}, files={"file": (name, data, "text/csv")})
+
+
+def test_upload_register_report_and_fix_a_row(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/en", follow_redirects=True)
+    data = small_register(tmp_path / "register.csv").read_bytes()
+    sent = _upload(c, "register.csv", data)
+    assert sent.status_code == 303
+    report = c.get(sent.headers["location"])
+    row = broken_row_number()
+    assert f'data-row="{row}"' in report.text
+    assert texts(report.text, "located") == "60 of 61 rows located at house level or better."
+    fixed = post(
+        c, sent.headers["location"] + "/fix", {f"fix.{row}.lat": FIX_LAT, f"fix.{row}.lon": FIX_LON}
+    )
+    assert fixed.status_code == 303
+    after = c.get(sent.headers["location"])
+    assert f'data-row="{row}"' not in after.text
+    assert texts(after.text, "located") == "61 of 61 rows located at house level or better."
+    raw = tomllib.loads(_scenario_text(tmp_path))
+    folder = inputs_dir(tmp_path / "data", 1)
+    corrections = read_corrections(folder / raw["register"]["corrections"])
+    assert list(corrections["source_row"]) == [row]
+    assert corrections["lat"].iloc[0] == pytest.approx(float(FIX_LAT))
+    assert (folder / raw["register"]["households"]).read_bytes() == data, (
+        "the register is not changed"
+    )
+    download = c.get(sent.headers["location"] + "/corrections.csv")
+    assert download.status_code == 200 and "source_row" in download.text
+
+
+def test_a_bad_fix_is_refused_with_the_row_and_field(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/en", follow_redirects=True)
+    sent = _upload(c, "register.csv", small_register(tmp_path / "r.csv").read_bytes())
+    row = broken_row_number()
+    bad = post(
+        c, sent.headers["location"] + "/fix", {f"fix.{row}.lat": "north", f"fix.{row}.lon": "1"}
+    )
+    assert bad.status_code == 422
+    assert "'lat'" in texts(bad.text, "fix-error") and "corrections.csv" in bad.text
+
+
+def test_upload_excel_and_geojson(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Village", "Street", "House", "Members"])
+    sheet.append(["Терек-Суу", "Курманжан Датка көч", "1", 5])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert _upload(c, "register.xlsx", buffer.getvalue()).status_code == 303
+    geo = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "School", "village": "Терек-Суу", "volume_m3": 0.75},
+                "geometry": {"type": "Point", "coordinates": [72.7152, 41.8802]},
+            }
+        ],
+    }
+    sent = _upload(c, "containers.geojson", json.dumps(geo).encode(), kind="containers")
+    assert sent.status_code == 303
+    raw = tomllib.loads(_scenario_text(tmp_path))
+    assert raw["register"]["households"].endswith(".xlsx")
+    assert raw["register"]["containers"].endswith(".geojson")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("register.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "holds binary data"),
+        ("register.xlsx", b"Village,Street\nA,B\n", "is not an Excel workbook"),
+        ("register.geojson", b'{"rows": []}', "is not valid GeoJSON"),
+        ("register.exe", b"MZ\x90\x00", "only CSV, Excel .xlsx and GeoJSON"),
+        ("register.csv", b"", "is empty"),
+        ("register.csv", b"Name,Colour\nx,y\n", "register.csv"),
+    ],
+)
+def test_uploads_of_the_wrong_kind_are_refused_clearly(tmp_path: Path, name, data, message) -> None:
+    c = client(tmp_path)
+    c.get("/lang/en", follow_redirects=True)
+    before = sorted(p.name for p in inputs_dir(tmp_path / "data", 1).iterdir())
+    page = _upload(c, name, data)
+    assert page.status_code == 422
+    assert message in texts(page.text, "upload-error")
+    assert sorted(p.name for p in inputs_dir(tmp_path / "data", 1).iterdir()) == before
+
+
+def test_upload_size_and_row_limits(tmp_path: Path) -> None:
+    data = small_register(tmp_path / "r.csv").read_bytes()
+    c = client(tmp_path, max_rows=20)
+    c.get("/lang/en", follow_redirects=True)
+    page = _upload(c, "register.csv", data)
+    assert page.status_code == 422 and "more than the limit of 20" in texts(
+        page.text, "upload-error"
+    )
+    small = client(tmp_path / "b", max_upload_mb=0.001)
+    small.get("/lang/en", follow_redirects=True)
+    refused = _upload(small, "register.csv", data)
+    assert refused.status_code == 422 and "larger than the limit" in texts(
+        refused.text, "upload-error"
+    )
+    huge = _upload(small, "register.csv", data * 40)  # refused before the body is read
+    assert huge.status_code == 413 and "larger than the limit" in huge.text
+
+
+def test_uploaded_file_names_never_become_paths(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    data = small_register(tmp_path / "r.csv", broken=False).read_bytes()
+    sent = _upload(c, "../../../evil.csv", data)
+    assert sent.status_code == 303
+    assert not (tmp_path / "evil.csv").exists() and not (tmp_path / "data" / "evil.csv").exists()
+    raw = tomllib.loads(_scenario_text(tmp_path))
+    stored = raw["register"]["households"]
+    assert stored.endswith(".csv") and len(stored) == 36 and "evil" not in stored
+    assert "evil.csv" in c.get(sent.headers["location"]).text  # shown, not used
+
+
+# --------------------------------------------------------------------------------------------
+# plans and enterprises
+
+
+def _finished_plan(tmp_path: Path, enterprise_id: int = 1) -> int:
+    """A done plan row with an output folder, as a worker leaves it."""
+    out = tmp_path / "data" / "plans" / "77" / "out"
+    (out / "sheets").mkdir(parents=True)
+    (out / "summary.json").write_text("{}", encoding="utf-8")
+    (out / "sheets" / "mon-truck.pdf").write_bytes(b"%PDF-1.4 test")
+    (out / "stops.csv").write_text(
+        "day,vehicle,kind,label,village,households,arrival,departure,lat,lon\n"
+        "mon,Truck,depot,Garage,,0,08:00,08:00,41.88,72.70\n"
+        "mon,Truck,collect,Манас көчөсү 1–9,Терек-Суу,9,08:20,08:30,41.88,72.71\n",
+        encoding="utf-8",
+    )
+    summary = {
+        "households_in": 9, "households_served": 9, "households_unserved": 0, "synthetic": True,
+        "attribution": "© OpenStreetMap contributors", "totals": {"km": 3.0, "hours": 1.0, "landfill_trips": 1},
+        "vehicle_days": [{"day": "mon", "date": "2026-11-30", "vehicle": "Truck", "km": 3.0, "stops": 1,
+                          "start": "08:00", "end": "09:00", "landfill_trips": 1}],
+    }  # fmt: skip
+    with _db(tmp_path) as db:
+        job = PlanJob(
+            id=77, enterprise_id=enterprise_id, scenario_id=1, scenario_name="Taza", toml_text="",
+            status=DONE, out_dir="plans/77/out", summary_json=json.dumps(summary), stage="outputs",
+            stage_number=8, stage_total=8,
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+    return 77
+
+
+def test_plan_page_files_driver_page_and_zip(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/en", follow_redirects=True)
+    jid = _finished_plan(tmp_path)
+    page = c.get(f"/plans/{jid}")
+    assert page.status_code == 200 and "Households: 9 served, 0 unserved of 9." in page.text
+    assert f"/plans/{jid}/driver/mon-truck" in page.text
+    sheet = c.get(f"/plans/{jid}/files/sheets/mon-truck.pdf")
+    assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+    assert "attachment" in sheet.headers["content-disposition"]
+    driver = c.get(f"/plans/{jid}/driver/mon-truck")
+    assert driver.status_code == 200 and "Манас көчөсү 1–9" in driver.text
+    assert 'name="viewport"' in driver.text
+    assert c.get(f"/plans/{jid}/driver/tue-truck").status_code == 404
+    archive = zipfile.ZipFile(io.BytesIO(c.get(f"/plans/{jid}/all.zip").content))
+    assert "sheets/mon-truck.pdf" in archive.namelist()
+    assert c.get(f"/plans/{jid}/status").json()["status"] == DONE
+    assert 'hx-trigger="every 1s"' not in c.get(f"/plans/{jid}/progress").text
+
+
+def test_only_the_plans_files_are_served(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    jid = _finished_plan(tmp_path)
+    for name in ("../../../taza.sqlite3", "..%2F..%2F..%2Ftaza.sqlite3", "/etc/passwd", "nope.pdf"):
+        assert c.get(f"/plans/{jid}/files/{name}").status_code == 404, name
+
+
+def test_each_enterprise_sees_only_its_own(tmp_path: Path) -> None:
+    set_admin_password(settings(tmp_path), PASSWORD)
+    admin = client(tmp_path)
+    _login(admin)
+    jid = _finished_plan(tmp_path)
+    made = post(
+        admin,
+        "/admin/users",
+        {"username": "bakyt", "password": "another secret", "new_enterprise": "Toktogul Taza"},
+    )
+    assert made.status_code == 200
+    other = client(tmp_path)
+    assert _login(other, "bakyt", "another secret").status_code == 303
+    home = other.get("/").text
+    assert "Toktogul Taza" in home and f"/plans/{jid}" not in home
+    for url in (f"/plans/{jid}", f"/plans/{jid}/files/summary.json", f"/plans/{jid}/driver/mon-truck",
+                f"/plans/{jid}/progress", f"/plans/{jid}/status", f"/plans/{jid}/all.zip", "/scenarios/1"):  # fmt: skip
+        assert other.get(url).status_code == 404, url
+    assert post(other, f"/plans/{jid}/cancel").status_code == 404
+    assert post(other, "/scenarios/1/plan").status_code == 404
+    assert other.get("/admin").status_code == 404, "only the administrator manages users"
+    short = post(
+        admin, "/admin/users", {"username": "x", "password": "short", "enterprise_id": "1"}
+    )
+    assert short.status_code == 422
+
+
+def test_waiting_plan_is_cancelled_from_the_page(tmp_path: Path) -> None:
+    c = client(tmp_path)  # no queue: the plan stays waiting
+    c.get("/lang/en", follow_redirects=True)
+    sent = post(c, "/scenarios/1/plan")
+    url = sent.headers["location"]
+    assert c.get(url + "/status").json()["status"] == "waiting"
+    assert 'hx-trigger="every 1s"' in c.get(url).text
+    assert post(c, url + "/cancel").status_code == 303
+    status = c.get(url + "/status").json()
+    assert status["status"] == "cancelled" and status["error"] == "cancelled from the page"
+
+
+def test_a_restart_marks_running_plans_interrupted_and_keeps_the_rest(tmp_path: Path) -> None:
+    client(tmp_path)
+    done = _finished_plan(tmp_path)
+    with _db(tmp_path) as db:
+        db.add(PlanJob(id=78, enterprise_id=1, scenario_id=1, scenario_name="x", toml_text="",
+                       status=RUNNING, stage="matrix", stage_number=5, stage_total=8))  # fmt: skip
+        db.add(PlanJob(id=79, enterprise_id=1, scenario_id=1, scenario_name="x", toml_text=""))
+        db.commit()
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)
+    assert c.get(f"/plans/{done}/status").json()["status"] == DONE
+    stopped = c.get("/plans/78/status").json()
+    assert stopped["status"] == "interrupted" and "at stage 5/8 (matrix)" in stopped["error"]
+    assert c.get("/plans/79/status").json()["status"] == "waiting"
+
+
+def test_compare_page_says_not_available_yet(tmp_path: Path) -> None:
+    from routing.service.pages import cost_report
+
+    c = client(tmp_path)
+    c.get("/lang/en", follow_redirects=True)
+    page = c.get("/compare")
+    assert page.status_code == 200
+    if cost_report() is None:
+        assert "Not available yet" in texts(page.text, "not-available")
+
+
+@pytest.mark.slow
+def test_the_queue_runs_plans_one_at_a_time_with_progress_and_cancel(tmp_path: Path) -> None:
+    with client(tmp_path, run_queue=True) as c:
+        c.get("/lang/en", follow_redirects=True)
+        sent = _upload(
+            c, "register.csv", small_register(tmp_path / "r.csv", broken=False).read_bytes()
+        )
+        assert sent.status_code == 303
+        assert post(c, "/scenarios/1", {"solver.time_limit_s": "1"}).status_code == 200
+        first = post(c, "/scenarios/1/plan").headers["location"]
+        second = post(c, "/scenarios/1/plan").headers["location"]
+        seen = _follow(c, first, until={"done", "failed"}, also=second)
+        assert seen["final"] == "done", seen
+        assert seen["second_while_first_ran"] == {"waiting"}, "one plan at a time"
+        assert seen["stages"] == sorted(seen["stages"]) and len(set(seen["stages"])) >= 3
+        page = c.get(first)
+        assert "week.html" in page.text and "sheets/" in page.text
+        pdf = page.text.split('class="packet" href="')[1].split('"')[0]
+        assert c.get(pdf).content.startswith(b"%PDF")
+        _follow(c, second, until={"running"})  # the queue starts the next plan
+        post(c, second + "/cancel")
+        assert _follow(c, second, until={"cancelled", "done", "failed"})["final"] == "cancelled"
+
+
+def _follow(c, url: str, *, until: set[str], also: str | None = None) -> dict:
+    stages: list[int] = []
+    other: set[str] = set()
+    for _ in range(600):
+        status = c.get(url + "/status").json()
+        if status["stage_number"] and (not stages or stages[-1] != status["stage_number"]):
+            stages.append(status["stage_number"])
+        if also and status["status"] == "running":
+            other.add(c.get(also + "/status").json()["status"])
+        if status["status"] in until:
+            return {
+                "final": status["status"],
+                "stages": stages,
+                "second_while_first_ran": other,
+                **status,
+            }
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not finish: {status}")
