@@ -60,13 +60,13 @@ def main() -> None:
         t0 = time.perf_counter()
         info = load_instance(local)
         t_load = time.perf_counter() - t0
-        t1 = time.perf_counter()
+        t1, cpu1 = time.perf_counter(), time.process_time()
         solution = gen_solution(info, True, test_solution=False)
         if method != "PS":
             solution = improve_solution(
                 info, solution, method, test_solution=False, nnFracLS=1, nnFracTS=1
             )
-        t_solve = time.perf_counter() - t1
+        t_solve, cpu_solve = time.perf_counter() - t1, time.process_time() - cpu1
         self_test = "passed"
         try:
             TestCLARPIFSolution(info, solution, tollerance=0.1).testCLARPIF()
@@ -78,6 +78,7 @@ def main() -> None:
             "vehicles": int(solution["nVehicles"]),
             "load_s": t_load,
             "solve_s": t_solve,
+            "solve_cpu_s": cpu_solve,
             "self_test": self_test,
             "routes": _decode(info, solution),
         }
