@@ -54,8 +54,9 @@ def plan_week(
         it can tell how far it is (the matrix's rows, the solver's days) and as it ends; messages
         are in ``scenario.language``.
     cancel
-        Checked between stages and inside the long ones; once cancelled, the plan stops within
-        about two seconds by raising `routing.progress.Cancelled`.
+        Checked between stages and inside the long ones (each block of matrix rows; the solver
+        asks it throughout each day's search); once cancelled, the plan stops within about two
+        seconds by raising `routing.progress.Cancelled`.
     workers
         Processes for each day's search (default 2) and threads for the matrix (default: up to
         the CPUs, at most 4). The plan does not depend on it under an iteration limit.

@@ -35,6 +35,7 @@ from shapely.ops import linemerge
 
 from routing.errors import InputError
 from routing.normalize import (
+    KeyIndex,
     NameKey,
     house_numbers,
     name_key,
@@ -327,156 +328,179 @@ def _build(path: Path) -> Gazetteer:
     if not lats:
         msg = f"{path}: no places, named streets or addresses found: cannot build a gazetteer"
         raise InputError(msg, file=path)
-    local = _Local(float(np.median(lats)))
+    b = _Builder(raw, _Local(float(np.median(lats))))
+    b.add_places()
+    b.add_street_ids()
+    b.add_houses()
+    b.add_ways()
+    b.finish()
+    pts_wgs = [(p[2], p[3]) for p in raw.places] + [(h[3], h[4]) for h in raw.houses]
+    pts_wgs += [c for w in raw.ways for c in w[1]]
+    hull = MultiPoint(pts_wgs).convex_hull
+    extent = hull.buffer(0.02)  # about 2 km
+    assert isinstance(extent, Polygon)
+    return Gazetteer(villages=b.villages, local=b.local, extent=extent, source=str(path))
 
-    villages: dict[str, Village] = {}
-    alias_to_village: dict[str, str] = {}
-    # Places that share a name (common for Kyrgyz villages) are told apart by their position; a
-    # register naming one of them without more is ambiguous, never matched to either.
-    # One place mapped twice (a node and an area of the same name, close together) is kept once:
-    # the first seen, and nodes come first in the file.
-    distinct: list[tuple[list[str], str, float, float]] = []
-    for names, kind, lon, lat in raw.places:
-        x, y = local.xy(lon, lat)
-        if any(
-            d[0][0] == names[0]
-            and math.hypot(*np.subtract(local.xy(d[2], d[3]), (x, y))) < _SAME_PLACE_M
-            for d in distinct
-        ):
-            continue
-        distinct.append((names, kind, lon, lat))
-    seen: dict[str, int] = defaultdict(int)
-    for names, _, _, _ in distinct:
-        seen[names[0]] += 1
-    for names, kind, lon, lat in distinct:
-        display = names[0] if seen[names[0]] == 1 else f"{names[0]} ({lat:.3f}, {lon:.3f})"
-        villages[display] = Village(display, names, kind, local.xy(lon, lat))
-        for n in names:
-            alias_to_village.setdefault(place_key(n), display)
-    place_names = list(villages)
-    place_xy = np.array([villages[n].point for n in place_names], dtype=float).reshape(-1, 2)
-    place_w = np.array([PLACE_WEIGHTS[villages[n].kind] for n in place_names], dtype=float)
 
-    def nearest_place(x: float, y: float) -> str | None:
-        if not place_names:
+class _Builder:
+    """The gazetteer built phase by phase: places, street ids, houses, ways, keys."""
+
+    def __init__(self, raw: _Raw, local: _Local) -> None:
+        self.raw, self.local = raw, local
+        self.villages: dict[str, Village] = {}
+        self.alias_to_village: dict[str, str] = {}
+        self.place_keys: dict[str, list[str]] = defaultdict(list)
+        self.street_id: dict[str, str] = {}
+        self.street_names: dict[str, list[str]] = defaultdict(list)
+        self.house_sites: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+
+    def add_places(self) -> None:
+        """Places that share a name (common for Kyrgyz villages) are told apart by their position;
+        a register naming one of them without more is ambiguous, never matched to either. One place
+        mapped twice (a node and an area of the same name, close together) is kept once: the first
+        seen, and nodes come first in the file."""
+        local = self.local
+        distinct: list[tuple[list[str], str, float, float]] = []
+        for names, kind, lon, lat in self.raw.places:
+            x, y = local.xy(lon, lat)
+            if any(
+                d[0][0] == names[0]
+                and math.hypot(*np.subtract(local.xy(d[2], d[3]), (x, y))) < _SAME_PLACE_M
+                for d in distinct
+            ):
+                continue
+            distinct.append((names, kind, lon, lat))
+        seen: dict[str, int] = defaultdict(int)
+        for names, _, _, _ in distinct:
+            seen[names[0]] += 1
+        for names, kind, lon, lat in distinct:
+            display = names[0] if seen[names[0]] == 1 else f"{names[0]} ({lat:.3f}, {lon:.3f})"
+            self.villages[display] = Village(display, names, kind, local.xy(lon, lat))
+            for n in names:
+                self.alias_to_village.setdefault(place_key(n), display)
+        self.place_names = list(self.villages)
+        self.place_xy = np.array(
+            [self.villages[n].point for n in self.place_names], dtype=float
+        ).reshape(-1, 2)
+        self.place_w = np.array(
+            [PLACE_WEIGHTS[self.villages[n].kind] for n in self.place_names], dtype=float
+        )
+        for v in self.villages.values():
+            for n in v.names:
+                if v.name not in self.place_keys[place_key(n)]:
+                    self.place_keys[place_key(n)].append(v.name)
+
+    def nearest_place(self, x: float, y: float) -> str | None:
+        if not self.place_names:
             return None
-        d = np.hypot(place_xy[:, 0] - x, place_xy[:, 1] - y) / place_w
-        return place_names[int(np.argmin(d))]
+        d = np.hypot(self.place_xy[:, 0] - x, self.place_xy[:, 1] - y) / self.place_w
+        return self.place_names[int(np.argmin(d))]
 
-    def area(name: str) -> Village:
+    def area(self, name: str) -> Village:
         key = place_key(name)
-        if key in alias_to_village:
-            return villages[alias_to_village[key]]
+        if key in self.alias_to_village:
+            return self.villages[self.alias_to_village[key]]
         v = Village(name, [name], "address area", None)
-        villages[name] = v
-        alias_to_village[key] = name
+        self.villages[name] = v
+        self.alias_to_village[key] = name
         return v
 
-    # Street spellings that denote the same street (name, name:ru, name:ky …) share one id.
-    street_id: dict[str, str] = {}
-    street_names: dict[str, list[str]] = defaultdict(list)
-    for names, _ in raw.ways:
-        keys = [name_key(n).ident for n in names]
-        sid = next((street_id[k] for k in keys if k in street_id), keys[0])
-        for n, k in zip(names, keys, strict=True):
-            street_id.setdefault(k, sid)
-            if n not in street_names[sid]:
-                street_names[sid].append(n)
+    def named_place(self, value: str, x: float, y: float) -> str | None:
+        """The place a tag value names; of several places of that name, the nearest."""
+        cands = self.place_keys.get(place_key(value))
+        if not cands:
+            return None
+        return min(
+            cands,
+            key=lambda n: math.hypot(*np.subtract(self.villages[n].point or (x, y), (x, y))),
+        )
 
-    def get_street(v: Village, sid: str, display: str) -> Street:
+    def add_street_ids(self) -> None:
+        """Street spellings that denote the same street (name, name:ru, name:ky …) share one id."""
+        for names, _ in self.raw.ways:
+            keys = [name_key(n).ident for n in names]
+            sid = next((self.street_id[k] for k in keys if k in self.street_id), keys[0])
+            for n, k in zip(names, keys, strict=True):
+                self.street_id.setdefault(k, sid)
+                if n not in self.street_names[sid]:
+                    self.street_names[sid].append(n)
+
+    def get_street(self, v: Village, sid: str, display: str) -> Street:
         st = v.streets.get(sid)
         if st is None:
-            names = street_names.get(sid) or [display]
+            names = self.street_names.get(sid) or [display]
             st = Street(names[0], v.name, list(names))
             v.streets[sid] = st
         elif display not in st.names:
             st.names.append(display)
         return st
 
-    # Houses: addr:place/village/hamlet naming a place node decide. An addr:city naming a place adds
-    # the nearest place only when that is a smaller one inside it (a hamlet of a municipality). An
-    # addr:city that is no place node becomes an address area, beside the nearest place.
-    place_keys: dict[str, list[str]] = defaultdict(list)
-    for v in villages.values():
-        for n in v.names:
-            if v.name not in place_keys[place_key(n)]:
-                place_keys[place_key(n)].append(v.name)
-
-    def named_place(value: str, x: float, y: float) -> str | None:
-        """The place a tag value names; of several places of that name, the nearest."""
-        cands = place_keys.get(place_key(value))
-        if not cands:
-            return None
-        return min(
-            cands, key=lambda n: math.hypot(*np.subtract(villages[n].point or (x, y), (x, y)))
-        )
-
-    house_sites: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for street, hn, areas, lon, lat in raw.houses:
-        x, y = local.xy(lon, lat)
-        near = nearest_place(x, y)
-        fine = [p for a in areas[:-1] if (p := named_place(a[1], x, y)) is not None]
-        city = [p for a in areas[-1:] if a[1] and (p := named_place(a[1], x, y)) is not None]
-        targets: list[Village]
+    def house_targets(self, areas: list[tuple[str, str]], x: float, y: float) -> list[Village]:
+        """addr:place/village/hamlet naming a place node decide. An addr:city naming a place adds
+        the nearest place only when that is a smaller one inside it (a hamlet of a municipality).
+        An addr:city that is no place node becomes an address area, beside the nearest place."""
+        near = self.nearest_place(x, y)
+        fine = [p for a in areas[:-1] if (p := self.named_place(a[1], x, y)) is not None]
+        city = [p for a in areas[-1:] if a[1] and (p := self.named_place(a[1], x, y)) is not None]
         if fine:
-            targets = [villages[fine[0]]]
-        elif city:
-            targets = [villages[city[0]]]
+            return [self.villages[fine[0]]]
+        if city:
+            targets = [self.villages[city[0]]]
             smaller = near is not None and PLACE_WEIGHTS.get(
-                villages[near].kind, 0
-            ) < PLACE_WEIGHTS.get(villages[city[0]].kind, 0)
+                self.villages[near].kind, 0
+            ) < PLACE_WEIGHTS.get(self.villages[city[0]].kind, 0)
             if near is not None and near != city[0] and smaller:
-                targets.append(villages[near])
-        else:
-            targets = [area(a[1]) for a in areas if a[1]]
-            if near is not None and all(t.name != near for t in targets):
-                targets.append(villages[near])
-        if street:
-            k = name_key(street).ident
-            sid = street_id.get(k, k)
-            display = street
-        else:  # an address with a place but no street: the place's own "street"
-            sid, display = "", ""
-        for v in targets:
-            st = get_street(v, sid, display)
-            for h in house_numbers(hn):
-                st.houses.setdefault(h.key, []).append((x, y))
-                if h.number is not None:
-                    st.numbered.append((h.number, x, y))
-            house_sites[(v.name, sid)].append((x, y))
+                targets.append(self.villages[near])
+            return targets
+        targets = [self.area(a[1]) for a in areas if a[1]]
+        if near is not None and all(t.name != near for t in targets):
+            targets.append(self.villages[near])
+        return targets
 
-    # Ways: attached to each village whose houses on that street lie near the way; else nearest place.
-    by_sid: dict[str, list[tuple[str, MultiPoint]]] = defaultdict(list)
-    for (vname, sid), pts in house_sites.items():
-        by_sid[sid].append((vname, MultiPoint(pts)))
-    for names, coords in raw.ways:
-        sid = street_id[name_key(names[0]).ident]
-        line = LineString([local.xy(lon, lat) for lon, lat in coords])
-        linked = [v for v, mp in by_sid.get(sid, []) if line.distance(mp) <= _LINK_RADIUS_M]
-        if not linked:
-            mid = line.interpolate(0.5, normalized=True)
-            near = nearest_place(mid.x, mid.y)
-            linked = [near] if near is not None else [area("").name]
-        for vname in linked:
-            get_street(villages[vname], sid, names[0]).lines.append(line)
+    def add_houses(self) -> None:
+        for street, hn, areas, lon, lat in self.raw.houses:
+            x, y = self.local.xy(lon, lat)
+            if street:
+                k = name_key(street).ident
+                sid, display = self.street_id.get(k, k), street
+            else:  # an address with a place but no street: the place's own "street"
+                sid, display = "", ""
+            for v in self.house_targets(areas, x, y):
+                st = self.get_street(v, sid, display)
+                for h in house_numbers(hn):
+                    st.houses.setdefault(h.key, []).append((x, y))
+                    if h.number is not None:
+                        st.numbered.append((h.number, x, y))
+                self.house_sites[(v.name, sid)].append((x, y))
 
-    for v in villages.values():
-        v.keys = [name_key(n, place=True) for n in v.names]
-        for st in v.streets.values():
-            st.keys = [name_key(n) for n in st.names if n]
-            st.numbered.sort()
-            if len(st.lines) > 1:
-                # A street is split into ways at every junction: join them so that interpolation
-                # between two houses follows one line.
-                merged = linemerge(MultiLineString(st.lines))
-                st.lines = list(merged.geoms) if hasattr(merged, "geoms") else [merged]
+    def add_ways(self) -> None:
+        """Ways: attached to each village whose houses on that street lie near the way; else to
+        the nearest place."""
+        by_sid: dict[str, list[tuple[str, MultiPoint]]] = defaultdict(list)
+        for (vname, sid), pts in self.house_sites.items():
+            by_sid[sid].append((vname, MultiPoint(pts)))
+        for names, coords in self.raw.ways:
+            sid = self.street_id[name_key(names[0]).ident]
+            line = LineString([self.local.xy(lon, lat) for lon, lat in coords])
+            linked = [v for v, mp in by_sid.get(sid, []) if line.distance(mp) <= _LINK_RADIUS_M]
+            if not linked:
+                mid = line.interpolate(0.5, normalized=True)
+                near = self.nearest_place(mid.x, mid.y)
+                linked = [near] if near is not None else [self.area("").name]
+            for vname in linked:
+                self.get_street(self.villages[vname], sid, names[0]).lines.append(line)
 
-    pts_wgs = [(p[2], p[3]) for p in raw.places] + [(h[3], h[4]) for h in raw.houses]
-    pts_wgs += [c for w in raw.ways for c in w[1]]
-    hull = MultiPoint(pts_wgs).convex_hull
-    extent = hull.buffer(0.02)  # about 2 km
-    assert isinstance(extent, Polygon)
-    return Gazetteer(villages=villages, local=local, extent=extent, source=str(path))
+    def finish(self) -> None:
+        for v in self.villages.values():
+            v.keys = [name_key(n, place=True) for n in v.names]
+            for st in v.streets.values():
+                st.keys = [name_key(n) for n in st.names if n]
+                st.numbered.sort()
+                if len(st.lines) > 1:
+                    # A street is split into ways at every junction: join them so that
+                    # interpolation between two houses follows one line.
+                    merged = linemerge(MultiLineString(st.lines))
+                    st.lines = list(merged.geoms) if hasattr(merged, "geoms") else [merged]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -495,20 +519,39 @@ class _Match:
     suggestion: str | None = None
 
 
-def _best(
-    query: NameKey, candidates: Iterable[tuple[Any, list[NameKey]]], *, min_score: float
-) -> tuple[list[Any], float]:
+@dataclass(frozen=True)
+class _Pool:
+    """Candidates (villages or streets) with their name keys laid out for `shortlist`."""
+
+    objs: tuple[Any, ...]
+    owner: tuple[int, ...]  # for each key, the position of its candidate in objs
+    index: KeyIndex
+
+    @classmethod
+    def of(cls, candidates: Iterable[tuple[Any, list[NameKey]]]) -> _Pool:
+        objs: list[Any] = []
+        owner: list[int] = []
+        keys: list[NameKey] = []
+        for obj, obj_keys in candidates:
+            for k in obj_keys:
+                owner.append(len(objs))
+                keys.append(k)
+            objs.append(obj)
+        return cls(tuple(objs), tuple(owner), KeyIndex(keys))
+
+
+def _best(query: NameKey, pool: _Pool, *, min_score: float) -> tuple[list[Any], float]:
     """Return the candidates tied (within 3 points) for the best score >= min_score, and the score."""
-    scored = []
-    for obj, keys in candidates:
-        s = max((name_similarity(query, k) for k in keys), default=0.0)
-        if s >= min_score:
-            scored.append((s, obj))
-    if not scored:
+    best: dict[int, float] = {}
+    for i in pool.index.shortlist(query):
+        s = name_similarity(query, pool.index.keys[i])
+        if s >= min_score and s > best.get(pool.owner[i], 0.0):
+            best[pool.owner[i]] = s
+    if not best:
         return [], 0.0
-    scored.sort(key=lambda t: -t[0])
-    top = scored[0][0]
-    return [o for s, o in scored if s >= top - 3.0], top
+    top = max(best.values())
+    ranked = sorted(best.items(), key=lambda t: (-t[1], t[0]))
+    return [pool.objs[o] for o, s in ranked if s >= top - 3.0], top
 
 
 def _min_score_for(key: NameKey, min_score: float) -> float:
@@ -527,18 +570,25 @@ class _Matcher:
         self._village_cache: dict[str, tuple[list[Village], float]] = {}
         self._street_cache: dict[tuple[str, str], tuple[list[Street], float]] = {}
         self._any_street_cache: dict[str, tuple[list[Street], float]] = {}
+        self._village_pool = _Pool.of((v, v.keys) for v in gaz.villages.values())
+        self._street_pools = {
+            v.name: _Pool.of((s, s.keys) for s in v.streets.values() if s.keys)
+            for v in gaz.villages.values()
+        }
+        self._all_streets = _Pool.of(
+            (s, s.keys) for v in gaz.villages.values() for s in v.streets.values()
+        )
         # Whether the map has addresses at all (many real extracts have none).
         self._addressed = any(s.houses for v in gaz.villages.values() for s in v.streets.values())
 
     def _alias(self, text: str) -> str:
-        return self.aliases.get(name_key(text).loose, text)
+        return self.aliases.get(name_key(text).loose, text) if self.aliases else text
 
     def villages(self, text: str) -> tuple[list[Village], float]:
         hit = self._village_cache.get(text)
         if hit is None:
             q = name_key(self._alias(text), place=True)
-            cands = [(v, v.keys) for v in self.gaz.villages.values()]
-            hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            hit = _best(q, self._village_pool, min_score=_min_score_for(q, self.min_score))
             self._village_cache[text] = hit
         return hit
 
@@ -547,8 +597,8 @@ class _Matcher:
         hit = self._street_cache.get(ck)
         if hit is None:
             q = name_key(self._alias(text))
-            cands = [(s, s.keys) for s in village.streets.values() if s.keys]
-            found, score = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            pool = self._street_pools[village.name]
+            found, score = _best(q, pool, min_score=_min_score_for(q, self.min_score))
             if (
                 not found
                 and village.streets.get("") is not None
@@ -587,8 +637,7 @@ class _Matcher:
         hit = self._any_street_cache.get(text)
         if hit is None:
             q = name_key(self._alias(text))
-            cands = [(s, s.keys) for v in self.gaz.villages.values() for s in v.streets.values()]
-            hit = _best(q, cands, min_score=_min_score_for(q, self.min_score))
+            hit = _best(q, self._all_streets, min_score=_min_score_for(q, self.min_score))
             self._any_street_cache[text] = hit
         return hit
 
@@ -810,7 +859,7 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         msg = f"{path}: corrections file not found"
         raise InputError(msg, file=path)
-    table, _ = read_table(path)
+    table, numbers = read_table(path)
     aliases = dict(HOUSEHOLD_ALIASES)
     aliases["source_row"] = ("source_row", "row", "строка", "катар", "row number")
     found = match_headers(table[0], aliases, None, path=path)
@@ -823,49 +872,11 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
     if not ({"lat", "lon"} <= found.keys() or "street" in found):
         msg = f"{path}: a corrections file needs 'lat' and 'lon' or 'street'; header: {table[0]}"
         raise InputError(msg, file=path, row=1, field="street")
-    out = []
-    for i, r in enumerate(table[1:], start=2):
-        if not any(c.strip() for c in r):
-            continue
-
-        def get(k: str, r: list[str] = r) -> str | None:
-            pos = found.get(k)
-            if pos is None or pos >= len(r):
-                return None
-            return r[pos].strip() or None
-
-        def num(k: str, i: int = i) -> float:
-            v = get(k)
-            if v is None:
-                return math.nan
-            try:
-                return float(v.replace(",", "."))
-            except ValueError:
-                msg = f"{path}: row {i}, field {k!r}: {v!r} is not a number"
-                raise InputError(msg, file=path, row=i, field=k) from None
-
-        sr = get("source_row")
-        if sr is not None and not sr.isdigit():
-            msg = f"{path}: row {i}, field 'source_row': {sr!r} is not a row number"
-            raise InputError(msg, file=path, row=i, field="source_row")
-        lat_c, lon_c = num("lat"), num("lon")
-        rec: dict[str, Any] = {
-            "household_id": get("household_id"),
-            "source_row": int(sr) if sr else None,
-            "lat": lat_c,
-            "lon": lon_c,
-            "village": get("village"),
-            "street": get("street"),
-            "house": get("house"),
-            "row": i,
-        }
-        if rec["household_id"] is None and rec["source_row"] is None:
-            msg = f"{path}: row {i}: give household_id or source_row"
-            raise InputError(msg, file=path, row=i)
-        if math.isnan(lat_c) != math.isnan(lon_c) or (math.isnan(lat_c) and rec["street"] is None):
-            msg = f"{path}: row {i}: give both lat and lon, or a street"
-            raise InputError(msg, file=path, row=i, field="lat")
-        out.append(rec)
+    out = [
+        _correction(r, i, found, path)
+        for i, r in zip(numbers[1:], table[1:], strict=True)
+        if any(c.strip() for c in r)
+    ]
     df = pd.DataFrame(
         out,
         columns=["household_id", "source_row", "lat", "lon", "village", "street", "house", "row"],
@@ -904,6 +915,49 @@ def read_aliases(path: str | Path) -> dict[str, str]:
             raise InputError(msg, file=path, row=n, field=field)
         aliases[cells[0]] = cells[1]
     return aliases
+
+
+def _correction(r: list[str], i: int, found: dict[str, int], path: Path) -> dict[str, Any]:
+    """One row of a corrections file (its row number in the file is ``i``)."""
+
+    def get(k: str) -> str | None:
+        pos = found.get(k)
+        if pos is None or pos >= len(r):
+            return None
+        return r[pos].strip() or None
+
+    def num(k: str) -> float:
+        v = get(k)
+        if v is None:
+            return math.nan
+        try:
+            return float(v.replace(",", "."))
+        except ValueError:
+            msg = f"{path}: row {i}, field {k!r}: {v!r} is not a number"
+            raise InputError(msg, file=path, row=i, field=k) from None
+
+    sr = get("source_row")
+    if sr is not None and not sr.isdigit():
+        msg = f"{path}: row {i}, field 'source_row': {sr!r} is not a row number"
+        raise InputError(msg, file=path, row=i, field="source_row")
+    lat_c, lon_c = num("lat"), num("lon")
+    rec: dict[str, Any] = {
+        "household_id": get("household_id"),
+        "source_row": int(sr) if sr else None,
+        "lat": lat_c,
+        "lon": lon_c,
+        "village": get("village"),
+        "street": get("street"),
+        "house": get("house"),
+        "row": i,
+    }
+    if rec["household_id"] is None and rec["source_row"] is None:
+        msg = f"{path}: row {i}: give household_id or source_row"
+        raise InputError(msg, file=path, row=i)
+    if math.isnan(lat_c) != math.isnan(lon_c) or (math.isnan(lat_c) and rec["street"] is None):
+        msg = f"{path}: row {i}: give both lat and lon, or a street"
+        raise InputError(msg, file=path, row=i, field="lat")
+    return rec
 
 
 def _correction_index(corrections: pd.DataFrame | None) -> tuple[dict[str, Any], dict[int, Any]]:

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from routing.translit import fix_lookalikes, fold
 
 __all__ = [
     "HouseNumber",
+    "KeyIndex",
     "NameKey",
     "house_numbers",
     "name_key",
@@ -43,9 +45,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         (
             "street",
-            rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|ulits{_V}?|st|str|street|stras+e|kuchas?i",
+            rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|uli(ts|tc|c){_V}?|st|str|street|stras+e|kuchas?i",
         ),
-        ("lane", rf"t{_V}k({_V}r{_V}?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
+        ("lane", r"t[iu?]k([iu?]r[iu?]?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
         ("avenue", r"pr|prosp|prospekti?|prt|avenue|ave|av"),
         ("district", r"mkrn?|mikroraionu?|kichiraion|kv|kvartal"),
         ("square", r"pl|ploshad|aianti?|square|sq"),
@@ -138,6 +140,7 @@ class NameKey:
         return f"{self.kind}:{self.loose}"
 
 
+@lru_cache(maxsize=100_000)
 def _collapse(key: str) -> str:
     # Doubled letters are a common typing variation ("Исыкколь"/"Иссык-Куль"); ң is "ng" in Latin
     # but "н" in Russian. Digraphs for one Cyrillic letter become one symbol, so a typo in "ш" is
@@ -204,7 +207,9 @@ def name_key(text: str, *, place: bool = False) -> NameKey:
     words = [w for w in words if w and w not in _STOP_WORDS]
     if place:
         words = [w for w in words if w not in _PLACE_PREFIXES]
-    words, kind = _take_kinds(words)
+    kind = ""
+    if not place:  # a village has no street type ("Кучу-Суу", "Ак-Текир" are names)
+        words, kind = _take_kinds(words)
     tokens = [_DIGITS_RE.findall(w)[0] if w[:1].isdigit() else w for w in words]
     key = "".join(tokens)
     adjective = tuple(
@@ -229,6 +234,7 @@ def place_key(text: str) -> str:
     return name_key(text, place=True).loose
 
 
+@lru_cache(maxsize=100_000)
 def _strip_genitive(token: str) -> str:
     if len(token) > 4:
         for end in _GENITIVE_ENDINGS:
@@ -244,6 +250,7 @@ def _initials_dropped(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]
     return tuple(t for t in a if not (len(t) > 1 and t[0] in initials))
 
 
+@lru_cache(maxsize=100_000)
 def _vowel_blind(key: str) -> str:
     # Russian writes Kyrgyz ө and ү as о, у, ё, ю or е ("Иссык-Куль", "Кетмень-Тюбе"): only "a"
     # is kept apart, so that "Талас" never meets "Телес".
@@ -251,12 +258,16 @@ def _vowel_blind(key: str) -> str:
 
 
 def _slip(a: str, b: str) -> bool:
-    """Whether two keys differ by one slip of the hand: a swapped, dropped, doubled or
-    neighbouring-key letter (never the first letter)."""
-    if min(len(a), len(b)) < 4 or a[0] != b[0] or OSA.distance(a, b) != 1:
+    """Whether two keys differ by one slip of the hand: two neighbours swapped, a letter dropped
+    or doubled, or a neighbouring key typed (never for the first letter)."""
+    if min(len(a), len(b)) < 4 or OSA.distance(a, b) != 1:
         return False
-    if len(a) != len(b) or Levenshtein.distance(a, b) == 2:
-        return True  # a dropped or added letter, or two neighbours swapped
+    if len(a) == len(b) and Levenshtein.distance(a, b) == 2:
+        return True  # two neighbours swapped
+    if a[0] != b[0]:
+        return False
+    if len(a) != len(b):
+        return True  # a dropped or doubled letter
     (x, y) = next((p, q) for p, q in zip(a, b, strict=True) if p != q)
     return (x, y) in _ADJACENT or (x in "aeiou" and y in "aeiou" and "a" not in (x, y))
 
@@ -305,22 +316,32 @@ def _surname_only(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
 
 
 def _extended(ka: str, kb: str) -> bool:
-    """One key is the other (or its stem without a Russian genitive ending) with three or more
-    letters added: another name ("Семетейкан" is not "Семетей", nor "ул. Семетея")."""
+    """The written name ``ka`` is the map's ``kb`` (or its stem without a Russian genitive
+    ending) with three or more letters added, or ``kb`` is ``ka`` so extended: another name
+    ("Семетейкан" is not "Семетей", nor "ул. Семетея")."""
     # ң is "ng" or "n": compare both ways of writing it.
     fa, fb = {ka, ka.replace("ng", "n")}, {kb, kb.replace("ng", "n")}
     if fa & fb:
         return False
-    for longs, shorts in ((fa, fb), (fb, fa)):
+    # The map's genitive stem may be extended; a written name's stem is not used, as a slip
+    # at its end ("Жамбыа" for "Жамбыла") would look like one.
+    pairs = ((fa, fb | {_strip_genitive(k) for k in fb}), (fb, fa))
+    for longs, shorts in pairs:
         for long_ in longs:
-            for short in shorts | {_strip_genitive(k) for k in shorts}:
+            for short in shorts:
                 tail = long_[len(short) :]
-                if long_.startswith(short) and len(tail) >= 3 and tail not in _TAILS:
+                if long_.startswith(short) and len(tail) >= 3 and _new_word(tail):
                     return True
     return False
 
 
-_TAILS = ("ogo", "ego", "ovoi")  # Russian genitive endings of three letters
+_TAILS = ("ogo", "ego", "ovoi", "evoi", "skaia", "skii", "skoi", "naia", "nii")
+
+
+def _new_word(tail: str) -> bool:
+    """Whether letters added to a name make another word: not vowels alone ("Дехканская" /
+    "Дехканскя"), nor a Russian inflection."""
+    return tail not in _TAILS and any(c not in "aeiou" for c in tail)
 
 
 def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]) -> float:
@@ -345,11 +366,58 @@ def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]
         score = max(score, fuzz.ratio(ga, gb) - 1)
         if len(ta) > 1 and len(tb) > 1:  # "1-й пер. Ленина" / "пер. Ленина 1-й"
             score = max(score, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) - 1)
-        if _slip(la, lb) or _slip(ga, gb):
+        if _slip(la, lb) or _slip(ga, gb) or _slip(ka, kb):
             score = max(score, 88.0)
         if len(_vowel_blind(lb).replace("V", "")) >= 3 and _vowel_blind(la) == _vowel_blind(lb):
             score = max(score, 88.0)
     return score - penalty
+
+
+_QUICK_CUTOFF = 70.0
+
+
+def _quick(a: NameKey, b: NameKey) -> bool:
+    """Whether the pair may be ruled out by the ratio of its loose keys alone."""
+    if a.adjective or a.initials or "?" in a.key or b.initials:
+        return False
+    return not (len(a.tokens) == 1 and len(b.tokens) == 2 and _SURNAME.match(b.tokens[1]))
+
+
+class KeyIndex:
+    """Name keys laid out for a fast first pass over many candidates.
+
+    `shortlist` runs rapidfuzz over all loose keys at once and leaves out only pairs that
+    `name_similarity` would rule out by the same cut-off, so scoring the shortlist gives the
+    same best matches as scoring every key.
+
+    Parameters
+    ----------
+    keys
+        The candidates' keys, in order.
+    """
+
+    def __init__(self, keys: Sequence[NameKey]) -> None:
+        self.keys = tuple(keys)
+        self.loose = tuple(k.loose for k in self.keys)
+        self.strict = tuple(k.key for k in self.keys)
+        self.with_initials = frozenset(i for i, k in enumerate(self.keys) if k.initials)
+        self.person = frozenset(
+            i for i, k in enumerate(self.keys) if len(k.tokens) == 2 and _SURNAME.match(k.tokens[1])
+        )
+
+    def shortlist(self, query: NameKey) -> list[int]:
+        """Positions of the keys that `name_similarity` may score above 0 against ``query``."""
+        if query.adjective or query.initials or "?" in query.key:
+            return list(range(len(self.keys)))
+        keep = set(self.with_initials)
+        for q, keys in ((query.loose, self.loose), (query.key, self.strict)):
+            near = process.extract(
+                q, keys, scorer=fuzz.ratio, score_cutoff=_QUICK_CUTOFF, limit=None
+            )
+            keep.update(i for _, _, i in near)
+        if len(query.tokens) == 1:
+            keep |= self.person
+        return sorted(keep)
 
 
 def name_similarity(a: NameKey, b: NameKey) -> float:
@@ -365,11 +433,14 @@ def name_similarity(a: NameKey, b: NameKey) -> float:
     if not a.key or not b.key or a.numbers != b.numbers:
         return 0.0
     ta, tb = a.tokens, b.tokens
-    # Most pairs are unrelated names: one cheap ratio rules them out before the rules below
-    # (every rule that can raise a score keeps the loose keys above this cut-off, except the
-    # wildcard, adjective, initials and surname-only forms, which are exempt).
-    quick = not (a.adjective or a.initials or b.initials or "?" in a.key or len(tb) == 2)
-    if quick and not fuzz.ratio(a.loose, b.loose, score_cutoff=55):
+    # Most pairs are unrelated names: two cheap ratios rule them out before the rules below
+    # (every rule that can raise a score to a match keeps the loose or the strict keys above this
+    # cut-off, except the wildcard, adjective, initials and surname-only forms, which are exempt).
+    if (
+        _quick(a, b)
+        and not fuzz.ratio(a.loose, b.loose, score_cutoff=_QUICK_CUTOFF)
+        and not fuzz.ratio(a.key, b.key, score_cutoff=_QUICK_CUTOFF)
+    ):
         return 0.0
     if a.initials or b.initials:
         ta = _initials_dropped(ta, tb)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,7 +38,7 @@ from routing.daymodel import (
     locate,
 )
 from routing.demand import collection_points
-from routing.geocode import Gazetteer, geocode_households, read_corrections
+from routing.geocode import Gazetteer, geocode_households, read_aliases, read_corrections
 from routing.i18n import day_name
 from routing.network import RoadNetwork, default_cache_dir, load_network
 from routing.plan import Plan, assemble_plan
@@ -157,8 +156,11 @@ def locate_households(
             scenario.osm, cache_dir=(cache_dir or default_cache_dir()).parent / "gazetteers"
         )
         corrections = read_corrections(scenario.corrections) if scenario.corrections else None
+        aliases = read_aliases(scenario.aliases) if scenario.aliases else None
         area = _service_area(network)
-        gdf = geocode_households(frame, gazetteer, service_area=area, corrections=corrections)
+        gdf = geocode_households(
+            frame, gazetteer, service_area=area, corrections=corrections, aliases=aliases
+        )
     gdf = gdf.reset_index(drop=True)
     specs = [_village_of(scenario, row) for row in gdf.itertuples()]
     gdf["village_spec"] = [s.name if s else "" for s in specs]
@@ -374,7 +376,11 @@ def search(
     reporter: Reporter,
     workers: int | None = None,
 ) -> list[SolvedDay]:
-    """Route every collection day: one solver model per day, solved under the scenario's limits."""
+    """Route every collection day: one solver model per day, solved under the scenario's limits.
+
+    The search reports its share of the week (the days done plus the running day's share of its
+    budget) and stops as soon as the run is cancelled (the solver asks ``reporter.cancelled``).
+    """
     by_id = points.set_index("point_id")
     days = [d for d in DAYS if schedule.points_on(d)]
     solved = []
@@ -387,7 +393,20 @@ def search(
             scenario, day, todo, locations=priced.locations, matrix=priced.matrix
         )
         logger.info("%s: routing %d collection points", day, len(todo))
-        result = day_model.model.solve(**_solve_options(scenario, reporter, workers))
+
+        def running(fraction: float, k: int = k, detail: str = detail) -> None:
+            share = (k + fraction) / len(days)
+            if share < 1.0:  # the stage's own last event says it is done
+                reporter.emit("search", share, detail)
+
+        result = day_model.model.solve(
+            time_limit_s=scenario.time_limit_s,
+            seed=scenario.seed,
+            max_iterations=scenario.max_iterations,
+            workers=2 if workers is None else workers,
+            cancel=reporter.cancelled,
+            on_progress=running,
+        )
         logger.info(
             "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",
             day,
@@ -400,13 +419,3 @@ def search(
         solved.append(SolvedDay(day_model, result))
     reporter.check()
     return solved
-
-
-def _solve_options(scenario: Scenario, reporter: Reporter, workers: int | None) -> dict[str, Any]:
-    """Keyword options of `routing.solver.model.Model.solve` for one day."""
-    return {
-        "time_limit_s": scenario.time_limit_s,
-        "seed": scenario.seed,
-        "max_iterations": scenario.max_iterations,
-        "workers": 2 if workers is None else workers,
-    }

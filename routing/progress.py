@@ -4,13 +4,14 @@ A plan goes through eight stages, always in this order (:data:`STAGES`): the roa
 households, snapping them to the roads, the collection points, the travel matrix, the search (one
 solver run per collection day), assembling the plan and writing the outputs. For each stage the
 planner sends a :class:`Progress` event when it starts (``fraction`` 0.0 where the stage can tell how
-far it is, else None), events as it goes where it can tell (the matrix's rows, the solver's days),
+far it is, else None), events as it goes where it can tell (the matrix's rows, the solver's days and
+the share of each day's budget used),
 and one with ``fraction`` 1.0 when it ends. Events arrive in order, from the thread that runs the
 plan or, inside the matrix, from one of its worker threads (never two at once).
 
 Cancelling is cooperative: :class:`CancelToken` is a flag that the planner checks between stages and
-inside the long ones (each block of matrix rows, each day's search, each output file); the next
-check raises :class:`Cancelled`. The flag may be a :class:`multiprocessing.Event`, so a web server can
+inside the long ones (each block of matrix rows, throughout each day's search, before each output
+format); the next check raises :class:`Cancelled`. The flag may be a :class:`multiprocessing.Event`, so a web server can
 stop a plan running in another process.
 """
 

@@ -119,6 +119,7 @@ class Scenario:
     currency: str
     output_dir: Path
     assumptions: tuple[str, ...] = field(default=())
+    aliases: Path | None = None  # [register] aliases: a user's alias file (routing.geocode)
 
     @property
     def days(self) -> tuple[str, ...]:
@@ -337,7 +338,7 @@ class _Reader:
         self._known(
             "register",
             reg,
-            {"households", "containers", "corrections", "columns", "household_size"},
+            {"households", "containers", "corrections", "aliases", "columns", "household_size"},
         )
         columns = reg.get("columns", {})
         if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
@@ -392,6 +393,7 @@ class _Reader:
             households_columns=columns,
             containers=self._file("register", reg, "containers", required=False),
             corrections=self._file("register", reg, "corrections", required=False),
+            aliases=self._file("register", reg, "aliases", required=False),
             kg_per_person_day=self._num("waste", waste, "kg_per_person_day", positive=True),
             bulk_density_kg_m3=self._num("waste", waste, "bulk_density_kg_m3", positive=True),
             container_density_kg_m3=self._num(

@@ -23,8 +23,7 @@ Kyrgyz, v2.2, 2003, and the BGN/PCGN Kyrgyz 1979 and Russian 1947 tables):
 ``informal``     What people type without a Kyrgyz keyboard: ж j, ң n, ө o, ү u, х h, ы y.
 
 The fold (`fold`) undoes what these systems and typing habits disagree on: ö/oe/o/ô/ȯ, ü/ue/u/ù;
-ng/ñ/ŋ/ņ/n (kept as "ng" here, folded in the loose keys of `routing.normalize`); j/zh/dzh/dj/ž/c
-(Turkic) for ж; ch/č/ç and sh/š/ş; kh/h/x; q/k; y/i/ı/ы/й/j-before-a-consonant; Russian ю
+ng/ñ/ŋ/ņ/n (kept as "ng" here, folded in the loose keys of `routing.normalize`); j/zh/dzh/dj/ž for ж; ch/č/ç and sh/š/ş; kh/h/x; q/k; y/i/ı/ы/й/j-before-a-consonant; Russian ю
 after a consonant (Кюнгёй for Күңгөй) as u; ё as е, as Russian writes it; ъ and ь dropped. A question mark inside a word (what
 Excel writes into a Windows-1251 file for ө, ү and ң) is kept as ``?``: an unknown letter.
 
@@ -88,7 +87,7 @@ SYSTEMS: dict[str, dict[str, str]] = {
     ),
     "informal": _system(
         yo="yo", zh="j", y="y", ng="n", oe="o", ue="u", kh="h", ts="ts", ch="ch", sh="sh",
-        shch="sh", yy="y", yu="yu", ya="ya",
+        shch="shch", yy="y", yu="yu", ya="ya",
     ),
 }  # fmt: skip
 
@@ -208,18 +207,18 @@ def fix_lookalikes(text: str) -> str:
 _FOLD_CYR = {
     **_COMMON,
     "ё": "e", "ж": "j", "й": "i", "ң": "ng", "ө": "o", "ү": "u", "х": "h", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "sh", "ы": "i", "ю": "iu", "я": "ia", "и": "i",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ы": "i", "ю": "iu", "я": "ia", "и": "i",
     "і": "i", "ї": "i", "є": "e", "ў": "u", "ғ": "g", "қ": "k", "һ": "h", "ә": "a",
 }  # fmt: skip
 # Latin letters whose marks carry meaning in some system (the rest lose their marks by NFKD).
 _FOLD_LATIN = {
-    "ž": "j", "č": "ch", "ç": "ch", "š": "sh", "ş": "sh", "ŝ": "sh", "ı": "i", "ğ": "g",
+    "ž": "j", "č": "ch", "ç": "ch", "š": "sh", "ş": "sh", "ŝ": "shch", "ı": "i", "ğ": "g",
     "ß": "ss", "ë": "e", "û": "iu", "â": "ia", "ĭ": "i", "ñ": "ng", "ŋ": "ng", "ņ": "ng",
     "ä": "a", "ɵ": "o",
 }  # fmt: skip
+# щ stays "shch" (as BGN/PCGN and ICAO write it): "шч" ("Кушчу", "Ашчы") is the same letters.
 # Ordered rewrites on the Latin string (variants of one sound to one spelling).
 _LATIN_RULES: tuple[tuple[str, str], ...] = (
-    ("shch", "sh"),
     ("dzh", "j"),
     ("dj", "j"),
     ("zh", "j"),
@@ -239,9 +238,8 @@ _VOWELS = "aeiou"
 _J_AS_Y = re.compile(r"(?<=[aeiou])j(?=[^aeiou?]|$)")
 # Russian writes Kyrgyz ү after a consonant as ю (Күңгөй -> Кюнгёй, Төбө -> Тюбе).
 _SOFT_VOWEL = re.compile(r"(?<=[bcdfghjklmnprstvz])i(?=[ou])")
-# Turkic c for ж only where c cannot be ts: at the start of a word before a vowel ("Cibek").
-_TURKIC_C = re.compile(r"^c(?=[aeiou])")
-_LONE_C = re.compile(r"c(?!h)")  # ISO 9 ц
+# (ISO 9 writes ц as c and BGN/PCGN as ts: the loose keys of routing.normalize fold both to c. The
+# Common Turkic c for ж is left to the fuzzy match: c is a German and English letter too.)
 _LONE_QUESTION = re.compile(r"(?<![a-z?])\?+(?![a-z?])")
 
 
@@ -271,11 +269,11 @@ def fold(text: str) -> str:
     """
     low = fix_lookalikes(text).lower()
     latin = "".join(_fold_char(c) for c in low)
-    latin = _TURKIC_C.sub("j", latin.strip())
+    latin = latin.strip()
     # A question mark is an unknown letter only next to a letter ("Ч?й", "?рк?нч?").
     latin = _LONE_QUESTION.sub(" ", latin)
     latin = re.sub(r"[^a-z0-9?]+", "", latin)
     for old, new in _LATIN_RULES:
         latin = latin.replace(old, new)
-    latin = _LONE_C.sub("ts", _J_AS_Y.sub("i", latin))
+    latin = _J_AS_Y.sub("i", latin)
     return _SOFT_VOWEL.sub("", latin)

@@ -54,9 +54,11 @@ def test_progress_events_arrive_in_order_and_cover_every_stage(
         assert known == sorted(known) and all(0.0 <= f <= 1.0 for f in known)
     # the matrix reports its rows and the search its days, in the scenario's language (ky)
     assert len([e for e in events if e.stage == "matrix"]) >= 3
-    days = [e for e in events if e.stage == "search" and "/" in e.message]
+    days = list(
+        dict.fromkeys(e.message for e in events if e.stage == "search" and "/" in e.message)
+    )
     assert len(days) == len({vd.day for vd in plan.vehicle_days})
-    assert days[0].message.startswith("Күндөрдүн каттамдары: Дүйшөмбү (1/")
+    assert days[0].startswith("Күндөрдүн каттамдары: Дүйшөмбү (1/")
     assert events[0].message == "Жол тармагын жүктөө"
     assert {f"seconds_{s}" for s in STAGES[:-1]} <= set(plan.stats)
 
@@ -72,6 +74,16 @@ def test_two_plans_of_one_scenario_in_one_process_are_the_same(
         (s.day, s.vehicle, s.point_id, s.arrival_s) for vd in first.vehicle_days for s in vd.stops
     ]
     assert again.unserved.equals(first.unserved)
+
+
+def test_one_worker_gives_the_same_plan_as_two(
+    planned: tuple[Plan, list[Progress]], tmp_path: Path
+) -> None:
+    first, _ = planned
+    one = plan_week(_scenario(tmp_path), workers=1)
+    assert [(s.day, s.vehicle, s.point_id) for vd in one.vehicle_days for s in vd.stops] == [
+        (s.day, s.vehicle, s.point_id) for vd in first.vehicle_days for s in vd.stops
+    ]
 
 
 def test_cancelling_during_the_matrix_stops_at_once(tmp_path: Path) -> None:
@@ -172,28 +184,32 @@ def test_bad_output_requests_are_input_errors(
     assert [p.name for p in other.iterdir()] == ["letter.txt"]
 
 
-def test_cancelling_from_another_thread_stops_the_plan(tmp_path: Path) -> None:
-    """A front end's stop button: the token is cancelled from another thread."""
+def test_cancelling_during_the_search_stops_within_two_seconds_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    """A front end's stop button: the token is cancelled from another thread mid-search."""
+    out = tmp_path / "maps"
+    before = _old_outputs(out)
     token = CancelToken()
-    started = threading.Event()
+    cancelled_at: list[float] = []
+
+    def cancel() -> None:
+        cancelled_at.append(time.monotonic())
+        token.cancel()
+
+    timer = threading.Timer(1.0, cancel)
 
     def on_progress(event: Progress) -> None:
-        if event.stage == "search":
-            started.set()
+        if event.stage == "search" and "/" in event.message and not timer.ident:
+            timer.start()  # one second into the first day's search (a minute without a cancel)
 
-    stopped: list[float] = []
-
-    def cancel_when_searching() -> None:
-        if started.wait(300):
-            stopped.append(time.monotonic())
-            token.cancel()
-
-    thread = threading.Thread(target=cancel_when_searching)
-    thread.start()
-    scenario = _scenario(
-        tmp_path, 400, **{"solver.max_iterations": None, "solver.time_limit_s": 1.0}
-    )
+    overrides = {"solver.max_iterations": None, "solver.time_limit_s": 60.0}
+    scenario = _scenario(tmp_path, 400, **overrides)
     with pytest.raises(Cancelled):
-        plan_week(scenario, on_progress=on_progress, cancel=token)
-    thread.join()
-    assert stopped
+        plan = plan_week(scenario, on_progress=on_progress, cancel=token)
+        write_outputs(plan, out, formats=ALL_FORMATS, cancel=token)
+    stopped = time.monotonic()
+    timer.join()
+    assert cancelled_at and stopped - cancelled_at[0] < 2.0
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["maps", "register.csv"]

@@ -151,3 +151,11 @@ def test_village_names_match_as_people_write_them(tmp_path: Path) -> None:
     for written in ("с. Терек-Суу", "Терек Суу", "айыл Терек-Суу", "Теек-Суу", "TEREK-SUU"):
         assert sc.village(written) is sc.villages[0], written
     assert sc.village("Бишкек") is None
+
+
+def test_register_may_name_an_alias_file(tmp_path: Path) -> None:
+    text = VALID.replace('households = "hh.csv"', 'households = "hh.csv"\naliases = "al.csv"')
+    (tmp_path / "al.csv").write_text("written;on the map\n", encoding="utf-8")
+    sc = load_scenario(_write(tmp_path, text))
+    assert sc.aliases == (tmp_path / "al.csv").resolve()
+    assert load_scenario(_write(tmp_path, VALID)).aliases is None
