@@ -161,7 +161,8 @@ def run_peer(
     report = check_routes(
         inst, routes, claimed_cost=got["total_cost"], claimed_vehicles=got["vehicles"]
     )
-    note = "" if got["self_test"] == "passed" else f"its own test {got['self_test'][:100]}"
+    verdict = str(got["self_test"]).rstrip(": ")
+    note = "" if verdict == "passed" else f"its own solution test {verdict[:100]}"
     cpu = got.get("solve_cpu_s")
     return Run(method, report, float(got["solve_s"]), routes, note, cpu)
 
