@@ -15,18 +15,26 @@
    load dimension, so the daily yardage is kept conservatively: ``max_reloads = ceil(daily /
    capacity) - 1`` and a trip capacity of ``min(capacity, daily / (max_reloads + 1))``.
 
+Equal CPU: each peer runs in one process. Against ours with two workers, the PyVRP peers are given
+the same CPU the way a user would give it: two seeds in two processes side by side, the better
+answer kept (:func:`pyvrp_peer_pair`, :func:`pyvrp_classic_peer_pair`). Every PyVRP peer stops at
+a wall-clock deadline counted from its start (building its model included), as ours does.
+
 Both produce a solution in the benchmark JSON format (Stop_IDs, depot at both ends, each landfill visit)
 whose lunch is placed by :func:`place_lunch`: after the last node the vehicle leaves by 12:00, starting
 when it is free but not before 11:00 (routes back before 11:00 take none). Whether the result keeps all
-of Kim's rules is decided by :func:`routing.solver.checker.check_kim_solution`, not here.
+of Kim's rules is decided by :func:`routing.readers.kim_check.check_kim_solution`, not here.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing as mp
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
@@ -291,7 +299,6 @@ def pyvrp_peer(
 ) -> PeerRun:
     """Solve with PyVRP, landfills as reload depots (relaxations in the module docstring)."""
     import pyvrp
-    from pyvrp.stop import MaxRuntime
 
     t0 = time.monotonic()
     d = inst.depot
@@ -367,8 +374,9 @@ def pyvrp_peer(
         distance_matrices=[feet],  # type: ignore[list-item]
         duration_matrices=[dur],  # type: ignore[list-item]
     )
-    budget = max(0.5, time_limit_s - (time.monotonic() - t0))
-    result = pyvrp.solve(data, stop=MaxRuntime(budget), seed=seed, display=False)
+    # a deadline, not MaxRuntime: that starts its clock after pyvrp.solve's own set-up
+    until = max(time.monotonic() + 0.5, t0 + time_limit_s)
+    result = pyvrp.solve(data, stop=lambda _: time.monotonic() >= until, seed=seed, display=False)
     runtime = time.monotonic() - t0
     note = (
         f"lunch relaxed: shift {inst.lunch_s} s shorter; daily yardage kept by max_reloads="
@@ -394,16 +402,87 @@ def pyvrp_classic_peer(
 ) -> tuple[float, int, float]:
     """Plain PyVRP on a VRPLIB file as its authors run it: ``pyvrp.read`` and ``pyvrp.solve``.
 
-    Single process, default parameters, stopped at ``time_limit_s``. Returns the distance (in the
-    file's units: divided by 10 under the DIMACS convention), the number of routes and the runtime.
+    Single process, default parameters, stopped ``time_limit_s`` after it starts reading the file
+    (as ours, whose limit counts building its model; PyVRP's own ``MaxRuntime`` would start its
+    clock only after ``pyvrp.solve``'s set-up, about 3 s on a thousand clients). Returns the
+    distance (in the file's units: divided by 10 under the DIMACS convention), the number of
+    routes and the runtime.
     """
     import pyvrp
-    from pyvrp.stop import MaxRuntime
 
     t0 = time.monotonic()
     data = pyvrp.read(path, round_func=round_func)
-    res = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=seed, display=False)
+    res = pyvrp.solve(
+        data, stop=lambda _: time.monotonic() >= t0 + time_limit_s, seed=seed, display=False
+    )
     scale = 10.0 if round_func == "dimacs" else 1.0
     best = res.best
     dist = float(best.distance()) / scale if best.is_feasible() else math.inf
     return dist, best.num_routes(), time.monotonic() - t0
+
+
+def _in_pair(task: Callable[[int], Any], seeds: tuple[int, int]) -> list[Any]:
+    """``task(seed)`` for both seeds in two forked processes side by side (one core each)."""
+    ctx = mp.get_context("fork")
+    procs = []
+    for seed in seeds:
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_send, args=(child, task, seed))
+        proc.start()
+        child.close()
+        procs.append((proc, parent))
+    out = []
+    for proc, parent in procs:
+        got = parent.recv()
+        proc.join()
+        if isinstance(got, BaseException):
+            raise got
+        out.append(got)
+    return out
+
+
+def _send(conn: Connection, task: Callable[[int], Any], seed: int) -> None:
+    try:
+        conn.send(task(seed))
+    except Exception as exc:  # the parent raises it
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def _kim_task(inst: KimInstance, time_limit_s: float) -> Callable[[int], PeerRun]:
+    return lambda seed: pyvrp_peer(inst, time_limit_s=time_limit_s, seed=seed)
+
+
+def pyvrp_peer_pair(
+    inst: KimInstance,
+    *,
+    time_limit_s: float,
+    seeds: tuple[int, int],
+    better: Callable[[PeerRun], tuple[float, ...]],
+) -> PeerRun:
+    """:func:`pyvrp_peer` with two seeds in two processes; the run ``better`` ranks first is kept.
+
+    ``better`` is the bench's judgement (feasible, vehicles, miles from the checker), so that the
+    peer keeps what the table would count as its better answer.
+    """
+    t0 = time.monotonic()
+    runs = _in_pair(_kim_task(inst, time_limit_s), seeds)
+    best = min(runs, key=better)
+    note = f"best of seeds {seeds[0]} and {seeds[1]} run side by side; {best.note}"
+    return PeerRun("PyVRP ×2", best.solution, time.monotonic() - t0, note, best.stats)
+
+
+def pyvrp_classic_peer_pair(
+    path: str, *, round_func: str, time_limit_s: float, seeds: tuple[int, int]
+) -> tuple[float, int, float]:
+    """:func:`pyvrp_classic_peer` with two seeds in two processes; the shorter plan is kept."""
+    t0 = time.monotonic()
+    runs = _in_pair(
+        lambda seed: pyvrp_classic_peer(
+            path, round_func=round_func, time_limit_s=time_limit_s, seed=seed
+        ),
+        seeds,
+    )
+    dist, routes, _ = min(runs)
+    return dist, routes, time.monotonic() - t0

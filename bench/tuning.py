@@ -7,7 +7,7 @@ Run ``.venv/bin/python -m bench.tuning`` (options: ``--param neighbours``, ``--s
 field ``--param`` of :class:`routing.solver.params.SolveParams` set to the value under test (passed
 to the solve, never written into a module); the values alternate within a seed so that both see
 the same load on this shared machine. Kim plans are judged by
-:func:`routing.solver.checker.check_kim_solution` and measured in Manhattan miles from the solution;
+:func:`routing.readers.kim_check.check_kim_solution` and measured in Manhattan miles from the solution;
 CVRP plans by :func:`routing.solver.checker.check` against the model. Writes
 ``bench/results/tuning.md``.
 """
@@ -26,8 +26,14 @@ from pathlib import Path
 
 from bench._files import write_text
 from bench.solver import BENCH_DATA, CVRP, _git_state, _versions, result_to_kim_json
-from routing.readers import kim_to_model, read_kim, read_vrplib
-from routing.solver.checker import check, check_kim_solution, kim_solution_summary
+from routing.readers import (
+    check_kim_solution,
+    kim_solution_summary,
+    kim_to_model,
+    read_kim,
+    read_vrplib,
+)
+from routing.solver.checker import check
 from routing.solver.params import SolveParams
 
 REPO = Path(__file__).resolve().parents[1]

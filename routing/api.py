@@ -146,7 +146,8 @@ def write_outputs(
     ):
         for k, name in enumerate(chosen):
             reporter.check()
-            reporter.emit("outputs", k / len(chosen), name)
-            written += [out_dir / p.relative_to(tmp) for p in FORMATS[name](plan, tmp, options)]
+            reporter.emit("outputs", k / len(chosen), FORMATS[name].files)
+            paths = FORMATS[name].writer(plan, tmp, options)
+            written += [out_dir / p.relative_to(tmp) for p in paths]
         reporter.check()
     return written

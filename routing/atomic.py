@@ -23,6 +23,10 @@ from routing.errors import InputError
 
 __all__ = ["atomic_folder", "atomic_write"]
 
+NOTES = frozenset({"README", "README.md", "README.txt", ".gitignore", ".gitkeep"})
+"""Notes a folder may hold beside outputs (the repository's ``maps/README.md``); they say nothing
+about whether the folder is an output folder, so they neither make it one nor stop it being one."""
+
 
 def atomic_write(path: Path, write: Callable[[Any], None], *, mode: str = "w") -> Path:
     """Write a file through ``write(handle)`` so that it appears complete or not at all."""
@@ -62,15 +66,15 @@ def atomic_folder(target: Path, *, owned: Collection[str]) -> Iterator[Path]:
     Raises
     ------
     InputError
-        If ``target`` is a file, or a folder with files in it but none of the ``owned`` names (so
-        that a mistyped output folder is never replaced).
+        If ``target`` is a file, or a folder with files in it (other than `NOTES`) but none of the
+        ``owned`` names (so that a mistyped output folder is never replaced).
     """
     target = Path(target).absolute()
     if target.exists() and not target.is_dir():
         msg = f"{target}: the output folder is a file; choose a folder"
         raise InputError(msg, file=target)
     present = {p.name for p in target.iterdir()} if target.is_dir() else set()
-    if present and not present & set(owned):
+    if present - NOTES and not present & set(owned):
         msg = (
             f"{target}: this folder holds other files and no plan outputs; choose a new or "
             "empty folder (or one written by taza-route before)"

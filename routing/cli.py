@@ -22,7 +22,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from routing.compare_cli import add_compare_parsers, print_merged
 from routing.errors import InputError
+from routing.i18n import translator
+from routing.outputs import FORMATS
 from routing.progress import STAGES, Cancelled, CancelToken, Progress
 from routing.scenario import LANGUAGES, load_scenario
 
@@ -30,18 +33,7 @@ logger = logging.getLogger("routing")
 
 DEFAULT_SCENARIO = Path("data/taza-aimak/scenario.toml")
 # Written by default; screenshots need a browser and are asked for (make plan does).
-DEFAULT_FORMATS = ("summary", "stops", "routes", "map", "sheets", "gpx", "kml", "geojson")
-FORMAT_HELP = {
-    "summary": "summary.json (figures, unserved households with reasons)",
-    "stops": "stops.csv (every visit in order)",
-    "routes": "routes.geojson (every trip's line)",
-    "map": "week.html (the interactive map)",
-    "sheets": "driver sheets, sheets/<day>-<vehicle>.pdf",
-    "gpx": "GPX tracks, gpx/<day>-<vehicle>.gpx",
-    "kml": "KML files, gpx/<day>-<vehicle>.kml",
-    "geojson": "GeoJSON per vehicle-day, gpx/<day>-<vehicle>.geojson",
-    "screenshots": "week.png and sheet.png (needs chromium and pdftoppm)",
-}
+DEFAULT_FORMATS = tuple(name for name in FORMATS if name != "screenshots")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -118,9 +110,10 @@ def _add_format_options(plan: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--formats", metavar="LIST",
-        help="comma-separated outputs to write, instead of the default: " + ", ".join(FORMAT_HELP),
+        help="comma-separated outputs to write, instead of the default: " + ", ".join(FORMATS),
     )  # fmt: skip
-    for name, text in FORMAT_HELP.items():
+    for name, fmt in FORMATS.items():
+        text = f"{fmt.files} ({fmt.about})"
         if name == "screenshots":
             group.add_argument(
                 "--screenshots", action="store_true", help=f"also write the screenshots: {text}"
@@ -141,6 +134,12 @@ def _add_check(sub: Any) -> None:
     check.set_defaults(run=_run_check)
     check.add_argument(
         "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
+    )
+    check.add_argument(
+        "--merged",
+        action="store_true",
+        help="list every value of the merged scenario and the file it came from "
+        "(always shown for a scenario that extends another)",
     )
 
 
@@ -171,7 +170,12 @@ def _run_serve(args: argparse.Namespace) -> int:
     )
 
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_plan, _add_check, _add_serve)
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
+    _add_plan,
+    _add_check,
+    _add_serve,
+    add_compare_parsers,
+)
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 
 
@@ -198,15 +202,15 @@ def chosen_formats(args: argparse.Namespace) -> list[str]:
     """
     if args.formats:
         wanted = [f.strip() for f in args.formats.split(",") if f.strip()]
-        unknown = [f for f in wanted if f not in FORMAT_HELP]
+        unknown = [f for f in wanted if f not in FORMATS]
         if unknown:
-            msg = f"--formats: unknown output(s) {', '.join(unknown)}; known: {', '.join(FORMAT_HELP)}"
+            msg = f"--formats: unknown output(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
             raise InputError(msg, field="--formats")
     else:
         wanted = list(DEFAULT_FORMATS)
     if args.screenshots and "screenshots" not in wanted:
         wanted.append("screenshots")
-    return [f for f in FORMAT_HELP if f in wanted and not getattr(args, f"no_{f}", False)]
+    return [f for f in FORMATS if f in wanted and not getattr(args, f"no_{f}", False)]
 
 
 def _run_plan(args: argparse.Namespace) -> int:
@@ -218,21 +222,35 @@ def _run_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides=_overrides(args))
     out_dir = args.out.resolve() if args.out else scenario.output_dir
     logger.info("scenario %s → %s", scenario.path, out_dir)
+    _ = translator(scenario.language)
     token = CancelToken()
-    with _progress_view(args) as show, _cancel_on_interrupt(token):
-        plan = plan_week(
-            scenario, on_progress=show, cancel=token, workers=args.workers, cache_dir=args.cache_dir
-        )
-        written = write_outputs(
-            plan, out_dir, formats=formats, offline=args.offline, on_progress=show, cancel=token
-        )
+    try:
+        with _progress_view(args) as show, cancel_on_interrupt(token):
+            plan = plan_week(
+                scenario, on_progress=show, cancel=token, workers=args.workers,
+                cache_dir=args.cache_dir,
+            )  # fmt: skip
+            written = write_outputs(
+                plan, out_dir, formats=formats, offline=args.offline, on_progress=show, cancel=token
+            )
+    except Cancelled:
+        print(_("Cancelled: {folder} was left as it was.", folder=out_dir), file=sys.stderr)
+        return 130
     print(table(plan))
-    print(f"wrote {len(written)} files to {out_dir} in {time.perf_counter() - started:.1f} s")
+    seconds = f"{time.perf_counter() - started:.1f}"
+    print(
+        _(
+            "Wrote {count} files to {folder} in {seconds} s.",
+            count=len(written),
+            folder=out_dir,
+            seconds=seconds,
+        )
+    )
     return 0
 
 
 @contextmanager
-def _cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
+def cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
     """The first Ctrl-C cancels the plan (it stops at its next check); a second one interrupts."""
     previous = signal.getsignal(signal.SIGINT)
 
@@ -296,6 +314,8 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"  village {v.name}: {v.frequency}×/week on {', '.join(v.days)}")
     for a in sc.assumptions:
         print(f"  assumption: {a}")
+    if len(sc.files) > 1 or args.merged:
+        print_merged(args.scenario)
     return 0
 
 
@@ -315,9 +335,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except Cancelled:
-        print("cancelled: nothing was written", file=sys.stderr)
-        return 130
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ Every file goes through `routing.atomic.atomic_write` and the whole folder throu
 `routing.atomic.atomic_folder` (see `routing.api.write_outputs`): a reader never sees half a file, and an
 interrupted run leaves the previous outputs as they were.
 
-:data:`FORMATS` maps each format's name to its writer (``writer(plan, folder, options) -> paths``), in the
-order they are written; a new output format is one writer function and one entry there.
+:data:`FORMATS` maps each format's name to an :class:`OutputFormat` (its writer
+``writer(plan, folder, options) -> paths``, the files it writes, the names it owns), in the order they
+are written; a new output format is one writer function and one entry there.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from shapely.geometry import mapping
 
 from routing.atomic import atomic_write
 from routing.exports import write_geojson, write_gpx, write_kml
 from routing.i18n import day_name, format_clock, translator
-from routing.plan import Plan
+
+if TYPE_CHECKING:  # writers only read a Plan; the command line imports this module for --help
+    from routing.plan import Plan
 
 STOP_FIELDS = [
     "day", "date", "vehicle", "trip", "sequence", "kind", "point_id", "label", "village", "street",
@@ -203,7 +206,7 @@ class OutputOptions:
     offline: bool = False
 
 
-Writer = Callable[[Plan, Path, OutputOptions], list[Path]]
+Writer: TypeAlias = "Callable[[Plan, Path, OutputOptions], list[Path]]"
 
 
 def _write_map(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
@@ -228,25 +231,58 @@ def _write_screenshots(plan: Plan, folder: Path, options: OutputOptions) -> list
     return keep_screenshots(folder)
 
 
-FORMATS: Mapping[str, Writer] = {
-    "summary": lambda plan, folder, _: [write_summary_json(plan, folder / "summary.json")],
-    "stops": lambda plan, folder, _: [write_stops_csv(plan, folder / "stops.csv")],
-    "routes": lambda plan, folder, _: [write_routes_geojson(plan, folder / "routes.geojson")],
-    "map": _write_map,
-    "sheets": _write_sheets,
-    "gpx": lambda plan, folder, _: write_gpx(plan, folder / "gpx"),
-    "kml": lambda plan, folder, _: write_kml(plan, folder / "gpx"),
-    "geojson": lambda plan, folder, _: write_geojson(plan, folder / "gpx"),
+@dataclass(frozen=True)
+class OutputFormat:
+    """One output: its writer, what it writes (for messages and ``--help``) and the names it owns.
+
+    ``owns`` are the entries it writes at the top of the output folder; a run that does not write
+    the format leaves none of them (see `routing.atomic.atomic_folder`).
+    """
+
+    writer: Writer
+    files: str
+    about: str
+    owns: tuple[str, ...]
+
+
+FORMATS: Mapping[str, OutputFormat] = {
+    "summary": OutputFormat(
+        lambda plan, folder, _: [write_summary_json(plan, folder / "summary.json")],
+        "summary.json", "figures, unserved households with reasons", ("summary.json",),
+    ),
+    "stops": OutputFormat(
+        lambda plan, folder, _: [write_stops_csv(plan, folder / "stops.csv")],
+        "stops.csv", "every visit in order", ("stops.csv",),
+    ),
+    "routes": OutputFormat(
+        lambda plan, folder, _: [write_routes_geojson(plan, folder / "routes.geojson")],
+        "routes.geojson", "every trip's line", ("routes.geojson",),
+    ),
+    "map": OutputFormat(
+        _write_map, "week.html", "the interactive map", ("week.html", "week_files")
+    ),
+    "sheets": OutputFormat(
+        _write_sheets, "sheets/<day>-<vehicle>.pdf", "driver sheets", ("sheets",)
+    ),
+    "gpx": OutputFormat(
+        lambda plan, folder, _: write_gpx(plan, folder / "gpx"),
+        "gpx/<day>-<vehicle>.gpx", "GPX tracks", ("gpx",),
+    ),
+    "kml": OutputFormat(
+        lambda plan, folder, _: write_kml(plan, folder / "gpx"),
+        "gpx/<day>-<vehicle>.kml", "KML files", ("gpx",),
+    ),
+    "geojson": OutputFormat(
+        lambda plan, folder, _: write_geojson(plan, folder / "gpx"),
+        "gpx/<day>-<vehicle>.geojson", "GeoJSON per vehicle-day", ("gpx",),
+    ),
     # last: it looks at the map and the sheets written before it
-    "screenshots": _write_screenshots,
-}
+    "screenshots": OutputFormat(
+        _write_screenshots, "week.png, sheet.png", "needs chromium and pdftoppm",
+        ("week.png", "sheet.png"),
+    ),
+}  # fmt: skip
 """Every output format by name, in the order they are written."""
 
-
-OWNED_NAMES = frozenset(
-    {
-        "summary.json", "stops.csv", "routes.geojson", "week.html", "week_files", "sheets", "gpx",
-        "week.png", "sheet.png",
-    }
-)  # fmt: skip
+OWNED_NAMES = frozenset(name for fmt in FORMATS.values() for name in fmt.owns)
 """What the formats write at the top of an output folder; anything else there is carried over."""

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from routing.service.app import create_app
+from routing.service.server import wait_until_up
 from routing.service.settings import Settings
 from tests.conftest import DATA
 
@@ -82,22 +83,11 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 
 
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(data_dir: Path, port: int, *, password: str | None = None) -> Any:
     """``taza-route serve`` on loopback in a new process; waits until it answers."""
     import os
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     env = {**os.environ, "TAZA_DATA_DIR": str(data_dir)}
     env.pop("TAZA_ADMIN_PASSWORD", None)
@@ -107,17 +97,10 @@ def start_server(data_dir: Path, port: int, *, password: str | None = None) -> A
     data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / "server.log").open("a", encoding="utf-8")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            out = (data_dir / "server.log").read_text(encoding="utf-8")
-            msg = f"the server ended at start: {out}"
-            raise RuntimeError(msg)
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    msg = "the server did not answer within 90 s"
-    raise RuntimeError(msg)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", process)
+    except RuntimeError as exc:
+        log = (data_dir / "server.log").read_text(encoding="utf-8")
+        msg = f"{exc}: {log}"
+        raise RuntimeError(msg) from None
+    return process

@@ -77,3 +77,14 @@ def test_a_new_folder_is_made_and_a_wrong_one_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no plan outputs"), atomic_folder(home, owned=OWNED):
         pass
     assert [p.name for p in home.iterdir()] == ["letters"]
+
+
+def test_a_folder_with_only_a_readme_is_an_output_folder_that_keeps_it(tmp_path: Path) -> None:
+    # the repository's maps/ holds only its README before the first `make plan`
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    (maps / "README.md").write_text("what a run writes", encoding="utf-8")
+    with atomic_folder(maps, owned=OWNED) as tmp:
+        (tmp / "summary.json").write_text("x", encoding="utf-8")
+    assert sorted(p.name for p in maps.iterdir()) == ["README.md", "summary.json"]
+    assert (maps / "README.md").read_text(encoding="utf-8") == "what a run writes"

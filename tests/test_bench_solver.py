@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from bench.peers import PeerRun
-from bench.solver import KimRow, _gap, _goal_line, _Runs
+from bench.solver import SOLVERS, KimRow, _gap, _goal_line, _pair_seeds, _parse, _Runs
 
 
 def _runs(solver: str, results: list[tuple[int | None, float | None, bool | None]]) -> _Runs:
@@ -42,8 +44,9 @@ def test_goal_line_counts_the_runs_that_meet_the_peer_goals() -> None:
     peer = _runs("PyVRP", [(14, 1127.0, True)])
     line = _goal_line("1599_stop", [ours.row(), peer.row()], ours)
     cells = [c.strip() for c in line.strip("|").split("|")]
-    assert cells[2] == "13 / 1,104.00"
-    assert cells[5:7] == ["yes", "yes"]
+    assert cells[1] == "1"  # the CPU class
+    assert cells[3] == "13 / 1,104.00"
+    assert cells[6:8] == ["yes", "yes"]
     assert cells[-1] == "2 of 3"
 
 
@@ -58,3 +61,21 @@ def test_a_gap_that_rounds_to_nothing_reads_plus_zero() -> None:
     assert _gap(1667.31, 1650.80) == "+1.00 %"
     assert _gap(1600.0, 1650.80) == "-3.08 %"
     assert _gap(math.inf, 1650.80) == "inf %"
+
+
+def test_runs_on_two_cpus_share_no_seed() -> None:
+    seeds = [_pair_seeds(s) for s in (1, 2, 3)]
+    assert seeds == [(1, 2), (3, 4), (5, 6)]
+
+
+def test_every_solver_has_a_cpu_class_and_ours_leads_each() -> None:
+    for cpu in (1, 2):
+        mine = [k for k, (_, c) in SOLVERS.items() if c == cpu]
+        assert mine[0].startswith("ours") and len(mine) >= 2
+
+
+def test_the_cpu_option_takes_one_two_or_both() -> None:
+    assert _parse(["--cpu", "2"]).cpus == [2]
+    assert _parse([]).cpus == [1, 2]
+    with pytest.raises(SystemExit):
+        _parse(["--cpu", "4"])

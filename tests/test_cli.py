@@ -60,7 +60,7 @@ def test_plan_writes_the_outputs_for_a_small_register(
     lines = (DATA / "taza-aimak" / "households.csv").read_text(encoding="utf-8-sig").splitlines()
     scenario = tmp_path / "scenario.toml"
     text = (DATA / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
-    for name in ("taza-aimak.osm", "containers.csv"):
+    for name in ("taza-aimak.osm", "containers.csv", "property.csv"):
         text = text.replace(f'"{name}"', f'"{(DATA / "taza-aimak" / name).as_posix()}"')
     (tmp_path / "households.csv").write_text("\n".join(lines[:31]) + "\n", encoding="utf-8")
     scenario.write_text(text, encoding="utf-8")
@@ -107,3 +107,20 @@ def test_anything_but_bad_input_is_a_bug_with_its_traceback(
     monkeypatch.setattr(routing.cli, "load_scenario", broken)
     with pytest.raises(ValueError, match="a bug"):
         main(["check", str(DATA / "taza-aimak" / "scenario.toml")])
+
+
+def test_the_first_ctrl_c_cancels_the_plan_the_second_interrupts() -> None:
+    import os
+    import signal
+
+    from routing.cli import cancel_on_interrupt
+    from routing.progress import CancelToken
+
+    token = CancelToken()
+    before = signal.getsignal(signal.SIGINT)
+    with cancel_on_interrupt(token):
+        os.kill(os.getpid(), signal.SIGINT)
+        assert token.cancelled
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is before

@@ -21,7 +21,7 @@ from routing.i18n import (
 )
 
 ROUTING = Path(__file__).resolve().parents[1] / "routing"
-WRITERS = ("maps.py", "sheets.py", "directions.py", "exports.py")
+WRITERS = ("maps.py", "sheets.py", "directions.py", "exports.py", "report.py")
 
 
 def _placeholders(text: str) -> set[str]:

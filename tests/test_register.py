@@ -317,7 +317,7 @@ def test_bad_register_exits_2_in_the_command_line(
 
     data = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
     text = (data / "scenario.toml").read_text(encoding="utf-8")
-    for f in ("taza-aimak.osm", "containers.csv"):
+    for f in ("taza-aimak.osm", "containers.csv", "property.csv"):
         text = text.replace(f'"{f}"', f'"{(data / f).as_posix()}"')
     text = text.replace('"households.csv"', f'"{name}"')
     (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")

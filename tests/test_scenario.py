@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from routing.scenario import ScenarioError, load_scenario, parse_time
+from routing.scenario import (
+    ScenarioError,
+    apply_overrides,
+    describe,
+    load_scenario,
+    parse_time,
+    read_layers,
+)
 
 VALID = """
 [scenario]
@@ -151,6 +158,177 @@ def test_village_names_match_as_people_write_them(tmp_path: Path) -> None:
     for written in ("с. Терек-Суу", "Терек Суу", "айыл Терек-Суу", "Теек-Суу", "TEREK-SUU"):
         assert sc.village(written) is sc.villages[0], written
     assert sc.village("Бишкек") is None
+
+
+# --- extends: merge rules, where each value came from, errors naming the file and key ----------
+
+CHILD = """
+extends = "base/scenario.toml"
+
+[scenario]
+name = "Child"
+
+[solver]
+seed = 9
+
+[[vehicle]]
+name = "Truck"
+count = 2
+
+[[vehicle]]
+name = "Tractor"
+capacity_kg = 2000
+capacity_m3 = 8
+
+[[village]]
+name = "Терек-Суу"
+days = ["tue"]
+frequency = 1
+
+[tariff]
+Ketmen-Dobo = 90
+"""
+
+
+def _base_and_child(tmp_path: Path, child: str = CHILD) -> Path:
+    base = tmp_path / "base"
+    base.mkdir(parents=True)
+    _write(base, VALID)
+    path = tmp_path / "child.toml"
+    path.write_text(child, encoding="utf-8")
+    return path
+
+
+def test_extends_overrides_keys_and_named_entries_and_keeps_the_base_paths(tmp_path: Path) -> None:
+    child = _base_and_child(tmp_path)
+    sc = load_scenario(child)
+    assert sc.name == "Child" and sc.seed == 9 and sc.time_limit_s == 3  # time limit from the base
+    assert [(v.name, v.count) for v in sc.fleet] == [("Truck", 2), ("Tractor", 1)]
+    assert sc.fleet[0].capacity_kg == 4000  # the rest of the entry stays the base's
+    assert sc.villages[0].days == ("tue",) and sc.villages[0].aliases == ("Terek-Suu",)
+    assert sc.tariffs == {"Ketmen-Dobo": 90.0}
+    # paths are relative to the file that wrote them
+    assert Path(sc.osm) == (tmp_path / "base" / "roads.osm").resolve()
+    assert sc.files == (child.resolve(), (tmp_path / "base" / "scenario.toml").resolve())
+
+
+def test_check_lists_where_each_value_came_from(tmp_path: Path) -> None:
+    child = _base_and_child(tmp_path)
+    where = {k: o for k, _, o in describe(read_layers(child))}
+    assert where["vehicle[Truck].count"] == str(child)
+    assert where["vehicle[Truck].capacity_kg"].endswith("base/scenario.toml")
+    assert where["solver.seed"] == str(child)
+    assert where["solver.time_limit_s"].endswith("base/scenario.toml")
+    assert where["vehicle[Tractor].capacity_kg"] == str(child)
+    layers = apply_overrides(read_layers(child), {"vehicle[Tractor].count": 3})
+    assert {k: o for k, _, o in describe(layers)}["vehicle[Tractor].count"] == "override"
+
+
+def test_remove_drops_a_named_entry_and_a_key_without_selector_sets_every_entry(
+    tmp_path: Path,
+) -> None:
+    child = _base_and_child(tmp_path, CHILD + '\n[[vehicle]]\nname = "Tractor"\nremove = true\n')
+    assert [v.name for v in load_scenario(child).fleet] == ["Truck"]
+    child = _base_and_child(tmp_path / "b", CHILD)
+    sc = load_scenario(child, overrides={"vehicle.count": 4})
+    assert [v.count for v in sc.fleet] == [4, 4]
+
+
+@pytest.mark.parametrize(
+    ("child", "message"),
+    [
+        # a bad value in the child names the child file and the key
+        (CHILD.replace("count = 2", "count = -2"), r"child\.toml: \[vehicle #1\] count = -2 must be a whole number"),
+        (CHILD.replace("seed = 9", "seeed = 9"), r"child\.toml: \[solver\] unknown key 'seeed'"),
+        (CHILD + "\n[[vehicle]]\ncount = 3\n", r"child\.toml: \[vehicle #3\] needs a name"),
+        (CHILD + '\n[[vehicle]]\nname = "Bus"\nremove = true\n', r"child\.toml: \[vehicle\[Bus\]\] remove = True needs"),
+        (CHILD.replace("[solver]\nseed = 9", "").replace("\n[scenario]", 'solver = "fast"\n[scenario]'), r"child\.toml: \[solver\] = 'fast' replaces a table"),
+        (CHILD.replace('extends = "base/scenario.toml"', 'extends = "nope.toml"'), r"child\.toml: \[top level\] extends = 'nope\.toml': file not found"),
+    ],
+)  # fmt: skip
+def test_a_bad_override_names_the_file_and_key(tmp_path: Path, child: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(_base_and_child(tmp_path, child))
+
+
+def test_a_value_wrong_in_the_base_names_the_base_file(tmp_path: Path) -> None:
+    child = _base_and_child(tmp_path)
+    base = tmp_path / "base" / "scenario.toml"
+    base.write_text(VALID.replace("unload_min = 10", "unload_min = -1"), encoding="utf-8")
+    with pytest.raises(
+        ScenarioError, match=r"base/scenario\.toml: \[landfill #1\] unload_min = -1"
+    ):
+        load_scenario(child)
+
+
+def test_a_cycle_of_extends_is_an_error_naming_the_files(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
+    with pytest.raises(
+        ScenarioError,
+        match=r"b\.toml: \[top level\] extends = 'a\.toml' makes a cycle: .*a\.toml -> .*b\.toml -> .*a\.toml",
+    ):
+        load_scenario(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text('extends = "c.toml"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="makes a cycle"):
+        load_scenario(tmp_path / "c.toml")
+
+
+def test_labelled_prices_and_the_property_register(tmp_path: Path) -> None:
+    costs = """
+[costs]
+property_register = "property.csv"
+diesel_som_per_l = { value = 68, source = "statistics" }
+co2_kg_per_l = 2.68
+wage_som_per_hour = 200
+overtime_factor = 1.5
+overhead_som_per_month = 0
+collection_rate = { value = 0.8, assumption = "guess" }
+"""
+    path = _write(
+        tmp_path,
+        VALID.replace(
+            "capacity_m3 = 16",
+            "capacity_m3 = 16\nfuel_l_per_100km = 30\nmaintenance_som_per_km = 5",
+        )
+        + costs,
+    )
+    (tmp_path / "property.csv").write_text(
+        "name,price_som,purchased,life_years,note\nTruck,120000,2022-05-01,10,source: invoice\n",
+        encoding="utf-8",
+    )
+    sc = load_scenario(path)
+    assert (
+        sc.prices is not None
+        and sc.prices.diesel_som_per_l == 68
+        and sc.prices.as_of == dt.date(2026, 11, 30)
+    )
+    assert (
+        sc.property_items[0].life_months == 120
+        and sc.property_items[0].where == "property.csv row 2"
+    )
+    assert sc.price_labels["property[Truck].price_som"] == "source: invoice"
+    assert sc.fleet[0].fuel_l_per_100km == 30 and sc.fleet[0].fuel_l_per_stop == 0
+    assert (
+        sc.price_labels["vehicle[Truck].fuel_l_per_stop"]
+        == "assumption: not given in the scenario: 0"
+    )
+    (tmp_path / "property.csv").write_text(
+        "name,price_som,purchased,life_years\nTruck,120000,May 2022,10\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ScenarioError, match=r"property\.csv: row 2, purchased = 'May 2022': write a date"
+    ):
+        load_scenario(path)
+    with pytest.raises(ScenarioError, match=r"\[costs\] collection_rate = 1\.5 must be at most 1"):
+        load_scenario(path, overrides={"costs.collection_rate": 1.5})
+    _write(tmp_path, VALID + costs)
+    (tmp_path / "property.csv").write_text(
+        "name,price_som,purchased,life_years\n", encoding="utf-8"
+    )
+    sc = load_scenario(path)
+    assert sc.fleet[0].fuel_l_per_100km == 0
+    assert "vehicle[Truck].fuel_l_per_100km = 0: not given in the scenario: 0" in sc.assumptions
 
 
 def test_register_may_name_an_alias_file(tmp_path: Path) -> None:

@@ -1,11 +1,15 @@
-"""The weekly schedule: allowed days, spread of repeated visits, same days per street, balance."""
+"""The weekly schedule: allowed days, spread of repeated visits, same days per street, balance, work estimate."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
-from routing.schedule import assign_days, day_patterns
+from routing.scenario import load_scenario
+from routing.schedule import assign_days, day_patterns, estimate_work, fleet_seconds_per_day
+from tests.conftest import DATA
 
 FULL_WEEK = {d: 8 * 3600.0 for d in ("mon", "tue", "wed", "thu", "fri")}
 
@@ -87,3 +91,28 @@ def test_extra_work_of_far_points_is_balanced_too() -> None:
     far_day = week.days_of["p0"][0]
     assert week.points_on(far_day) == ["p0"]
     assert week.work_s[far_day] == pytest.approx(6000.0)
+
+
+def test_the_fleet_works_its_shifts_less_lunch_every_day() -> None:
+
+    fleet = load_scenario(DATA / "taza-aimak" / "scenario.toml").fleet
+    per_day = fleet_seconds_per_day(fleet)
+    want = sum(v.count * (v.shift_end_s - v.shift_start_s - v.lunch_s) for v in fleet)
+    assert per_day == dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), want)
+    assert want > 0
+
+
+def test_far_points_weigh_more_by_their_share_of_landfill_trips() -> None:
+
+    sc = load_scenario(DATA / "taza-aimak" / "scenario.toml")
+    big = max(v.capacity_kg for v in sc.fleet)
+    landfills = [replace(sc.landfills[0], unload_s=600), replace(sc.landfills[0], unload_s=900)]
+    points = _points([("a", "V", "S", 1, ("mon",), 60.0)] * 3)
+    points["demand_kg"] = [big / 2, big / 2, big]
+    work = estimate_work(
+        points, round_trip_s=[1200.0, 2400.0, float("nan")], fleet=sc.fleet, landfills=landfills
+    )
+    # half a load: half of (round trip + the quickest unloading); nothing where no landfill is reached
+    assert list(work["extra_s"]) == [(1200 + 600) / 2, (2400 + 600) / 2, 0.0]
+    assert list(work["collect_s"]) == [0.0, 0.0, 0.0]
+    assert "extra_s" not in points  # the input is not modified

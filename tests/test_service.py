@@ -58,7 +58,7 @@ def test_database_is_made_by_the_migrations_in_wal_mode(tmp_path: Path) -> None:
     client(tmp_path)  # a second start finds the schema current and the default already there
     con = sqlite3.connect(tmp_path / "data" / "taza.sqlite3")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
     assert con.execute("SELECT count(*) FROM scenario").fetchone()[0] == 1
     con.close()
 
@@ -544,3 +544,33 @@ def _follow(c, url: str, *, until: set[str], also: str | None = None) -> dict:
             }
         time.sleep(0.2)
     raise AssertionError(f"{url} did not finish: {status}")
+
+
+def test_compare_needs_two_scenarios_of_ones_own(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/en", follow_redirects=True)
+    one = post(c, "/compare", {"scenario": ["1"]})
+    assert one.status_code == 422
+    assert post(c, "/compare", {"scenario": ["1", "999"]}).status_code == 404
+
+
+@pytest.mark.slow
+def test_compare_scenarios_makes_the_scenarios_report(tmp_path: Path) -> None:
+    from routing.service.pages import cost_report
+
+    if cost_report() is None:
+        pytest.skip("the scenarios report (routing.compare) is not on main yet")
+    with client(tmp_path, run_queue=True) as c:
+        c.get("/lang/en", follow_redirects=True)
+        register = small_register(tmp_path / "r.csv", broken=False).read_bytes()
+        assert _upload(c, "register.csv", register).status_code == 303
+        assert post(c, "/scenarios/1", {"solver.time_limit_s": "1"}).status_code == 200
+        assert post(c, "/scenarios/1/copy").status_code == 303
+        assert post(c, "/scenarios/2", {"vehicle.1.count": "0"}).status_code == 200
+        sent = post(c, "/compare", {"scenario": ["1", "2"]})
+        assert sent.status_code == 303
+        url = sent.headers["location"]
+        assert _follow(c, url, until={"done", "failed"})["final"] == "done"
+        assert 'id="report"' in c.get(url).text
+        report = c.get(url + "/files/report.html")
+        assert report.status_code == 200 and "(copy)" in report.text

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from routing.service.server import free_port
 from tests.service_factory import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     FIX_LAT,
     FIX_LON,
     broken_row_number,
-    free_port,
     small_register,
     start_server,
 )

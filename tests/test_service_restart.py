@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service_factory import free_port, small_register, start_server
+from routing.service.server import free_port
+from tests.service_factory import small_register, start_server
 
 pytestmark = pytest.mark.slow
 

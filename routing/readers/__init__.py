@@ -1,6 +1,7 @@
 """Readers for benchmark instance files, kept apart from the solver (like PyVRP's ``read``)."""
 
 from routing.readers.kim import KimInstance, kim_to_model, read_kim
+from routing.readers.kim_check import KimSummary, check_kim_solution, kim_solution_summary
 from routing.readers.vrplib import (
     VrplibSolution,
     read_solomon,
@@ -11,7 +12,10 @@ from routing.readers.vrplib import (
 
 __all__ = [
     "KimInstance",
+    "KimSummary",
     "VrplibSolution",
+    "check_kim_solution",
+    "kim_solution_summary",
     "kim_to_model",
     "read_kim",
     "read_solomon",

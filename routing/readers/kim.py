@@ -150,6 +150,61 @@ def _header_value(line: str, path: Path, lineno: int, what: str) -> float:
         raise ValueError(msg) from None
 
 
+_Row = tuple[int, float, float, int, int, float, float, int]
+"""A node row: Stop_ID, X, Y, Early (s), Late (s), Service (s), Load, Type."""
+
+
+def _read_header(lines: list[str], path: Path) -> list[float]:
+    """The five header values (each positive) after checking the column line follows them."""
+    if len(lines) < _HEADER_LINES + 2:
+        msg = (
+            f"{path}: expected 5 header lines, a column line and node rows, got {len(lines)} lines"
+        )
+        raise ValueError(msg)
+    what = ("trip capacity", "daily yardage", "maximum stops per day", "lunch duration", "speed")
+    header = [_header_value(lines[k], path, k + 1, what[k]) for k in range(_HEADER_LINES)]
+    for k, value in enumerate(header):
+        if not value > 0:
+            msg = f"{path}:{k + 1}: the {what[k]} must be positive, got {value}"
+            raise ValueError(msg)
+    if not lines[_HEADER_LINES].strip().startswith("Stop_ID"):
+        msg = f"{path}:{_HEADER_LINES + 1}: expected the column line starting with 'Stop_ID'"
+        raise ValueError(msg)
+    return header
+
+
+def _read_row(line: str, path: Path, lineno: int) -> _Row:
+    """One node row, its fields checked (type, window order, no negative service or load)."""
+    fields = line.split()
+    if len(fields) != len(_FIELDS):
+        msg = f"{path}:{lineno}: expected {len(_FIELDS)} fields {_FIELDS}, got {len(fields)}"
+        raise ValueError(msg)
+    try:
+        row = (
+            int(fields[0]),
+            float(fields[1]),
+            float(fields[2]),
+            hhmm_to_seconds(fields[3]),
+            hhmm_to_seconds(fields[4]),
+            float(fields[5]),
+            float(fields[6]),
+            int(fields[7]),
+        )
+    except ValueError as exc:
+        msg = f"{path}:{lineno}: cannot read the row {line.strip()!r}: {exc}"
+        raise ValueError(msg) from None
+    if row[7] not in (DEPOT, STOP, LANDFILL):
+        msg = f"{path}:{lineno}: Type must be 0 (depot), 1 (stop) or 2 (landfill), got {row[7]}"
+        raise ValueError(msg)
+    if row[3] > row[4]:
+        msg = f"{path}:{lineno}: Early {fields[3]} is after Late {fields[4]}"
+        raise ValueError(msg)
+    if row[5] < 0 or (row[7] == STOP and row[6] < 0):
+        msg = f"{path}:{lineno}: service time and load must not be negative"
+        raise ValueError(msg)
+    return row
+
+
 def read_kim(path: str | Path) -> KimInstance:
     """Read a Kim et al. (2006) waste-collection VRPTW instance file.
 
@@ -171,60 +226,18 @@ def read_kim(path: str | Path) -> KimInstance:
     path = Path(path)
     text = path.read_bytes().decode("utf-8", errors="replace")
     lines = text.splitlines()
-    if len(lines) < _HEADER_LINES + 2:
-        msg = (
-            f"{path}: expected 5 header lines, a column line and node rows, got {len(lines)} lines"
-        )
-        raise ValueError(msg)
-    what = ("trip capacity", "daily yardage", "maximum stops per day", "lunch duration", "speed")
-    header = [_header_value(lines[k], path, k + 1, what[k]) for k in range(_HEADER_LINES)]
-    capacity, daily, max_stops, lunch_s, speed = header
-    for k, value in enumerate(header):
-        if not value > 0:
-            msg = f"{path}:{k + 1}: the {what[k]} must be positive, got {value}"
-            raise ValueError(msg)
-    if not lines[_HEADER_LINES].strip().startswith("Stop_ID"):
-        msg = f"{path}:{_HEADER_LINES + 1}: expected the column line starting with 'Stop_ID'"
-        raise ValueError(msg)
-
-    rows: list[tuple[int, float, float, int, int, float, float, int]] = []
+    capacity, daily, max_stops, lunch_s, speed = _read_header(lines, path)
+    rows: list[_Row] = []
     linenos: list[int] = []
     seen: dict[int, int] = {}
     for lineno, line in enumerate(lines[_HEADER_LINES + 1 :], start=_HEADER_LINES + 2):
-        fields = line.split()
-        if not fields:
+        if not line.split():
             continue
-        if len(fields) != len(_FIELDS):
-            msg = f"{path}:{lineno}: expected {len(_FIELDS)} fields {_FIELDS}, got {len(fields)}"
+        row = _read_row(line, path, lineno)
+        if row[0] in seen:
+            msg = f"{path}:{lineno}: Stop_ID {row[0]} already used on line {seen[row[0]]}"
             raise ValueError(msg)
-        try:
-            sid = int(fields[0])
-            row = (
-                sid,
-                float(fields[1]),
-                float(fields[2]),
-                hhmm_to_seconds(fields[3]),
-                hhmm_to_seconds(fields[4]),
-                float(fields[5]),
-                float(fields[6]),
-                int(fields[7]),
-            )
-        except ValueError as exc:
-            msg = f"{path}:{lineno}: cannot read the row {line.strip()!r}: {exc}"
-            raise ValueError(msg) from None
-        if row[7] not in (DEPOT, STOP, LANDFILL):
-            msg = f"{path}:{lineno}: Type must be 0 (depot), 1 (stop) or 2 (landfill), got {row[7]}"
-            raise ValueError(msg)
-        if sid in seen:
-            msg = f"{path}:{lineno}: Stop_ID {sid} already used on line {seen[sid]}"
-            raise ValueError(msg)
-        if row[3] > row[4]:
-            msg = f"{path}:{lineno}: Early {fields[3]} is after Late {fields[4]}"
-            raise ValueError(msg)
-        if row[5] < 0 or (row[7] == STOP and row[6] < 0):
-            msg = f"{path}:{lineno}: service time and load must not be negative"
-            raise ValueError(msg)
-        seen[sid] = lineno
+        seen[row[0]] = lineno
         rows.append(row)
         linenos.append(lineno)
 

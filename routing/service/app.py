@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from routing.i18n import LANGUAGES, day_name, translator
 from routing.service import security
@@ -79,7 +81,7 @@ def create_app(settings: Settings, *, run_queue: bool = True) -> FastAPI:
     app.state.templates = _templates()
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
-    app.middleware("http")(_csrf_cookie)
+    app.add_middleware(CsrfCookie)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     from routing.service import pages
 
@@ -104,6 +106,7 @@ def ensure_default(db: Any, data_dir: Path) -> None:
 
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.auto_reload = False  # templates are package files: no stat() per render
     templates.env.globals["LANGUAGES"] = LANGUAGES
     templates.env.globals["day_name"] = day_name
     templates.env.filters["urlquote"] = lambda s: quote(str(s), safe="")
@@ -111,17 +114,33 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
-async def _csrf_cookie(request: Request, call_next: Callable[[Request], Any]) -> Response:
-    """Give every browser a CSRF cookie, so any page's forms can carry the same token."""
-    token = request.cookies.get(security.CSRF_COOKIE)
-    fresh = token is None
-    request.state.csrf = token or security.new_token()
-    response: Response = await call_next(request)
-    if fresh:
-        response.set_cookie(
-            security.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict"
-        )
-    return response
+class CsrfCookie:
+    """Gives every browser a CSRF cookie, so any page's forms can carry the same token.
+
+    A plain ASGI middleware (Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per
+    request, which showed under load); the token is put in the request's state for the templates.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        token = request.cookies.get(security.CSRF_COOKIE)
+        fresh = token is None
+        scope.setdefault("state", {})["csrf"] = token or security.new_token()
+
+        async def send_with_cookie(message: Message) -> None:
+            if fresh and message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                cookie = f"{security.CSRF_COOKIE}={scope['state']['csrf']}; HttpOnly; Path=/; SameSite=strict"
+                headers.append("set-cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 def language_of(request: Request) -> str:

@@ -232,11 +232,9 @@ class _Reporter:
 
 
 def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pid: int) -> None:
-    """The worker process: plan one job and write its outputs, progress and outcome."""
-    from routing import api
+    """The worker process: run one job and write its outputs, progress and outcome."""
     from routing.errors import InputError
     from routing.progress import Cancelled, CancelToken
-    from routing.scenario import load_scenario
 
     os.setsid()  # a process group of its own, so cancelling ends the solver's processes too
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
@@ -249,23 +247,11 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
     with sessions() as db:
         job = db.get(PlanJob, job_id)
         assert job is not None
-        toml_text, enterprise_id, language = job.toml_text, job.enterprise_id, job.language
-    folder = plan_dir(root, job_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    # The scenario file sits with the inputs, whose server-chosen names it refers to.
-    scenario_file = inputs_dir(root, enterprise_id) / f"plan-{job_id}.toml"
-    scenario_file.write_text(toml_text, encoding="utf-8")
+    plan_dir(root, job_id).mkdir(parents=True, exist_ok=True)
     cancel = CancelToken(event)
-    formats = [f for f in api.ALL_FORMATS if f != "screenshots"]  # screenshots need a browser
+    work = _compare if job.kind == "compare" else _plan
     try:
-        scenario = load_scenario(scenario_file)
-        plan = api.plan_week(
-            scenario, on_progress=reporter, cancel=cancel, cache_dir=root / "cache" / "networks"
-        )
-        api.write_outputs(
-            plan, folder / "out", formats=formats, language=language, offline=True,
-            on_progress=reporter, cancel=cancel,
-        )  # fmt: skip
+        summary = work(job, root, reporter, cancel)
     except Cancelled:
         reporter.write(status=CANCELLED, error="cancelled from the page", finished_at=utcnow())
         return
@@ -273,18 +259,62 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
         reporter.write(status=FAILED, error=str(exc).replace(str(root), "…"), finished_at=utcnow())
         return
     except Exception as exc:
-        logger.exception("plan %s failed", job_id)
+        logger.exception("job %s failed", job_id)
         reporter.write(status=FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
         return
-    summary = _summary(folder / "out" / "summary.json")
     reporter.write(
         status=DONE,
-        out_dir=str((folder / "out").relative_to(root)),
+        out_dir=str((plan_dir(root, job_id) / "out").relative_to(root)),
         summary_json=json.dumps(summary, ensure_ascii=False),
         finished_at=utcnow(),
         stage="outputs",
         fraction=1.0,
     )
+
+
+def _plan(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[str, Any]:
+    """Plan one scenario's week into the job's ``out/``; returns the figures its page shows."""
+    from routing import api
+    from routing.scenario import load_scenario
+
+    # The scenario file sits with the inputs, whose server-chosen names it refers to.
+    scenario_file = inputs_dir(root, job.enterprise_id) / f"plan-{job.id}.toml"
+    scenario_file.write_text(job.toml_text, encoding="utf-8")
+    out = plan_dir(root, job.id) / "out"
+    formats = [f for f in api.ALL_FORMATS if f != "screenshots"]  # screenshots need a browser
+    scenario = load_scenario(scenario_file)
+    plan = api.plan_week(
+        scenario, on_progress=reporter, cancel=cancel, cache_dir=root / "cache" / "networks"
+    )
+    api.write_outputs(
+        plan, out, formats=formats, language=job.language, offline=True,
+        on_progress=reporter, cancel=cancel,
+    )  # fmt: skip
+    return _summary(out / "summary.json")
+
+
+def _compare(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[str, Any]:
+    """Plan scenarios side by side and write the scenarios report (``routing.compare``)."""
+    from routing.compare import compare_scenarios  # type: ignore[import-not-found,unused-ignore]
+    from routing.exports import slug
+
+    inputs = inputs_dir(root, job.enterprise_id)
+    paths: list[Path] = []
+    for i, item in enumerate(json.loads(job.toml_text)):
+        # the report labels each scenario by its file name: the scenario's own name, made safe
+        path = inputs / f"{slug(str(item['name']))[:40]}-{job.id}-{i + 1}.toml"
+        path.write_text(str(item["toml"]), encoding="utf-8")
+        paths.append(path)
+
+    def progress(_label: str, event: Any) -> None:
+        if not isinstance(event, str):
+            reporter(event)
+
+    out = plan_dir(root, job.id) / "out"
+    compare_scenarios(
+        paths, out, language=job.language, workers=1, on_progress=progress, cancel=cancel
+    )
+    return {"report": [p.name for p in sorted(out.glob("report.*"))]}
 
 
 def _summary(path: Path) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The routes: sign-in, language, scenarios and uploads, plans and their files, admin.
 
-Handlers that touch files or the solver's inputs are plain functions (FastAPI runs them in its
-thread pool); form posts read the form, check the CSRF token, then hand the work to such a function.
+Pages that only read a few rows and render a template are ``async`` and run on the event loop (no
+thread hop: under load the pool's threads only fought over the GIL). Work that reads or writes
+input files (uploads, geocoding, validation, ZIPs) runs in the thread pool; form posts read the
+form, check the CSRF token, then hand such work to a plain function.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
+from routing.errors import InputError
 from routing.i18n import LANGUAGES, translator
 from routing.progress import STAGES, stage_title
 from routing.scenario import DAYS, ScenarioError
@@ -27,6 +31,7 @@ from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, r
 from routing.service.jobs import inputs_dir
 from routing.service.store import (
     CANCELLED,
+    DONE,
     FINISHED,
     RUNNING,
     WAITING,
@@ -116,7 +121,7 @@ def _own(db: Any, model: Any, row_id: int, user: User) -> Any:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> Response:
+async def login_page(request: Request, next: str = "/") -> Response:
     with _sessions(request)() as db:
         if _local_mode(request, db):
             admin = db.scalars(
@@ -164,7 +169,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/lang/{code}")
-def set_language(request: Request, code: str, next: str = "/") -> Response:
+async def set_language(request: Request, code: str, next: str = "/") -> Response:
     if code not in LANGUAGES:
         raise not_found()
     response = redirect(_safe_next(next))
@@ -173,7 +178,7 @@ def set_language(request: Request, code: str, next: str = "/") -> Response:
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
@@ -182,7 +187,7 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
+async def home(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         rows = db.scalars(
@@ -201,7 +206,7 @@ def home(request: Request) -> Response:
 
 
 @router.get("/scenarios/{sid}", response_class=HTMLResponse)
-def scenario_page(request: Request, sid: int) -> Response:
+async def scenario_page(request: Request, sid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         row = _own(db, ScenarioRow, sid, user)
@@ -332,7 +337,10 @@ def _accept_upload(
         db.add(item)
         db.commit()
         if kind == "households":
-            _refresh_report(request, db, item, row)
+            try:
+                _refresh_report(request, db, item, row)
+            except InputError as exc:
+                return _refused(request, row, str(exc))
         return redirect(f"/uploads/{item.id}")
 
 
@@ -353,7 +361,7 @@ def _refresh_report(request: Request, db: Any, item: Upload, row: ScenarioRow) -
 
 
 @router.get("/uploads/{uid}", response_class=HTMLResponse)
-def upload_page(request: Request, uid: int) -> Response:
+async def upload_page(request: Request, uid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         item = _own(db, Upload, uid, user)
@@ -408,12 +416,18 @@ def _apply_fixes(
         row.toml_text, row.updated_at = sc.dump(raw), utcnow()
         item.corrections_name = name
         db.commit()
-        _refresh_report(request, db, item, row)
+        try:
+            _refresh_report(request, db, item, row)
+        except InputError as exc:
+            rows = json.loads(item.report_json)
+            return render(
+                request, "upload.html", status_code=422, item=item, rows=rows, error=str(exc)
+            )
     return redirect(f"/uploads/{uid}")
 
 
 @router.get("/uploads/{uid}/corrections.csv")
-def upload_corrections(request: Request, uid: int) -> Response:
+async def upload_corrections(request: Request, uid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         item = _own(db, Upload, uid, user)
@@ -446,7 +460,7 @@ async def plan_start(request: Request, sid: int) -> Response:
 
 
 @router.get("/plans", response_class=HTMLResponse)
-def plans_page(request: Request) -> Response:
+async def plans_page(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         plans = db.scalars(
@@ -459,12 +473,20 @@ def plans_page(request: Request) -> Response:
 
 def _files(request: Request, job: PlanJob) -> dict[str, Path]:
     """A finished plan's files by their path inside its output folder (the only names served)."""
-    if not job.out_dir:
+    if not job.out_dir or job.status != DONE:
         return {}
     out = request.app.state.settings.data_dir / job.out_dir
-    if not out.is_dir():
-        return {}
-    return {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
+    return {name: out / name for name in _listing(str(out))}
+
+
+@lru_cache(maxsize=256)
+def _listing(out: str) -> tuple[str, ...]:
+    """The files of a finished plan's output folder; cached, as that folder is written whole once
+    and never changed after (a plan's page is read far more often than plans are made)."""
+    root = Path(out)
+    if not root.is_dir():
+        return ()
+    return tuple(p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file())
 
 
 def _stages(job: PlanJob, language: str) -> list[dict[str, Any]]:
@@ -480,7 +502,7 @@ def _stages(job: PlanJob, language: str) -> list[dict[str, Any]]:
 
 
 @router.get("/plans/{jid}", response_class=HTMLResponse)
-def plan_page(request: Request, jid: int) -> Response:
+async def plan_page(request: Request, jid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -499,7 +521,7 @@ def _slug(day: str, vehicle: str) -> str:
 
 
 @router.get("/plans/{jid}/progress", response_class=HTMLResponse)
-def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
+async def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -516,7 +538,7 @@ def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
 
 
 @router.get("/plans/{jid}/status")
-def plan_status(request: Request, jid: int) -> dict[str, Any]:
+async def plan_status(request: Request, jid: int) -> dict[str, Any]:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -539,7 +561,7 @@ async def plan_cancel(request: Request, jid: int) -> Response:
 
 
 @router.get("/plans/{jid}/files/{name:path}")
-def plan_file(request: Request, jid: int, name: str) -> Response:
+async def plan_file(request: Request, jid: int, name: str) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
@@ -569,7 +591,7 @@ def plan_zip(request: Request, jid: int) -> Response:
 
 
 @router.get("/plans/{jid}/driver/{stem}", response_class=HTMLResponse)
-def driver_page(request: Request, jid: int, stem: str) -> Response:
+async def driver_page(request: Request, jid: int, stem: str) -> Response:
     import csv
 
     user = user_of(request)
@@ -598,26 +620,55 @@ def driver_page(request: Request, jid: int, stem: str) -> Response:
 
 
 def cost_report() -> Any | None:
-    """The scenarios issue's report function, once it is on main; None until then."""
+    """The scenarios report (``routing.compare.compare_scenarios``) once it is on main, else None."""
     try:
-        from routing import costs  # type: ignore[attr-defined]
+        from routing import compare  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    return getattr(costs, "compare_scenarios", None)
+    return getattr(compare, "compare_scenarios", None)
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request) -> Response:
+async def compare_page(request: Request) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         rows = db.scalars(
             select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
         ).all()
-    return render(request, "compare.html", scenarios=rows, available=cost_report() is not None)
+    return render(
+        request, "compare.html", scenarios=rows, available=cost_report() is not None, error=""
+    )
+
+
+@router.post("/compare", response_class=HTMLResponse)
+async def compare_start(request: Request) -> Response:
+    """Queue a comparison of the ticked scenarios (the first ticked is the base)."""
+    user = user_of(request)
+    form = await form_of(request)
+    _ = translator(language_of(request))
+    chosen = [int(v) for v in form.getlist("scenario") if isinstance(v, str) and v.isdigit()]
+    with _sessions(request)() as db:
+        rows = [_own(db, ScenarioRow, sid, user) for sid in chosen]
+        if cost_report() is None or len(rows) < 2:
+            everyone = db.scalars(
+                select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
+            ).all()
+            error = _("Tick at least two scenarios; the first ticked is the base.")
+            available = cost_report() is not None
+            return render(request, "compare.html", status_code=422, scenarios=everyone, available=available, error=error)  # fmt: skip
+        items = [{"name": r.name, "toml": r.toml_text} for r in rows]
+        job = PlanJob(
+            enterprise_id=user.enterprise_id, scenario_id=rows[0].id, kind="compare",
+            scenario_name=" / ".join(r.name for r in rows)[:300],
+            toml_text=json.dumps(items, ensure_ascii=False), language=language_of(request),
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+        return redirect(f"/plans/{job.id}")
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_page(request: Request) -> Response:
+async def admin_page(request: Request) -> Response:
     user = user_of(request)
     if not user.is_admin:
         raise not_found()

@@ -75,18 +75,20 @@ def seed_default(inputs: Path) -> tuple[str, str]:
     """
     raw = tomllib.loads(DEFAULT_SCENARIO.read_text(encoding="utf-8"))
     inputs.mkdir(parents=True, exist_ok=True)
-    base = DEFAULT_SCENARIO.parent
-    for table, key in (
-        ("network", "source"),
-        ("register", "households"),
-        ("register", "containers"),
-    ):
-        name = raw.get(table, {}).get(key)
-        if isinstance(name, str) and (base / name).is_file():
-            stored = f"default-{Path(name).name}"
-            shutil.copyfile(base / name, inputs / stored)
-            raw[table][key] = stored
+    _copy_files(raw, DEFAULT_SCENARIO.parent, inputs)
     return str(raw["scenario"]["name"]), dump(raw)
+
+
+def _copy_files(node: Any, base: Path, inputs: Path) -> None:
+    """Copy every file a scenario names (OSM source, register, ...) and refer to the copies."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if isinstance(value, dict | list):
+            _copy_files(value, base, inputs)
+        elif isinstance(value, str) and value and (base / value).is_file():
+            stored = f"default-{Path(value).name}"
+            shutil.copyfile(base / value, inputs / stored)
+            node[key] = stored
 
 
 def validate(toml_text: str, inputs: Path) -> Scenario:

@@ -69,10 +69,12 @@ def session_user(db: Session, token: str | None) -> User | None:
     """The user of a live session token, or None (unknown or expired)."""
     if not token:
         return None
-    row = db.get(LoginSession, _digest(token))
-    if row is None or row.expires_at < utcnow():
-        return None
-    return db.scalars(select(User).where(User.id == row.user_id)).first()
+    query = (
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_sha256 == _digest(token), LoginSession.expires_at >= utcnow())
+    )
+    return db.scalars(query).first()
 
 
 def end_session(db: Session, token: str | None) -> None:

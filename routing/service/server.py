@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 
@@ -116,3 +117,38 @@ def serve(
     print(f"Taza routing: http://{shown}:{port}/  (data: {settings.data_dir})", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on ``host`` right now (for a server started by a test or the bench)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: Any, *, timeout_s: float = 90.0) -> None:
+    """Wait until a server started in ``process`` answers ``url``/healthz.
+
+    Raises
+    ------
+    RuntimeError
+        If the process ended or the server did not answer in time.
+    """
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            msg = f"the server ended at start (exit status {process.returncode})"
+            raise RuntimeError(msg)
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    msg = f"the server did not answer within {timeout_s:.0f} s"
+    raise RuntimeError(msg)

@@ -112,7 +112,10 @@ class PlanJob(Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id"))
     scenario_name: Mapped[str] = mapped_column(String(300))
-    toml_text: Mapped[str] = mapped_column(Text)  # the scenario as it was when the plan was asked
+    # "plan": toml_text is the scenario as it was when the plan was asked; "compare": a JSON list
+    # of {"name", "toml"}, the base first (routing.service.jobs.run_job)
+    kind: Mapped[str] = mapped_column(String(20), default="plan", server_default="plan")
+    toml_text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(5), default="ky")
     status: Mapped[str] = mapped_column(String(20), default=WAITING, index=True)
     stage: Mapped[str] = mapped_column(String(40), default="")

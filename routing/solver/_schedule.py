@@ -178,34 +178,22 @@ def _simulate(
         if err:
             return visits, distance, t, -1, err
     for k, item in enumerate(items):
-        kind, idx, rev = item
+        kind, idx, _ = item
         loc = prep.loc_in(item)
         travel = float(dur[here, loc])
         if not math.isfinite(travel):
             return visits, distance, t, k, "unreachable from the previous stop"
         t += travel
         distance += float(dist[here, loc])
+        visit, err = _serve(prep, item, t, load, trip)
+        if err is not None:
+            return visits, distance, t, k, err
+        visits.append(visit)
         if kind == "client":
-            c: Client = model.clients[idx]
-            begin = max(t, c.tw[0])
-            if begin > c.tw[1] + EPS:
-                return visits, distance, t, k, "time window cannot be met"
-            load = _add(load, c.demand)
-            leave = begin + c.service_s
-            distance += c.traverse_m
-            visits.append(Visit("client", idx, t, leave, load, trip, reversed=rev))
-            here = prep.loc_out(item)
+            distance += model.clients[idx].traverse_m
         else:
-            lf = model.landfills[idx]
-            begin = max(t, lf.tw[0])
-            if begin > lf.tw[1] + EPS:
-                return visits, distance, t, k, "the landfill is closed when the truck is full"
-            leave = begin + lf.unload_s
-            load = (0.0, 0.0)
-            visits.append(Visit("landfill", idx, t, leave, load, trip))
             trip += 1
-            here = lf.location
-        t = leave
+        load, here, t = visit.load, prep.loc_out(item), visit.departure_s
         if lunch is not None and lunch_after == k:
             err = take_lunch(k)
             if err:
@@ -220,6 +208,25 @@ def _simulate(
     if t > close + EPS:
         return visits, distance, t, len(items), "no time in the shift"
     return visits, distance, t, None, None
+
+
+def _serve(
+    prep: Prepared, item: Item, t: float, load: tuple[float, float], trip: int
+) -> tuple[Visit, str | None]:
+    """The visit of ``item`` arriving at ``t`` with ``load`` on board: served in its window
+    (collected at a client, emptied at a landfill), or the reason it cannot be."""
+    kind, idx, rev = item
+    if kind == "client":
+        c: Client = prep.model.clients[idx]
+        begin = max(t, c.tw[0])
+        load = _add(load, c.demand)
+        visit = Visit("client", idx, t, begin + c.service_s, load, trip, reversed=rev)
+        return visit, ("time window cannot be met" if begin > c.tw[1] + EPS else None)
+    lf = prep.model.landfills[idx]
+    begin = max(t, lf.tw[0])
+    visit = Visit("landfill", idx, t, begin + lf.unload_s, (0.0, 0.0), trip)
+    closed = begin > lf.tw[1] + EPS
+    return visit, ("the landfill is closed when the truck is full" if closed else None)
 
 
 def evaluate(prep: Prepared, vt_index: int, vehicle: int, items: list[Item]) -> Evaluation:

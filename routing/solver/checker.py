@@ -3,9 +3,10 @@
 Written apart from the solver engine and sharing no code with it. :func:`check` takes a
 :class:`~routing.solver.model.Model` and a :class:`~routing.solver.model.Result` and trusts none of the
 result's derived fields: loads, distances and the feasibility of the reported times are recomputed from
-the model's matrices, windows, demands and vehicle types. :func:`check_kim_solution` verifies a Kim et al.
-(2006) solution in the benchmark JSON format against the raw file rows only (Manhattan feet, the header
-speed, Kim's rules), without going through the model at all.
+the model's matrices, windows, demands and vehicle types. Times are compared to a microsecond
+(``time_tol_s``): a written time that moved an event earlier than it can happen is a violation.
+Solutions of benchmark files are checked by their readers' checkers
+(:func:`routing.readers.kim_check.check_kim_solution`); the solver knows no benchmark.
 
 Timing semantics checked by :func:`check` (the reported times are a witness of feasibility):
 
@@ -20,19 +21,13 @@ Timing semantics checked by :func:`check` (the reported times are a witness of f
 
 from __future__ import annotations
 
-import itertools
-import json
 import math
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from routing.readers.kim import DEPOT, FEET_PER_MILE, LANDFILL, LUNCH_WINDOW_S, STOP, KimInstance
-from routing.solver.model import Model, Result, Route, VehicleType
+from routing.solver.model import Model, Result, Route, VehicleType, Visit
 
 _LOAD_TOL = 1e-6
 
@@ -54,7 +49,13 @@ class Violation:
     message: str
 
 
-def _fmt(t: float) -> str:
+TIME_TOL_S = 1e-6
+"""Slack on every time comparison: floating point only (a microsecond)."""
+
+
+def clock_hms(t: float) -> str:
+    """``t`` seconds since midnight as HH:MM:SS, for violation messages (the product's
+    :func:`routing.i18n.format_clock` rounds to the minute, which hides what a violation is about)."""
     if not math.isfinite(t):
         return str(t)
     s = round(t)
@@ -66,7 +67,7 @@ def _over(load: np.ndarray, cap: tuple[float, float]) -> bool:
 
 
 def check(
-    model: Model, result: Result, *, time_tol_s: float = 1e-3, distance_tol_m: float = 1.0
+    model: Model, result: Result, *, time_tol_s: float = TIME_TOL_S, distance_tol_m: float = 1.0
 ) -> list[Violation]:
     """Verify a result against every rule of the model.
 
@@ -77,7 +78,7 @@ def check(
     result
         The solver's answer.
     time_tol_s
-        Slack allowed on every time comparison (floating point only; the default is a millisecond).
+        Slack allowed on every time comparison (floating point only; the default is a microsecond).
     distance_tol_m
         Allowed difference between the recomputed and the reported route distance (plus 1e-6 relative).
 
@@ -143,13 +144,24 @@ def _check_coverage(model: Model, result: Result, served: Counter[int]) -> list[
 def _check_route(
     model: Model, vt: VehicleType, r: int, route: Route, time_tol: float, dist_tol: float
 ) -> list[Violation]:
-    assert model.duration_s is not None and model.distance_m is not None
-    dur, dist = model.duration_s, model.distance_m
+    visits = route.visits
+    if not visits:
+        return []  # an unused vehicle
+    out = _check_ends(model, vt, r, route)
+    if out:
+        return out
+    walk = _Walk(model, vt, r, route, time_tol)
+    for p, v in enumerate(visits[1:], start=1):
+        if not walk.step(p, v):
+            return walk.out
+    walk.finish(dist_tol)
+    return walk.out
+
+
+def _check_ends(model: Model, vt: VehicleType, r: int, route: Route) -> list[Violation]:
+    """The structure: the right depot at both ends and nowhere else."""
     visits = route.visits
     out: list[Violation] = []
-    if not visits:
-        return out  # an unused vehicle
-    # Structure: the right depot at both ends and nowhere else.
     first, last = visits[0], visits[-1]
     if first.kind != "depot" or first.index != vt.start_depot:
         msg = f"route starts with {first.kind} {first.index}, expected depot {vt.start_depot}"
@@ -160,59 +172,89 @@ def _check_route(
     for p, v in enumerate(visits[1:-1], start=1):
         if v.kind == "depot":
             out.append(Violation(r, p, "depot", "depot visited in the middle of the route"))
-    if out:
-        return out
-    if any(not 0 <= v.index < len(model.depots) for v in (first, last)):
+    if not out and any(not 0 <= v.index < len(model.depots) for v in (first, last)):
         return [Violation(r, 0, "index", "depot index out of range")]
+    return out
 
-    start_depot = model.depots[first.index]
-    end_depot = model.depots[last.index]
-    if first.departure_s < max(start_depot.tw[0], vt.shift[0]) - time_tol:
-        msg = (
-            f"leaves the depot at {_fmt(first.departure_s)}, before it opens "
-            f"({_fmt(start_depot.tw[0])}) or the shift starts ({_fmt(vt.shift[0])})"
-        )
-        out.append(Violation(r, 0, "shift", msg))
-    if first.departure_s > min(start_depot.tw[1], vt.shift[1]) + time_tol:
-        msg = f"leaves the depot at {_fmt(first.departure_s)}, after it closes or the shift ends"
-        out.append(Violation(r, 0, "shift", msg))
 
-    prev_loc = start_depot.location
-    prev_dep = first.departure_s
-    pending_lunch = 0.0  # lunch taken on the current leg
-    floor = first.departure_s  # no arrival before the end of a lunch on the leg
-    load = np.zeros(2)
-    day = np.zeros(2)
-    distance = 0.0
-    lunches = 0
-    stops = 0
-    last_landfill = -1
-    last_client = -1
-    if any(first.load):
-        out.append(Violation(r, 0, "load", f"leaves the depot with load {first.load}"))
+class _Walk:
+    """One route walked visit by visit: what the vehicle carries, has driven and may do next."""
 
-    for p, v in enumerate(visits[1:], start=1):
-        if v.departure_s < v.arrival_s - time_tol:
-            msg = f"departs ({_fmt(v.departure_s)}) before it arrives ({_fmt(v.arrival_s)})"
-            out.append(Violation(r, p, "time", msg))
+    def __init__(
+        self, model: Model, vt: VehicleType, r: int, route: Route, time_tol: float
+    ) -> None:
+        assert model.duration_s is not None and model.distance_m is not None
+        self.model, self.vt, self.r, self.route, self.tol = model, vt, r, route, time_tol
+        first = route.visits[0]
+        self.start_depot = model.depots[first.index]
+        self.end_depot = model.depots[route.visits[-1].index]
+        self.out: list[Violation] = []
+        self.prev_loc = self.start_depot.location
+        self.prev_dep = first.departure_s
+        self.pending_lunch = 0.0  # lunch taken on the current leg
+        self.floor = first.departure_s  # no arrival before the end of a lunch on the leg
+        self.load = np.zeros(2)
+        self.day = np.zeros(2)
+        self.distance = 0.0
+        self.lunches = self.stops = 0
+        self.last_landfill = self.last_client = -1
+        self._check_departure()
+
+    def _check_departure(self) -> None:
+        first, vt, depot, r = self.route.visits[0], self.vt, self.start_depot, self.r
+        if first.departure_s < max(depot.tw[0], vt.shift[0]) - self.tol:
+            msg = (
+                f"leaves the depot at {clock_hms(first.departure_s)}, before it opens "
+                f"({clock_hms(depot.tw[0])}) or the shift starts ({clock_hms(vt.shift[0])})"
+            )
+            self.out.append(Violation(r, 0, "shift", msg))
+        if first.departure_s > min(depot.tw[1], vt.shift[1]) + self.tol:
+            msg = f"leaves the depot at {clock_hms(first.departure_s)}, after it closes or the shift ends"
+            self.out.append(Violation(r, 0, "shift", msg))
+        if any(first.load):
+            self.out.append(Violation(r, 0, "load", f"leaves the depot with load {first.load}"))
+
+    def step(self, p: int, v: Visit) -> bool:
+        """Check visit ``p``; False when the route cannot be followed further (a bad index)."""
+        if v.departure_s < v.arrival_s - self.tol:
+            msg = (
+                f"departs ({clock_hms(v.departure_s)}) before it arrives ({clock_hms(v.arrival_s)})"
+            )
+            self.out.append(Violation(self.r, p, "time", msg))
         if v.kind == "lunch":
-            lunches += 1
-            out.extend(_check_lunch(vt, r, p, v.arrival_s, v.departure_s, prev_dep, time_tol))
-            if vt.lunch is not None:
-                pending_lunch += vt.lunch.duration_s
-            floor = max(floor, v.departure_s)
-            if not _same_load(v.load, load):
-                out.append(
-                    Violation(r, p, "load", f"reported load {v.load}, carried {tuple(load)}")
-                )
-            continue
+            self._lunch(p, v)
+            return True
+        place = self._place(p, v)
+        if place is None:
+            return False
+        loc_in, loc_out, tw, service, rule = place
+        self._arrive(p, v, loc_in)
+        self._serve(p, v, tw, service, rule)
+        self._carry(p, v)
+        self.prev_loc, self.prev_dep = loc_out, v.departure_s
+        self.pending_lunch, self.floor = 0.0, v.departure_s
+        return True
 
-        # Where the visit is entered and left, its window and its service time.
-        service: float
+    def _lunch(self, p: int, v: Visit) -> None:
+        self.lunches += 1
+        self.out.extend(
+            _check_lunch(self.vt, self.r, p, v.arrival_s, v.departure_s, self.prev_dep, self.tol)
+        )
+        if self.vt.lunch is not None:
+            self.pending_lunch += self.vt.lunch.duration_s
+        self.floor = max(self.floor, v.departure_s)
+        if not _same_load(v.load, self.load):
+            msg = f"reported load {v.load}, carried {tuple(self.load)}"
+            self.out.append(Violation(self.r, p, "load", msg))
+
+    def _place(self, p: int, v: Visit) -> tuple[int, int, tuple[int, int], float, str] | None:
+        """Where the visit is entered and left, its window, its service time and the rule its
+        window stands for; None (with a violation) when its index does not exist."""
+        model, r = self.model, self.r
         if v.kind == "client":
             if not 0 <= v.index < len(model.clients):
-                out.append(Violation(r, p, "index", f"client {v.index} does not exist"))
-                return out
+                self.out.append(Violation(r, p, "index", f"client {v.index} does not exist"))
+                return None
             c = model.clients[v.index]
             loc_in, loc_out = c.location, c.location
             if c.is_segment:
@@ -222,91 +264,102 @@ def _check_route(
                     loc_in, loc_out = c.end_location, c.location
                     if not c.reversible:
                         msg = f"segment client {v.index} ({c.name}) driven reversed but one-way"
-                        out.append(Violation(r, p, "segment", msg))
+                        self.out.append(Violation(r, p, "segment", msg))
             elif v.reversed:
-                out.append(Violation(r, p, "segment", f"point client {v.index} marked reversed"))
-            tw, service, rule = c.tw, c.service_s, "time_window"
-        elif v.kind == "landfill":
+                msg = f"point client {v.index} marked reversed"
+                self.out.append(Violation(r, p, "segment", msg))
+            return loc_in, loc_out, c.tw, float(c.service_s), "time_window"
+        if v.kind == "landfill":
             if not 0 <= v.index < len(model.landfills):
-                out.append(Violation(r, p, "index", f"landfill {v.index} does not exist"))
-                return out
+                self.out.append(Violation(r, p, "index", f"landfill {v.index} does not exist"))
+                return None
             lf = model.landfills[v.index]
-            loc_in = loc_out = lf.location
-            tw, service, rule = lf.tw, lf.unload_s, "landfill_window"
-        else:  # the final depot
-            loc_in = loc_out = end_depot.location
-            tw, service, rule = end_depot.tw, 0.0, "shift"
+            return lf.location, lf.location, lf.tw, float(lf.unload_s), "landfill_window"
+        loc = self.end_depot.location  # the final depot
+        return loc, loc, self.end_depot.tw, 0.0, "shift"
 
-        travel = float(dur[prev_loc, loc_in])
-        leg = float(dist[prev_loc, loc_in])
+    def _arrive(self, p: int, v: Visit, loc_in: int) -> None:
+        """The leg to the visit: reachable, and not arrived sooner than travel allows."""
+        assert self.model.duration_s is not None and self.model.distance_m is not None
+        travel = float(self.model.duration_s[self.prev_loc, loc_in])
+        leg = float(self.model.distance_m[self.prev_loc, loc_in])
         if not (math.isfinite(travel) and math.isfinite(leg)):
-            msg = f"no path from location {prev_loc} to {loc_in}"
-            out.append(Violation(r, p, "unreachable", msg))
+            msg = f"no path from location {self.prev_loc} to {loc_in}"
+            self.out.append(Violation(self.r, p, "unreachable", msg))
             travel = leg = 0.0
-        distance += leg
-        earliest = max(prev_dep + travel + pending_lunch, floor)
-        if v.arrival_s < earliest - time_tol:
+        self.distance += leg
+        earliest = max(self.prev_dep + travel + self.pending_lunch, self.floor)
+        if v.arrival_s < earliest - self.tol:
             msg = (
-                f"arrives at {_fmt(v.arrival_s)} but cannot be there before {_fmt(earliest)} "
-                f"(left at {_fmt(prev_dep)}, travel {travel:.1f} s"
-                + (f", lunch {pending_lunch:.0f} s)" if pending_lunch else ")")
+                f"arrives at {clock_hms(v.arrival_s)} but cannot be there before {clock_hms(earliest)} "
+                f"(left at {clock_hms(self.prev_dep)}, travel {travel:.1f} s"
+                + (f", lunch {self.pending_lunch:.0f} s)" if self.pending_lunch else ")")
             )
-            out.append(Violation(r, p, "time", msg))
+            self.out.append(Violation(self.r, p, "time", msg))
+
+    def _serve(self, p: int, v: Visit, tw: tuple[int, int], service: float, rule: str) -> None:
+        """The window and the service time (the depot's closing for the final depot)."""
         start = max(v.arrival_s, tw[0])
         if v.kind == "depot":
-            close = min(tw[1], vt.shift[1])
-            if v.arrival_s > close + time_tol:
-                msg = f"back at the depot at {_fmt(v.arrival_s)}, after {_fmt(close)}"
-                out.append(Violation(r, p, "shift", msg))
-        else:
-            if start > tw[1] + time_tol:
-                msg = f"service starts at {_fmt(start)}, window {_fmt(tw[0])}-{_fmt(tw[1])}"
-                out.append(Violation(r, p, rule, msg))
-            if v.departure_s < start + service - time_tol:
-                msg = (
-                    f"departs at {_fmt(v.departure_s)}, before service ({service:.0f} s) "
-                    f"started at {_fmt(start)} can end"
-                )
-                out.append(Violation(r, p, "time", msg))
+            close = min(tw[1], self.vt.shift[1])
+            if v.arrival_s > close + self.tol:
+                msg = f"back at the depot at {clock_hms(v.arrival_s)}, after {clock_hms(close)}"
+                self.out.append(Violation(self.r, p, "shift", msg))
+            return
+        if start > tw[1] + self.tol:
+            msg = f"service starts at {clock_hms(start)}, window {clock_hms(tw[0])}-{clock_hms(tw[1])}"
+            self.out.append(Violation(self.r, p, rule, msg))
+        if v.departure_s < start + service - self.tol:
+            msg = (
+                f"departs at {clock_hms(v.departure_s)}, before service ({service:.0f} s) "
+                f"started at {clock_hms(start)} can end"
+            )
+            self.out.append(Violation(self.r, p, "time", msg))
 
+    def _carry(self, p: int, v: Visit) -> None:
+        """Loads: collected at a client (within the trip capacity), emptied at a landfill."""
         if v.kind == "client":
-            c = model.clients[v.index]
-            distance += c.traverse_m
+            c = self.model.clients[v.index]
+            self.distance += c.traverse_m
             demand = np.asarray(c.demand, dtype=float)
-            load += demand
-            day += demand
-            stops += 1
-            last_client = p
-            if _over(load, vt.capacity):
-                msg = f"load {tuple(load)} above the trip capacity {vt.capacity}"
-                out.append(Violation(r, p, "capacity", msg))
+            self.load += demand
+            self.day += demand
+            self.stops += 1
+            self.last_client = p
+            if _over(self.load, self.vt.capacity):
+                msg = f"load {tuple(self.load)} above the trip capacity {self.vt.capacity}"
+                self.out.append(Violation(self.r, p, "capacity", msg))
         elif v.kind == "landfill":
-            load[:] = 0.0
-            last_landfill = p
-        if not _same_load(v.load, load):
-            out.append(Violation(r, p, "load", f"reported load {v.load}, carried {tuple(load)}"))
-        prev_loc, prev_dep, pending_lunch, floor = loc_out, v.departure_s, 0.0, v.departure_s
+            self.load[:] = 0.0
+            self.last_landfill = p
+        if not _same_load(v.load, self.load):
+            msg = f"reported load {v.load}, carried {tuple(self.load)}"
+            self.out.append(Violation(self.r, p, "load", msg))
 
-    if last_client > last_landfill and bool((load > _LOAD_TOL).any()):
-        msg = f"returns to the depot with load {tuple(load)}: no landfill after the last collection"
-        out.append(Violation(r, last_client, "final_dump", msg))
-    if _over(day, vt.max_load_per_day):
-        msg = f"collects {tuple(day)} in the day, more than {vt.max_load_per_day}"
-        out.append(Violation(r, -1, "daily_load", msg))
-    if vt.max_stops is not None and stops > vt.max_stops:
-        out.append(Violation(r, -1, "max_stops", f"{stops} stops, at most {vt.max_stops}"))
-    if stops and vt.lunch is not None:
-        # A route back at its end depot before the lunch window opens takes no lunch.
-        needed = last.arrival_s >= vt.lunch.window[0]
-        if lunches > 1 or (needed and lunches != 1):
-            msg = f"{lunches} lunch breaks, exactly one required"
-            if not needed:
-                msg = f"{lunches} lunch breaks, at most one allowed"
-            out.append(Violation(r, -1, "lunch", msg))
-    if abs(distance - route.distance_m) > dist_tol + 1e-6 * distance:
-        msg = f"reported distance {route.distance_m:.1f} m, recomputed {distance:.1f} m"
-        out.append(Violation(r, -1, "distance", msg))
-    return out
+    def finish(self, dist_tol: float) -> None:
+        """The rules of the whole route: final dump, daily load, stops, lunch count, distance."""
+        vt, r, load = self.vt, self.r, self.load
+        if self.last_client > self.last_landfill and bool((load > _LOAD_TOL).any()):
+            msg = f"returns to the depot with load {tuple(load)}: no landfill after the last collection"
+            self.out.append(Violation(r, self.last_client, "final_dump", msg))
+        if _over(self.day, vt.max_load_per_day):
+            msg = f"collects {tuple(self.day)} in the day, more than {vt.max_load_per_day}"
+            self.out.append(Violation(r, -1, "daily_load", msg))
+        if vt.max_stops is not None and self.stops > vt.max_stops:
+            msg = f"{self.stops} stops, at most {vt.max_stops}"
+            self.out.append(Violation(r, -1, "max_stops", msg))
+        if self.stops and vt.lunch is not None:
+            # A route back at its end depot before the lunch window opens takes no lunch.
+            needed = self.route.visits[-1].arrival_s >= vt.lunch.window[0]
+            if self.lunches > 1 or (needed and self.lunches != 1):
+                msg = f"{self.lunches} lunch breaks, exactly one required"
+                if not needed:
+                    msg = f"{self.lunches} lunch breaks, at most one allowed"
+                self.out.append(Violation(r, -1, "lunch", msg))
+        distance, reported = self.distance, self.route.distance_m
+        if abs(distance - reported) > dist_tol + 1e-6 * distance:
+            msg = f"reported distance {reported:.1f} m, recomputed {distance:.1f} m"
+            self.out.append(Violation(r, -1, "distance", msg))
 
 
 def _same_load(reported: tuple[float, float], load: np.ndarray) -> bool:
@@ -330,209 +383,12 @@ def _check_lunch(
     dur = vt.lunch.duration_s
     w0, w1 = vt.lunch.window
     if arrival < prev_dep - tol:
-        msg = f"lunch from {_fmt(arrival)}, before leaving the previous place at {_fmt(prev_dep)}"
+        msg = f"lunch from {clock_hms(arrival)}, before leaving the previous place at {clock_hms(prev_dep)}"
         out.append(Violation(r, p, "lunch", msg))
     if departure - arrival < dur - tol:
         msg = f"lunch lasts {departure - arrival:.0f} s, {dur} s required"
         out.append(Violation(r, p, "lunch", msg))
     elif max(arrival, w0) > min(departure - dur, w1) + tol:
-        msg = f"lunch {_fmt(arrival)}-{_fmt(departure)} cannot start inside {_fmt(w0)}-{_fmt(w1)}"
+        msg = f"lunch {clock_hms(arrival)}-{clock_hms(departure)} cannot start inside {clock_hms(w0)}-{clock_hms(w1)}"
         out.append(Violation(r, p, "lunch", msg))
     return out
-
-
-# --- Kim et al. (2006) solutions, checked on the raw rows ------------------------------------------
-
-
-@dataclass
-class KimSummary:
-    """Figures of a Kim solution recomputed from the raw rows."""
-
-    vehicles: int
-    miles: float
-    stops_served: int
-    end_s: float
-    """Latest return to the depot (earliest-start schedule), seconds since midnight."""
-
-
-def _load_solution(solution: Mapping[str, Any] | str | Path) -> Mapping[str, Any]:
-    if isinstance(solution, str | Path):
-        with open(solution, encoding="utf-8") as fh:
-            data = json.load(fh)
-        if not isinstance(data, dict):
-            msg = f"{solution}: expected a JSON object with 'routes'"
-            raise ValueError(msg)
-        return data
-    return solution
-
-
-def _routes(solution: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    routes = solution.get("routes")
-    if not isinstance(routes, list):
-        msg = "the solution needs a 'routes' list"
-        raise ValueError(msg)
-    return routes
-
-
-def kim_solution_summary(inst: KimInstance, solution: Mapping[str, Any] | str | Path) -> KimSummary:
-    """Count vehicles and Manhattan miles (incl. the last dump and the return) of a Kim solution."""
-    sol = _load_solution(solution)
-    vehicles, feet, served, end = 0, 0.0, 0, 0.0
-    for k, route in enumerate(_routes(sol)):
-        rows = [inst.row_of(int(s)) for s in route.get("nodes", [])]
-        n_stops = sum(int(inst.type[i]) == STOP for i in rows)
-        if n_stops:
-            vehicles += 1
-            served += n_stops
-            end = max(end, _kim_schedule(inst, k, route, rows, []))
-        feet += sum(inst.distance_ft(a, b) for a, b in itertools.pairwise(rows))
-    return KimSummary(vehicles=vehicles, miles=feet / FEET_PER_MILE, stops_served=served, end_s=end)
-
-
-def check_kim_solution(
-    inst: KimInstance, solution: Mapping[str, Any] | str | Path, *, time_tol_s: float = 1e-3
-) -> list[Violation]:
-    """Verify a Kim solution (benchmark JSON format) against the raw file rows and Kim's rules.
-
-    The JSON is ``{"instance", "solver", "routes": [{"nodes": [Stop_IDs, depot at both ends, each
-    landfill visit where it happens], "lunch_after_index": i, "lunch_start": s}]}``: the lunch starts
-    at ``s`` (seconds of the day) after the vehicle is done at ``nodes[i]``, where it stays.
-
-    The schedule is simulated from the depot opening with waiting allowed (the earliest schedule is
-    the best one for every window). Rules: depot at both ends and nowhere else; depot hours; every
-    regular stop exactly once over all routes; service starts inside the stop's and landfill's
-    windows; trip load at most the capacity (reset at landfills); a landfill after the last stop
-    with a load (a vehicle never returns loaded);
-    daily yardage; maximum stops; exactly one lunch of the header duration starting 11:00-12:00
-    once the vehicle is free (none only when the route is back at the depot before 11:00). Distances are Manhattan feet, times at the header speed.
-
-    Parameters
-    ----------
-    inst
-        The raw instance from :func:`routing.readers.kim.read_kim`.
-    solution
-        The parsed JSON object, or the path of the JSON file.
-    time_tol_s
-        Slack on time comparisons (floating point only).
-    """
-    sol = _load_solution(solution)
-    out: list[Violation] = []
-    if "instance" in sol and str(sol["instance"]) != inst.name:
-        msg = f"solution is for {sol['instance']!r}, instance is {inst.name!r}"
-        out.append(Violation(-1, -1, "instance", msg))
-    count: Counter[int] = Counter()
-    tol_yd = 1e-6
-    for k, route in enumerate(_routes(sol)):
-        nodes = route.get("nodes", [])
-        if not isinstance(nodes, list):
-            out.append(Violation(k, -1, "index", "'nodes' must be a list of Stop_IDs"))
-            continue
-        rows: list[int] = []
-        for p, sid in enumerate(nodes):
-            try:
-                rows.append(inst.row_of(int(sid)))
-            except (KeyError, TypeError, ValueError):
-                out.append(Violation(k, p, "index", f"unknown Stop_ID {sid!r}"))
-        if len(rows) != len(nodes):
-            continue
-        if not any(int(inst.type[i]) == STOP for i in rows):
-            continue  # an unused vehicle
-        if len(rows) < 2 or rows[0] != inst.depot or rows[-1] != inst.depot:
-            out.append(Violation(k, 0, "depot", "a route must start and end at the depot"))
-            continue
-        for p, i in enumerate(rows[1:-1], start=1):
-            if int(inst.type[i]) == DEPOT:
-                out.append(Violation(k, p, "depot", "depot visited in the middle of the route"))
-
-        trip = day = 0.0
-        stops = 0
-        last_stop = last_dump = -1
-        for p, i in enumerate(rows):
-            kind = int(inst.type[i])
-            if kind == STOP:
-                count[i] += 1
-                trip += float(inst.load[i])
-                day += float(inst.load[i])
-                stops += 1
-                last_stop = p
-                if trip > inst.capacity_yd3 + tol_yd:
-                    msg = f"trip load {trip:g} yd³ above the capacity {inst.capacity_yd3:g}"
-                    out.append(Violation(k, p, "capacity", msg))
-            elif kind == LANDFILL:
-                trip = 0.0
-                last_dump = p
-        if last_stop > last_dump and trip > tol_yd:
-            msg = f"returns to the depot with {trip:g} yd³: no dump after the last stop"
-            out.append(Violation(k, last_stop, "final_dump", msg))
-        if day > inst.max_daily_yd3 + tol_yd:
-            msg = f"collects {day:g} yd³ in the day, at most {inst.max_daily_yd3:g}"
-            out.append(Violation(k, -1, "daily_load", msg))
-        if stops > inst.max_stops:
-            out.append(Violation(k, -1, "max_stops", f"{stops} stops, at most {inst.max_stops}"))
-        _kim_schedule(inst, k, route, rows, out, time_tol_s)
-
-    for i in inst.stops:
-        if count[i] != 1:
-            msg = f"stop {inst.ids[i]} is served {count[i]} times, exactly once required"
-            out.append(Violation(-1, -1, "coverage", msg))
-    return out
-
-
-def _kim_schedule(
-    inst: KimInstance,
-    k: int,
-    route: Mapping[str, Any],
-    rows: list[int],
-    out: list[Violation],
-    tol: float = 1e-3,
-) -> float:
-    """Simulate the earliest schedule of one route; append violations; return the end time."""
-    lunch_at = route.get("lunch_after_index")
-    lunch_start = route.get("lunch_start")
-    w0, w1 = LUNCH_WINDOW_S
-    has_lunch = lunch_at is not None
-    if not has_lunch:
-        pass  # allowed only when back at the depot before the window opens (checked below)
-    elif not isinstance(lunch_at, int) or not 0 <= lunch_at < len(rows) - 1:
-        msg = f"lunch_after_index {lunch_at!r} must point at a node before the final depot"
-        out.append(Violation(k, -1, "lunch", msg))
-        has_lunch = False
-    elif not isinstance(lunch_start, int | float):
-        out.append(Violation(k, -1, "lunch", "lunch_start (seconds of the day) is missing"))
-        has_lunch = False
-    elif not w0 - tol <= lunch_start <= w1 + tol:
-        msg = f"lunch starts at {_fmt(lunch_start)}, outside {_fmt(w0)}-{_fmt(w1)}"
-        out.append(Violation(k, lunch_at, "lunch", msg))
-
-    d = inst.depot
-    t = float(inst.early[d])
-    for p in range(len(rows)):
-        i = rows[p]
-        if p > 0:
-            t += inst.travel_s(rows[p - 1], i)
-            if int(inst.type[i]) == DEPOT:
-                if t > inst.late[d] + tol:
-                    msg = f"back at the depot at {_fmt(t)}, after it closes at {_fmt(inst.late[d])}"
-                    out.append(Violation(k, p, "shift", msg))
-            else:
-                start = max(t, float(inst.early[i]))
-                if start > inst.late[i] + tol:
-                    rule = "landfill_window" if int(inst.type[i]) == LANDFILL else "time_window"
-                    msg = (
-                        f"{inst.ids[i]}: service starts at {_fmt(start)}, window "
-                        f"{_fmt(inst.early[i])}-{_fmt(inst.late[i])}"
-                    )
-                    out.append(Violation(k, p, rule, msg))
-                t = start + float(inst.service[i])
-        if has_lunch and p == lunch_at:
-            assert isinstance(lunch_start, int | float)
-            if lunch_start < t - tol:
-                msg = (
-                    f"lunch starts at {_fmt(lunch_start)}, but the vehicle is busy until {_fmt(t)}"
-                )
-                out.append(Violation(k, p, "lunch", msg))
-            t = max(t, float(lunch_start)) + inst.lunch_s
-    if lunch_at is None and t >= w0:
-        msg = f"no lunch break, and the route is back at the depot at {_fmt(t)}, not before {_fmt(w0)}"
-        out.append(Violation(k, -1, "lunch", msg))
-    return t

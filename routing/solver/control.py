@@ -14,15 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from routing.progress import Cancelled
+
+__all__ = ["Cancelled", "Control"]
+
 logger = logging.getLogger(__name__)
-
-try:  # one Cancelled for the whole project once the planning API provides it
-    from routing.progress import Cancelled  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - until routing.progress exists
-
-    class Cancelled(Exception):  # type: ignore[no-redef]
-        """Raised by a solve whose ``cancel`` callable returned True."""
-
 
 LOG_EVERY_S = 2.0
 """Seconds between two lines of the periodic log (``progress=True``)."""

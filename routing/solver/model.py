@@ -299,56 +299,22 @@ class Model:
             msg = "Model: at least one depot is needed (add_depot)"
             raise ValueError(msg)
 
-        def check_loc(what: str, loc: int) -> None:
-            if not 0 <= loc < size:
-                msg = f"{what}: location {loc} is outside the matrices (0..{size - 1})"
-                raise ValueError(msg)
-
-        def check_tw(what: str, tw: TimeWindow) -> None:
-            if tw[0] > tw[1]:
-                msg = f"{what}: time window {tw} opens after it closes"
-                raise ValueError(msg)
-
         for i, d in enumerate(self.depots):
-            check_loc(f"depot {i}", d.location)
-            check_tw(f"depot {i}", d.tw)
+            _check_location(f"depot {i}", d.location, size)
+            _check_window(f"depot {i}", d.tw)
         for i, lf in enumerate(self.landfills):
-            check_loc(f"landfill {i}", lf.location)
-            check_tw(f"landfill {i}", lf.tw)
+            _check_location(f"landfill {i}", lf.location, size)
+            _check_window(f"landfill {i}", lf.tw)
             if lf.unload_s < 0:
                 msg = f"landfill {i}: unload_s must be >= 0, got {lf.unload_s}"
                 raise ValueError(msg)
         for i, c in enumerate(self.clients):
-            check_loc(f"client {i}", c.location)
-            if c.end_location is not None:
-                check_loc(f"client {i} (segment end)", c.end_location)
-            check_tw(f"client {i}", c.tw)
-            if min(c.demand) < 0 or c.service_s < 0 or c.traverse_m < 0:
-                msg = f"client {i}: demand, service_s and traverse_m must be >= 0"
-                raise ValueError(msg)
+            _check_client(i, c, size)
         if any(c.demand != (0.0, 0.0) for c in self.clients) and not self.landfills:
             msg = "Model: clients with demand need at least one landfill (add_landfill)"
             raise ValueError(msg)
         for i, vt in enumerate(self.vehicle_types):
-            for what, idx in (("start_depot", vt.start_depot), ("end_depot", vt.end_depot)):
-                if not 0 <= idx < len(self.depots):
-                    msg = f"vehicle type {i}: {what} {idx} is not a depot index (0..{len(self.depots) - 1})"
-                    raise ValueError(msg)
-            check_tw(f"vehicle type {i} shift", vt.shift)
-            if vt.num_available < 0:
-                msg = f"vehicle type {i}: num_available must be >= 0, got {vt.num_available}"
-                raise ValueError(msg)
-            if min(vt.capacity) <= 0 or min(vt.max_load_per_day) <= 0:
-                msg = f"vehicle type {i}: capacity and max_load_per_day must be > 0"
-                raise ValueError(msg)
-            if vt.max_stops is not None and vt.max_stops < 0:
-                msg = f"vehicle type {i}: max_stops must be >= 0 or None, got {vt.max_stops}"
-                raise ValueError(msg)
-            if vt.lunch is not None:
-                check_tw(f"vehicle type {i} lunch window", vt.lunch.window)
-                if vt.lunch.duration_s < 0:
-                    msg = f"vehicle type {i}: lunch duration_s must be >= 0"
-                    raise ValueError(msg)
+            _check_vehicle_type(i, vt, len(self.depots))
 
     def solve(
         self,
@@ -381,3 +347,47 @@ class Model:
             cancel=cancel,
             on_progress=on_progress,
         )
+
+
+def _check_location(what: str, loc: int, size: int) -> None:
+    if not 0 <= loc < size:
+        msg = f"{what}: location {loc} is outside the matrices (0..{size - 1})"
+        raise ValueError(msg)
+
+
+def _check_window(what: str, tw: TimeWindow) -> None:
+    if tw[0] > tw[1]:
+        msg = f"{what}: time window {tw} opens after it closes"
+        raise ValueError(msg)
+
+
+def _check_client(i: int, c: Client, size: int) -> None:
+    _check_location(f"client {i}", c.location, size)
+    if c.end_location is not None:
+        _check_location(f"client {i} (segment end)", c.end_location, size)
+    _check_window(f"client {i}", c.tw)
+    if min(c.demand) < 0 or c.service_s < 0 or c.traverse_m < 0:
+        msg = f"client {i}: demand, service_s and traverse_m must be >= 0"
+        raise ValueError(msg)
+
+
+def _check_vehicle_type(i: int, vt: VehicleType, depots: int) -> None:
+    for what, idx in (("start_depot", vt.start_depot), ("end_depot", vt.end_depot)):
+        if not 0 <= idx < depots:
+            msg = f"vehicle type {i}: {what} {idx} is not a depot index (0..{depots - 1})"
+            raise ValueError(msg)
+    _check_window(f"vehicle type {i} shift", vt.shift)
+    if vt.num_available < 0:
+        msg = f"vehicle type {i}: num_available must be >= 0, got {vt.num_available}"
+        raise ValueError(msg)
+    if min(vt.capacity) <= 0 or min(vt.max_load_per_day) <= 0:
+        msg = f"vehicle type {i}: capacity and max_load_per_day must be > 0"
+        raise ValueError(msg)
+    if vt.max_stops is not None and vt.max_stops < 0:
+        msg = f"vehicle type {i}: max_stops must be >= 0 or None, got {vt.max_stops}"
+        raise ValueError(msg)
+    if vt.lunch is not None:
+        _check_window(f"vehicle type {i} lunch window", vt.lunch.window)
+        if vt.lunch.duration_s < 0:
+            msg = f"vehicle type {i}: lunch duration_s must be >= 0"
+            raise ValueError(msg)

@@ -1,0 +1,398 @@
+"""Scenarios side by side: plan each in its own process, then one report of their key figures.
+
+:func:`compare_scenarios` plans a base and its variants in parallel (one process each, at most as
+many as the machine has cores, ``concurrent.futures.ProcessPoolExecutor``), shows one progress line
+per variant, reports a failing variant with its error while the others finish, and stops all of them
+on ``Ctrl-C`` (a shared cancel flag each plan checks; a plan that does not stop within
+``CANCEL_GRACE_S`` has its process ended). Each worker sends back only what the report needs
+(:class:`VariantResult`: key figures and route lines), never the whole plan.
+
+:func:`compare_plans` does the same for plans already made (the web page's entry), and
+:func:`write_report` writes the report itself (see :mod:`routing.report`).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from routing.api import plan_week
+from routing.costs import KeyFigures, key_figures
+from routing.progress import CancelToken, Progress
+
+if TYPE_CHECKING:
+    from routing.plan import Plan
+
+__all__ = [
+    "CANCEL_GRACE_S",
+    "RouteLine",
+    "Task",
+    "VariantResult",
+    "compare_plans",
+    "compare_scenarios",
+    "run_variants",
+    "scenario_labels",
+    "summarise_plan",
+]
+
+CANCEL_GRACE_S = 5.0
+_SIMPLIFY_DEG = 0.00005  # about 5 m: route lines for the report's map, not for driving
+
+
+@dataclass(frozen=True)
+class RouteLine:
+    """One vehicle-day's driven line (WGS84 (lon, lat) pairs) and a fingerprint of its visits."""
+
+    day: str
+    vehicle: str
+    coords: tuple[tuple[tuple[float, float], ...], ...]
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    """What a planned variant hands to the report (or its error)."""
+
+    label: str
+    path: str
+    figures: KeyFigures | None = None
+    routes: tuple[RouteLine, ...] = ()
+    depot: tuple[float, float] | None = None
+    landfills: tuple[tuple[str, float, float], ...] = ()
+    synthetic: bool = False
+    attribution: str = "© OpenStreetMap contributors"
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Task:
+    """One variant to plan: a scenario file with optional dotted overrides."""
+
+    label: str
+    path: Path
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+def summarise_plan(plan: Plan, *, label: str, seconds: float = 0.0) -> VariantResult:
+    """The report's view of a plan: key figures, route lines, depot and landfills."""
+    routes = []
+    for vd in plan.vehicle_days:
+        lines = tuple(
+            tuple((round(x, 6), round(y, 6)) for x, y in line.simplify(_SIMPLIFY_DEG).coords)
+            for line in vd.trips
+        )
+        # the same streets and containers in the same order: the same route, whatever the path between
+        visits = ",".join(s.point_id for s in vd.collect_stops)
+        digest = hashlib.sha1(visits.encode()).hexdigest()[:12]
+        routes.append(RouteLine(day=vd.day, vehicle=vd.vehicle, coords=lines, fingerprint=digest))
+    return VariantResult(
+        label=label,
+        path=str(plan.scenario.path),
+        figures=key_figures(plan),
+        routes=tuple(routes),
+        depot=plan.depot,
+        landfills=tuple(plan.landfills),
+        synthetic=plan.synthetic,
+        attribution=plan.attribution,
+        seconds=seconds,
+    )
+
+
+def default_workers(n_tasks: int) -> int:
+    """One process per variant, at most as many as the machine's cores."""
+    return max(1, min(n_tasks, os.cpu_count() or 1))
+
+
+def run_variants(
+    tasks: Sequence[Task],
+    *,
+    workers: int | None = None,
+    on_progress: Callable[[str, Progress | str], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> list[VariantResult]:
+    """Plan every task, in parallel processes, and return their results in task order.
+
+    Parameters
+    ----------
+    tasks
+        The variants.
+    workers
+        Processes (default: one per task, at most the number of cores).
+    on_progress
+        Called in this process with the task's label and a :class:`Progress` event (or a final
+        text: "done in … s" or the error).
+    cancel
+        Set it (or press Ctrl-C) to stop every plan; each result then carries the error "cancelled".
+
+    Returns
+    -------
+    list of VariantResult
+        One per task; a failed task has ``error`` set and no figures.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    manager = ctx.Manager()
+    events = manager.Queue()
+    stop = manager.Event()
+    token = cancel or CancelToken()
+    n = workers or default_workers(len(tasks))
+    results: dict[str, VariantResult] = {}
+    pump = threading.Thread(target=_pump, args=(events, on_progress), daemon=True)
+    pump.start()
+    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_ignore_sigint)
+    futures: dict[cf.Future[VariantResult], Task] = {}
+    try:
+        with _cancel_on_interrupt(token):
+            futures = {pool.submit(_run_task, t, events, stop, n > 1): t for t in tasks}
+            _collect(futures, results, events, stop, token)
+        if token.cancelled:
+            _stop_all(pool, futures, results, events, stop)
+    except KeyboardInterrupt:
+        token.cancel()
+        _stop_all(pool, futures, results, events, stop)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        events.put(None)
+        pump.join(timeout=2)
+        manager.shutdown()
+    return [
+        results.get(t.label) or VariantResult(t.label, str(t.path), error="cancelled")
+        for t in tasks
+    ]
+
+
+def _collect(
+    futures: dict[cf.Future[VariantResult], Task],
+    results: dict[str, VariantResult],
+    events: Any,
+    stop: Any,
+    token: CancelToken,
+) -> None:
+    pending = set(futures)
+    while pending:
+        if token.cancelled:
+            return  # run_variants stops them all
+        done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+        for fut in done:
+            task = futures[fut]
+            try:
+                res = fut.result()
+            except cf.CancelledError:
+                res = VariantResult(task.label, str(task.path), error="cancelled")
+            except Exception as exc:  # a crashed worker process: reported, the others go on
+                res = VariantResult(
+                    task.label, str(task.path), error=f"{type(exc).__name__}: {exc}"
+                )
+            results[task.label] = res
+            events.put(
+                (task.label, f"error: {res.error}" if res.error else f"done in {res.seconds:.0f} s")
+            )
+
+
+def _stop_all(
+    pool: cf.ProcessPoolExecutor,
+    futures: dict[cf.Future[VariantResult], Task],
+    results: dict[str, VariantResult],
+    events: Any,
+    stop: Any,
+) -> None:
+    """Cancelled: set the shared flag (each running plan stops at its next check, within about
+    2 s), never start the others, wait up to ``CANCEL_GRACE_S`` and end the processes still busy
+    (a stage that does not check the flag)."""
+    stop.set()
+    for fut in futures:
+        fut.cancel()
+    running = [f for f in futures if not f.done()]
+    cf.wait(running, timeout=CANCEL_GRACE_S)
+    # the pool's own worker processes (not the manager's), for plans that did not stop in time
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    for task in futures.values():
+        if task.label not in results:
+            results[task.label] = VariantResult(task.label, str(task.path), error="cancelled")
+            events.put((task.label, "error: cancelled"))
+
+
+@contextmanager
+def _cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
+    """The first Ctrl-C cancels every plan through the token; a second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only (a web server's worker thread cancels by token)
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        token.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _pump(events: Any, on_progress: Callable[[str, Progress | str], None] | None) -> None:
+    while True:
+        try:
+            item = events.get()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        if on_progress is not None:
+            on_progress(*item)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them through the shared flag."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_task(task: Task, events: Any, stop: Any, parallel: bool) -> VariantResult:
+    """In a worker process: load, plan and summarise one variant; any error is returned, not raised."""
+    from routing.scenario import load_scenario
+
+    started = time.perf_counter()
+    token = CancelToken(stop)
+    try:
+        scenario = load_scenario(task.path, overrides=task.overrides)
+        plan = plan_week(
+            scenario,
+            on_progress=lambda p: events.put((task.label, p)),
+            cancel=token,
+            workers=1 if parallel else None,
+        )
+        token.check()
+        return summarise_plan(plan, label=task.label, seconds=time.perf_counter() - started)
+    except Exception as exc:
+        error = "cancelled" if token.cancelled else f"{type(exc).__name__}: {exc}"
+        return VariantResult(
+            task.label, str(task.path), error=error, seconds=time.perf_counter() - started
+        )
+
+
+class ProgressBoard:
+    """One line per variant on a terminal (redrawn in place); elsewhere one line per change."""
+
+    def __init__(self, labels: Sequence[str], *, stream: Any = None) -> None:
+        self.labels = list(labels)
+        self.lines = dict.fromkeys(self.labels, "waiting")
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.width = max((len(x) for x in self.labels), default=0)
+        self._drawn = False
+        self._lock = threading.Lock()
+
+    def __call__(self, label: str, event: Progress | str) -> None:
+        """Show an event of a variant."""
+        if isinstance(event, str):
+            text = event
+        else:
+            share = f" {event.fraction:4.0%}" if event.fraction is not None else ""
+            text = f"[{event.number}/{event.total}] {event.message}{share}"
+        with self._lock:
+            if self.lines.get(label) == text:
+                return
+            self.lines[label] = text
+            if self.tty:
+                self._redraw()
+            else:
+                print(f"{label:<{self.width}}  {text}", file=self.stream, flush=True)
+
+    def _redraw(self) -> None:
+        if self._drawn:
+            self.stream.write(f"\x1b[{len(self.labels)}F")
+        for label in self.labels:
+            self.stream.write(f"\x1b[2K{label:<{self.width}}  {self.lines[label]}\n")
+        self.stream.flush()
+        self._drawn = True
+
+
+def compare_scenarios(
+    paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    language: str | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[str, Progress | str], None] | None = None,
+    cancel: CancelToken | None = None,
+    title: str | None = None,
+) -> tuple[list[Path], list[VariantResult]]:
+    """Plan a base scenario and its variants and write the comparison report.
+
+    Parameters
+    ----------
+    paths
+        Scenario files; the first is the base the others are compared with.
+    out_dir
+        The report's folder (``report.html``, ``report.md``, ``figures.json``, ``charts/``).
+    language
+        ``"ky"``, ``"ru"`` or ``"en"`` (default: the base scenario's).
+    workers, on_progress, cancel
+        See :func:`run_variants`.
+    title
+        The report's heading.
+
+    Returns
+    -------
+    (files written, results)
+
+    Raises
+    ------
+    routing.progress.Cancelled
+        If cancelled (Ctrl-C or ``cancel``): the plans stop and no report is written.
+    """
+    from routing.report import write_report
+
+    tasks = [
+        Task(label=n, path=Path(p)) for n, p in zip(scenario_labels(paths), paths, strict=True)
+    ]
+    token = cancel or CancelToken()
+    results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=token)
+    token.check()  # cancelled: no report, the folder stays as it was
+    return write_report(results, out_dir, language=language, title=title), results
+
+
+def compare_plans(
+    plans: Sequence[Plan],
+    out_dir: Path,
+    *,
+    labels: Sequence[str] | None = None,
+    language: str | None = None,
+    title: str | None = None,
+) -> list[Path]:
+    """Write the comparison report of plans already made; the first is the base.
+
+    Returns
+    -------
+    list of Path
+        The files written (see :func:`routing.report.write_report`).
+    """
+    from routing.report import write_report
+
+    names = list(labels) if labels else scenario_labels([p.scenario.path for p in plans])
+    results = [summarise_plan(p, label=n) for p, n in zip(plans, names, strict=True)]
+    return write_report(results, out_dir, language=language, title=title)
+
+
+def scenario_labels(paths: Sequence[Path | str]) -> list[str]:
+    """Short unique names for scenario files: the file's stem (its folder's for ``scenario.toml``)."""
+    out: list[str] = []
+    for i, path in enumerate(paths):
+        p = Path(path)
+        name = p.stem if p.stem != "scenario" else (p.parent.name or f"#{i + 1}")
+        out.append(name if name not in out else f"{name} #{i + 1}")
+    return out

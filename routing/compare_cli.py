@@ -1,0 +1,121 @@
+"""The ``compare`` and ``sweep`` subcommands of ``taza-route``, and ``check``'s merged listing.
+
+Kept apart from :mod:`routing.cli` so that the main command line only adds the parsers and calls
+:func:`run_compare_command`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from routing.i18n import LANGUAGES
+
+
+def add_compare_parsers(sub: Any) -> None:
+    """Add ``compare`` and ``sweep`` to the subcommands of ``taza-route``."""
+    compare = sub.add_parser(
+        "compare",
+        help="plan a base scenario and variants and write a side-by-side report",
+        description=(
+            "Plan BASE and each OTHER scenario in parallel (one process each, at most as many as cores), then "
+            "write one report into DIR: report.html (self-contained, opens offline), report.md, figures.json and "
+            "charts/. The report gives km, hours, fuel, CO2, costs, revenue, cost per household, the break-even "
+            "tariff and coverage per scenario and aiyl aimak, with the differences from BASE, charts and a map "
+            "of the routes that change. Ctrl-C stops every plan."
+        ),
+        epilog=(
+            "Example: taza-route compare data/taza-aimak/scenario.toml "
+            "data/taza-aimak/variants/second-truck.toml -o maps/compare --language ru"
+        ),
+    )
+    compare.set_defaults(run=run_compare_command)
+    compare.add_argument("base", type=Path, help="the base scenario file")
+    compare.add_argument(
+        "others", nargs="+", type=Path, metavar="OTHER", help="variant scenario files"
+    )
+    _common(compare)
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="plan every combination of some values and write the report",
+        description=(
+            "Plan BASE with every combination of the --vary values (in parallel) and write the comparison report "
+            "with a chart of cost per household against coverage, the undominated combinations marked. "
+            "A key through [[vehicle]] or [[village]] without [name] sets every entry (vehicle[Compactor truck].count "
+            "sets one); village.days=N collects every village N times a week (days added after its listed ones)."
+        ),
+        epilog="Example: taza-route sweep data/taza-aimak/scenario.toml --vary vehicle.count=1,2 --vary village.days=1,2",
+    )
+    sweep.set_defaults(run=run_compare_command)
+    sweep.add_argument("base", type=Path, help="the base scenario file")
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="KEY=V1,V2",
+        help="a dotted scenario key and its values (repeat for more keys)",
+    )
+    _common(sweep)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--out", type=Path, required=True, metavar="DIR", help="report folder"
+    )
+    parser.add_argument(
+        "--language", choices=LANGUAGES, help="language of the report (default: the base's)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="plans at once (default: one per scenario, at most the cores)",
+    )
+
+
+def run_compare_command(args: argparse.Namespace) -> int:
+    """Run ``compare`` or ``sweep``; exit 0 when every scenario was planned, 1 when one failed."""
+    from routing.compare import ProgressBoard, compare_scenarios, scenario_labels
+    from routing.sweep import parse_vary, run_sweep, sweep_tasks
+
+    if args.command == "compare":
+        board = ProgressBoard(scenario_labels([args.base, *args.others]))
+        files, results = compare_scenarios(
+            [args.base, *args.others],
+            args.out,
+            language=args.language,
+            workers=args.workers,
+            on_progress=board,
+        )
+    else:
+        varies = [parse_vary(v) for v in args.vary]
+        board = ProgressBoard(["base", *(label for label, _ in sweep_tasks(args.base, varies))])
+        files, results = run_sweep(
+            args.base,
+            varies,
+            args.out,
+            language=args.language,
+            workers=args.workers,
+            on_progress=board,
+        )
+    failed = [r for r in results if r.error]
+    for r in failed:
+        print(f"{r.label}: {r.error}", file=sys.stderr)
+    print(f"wrote {len(files)} files to {args.out} ({args.out / 'report.html'})")
+    return 1 if failed else 0
+
+
+def print_merged(path: Path) -> None:
+    """Print the merged scenario, one value per line, with the file each came from."""
+    from routing.scenario import describe, read_layers
+
+    layers = read_layers(path)
+    print("  merged scenario (value  <- file):")
+    for key, value, origin in describe(layers):
+        shown = repr(value) if isinstance(value, str) else str(value)
+        if len(shown) > 70:
+            shown = shown[:67] + "..."
+        print(f"    {key} = {shown}  <- {origin}")

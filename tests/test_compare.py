@@ -1,0 +1,93 @@
+"""Variants in parallel: results in order, a failing variant reported, cancelling, progress lines."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from routing.compare import ProgressBoard, Task, compare_scenarios, run_variants, scenario_labels
+from routing.progress import Cancelled, CancelToken, Progress
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
+
+
+def test_labels_are_short_and_unique() -> None:
+    paths = [
+        DATA / "scenario.toml",
+        DATA / "variants" / "second-truck.toml",
+        Path("x/second-truck.toml"),
+    ]
+    assert scenario_labels(paths) == ["taza-aimak", "second-truck", "second-truck #3"]
+
+
+def test_failing_variants_are_reported_with_their_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = [", encoding="utf-8")
+    seen: list[tuple[str, object]] = []
+    results = run_variants(
+        [Task("missing", tmp_path / "nope.toml"), Task("bad", bad)],
+        workers=2,
+        on_progress=lambda label, event: seen.append((label, event)),
+    )
+    assert [r.label for r in results] == ["missing", "bad"]
+    assert "scenario file not found" in (results[0].error or "")
+    assert "not valid TOML" in (results[1].error or "")
+    assert ("bad", f"error: {results[1].error}") in seen
+
+
+def test_a_cancelled_comparison_stops_every_variant() -> None:
+    token = CancelToken()
+    token.cancel()
+    results = run_variants(
+        [Task("a", DATA / "scenario.toml"), Task("b", DATA / "variants" / "second-truck.toml")],
+        workers=2,
+        cancel=token,
+    )
+    assert [r.error for r in results] == ["cancelled", "cancelled"]
+
+
+def test_a_cancelled_comparison_writes_no_report(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "report.md").write_text("the last report", encoding="utf-8")
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        compare_scenarios([DATA / "scenario.toml"], out, cancel=token)
+    assert [p.name for p in out.iterdir()] == ["report.md"]
+    assert (out / "report.md").read_text(encoding="utf-8") == "the last report"
+
+
+def test_progress_board_writes_one_line_per_change_off_a_terminal() -> None:
+    out = io.StringIO()
+    board = ProgressBoard(["base", "second-truck"], stream=out)
+    board("base", Progress("matrix", 5, 8, 0.5, "travel matrix"))
+    board("base", Progress("matrix", 5, 8, 0.5, "travel matrix"))  # unchanged: no new line
+    board("second-truck", "done in 12 s")
+    assert out.getvalue().splitlines() == [
+        "base          [5/8] travel matrix  50%",
+        "second-truck  done in 12 s",
+    ]
+
+
+@pytest.mark.slow
+def test_base_and_a_variant_are_planned_and_one_failure_does_not_stop_them(tmp_path: Path) -> None:
+    fast = {"solver.time_limit_s": 1, "solver.max_iterations": 200}
+    results = run_variants(
+        [
+            Task("base", DATA / "scenario.toml", fast),
+            Task("broken", DATA / "scenario.toml", {**fast, "depot.lat": 141.0}),
+            Task("second-truck", DATA / "variants" / "second-truck.toml", fast),
+        ]
+    )
+    base, broken, truck = results
+    assert "[depot] lat/lon = 141.0" in (broken.error or "")
+    assert base.figures is not None and truck.figures is not None
+    assert truck.figures.vehicles_available == base.figures.vehicles_available + 1
+    assert (
+        truck.figures.total.costs_month["depreciation"]
+        > base.figures.total.costs_month["depreciation"]
+    )
+    assert base.routes and all(r.coords for r in base.routes)
