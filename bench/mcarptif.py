@@ -232,10 +232,10 @@ def _table(
     peers: dict[tuple[str, str], Run],
     methods: list[str],
 ) -> list[str]:
-    head = "| instance | tasks | ours: median cost / vehicles (runs) | ours CPU s | "
-    head += " | ".join(f"{m} cost / vehicles (wall, CPU)" for m in methods)
-    head += " | ours / TS cost | goal met |"
-    lines = [head, "|" + "---|" * (6 + len(methods))]
+    cols = ["instance", "tasks", "ours: median cost / vehicles (runs)", "ours CPU s"]
+    cols += [f"{m} cost / vehicles (wall, CPU)" for m in methods]
+    cols += ["ours / TS cost", "goal met"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for name in names:
         runs = ours.get(name, [])
         if not runs:
