@@ -11,7 +11,18 @@ from pathlib import Path
 from bench._files import write_text
 
 ROOT = Path(__file__).resolve().parent
-TOPICS = ("matrix", "turns", "geocode", "solver", "tuning", "sheets", "load", "compare", "mcarptif")
+TOPICS = (
+    "matrix",
+    "turns",
+    "geocode",
+    "solver",
+    "tuning",
+    "sheets",
+    "load",
+    "compare",
+    "osm",
+    "mcarptif",
+)
 
 
 def assemble(out: Path = ROOT.parent / "BENCHMARKS.md") -> Path:
