@@ -21,6 +21,8 @@ TOPICS = (
     "load",
     "compare",
     "osm",
+    "growth",
+    "region",
     "mcarptif",
 )
 

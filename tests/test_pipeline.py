@@ -16,6 +16,9 @@ from tests.conftest import DATA, shared_file
 
 DEFAULT = DATA / "taza-aimak" / "scenario.toml"
 FAST = {"solver.time_limit_s": 2.0}
+# The whole default week under an iteration limit: the same plan however loaded the machine is (two
+# seconds a day on a busy shared machine once served 95.0 % and failed the bound below).
+WEEK = {"solver.time_limit_s": 60.0, "solver.max_iterations": 300}
 
 
 def _subset_register(tmp_path: Path, rows: int, *, extra: list[list[str]] | None = None) -> Path:
@@ -59,7 +62,7 @@ def _check_routes(plan: Plan) -> None:
 
 
 def test_default_week_plans_every_household_or_says_why(tmp_path: Path) -> None:
-    plan = plan_week(load_scenario(DEFAULT, overrides=FAST))
+    plan = plan_week(load_scenario(DEFAULT, overrides=WEEK))
     _check_accounting(plan)
     _check_routes(plan)
     assert plan.synthetic and "OpenStreetMap" in plan.attribution
