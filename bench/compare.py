@@ -48,18 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     series: dict[int, list[float]] = {2: [], 1: []}
     errors: list[str] = []
+    loads = [os.getloadavg()[0]]
     for _ in range(args.repeats):
         for workers in (2, 1):  # alternate, so a busy spell of the machine hits both
             seconds, failed = _run(workers)
             series[workers].append(seconds)
             errors += failed
+            loads.append(os.getloadavg()[0])
             print(f"workers={workers}: {seconds:.1f} s", flush=True)
-    write_text(RESULTS, _markdown(series, errors))
+    write_text(RESULTS, _markdown(series, errors, loads))
     print(f"wrote {RESULTS}")
     return 0
 
 
-def _markdown(series: dict[int, list[float]], errors: list[str]) -> str:
+def _markdown(
+    series: dict[int, list[float]], errors: list[str], loads: list[float] | None = None
+) -> str:
     import matplotlib
 
     import routing.compare  # noqa: F401 - the versions below are those of this run
@@ -70,7 +74,7 @@ def _markdown(series: dict[int, list[float]], errors: list[str]) -> str:
     names = ", ".join(p.relative_to(ROOT).as_posix() for p in SCENARIOS)
     return f"""# Scenario comparison (`taza-route compare`)
 
-Command: `.venv/bin/python -m bench.compare` · {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()}, matplotlib {matplotlib.__version__}, {platform.machine()} ({os.cpu_count()} shared cores; other engineers ran tests at the same time, so the figures are noisy). Median of {len(series[2])} runs each, the two modes alternating.
+Command: `.venv/bin/python -m bench.compare` · {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()}, matplotlib {matplotlib.__version__}, {platform.machine()} ({os.cpu_count()} shared cores; other engineers ran tests at the same time, so the figures are noisy{_load_text(loads)}). Median of {len(series[2])} runs each, the two modes alternating.
 
 Goal (issue 16, item 8): the base and three variants of the default compare in under 2 minutes: **{met}** ({med[2]:.0f} s).
 
@@ -83,6 +87,12 @@ Scenarios: {names} (solver time limit 5 s per collection day, as in the default)
 
 Variants that failed: {len(errors)}{" (" + "; ".join(sorted(set(errors))) + ")" if errors else ""}.
 """
+
+
+def _load_text(loads: list[float] | None) -> str:
+    if not loads:
+        return ""
+    return f"; 1-minute load average {min(loads):.0f} to {max(loads):.0f} during the runs"
 
 
 if __name__ == "__main__":

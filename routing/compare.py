@@ -357,8 +357,10 @@ def compare_scenarios(
     """
     from routing.report import write_report
 
+    speak = {"scenario.language": language} if language else {}  # progress messages too
     tasks = [
-        Task(label=n, path=Path(p)) for n, p in zip(scenario_labels(paths), paths, strict=True)
+        Task(label=n, path=Path(p), overrides=speak)
+        for n, p in zip(scenario_labels(paths), paths, strict=True)
     ]
     token = cancel or CancelToken()
     results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=token)

@@ -120,8 +120,12 @@ def run_sweep(
     from routing.progress import CancelToken
     from routing.report import write_report
 
-    tasks = [Task(label="base", path=base)]
-    tasks += [Task(label=label, path=base, overrides=o) for label, o in sweep_tasks(base, varies)]
+    speak = {"scenario.language": language} if language else {}  # progress messages too
+    tasks = [Task(label="base", path=base, overrides=speak)]
+    tasks += [
+        Task(label=label, path=base, overrides={**o, **speak})
+        for label, o in sweep_tasks(base, varies)
+    ]
     token = cancel or CancelToken()
     results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=token)
     token.check()  # cancelled: no report, the folder stays as it was
