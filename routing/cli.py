@@ -141,6 +141,42 @@ def _add_check(sub: Any) -> None:
         help="list every value of the merged scenario and the file it came from "
         "(always shown for a scenario that extends another)",
     )
+    check.add_argument(
+        "--deep",
+        action="store_true",
+        help="also build the road network and check the depot, landfills and containers on it, "
+        "for every vehicle's roads (exit status 2 when one cannot be used)",
+    )
+    check.add_argument("--cache-dir", type=Path, help="where built road networks are cached")
+
+
+def _add_fetch(sub: Any) -> None:
+    fetch = sub.add_parser(
+        "fetch",
+        help="download an area from OpenStreetMap and start a scenario for it (online)",
+        description=(
+            "Download the roads, buildings, named places and landfills of a bounding box from the "
+            "Overpass API (osmnx's endpoint), write <out>/<name>.osm and a scenario.toml started from "
+            "a template's fleet, depot, landfill hours and tariffs, with one [[village]] per place. "
+            "Map data © OpenStreetMap contributors (ODbL)."
+        ),
+        epilog="Example: taza-route fetch --bbox 72.45,41.85,72.98,42.02 --out data/valley/",
+    )
+    fetch.set_defaults(run=_run_fetch)
+    fetch.add_argument(
+        "--bbox", required=True, metavar="W,S,E,N", help="west,south,east,north in degrees"
+    )
+    fetch.add_argument(
+        "--out", required=True, type=Path, help="folder for the extract and scenario.toml"
+    )
+    fetch.add_argument(
+        "--name", help="file name of the extract, without .osm (default: the folder's name)"
+    )
+    fetch.add_argument(
+        "--template", type=Path, help="scenario to start from (default: the embedded default)"
+    )
+    fetch.add_argument("--overpass-url", help="Overpass API base URL (default: osmnx's setting)")
+    fetch.add_argument("--force", action="store_true", help="replace an existing scenario.toml")
 
 
 def _add_serve(sub: Any) -> None:
@@ -175,6 +211,7 @@ SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_check,
     _add_serve,
     add_compare_parsers,
+    _add_fetch,
 )
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 
@@ -316,6 +353,34 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"  assumption: {a}")
     if len(sc.files) > 1 or args.merged:
         print_merged(args.scenario)
+    if not getattr(args, "deep", False):
+        return 0
+    from routing.check import deep_check
+
+    result = deep_check(sc, cache_dir=args.cache_dir)
+    for line in result.lines:
+        print(f"  {line}")
+    for problem in result.problems:
+        print(f"  PROBLEM: {problem}")
+    return 0 if result.ok else 2
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    from routing.fetch import DEFAULT_TEMPLATE, fetch_area, parse_bbox
+
+    try:
+        bbox = parse_bbox(args.bbox)
+        result = fetch_area(
+            bbox, args.out, name=args.name, template=args.template or DEFAULT_TEMPLATE,
+            overpass_url=args.overpass_url, overwrite=args.force,
+        )  # fmt: skip
+    except (ValueError, FileExistsError, ConnectionError) as exc:  # input or network, not a bug
+        raise InputError(str(exc), field="--bbox") from exc
+    counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+    print(f"wrote {result.osm_path} ({counts}) and {result.scenario_path}")
+    for note in result.notes:
+        print(f"  assumption: {note}")
+    print(f"next: taza-route check --deep {result.scenario_path}")
     return 0
 
 

@@ -1,8 +1,8 @@
 """Turn-by-turn directions and street geometry, read from the road graph of a plan.
 
 A vehicle-day's ``node_path`` is the exact sequence of graph nodes it drives. Directions walk that
-path edge by edge: a new instruction starts where the street name changes or the road turns by
-45° or more, and the stops (collect, landfill, depot, lunch) are interleaved where the path reaches
+path edge by edge: a new instruction starts where the street name changes or the road turns more
+than slightly (`routing.geometry.classify_turn`, the project's one turn classifier), and the stops (collect, landfill, depot, lunch) are interleaved where the path reaches
 them. Angles come from the edge geometries in the projected CRS (metres), so they are true angles.
 """
 
@@ -10,30 +10,21 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 import pyproj
 
+from routing.geometry import bearing_deg, classify_turn, heading_change_deg
 from routing.i18n import translator
+from routing.names import road_name
 
 if TYPE_CHECKING:
     from routing.plan import Stop, VehicleDay
 
-Turn = str  # one of TURNS
-TURNS: tuple[str, ...] = (
-    "depart",
-    "straight",
-    "slight_left",
-    "left",
-    "sharp_left",
-    "slight_right",
-    "right",
-    "sharp_right",
-    "uturn",
-)
+Turn = str  # one of routing.geometry.TURNS
 _TURN_TEXT = {
     "depart": "Depart on {street}",
     "straight": "Continue on {street}",
@@ -45,15 +36,13 @@ _TURN_TEXT = {
     "sharp_right": "Turn sharp right onto {street}",
     "uturn": "Make a U-turn onto {street}",
 }
-# a change of heading at least this large (degrees) is announced even on the same street
-_ANNOUNCE_DEG = 45.0
 
 
 @dataclass(frozen=True)
 class Instruction:
     """One line of a driver's directions.
 
-    ``kind`` is a turn (see :data:`TURNS`) or a stop kind (``"collect"``, ``"landfill"``,
+    ``kind`` is a turn (see `routing.geometry.TURNS`) or a stop kind (``"collect"``, ``"landfill"``,
     ``"depot"``, ``"lunch"``); ``distance_m`` is what is driven from here to the next line;
     ``number`` is the collection stop's number (1, 2, …) for ``"collect"``.
     """
@@ -66,27 +55,6 @@ class Instruction:
     stop: Stop | None = None
 
 
-def classify_turn(angle_deg: float) -> Turn:
-    """The turn for a change of heading (degrees, clockwise positive = to the right)."""
-    a = (angle_deg + 180.0) % 360.0 - 180.0
-    size = abs(a)
-    if size < 20:
-        return "straight"
-    if size >= 170:
-        return "uturn"
-    side = "right" if a > 0 else "left"
-    if size < _ANNOUNCE_DEG:
-        return f"slight_{side}"
-    if size < 135:
-        return side
-    return f"sharp_{side}"
-
-
-def _bearing(x0: float, y0: float, x1: float, y1: float) -> float:
-    """Compass bearing in degrees (0 = north, 90 = east) of a projected vector."""
-    return math.degrees(math.atan2(x1 - x0, y1 - y0))
-
-
 @dataclass(frozen=True)
 class _Edge:
     name: str
@@ -95,7 +63,7 @@ class _Edge:
     end_bearing: float
 
 
-def _edge(graph: nx.MultiDiGraph, u: int, v: int) -> _Edge:
+def _edge(graph: nx.MultiDiGraph, u: int, v: int, language: str) -> _Edge:
     """The shortest of the parallel edges u→v, with its name, length and end headings."""
     data: dict[str, Any] | None = None
     if graph.has_edge(u, v):
@@ -112,12 +80,12 @@ def _edge(graph: nx.MultiDiGraph, u: int, v: int) -> _Edge:
         if data and data.get("length") is not None
         else math.dist(coords[0], coords[-1])
     )
-    name = _street_name(data.get("name") if data else "")
+    name = road_name(data or {}, language=language)
     return _Edge(
         name=name,
         length=length,
-        start_bearing=_bearing(*coords[0], *coords[1]),
-        end_bearing=_bearing(*coords[-2], *coords[-1]),
+        start_bearing=bearing_deg(*coords[0], *coords[1]),
+        end_bearing=bearing_deg(*coords[-2], *coords[-1]),
     )
 
 
@@ -234,94 +202,90 @@ def directions(
     list of Instruction
         Driving lines (``depart``, turns) with the distance to the next line, and stop lines.
     """
-    _ = translator(language)
     route = route if route is not None else walk(graph, vehicle_day)
-    path = route.nodes
-    edges = [_edge(graph, u, v) for u, v in itertools.pairwise(path)]
+    edges = [_edge(graph, u, v, language) for u, v in itertools.pairwise(route.nodes)]
     cum = np.concatenate([[0.0], np.cumsum([e.length for e in edges])]) if edges else np.zeros(1)
-
-    def dist(a: int, b: int) -> float:
-        return float(cum[min(b, len(cum) - 1)] - cum[min(a, len(cum) - 1)])
-
-    # turn events: index i means "at node path[i], onto edge i"
-    turns: dict[int, Turn] = {}
-    for i, e in enumerate(edges):
-        if i == 0:
-            turns[i] = "depart"
-            continue
-        prev = edges[i - 1]
-        turn = classify_turn(e.start_bearing - prev.end_bearing)
-        if e.name != prev.name or turn not in ("straight", "slight_left", "slight_right"):
-            turns[i] = turn
-
-    located = locate_stops(vehicle_day, graph, route=route)
+    events = _events(edges, locate_stops(vehicle_day, graph, route=route))
     numbers = {id(s): n for n, s in enumerate(vehicle_day.collect_stops, start=1)}
-    unnamed = _("unnamed road")
-
-    # events sorted by path index; at one index: arrivals, then the turn, then a collection
-    events: list[tuple[int, int, str, Stop | None, int]] = []
-    for i, turn in turns.items():
-        events.append((i, 1, turn, None, i))
-    for start, end, reached in located:
-        order = 2 if reached.kind == "collect" else 0
-        events.append((start, order, reached.kind, reached, end))
-    events.sort(key=lambda ev: (ev[0], ev[1]))
-
-    out: list[Instruction] = []
+    writer = _Writer(translator(language), edges, cum, len(route.nodes) - 1, numbers)
     skip_until = -1
     for k, (i, _order, kind, stop, end) in enumerate(events):
-        next_i = events[k + 1][0] if k + 1 < len(events) else len(path) - 1
+        next_i = events[k + 1][0] if k + 1 < len(events) else writer.last
         if stop is None:
-            if i < skip_until:
-                continue  # a turn inside a collected segment: the stop line covers it
-            street = edges[i].name if i < len(edges) else ""
-            out.append(
-                Instruction(
-                    kind=kind,
-                    text=_(_TURN_TEXT[kind], street=street or unnamed),
-                    street=street,
-                    distance_m=dist(i, next_i),
-                )
-            )
+            if i >= skip_until:  # a turn inside a collected segment: the stop line covers it
+                writer.turn(kind, i, next_i)
             continue
+        writer.stop(stop, i, end)
         if stop.kind == "collect":
-            out.append(
-                Instruction(
-                    kind="collect",
-                    text=_("Collect: {label}", label=stop.label or stop.street),
-                    street=stop.street,
-                    distance_m=dist(i, end),
-                    number=numbers.get(id(stop)),
-                    stop=stop,
-                )
-            )
             skip_until = end
             following = next((ev for ev in events[k + 1 :] if ev[0] >= end), None)
             if end < len(edges) and (following is None or following[0] > end):
                 # driving on after the segment without a turn: say where
-                street = edges[end].name
-                upto = following[0] if following else len(path) - 1
-                out.append(
-                    Instruction(
-                        kind="straight",
-                        text=_(_TURN_TEXT["straight"], street=street or unnamed),
-                        street=street,
-                        distance_m=dist(end, upto),
-                    )
-                )
+                writer.turn("straight", end, following[0] if following else writer.last)
+    return writer.out
+
+
+_Event = tuple[int, int, str, "Stop | None", int]
+
+
+def _events(edges: list[_Edge], located: list[tuple[int, int, Stop]]) -> list[_Event]:
+    """Turns and stops by walk index; at one index: arrivals, then the turn, then a collection.
+
+    A turn at index ``i`` means "at node ``i``, onto edge ``i``"; it is announced where the street
+    changes or the road turns more than slightly.
+    """
+    events: list[_Event] = []
+    for i, e in enumerate(edges):
+        if i == 0:
+            events.append((i, 1, "depart", None, i))
+            continue
+        prev = edges[i - 1]
+        turn = classify_turn(heading_change_deg(prev.end_bearing, e.start_bearing))
+        if e.name != prev.name or turn not in ("straight", "slight_left", "slight_right"):
+            events.append((i, 1, turn, None, i))
+    for start, end, reached in located:
+        order = 2 if reached.kind == "collect" else 0
+        events.append((start, order, reached.kind, reached, end))
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+    return events
+
+
+@dataclass
+class _Writer:
+    """Appends the lines of the directions, in the language, with their distances."""
+
+    tr: Any
+    edges: list[_Edge]
+    cum: np.ndarray
+    last: int
+    numbers: dict[int, int]
+    out: list[Instruction] = field(default_factory=list)
+
+    def dist(self, a: int, b: int) -> float:
+        cum = self.cum
+        return float(cum[min(b, len(cum) - 1)] - cum[min(a, len(cum) - 1)])
+
+    def turn(self, kind: str, i: int, upto: int) -> None:
+        street = self.edges[i].name if i < len(self.edges) else ""
+        text = self.tr(_TURN_TEXT[kind], street=street)
+        self.out.append(Instruction(kind, text, street, self.dist(i, upto)))
+
+    def stop(self, stop: Stop, i: int, end: int) -> None:
+        _ = self.tr
+        if stop.kind == "collect":
+            text = _("Collect: {label}", label=stop.label or stop.street)
+            number = self.numbers.get(id(stop))
+            self.out.append(
+                Instruction("collect", text, stop.street, self.dist(i, end), number, stop)
+            )
         elif stop.kind == "landfill":
-            out.append(
-                Instruction(
-                    "landfill", _("Unload at {place}", place=stop.label), "", 0.0, None, stop
-                )
-            )
+            text = _("Unload at {place}", place=stop.label)
+            self.out.append(Instruction("landfill", text, "", 0.0, None, stop))
         elif stop.kind == "depot":
-            out.append(
-                Instruction("depot", _("Return to {place}", place=stop.label), "", 0.0, None, stop)
-            )
+            text = _("Return to {place}", place=stop.label)
+            self.out.append(Instruction("depot", text, "", 0.0, None, stop))
         else:
-            out.append(Instruction(stop.kind, _("Lunch break"), "", 0.0, None, stop))
-    return out
+            self.out.append(Instruction(stop.kind, _("Lunch break"), "", 0.0, None, stop))
 
 
 def edge_lines(

@@ -313,6 +313,22 @@ def _add_vehicle_day(
             offset=5,
             attributes={"fill": colour, "font-size": "13", "font-weight": "bold"},
         ).add_to(group)
+    _GeoJsonScript(_stop_features(vd, _, language), kind="stops", style={}).add_to(group)
+
+
+def _point_feature(
+    s: Any, label: str, kind: str, size: int, tip: str, popup: str
+) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(s.lon, 6), round(s.lat, 6)]},
+        "properties": {"n": label, "c": kind, "s": size, "t": tip, "p": popup},
+    }
+
+
+def _stop_features(vd: VehicleDay, _: Translator, language: str) -> list[dict[str, Any]]:
+    """The numbered collection stops and the landfill visits of a vehicle-day, with popups."""
+    landfill_label = _("Landfill")
     stops: list[dict[str, Any]] = []
     for number, s in numbered_stops(vd):
         rows = [
@@ -324,39 +340,18 @@ def _add_vehicle_day(
             (_("Trip"), s.trip),
         ]
         title = f"{number}. {vd.vehicle}, {day_name(vd.day, language)}"
-        stops.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(s.lon, 6), round(s.lat, 6)]},
-                "properties": {
-                    "n": str(number),
-                    "c": "taza-stop",
-                    "s": 22,
-                    "t": f"{number}. {s.label or s.street}",
-                    "p": _popup(rows, title),
-                },
-            }
-        )
+        tip = f"{number}. {s.label or s.street}"
+        stops.append(_point_feature(s, str(number), "taza-stop", 22, tip, _popup(rows, title)))
     for s, load in landfill_loads(vd):
         rows = [
             (_("Arrival"), format_clock(s.arrival_s)),
             (_("Expected load"), f"{load:.0f} {_('kg')}"),
             (_("Trip"), s.trip),
         ]
-        stops.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(s.lon, 6), round(s.lat, 6)]},
-                "properties": {
-                    "n": "▼",
-                    "c": "taza-landfill",
-                    "s": 24,
-                    "t": f"{landfill_label}: {s.label}",
-                    "p": _popup(rows, f"{landfill_label}: {s.label} — {vd.vehicle}"),
-                },
-            }
-        )
-    _GeoJsonScript(stops, kind="stops", style={}).add_to(group)
+        tip = f"{landfill_label}: {s.label}"
+        popup = _popup(rows, f"{landfill_label}: {s.label} — {vd.vehicle}")
+        stops.append(_point_feature(s, "▼", "taza-landfill", 24, tip, popup))
+    return stops
 
 
 def _households_layer(plan: Plan, mask: Any, name: str, colour: str, _: Translator) -> Any:
@@ -469,6 +464,28 @@ def build_week_map(plan: Plan, *, language: str, offline: bool = False) -> foliu
     ).add_to(network)
     network.add_to(fmap)
 
+    entries = _add_days(fmap, plan, _, language)
+    _sites_layer(plan, _).add_to(fmap)
+
+    hh = plan.households
+    if len(hh) and "status" in hh.columns:
+        unserved_mask = hh["status"] == "unserved"
+        _households_layer(plan, unserved_mask, _("Unserved households"), "#dd0000", _).add_to(fmap)
+        if "match_level" in hh.columns:
+            low = hh["match_level"].isin(LOW_CONFIDENCE_LEVELS) & ~unserved_mask
+            _households_layer(plan, low, _("Low-confidence addresses"), "#ff9900", _).add_to(fmap)
+
+    attributions = [OSM_ATTRIBUTION]
+    if plan.synthetic:
+        attributions.append(_("Synthetic stand-in streets: not the real street network."))
+    _MapExtras(legend=_legend(plan, entries, _), attributions=attributions).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds(bounds)
+    return fmap
+
+
+def _add_days(fmap: folium.Map, plan: Plan, _: Translator, language: str) -> list[tuple[str, str]]:
+    """A layer per day with a sub-layer per vehicle-day; returns the legend's (label, colour)."""
     entries: list[tuple[str, str]] = []
     days = [d for d in dict.fromkeys(vd.day for vd in plan.vehicle_days)]
     for d_i, day in enumerate(days):
@@ -483,15 +500,13 @@ def build_week_map(plan: Plan, *, language: str, offline: bool = False) -> foliu
             sub = folium.plugins.FeatureGroupSubGroup(parent, name=name, show=True)
             sub.add_to(fmap)
             _add_vehicle_day(plan, vd, sub, colour, _, language)
-            entries.append(
-                (
-                    f"{day_name(day, language, short=True)} · {vd.vehicle} ({vd.driver})".replace(
-                        " ()", ""
-                    ),
-                    colour,
-                )
-            )
+            entry = f"{day_name(day, language, short=True)} · {vd.vehicle} ({vd.driver})"
+            entries.append((entry.replace(" ()", ""), colour))
+    return entries
 
+
+def _sites_layer(plan: Plan, _: Translator) -> folium.FeatureGroup:
+    """The depot and the landfills."""
     sites = folium.FeatureGroup(name=f"{_('Depot')}, {_('Landfill')}", show=True)
     depot = plan.scenario.depot
     folium.Marker(
@@ -509,23 +524,7 @@ def build_week_map(plan: Plan, *, language: str, offline: bool = False) -> foliu
             ),
             tooltip=f"{_('Landfill')}: {lf.name}",
         ).add_to(sites)
-    sites.add_to(fmap)
-
-    hh = plan.households
-    if len(hh) and "status" in hh.columns:
-        unserved_mask = hh["status"] == "unserved"
-        _households_layer(plan, unserved_mask, _("Unserved households"), "#dd0000", _).add_to(fmap)
-        if "match_level" in hh.columns:
-            low = hh["match_level"].isin(LOW_CONFIDENCE_LEVELS) & ~unserved_mask
-            _households_layer(plan, low, _("Low-confidence addresses"), "#ff9900", _).add_to(fmap)
-
-    attributions = [OSM_ATTRIBUTION]
-    if plan.synthetic:
-        attributions.append(_("Synthetic stand-in streets: not the real street network."))
-    _MapExtras(legend=_legend(plan, entries, _), attributions=attributions).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds(bounds)
-    return fmap
+    return sites
 
 
 def _localise_assets(page: str, assets_dir: Path) -> str:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -44,6 +43,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
+from routing.geometry import bearing_deg, classify_turn, heading_change_deg
 from routing.network import RoadNetwork
 
 __all__ = [
@@ -506,45 +506,24 @@ def _to_wgs84_line(network: RoadNetwork, coords: Sequence[tuple[float, ...]]) ->
     return LineString(np.column_stack([lon, lat]))
 
 
-def _bearing(p: tuple[float, ...], q: tuple[float, ...]) -> float:
-    """Compass bearing (degrees, 0 = north, clockwise) from p to q in projected metres."""
-    return math.degrees(math.atan2(q[0] - p[0], q[1] - p[1])) % 360.0
-
-
-def _turn(change: float) -> str:
-    """Name a heading change in degrees (-180, 180], positive clockwise (to the right)."""
-    size = abs(change)
-    if size < 20:
-        return "straight"
-    if size >= 170:
-        return "uturn"
-    side = "right" if change > 0 else "left"
-    if size < 60:
-        return f"slight_{side}"
-    if size < 120:
-        return side
-    return f"sharp_{side}"
-
-
 def _steps(edges: list[dict[str, Any]]) -> list[Step]:
     """Turn-by-turn steps: consecutive edges of one street merged, turns from bearings."""
     steps: list[Step] = []
     prev_end: float | None = None
     for data in edges:
         coords = list(data["geometry"].coords)
-        start = _bearing(coords[0], coords[1]) if len(coords) > 1 else 0.0
+        start = bearing_deg(*coords[0][:2], *coords[1][:2]) if len(coords) > 1 else 0.0
         street = str(data.get("name") or "")
         if prev_end is None:
             steps.append(Step(street, float(data["length"]), "depart"))
         else:
-            change = (start - prev_end + 180.0) % 360.0 - 180.0
-            turn = _turn(change)
+            turn = classify_turn(heading_change_deg(prev_end, start))
             same = street == steps[-1].street and (street != "" or turn == "straight")
             if same and turn != "uturn":
                 steps[-1].distance_m += float(data["length"])
             else:
                 steps.append(Step(street, float(data["length"]), turn))
         if len(coords) > 1:
-            prev_end = _bearing(coords[-2], coords[-1])
+            prev_end = bearing_deg(*coords[-2][:2], *coords[-1][:2])
     steps.append(Step(steps[-1].street if steps else "", 0.0, "arrive"))
     return steps

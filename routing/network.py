@@ -18,7 +18,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,15 +40,18 @@ __all__ = [
     "CODE_VERSION",
     "RoadNetwork",
     "default_cache_dir",
+    "describe_unnamed",
     "load_network",
+    "read_places",
+    "restrict",
     "strongly_connected_to",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Bump when the way graphs are built changes: cached networks of older versions are rebuilt.
-CODE_VERSION = "network-1"
-_CACHE_FORMAT = 1
+CODE_VERSION = "network-2"
+_CACHE_FORMAT = 2
 
 #: Way tags kept on the edges: what the profile reads, plus names for directions.
 WAY_TAGS = (
@@ -98,7 +101,10 @@ class RoadNetwork:
     graph
         ``networkx.MultiDiGraph``; nodes carry ``x``, ``y`` (metres), edges carry ``length`` (m),
         ``travel_time`` (s), ``collect_time`` (s), ``name`` (str, "" if none), ``highway`` (str),
-        ``oneway`` (bool) and ``geometry`` (projected LineString from ``u`` to ``v``).
+        ``oneway`` (bool) and ``geometry`` (projected LineString from ``u`` to ``v``). ``name`` is
+        the OSM ``name``, else its ``ref``; an edge with neither carries ``near_street`` (the
+        named street it branches off, by the road network) and ``near_place`` (the nearest named
+        place), from which `routing.names.road_name` describes it in any language.
     crs
         The projected CRS of the graph.
     source
@@ -107,6 +113,9 @@ class RoadNetwork:
         True for the embedded stand-in (its ways carry ``source=synthetic``).
     attribution
         Text every map and sheet made from the network must show.
+    places
+        Named places of the source (``place=*`` nodes): ``(name, place, x, y)`` projected; used
+        to describe unnamed roads and to tell apart places of the same name.
     """
 
     graph: nx.MultiDiGraph
@@ -114,6 +123,7 @@ class RoadNetwork:
     source: str
     synthetic: bool = False
     attribution: str = OSM_ATTRIBUTION
+    places: tuple[tuple[str, str, float, float], ...] = ()
     # per-object caches (CSR matrices, components, transformers): never pickled
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -227,6 +237,44 @@ def load_network(
     _write_cache(network, cache_file)
     log.log(level, "network ready in %.2f s (cached as %s)", _since(started), cache_file)
     return network
+
+
+def restrict(network: RoadNetwork, profile: TruckProfile) -> RoadNetwork:
+    """Return the network a vehicle with ``profile`` may drive: the edges it refuses removed.
+
+    The nodes are kept (so node ids, snapped points and matrices line up across vehicles); a
+    node left without edges is simply unreachable. Travel times stay those of the network.
+    The result is cached on ``network`` per profile (`TruckProfile.cache_key`) and graph size.
+
+    Parameters
+    ----------
+    network
+        A network built with a profile at least as permissive (`routing.profile.union_profile`).
+    profile
+        The vehicle's profile.
+
+    Returns
+    -------
+    network
+        ``network`` itself when the profile refuses none of its edges.
+    """
+    graph = network.graph
+    key = f"restrict:{profile.cache_key()}:{graph.number_of_nodes()}:{graph.number_of_edges()}"
+    cached = network._cache.get(key)
+    if cached is not None:
+        return cached
+    drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not profile.usable(d)]
+    if not drop:
+        result = network
+    else:
+        kept = graph.copy()
+        kept.remove_edges_from(drop)
+        result = RoadNetwork(
+            kept, network.crs, network.source, network.synthetic, network.attribution,
+            network.places,
+        )  # fmt: skip
+    network._cache[key] = result
+    return result
 
 
 def strongly_connected_to(network: RoadNetwork, node: int) -> set[int]:
@@ -405,7 +453,7 @@ def _build_from_file(
             graph = ox.graph_from_xml(xml_path, simplify=False, retain_all=True)
     log.log(level, "osmnx graph_from_xml: %d nodes in %.2f s", len(graph), _since(t1))
     is_synthetic = n_synthetic > 0 if synthetic is None else synthetic
-    return _finish(graph, profile, str(path), is_synthetic, level)
+    return _finish(graph, profile, str(path), is_synthetic, level, places=read_places(path))
 
 
 def _valid_runs(
@@ -492,7 +540,13 @@ def _build_online(
 
 
 def _finish(
-    graph: nx.MultiDiGraph, profile: TruckProfile, source: str, synthetic: bool, level: int
+    graph: nx.MultiDiGraph,
+    profile: TruckProfile,
+    source: str,
+    synthetic: bool,
+    level: int,
+    *,
+    places: Sequence[tuple[str, str, float, float]] = (),
 ) -> RoadNetwork:
     """Time the edges, simplify, project and normalise the attributes of a raw way graph."""
     t0 = time.perf_counter()
@@ -509,7 +563,7 @@ def _finish(
     xs = nx.get_node_attributes(graph, "x")
     ys = nx.get_node_attributes(graph, "y")
     for u, v, data in graph.edges(data=True):
-        data["name"] = _join_names(data.get("name"))
+        data["name"] = _join_names(data.get("name")) or _join_names(data.get("ref"))
         highway = data.get("highway")
         data["highway"] = str(highway[0] if isinstance(highway, list) else highway)
         oneway = data.get("oneway", False)
@@ -528,7 +582,138 @@ def _finish(
         _since(t0),
     )
     attribution = OSM_ATTRIBUTION + (" (synthetic stand-in)" if synthetic else "")
-    return RoadNetwork(graph, crs, source, synthetic, attribution)
+    network = RoadNetwork(graph, crs, source, synthetic, attribution)
+    if places:
+        xs_p, ys_p = network.from_wgs84([p[2] for p in places], [p[3] for p in places])
+        network.places = tuple(
+            (name, kind, float(x), float(y))
+            for (name, kind, _, _), x, y in zip(places, xs_p, ys_p, strict=True)
+        )
+    describe_unnamed(network)
+    return network
+
+
+#: ``place=*`` values read from a source, largest first (a town names an area before a hamlet).
+PLACE_KINDS = (
+    "city", "town", "village", "suburb", "quarter", "neighbourhood", "hamlet",
+    "isolated_dwelling", "farm", "locality",
+)  # fmt: skip
+#: How far (m, along the roads) an unnamed road looks for the named street it branches off.
+NEAR_STREET_M = 3000.0
+#: How far (m, straight line) an unnamed road looks for the nearest named place.
+NEAR_PLACE_M = 10000.0
+
+
+def read_places(path: str | Path) -> list[tuple[str, str, float, float]]:
+    """Return the named ``place=*`` nodes of an OSM file as ``(name, place, lon, lat)``.
+
+    Parameters
+    ----------
+    path
+        An OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf`` ...).
+
+    Returns
+    -------
+    places
+        In file order; only nodes whose ``place`` is one of :data:`PLACE_KINDS`.
+    """
+    import osmium
+
+    out: list[tuple[str, str, float, float]] = []
+    processor = (
+        osmium.FileProcessor(str(path))
+        .with_filter(osmium.filter.KeyFilter("place"))
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE))
+    )
+    for node in processor:
+        if not isinstance(node, osmium.osm.Node):
+            continue
+        kind, name = node.tags.get("place"), node.tags.get("name")
+        if kind in PLACE_KINDS and name and node.location.valid():
+            out.append((name, kind, node.location.lon, node.location.lat))
+    return out
+
+
+def describe_unnamed(network: RoadNetwork) -> None:
+    """Give every edge without a name the street it branches off and the nearest place.
+
+    The named street is found by one multi-source Dijkstra over the undirected road graph
+    from every node on a named street (within :data:`NEAR_STREET_M`); the place is the nearest
+    of ``network.places`` in a straight line (within :data:`NEAR_PLACE_M`). Sets
+    ``near_street`` and ``near_place`` ("" when none) on the unnamed edges, in place.
+    """
+    graph = network.graph
+    nodes = list(graph.nodes)
+    if not nodes:
+        return
+    pos = {n: i for i, n in enumerate(nodes)}
+    street_at: dict[int, tuple[int, str]] = {}  # node -> (rank, name): the main road wins
+    rows, cols, lengths = [], [], []
+    for u, v, data in graph.edges(data=True):
+        rows.append(pos[u])
+        cols.append(pos[v])
+        lengths.append(max(float(data["length"]), 1e-3))
+        if data["name"]:
+            rank = _road_rank(data["highway"])
+            for n in (u, v):
+                if n not in street_at or rank < street_at[n][0]:
+                    street_at[n] = (rank, data["name"])
+    near_node = _nearest_named_node(len(nodes), rows, cols, lengths, [pos[n] for n in street_at])
+    place_of = _nearest_place(network, nodes)
+    for u, v, data in graph.edges(data=True):
+        if data["name"]:
+            continue
+        best = min(
+            (near_node[pos[n]] for n in (u, v) if near_node[pos[n]][1] >= 0),
+            default=(math.inf, -1),
+        )
+        data["near_street"] = street_at[nodes[best[1]]][1] if best[1] >= 0 else ""
+        data["near_place"] = place_of[pos[u]]
+
+
+def _road_rank(highway: str) -> int:
+    order = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
+    base = highway.replace("_link", "")
+    return order.index(base) if base in order else len(order)
+
+
+def _nearest_named_node(
+    n: int, rows: list[int], cols: list[int], lengths: list[float], sources: list[int]
+) -> list[tuple[float, int]]:
+    """For each node, ``(metres, source position)`` of the nearest source by road (-1: none)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    if not sources:
+        return [(math.inf, -1)] * n
+    matrix = sp.coo_matrix((lengths, (rows, cols)), shape=(n, n)).tocsr()
+    dist, _, origin = dijkstra(
+        matrix,
+        directed=False,
+        indices=sources,
+        min_only=True,
+        return_predecessors=True,
+        limit=NEAR_STREET_M,
+    )
+    return [
+        (float(d), int(o)) if math.isfinite(d) and o >= 0 else (math.inf, -1)
+        for d, o in zip(dist, origin, strict=True)
+    ]
+
+
+def _nearest_place(network: RoadNetwork, nodes: list[int]) -> list[str]:
+    """The name of the nearest place of ``network.places`` to each node ("" beyond the limit)."""
+    if not network.places:
+        return [""] * len(nodes)
+    pxy = np.array([(p[2], p[3]) for p in network.places])
+    tree = shapely.STRtree(np.asarray(shapely.points(pxy)))
+    gx = np.array([network.graph.nodes[n]["x"] for n in nodes])
+    gy = np.array([network.graph.nodes[n]["y"] for n in nodes])
+    idx = tree.query_nearest(shapely.points(gx, gy), max_distance=NEAR_PLACE_M, all_matches=False)
+    out = [""] * len(nodes)
+    for i, j in zip(idx[0], idx[1], strict=True):
+        out[int(i)] = network.places[int(j)][0]
+    return out
 
 
 def _join_names(value: Any) -> str:

@@ -26,6 +26,7 @@ from shapely.geometry import mapping
 from routing.atomic import atomic_write
 from routing.exports import write_geojson, write_gpx, write_kml
 from routing.i18n import day_name, format_clock, translator
+from routing.unserved import group_reasons
 
 if TYPE_CHECKING:  # writers only read a Plan; the command line imports this module for --help
     from routing.plan import Plan
@@ -128,6 +129,9 @@ def summary(plan: Plan) -> dict[str, Any]:
         "households_served": plan.households_served,
         "households_unserved": plan.households_unserved,
         "unserved_by_reason": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        "unserved_by_kind": {k: n for k, n, _ in group_reasons(plan.unserved["reason"])},
+        "households_outside_area": int(plan.stats.get("households_outside_area", 0)),
+        "warnings": list(plan.warnings),
         "unserved": [
             {k: _plain(v) for k, v in row.items()}
             for row in plan.unserved.to_dict(orient="records")
@@ -190,8 +194,15 @@ def table(plan: Plan, *, language: str | None = None) -> str:
         f"{_('Households in register')}: {plan.households_in} = {_('Served households')} "
         f"{plan.households_served} + {_('Unserved households')} {plan.households_unserved}"
     )
-    for reason, n in Counter(str(r) for r in plan.unserved["reason"]).most_common(5):
-        lines.append(f"  {_('Unserved')} {n:>5}: {reason}")
+    for kind, n, detail in group_reasons(plan.unserved["reason"]):
+        example = (
+            f" ({detail[0][0]}{', …' if len(detail) > 1 else ''})" if kind != detail[0][0] else ""
+        )
+        lines.append(f"  {_('Unserved')} {n:>5}: {kind}{example}")
+    outside = int(plan.stats.get("households_outside_area", 0))
+    if outside:
+        lines.append(_("Outside the plan area (not counted): {n} households", n=outside))
+    lines += [f"{_('Warning')}: {warning}" for warning in plan.warnings]
     lines.append(plan.attribution)
     if plan.synthetic:
         lines.append(_("Synthetic stand-in streets: not the real street network."))

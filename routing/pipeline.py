@@ -21,15 +21,19 @@ between stages, after each block of matrix rows and around each day's search. Th
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import Polygon, box
 
+from routing.area import inside_area
+from routing.balance import balance_day
 from routing.daymodel import (
     Locations,
     SolvedDay,
@@ -38,16 +42,18 @@ from routing.daymodel import (
     locate,
 )
 from routing.demand import collection_points
+from routing.estimate import VillageFill, check_register
 from routing.geocode import Gazetteer, geocode_households, read_aliases, read_corrections
 from routing.i18n import day_name
 from routing.network import RoadNetwork, default_cache_dir, load_network
 from routing.plan import Plan, assemble_plan
-from routing.profile import TruckProfile
+from routing.profile import TruckProfile, fleet_profiles, shared_profile
 from routing.progress import Reporter
 from routing.register import read_containers, read_households
 from routing.scenario import DAYS, Scenario, ScenarioError, VillageSpec
 from routing.schedule import WeekSchedule, assign_days, estimate_work, fleet_seconds_per_day
-from routing.snapping import snap_points
+from routing.snapping import check_sites, snap_points
+from routing.solver.model import Model
 from routing.turns import HeadingMatrix, heading_matrix
 
 logger = logging.getLogger(__name__)
@@ -56,10 +62,14 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Located:
     """Stage 2: households (Households columns plus ``village_spec``, "" where no village is
-    served, with ``ok`` False and the reason) and containers (or None)."""
+    served, with ``ok`` False and the reason) and containers (or None); ``outside_area``
+    households lay outside the scenario's ``[area]`` (not counted); ``warnings`` name villages
+    whose data looks incomplete, with the figures."""
 
     households: gpd.GeoDataFrame
     containers: gpd.GeoDataFrame | None
+    outside_area: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,40 +126,45 @@ def run(
             matrix=priced.matrix, schedule=schedule, days=days,
         )  # fmt: skip
     plan.stats.update({f"seconds_{k}": round(v, 2) for k, v in timings.items()})
+    plan.stats["households_outside_area"] = float(located.outside_area)
+    plan.warnings.extend(located.warnings)
     reporter.check()
     return plan
 
 
 def truck_profile(scenario: Scenario) -> TruckProfile:
-    """The truck profile: scenario overrides plus the largest vehicle's size, so every vehicle fits.
+    """The roads every vehicle of the fleet may drive (`routing.profile.shared_profile` of each
+    vehicle's own profile: the scenario's ``[network.profile]``, the vehicle's size and its road
+    bans), so no route sends a vehicle down a road it may not use.
 
     Raises
     ------
     ScenarioError
         If ``[network.profile]`` holds an unknown key or a value out of range.
     """
-    overrides = dict(scenario.profile)
-    for attr in ("weight_t", "width_m", "height_m"):
-        sizes = [getattr(v, attr) for v in scenario.fleet if getattr(v, attr) is not None]
-        if sizes and attr not in overrides:
-            overrides[attr] = max(sizes)
+    where = f"{scenario.path}: [network.profile]"
     try:
-        return TruckProfile.from_mapping(overrides, where=f"{scenario.path}: [network.profile]")
+        _, by_vehicle = fleet_profiles(scenario.profile, scenario.fleet, where=where)
     except ValueError as exc:  # the profile names the key and what is allowed
         raise ScenarioError(str(exc), file=scenario.path, field="network.profile") from exc
+    active = [by_vehicle[v.name] for v in scenario.fleet if v.count > 0]
+    return shared_profile(active or list(by_vehicle.values()))
 
 
 def locate_households(
     scenario: Scenario, network: RoadNetwork, *, cache_dir: Path | None
 ) -> Located:
-    """Households located on the map, each with a village spec or a reason why not."""
-    if scenario.households is None:
-        from routing.estimate import estimate_households_from_buildings
+    """Households located on the map, each with a village spec or a reason why not.
 
-        logger.info("no register: estimating households from residential buildings")
-        gdf = estimate_households_from_buildings(
-            scenario.osm, area=None, household_size=scenario.household_size
-        )
+    Without a register they are estimated from the buildings, given the village nearest by
+    road (same-name places told apart) and, where a village's buildings imply far fewer
+    households than its ``population``, filled along its streets. Households outside the
+    scenario's ``[area]`` are left out and counted apart.
+    """
+    renamed: dict[str, str] = {}
+    fills: list[VillageFill] = []
+    if scenario.households is None:
+        gdf, renamed, fills = _estimate_households(scenario, network)
     else:
         frame = read_households(scenario.households, columns=scenario.households_columns)
         gazetteer = Gazetteer.from_osm(
@@ -162,15 +177,50 @@ def locate_households(
             frame, gazetteer, service_area=area, corrections=corrections, aliases=aliases
         )
     gdf = gdf.reset_index(drop=True)
-    specs = [_village_of(scenario, row) for row in gdf.itertuples()]
+    inside = inside_area(gdf, scenario.area)
+    gdf = gdf[inside].reset_index(drop=True)
+    specs = [
+        scenario.village("*") if row.village in renamed else _village_of(scenario, row)
+        for row in gdf.itertuples()
+    ]
     gdf["village_spec"] = [s.name if s else "" for s in specs]
     no_village = np.array([s is None for s in specs], dtype=bool)
     gdf.loc[no_village, "reason"] = gdf.loc[no_village, "village"].map(
-        lambda v: f"village {v!r} is not served in this scenario (not in its [[village]] list)"
+        lambda v: (
+            f"village {v!r} is not served in this scenario (not in its [[village]] list)"
+            + (f"; {renamed[v]}" if v in renamed else "")
+        )
     )
     gdf.loc[no_village, "ok"] = False
+    if scenario.households is not None:
+        fills = check_register(gdf, scenario.villages, household_size=scenario.household_size)
     containers = read_containers(scenario.containers) if scenario.containers else None
-    return Located(gdf, containers)
+    warnings = tuple(f.describe(language=scenario.language) for f in fills)
+    return Located(gdf, containers, int((~inside).sum()), warnings)
+
+
+def _estimate_households(
+    scenario: Scenario, network: RoadNetwork
+) -> tuple[gpd.GeoDataFrame, dict[str, str], list[VillageFill]]:
+    """Households from the buildings, their villages by road, villages filled from population."""
+    from routing.estimate import estimate_households_from_buildings, fill_villages
+    from routing.places import villages_by_road
+
+    logger.info("no register: estimating households from residential buildings")
+    gdf = estimate_households_from_buildings(
+        scenario.osm, area=None, household_size=scenario.household_size
+    )
+    meant = {v.name: v.aiyl_aimak for v in scenario.villages}
+    depot = (scenario.depot.lon, scenario.depot.lat)
+    villages, renamed = villages_by_road(
+        gdf, network, osm_path=scenario.osm, meant=meant, depot_lonlat=depot
+    )
+    gdf["village"] = villages
+    gdf["matched_village"] = villages
+    gdf, fills = fill_villages(
+        gdf, network, scenario.villages, household_size=scenario.household_size, seed=scenario.seed
+    )
+    return gdf, renamed, fills
 
 
 def _service_area(network: RoadNetwork) -> Polygon:
@@ -199,50 +249,39 @@ def snap(scenario: Scenario, network: RoadNetwork, located: Located) -> Snapped:
         If the depot or a landfill is too far from a road the trucks may use.
     """
     sc = scenario
-    depot = gpd.GeoDataFrame(
-        {"name": [sc.depot.name]}, geometry=[Point(sc.depot.lon, sc.depot.lat)], crs=4326
-    )
-    snapped = snap_points(network, depot, max_distance_m=sc.max_snap_m, split=True)
-    row = snapped.points.iloc[0]
-    if not bool(row["ok"]):
-        msg = (
-            f"{sc.path}: [depot] {sc.depot.name!r} at {sc.depot.lat}, {sc.depot.lon} cannot be used: "
-            f"{row['reason']}. Move the depot next to a road the trucks may use, or raise "
-            "[network] max_snap_m."
-        )
-        raise ScenarioError(msg, file=sc.path, field="depot")
-    network, depot_node = snapped.network, int(row["node"])
-    network, landfills, containers = _snap_sites(sc, network, depot_node, located.containers)
+    sites = [(f"[depot] {sc.depot.name!r}", sc.depot.lon, sc.depot.lat)]
+    sites += [(f"[[landfill]] {lf.name!r}", lf.lon, lf.lat) for lf in sc.landfills]
+    network, checks = check_sites(network, sites, max_snap_m=sc.max_snap_m)
+    bad = [c for c in checks if not c.ok]
+    if bad:
+        field = "depot" if not checks[0].ok else "landfill"
+        msg = f"{sc.path}: " + " ".join(c.problem for c in bad)
+        raise ScenarioError(msg, file=sc.path, field=field)
+    depot_node = checks[0].node
+    landfills = tuple(c.node for c in checks[1:])
+    network, containers = _snap_containers(sc, network, depot_node, located.containers)
     households = _snap_households(sc, network, depot_node, located.households)
     return Snapped(network, depot_node, landfills, households, containers)
 
 
-def _snap_sites(
+def _snap_containers(
     sc: Scenario, network: RoadNetwork, depot_node: int, containers: gpd.GeoDataFrame | None
-) -> tuple[RoadNetwork, tuple[int, ...], gpd.GeoDataFrame | None]:
-    """Landfills and containers as graph nodes (containers keep ``node``, ``ok``, ``reason``)."""
-    sites = [(f"landfill {lf.name!r}", lf.lon, lf.lat) for lf in sc.landfills]
-    geoms = [Point(lon, lat) for _, lon, lat in sites]
-    if containers is not None and len(containers):
-        geoms += list(containers.geometry)
-    fac = gpd.GeoDataFrame({"i": range(len(geoms))}, geometry=geoms, crs=4326)
+) -> tuple[RoadNetwork, gpd.GeoDataFrame | None]:
+    """Containers as graph nodes (they keep ``node``, ``ok``, ``reason``)."""
+    if containers is None or not len(containers):
+        return network, containers
+    fac = gpd.GeoDataFrame(
+        {"i": range(len(containers))}, geometry=list(containers.geometry), crs=4326
+    )
     snapped = snap_points(
         network, fac, max_distance_m=sc.max_snap_m, split=True, anchor_node=depot_node
     )
     pts = snapped.points.reset_index(drop=True)
-    landfills = []
-    for i, (label, lon, lat) in enumerate(sites):
-        if not bool(pts.loc[i, "ok"]):
-            msg = f"{sc.path}: [[landfill]] {label} at {lat}, {lon} cannot be used: {pts.loc[i, 'reason']}"
-            raise ScenarioError(msg, file=sc.path, field="landfill")
-        landfills.append(int(pts.loc[i, "node"]))
-    if containers is not None and len(containers):
-        tail = pts.iloc[len(sites) :].reset_index(drop=True)
-        containers = containers.reset_index(drop=True)
-        containers["node"] = tail["node"].astype(int).to_numpy()
-        containers["ok"] = tail["ok"].astype(bool).to_numpy()
-        containers["reason"] = tail["reason"].to_numpy()
-    return snapped.network, tuple(landfills), containers
+    containers = containers.reset_index(drop=True)
+    containers["node"] = pts["node"].astype(int).to_numpy()
+    containers["ok"] = pts["ok"].astype(bool).to_numpy()
+    containers["reason"] = pts["reason"].to_numpy()
+    return snapped.network, containers
 
 
 def _snap_households(
@@ -294,6 +333,7 @@ def village_points(scenario: Scenario, snapped: Snapped) -> gpd.GeoDataFrame:
             service_s_per_household=sc.service_s_per_household,
             containers=cont if cont is not None and len(cont) else None,
             container_density_kg_m3=sc.container_density_kg_m3,
+            language=sc.language,
         )
         pts["point_id"] = f"{len(frames) + 1:02d}-" + pts["point_id"].astype(str)
         pts["village_spec"] = spec.name
@@ -399,14 +439,24 @@ def search(
             if share < 1.0:  # the stage's own last event says it is done
                 reporter.emit("search", share, detail)
 
-        result = day_model.model.solve(
-            time_limit_s=scenario.time_limit_s,
-            seed=scenario.seed,
-            max_iterations=scenario.max_iterations,
-            workers=2 if workers is None else workers,
-            cancel=reporter.cancelled,
-            on_progress=running,
-        )
+        options: dict[str, Any] = {
+            "time_limit_s": scenario.time_limit_s,
+            "seed": scenario.seed,
+            "max_iterations": scenario.max_iterations,
+            "workers": 2 if workers is None else workers,
+            "cancel": reporter.cancelled,
+        }
+        result = day_model.model.solve(**options, on_progress=running)
+        if scenario.balance_rounds:
+            result, note = balance_day(
+                day_model.model, result, solve=functools.partial(Model.solve, **options),
+                rounds=scenario.balance_rounds,
+            )  # fmt: skip
+            result.stats.update(
+                balance_longest_before_h=note.longest_before_h,
+                balance_shortest_before_h=note.shortest_before_h,
+                balance_rounds_kept=float(note.kept),
+            )
         logger.info(
             "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",
             day,

@@ -128,6 +128,8 @@ class Plan:
     synthetic: bool
     assumptions: list[str] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)
+    #: things a user should look at: villages whose data looks incomplete, with the figures
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def households_in(self) -> int:

@@ -10,19 +10,24 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
 __all__ = [
     "DEFAULT_SPEEDS_KMH",
     "DEFAULT_SURFACE_FACTOR",
+    "DENIED_ACCESS",
     "NEVER_DRIVABLE",
     "TruckProfile",
+    "check_names",
+    "fleet_profiles",
     "parse_length_m",
     "parse_speed_kmh",
     "parse_weight_t",
+    "shared_profile",
+    "union_profile",
 ]
 
 #: Rural truck speeds (km/h) per ``highway`` value; a type absent here is not driven at all.
@@ -92,8 +97,10 @@ NEVER_DRIVABLE: frozenset[str] = frozenset(
     }
 )
 
-# Access values that shut a garbage truck out; the most specific key present decides.
-_DENIED = frozenset({"no", "private", "agricultural", "forestry", "military", "emergency"})
+#: Access values that shut a garbage truck out; the most specific key present decides. A
+#: vehicle's ``access_allowed`` may lift any of them (``agricultural`` for a tractor).
+DENIED_ACCESS = frozenset({"no", "private", "agricultural", "forestry", "military", "emergency"})
+_DENIED = DENIED_ACCESS
 _ACCESS_KEYS = ("hgv", "motor_vehicle", "vehicle", "access")
 _NO_LIMIT = frozenset({"none", "default", "unsigned", "no", "signals", "variable", ""})
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
@@ -198,6 +205,12 @@ class TruckProfile:
     uturn_penalty_s
         Seconds a U-turn costs a leg of the planned routes (``routing.turns``): where going round
         the block is quicker, routes do that instead.
+    banned_highways
+        ``highway`` values this vehicle never drives although they have a speed (e.g. ``track``
+        for a compactor whose overhang scrapes).
+    allowed_access
+        Access values that shut trucks out by default but not this vehicle (e.g.
+        ``agricultural`` and ``forestry`` for a tractor with a trailer).
     """
 
     weight_t: float = 16.0
@@ -211,6 +224,8 @@ class TruckProfile:
     )
     collect_speed_kmh: float = 8.0
     uturn_penalty_s: float = 60.0
+    banned_highways: frozenset[str] = frozenset()
+    allowed_access: frozenset[str] = frozenset()
 
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any], *, where: str) -> TruckProfile:
@@ -245,6 +260,10 @@ class TruckProfile:
                 kwargs[key] = {**DEFAULT_SPEEDS_KMH, **_check_table(value, where, key, speeds=True)}
             elif key == "surface_factor":
                 kwargs[key] = {**DEFAULT_SURFACE_FACTOR, **_check_table(value, where, key)}
+            elif key == "banned_highways":
+                kwargs[key] = frozenset(check_names(value, f"{where}: {key}"))
+            elif key == "allowed_access":
+                kwargs[key] = frozenset(check_names(value, f"{where}: {key}", allowed=_DENIED))
             else:
                 low = 0.0 if key == "uturn_penalty_s" else None
                 kwargs[key] = _check_number(value, f"{where}: {key}", low=low)
@@ -255,6 +274,8 @@ class TruckProfile:
         data = asdict(self)
         data["speeds_kmh"] = dict(sorted(self.speeds_kmh.items()))
         data["surface_factor"] = dict(sorted(self.surface_factor.items()))
+        data["banned_highways"] = sorted(self.banned_highways)
+        data["allowed_access"] = sorted(self.allowed_access)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def refusal(self, edge_data: Mapping[str, Any]) -> str | None:
@@ -271,10 +292,13 @@ class TruckProfile:
         highway = str(highway)
         if highway in NEVER_DRIVABLE or highway not in self.speeds_kmh:
             return f"highway={highway} is not driven by trucks"
+        if highway in self.banned_highways:
+            return f"highway={highway} is banned for this vehicle"
+        denied = _DENIED - self.allowed_access
         for key in _ACCESS_KEYS:
             values = _values(edge_data.get(key))
             if values:
-                if any(v in _DENIED for v in values):
+                if any(v in denied for v in values):
                     return f"{key}={';'.join(values)}"
                 break  # the most specific key present decides
         limits = (
@@ -288,6 +312,49 @@ class TruckProfile:
                 if limit is not None and limit < ours:
                     return f"{key}={value} is below the truck ({ours:g})"
         return None
+
+    def for_vehicle(
+        self,
+        *,
+        weight_t: float | None = None,
+        width_m: float | None = None,
+        height_m: float | None = None,
+        roads_banned: Iterable[str] = (),
+        roads_allowed: Iterable[str] = (),
+        access_allowed: Iterable[str] = (),
+    ) -> TruckProfile:
+        """Return this profile fitted to one vehicle type.
+
+        Parameters
+        ----------
+        weight_t, width_m, height_m
+            The vehicle's size (None keeps this profile's).
+        roads_banned
+            ``highway`` values the vehicle may not drive, added to this profile's bans.
+        roads_allowed
+            ``highway`` values it may drive although this profile bans them; a type without a
+            speed gets the slowest speed of the table.
+        access_allowed
+            Access values (``agricultural``, ``forestry`` ...) that do not shut it out.
+
+        Returns
+        -------
+        profile
+        """
+        allowed = set(roads_allowed)
+        speeds = dict(self.speeds_kmh)
+        slowest = min(speeds.values())
+        for name in sorted(allowed - set(speeds)):
+            speeds[name] = slowest
+        return replace(
+            self,
+            weight_t=self.weight_t if weight_t is None else weight_t,
+            width_m=self.width_m if width_m is None else width_m,
+            height_m=self.height_m if height_m is None else height_m,
+            speeds_kmh=speeds,
+            banned_highways=frozenset((set(self.banned_highways) | set(roads_banned)) - allowed),
+            allowed_access=self.allowed_access | frozenset(access_allowed),
+        )
 
     def usable(self, edge_data: Mapping[str, Any]) -> bool:
         """Return True when the truck may drive this way (see `refusal` for the reason)."""
@@ -312,6 +379,137 @@ class TruckProfile:
     def collect_speed(self, edge_data: Mapping[str, Any]) -> float:
         """Return the speed while collecting along a way (never above the driving speed)."""
         return min(self.collect_speed_kmh, self.speed_kmh(edge_data))
+
+
+def union_profile(profiles: Sequence[TruckProfile]) -> TruckProfile:
+    """Return the profile that drives every road any of ``profiles`` drives.
+
+    The road network is built once with it; each vehicle then keeps the roads its own profile
+    allows (`routing.network.restrict`). Sizes are the smallest, bans those all share, access
+    allowances and speed tables merged (the fastest speed of each type), the collection speed
+    and U-turn penalty of the first profile.
+    """
+    if not profiles:
+        msg = "union_profile needs at least one profile"
+        raise ValueError(msg)
+    first = profiles[0]
+    speeds: dict[str, float] = {}
+    for p in profiles:
+        for name, kmh in p.speeds_kmh.items():
+            speeds[name] = max(kmh, speeds.get(name, 0.0))
+    return replace(
+        first,
+        weight_t=min(p.weight_t for p in profiles),
+        width_m=min(p.width_m for p in profiles),
+        height_m=min(p.height_m for p in profiles),
+        speeds_kmh=speeds,
+        banned_highways=frozenset.intersection(*(p.banned_highways for p in profiles)),
+        allowed_access=frozenset.union(*(p.allowed_access for p in profiles)),
+    )
+
+
+def shared_profile(profiles: Sequence[TruckProfile]) -> TruckProfile:
+    """Return the profile of the roads every one of ``profiles`` may drive.
+
+    Sizes are the largest, bans all of them, access allowances only those all share, speeds the
+    slowest of each type every profile drives. A plan on this network never sends a vehicle
+    down a road its own profile refuses.
+    """
+    if not profiles:
+        msg = "shared_profile needs at least one profile"
+        raise ValueError(msg)
+    first = profiles[0]
+    common = set.intersection(*(set(p.speeds_kmh) for p in profiles))
+    speeds = {name: min(p.speeds_kmh[name] for p in profiles) for name in sorted(common)}
+    return replace(
+        first,
+        weight_t=max(p.weight_t for p in profiles),
+        width_m=max(p.width_m for p in profiles),
+        height_m=max(p.height_m for p in profiles),
+        speeds_kmh=speeds,
+        banned_highways=frozenset.union(*(p.banned_highways for p in profiles)),
+        allowed_access=frozenset.intersection(*(p.allowed_access for p in profiles)),
+    )
+
+
+def fleet_profiles(
+    overrides: Mapping[str, Any], fleet: Sequence[Any], *, where: str
+) -> tuple[TruckProfile, dict[str, TruckProfile]]:
+    """Return the network's profile and each vehicle type's own.
+
+    Parameters
+    ----------
+    overrides
+        The scenario's ``[network.profile]`` table (applies to every vehicle).
+    fleet
+        Vehicle types with ``name``, ``count``, ``weight_t``, ``width_m``, ``height_m`` (None:
+        the profile's), ``roads_banned``, ``roads_allowed`` and ``access_allowed``
+        (`routing.scenario.VehicleSpec`).
+    where
+        Where ``overrides`` came from, for errors.
+
+    Returns
+    -------
+    network_profile, by_vehicle
+        `union_profile` of the vehicles' profiles (the roads any of them may drive: the network
+        is built once with it), and each vehicle type's profile by name.
+    """
+    base = TruckProfile.from_mapping(overrides, where=where)
+    by_vehicle = {}
+    for v in fleet:
+        sizes = {
+            attr: None if attr in overrides else getattr(v, attr)
+            for attr in ("weight_t", "width_m", "height_m")
+        }
+        by_vehicle[v.name] = base.for_vehicle(
+            **sizes,
+            roads_banned=v.roads_banned,
+            roads_allowed=v.roads_allowed,
+            access_allowed=v.access_allowed,
+        )
+    active = [by_vehicle[v.name] for v in fleet if v.count > 0] or list(by_vehicle.values())
+    return (union_profile(active) if active else base), by_vehicle
+
+
+def check_names(
+    value: Any, what: str, *, allowed: Collection[str] | None = None
+) -> tuple[str, ...]:
+    """Return a list of tag values from a scenario, else raise naming ``what``.
+
+    Parameters
+    ----------
+    value
+        The scenario's value: a list of text.
+    what
+        Where it came from, for the error (e.g. ``"scenario.toml [vehicle #2] roads_banned"``).
+    allowed
+        The values allowed (None: any value except a ``highway`` no truck drives).
+
+    Returns
+    -------
+    names
+
+    Raises
+    ------
+    ValueError
+        On a value that is not a list of text, or a name not allowed.
+    """
+    if not isinstance(value, list | tuple | set | frozenset) or not all(
+        isinstance(v, str) for v in value
+    ):
+        msg = f'{what}: {value!r} is not allowed; expected a list of text, e.g. ["track"]'
+        raise ValueError(msg)
+    for name in value:
+        if allowed is not None and name not in allowed:
+            msg = f"{what}: {name!r} is not allowed; expected one of: {', '.join(sorted(allowed))}"
+            raise ValueError(msg)
+        if allowed is None and name in NEVER_DRIVABLE:
+            msg = (
+                f"{what}: {name!r} is not allowed: highway={name} is never driven by trucks "
+                f"(never drivable: {', '.join(sorted(NEVER_DRIVABLE))})"
+            )
+            raise ValueError(msg)
+    return tuple(value)
 
 
 def _check_number(value: Any, what: str, *, low: float | None = None) -> float:

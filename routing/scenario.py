@@ -30,9 +30,12 @@ from rapidfuzz import fuzz
 
 from routing.errors import InputError
 from routing.normalize import place_key
+from routing.profile import DENIED_ACCESS, check_names
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGES: tuple[str, ...] = ("ky", "ru", "en")
+#: A vehicle's road rules in ``[[vehicle]]``: lists of ``highway`` values / access values.
+VEHICLE_ROAD_KEYS = ("roads_banned", "roads_allowed", "access_allowed")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # arrays of tables whose entries an extending file overrides, adds or removes by `name`
 NAMED_ARRAYS: tuple[str, ...] = ("landfill", "vehicle", "village", "settlement", "property")
@@ -43,6 +46,7 @@ _PATH_KEYS: dict[str, tuple[str, ...]] = {
     "costs": ("property_register",),
     "output": ("dir",),
     "settlement": ("register",),
+    "area": ("polygon",),
 }
 _KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)(?:\[([^\]]+)\])?$")
 OVERRIDE = "override"
@@ -107,6 +111,9 @@ class VehicleSpec:
     fuel_l_per_landfill: float = 0.0
     maintenance_som_per_km: float = 0.0
     crew: int = 1
+    roads_banned: tuple[str, ...] = ()
+    roads_allowed: tuple[str, ...] = ()
+    access_allowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +193,30 @@ class Layers:
 
 
 @dataclass(frozen=True)
+class AreaSpec:
+    """``[area]`` of a scenario.
+
+    Attributes
+    ----------
+    bbox
+        ``(west, south, east, north)`` in degrees, or None.
+    polygon
+        A GeoJSON (or any file geopandas reads) whose features together are the area, or None.
+    places
+        Names of the places (villages) the plan covers; empty for no limit by name.
+    """
+
+    bbox: tuple[float, float, float, float] | None = None
+    polygon: Path | None = None
+    places: tuple[str, ...] = ()
+
+    @property
+    def limited(self) -> bool:
+        """True when the area limits anything."""
+        return self.bbox is not None or self.polygon is not None or bool(self.places)
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Everything a plan needs, read from one TOML file (and the files it extends)."""
 
@@ -226,6 +257,9 @@ class Scenario:
     origins: Mapping[str, str] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
     aliases: Path | None = None  # [register] aliases: a user's alias file (routing.geocode)
+    area: AreaSpec = field(default_factory=lambda: AreaSpec())
+    #: extra searches per day to shorten its longest vehicle-day (`routing.balance`); 0 = off
+    balance_rounds: int = 2
 
     @property
     def days(self) -> tuple[str, ...]:
@@ -774,7 +808,7 @@ class _Reader:
     def scenario(self) -> Scenario:
         self._known("top level", self.raw, {
             "scenario", "network", "register", "waste", "solver", "depot", "landfill", "vehicle",
-            "village", "tariff", "output", "costs", "property", "settlement",
+            "village", "tariff", "output", "costs", "property", "settlement", "area",
         })  # fmt: skip
         head = {**self._head(), **self._register()}
         settlements, extra_villages = self._settlements(head["household_size"])
@@ -808,13 +842,42 @@ class _Reader:
             origins=dict(self.layers.origins),
             files=tuple(p.resolve() for p in self.layers.files),
             assumptions=assumptions,
+            area=self._area(),
         )
+
+    def _area(self) -> AreaSpec:
+        """``[area]``: the plan's bbox, polygon file and/or place names (all optional)."""
+        table = self._table("area", required=False)
+        self._known("area", table, {"bbox", "polygon", "places"})
+        bbox = table.get("bbox")
+        if bbox is not None:
+            ok = isinstance(bbox, list) and len(bbox) == 4
+            ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
+            if not ok or not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90):
+                raise self._fail(
+                    "area",
+                    f"bbox = {bbox!r} must be [west, south, east, north] in degrees, "
+                    "e.g. [72.45, 41.85, 72.98, 42.02]",
+                    table=table,
+                    name="bbox",
+                )
+            bbox = tuple(float(v) for v in bbox)
+        places = table.get("places", [])
+        if not isinstance(places, list) or not all(isinstance(p, str) and p for p in places):
+            raise self._fail(
+                "area",
+                f"places = {places!r} must be a list of place names",
+                table=table,
+                name="places",
+            )
+        polygon = self._file("area", table, "polygon", required=False)
+        return AreaSpec(bbox=bbox, polygon=polygon, places=tuple(places))
 
     def _head(self) -> dict[str, Any]:
         sc = self._table("scenario")
         self._known("scenario", sc, {"name", "language", "week_start", "assumptions", "currency"})
         solver = self._table("solver", required=False)
-        self._known("solver", solver, {"seed", "time_limit_s", "max_iterations"})
+        self._known("solver", solver, {"seed", "time_limit_s", "max_iterations", "balance_rounds"})
         max_it = solver.get("max_iterations")
         if max_it is not None and (not isinstance(max_it, int) or max_it <= 0):
             raise self._fail(
@@ -832,6 +895,7 @@ class _Reader:
             "seed": int(self._num("solver", solver, "seed", 1)),
             "time_limit_s": self._num("solver", solver, "time_limit_s", 10.0, positive=True),
             "max_iterations": max_it,
+            "balance_rounds": int(self._num("solver", solver, "balance_rounds", 2)),
             "week_start": self._date("scenario", sc, "week_start"),
             "currency": self._str("scenario", sc, "currency", "som"),
             "output_dir": (self.path.parent / self._str("output", out, "dir")).resolve()
@@ -949,6 +1013,7 @@ class _Reader:
             "lunch_earliest", "lunch_latest", "lunch_min", "max_stops", "max_load_per_day_kg", "weight_t",
             "width_m", "height_m", "cost_per_km", "cost_per_hour", "fixed_cost", "driver", "assumption",
             "fuel_l_per_100km", "fuel_l_per_stop", "fuel_l_per_landfill", "maintenance_som_per_km", "crew",
+            *VEHICLE_ROAD_KEYS,
         }  # fmt: skip
         out = []
         names = set()
@@ -1001,9 +1066,23 @@ class _Reader:
                     driver=self._str(key, table, "driver", ""),
                     assumption=self._str(key, table, "assumption", ""),
                     **self._vehicle_costs(key, table),
+                    **self._vehicle_roads(key, table),
                 )
             )
         return tuple(out)
+
+    def _vehicle_roads(self, key: str, table: Mapping[str, Any]) -> dict[str, Any]:
+        """A vehicle's own road rules: highway types banned or allowed, access values allowed."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name in VEHICLE_ROAD_KEYS:
+            if name not in table:
+                continue
+            allowed = DENIED_ACCESS if name == "access_allowed" else None
+            try:
+                out[name] = check_names(table[name], name, allowed=allowed)
+            except ValueError as exc:
+                raise self._fail(key, str(exc), table=table, name=name) from None
+        return out
 
     def _vehicle_costs(self, key: str, table: Mapping[str, Any]) -> dict[str, Any]:
         """The cost model's keys of a vehicle, once the scenario has a [costs] table.

@@ -285,7 +285,18 @@ class _MapBox(Flowable):  # type: ignore[misc]
         c.clipPath(clip, stroke=0, fill=0)
         c.setLineCap(1)
         c.setLineJoin(1)
-        # streets
+        self._streets()
+        lo, hi = self.edge_range or (0, len(self.route.edges) - 1)
+        self._route_lines(lo, hi)
+        self._arrows(lo, hi)
+        self._sites()
+        self._numbers(lo, hi)
+        c.restoreState()
+        self._frame_and_scale()
+
+    def _streets(self) -> None:
+        """The streets in view (main roads wider), then the village names."""
+        c = self.canv
         idx = self.streets.within(self.view)
         for major, width, grey in ((False, 0.5, 0.62), (True, 1.3, 0.5)):
             p = c.beginPath()
@@ -298,15 +309,16 @@ class _MapBox(Flowable):  # type: ignore[misc]
                 c.setStrokeColor(colors.Color(grey, grey, grey))
                 c.setLineWidth(width)
                 c.drawPath(p, stroke=1, fill=0)
-        # village names
         c.setFillColor(colors.Color(0.35, 0.35, 0.35))
         c.setFont(FONT_BOLD, 9)
         for name, x, y in self.villages:
             px, py = self._xy(np.array([[x, y]]))[0]
             if 0 <= px <= self.width and 0 <= py <= self.height:
                 c.drawCentredString(float(px), float(py) + 6, name)
-        # route: collecting thick, driving between stops thin, to landfill/depot dashed
-        lo, hi = self.edge_range or (0, len(self.route.edges) - 1)
+
+    def _route_lines(self, lo: int, hi: int) -> None:
+        """The route: collecting thick, driving between stops thin, to landfill/depot dashed."""
+        c = self.canv
         for kind, width, dash in _ROUTE_STYLE:
             p = c.beginPath()
             count = 0
@@ -320,8 +332,10 @@ class _MapBox(Flowable):  # type: ignore[misc]
                 c.setDash(*dash) if dash else c.setDash()
                 c.drawPath(p, stroke=1, fill=0)
         c.setDash()
-        self._arrows(lo, hi)
-        # depot and landfills
+
+    def _sites(self) -> None:
+        """The depot (a house in a square) and the landfills (triangles)."""
+        c = self.canv
         if self.depot:
             px, py = self._xy(np.array([self.depot]))[0]
             c.setFillColor(colors.white)
@@ -340,7 +354,10 @@ class _MapBox(Flowable):  # type: ignore[misc]
             t.close()
             c.setFillColor(colors.black)
             c.drawPath(t, stroke=0, fill=1)
-        # stop numbers
+
+    def _numbers(self, lo: int, hi: int) -> None:
+        """The stop numbers in circles (every ``label_every``-th on a crowded overview)."""
+        c = self.canv
         for k, (number, x, y, first, last) in enumerate(self.route.numbers):
             if last < lo or first > hi or math.isnan(x):
                 continue
@@ -356,8 +373,6 @@ class _MapBox(Flowable):  # type: ignore[misc]
             c.setFillColor(colors.black)
             c.setFont(FONT_BOLD, 5.5 if len(text) < 3 else 5)
             c.drawCentredString(float(px), float(py) - 2, text)
-        c.restoreState()
-        self._frame_and_scale()
 
     def _arrows(self, lo: int, hi: int) -> None:
         """Small arrowheads on collected edges that are long enough on paper to carry one."""
@@ -565,6 +580,37 @@ def _village_labels(plan: Plan) -> list[tuple[str, float, float]]:
     return out
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    """What every part of one vehicle-day's packet reads."""
+
+    plan: Plan
+    vd: VehicleDay
+    tr: Translator
+    language: str
+    st: _Styles
+    streets: _Streets
+    villages: list[tuple[str, float, float]]
+    depot: tuple[float, float]
+    drive: Walk
+    route: _Route
+
+    @property
+    def legend(self) -> tuple[str, str, str, str, str]:
+        _ = self.tr
+        return (_("Collecting"), _("Driving"), _("To landfill or depot"), _("Depot"), _("Landfill"))
+
+    def map_box(
+        self, view: tuple[float, float, float, float], *, height: float, edge_range: tuple[int, int] | None,
+        label_every: int, title: str,
+    ) -> _MapBox:  # fmt: skip
+        return _MapBox(
+            width=FRAME_W, height=height, view=view, streets=self.streets, route=self.route,
+            edge_range=edge_range, label_every=label_every, villages=self.villages,
+            depot=self.depot, landfills=self.route.landfills, title=title, legend=self.legend,
+        )  # fmt: skip
+
+
 def _story(
     plan: Plan,
     vd: VehicleDay,
@@ -576,20 +622,34 @@ def _story(
     depot: tuple[float, float],
     legs: LegCache,
 ) -> list[Any]:
-    graph = plan.network.graph
-    drive = walk(graph, vd, cache=legs)
-    route = _route(vd, graph, drive)
+    """One vehicle-day's packet: header, overview map, stops, landfill visits, strip maps,
+    directions."""
+    drive = walk(plan.network.graph, vd, cache=legs)
+    route = _route(vd, plan.network.graph, drive)
+    sheet = _Sheet(plan, vd, _, language, st, streets, villages, depot, drive, route)
+    return [
+        *_header_part(sheet),
+        *_overview_part(sheet),
+        *_stops_part(sheet),
+        *_landfill_part(sheet),
+        *_strip_part(sheet),
+        *_directions_part(sheet),
+    ]
+
+
+def _header_part(sheet: _Sheet) -> list[Any]:
+    """Title, the day's figures beside the QR code, and the synthetic-data note."""
+    plan, vd, _, st = sheet.plan, sheet.vd, sheet.tr, sheet.st
     date = vd.date or str(day_date(plan.scenario.week_start, vd.day) or "")
-    day = day_name(vd.day, language)
+    day = day_name(vd.day, sheet.language)
     story: list[Any] = [Paragraph(f"{_esc(_('Route sheet'))}: {_esc(day)} {_esc(date)}", st.title)]
-    collects = numbered_stops(vd)
     rows = [
         [_("Day"), f"{day} {date}"],
         [_("Vehicle"), vd.vehicle],
         [_("Driver"), vd.driver or "—"],
         [_("Start"), format_clock(vd.start_s)],
         [_("Finish"), format_clock(vd.end_s)],
-        [_("Stops"), str(len(collects))],
+        [_("Stops"), str(len(numbered_stops(vd)))],
         [_("Households"), str(vd.households)],
         [_("Distance"), f"{vd.km:.1f} {_('km')}"],
         [_("Time"), _hours(vd.hours, _)],
@@ -621,38 +681,31 @@ def _story(
             Paragraph(_esc(_("Synthetic stand-in streets: not the real street network.")), st.note)
         )
     story.append(Spacer(1, 2 * mm))
+    return story
 
-    # overview map: the whole day
-    legend = (_("Collecting"), _("Driving"), _("To landfill or depot"), _("Depot"), _("Landfill"))
-    if route.edges:
-        view = _view_of([*route.edges, np.array([depot])])
-        label_every = max(1, math.ceil(len(route.numbers) / 45))
-        story.append(
-            _MapBox(
-                width=FRAME_W,
-                height=128 * mm,
-                view=view,
-                streets=streets,
-                route=route,
-                edge_range=None,
-                label_every=label_every,
-                villages=villages,
-                depot=depot,
-                landfills=route.landfills,
-                title=_("Overview map"),
-                legend=legend,
-            )
-        )
 
-    # stop list, landfill visits inline and in their own table
-    story.append(PageBreak())
-    story.append(Paragraph(_esc(_("Stops")), st.h2))
+def _overview_part(sheet: _Sheet) -> list[Any]:
+    """The whole day on one map."""
+    route = sheet.route
+    if not route.edges:
+        return []
+    view = _view_of([*route.edges, np.array([sheet.depot])])
+    label_every = max(1, math.ceil(len(route.numbers) / 45))
+    box = sheet.map_box(
+        view, height=128 * mm, edge_range=None, label_every=label_every,
+        title=sheet.tr("Overview map"),
+    )  # fmt: skip
+    return [box]
+
+
+def _stop_rows(sheet: _Sheet, widths: list[float]) -> tuple[list[list[Any]], list[int], list[int]]:
+    """The stop list's rows, with the rows that are landfill/lunch lines and village headings."""
+    vd, _, st = sheet.vd, sheet.tr, sheet.st
     header = ["№", _("Street"), _("Houses"), _("Households"), _("Sides"), _("Arrival"), "✓"]
     data: list[list[Any]] = [[Paragraph(_esc(h), st.head) for h in header]]
-    number_of = {id(s): n for n, s in collects}
-    landfill_rows: list[int] = []
+    number_of = {id(s): n for n, s in numbered_stops(vd)}
     loads = dict((id(s), load) for s, load in landfill_loads(vd))
-    widths = [9 * mm, 42 * mm, 44 * mm, 28 * mm, 25 * mm, 22 * mm, FRAME_W - 170 * mm]
+    landfill_rows: list[int] = []
     village_rows: list[int] = []
     last_village = ""
     for s in vd.stops:
@@ -667,7 +720,7 @@ def _story(
             data.append(
                 [
                     str(number_of[id(s)]),
-                    _fit(_text(s.street) or "—", widths[1], st.cell),
+                    _fit(_text(s.street) or _text(s.label), widths[1], st.cell),
                     _fit(_text(s.label), widths[2], st.cell),
                     str(s.households),
                     _fit(sides, widths[4], st.cell),
@@ -681,23 +734,21 @@ def _story(
                 f"▼ {_esc(_('Landfill'))}: {_esc(s.label)} — {_esc(_('Expected load'))} "
                 f"{loads.get(id(s), 0.0):.0f} {_esc(_('kg'))}"
             )
-            data.append(
-                [
-                    "",
-                    Paragraph(f"<b>{text}</b>", st.cell),
-                    "",
-                    "",
-                    "",
-                    format_clock(s.arrival_s),
-                    "☐",
-                ]
-            )
+            arrive = format_clock(s.arrival_s)
+            data.append(["", Paragraph(f"<b>{text}</b>", st.cell), "", "", "", arrive, "☐"])
         elif s.kind == "lunch":
             landfill_rows.append(len(data))
             until = format_clock(s.departure_s)
             data.append(
                 ["", f"{_('Lunch break')} – {until}", "", "", "", format_clock(s.arrival_s), ""]
             )
+    return data, landfill_rows, village_rows
+
+
+def _stops_part(sheet: _Sheet) -> list[Any]:
+    """The stop list with landfill visits and lunch inline, a heading row per village."""
+    widths = [9 * mm, 42 * mm, 44 * mm, 28 * mm, 25 * mm, 22 * mm, FRAME_W - 170 * mm]
+    data, landfill_rows, village_rows = _stop_rows(sheet, widths)
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
         ("FONT", (0, 1), (0, -1), FONT_BOLD, 8.5),
@@ -716,84 +767,74 @@ def _story(
         ]
     for r in village_rows:
         style += [("SPAN", (0, r), (-1, r)), ("FONT", (0, r), (-1, r), FONT_BOLD, 9.5)]
-    story.append(Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style)))
+    table = Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style))
+    return [PageBreak(), Paragraph(_esc(sheet.tr("Stops")), sheet.st.h2), table]
 
-    visits = landfill_loads(vd)
-    if visits:
-        story.append(CondPageBreak(30 * mm))
-        story.append(Paragraph(_esc(_("Landfill visits")), st.h2))
-        rows2: list[list[Any]] = [
-            [_("Trip"), _("Landfill"), _("Arrival"), _("Expected load")],
-        ]
-        for s, load in visits:
-            rows2.append(
-                [
-                    str(s.trip),
-                    Paragraph(_esc(s.label), st.cell),
-                    format_clock(s.arrival_s),
-                    f"{load:.0f} {_('kg')}",
-                ]
-            )
-        story.append(
-            Table(
-                rows2,
-                colWidths=[18 * mm, 90 * mm, 25 * mm, 35 * mm],
-                style=TableStyle(
-                    [
-                        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-                        ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.5),
-                        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                    ]
-                ),
-            )
+
+def _landfill_part(sheet: _Sheet) -> list[Any]:
+    """The landfill visits with the load expected at each."""
+    _, st = sheet.tr, sheet.st
+    visits = landfill_loads(sheet.vd)
+    if not visits:
+        return []
+    rows: list[list[Any]] = [[_("Trip"), _("Landfill"), _("Arrival"), _("Expected load")]]
+    for s, load in visits:
+        rows.append(
+            [
+                str(s.trip),
+                Paragraph(_esc(s.label), st.cell),
+                format_clock(s.arrival_s),
+                f"{load:.0f} {_('kg')}",
+            ]
         )
+    style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.5),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ]
+    )
+    table = Table(rows, colWidths=[18 * mm, 90 * mm, 25 * mm, 35 * mm], style=style)
+    return [CondPageBreak(30 * mm), Paragraph(_esc(_("Landfill visits")), st.h2), table]
 
-    # strip maps of consecutive stops for long routes (many stops, or spread far apart)
+
+def _strip_part(sheet: _Sheet) -> list[Any]:
+    """Strip maps of consecutive stops for long routes (many stops, or spread far apart)."""
+    _, route = sheet.tr, sheet.route
     chunks = _strip_chunks(route)
-    if chunks:
-        story.append(PageBreak())
-        for k, chunk in enumerate(chunks, start=1):
-            lo = chunk[0][3]
-            hi = chunk[-1][4]
-            view = _view_of(route.edges[lo : hi + 1])
-            title = (
-                f"{_('Strip map {i} of {n}', i=k, n=len(chunks))}: {_('Stops')} "
-                f"{chunk[0][0]}–{chunk[-1][0]}"
-            )
-            story.append(
-                KeepTogether(
-                    [
-                        _MapBox(
-                            width=FRAME_W,
-                            height=125 * mm,
-                            view=view,
-                            streets=streets,
-                            route=route,
-                            edge_range=(lo, hi),
-                            label_every=1,
-                            villages=villages,
-                            depot=depot,
-                            landfills=route.landfills,
-                            title=title,
-                            legend=legend,
-                        ),
-                        Spacer(1, 4 * mm),
-                    ]
-                )
-            )
+    if not chunks:
+        return []
+    story: list[Any] = [PageBreak()]
+    for k, chunk in enumerate(chunks, start=1):
+        lo, hi = chunk[0][3], chunk[-1][4]
+        title = (
+            f"{_('Strip map {i} of {n}', i=k, n=len(chunks))}: {_('Stops')} "
+            f"{chunk[0][0]}–{chunk[-1][0]}"
+        )
+        box = sheet.map_box(
+            _view_of(route.edges[lo : hi + 1]), height=125 * mm, edge_range=(lo, hi),
+            label_every=1, title=title,
+        )  # fmt: skip
+        story.append(KeepTogether([box, Spacer(1, 4 * mm)]))
+    return story
 
-    # turn-by-turn
-    story.append(PageBreak())
-    story.append(Paragraph(_esc(_("Directions")), st.h2))
+
+def _directions_part(sheet: _Sheet) -> list[Any]:
+    """Turn-by-turn directions with the stops interleaved (stop lines shaded)."""
+    language, st = sheet.language, sheet.st
     drows: list[list[Any]] = []
     stop_rows = []
-    for ins in directions(graph, vd, language=language, route=drive):
+    graph = sheet.plan.network.graph
+    for ins in directions(graph, sheet.vd, language=language, route=sheet.drive):
         number = str(ins.number) if ins.number else ""
         dist = format_distance(ins.distance_m, language) if ins.distance_m >= 1 else ""
         is_stop = ins.kind in ("collect", "landfill", "depot", "lunch")
         if is_stop:
             stop_rows.append(len(drows))
         drows.append([number, _fit(ins.text, 150 * mm, st.cell, bold=is_stop), dist])
+    story: list[Any] = [PageBreak(), Paragraph(_esc(sheet.tr("Directions")), st.h2)]
+    if not drows:
+        return story
     dstyle = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
         ("FONT", (0, 0), (0, -1), FONT_BOLD, 8.5),
@@ -807,12 +848,8 @@ def _story(
             ("BACKGROUND", (0, r), (-1, r), colors.Color(0.92, 0.92, 0.92)),
             ("FONT", (1, r), (1, r), FONT_BOLD, 8.5),
         ]
-    if drows:
-        story.append(
-            Table(
-                drows, colWidths=[12 * mm, 150 * mm, FRAME_W - 162 * mm], style=TableStyle(dstyle)
-            )
-        )
+    widths = [12 * mm, 150 * mm, FRAME_W - 162 * mm]
+    story.append(Table(drows, colWidths=widths, style=TableStyle(dstyle)))
     return story
 
 

@@ -25,7 +25,14 @@ from shapely.geometry import LineString, Point
 
 from routing.network import RoadNetwork, strongly_connected_to
 
-__all__ = ["ENDPOINT_TOLERANCE_M", "SnapResult", "snap_points"]
+__all__ = [
+    "ENDPOINT_TOLERANCE_M",
+    "SiteCheck",
+    "SnapResult",
+    "check_sites",
+    "network_bounds",
+    "snap_points",
+]
 
 log = logging.getLogger(__name__)
 
@@ -85,107 +92,129 @@ def snap_points(
     -------
     SnapResult
     """
+    _check_inputs(network, max_distance_m, anchor_node)
+    if points.crs is not None and not points.crs.equals("EPSG:4326"):
+        points = points.to_crs("EPSG:4326")
+    near = _nearest_edges(network, points, max_distance_m)
+    graph = network.graph
+    node = np.full(len(points), -1, dtype=np.int64)
+    if split:
+        result_network = _split_edges(network, near.u, near.v, near.k, near.offset, near.ok, node)
+    else:
+        result_network = network
+        for j in np.flatnonzero(near.ok):
+            length = graph.edges[(near.u[j], near.v[j], near.k[j])]["length"]
+            node[j] = near.u[j] if near.offset[j] <= length / 2 else near.v[j]
+    if anchor_node is not None:
+        reach = strongly_connected_to(result_network, anchor_node)
+        for j in np.flatnonzero(near.ok):
+            if int(node[j]) not in reach:
+                near.ok[j] = False
+                near.reason[j] = "unreachable from the depot"
+    out = _result_frame(network, points, near, node)
+    log.debug(
+        "snapped %d of %d points (%d new nodes)",
+        int(near.ok.sum()),
+        len(points),
+        result_network.graph.number_of_nodes() - graph.number_of_nodes(),
+    )
+    return SnapResult(result_network, out)
+
+
+def _check_inputs(network: RoadNetwork, max_distance_m: float, anchor_node: int | None) -> None:
     if max_distance_m <= 0 or not math.isfinite(max_distance_m):
         msg = f"max_distance_m must be a positive number of metres, got {max_distance_m!r}"
         raise ValueError(msg)
-    graph = network.graph
-    if anchor_node is not None and anchor_node not in graph:
+    if anchor_node is not None and anchor_node not in network.graph:
         msg = f"anchor_node {anchor_node} is not a node of the road network"
         raise ValueError(msg)
-    if graph.number_of_edges() == 0:
+    if network.graph.number_of_edges() == 0:
         msg = "the road network has no edges to snap to"
         raise ValueError(msg)
-    if points.crs is not None and not points.crs.equals("EPSG:4326"):
-        points = points.to_crs("EPSG:4326")
 
+
+@dataclass
+class _Nearest:
+    """Each point's nearest edge ``(u, v, k)``, offset along it, distance, and whether usable."""
+
+    u: np.ndarray
+    v: np.ndarray
+    k: np.ndarray
+    offset: np.ndarray
+    snap_m: np.ndarray
+    ok: np.ndarray
+    reason: list[str | None]
+    xy: list[tuple[float, float] | None]
+
+
+def _nearest_edges(
+    network: RoadNetwork, points: gpd.GeoDataFrame, max_distance_m: float
+) -> _Nearest:
+    """The nearest edge of every located point (the snapped position on it, in metres)."""
+    graph = network.graph
     edge_keys, tree = _edge_index(network)
     _twin_cache(network)
     n = len(points)
-    node = np.full(n, -1, dtype=np.int64)
-    u_col = np.full(n, -1, dtype=np.int64)
-    v_col = np.full(n, -1, dtype=np.int64)
-    k_col = np.full(n, -1, dtype=np.int64)
-    offset = np.full(n, np.nan)
-    snap_m = np.full(n, np.nan)
-    ok = np.zeros(n, dtype=bool)
-    reason: list[str | None] = [None] * n
-    snapped_xy: list[tuple[float, float] | None] = [None] * n
-
+    near = _Nearest(
+        u=np.full(n, -1, dtype=np.int64), v=np.full(n, -1, dtype=np.int64),
+        k=np.full(n, -1, dtype=np.int64), offset=np.full(n, np.nan), snap_m=np.full(n, np.nan),
+        ok=np.zeros(n, dtype=bool), reason=[None] * n, xy=[None] * n,
+    )  # fmt: skip
     located = [i for i, g in enumerate(points.geometry) if g is not None and not g.is_empty]
     for i in set(range(n)) - set(located):
-        reason[i] = "no location"
-    if located:
-        geoms = [points.geometry.iloc[i] for i in located]
-        lon = np.array([g.x if isinstance(g, Point) else g.representative_point().x for g in geoms])
-        lat = np.array([g.y if isinstance(g, Point) else g.representative_point().y for g in geoms])
-        xs, ys = network.from_wgs84(lon, lat)
-        query = np.asarray(shapely.points(np.asarray(xs), np.asarray(ys)))
-        pairs, dists = tree.query_nearest(query, return_distance=True, all_matches=True)
-        candidates: dict[int, list[int]] = defaultdict(list)
-        for qi, ei in zip(pairs[0], pairs[1], strict=True):
-            candidates[int(qi)].append(int(ei))
-        best_dist = dict(zip(pairs[0].tolist(), dists.tolist(), strict=True))
-        for qi, i in enumerate(located):
-            pt = query[qi]
-            edge = _pick_edge(network, [edge_keys[e] for e in candidates[qi]], pt)
-            geom = graph.edges[edge]["geometry"]
-            along = float(geom.project(pt))
-            fraction = along / geom.length if geom.length > 0 else 0.0
-            u_col[i], v_col[i], k_col[i] = edge
-            offset[i] = fraction * graph.edges[edge]["length"]
-            snap_m[i] = best_dist[qi]
-            at = geom.interpolate(along)
-            snapped_xy[i] = (at.x, at.y)
-            if snap_m[i] > max_distance_m:
-                reason[i] = f"off the road network ({snap_m[i]:.0f} m from the nearest road)"
-            else:
-                ok[i] = True
+        near.reason[i] = "no location"
+    if not located:
+        return near
+    geoms = [points.geometry.iloc[i] for i in located]
+    lon = np.array([g.x if isinstance(g, Point) else g.representative_point().x for g in geoms])
+    lat = np.array([g.y if isinstance(g, Point) else g.representative_point().y for g in geoms])
+    xs, ys = network.from_wgs84(lon, lat)
+    query = np.asarray(shapely.points(np.asarray(xs), np.asarray(ys)))
+    pairs, dists = tree.query_nearest(query, return_distance=True, all_matches=True)
+    candidates: dict[int, list[int]] = defaultdict(list)
+    for qi, ei in zip(pairs[0], pairs[1], strict=True):
+        candidates[int(qi)].append(int(ei))
+    best_dist = dict(zip(pairs[0].tolist(), dists.tolist(), strict=True))
+    for qi, i in enumerate(located):
+        pt = query[qi]
+        edge = _pick_edge(network, [edge_keys[e] for e in candidates[qi]], pt)
+        geom = graph.edges[edge]["geometry"]
+        along = float(geom.project(pt))
+        fraction = along / geom.length if geom.length > 0 else 0.0
+        near.u[i], near.v[i], near.k[i] = edge
+        near.offset[i] = fraction * graph.edges[edge]["length"]
+        near.snap_m[i] = best_dist[qi]
+        at = geom.interpolate(along)
+        near.xy[i] = (at.x, at.y)
+        if near.snap_m[i] > max_distance_m:
+            near.reason[i] = f"off the road network ({near.snap_m[i]:.0f} m from the nearest road)"
+        else:
+            near.ok[i] = True
+    return near
 
-    if split:
-        result_network = _split_edges(network, u_col, v_col, k_col, offset, ok, node)
-    else:
-        result_network = network
-        for j in np.flatnonzero(ok):
-            length = graph.edges[(u_col[j], v_col[j], k_col[j])]["length"]
-            node[j] = u_col[j] if offset[j] <= length / 2 else v_col[j]
 
-    if anchor_node is not None:
-        reach = strongly_connected_to(result_network, anchor_node)
-        for j in np.flatnonzero(ok):
-            if int(node[j]) not in reach:
-                ok[j] = False
-                reason[j] = "unreachable from the depot"
-
-    geometry: list[Point | None] = [None] * n
-    have = [(row, xy) for row, xy in enumerate(snapped_xy) if xy is not None]
+def _result_frame(
+    network: RoadNetwork, points: gpd.GeoDataFrame, near: _Nearest, node: np.ndarray
+) -> gpd.GeoDataFrame:
+    """The SnapResult table: one row per input point, geometry the snapped position (WGS84)."""
+    geometry: list[Point | None] = [None] * len(points)
+    have = [(row, xy) for row, xy in enumerate(near.xy) if xy is not None]
     if have:
         lons, lats = network.to_wgs84(
             np.array([xy[0] for _, xy in have]), np.array([xy[1] for _, xy in have])
         )
         for pos, (row, _) in enumerate(have):
             geometry[row] = Point(float(lons[pos]), float(lats[pos]))
-    out = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
-            "node": node,
-            "u": u_col,
-            "v": v_col,
-            "key": k_col,
-            "offset_m": offset,
-            "snap_m": snap_m,
-            "ok": ok,
-            "reason": pd.Series(reason, dtype=object, index=points.index),
+            "node": node, "u": near.u, "v": near.v, "key": near.k, "offset_m": near.offset,
+            "snap_m": near.snap_m, "ok": near.ok,
+            "reason": pd.Series(near.reason, dtype=object, index=points.index),
         },
         geometry=geometry,
         crs="EPSG:4326",
         index=points.index,
-    )
-    log.debug(
-        "snapped %d of %d points (%d new nodes)",
-        int(ok.sum()),
-        n,
-        result_network.graph.number_of_nodes() - graph.number_of_nodes(),
-    )
-    return SnapResult(result_network, out)
+    )  # fmt: skip
 
 
 def _edge_index(network: RoadNetwork) -> tuple[list[EdgeKey], shapely.STRtree]:
@@ -352,3 +381,125 @@ def _cut(
         for attr in ("length", "travel_time", "collect_time"):
             piece[attr] = float(data[attr]) * share
         graph.add_edge(na, nb, **piece)
+
+
+def network_bounds(network: RoadNetwork) -> tuple[float, float, float, float]:
+    """Return ``(west, south, east, north)`` in degrees of the network's nodes."""
+    graph = network.graph
+    xs = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), float, len(graph))
+    ys = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), float, len(graph))
+    lon, lat = network.to_wgs84(xs, ys)
+    return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))
+
+
+@dataclass(frozen=True)
+class SiteCheck:
+    """Whether a fixed place (depot, landfill, container) can be used, and if not, why.
+
+    Attributes
+    ----------
+    label
+        What the place is, as the user named it (``"[depot] 'Garage'"``).
+    ok
+        True when it snapped within the limit onto roads reachable from and to the depot.
+    node
+        Its graph node in the snapped network (-1 when not ok).
+    problem
+        One sentence saying what is wrong and how to fix it ("" when ok).
+    """
+
+    label: str
+    ok: bool
+    node: int
+    problem: str
+
+
+def check_sites(
+    network: RoadNetwork,
+    sites: list[tuple[str, float, float]],
+    *,
+    max_snap_m: float,
+    depot_first: bool = True,
+) -> tuple[RoadNetwork, list[SiteCheck]]:
+    """Snap fixed places and say in clear words what is wrong with those that cannot be used.
+
+    Parameters
+    ----------
+    network
+        The road network the trucks may drive.
+    sites
+        ``(label, lon, lat)`` each; with ``depot_first`` the first is the depot, and every
+        other site must be reachable from it and back.
+    max_snap_m
+        The scenario's ``[network] max_snap_m``.
+    depot_first
+        Check reachability from the first site.
+
+    Returns
+    -------
+    network, checks
+        The network with the usable sites inserted as nodes, and one check per site in order.
+        A site outside the data says so with the extract's bounds (lat and lon swapped is
+        named when swapping them would fit); one off the roads gets its distance and the advice
+        to move it or raise ``max_snap_m``; one on roads cut off from the depot says that.
+    """
+    points = gpd.GeoDataFrame(
+        {"label": [s[0] for s in sites]},
+        geometry=[Point(lon, lat) for _, lon, lat in sites],
+        crs="EPSG:4326",
+    )
+    first = snap_points(network, points.iloc[:1], max_distance_m=max_snap_m, split=True)
+    anchor = int(first.points["node"].iloc[0]) if bool(first.points["ok"].iloc[0]) else None
+    if not depot_first:
+        anchor = None
+    rest = first
+    if len(points) > 1:
+        rest = snap_points(
+            first.network, points.iloc[1:], max_distance_m=max_snap_m, split=True,
+            anchor_node=anchor,
+        )  # fmt: skip
+    rows = pd.concat([first.points, rest.points]) if rest is not first else first.points
+    bounds = network_bounds(network)
+    checks = []
+    for (label, lon, lat), (_, row) in zip(sites, rows.iterrows(), strict=True):
+        problem = "" if bool(row["ok"]) else _site_problem(label, lon, lat, row, bounds, max_snap_m)
+        node = int(row["node"]) if bool(row["ok"]) else -1
+        checks.append(SiteCheck(label, bool(row["ok"]), node, problem))
+    return rest.network, checks
+
+
+def _inside(lon: float, lat: float, bounds: tuple[float, float, float, float]) -> bool:
+    west, south, east, north = bounds
+    pad_lon, pad_lat = 0.02 * max(east - west, 0.01), 0.02 * max(north - south, 0.01)
+    return west - pad_lon <= lon <= east + pad_lon and south - pad_lat <= lat <= north + pad_lat
+
+
+def _site_problem(
+    label: str,
+    lon: float,
+    lat: float,
+    row: pd.Series,
+    bounds: tuple[float, float, float, float],
+    max_snap_m: float,
+) -> str:
+    west, south, east, north = bounds
+    where = f"{label} at lat {lat:.5f}, lon {lon:.5f}"
+    if not _inside(lon, lat, bounds):
+        swapped = " (lat and lon look swapped)" if _inside(lat, lon, bounds) else ""
+        return (
+            f"{where} lies outside the map data{swapped}: the extract's roads cover lon "
+            f"{west:.4f} to {east:.4f}, lat {south:.4f} to {north:.4f}. Correct its coordinates, "
+            "or use an extract that covers it ([network] source)."
+        )
+    if str(row["reason"]).startswith("unreachable"):
+        return (
+            f"{where} is on roads the trucks cannot reach from the depot and come back from "
+            "(a one-way street, a road they may not use, or a piece of road cut off by the "
+            "extract's edge). Move it next to a road connected to the depot."
+        )
+    snap = float(row["snap_m"]) if pd.notna(row["snap_m"]) else math.nan
+    return (
+        f"{where} is {snap:,.0f} m from the nearest road the trucks may use (limit: [network] "
+        f"max_snap_m = {max_snap_m:g}). Move it next to such a road, or raise max_snap_m if the "
+        "access road is missing from the map."
+    )

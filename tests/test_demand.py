@@ -8,7 +8,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
-from routing.demand import COLLECTION_POINT_COLUMNS, collection_points
+from routing.demand import COLLECTION_POINT_COLUMNS, collect_seconds, collection_points
 
 CRS = "EPSG:32643"  # UTM 43N, the Toktogul valley
 X0, Y0 = 500_000.0, 4_640_000.0
@@ -39,11 +39,21 @@ def _graph() -> nx.MultiDiGraph:
 
 def _hh(rows: list[tuple]) -> gpd.GeoDataFrame:  # type: ignore[type-arg]
     recs = []
+    nodes = _graph().nodes
     for hid, x, y, u, v, members, house, ok in rows:
         lon, lat = TO_WGS.transform(X0 + x, Y0 + y)
+        # where along u -> v the house is (the edges here are straight lines)
+        ux, uy, vx, vy = (
+            nodes[u]["x"] - X0,
+            nodes[u]["y"] - Y0,
+            nodes[v]["x"] - X0,
+            nodes[v]["y"] - Y0,
+        )
+        length = ((vx - ux) ** 2 + (vy - uy) ** 2) ** 0.5
+        offset = ((x - ux) * (vx - ux) + (y - uy) * (vy - uy)) / length
         recs.append(
             {"household_id": hid, "members": members, "house": house, "ok": ok, "u": u, "v": v,
-             "key": 0, "offset_m": 0.0, "node": 100, "matched_street": None,
+             "key": 0, "offset_m": offset, "node": 100, "matched_street": None,
              "matched_village": "Терек-Суу", "geometry": Point(lon, lat)}
         )  # fmt: skip
     return gpd.GeoDataFrame(recs, geometry="geometry", crs="EPSG:4326")
@@ -97,8 +107,25 @@ def test_demand_arithmetic() -> None:
     assert lane.demand_kg == pytest.approx(10 * 0.5 * 7)
     assert lane.demand_m3 == pytest.approx(10 * 0.5 * 7 / 200.0)
     assert lane.service_s == pytest.approx(2 * 20.0)
-    assert lane.collect_s == pytest.approx(100 / 2.0)
+    # houses at 20 m and 70 m along: 50 m at collection speed (2 m/s), 50 m driven (10 m/s)
+    assert lane.collect_m == pytest.approx(50.0)
+    assert lane.collect_s == pytest.approx(50 / 2.0 + 50 / 10.0)
     assert lane.length_m == pytest.approx(100.0)
+
+
+def test_a_lone_house_is_a_stop_not_a_crawl_along_the_whole_road() -> None:
+    lone = [("z", 205, 90, 3, 4, 3, "1", True)]  # at the far end of the one-way lane
+    cp = collection_points(
+        _hh(lone), _graph(), kg_per_person_day=0.5, bulk_density_kg_m3=200.0, days_between=7,
+        service_s_per_household=20.0,
+    ).set_index("point_id")  # fmt: skip
+    seg = cp.loc["seg-3-4-0"]
+    assert seg.collect_m == pytest.approx(0.0)
+    assert seg.collect_s == pytest.approx(100 / 10.0)  # driven at driving speed
+    assert seg.service_s == pytest.approx(20.0)
+    assert collect_seconds({"length": 100.0, "travel_time": 10.0, "collect_time": 50.0}, 25.0) == (
+        pytest.approx(0.25 * 50.0 + 0.75 * 10.0)
+    )
 
 
 def test_main_road_sides_are_separate_one_way_points() -> None:
@@ -199,3 +226,34 @@ def test_container_assignment_only_for_the_villages_named() -> None:
     assert c.households == 0
     assert c.demand_m3 == pytest.approx(1.1 * 0.8)  # volume x fill rate
     assert c.overflow_kg == 0
+
+
+def test_on_a_real_extract_collection_time_is_only_where_the_houses_are(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from routing.estimate import estimate_households_from_buildings
+    from routing.network import load_network
+    from routing.snapping import snap_points
+    from tests.conftest import shared_file
+
+    path = shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    net = load_network(path, cache_dir=tmp_path)
+    hh = estimate_households_from_buildings(path, household_size=2.1)
+    snapped = snap_points(net, hh[["geometry"]], max_distance_m=300, split=False).points
+    for col in ("u", "v", "key", "offset_m", "node", "ok"):
+        hh[col] = snapped[col].to_numpy()
+    cp = collection_points(
+        hh, net.graph, kg_per_person_day=0.4, bulk_density_kg_m3=120, days_between=7,
+        service_s_per_household=15, language="en",
+    )  # fmt: skip
+    edges = [
+        net.graph.edges[int(u), int(v), int(k)] for u, v, k in zip(cp.u, cp.v, cp.key, strict=True)
+    ]
+    whole = [float(e["collect_time"]) for e in edges]
+    driven = [float(e["travel_time"]) for e in edges]
+    assert all(
+        d - 1e-6 <= c <= w + 1e-6 for c, w, d in zip(cp.collect_s, whole, driven, strict=True)
+    )
+    assert (cp.collect_m <= cp.length_m + 1e-6).all()
+    lone = cp[cp.households == 1]
+    assert len(lone) > 10  # scattered farms: the case this is for
+    assert lone.collect_s.to_numpy() == pytest.approx([driven[i] for i in lone.index])
+    assert cp.collect_s.sum() < 0.85 * sum(whole)

@@ -4,28 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from routing.directions import classify_turn, directions, edge_lines, walk
+from routing.directions import directions, edge_lines, walk
 from routing.plan import Plan
 from tests.plan_factory import make_plan
-
-
-@pytest.mark.parametrize(
-    ("angle", "turn"),
-    [
-        (0, "straight"),
-        (15, "straight"),
-        (-30, "slight_left"),
-        (30, "slight_right"),
-        (90, "right"),
-        (-90, "left"),
-        (150, "sharp_right"),
-        (-150, "sharp_left"),
-        (178, "uturn"),
-        (270, "left"),  # headings wrap around
-    ],
-)
-def test_turns_are_classified_by_the_change_of_heading(angle: float, turn: str) -> None:
-    assert classify_turn(angle) == turn
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +47,14 @@ def test_waypoints_only_paths_are_expanded_along_the_fastest_streets() -> None:
     assert sum(ln.distance_m for ln in b) == pytest.approx(sum(ln.distance_m for ln in a))
 
 
-def test_unnamed_roads_are_named_as_such() -> None:
+def test_unnamed_roads_are_described_never_blank() -> None:
     plan = make_plan(days=("mon",), stops_per_day=26, rows=6, cols=7)
     lines = directions(plan.network.graph, plan.vehicle_days[0], language="ru")
-    unnamed = [ln for ln in lines if ln.street == "" and ln.kind not in ("landfill", "depot")]
+    driving = [ln for ln in lines if ln.kind not in ("landfill", "depot", "lunch")]
+    assert all(ln.street and ln.street != "—" for ln in driving)
+    unnamed = [ln for ln in driving if "без названия" in ln.street]
     assert unnamed
-    assert all(ln.text.endswith(": дорога без названия") for ln in unnamed)
+    assert all(ln.text.endswith(ln.street) for ln in unnamed if ln.kind != "collect")
 
 
 def test_each_street_is_drawn_once_in_both_crs(plan: Plan) -> None:

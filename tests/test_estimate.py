@@ -126,3 +126,63 @@ def test_bad_population_is_refused() -> None:
         estimate_households_from_population("A", -5, (LON0, LAT0))
     with pytest.raises(ValueError, match="household_size"):
         estimate_households_from_population("A", 50, (LON0, LAT0), household_size=0)
+
+
+def test_a_village_whose_buildings_are_missing_is_filled_from_its_population(
+    tmp_path: Path,
+) -> None:
+    from shapely.geometry import LineString
+
+    from routing.directions import edge_lines
+    from routing.estimate import fill_from_population, streets_near
+    from routing.network import load_network
+
+    path = shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    net = load_network(path, cache_dir=tmp_path)
+    hh = estimate_households_from_buildings(path, household_size=2.1)
+    centres = {name: net.to_wgs84(x, y) for name, _, x, y in net.places}
+    counts = hh["village"].value_counts()
+    small = next(v for v in counts.index if 0 < counts[v] < 40 and v in centres)
+    complete = counts.index[0]  # the most buildings: its population fits them
+    populations = {small: 500, complete: int(counts[complete] * 2.1)}
+    expected = {v: round(p / 2.1) for v, p in populations.items()}
+    edges = [(LineString(c), hw) for c, _, hw in edge_lines(net.graph, to_wgs84=True)]
+    streets = streets_near(edges, {v: centres[v] for v in populations}, expected)
+    out, fills = fill_from_population(hh, populations, centres, streets, household_size=2.1)
+    (fill,) = fills
+    assert (fill.village, fill.population, fill.expected, fill.mapped) == (
+        small,
+        500,
+        238,
+        int(counts[small]),
+    )
+    assert fill.added == 238 - int(counts[small])
+    added = out.iloc[len(hh) :]
+    assert len(added) == fill.added and added["estimate"].all()
+    assert (added["village"] == small).all() and added["note"].str.contains("population 500").all()
+    assert abs(added["members"].mean() - 2.1) < 0.2
+    lon0, lat0 = centres[small]
+    assert (abs(added.geometry.x - lon0) < 0.02).all() and (
+        abs(added.geometry.y - lat0) < 0.02
+    ).all()
+    assert "population 500" in fill.describe() and "data looks incomplete" in fill.describe()
+    # no place, no roads: warned, nothing placed
+    _, (lost,) = fill_from_population(hh, {"Nowhere": 300}, {}, [], household_size=2.1)
+    assert lost.added == 0 and "no households could be placed" in lost.describe()
+
+
+def test_a_register_far_below_a_villages_population_is_warned() -> None:
+    import geopandas as gpd
+
+    from routing.estimate import check_register
+    from routing.scenario import VillageSpec
+
+    villages = [
+        VillageSpec("Терек-Суу", "Ketmen-Dobo", ("mon",), 1, 4700),
+        VillageSpec("Балыкты", "Cholpon-Ata", ("wed",), 1, 61),
+        VillageSpec("*", "", ("fri",), 1, None),
+    ]
+    hh = gpd.GeoDataFrame({"village_spec": ["Терек-Суу"] * 300 + ["Балыкты"] * 12})
+    (fill,) = check_register(hh, villages, household_size=4.7)
+    assert (fill.village, fill.expected, fill.mapped, fill.added) == ("Терек-Суу", 1000, 300, 0)
+    assert fill.describe(language="ru").endswith("в реестре 300: реестр полный?")

@@ -283,3 +283,24 @@ def test_offline_place_name_says_how_to_get_an_extract(
         network_module.ox.settings.cache_folder = saved
     assert "download.geofabrik.de" in str(err.value)
     assert "osmium extract" in str(err.value)
+
+
+def test_a_banned_road_type_is_absent_from_the_vehicles_network(tmp_path: Path) -> None:
+    from routing.network import restrict
+    from routing.profile import TruckProfile
+
+    path = shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    net = load_network(path, cache_dir=tmp_path)
+    tracks = [k for *k, d in net.graph.edges(keys=True, data=True) if d["highway"] == "track"]
+    assert len(tracks) > 100
+    compactor = restrict(net, TruckProfile().for_vehicle(roads_banned=["track"]))
+    assert compactor.graph.number_of_nodes() == net.graph.number_of_nodes()
+    assert not [d for *_, d in compactor.graph.edges(data=True) if d["highway"] == "track"]
+    assert restrict(net, TruckProfile().for_vehicle(roads_banned=["track"])) is compactor
+    assert restrict(net, TruckProfile()) is net  # nothing refused: the same network
+    # a profile banning tracks at build time gives a network without them, cached apart
+    banned = load_network(
+        path, cache_dir=tmp_path, profile=TruckProfile(banned_highways=frozenset({"track"}))
+    )
+    assert not [d for *_, d in banned.graph.edges(data=True) if d["highway"] == "track"]
+    assert len(list(tmp_path.glob("*.pickle"))) == 2

@@ -141,7 +141,8 @@ def test_depot_off_the_network_is_a_clear_error(tmp_path: Path) -> None:
             "depot.lon": 72.70,
         },
     )
-    with pytest.raises(ScenarioError, match=r"\[depot\].*cannot be used"):
+    # outside the extract: said so, with the extract's bounds
+    with pytest.raises(ScenarioError, match=r"\[depot\].*outside the map data.*lon 72\.4"):
         plan_week(sc)
 
 
@@ -173,3 +174,29 @@ def test_a_misspelt_truck_profile_key_is_a_scenario_error() -> None:
     with pytest.raises(ScenarioError, match=r"\[network\.profile\].*'weigth_t'") as err:
         truck_profile(sc)
     assert err.value.field == "network.profile" and err.value.file == sc.path
+
+
+@pytest.mark.slow
+def test_a_road_type_banned_for_a_vehicle_is_never_driven(tmp_path: Path) -> None:
+    import itertools
+
+    bayreuth = DATA / "north-bayreuth" / "scenario.toml"
+    shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    text = bayreuth.read_text(encoding="utf-8").replace(
+        'assumption = "a typical 18 t rear-loader; not a real fleet"',
+        'assumption = "a typical 18 t rear-loader; not a real fleet"\nroads_banned = ["track"]',
+    )
+    text = text.replace("../../../shared", str(shared_file("data").parent))
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    plan = plan_week(load_scenario(path, overrides=FAST), cache_dir=tmp_path)
+    _check_accounting(plan)
+    graph = plan.network.graph
+    assert not [d for *_, d in graph.edges(data=True) if d["highway"] == "track"]
+    driven = {
+        graph.edges[u, v, 0]["highway"]
+        for vd in plan.vehicle_days
+        for u, v in itertools.pairwise(vd.node_path)
+        if graph.has_edge(u, v, 0)
+    }
+    assert driven and "track" not in driven

@@ -170,3 +170,25 @@ def test_cache_key_changes_with_any_setting() -> None:
     assert base.cache_key() != TruckProfile(weight_t=10).cache_key()
     faster = TruckProfile.from_mapping({"speeds_kmh": {"track": 20}}, where="t")
     assert base.cache_key() != faster.cache_key()
+
+
+def test_a_vehicle_may_ban_road_types_and_be_allowed_access() -> None:
+    from routing.profile import TruckProfile, union_profile
+
+    base = TruckProfile.from_mapping({"banned_highways": ["track"]}, where="t")
+    assert base.refusal({"highway": "track"}) == "highway=track is banned for this vehicle"
+    tractor = base.for_vehicle(weight_t=7, roads_allowed=["track"], access_allowed=["agricultural"])
+    assert tractor.usable({"highway": "track", "access": "agricultural"})
+    assert not base.usable({"highway": "residential", "access": "agricultural"})
+    compactor = TruckProfile().for_vehicle(weight_t=18, roads_banned=["track", "service"])
+    assert not compactor.usable({"highway": "service"})
+    assert compactor.cache_key() != tractor.cache_key() != TruckProfile().cache_key()
+    both = union_profile([compactor, tractor])
+    assert both.usable({"highway": "track", "access": "agricultural"})
+    assert both.weight_t == 7 and not both.banned_highways
+    with pytest.raises(ValueError, match=r"footway.*never driven"):
+        TruckProfile.from_mapping({"banned_highways": ["footway"]}, where="t")
+    with pytest.raises(ValueError, match=r"allowed_access.*'yes' is not allowed"):
+        TruckProfile.from_mapping({"allowed_access": ["yes"]}, where="t")
+    with pytest.raises(ValueError, match="expected a list of text"):
+        TruckProfile.from_mapping({"banned_highways": "track"}, where="t")

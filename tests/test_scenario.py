@@ -160,6 +160,35 @@ def test_village_names_match_as_people_write_them(tmp_path: Path) -> None:
     assert sc.village("Бишкек") is None
 
 
+def test_a_vehicle_names_the_road_types_it_may_not_or_may_use(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'shift_end = "17:00"\n',
+        'shift_end = "17:00"\nroads_banned = ["track"]\naccess_allowed = ["agricultural"]\n',
+    )
+    sc = load_scenario(_write(tmp_path, text))
+    assert sc.fleet[0].roads_banned == ("track",)
+    assert sc.fleet[0].access_allowed == ("agricultural",)
+    assert sc.fleet[0].roads_allowed == ()
+    bad = VALID.replace('shift_end = "17:00"\n', 'shift_end = "17:00"\nroads_banned = ["path"]\n')
+    with pytest.raises(ScenarioError, match=r"\[vehicle #1\] roads_banned.*'path'.*never driven"):
+        load_scenario(_write(tmp_path, bad))
+
+
+def test_the_plan_area_is_a_bbox_a_polygon_or_places(tmp_path: Path) -> None:
+    (tmp_path / "area.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    text = (
+        VALID
+        + '\n[area]\nbbox = [72.6, 41.8, 72.8, 41.9]\npolygon = "area.geojson"\nplaces = ["Терек-Суу"]\n'
+    )
+    sc = load_scenario(_write(tmp_path, text))
+    assert sc.area.bbox == (72.6, 41.8, 72.8, 41.9) and sc.area.places == ("Терек-Суу",)
+    assert sc.area.polygon == (tmp_path / "area.geojson").resolve() and sc.area.limited
+    assert not load_scenario(_write(tmp_path, VALID)).area.limited
+    bad = VALID + "\n[area]\nbbox = [72.8, 41.8, 72.6, 41.9]\n"
+    with pytest.raises(ScenarioError, match=r"\[area\] bbox.*\[west, south, east, north\]"):
+        load_scenario(_write(tmp_path, bad))
+
+
 # --- extends: merge rules, where each value came from, errors naming the file and key ----------
 
 CHILD = """

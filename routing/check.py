@@ -1,0 +1,90 @@
+"""``taza-route check --deep``: load the road network and check every position before a long run.
+
+A plain ``check`` reads the scenario file. The deep check also builds (or loads from the cache)
+the road network with the fleet's profiles and snaps the depot, every landfill and every
+container onto it, for the network all vehicles share and for each vehicle type's own roads
+(`routing.profile.fleet_profiles`, `routing.network.restrict`). Each place that cannot be used
+gets one sentence saying why and what to change (`routing.snapping.check_sites`): outside the
+extract (with its bounds), too far from a road the trucks may use, or cut off from the depot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from routing.network import load_network, restrict
+from routing.profile import fleet_profiles
+from routing.register import read_containers
+from routing.scenario import Scenario
+from routing.snapping import check_sites, network_bounds
+
+__all__ = ["DeepCheck", "deep_check"]
+
+
+@dataclass(frozen=True)
+class DeepCheck:
+    """What the deep check found.
+
+    Attributes
+    ----------
+    lines
+        What was checked, one line each (roads, bounds, places, vehicles).
+    problems
+        One sentence per position that cannot be used; empty when the scenario can be planned.
+    """
+
+    lines: tuple[str, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no position has a problem."""
+        return not self.problems
+
+
+def deep_check(scenario: Scenario, *, cache_dir: Path | None = None) -> DeepCheck:
+    """Load the scenario's road network and check the depot, landfills and containers on it.
+
+    Parameters
+    ----------
+    scenario
+        A scenario read by `routing.scenario.load_scenario`.
+    cache_dir
+        Where built networks are cached (default `routing.network.default_cache_dir`).
+
+    Returns
+    -------
+    DeepCheck
+    """
+    where = f"{scenario.path}: [network.profile]"
+    shared, by_vehicle = fleet_profiles(scenario.profile, scenario.fleet, where=where)
+    network = load_network(scenario.osm, profile=shared, cache_dir=cache_dir)
+    graph = network.graph
+    west, south, east, north = network_bounds(network)
+    unnamed = sum(1 for *_, d in graph.edges(data=True) if not d["name"])
+    lines = [
+        f"roads: {graph.number_of_edges():,} edges, {unnamed:,} without a name (described from "
+        f"the nearest street and place), {len(network.places)} named places",
+        f"extract covers lon {west:.4f} to {east:.4f}, lat {south:.4f} to {north:.4f}",
+    ]
+    sites = [(f"[depot] {scenario.depot.name!r}", scenario.depot.lon, scenario.depot.lat)]
+    sites += [(f"[[landfill]] {lf.name!r}", lf.lon, lf.lat) for lf in scenario.landfills]
+    fixed = len(sites)
+    if scenario.containers is not None:
+        cont = read_containers(scenario.containers)
+        for i, (name, pt) in enumerate(zip(cont["name"], cont.geometry, strict=True)):
+            label = f"container {name or i + 1!r} ({scenario.containers.name} row {i + 2})"
+            sites.append((label, pt.x, pt.y))
+    _, checks = check_sites(network, sites, max_snap_m=scenario.max_snap_m)
+    problems = [c.problem for c in checks if not c.ok]
+    lines.append(f"positions: {sum(c.ok for c in checks)} of {len(checks)} usable")
+    for spec in scenario.fleet:
+        own = restrict(network, by_vehicle[spec.name])
+        if own is network or spec.count == 0:
+            continue
+        _, mine = check_sites(own, sites[:fixed], max_snap_m=scenario.max_snap_m)
+        dropped = graph.number_of_edges() - own.graph.number_of_edges()
+        lines.append(f"vehicle {spec.name!r}: {dropped:,} road edges it may not use")
+        problems += [f"for vehicle {spec.name!r}: {c.problem}" for c in mine if not c.ok]
+    return DeepCheck(tuple(lines), tuple(problems))
