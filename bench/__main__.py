@@ -11,7 +11,19 @@ from pathlib import Path
 from bench._files import write_text
 
 ROOT = Path(__file__).resolve().parent
-TOPICS = ("matrix", "turns", "geocode", "solver", "tuning", "sheets", "load", "compare", "osm")
+TOPICS = (
+    "matrix",
+    "turns",
+    "geocode",
+    "solver",
+    "tuning",
+    "sheets",
+    "load",
+    "compare",
+    "osm",
+    "growth",
+    "region",
+)
 
 
 def assemble(out: Path = ROOT.parent / "BENCHMARKS.md") -> Path:

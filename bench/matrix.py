@@ -145,12 +145,12 @@ def job(kind: str, lonlat: np.ndarray, repeats: int, cache_dir: str, extra: int)
     elif kind == "ours_matrix_time_only":
         from scipy.sparse.csgraph import dijkstra
 
-        from routing.matrix import _csr
+        from routing.matrix import graph_csr
 
         for _ in range(repeats):
             net._cache.clear()
             t0 = time.perf_counter()
-            csr = _csr(net, "travel_time")
+            csr = graph_csr(net, "travel_time")
             pos = np.array([csr.index[n] for n in nodes])
             d = dijkstra(csr.matrix, indices=pos)[:, pos]
             record("matrix", time.perf_counter() - t0)

@@ -179,6 +179,12 @@ def _add_fetch(sub: Any) -> None:
     fetch.add_argument("--force", action="store_true", help="replace an existing scenario.toml")
 
 
+def _add_region(sub: Any) -> None:
+    from routing.region import add_region_parser  # the region command lives in its own module
+
+    add_region_parser(sub)
+
+
 def _add_serve(sub: Any) -> None:
     serve = sub.add_parser(
         "serve",
@@ -212,6 +218,7 @@ SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_serve,
     add_compare_parsers,
     _add_fetch,
+    _add_region,
 )
 """Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
 

@@ -47,12 +47,18 @@ from routing.geometry import bearing_deg, classify_turn, heading_change_deg
 from routing.network import RoadNetwork
 
 __all__ = [
+    "Core",
+    "GraphCsr",
     "Leg",
     "Step",
     "TravelMatrix",
+    "core_of_arcs",
+    "graph_csr",
     "leg",
+    "node_positions",
     "path_geometry",
     "route_uturns",
+    "shortest_rows",
     "travel_matrix",
 ]
 
@@ -117,7 +123,7 @@ class Leg:
 
 
 @dataclass
-class _Csr:
+class GraphCsr:
     """The graph as a CSR matrix, one entry per ordered node pair (the fastest edge)."""
 
     node_ids: np.ndarray  # position -> graph node
@@ -154,8 +160,8 @@ def travel_matrix(
     TravelMatrix
         ``distance_m`` is the length along the path minimising ``weight``.
     """
-    csr = _csr(network, weight)
-    positions = _positions(csr, nodes)
+    csr = graph_csr(network, weight)
+    positions = node_positions(csr, nodes)
     n = len(positions)
     if n == 0:
         return TravelMatrix([], np.zeros((0, 0)), np.zeros((0, 0)))
@@ -165,7 +171,7 @@ def travel_matrix(
         terminals, inverse = np.unique(positions, return_inverse=True)
     core = _core(csr, terminals)
     sources = core.position[terminals]
-    times, lengths = _all_rows(core, sources, sources, workers)
+    times, lengths = shortest_rows(core, sources, sources, workers)
     if inverse is None:
         duration, distance = times, lengths
     else:
@@ -194,7 +200,7 @@ def leg(network: RoadNetwork, a: int, b: int, *, weight: str = "travel_time") ->
     """
     nodes = _node_path(network, a, b, weight)
     graph = network.graph
-    csr = _csr(network, weight)
+    csr = graph_csr(network, weight)
     edges: list[dict[str, Any]] = []
     for x, y in itertools.pairwise(nodes):
         pos = _entry(csr, csr.index[x], csr.index[y])
@@ -215,10 +221,10 @@ def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
     a path traced node by node is drawn as driven; other pairs by the fastest path between them.
     """
     graph = network.graph
-    csr = _csr(network, "travel_time")
+    csr = graph_csr(network, "travel_time")
     coords: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(nodes):
-        path = _hop_or_path(network, a, b)
+        path = _hop_or_path(csr, a, b)
         for x, y in itertools.pairwise(path):
             pos = _entry(csr, csr.index[x], csr.index[y])
             piece = list(graph.edges[x, y, int(csr.edge_key[pos])]["geometry"].coords)
@@ -238,18 +244,19 @@ def route_uturns(network: RoadNetwork, nodes: Sequence[int]) -> int:
     A U-turn is leaving a node back to the node the truck just came from (``x -> y -> x``);
     a dead end forces one, a stop halfway along a street may.
     """
+    csr = graph_csr(network, "travel_time")  # once: its staleness check walks the whole graph
     full: list[int] = []
     for a, b in itertools.pairwise(nodes):
-        path = _hop_or_path(network, a, b)
+        path = _hop_or_path(csr, a, b)
         full.extend(path[1:] if full else path)
     return sum(1 for i in range(2, len(full)) if full[i] == full[i - 2] != full[i - 1])
 
 
 # ----------------------------------------------------------------------------------------------
-# internals
+# the shortest-path core, shared with routing.turns (the heading matrix runs on the same machinery)
 
 
-def _csr(network: RoadNetwork, weight: str) -> _Csr:
+def graph_csr(network: RoadNetwork, weight: str) -> GraphCsr:
     """Build (once per network and weight) the CSR matrix of the fastest edge per node pair."""
     graph = network.graph
     stamp = (graph.number_of_nodes(), graph.number_of_edges())
@@ -285,12 +292,13 @@ def _csr(network: RoadNetwork, weight: str) -> _Csr:
     np.cumsum(np.bincount(us, minlength=n), out=indptr[1:])
     # explicit zeros stay edges in csgraph; build from arrays so they are kept
     matrix = sp.csr_matrix((ws, vs.astype(np.int32), indptr), shape=(n, n))
-    built = _Csr(node_ids, index, matrix, pair, ls, ks)
+    built = GraphCsr(node_ids, index, matrix, pair, ls, ks)
     network._cache[cache_key] = (stamp, built)
     return built
 
 
-def _positions(csr: _Csr, nodes: Sequence[int]) -> np.ndarray:
+def node_positions(csr: GraphCsr, nodes: Sequence[int]) -> np.ndarray:
+    """CSR positions of graph nodes; a node not in the network is a ValueError naming it."""
     out = np.empty(len(nodes), dtype=np.int64)
     for i, node in enumerate(nodes):
         try:
@@ -301,13 +309,13 @@ def _positions(csr: _Csr, nodes: Sequence[int]) -> np.ndarray:
     return out
 
 
-def _entry(csr: _Csr, pu: int, pv: int) -> int:
+def _entry(csr: GraphCsr, pu: int, pv: int) -> int:
     n = len(csr.node_ids)
     return int(np.searchsorted(csr.pair_keys, pu * n + pv))
 
 
 @dataclass
-class _Core:
+class Core:
     """The part of the graph shortest paths between the terminals can use, chains contracted.
 
     Dead-end trees without a terminal are dropped (a simple path cannot enter and leave them)
@@ -322,7 +330,7 @@ class _Core:
     in_length: np.ndarray  # (core nodes, k): length of the edge from that in-neighbour
 
 
-def _core(csr: _Csr, terminals: np.ndarray) -> _Core:
+def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
     n = len(csr.node_ids)
     us, vs = csr.pair_keys // n, csr.pair_keys % n
     ws, ls = csr.matrix.data, csr.length
@@ -376,13 +384,13 @@ def _core(csr: _Csr, terminals: np.ndarray) -> _Core:
     cv = np.array([r[1] for r in rows], dtype=np.int64)
     cw = np.array([r[2] for r in rows], dtype=float)
     cl = np.array([r[3] for r in rows], dtype=float)
-    return _core_of_arcs(position, len(kept), cu, cv, cw, cl)
+    return core_of_arcs(position, len(kept), cu, cv, cw, cl)
 
 
-def _core_of_arcs(
+def core_of_arcs(
     position: np.ndarray, m: int, cu: np.ndarray, cv: np.ndarray, cw: np.ndarray, cl: np.ndarray
-) -> _Core:
-    """A `_Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair)."""
+) -> Core:
+    """A `Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair)."""
     order = np.lexsort((cv, cu))
     cu, cv, cw, cl = cu[order], cv[order], cw[order], cl[order]
     indptr = np.zeros(m + 1, dtype=np.int64)
@@ -399,20 +407,21 @@ def _core_of_arcs(
     in_length = np.zeros((m, k))
     in_node[cv[by_head], slot] = cu[by_head]
     in_length[cv[by_head], slot] = cl[by_head]
-    return _Core(position, matrix, in_node, in_length)
+    return Core(position, matrix, in_node, in_length)
 
 
-def _all_rows(
-    core: _Core,
+def shortest_rows(
+    core: Core,
     sources: np.ndarray,
     targets: np.ndarray,
     workers: int | None,
     on_rows: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`_rows` for every source, in blocks of rows shared by up to ``workers`` threads.
+    """Times and lengths along the fastest paths from every source to every target (core ids).
 
-    ``on_rows(done, total)`` is called before each block and at the end, one call at a time; it
-    may raise (a cancelled run) to stop the remaining blocks.
+    Rows are computed in blocks shared by up to ``workers`` threads (None: the CPUs, at most 4);
+    the result does not depend on it. ``on_rows(done, total)`` is called before each block and at
+    the end, one call at a time; it may raise (a cancelled run) to stop the remaining blocks.
     """
     times = np.empty((len(sources), len(targets)))
     lengths = np.empty((len(sources), len(targets)))
@@ -441,7 +450,7 @@ def _all_rows(
     return times, lengths
 
 
-def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths (along the fastest paths) from ``chunk`` to ``targets`` (core ids)."""
     times, pred = dijkstra(core.matrix, directed=True, indices=chunk, return_predecessors=True)
     rows, m = pred.shape
@@ -467,21 +476,28 @@ def _rows(core: _Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarr
     return times[:, targets], flat.reshape(rows, m)[:, targets]
 
 
-def _hop_or_path(network: RoadNetwork, a: int, b: int) -> list[int]:
-    """``[a, b]`` where an edge joins them (a driven path node by node), else the fastest path."""
-    csr = _csr(network, "travel_time")
+def _hop_or_path(csr: GraphCsr, a: int, b: int) -> list[int]:
+    """``[a, b]`` where an edge joins them (a driven path node by node), else the fastest path.
+
+    ``csr`` is the travel-time CSR of the network (fetched once by the caller: fetching it checks
+    the graph's size, which walks every node, and a route has thousands of hops).
+    """
     pa, pb = csr.index.get(int(a)), csr.index.get(int(b))
     if pa is not None and pb is not None and pa != pb:
         pos = _entry(csr, pa, pb)
         n = len(csr.node_ids)
         if pos < len(csr.pair_keys) and csr.pair_keys[pos] == pa * n + pb:
             return [int(a), int(b)]
-    return _node_path(network, a, b, "travel_time")
+    return _csr_path(csr, a, b)
 
 
 def _node_path(network: RoadNetwork, a: int, b: int, weight: str) -> list[int]:
-    csr = _csr(network, weight)
-    pa, pb = _positions(csr, [a, b])
+    return _csr_path(graph_csr(network, weight), a, b)
+
+
+def _csr_path(csr: GraphCsr, a: int, b: int) -> list[int]:
+    """The fastest path from node ``a`` to node ``b`` on ``csr``, as graph nodes."""
+    pa, pb = node_positions(csr, [a, b])
     _, pred = dijkstra(csr.matrix, directed=True, indices=int(pa), return_predecessors=True)
     if pa != pb and pred[pb] < 0:
         msg = f"no path from node {a} to node {b} on the road network"

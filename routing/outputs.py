@@ -147,6 +147,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         },
         "tariff_revenue_per_month": {k: round(v, 2) for k, v in revenue.items() if k},
         "currency": sc.currency,
+        "shortfall": plan.shortfall,
         "stats": plan.stats,
     }
 
@@ -203,10 +204,38 @@ def table(plan: Plan, *, language: str | None = None) -> str:
     if outside:
         lines.append(_("Outside the plan area (not counted): {n} households", n=outside))
     lines += [f"{_('Warning')}: {warning}" for warning in plan.warnings]
+    lines += shortfall_lines(plan, _)
     lines.append(plan.attribution)
     if plan.synthetic:
         lines.append(_("Synthetic stand-in streets: not the real street network."))
     return "\n".join(lines)
+
+
+def shortfall_lines(plan: Plan, _: Callable[..., str]) -> list[str]:
+    """What would serve the households still left out on full days (`routing.schedule`)."""
+    short, language = plan.shortfall, plan.scenario.language
+    lines = []
+    for day, hours in short.get("hours_short", {}).items():
+        more = short["more_vehicles"][day]
+        text = _(
+            "{day}: {hours} vehicle-hours short; {count} more {vehicle} would serve them",
+            day=day_name(day, language),
+            hours=hours,
+            count=more["count"],
+            vehicle=more["vehicle"],
+        )
+        lines.append(f"  {text}")
+    for move in short.get("moves", []):
+        if move["to"]:
+            text = _(
+                "{village} ({hours} h on {day}) could move to {days}",
+                village=move["village"],
+                hours=move["hours"],
+                day=day_name(move["from"], language),
+                days=", ".join(day_name(d, language) for d in move["to"]),
+            )
+            lines.append(f"  {text}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,13 @@ from routing.profile import TruckProfile, fleet_profiles, shared_profile
 from routing.progress import Reporter
 from routing.register import read_containers, read_households
 from routing.scenario import DAYS, Scenario, ScenarioError, VillageSpec
-from routing.schedule import WeekSchedule, assign_days, estimate_work, fleet_seconds_per_day
+from routing.schedule import (
+    WeekSchedule,
+    assign_days,
+    estimate_work,
+    fleet_seconds_per_day,
+    use_the_week,
+)
 from routing.snapping import check_sites, snap_points
 from routing.solver.model import Model
 from routing.turns import HeadingMatrix, heading_matrix
@@ -119,6 +126,14 @@ def run(
     with reporter.stage("search", timings, fractions=True):
         schedule = week_schedule(scenario, points, priced)
         days = search(scenario, points, priced, schedule, reporter=reporter, workers=workers)
+        # a full day's left-out points go to allowed days with spare vehicles (routing.schedule)
+        by_id = points.set_index("point_id")
+        schedule, days, short = use_the_week(
+            schedule, points, days, fleet=scenario.fleet,
+            solve=lambda day, ids: solve_day(
+                scenario, by_id, priced, day, ids, reporter=reporter, workers=workers
+            ),
+        )  # fmt: skip
     with reporter.stage("assembly", timings):
         plan = assemble_plan(
             scenario, network=snapped.network, households=snapped.households,
@@ -126,6 +141,7 @@ def run(
             matrix=priced.matrix, schedule=schedule, days=days,
         )  # fmt: skip
     plan.stats.update({f"seconds_{k}": round(v, 2) for k, v in timings.items()})
+    plan.shortfall = short
     plan.stats["households_outside_area"] = float(located.outside_area)
     plan.warnings.extend(located.warnings)
     reporter.check()
@@ -428,44 +444,65 @@ def search(
         reporter.check()
         detail = f"{day_name(day, reporter.language)} ({k + 1}/{len(days)})"
         reporter.emit("search", k / len(days), detail)
-        todo = by_id.loc[schedule.points_on(day)].reset_index()
-        day_model = build_day_model(
-            scenario, day, todo, locations=priced.locations, matrix=priced.matrix
-        )
-        logger.info("%s: routing %d collection points", day, len(todo))
 
         def running(fraction: float, k: int = k, detail: str = detail) -> None:
             share = (k + fraction) / len(days)
             if share < 1.0:  # the stage's own last event says it is done
                 reporter.emit("search", share, detail)
 
-        options: dict[str, Any] = {
-            "time_limit_s": scenario.time_limit_s,
-            "seed": scenario.seed,
-            "max_iterations": scenario.max_iterations,
-            "workers": 2 if workers is None else workers,
-            "cancel": reporter.cancelled,
-        }
-        result = day_model.model.solve(**options, on_progress=running)
-        if scenario.balance_rounds:
-            result, note = balance_day(
-                day_model.model, result, solve=functools.partial(Model.solve, **options),
-                rounds=scenario.balance_rounds,
-            )  # fmt: skip
-            result.stats.update(
-                balance_longest_before_h=note.longest_before_h,
-                balance_shortest_before_h=note.shortest_before_h,
-                balance_rounds_kept=float(note.kept),
+        ids = schedule.points_on(day)
+        solved.append(
+            solve_day(
+                scenario, by_id, priced, day, ids, reporter=reporter, workers=workers,
+                on_progress=running,
             )
-        logger.info(
-            "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",
-            day,
-            result.num_vehicles,
-            result.distance_m / 1000,
-            len(result.unserved),
-            result.solver,
-            result.runtime_s,
-        )
-        solved.append(SolvedDay(day_model, result))
+        )  # fmt: skip
     reporter.check()
     return solved
+
+
+def solve_day(
+    scenario: Scenario,
+    by_id: pd.DataFrame,
+    priced: Priced,
+    day: str,
+    point_ids: Sequence[str],
+    *,
+    reporter: Reporter,
+    workers: int | None,
+    on_progress: Callable[[float], None] | None = None,
+) -> SolvedDay:
+    """Route (and balance) one collection day's points (``by_id``: the points by ``point_id``)."""
+    todo = by_id.loc[list(point_ids)].reset_index()
+    day_model = build_day_model(
+        scenario, day, todo, locations=priced.locations, matrix=priced.matrix
+    )
+    logger.info("%s: routing %d collection points", day, len(todo))
+    options: dict[str, Any] = {
+        "time_limit_s": scenario.time_limit_s,
+        "seed": scenario.seed,
+        "max_iterations": scenario.max_iterations,
+        "workers": 2 if workers is None else workers,
+        "cancel": reporter.cancelled,
+    }
+    result = day_model.model.solve(**options, on_progress=on_progress)
+    if scenario.balance_rounds:
+        result, note = balance_day(
+            day_model.model, result, solve=functools.partial(Model.solve, **options),
+            rounds=scenario.balance_rounds,
+        )  # fmt: skip
+        result.stats.update(
+            balance_longest_before_h=note.longest_before_h,
+            balance_shortest_before_h=note.shortest_before_h,
+            balance_rounds_kept=float(note.kept),
+        )
+    logger.info(
+        "%s: %d vehicles, %.1f km, %d unserved (%s, %.1f s)",
+        day,
+        result.num_vehicles,
+        result.distance_m / 1000,
+        len(result.unserved),
+        result.solver,
+        result.runtime_s,
+    )
+    return SolvedDay(day_model, result)

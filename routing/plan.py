@@ -18,7 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -130,6 +130,7 @@ class Plan:
     stats: dict[str, float] = field(default_factory=dict)
     #: things a user should look at: villages whose data looks incomplete, with the figures
     warnings: list[str] = field(default_factory=list)
+    shortfall: dict[str, Any] = field(default_factory=dict)  # routing.schedule.shortfall
 
     @property
     def households_in(self) -> int:

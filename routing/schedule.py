@@ -14,15 +14,20 @@ routes are then solved exactly (`routing.daymodel`, `routing.solver`).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from routing.scenario import DAYS, LandfillSpec, VehicleSpec
+
+if TYPE_CHECKING:  # the days come back from the search, a later stage
+    from routing.daymodel import SolvedDay
 
 logger = logging.getLogger(__name__)
 
@@ -279,3 +284,213 @@ def _improve(
                 choice[i] = pattern
                 current, base, improved = pattern, cost(trial), True
     return improved
+
+
+@dataclass(frozen=True)
+class Moves:
+    """Points moved off a day they could not be served on, to another allowed day.
+
+    Attributes
+    ----------
+    schedule
+        The schedule with the moves made.
+    moved
+        ``point_id`` → (day it left, day it went to).
+    """
+
+    schedule: WeekSchedule
+    moved: Mapping[str, tuple[str, str]]
+
+    @property
+    def days(self) -> list[str]:
+        """The days that gained points (to be routed again), in weekday order."""
+        gained = {to for _, to in self.moved.values()}
+        return [d for d in DAYS if d in gained]
+
+
+def point_work_s(points: pd.DataFrame) -> dict[str, float]:
+    """Each point's estimated work in seconds (service, collection driving, landfill share)."""
+    work = points["service_s"].astype(float).copy()
+    for extra in ("collect_s", "extra_s"):
+        if extra in points:
+            work += points[extra].fillna(0).astype(float)
+    return dict(zip(points["point_id"].astype(str), work, strict=True))
+
+
+def move_unserved(
+    schedule: WeekSchedule,
+    points: pd.DataFrame,
+    *,
+    unserved: Mapping[str, Sequence[str]],
+    used_s: Mapping[str, float],
+    capacity_s: Mapping[str, float],
+    margin: float = 1.25,
+) -> Moves:
+    """Move points left unserved on a day to another allowed day with spare time in the fleet.
+
+    Parameters
+    ----------
+    schedule
+        The week as first assigned.
+    points
+        Collection points with ``point_id``, ``days`` (allowed) and the work columns of
+        :func:`point_work_s`.
+    unserved
+        Day → points the day's routes left out.
+    used_s
+        Day → working seconds the day's routes use (shift time of the vehicles that drove).
+    capacity_s
+        Day → the fleet's working seconds.
+    margin
+        A point moves only to a day whose spare time is at least ``margin`` times its work.
+
+    Returns
+    -------
+    Moves
+        Largest points first, each to the allowed day (not already one of its days) with the most
+        spare time, which then has that much less.
+    """
+    work = point_work_s(points)
+    allowed = dict(zip(points["point_id"].astype(str), points["days"], strict=True))
+    spare = {d: capacity_s.get(d, 0.0) - used_s.get(d, 0.0) for d in DAYS}
+    days_of = dict(schedule.days_of)
+    moved: dict[str, tuple[str, str]] = {}
+    todo = sorted(((p, d) for d, ps in unserved.items() for p in ps), key=lambda x: -work[x[0]])
+    for pid, day in todo:
+        if pid in moved:
+            continue
+        options = [d for d in DAYS if d in set(allowed[pid]) and d not in days_of[pid]]
+        # a day that left work of its own out has no time to spare, whatever its routes' hours say
+        options = [d for d in options if spare[d] >= margin * work[pid] and not unserved.get(d)]
+        if not options:
+            continue
+        to = max(options, key=lambda d: (spare[d], -DAYS.index(d)))
+        spare[to] -= work[pid]
+        days_of[pid] = tuple(d for d in DAYS if d in (set(days_of[pid]) - {day}) | {to})
+        moved[pid] = (day, to)
+    new = WeekSchedule(days_of, schedule.work_s, schedule.capacity_s)
+    if moved:
+        logger.info("schedule: %d points left out moved to days with spare time", len(moved))
+    return Moves(new, moved)
+
+
+def shortfall(
+    points: pd.DataFrame,
+    *,
+    unserved: Mapping[str, Sequence[str]],
+    used_s: Mapping[str, float],
+    capacity_s: Mapping[str, float],
+    fleet: Sequence[VehicleSpec],
+) -> dict[str, object]:
+    """What would serve the points still left out: hours short, villages to move, more vehicles.
+
+    Returns
+    -------
+    dict
+        ``hours_short`` (day → estimated vehicle-hours of the work left out), ``moves`` (a village's
+        work left out on a day, and the working days that left nothing out and whose spare time
+        could take all of it: ``to``, its allowed days first, and ``allowed``, those among them it
+        may use now; the others need its ``[[village]] days`` changed) and
+        ``more_vehicles`` (day → vehicles of the largest type that would cover the hours short).
+    """
+    work = point_work_s(points)
+    info = points.set_index(points["point_id"].astype(str))
+    spare = {d: capacity_s.get(d, 0.0) - used_s.get(d, 0.0) for d in DAYS}
+    working = [d for d in DAYS if d in used_s]
+    biggest = max(fleet, key=lambda v: (v.capacity_kg, v.name))
+    shift_s = biggest.shift_end_s - biggest.shift_start_s - biggest.lunch_s
+    hours: dict[str, float] = {}
+    more: dict[str, dict[str, object]] = {}
+    moves: list[dict[str, object]] = []
+    for day, ids in unserved.items():
+        if not ids:
+            continue
+        short = sum(work[p] for p in ids)
+        hours[day] = round(short / 3600, 2)
+        more[day] = {"vehicle": biggest.name, "count": math.ceil(short / shift_s)}
+        by_village: dict[str, list[str]] = {}
+        for p in ids:
+            by_village.setdefault(str(info.at[p, "village"]), []).append(p)
+        for village, vids in sorted(by_village.items()):
+            need = sum(work[p] for p in vids)
+            allowed = set(info.loc[vids[0], "days"])  # type: ignore[arg-type]
+            # working days (with routes) that left nothing out and have the time: the village's
+            # allowed days first, then others its [[village]] days could be changed to
+            to = [d for d in working if d != day and not unserved.get(d) and spare[d] >= need]
+            to.sort(key=lambda d: (d not in allowed, DAYS.index(d)))
+            moves.append(
+                {
+                    "village": village, "from": day, "hours": round(need / 3600, 2), "to": to,
+                    "allowed": [d for d in to if d in allowed],
+                }
+            )  # fmt: skip
+    return {"hours_short": hours, "moves": moves, "more_vehicles": more}
+
+
+def use_the_week(
+    schedule: WeekSchedule,
+    points: pd.DataFrame,
+    days: Sequence[SolvedDay],
+    *,
+    fleet: Sequence[VehicleSpec],
+    solve: Callable[[str, Sequence[str]], SolvedDay],
+) -> tuple[WeekSchedule, list[SolvedDay], dict[str, object]]:
+    """Serve on another allowed day what a full day left out; say what would serve the rest.
+
+    Points a day's routes left out move (:func:`move_unserved`) to allowed days with spare time
+    in the fleet; each such day is routed again (``solve(day, point_ids)``) and kept only if it
+    then leaves out no more of its own points than before; the day a point left drops it from
+    its unserved list. What is still left out gets a :func:`shortfall`.
+
+    Returns
+    -------
+    tuple
+        The schedule, the solved days (weekday order) and the shortfall (empty when all fit).
+    """
+    capacity = fleet_seconds_per_day(fleet)
+    solved = {s.day_model.day: s for s in days}
+    moves = move_unserved(
+        schedule, points, unserved=_left_out(solved), used_s=_used_s(solved), capacity_s=capacity
+    )
+    kept: dict[str, tuple[str, str]] = {}
+    for day in moves.days:
+        ids = moves.schedule.points_on(day)
+        again = solve(day, ids)
+        before = len(solved[day].result.unserved) if day in solved else 0
+        newly = {p: m for p, m in moves.moved.items() if m[1] == day}
+        left = {again.day_model.point_ids[u.client] for u in again.result.unserved}
+        if len(left - set(newly)) <= before and len(left & set(newly)) < len(newly):
+            solved[day] = again
+            kept.update({p: m for p, m in newly.items() if p not in left})
+    days_of = dict(schedule.days_of)
+    for pid in kept:
+        days_of[pid] = moves.schedule.days_of[pid]
+    for pid, (origin, _) in kept.items():  # the day it left no longer counts it as left out
+        s = solved[origin]
+        rest = [u for u in s.result.unserved if s.day_model.point_ids[u.client] != pid]
+        solved[origin] = type(s)(s.day_model, dataclasses.replace(s.result, unserved=rest))
+    if kept:
+        logger.info("schedule: %d points left out on a full day served on another", len(kept))
+    final = WeekSchedule(days_of, schedule.work_s, schedule.capacity_s)
+    out = [solved[d] for d in DAYS if d in solved]
+    left_out = _left_out(solved)
+    advice = (
+        shortfall(
+            points, unserved=left_out, used_s=_used_s(solved), capacity_s=capacity, fleet=fleet
+        )
+        if any(left_out.values())
+        else {}
+    )
+    return final, out, advice
+
+
+def _left_out(solved: Mapping[str, SolvedDay]) -> dict[str, list[str]]:
+    return {
+        d: [s.day_model.point_ids[u.client] for u in s.result.unserved] for d, s in solved.items()
+    }
+
+
+def _used_s(solved: Mapping[str, SolvedDay]) -> dict[str, float]:
+    return {
+        d: float(sum(r.duration_s for r in s.result.routes if r.clients)) for d, s in solved.items()
+    }

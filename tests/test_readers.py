@@ -184,3 +184,17 @@ def test_classic_readers_set_the_objective_of_their_literature() -> None:
     # best known X and DIMACS costs minimise distance alone; Solomon's count vehicles first
     assert not cvrp.vehicles_first and not dimacs.vehicles_first
     assert solomon.vehicles_first
+
+
+def test_bad_rows_are_input_errors_naming_file_and_line(tmp_path: Path) -> None:
+    from routing.errors import InputError
+    from routing.readers import read_kim
+
+    path = tmp_path / "bad.txt"
+    path.write_text(
+        "200\n400\n500\n3600\n40\nStop_ID X Y Early Late Service Load Type\n"
+        "0 0 0 0400 1500 0 9999 0\n1 5 5 0000 2400 60 oops 1\n"
+    )
+    with pytest.raises(InputError) as err:
+        read_kim(path)
+    assert err.value.file == path and err.value.row == 8

@@ -7,8 +7,19 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from routing.scenario import load_scenario
-from routing.schedule import assign_days, day_patterns, estimate_work, fleet_seconds_per_day
+from routing.daymodel import DayModel, SolvedDay
+from routing.scenario import VehicleSpec, load_scenario
+from routing.schedule import (
+    WeekSchedule,
+    assign_days,
+    day_patterns,
+    estimate_work,
+    fleet_seconds_per_day,
+    move_unserved,
+    shortfall,
+    use_the_week,
+)
+from routing.solver.model import Model, Result, Route, Unserved, Visit
 from tests.conftest import DATA
 
 FULL_WEEK = {d: 8 * 3600.0 for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -116,3 +127,98 @@ def test_far_points_weigh_more_by_their_share_of_landfill_trips() -> None:
     assert list(work["extra_s"]) == [(1200 + 600) / 2, (2400 + 600) / 2, 0.0]
     assert list(work["collect_s"]) == [0.0, 0.0, 0.0]
     assert "extra_s" not in points  # the input is not modified
+
+
+# --- a full day uses the week (issue 21 item 4) --------------------------------------------------
+
+
+def _truck(count: int = 1) -> VehicleSpec:
+    return VehicleSpec(
+        name="Truck", kind="compactor", count=count, capacity_kg=5000.0, capacity_m3=12.0,
+        compaction=3.0, shift_start_s=8 * 3600, shift_end_s=17 * 3600,
+        lunch_earliest_s=12 * 3600, lunch_latest_s=13 * 3600, lunch_s=3600, max_stops=None,
+        max_load_per_day_kg=None, weight_t=None, width_m=None, height_m=None, cost_per_km=1.0,
+        cost_per_hour=1.0, fixed_cost=0.0, driver="",
+    )  # fmt: skip
+
+
+def _week_points() -> pd.DataFrame:
+    # four points of 3 h each, all allowed mon-wed; a(+b, c) on mon, d on tue
+    return pd.DataFrame(
+        {
+            "point_id": ["a", "b", "c", "d"],
+            "village": ["Ak", "Ak", "Bel", "Bel"],
+            "days": [("mon", "tue", "wed")] * 4,
+            "service_s": [3 * 3600.0] * 4,
+            "demand_kg": [100.0] * 4,
+        }
+    )
+
+
+def _solved(day: str, ids: list[str], left: list[str]) -> SolvedDay:
+    """A day whose one route served ``ids`` less ``left`` (3 h each)."""
+    served = [i for i, p in enumerate(ids) if p not in left]
+    visits = [
+        Visit(kind="client", index=i, arrival_s=0.0, departure_s=0.0, load=(0.0, 0.0), trip=0)
+        for i in served
+    ]
+    route = Route(vehicle_type=0, vehicle=0, visits=visits, duration_s=3 * 3600.0 * len(served))
+    result = Result(
+        routes=[route] if served else [],
+        unserved=[Unserved(client=ids.index(p), reason="no time in the shift") for p in left],
+        cost=0.0, runtime_s=0.0, solver="test",
+    )  # fmt: skip
+    return SolvedDay(DayModel(day, Model(), tuple(ids)), result)
+
+
+def test_points_left_out_on_a_full_day_move_to_a_day_with_spare_time() -> None:
+    points = _week_points()
+    schedule = WeekSchedule({"a": ("mon",), "b": ("mon",), "c": ("mon",), "d": ("tue",)}, {}, {})
+    cap = fleet_seconds_per_day([_truck()])  # 8 h a day
+    moves = move_unserved(
+        schedule, points, unserved={"mon": ["c"]}, used_s={"mon": 6 * 3600.0, "tue": 3 * 3600.0},
+        capacity_s=cap,
+    )  # fmt: skip
+    assert moves.moved == {"c": ("mon", "wed")}  # wed is empty: the most spare time
+    assert moves.schedule.days_of["c"] == ("wed",) and moves.days == ["wed"]
+
+
+def test_nothing_moves_where_no_allowed_day_has_room() -> None:
+    points = _week_points().assign(days=[("mon",)] * 4)
+    schedule = WeekSchedule({p: ("mon",) for p in "abcd"}, {}, {})
+    moves = move_unserved(
+        schedule, points, unserved={"mon": ["c", "d"]}, used_s={"mon": 6 * 3600.0},
+        capacity_s=fleet_seconds_per_day([_truck()]),
+    )  # fmt: skip
+    assert moves.moved == {}
+
+
+def test_the_week_is_used_then_what_is_left_says_what_would_serve_it() -> None:
+    points = _week_points().assign(days=[("mon", "tue")] * 4)
+    schedule = WeekSchedule({"a": ("mon",), "b": ("mon",), "c": ("mon",), "d": ("tue",)}, {}, {})
+    days = [_solved("mon", ["a", "b", "c"], ["c"]), _solved("tue", ["d"], [])]
+    calls: list[tuple[str, tuple[str, ...]]] = []
+
+    def solve(day: str, ids: object) -> SolvedDay:
+        calls.append((day, tuple(ids)))  # type: ignore[arg-type]
+        return _solved(day, list(ids), [])  # type: ignore[call-overload]
+
+    final, solved, short = use_the_week(schedule, points, days, fleet=[_truck()], solve=solve)
+    assert calls == [("tue", ("c", "d"))]
+    assert final.days_of["c"] == ("tue",)
+    assert [len(s.result.unserved) for s in solved] == [0, 0] and short == {}
+
+
+def test_a_shortfall_gives_hours_villages_to_move_and_vehicles() -> None:
+    points = _week_points()
+    used = {"mon": 6 * 3600.0, "tue": 2 * 3600.0, "wed": 7 * 3600.0, "thu": 1 * 3600.0}
+    short = shortfall(
+        points, unserved={"mon": ["c"], "wed": []}, used_s=used,
+        capacity_s=dict.fromkeys(("mon", "tue", "wed", "thu"), 8 * 3600.0), fleet=[_truck()],
+    )  # fmt: skip
+    assert short["hours_short"] == {"mon": 3.0}
+    assert short["more_vehicles"] == {"mon": {"vehicle": "Truck", "count": 1}}
+    # tue (allowed) and thu (not allowed: its days would change) have 3 h spare; wed has 1 h
+    assert short["moves"] == [
+        {"village": "Bel", "from": "mon", "hours": 3.0, "to": ["tue", "thu"], "allowed": ["tue"]}
+    ]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from routing.errors import InputError
 from routing.solver.model import Lunch, Model
 
 FEET_PER_MILE = 5280.0
@@ -147,7 +148,7 @@ def _header_value(line: str, path: Path, lineno: int, what: str) -> float:
         return float(token)
     except ValueError:
         msg = f"{path}:{lineno}: expected the {what} as a number, got {line.strip()!r}"
-        raise ValueError(msg) from None
+        raise InputError(msg, file=path, row=lineno) from None
 
 
 _Row = tuple[int, float, float, int, int, float, float, int]
@@ -160,16 +161,16 @@ def _read_header(lines: list[str], path: Path) -> list[float]:
         msg = (
             f"{path}: expected 5 header lines, a column line and node rows, got {len(lines)} lines"
         )
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     what = ("trip capacity", "daily yardage", "maximum stops per day", "lunch duration", "speed")
     header = [_header_value(lines[k], path, k + 1, what[k]) for k in range(_HEADER_LINES)]
     for k, value in enumerate(header):
         if not value > 0:
             msg = f"{path}:{k + 1}: the {what[k]} must be positive, got {value}"
-            raise ValueError(msg)
+            raise InputError(msg, file=path)
     if not lines[_HEADER_LINES].strip().startswith("Stop_ID"):
         msg = f"{path}:{_HEADER_LINES + 1}: expected the column line starting with 'Stop_ID'"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     return header
 
 
@@ -178,7 +179,7 @@ def _read_row(line: str, path: Path, lineno: int) -> _Row:
     fields = line.split()
     if len(fields) != len(_FIELDS):
         msg = f"{path}:{lineno}: expected {len(_FIELDS)} fields {_FIELDS}, got {len(fields)}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=lineno)
     try:
         row = (
             int(fields[0]),
@@ -192,16 +193,16 @@ def _read_row(line: str, path: Path, lineno: int) -> _Row:
         )
     except ValueError as exc:
         msg = f"{path}:{lineno}: cannot read the row {line.strip()!r}: {exc}"
-        raise ValueError(msg) from None
+        raise InputError(msg, file=path, row=lineno) from None
     if row[7] not in (DEPOT, STOP, LANDFILL):
         msg = f"{path}:{lineno}: Type must be 0 (depot), 1 (stop) or 2 (landfill), got {row[7]}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=lineno)
     if row[3] > row[4]:
         msg = f"{path}:{lineno}: Early {fields[3]} is after Late {fields[4]}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=lineno)
     if row[5] < 0 or (row[7] == STOP and row[6] < 0):
         msg = f"{path}:{lineno}: service time and load must not be negative"
-        raise ValueError(msg)
+        raise InputError(msg, file=path, row=lineno)
     return row
 
 
@@ -236,7 +237,7 @@ def read_kim(path: str | Path) -> KimInstance:
         row = _read_row(line, path, lineno)
         if row[0] in seen:
             msg = f"{path}:{lineno}: Stop_ID {row[0]} already used on line {seen[row[0]]}"
-            raise ValueError(msg)
+            raise InputError(msg, file=path, row=lineno, field="Stop_ID")
         seen[row[0]] = lineno
         rows.append(row)
         linenos.append(lineno)
@@ -246,7 +247,7 @@ def read_kim(path: str | Path) -> KimInstance:
     if len(depots) != 1:
         where = ", ".join(f"line {linenos[i]}" for i in depots) or "none"
         msg = f"{path}: expected exactly one depot row (Type 0), found {len(depots)} ({where})"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
 
     cols = list(zip(*rows, strict=True))
     return KimInstance(
@@ -309,7 +310,7 @@ def kim_to_model(
     landfills = inst.landfills
     if not landfills:
         msg = f"{inst.path}: no landfill row (Type 2): a vehicle must unload before the depot"
-        raise ValueError(msg)
+        raise InputError(msg, file=inst.path, field="Type")
     model = Model()
     d = inst.depot
     depot_tw = (int(inst.early[d]), int(inst.late[d]))

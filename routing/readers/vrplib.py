@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from routing.errors import InputError
 from routing.solver.model import DAY_S, Model
 
 Rounding = Literal["round", "trunc1", "exact"]
@@ -40,7 +41,7 @@ class VrplibSolution:
 def _euclidean(coords: np.ndarray, rounding: str, path: Path) -> np.ndarray:
     if rounding not in _ROUNDINGS:
         msg = f"{path}: rounding must be one of {_ROUNDINGS}, got {rounding!r}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     diff = coords[:, None, :] - coords[None, :, :]
     dist = np.sqrt((diff**2).sum(axis=-1))
     if rounding == "round":
@@ -63,7 +64,7 @@ def _read(path: Path, instance_format: str) -> dict[str, Any]:
         )
     except Exception as exc:  # the parser's own errors carry no file name
         msg = f"{path}: cannot read as {instance_format} instance: {exc}"
-        raise ValueError(msg) from exc
+        raise InputError(msg, file=path) from exc
 
 
 def _build(
@@ -79,21 +80,21 @@ def _build(
 ) -> Model:
     if "node_coord" not in data:
         msg = f"{path}: only instances with NODE_COORD_SECTION (EUC_2D) are supported"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     coords = np.asarray(data["node_coord"], dtype=float)
     n = len(coords)
     demand = np.asarray(data.get("demand", np.zeros(n)), dtype=float)
     if len(demand) != n:
         msg = f"{path}: {len(demand)} demands for {n} nodes"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     if "capacity" not in data:
         msg = f"{path}: no CAPACITY given"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     capacity = float(data["capacity"])
     if (demand > capacity).any():
         node = int(np.argmax(demand > capacity)) + 1
         msg = f"{path}: node {node} has demand {demand[node - 1]} above the capacity {capacity}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     dist = _euclidean(coords, rounding, path)
     model = Model(vehicles_first=vehicles_first)
     if time_windows is None:
@@ -154,16 +155,16 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     kind = str(data.get("type", "CVRP")).upper()
     if kind not in ("CVRP", "VRPTW"):
         msg = f"{path}: TYPE must be CVRP or VRPTW, got {kind}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     depots = np.atleast_1d(np.asarray(data.get("depot", [0]), dtype=int))
     if len(depots) != 1:
         msg = f"{path}: exactly one depot is supported, got {len(depots)}"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     n = int(data.get("dimension", len(data["node_coord"])))
     tw = np.asarray(data["time_window"]) if kind == "VRPTW" else None
     if kind == "VRPTW" and tw is None:
         msg = f"{path}: a VRPTW instance needs TIME_WINDOW_SECTION"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     service = data.get("service_time") if kind == "VRPTW" else None
     if service is not None and np.ndim(service) == 0:
         # A scalar SERVICE_TIME applies to the clients, never to the depot.
@@ -229,14 +230,14 @@ def read_vrplib_solution(path: str | Path) -> VrplibSolution:
         data = vrplib.read_solution(path)
     except Exception as exc:
         msg = f"{path}: cannot read as a VRPLIB solution: {exc}"
-        raise ValueError(msg) from exc
+        raise InputError(msg, file=path) from exc
     if "cost" not in data:
         msg = f"{path}: no 'Cost' line"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     routes = [[int(k) - 1 for k in route] for route in data.get("routes", [])]
     if any(k < 0 for route in routes for k in route):
         msg = f"{path}: client numbers must start at 1"
-        raise ValueError(msg)
+        raise InputError(msg, file=path)
     return VrplibSolution(routes=routes, cost=float(data["cost"]))
 
 

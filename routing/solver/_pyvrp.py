@@ -143,7 +143,18 @@ def _build(prep: Prepared, clients: list[int], mode: str, params: SolveParams) -
     vts = model.vehicle_types
     nd, nl = len(model.depots), len(model.landfills)
     # one PyVRP client per row: a segment's direction, or stops at one place served as one
-    rows = _aggregate(prep, clients, share=params.aggregate_share)
+    if mode == "plain":  # PyVRP as it is: one client per stop (per direction of a segment)
+        rows = [
+            [(i, rev)]
+            for i in clients
+            for rev in (
+                [False, True]
+                if model.clients[i].is_segment and model.clients[i].reversible
+                else [False]
+            )
+        ]
+    else:
+        rows = _aggregate(prep, clients, share=params.aggregate_share)
     loc_in, loc_out, extra_m, demand = _locations(prep, rows)
     dur, dist = _arc_matrices(prep, loc_in, loc_out, extra_m)
     dur_i = np.where(np.isfinite(dur), np.rint(dur * TIME_SCALE), BIG).astype(np.int64)

@@ -24,13 +24,14 @@ class SolveParams:
         default is 50). Half as many candidate moves per client give about 2.3× the iterations,
         which in runs of a minute buys more than the wider moves: 1051_stop's data at 16 vehicles,
         60 s, seed 2, 18,499 → 42,395 iterations and 1,967.7 → 1,934.3 miles; 20 and 30 did about
-        as well as 25, 10 cut too deep. Through the whole engine (bench/results/tuning.md) 25 against
+        as well as 25, 10 cut too deep (2,142 against 1,995 miles at 20 s). Through the whole engine (bench/results/tuning.md) 25 against
         50 gave 1051_stop medians of 1,946 against 1,969 miles at 60 s, X-n1001 +1.47 % against
         +1.78 % at 30 s.
     neighbours_tight
         The neighbourhood where every client's window is tight (less than half of the working day);
         in between the size is interpolated by the share of tight windows. RC1_10_1 at 30 s needed
-        100 routes at 25 neighbours, 95 at 40 and at 50.
+        100 routes (+7.45 % over the best known) at 25 neighbours, 95 at 40 (+4.6 %) and at 50
+        (+3.9 %).
     day_neighbours
         Neighbours of the time-based neighbourhood the daily-load search (mode ``day``) builds
         itself (PyVRP's own reads the distance matrix, which then holds loads). At 25 2100_stop
@@ -38,18 +39,26 @@ class SolveParams:
     history_length
         Late-acceptance history of PyVRP's iterated local search (its default is 300). In runs of
         seconds a shorter memory settles sooner: X-n1001 at 30 s, 300 → about +3.0 %, 100 → about
-        +1.9 % over the best known; on Kim instances 300 and 100 were even (1599_stop seeds 1-3).
+        +1.9 % over the best known, one seed each. The best length depends on the instance: on
+        captured fixed-fleet data at 55 s, 1599_stop at 13 vehicles did better at 300 (seeds 1-6,
+        median 1,775 against 1,817 km) and 1051_stop at 16 worse (seeds 1-4, 3,185 against 3,124
+        km). In the whole engine the trips job at 300 gave 1599_stop 1,120 / 1,108 / 1,108 miles
+        against 1,134 / 1,089 / 1,104 (seeds 1-3): no gain, so 100 stays.
     exhaustive_max_clients
         Up to this many clients PyVRP makes its exhaustive pass on every new best (above, the pass
         costs seconds early on nearly every iteration).
     aggregate_share
         Largest share of a trip's capacity (and of the shortest shift in service time, and of the
         fewest stops a vehicle may make) that stops at one place may make up when they are searched
-        as one client. Larger shares pack trips more coarsely.
+        as one client (1599_stop has 1,596 stops at 867 places: seed 1 at 60 s went from 13 /
+        1,127.7 to 13 / 1,051.4 miles, 804_stop from 5 / 569.7 to 4 / 563.1). Larger shares pack
+        trips more coarsely.
     shrink_try
         Share of the time limit one attempt to do the work with a vehicle fewer may take (wall
-        clock only). A failing attempt used to run to 75 % of the limit and leave the smallest fleet
-        little time for its distance (1599_stop at 60 s: 1,143 → 1,109 miles on average).
+        clock only; under an iteration limit each attempt has the iteration limit). A fleet that can
+        shrink usually does within a second or two; a failing attempt used to run to 75 % of the
+        limit and leave the smallest fleet little time for its distance (1599_stop at 60 s, three
+        seeds: 1,143 → 1,109 miles on average, the same 13 vehicles).
     keep
         Share of the time left that the search jobs may use; the rest is for verification and
         repair (verifying 1599_stop takes 0.07 s; at 0.90 a thousand-client search stopped 6 s

@@ -1,0 +1,257 @@
+"""Growth curve: the whole plan of the valley stand-in at 1, 2, 4 and 8 times its households.
+
+Each size is the synthetic valley (`routing.synthetic`, seed 2022) generated with ``--scale`` and the
+default scenario with every vehicle count multiplied by the scale (1 compactor + 1 tractor at 1x,
+8 + 8 at 8x). Each run is a fresh process (spawn) that plans the week through the public API
+(`routing.api.plan_week`, ``workers=2``) and writes the default outputs (all but screenshots);
+stage times come from ``plan.stats`` and the outputs' own clock. Memory: a thread samples the
+process's resident memory every 50 ms and keeps the peak of each stage; the solver's worker
+processes are counted apart (their peak, ``RUSAGE_CHILDREN``). Results: ``bench/results/growth.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import multiprocessing
+import os
+import platform
+import resource
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench._files import write_text
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "results" / "growth.md"
+PLACES = REPO.parent / "shared" / "data" / "places" / "ketmen-dobo-cholpon-ata.csv"
+BASE_HOUSEHOLDS = 3538  # the valley at scale 1
+STAGES = ("network", "households", "snapping", "points", "matrix", "search", "assembly", "outputs")
+FORMATS = ("summary", "stops", "routes", "map", "sheets", "gpx", "kml", "geojson")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class _Sampler:
+    """The peak resident memory of each stage, sampled every 50 ms by a thread."""
+
+    def __init__(self) -> None:
+        self.stage = "start"
+        self.peak: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # the process's own CPU seconds per stage
+        self._cpu_at = time.process_time()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.note()
+
+    def note(self) -> None:
+        """Record the current resident memory for the current stage."""
+        self.peak[self.stage] = max(self.peak.get(self.stage, 0.0), _rss_mb())
+
+    def switch(self, stage: str) -> None:
+        """The next stage starts: close the CPU account of this one."""
+        self.note()
+        now = time.process_time()
+        self.cpu[self.stage] = self.cpu.get(self.stage, 0.0) + now - self._cpu_at
+        self._cpu_at, self.stage = now, stage
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._stop.set()
+        self._thread.join()
+
+
+def _scenario(folder: Path, scale: float, time_limit_s: float) -> Path:
+    text = (REPO / "data" / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
+    count = max(1, round(scale))
+    text = text.replace("\ncount = 1\n", f"\ncount = {count}\n")
+    text = text.replace("time_limit_s = 5 ", f"time_limit_s = {time_limit_s:g} ")
+    path = folder / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(folder: str, time_limit_s: float) -> dict[str, Any]:
+    """One plan in this (fresh) process: stage seconds, stage peaks, counts."""
+    from routing.api import plan_week, write_outputs
+    from routing.scenario import load_scenario
+
+    sampler = _Sampler()
+    scenario = load_scenario(Path(folder) / "scenario.toml")
+
+    def on_progress(event: Any) -> None:
+        if event.stage != sampler.stage:
+            sampler.switch(event.stage)
+
+    started = time.perf_counter()
+    plan = plan_week(scenario, on_progress=on_progress, workers=2)
+    planned = time.perf_counter()
+    write_outputs(plan, Path(folder) / "out", formats=FORMATS, on_progress=on_progress)
+    ended = time.perf_counter()
+    sampler.switch("end")
+    sampler.stop()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = {s: float(plan.stats.get(f"seconds_{s}", math.nan)) for s in STAGES}
+    seconds["outputs"] = ended - planned
+    return {
+        "households": plan.households_in,
+        "served": plan.households_served,
+        "unserved": plan.households_unserved,
+        "points": len(plan.points),
+        "vehicle_days": len(plan.vehicle_days),
+        "seconds": seconds,
+        "total_s": ended - started,
+        "peak_mb": sampler.peak,
+        "cpu_s": sampler.cpu,
+        "children_cpu_s": children.ru_utime + children.ru_stime,
+        "children_peak_mb": children.ru_maxrss / 1024,
+    }
+
+
+def measure(scale: float, time_limit_s: float, tmp: Path) -> dict[str, Any]:
+    """Generate the valley at ``scale`` and plan it in a fresh process."""
+    from routing.synthetic import generate
+
+    folder = tmp / f"x{scale:g}"
+    generate(folder, scale=scale, places=PLACES)
+    _scenario(folder, scale, time_limit_s)
+    # a fresh process that may start its own (a Pool's daemonic workers may not)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        result: dict[str, Any] = pool.submit(_run, *(str(folder), time_limit_s)).result()
+    result["scale"] = scale
+    return result
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    head = "| households | points | " + " | ".join(f"{s} s" for s in STAGES) + " | total s |"
+    lines = [head, "|" + "---|" * (len(STAGES) + 3)]
+    for r in rows:
+        sec = r["seconds"]
+        lines.append(
+            f"| {r['households']:,} | {r['points']:,} | "
+            + " | ".join(f"{sec[s]:.1f}" for s in STAGES)
+            + f" | {r['total_s']:.1f} |"
+        )
+    lines += [
+        "",
+        "CPU seconds of the planning process per stage (the load stretches wall time, not these):",
+    ]
+    lines += ["", "| households | " + " | ".join(f"{s} CPU s" for s in STAGES) + " | total CPU s |"]
+    lines.append("|" + "---|" * (len(STAGES) + 2))
+    for r in rows:
+        cpu = r["cpu_s"]
+        lines.append(
+            f"| {r['households']:,} | "
+            + " | ".join(f"{cpu.get(s, math.nan):.1f}" for s in STAGES)
+            + f" | {sum(cpu.get(s, 0.0) for s in STAGES):.1f} |"
+        )
+    lines += [
+        "",
+        "| households | " + " | ".join(f"{s} MB" for s in STAGES) + " | solver workers MB |",
+    ]
+    lines.append("|" + "---|" * (len(STAGES) + 2))
+    for r in rows:
+        peak = r["peak_mb"]
+        lines.append(
+            f"| {r['households']:,} | "
+            + " | ".join(f"{peak.get(s, math.nan):.0f}" for s in STAGES)
+            + f" | {r['children_peak_mb']:.0f} |"
+        )
+    return lines
+
+
+def _checks(rows: list[dict[str, Any]]) -> list[str]:
+    """The issue's goals, judged on these runs."""
+    out = []
+    for r in rows:
+        sec = r["seconds"]
+        peak = max(r["peak_mb"].values()) + r["children_peak_mb"]
+        after = sec["assembly"] + sec["outputs"]
+        out.append(
+            f"- {r['households']:,} households: plan and outputs {r['total_s']:.0f} s (goal for 20,000: "
+            f"< 240 s), peak {peak:,.0f} MB main + solver (goal < 3,000 MB); assembly + outputs "
+            f"{after:.1f} s against search {sec['search']:.1f} s "
+            f"({'less' if after < sec['search'] else 'NOT less'}); {r['unserved']:,} unserved."
+        )
+    for r in rows:
+        cpu = r["cpu_s"]
+        out.append(
+            f"- {r['households']:,} households, CPU of the planning process: assembly + outputs "
+            f"{cpu.get('assembly', 0.0) + cpu.get('outputs', 0.0):.1f} s, outside the search "
+            f"{sum(cpu.get(s, 0.0) for s in STAGES if s != 'search'):.1f} s."
+        )
+    base = rows[0]
+    for r in rows[1:]:
+        n0, n1 = base["points"], r["points"]
+        bound = n1 * math.log(n1) / (n0 * math.log(n0))
+        rest0 = base["total_s"] - base["seconds"]["search"]
+        rest1 = r["total_s"] - r["seconds"]["search"]
+        out.append(
+            f"- {base['households']:,} → {r['households']:,}: time outside the search x"
+            f"{rest1 / rest0:.2f}, points x{n1 / n0:.2f}, n log n x{bound:.2f} "
+            f"({'within' if rest1 / rest0 <= bound else 'ABOVE'} n log n)."
+        )
+    return out
+
+
+def main() -> None:
+    """Run the growth curve and write ``bench/results/growth.md``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.growth", description=__doc__)
+    parser.add_argument("--scales", default="1,2,4,5.66,8", help="household multipliers")
+    parser.add_argument("--time-limit", type=float, default=5.0, help="solver seconds per day")
+    args = parser.parse_args()
+    started = dt.datetime.now(dt.UTC)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-growth-") as tmp:
+        for scale in (float(s) for s in args.scales.split(",")):
+            print(f"[x{scale:g}] generate and plan ...", flush=True)
+            rows.append(measure(scale, args.time_limit, Path(tmp)))
+            print(json.dumps(rows[-1]), flush=True)
+    write_results(rows, scales=args.scales, time_limit_s=args.time_limit, started=started)
+
+
+def write_results(
+    rows: list[dict[str, Any]], *, scales: str, time_limit_s: float, started: dt.datetime
+) -> None:
+    """Write ``bench/results/growth.md`` from the runs' figures."""
+    load = os.getloadavg()[0]
+    text = [
+        "# Growth curve: one plan from 3,500 to 28,000 households",
+        "",
+        f"Command: `python -m bench.growth --scales {scales} --time-limit {time_limit_s:g}`",
+        f"Date: {started:%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, 2 shared cores; load average "
+        f"{load:.1f} when the runs ended (other engineers' suites and benchmarks: wall times are stretched "
+        "several times; the CPU seconds are the planning process's own). Python "
+        f"{platform.python_version()}, numpy {version('numpy')}, PyVRP {version('pyvrp')}. One run per "
+        "size (each a fresh process).",
+        "Data: the synthetic valley (`python -m routing.synthetic --scale S`, seed 2022) with the default "
+        f"scenario, vehicle counts x S, solver {time_limit_s:g} s per day, outputs: {', '.join(FORMATS)}. "
+        "Peak memory per stage is the planning process's resident memory sampled every 50 ms; the solver's "
+        "worker processes are counted apart (their peak; their CPU is not counted: they are not reaped "
+        "before the end).",
+        "",
+        *_table(rows),
+        "",
+        *_checks(rows),
+    ]
+    write_text(OUT, "\n".join(text) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
