@@ -30,6 +30,7 @@ from branca.element import MacroElement
 from folium.template import Template
 from shapely.ops import substring
 
+from routing.atomic import atomic_write
 from routing.directions import edge_lines
 from routing.exports import landfill_loads, numbered_stops
 from routing.i18n import day_date, day_name, format_clock, translator
@@ -594,5 +595,4 @@ def write_week_map(plan: Plan, path: str | Path, *, language: str, offline: bool
         if assets.exists():
             shutil.rmtree(assets)
         page = _localise_assets(page, assets)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return atomic_write(path, lambda handle: handle.write(page))

@@ -11,6 +11,7 @@ DejaVu Sans so Kyrgyz letters (ң ө ү) render and extract.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +42,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from routing.atomic import atomic_write
 from routing.directions import (
     LegCache,
     Walk,
@@ -932,8 +934,9 @@ def write_driver_sheet(
         else "",
         page_label=_("Page {i} of {n}"),
     )
+    pdf = io.BytesIO()  # built in memory, then written whole through the one atomic writer
     doc = SimpleDocTemplate(
-        str(path),
+        pdf,
         pagesize=A4,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
@@ -945,7 +948,7 @@ def write_driver_sheet(
         creator="taza-routing",
     )
     doc.build(story, canvasmaker=footer.canvasmaker())
-    return path
+    return atomic_write(Path(path), lambda handle: handle.write(pdf.getvalue()), mode="wb")
 
 
 def write_driver_sheets(plan: Plan, out_dir: str | Path, *, language: str) -> list[Path]:
