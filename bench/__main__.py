@@ -23,6 +23,7 @@ TOPICS = (
     "osm",
     "growth",
     "region",
+    "mcarptif",
 )
 
 

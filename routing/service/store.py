@@ -9,6 +9,7 @@ on disk under the data folder; rows hold their server-chosen names, never a name
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -155,10 +156,16 @@ def session_factory(engine: Engine) -> sessionmaker[Any]:
 
 def migrate(url: str) -> None:
     """Bring the database at ``url`` to the newest schema with the shipped Alembic migrations."""
-    from alembic import command
-    from alembic.config import Config
+    log = logging.getLogger("alembic")
+    level = log.level
+    log.setLevel(max(logging.WARNING, level))  # its set-up lines are not news at each start
+    try:
+        from alembic import command
+        from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "head")
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", url)
+        command.upgrade(config, "head")
+    finally:
+        log.setLevel(level)
