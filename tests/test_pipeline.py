@@ -203,3 +203,47 @@ def test_a_road_type_banned_for_a_vehicle_is_never_driven(tmp_path: Path) -> Non
         if graph.has_edge(u, v, 0)
     }
     assert driven and "track" not in driven
+
+
+@pytest.mark.slow
+def test_each_vehicle_routes_on_its_own_roads_the_tractor_takes_the_tracks(tmp_path: Path) -> None:
+    import itertools
+
+    bayreuth = DATA / "north-bayreuth" / "scenario.toml"
+    shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    text = bayreuth.read_text(encoding="utf-8").replace(
+        'assumption = "a typical 18 t rear-loader; not a real fleet"',
+        'assumption = "a typical 18 t rear-loader; not a real fleet"\nroads_banned = ["track"]',
+    )
+    text = text.replace("count = 2", "count = 1")
+    text += (
+        '\n[[vehicle]]\nname = "Tractor"\nkind = "tractor"\ncount = 1\ncapacity_kg = 3000\n'
+        'capacity_m3 = 12\nshift_start = "06:30"\nshift_end = "15:30"\nweight_t = 7\n'
+        "cost_per_km = 0.8\ncost_per_hour = 30\n"
+    )
+    text = text.replace("../../../shared", str(shared_file("data").parent))
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    overrides = {"solver.time_limit_s": 30.0, "solver.max_iterations": 150}
+    plan = plan_week(load_scenario(path, overrides=overrides), cache_dir=tmp_path)
+    _check_accounting(plan)
+    graph = plan.network.graph  # every road either vehicle may drive
+    assert any(d["highway"] == "track" for *_, d in graph.edges(data=True))
+    on_track = {
+        str(p.point_id)
+        for p in plan.points.itertuples()
+        if p.kind == "segment" and graph.edges[int(p.u), int(p.v), int(p.key)]["highway"] == "track"
+    }
+    assert on_track  # houses whose street is a track
+    by_kind: dict[str, set[str]] = {"compactor": set(), "tractor": set()}
+    for vd in plan.vehicle_days:
+        own = plan.network_of(vd).graph
+        for u, v in itertools.pairwise(vd.node_path):
+            assert own.has_edge(u, v), f"{vd.vehicle} drives {u}->{v}, not on its own roads"
+        if vd.vehicle_kind == "compactor":
+            assert not any(d["highway"] == "track" for *_, d in own.edges(data=True))
+        by_kind[vd.vehicle_kind] |= {s.point_id for s in vd.collect_stops}
+    assert not by_kind["compactor"] & on_track  # the rear loader never collects on a track
+    assert by_kind["tractor"] & on_track  # the tractor does
+    served = plan.households[plan.households["status"] == "served"]
+    assert served["point_id"].isin(on_track).any()
