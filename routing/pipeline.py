@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ from routing.estimate import VillageFill, check_register
 from routing.geocode import Gazetteer, geocode_households, read_aliases, read_corrections
 from routing.i18n import day_name
 from routing.network import RoadNetwork, default_cache_dir, load_network
+from routing.places import SameNamePlaces, same_name_places
 from routing.plan import Plan, assemble_plan
 from routing.profile import TruckProfile, fleet_profiles, shared_profile, union_profile
 from routing.progress import Reporter
@@ -203,8 +204,10 @@ def locate_households(
 
     Without a register they are estimated from the buildings, given the village nearest by
     road (same-name places told apart) and, where a village's buildings imply far fewer
-    households than its ``population``, filled along its streets. Households outside the
-    scenario's ``[area]`` are left out and counted apart.
+    households than its ``population``, filled along its streets. A register's village name
+    that the map holds twice is told apart by the row's municipality, else as the scenario
+    means it (`routing.places.SameNamePlaces`). Households outside the scenario's ``[area]``
+    are left out and counted apart.
     """
     renamed: dict[str, str] = {}
     fills: list[VillageFill] = []
@@ -218,24 +221,31 @@ def locate_households(
         corrections = read_corrections(scenario.corrections) if scenario.corrections else None
         aliases = read_aliases(scenario.aliases) if scenario.aliases else None
         area = _service_area(network)
+        same = _same_name_places(scenario, network, gazetteer)
         gdf = geocode_households(
-            frame, gazetteer, service_area=area, corrections=corrections, aliases=aliases
-        )
+            frame, gazetteer, service_area=area, corrections=corrections, aliases=aliases,
+            choose_place=same.choose,
+        )  # fmt: skip
+        gdf["matched_village"] = [
+            same.goes_by.get(v, v) if isinstance(v, str) else v for v in gdf["matched_village"]
+        ]
+        renamed = dict(same.renamed)
     gdf = gdf.reset_index(drop=True)
     inside = inside_area(gdf, scenario.area)
     gdf = gdf[inside].reset_index(drop=True)
+    other = [_renamed_as(row, renamed) for row in gdf.itertuples()]  # a same-name place
     specs = [
-        scenario.village("*") if row.village in renamed else _village_of(scenario, row)
-        for row in gdf.itertuples()
+        scenario.village("*") if o else _village_of(scenario, row)
+        for o, row in zip(other, gdf.itertuples(), strict=True)
     ]
     gdf["village_spec"] = [s.name if s else "" for s in specs]
     no_village = np.array([s is None for s in specs], dtype=bool)
-    gdf.loc[no_village, "reason"] = gdf.loc[no_village, "village"].map(
-        lambda v: (
-            f"village {v!r} is not served in this scenario (not in its [[village]] list)"
-            + (f"; {renamed[v]}" if v in renamed else "")
-        )
-    )
+    gdf.loc[no_village, "reason"] = [
+        f"village {o or v!r} is not served in this scenario (not in its [[village]] list)"
+        + (f"; {renamed[o]}" if o else "")
+        for o, v, no in zip(other, gdf["village"], no_village, strict=True)
+        if no
+    ]
     gdf.loc[no_village, "ok"] = False
     if scenario.households is not None:
         fills = check_register(gdf, scenario.villages, household_size=scenario.household_size)
@@ -266,6 +276,31 @@ def _estimate_households(
         gdf, network, scenario.villages, household_size=scenario.household_size, seed=scenario.seed
     )
     return gdf, renamed, fills
+
+
+def _renamed_as(row: Any, renamed: Mapping[str, str]) -> str | None:
+    """The name a household's place goes by when it is another place of a served name."""
+    for attr in ("matched_village", "village"):
+        name = getattr(row, attr, None)
+        if isinstance(name, str) and name in renamed:
+            return name
+    return None
+
+
+def _same_name_places(
+    scenario: Scenario, network: RoadNetwork, gazetteer: Gazetteer
+) -> SameNamePlaces:
+    """The gazetteer's places that share a name, told apart (`routing.places`)."""
+    places = [
+        (v.name, v.names[0], *gazetteer.to_wgs84(*v.point))
+        for v in gazetteer.villages.values()
+        if v.point is not None and v.names
+    ]
+    return same_name_places(
+        places, network, osm_path=scenario.osm,
+        meant={v.name: v.aiyl_aimak for v in scenario.villages},
+        depot_lonlat=(scenario.depot.lon, scenario.depot.lat),
+    )  # fmt: skip
 
 
 def _service_area(network: RoadNetwork) -> Polygon:

@@ -247,3 +247,58 @@ def test_each_vehicle_routes_on_its_own_roads_the_tractor_takes_the_tracks(tmp_p
     assert by_kind["tractor"] & on_track  # the tractor does
     served = plan.households[plan.households["status"] == "served"]
     assert served["point_id"].isin(on_track).any()
+
+
+def _twin_nendeln(tmp_path: Path) -> Path:
+    """Liechtenstein with Schaanwald (in Mauren) renamed Nendeln: the name is then held by two
+    places in two municipalities (the real Nendeln is in Eschen). Written to ``tmp_path``."""
+    import osmium
+
+    src = shared_file("data", "osm", "liechtenstein-2013-08-03.osm.pbf")
+    out = tmp_path / "li-twin.osm.pbf"
+    with osmium.SimpleWriter(str(out)) as writer:
+        for obj in osmium.FileProcessor(str(src)):
+            if obj.is_node() and obj.tags.get("name") == "Schaanwald":
+                writer.add_node(obj.replace(tags={**dict(obj.tags), "name": "Nendeln"}))
+            else:
+                writer.add(obj)
+    return out
+
+
+@pytest.mark.slow
+def test_a_register_village_the_map_holds_twice_goes_to_its_own_municipality(
+    tmp_path: Path,
+) -> None:
+    from routing.network import load_network
+    from routing.pipeline import locate_households, network_profile
+
+    osm = _twin_nendeln(tmp_path)
+    (tmp_path / "register.csv").write_text(
+        "id,village,street,members,aiyl_aimak\n"
+        "1,Nendeln,Rheinstrasse,3,Eschen\n"  # the real Nendeln's street, its municipality
+        "2,Nendeln,Fabrikenweg,4,Mauren\n"  # a street of the other Nendeln, in Mauren
+        "3,Nendeln,Rheinstrasse,2,\n"  # no municipality: the scenario's Nendeln (Eschen)
+        "4,Nendeln,Fabrikenweg,5,\n",  # ... where Fabrikenweg is not: never the other place
+        encoding="utf-8",
+    )
+    text = (DATA / "north-bayreuth" / "scenario.toml").read_text(encoding="utf-8")
+    text = text.replace("../../../shared/data/osm/north-bayreuth-clip-landfill.osm.bz2", osm.name)
+    text = text.replace("[register]\n", '[register]\nhouseholds = "register.csv"\n')
+    text = text.replace('name = "*"', 'name = "Nendeln"\naiyl_aimak = "Eschen"')
+    text = text.replace("lat = 50.0081\nlon = 11.5917", "lat = 47.1974\nlon = 9.5431")
+    text = text.replace("lat = 50.0049\nlon = 11.5668", "lat = 47.2030\nlon = 9.5380")
+    (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
+    sc = load_scenario(tmp_path / "scenario.toml")
+    net = load_network(sc.osm, profile=network_profile(sc), cache_dir=tmp_path / "c")
+    hh = locate_households(sc, net, cache_dir=tmp_path / "c").households.set_index("household_id")
+    assert hh.loc["1", "village_spec"] == "Nendeln" and bool(hh.loc["1", "ok"])
+    assert hh.loc["2", "matched_village"] == "Nendeln (Mauren)"
+    assert hh.loc["2", "village_spec"] == "" and not bool(hh.loc["2", "ok"])
+    assert "'Nendeln (Mauren)' is not served" in hh.loc["2", "reason"]
+    assert "not in 'Eschen'" in hh.loc["2", "reason"]
+    assert hh.loc["3", "village_spec"] == "Nendeln" and bool(hh.loc["3", "ok"])
+    assert hh.loc["4", "matched_village"] == "Nendeln" and not bool(hh.loc["4", "ok"])
+    assert "not found in Nendeln" in hh.loc["4", "reason"]
+    # no household goes to a place in another municipality
+    placed = hh[hh["ok"].astype(bool)]
+    assert set(placed["matched_village"]) == {"Nendeln"}
