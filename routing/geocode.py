@@ -47,6 +47,7 @@ from routing.normalize import (
     place_key,
 )
 from routing.register import HOUSEHOLD_ALIASES, match_headers, read_table
+from routing.translit import readings
 
 __all__ = [
     "Gazetteer",
@@ -588,11 +589,33 @@ class _Matcher:
     def _alias(self, text: str) -> str:
         return self.aliases.get(name_key(text).loose, text) if self.aliases else text
 
+    def _read(self, text: str, pool: _Pool, *, place: bool = False) -> tuple[list[Any], float]:
+        """The best candidates for a name as written, else for its other readings.
+
+        A reading (`routing.translit.readings`: wrong keyboard layout, a Latin c as ч or ж, w as
+        ш) is tried only when the name as written matches nothing, scores a point less, and
+        readings that reach different candidates within the tie window make the name ambiguous.
+        """
+        q = name_key(self._alias(text), place=place)
+        found, score = _best(q, pool, min_score=_min_score_for(q, self.min_score))
+        if found:
+            return found, score
+        hits: list[tuple[list[Any], float]] = []
+        for alt in readings(text):
+            qa = name_key(alt, place=place)
+            got = _best(qa, pool, min_score=_min_score_for(qa, self.min_score))
+            if got[0]:
+                hits.append(got)
+        if not hits:
+            return [], 0.0
+        top = max(sc for _, sc in hits)
+        tied = [o for objs, sc in hits if sc >= top - 3.0 for o in objs]
+        return list({id(o): o for o in tied}.values()), top - 1.0
+
     def villages(self, text: str) -> tuple[list[Village], float]:
         hit = self._village_cache.get(text)
         if hit is None:
-            q = name_key(self._alias(text), place=True)
-            hit = _best(q, self._village_pool, min_score=_min_score_for(q, self.min_score))
+            hit = self._read(text, self._village_pool, place=True)
             self._village_cache[text] = hit
         return hit
 
@@ -601,8 +624,7 @@ class _Matcher:
         hit = self._street_cache.get(ck)
         if hit is None:
             q = name_key(self._alias(text))
-            pool = self._street_pools[village.name]
-            found, score = _best(q, pool, min_score=_min_score_for(q, self.min_score))
+            found, score = self._read(text, self._street_pools[village.name])
             if (
                 not found
                 and village.streets.get("") is not None
@@ -640,8 +662,7 @@ class _Matcher:
     def any_street(self, text: str) -> tuple[list[Street], float]:
         hit = self._any_street_cache.get(text)
         if hit is None:
-            q = name_key(self._alias(text))
-            hit = _best(q, self._all_streets, min_score=_min_score_for(q, self.min_score))
+            hit = self._read(text, self._all_streets)
             self._any_street_cache[text] = hit
         return hit
 

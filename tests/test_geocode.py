@@ -521,3 +521,13 @@ def test_report_lists_house_numbers_recovered_from_dates(gaz: Gazetteer, tmp_pat
     out = geocode_households(reg, gaz)
     assert out["note"].iloc[0].startswith("house number '2026-01-03'")
     assert write_geocoding_report(out, tmp_path / "r.csv") == 1
+
+
+def test_names_typed_with_the_wrong_keyboard_layout(gaz: Gazetteer) -> None:
+    # "Терек-Суу", "Токтогул көчөсү" typed on the Russian layout's keys while Latin was on
+    r = _one(gaz, "Nthtr-Ceee", "Njrnjuek rjxjce", "2")
+    assert (r.match_level, r.matched_village, r.matched_street) == (
+        "house", "Терек-Суу", "Токтогул көчөсү",
+    )  # fmt: skip
+    # a garbled name that no reading places stays for a person
+    assert _one(gaz, "Терек-Суу", "Qwerty", "2").match_level == "village"
