@@ -18,12 +18,14 @@ import hashlib
 import json
 import math
 import pickle
+import re
 import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Pol
 from shapely.ops import linemerge
 
 from routing.errors import InputError
+from routing.i18n import translator
 
 if TYPE_CHECKING:
     from routing.scenario import Scenario
@@ -46,10 +49,11 @@ from routing.normalize import (
     parse_house,
     place_key,
 )
-from routing.register import HOUSEHOLD_ALIASES, match_headers, read_table
+from routing.register import HOUSE_DATE_NOTES, HOUSEHOLD_ALIASES, match_headers, read_table
 from routing.translit import readings
 
 __all__ = [
+    "MESSAGES",
     "Gazetteer",
     "Street",
     "Village",
@@ -58,8 +62,51 @@ __all__ = [
     "read_aliases",
     "read_corrections",
     "report_scenario",
+    "translate_reason",
     "write_geocoding_report",
 ]
+
+# The geocoder's reasons and notes. The English texts are the ids of the catalogue
+# `locales/*/LC_MESSAGES/taza-geocode.po`: the households frame keeps them in English (summary.json
+# groups the unserved by their words), and the geocoding report shows them in the user's language
+# (`translate_reason`). A reason or note is one of these, or several joined by "; ".
+NO_ADDRESS = "no address (village and street empty)"
+VILLAGE_NOT_FOUND = "village {village} not found"
+VILLAGE_AMBIGUOUS = "village {village} ambiguous: {names}"
+NO_STREET = "no street given"
+STREET_AMBIGUOUS = "street {street} ambiguous in {village}: {names}"
+STREET_NOT_FOUND_IN = "street {street} not found in {village}"
+STREET_NOT_FOUND = "street {street} not found"
+STREET_IN_SEVERAL = "no village given and street {street} is in several: {where}"
+STREET_ELSEWHERE = "street {street} is not in {village}, but {where} has it: check the village"
+STREET_UNADDRESSED_HERE = (
+    "street {street} has no addressed house in {village}, but {where} has it: check the village"
+)
+AT_VILLAGE_CENTRE = "located at the village centre"
+ONLINE_FAILED = "online lookup failed ({error})"
+ONLINE = "located online (Nominatim)"
+NO_HOUSE_NUMBER = "no house number"
+HOUSE_AT_NUMBER = "house {house} placed at number {number}"
+HOUSE_NOT_ON_STREET = "house {house} not found on the street"
+ON_THE_STREET = "placed on the street"
+HOUSE_BEYOND = "house {number} placed beyond number {last}, the last known on its side"
+HOUSE_BETWEEN_SIDES = "house {number} placed between numbers of both sides of the street"
+BY_HAND = "corrected by hand"
+FAR_FROM_VILLAGE = "coordinates lie {km} km from {village}, the village written"
+SWAPPED = "latitude and longitude were swapped"
+CORRECTED = "corrected"
+OUTSIDE_AREA = "coordinates ({lat}, {lon}) lie outside the service area"
+BY_ADDRESS = "located by address"
+MATCHED_AT = "matched at {level} level"
+MESSAGES: tuple[str, ...] = (
+    NO_ADDRESS, VILLAGE_NOT_FOUND, VILLAGE_AMBIGUOUS, NO_STREET, STREET_AMBIGUOUS,
+    STREET_NOT_FOUND_IN, STREET_NOT_FOUND, STREET_IN_SEVERAL, STREET_ELSEWHERE,
+    STREET_UNADDRESSED_HERE, AT_VILLAGE_CENTRE, ONLINE_FAILED, ONLINE, NO_HOUSE_NUMBER,
+    HOUSE_AT_NUMBER, HOUSE_NOT_ON_STREET, ON_THE_STREET, HOUSE_BEYOND, HOUSE_BETWEEN_SIDES,
+    BY_HAND, FAR_FROM_VILLAGE, SWAPPED, CORRECTED, OUTSIDE_AREA, BY_ADDRESS, MATCHED_AT,
+    *HOUSE_DATE_NOTES,
+)  # fmt: skip
+"""Every text the geocoder writes into ``reason`` and ``note`` (English catalogue ids)."""
 
 _CACHE_VERSION = "gazetteer-3"
 
@@ -668,21 +715,24 @@ class _Matcher:
 
     def match(self, village_text: str | None, street_text: str | None, house: str | None) -> _Match:
         if not village_text and not street_text:
-            return _Match(None, 0.0, None, reason="no address (village and street empty)")
+            return _Match(None, 0.0, None, reason=NO_ADDRESS)
         if not village_text:
             assert street_text is not None
             return self._without_village(street_text, house)
         found_v, vscore = self.villages(village_text)
         if not found_v:
-            return _Match(None, 0.0, None, reason=f"village {village_text!r} not found")
+            return _Match(
+                None, 0.0, None, reason=VILLAGE_NOT_FOUND.format(village=repr(village_text))
+            )
         if len(found_v) > 1:
             names = ", ".join(v.name for v in found_v[:4])
-            return _Match(None, 0.0, None, reason=f"village {village_text!r} ambiguous: {names}")
+            why = VILLAGE_AMBIGUOUS.format(village=repr(village_text), names=names)
+            return _Match(None, 0.0, None, reason=why)
         village = found_v[0]
         if not street_text:
             if house and "" in village.streets:
                 return self._house(village.streets[""], house, min(vscore, 100.0))
-            return self._village_level(village, vscore, "no street given")
+            return self._village_level(village, vscore, NO_STREET)
         found_s, sscore = self.streets(village, street_text)
         if len(found_s) > 1 and house:
             # "Манас" may be the street or the lane of that name: the house number can tell.
@@ -692,23 +742,27 @@ class _Matcher:
         if len(found_s) > 1:
             names = ", ".join(s.name for s in found_s[:4])
             return self._village_level(
-                village, vscore, f"street {street_text!r} ambiguous in {village.name}: {names}"
+                village,
+                vscore,
+                STREET_AMBIGUOUS.format(
+                    street=repr(street_text), village=village.name, names=names
+                ),
             )
         elsewhere = self._elsewhere(village, street_text, found_s[0] if found_s else None)
         if elsewhere is not None:
             return elsewhere
         if not found_s:
-            why = f"street {street_text!r} not found in {village.name}"
+            why = STREET_NOT_FOUND_IN.format(street=repr(street_text), village=village.name)
             return self._village_level(village, vscore, why)
         return self._house(found_s[0], house, min(vscore, sscore))
 
     def _without_village(self, street_text: str, house: str | None) -> _Match:
         found_s, sscore = self.any_street(street_text)
         if not found_s:
-            return _Match(None, 0.0, None, reason=f"street {street_text!r} not found")
+            return _Match(None, 0.0, None, reason=STREET_NOT_FOUND.format(street=repr(street_text)))
         if len(found_s) > 1:
             where = ", ".join(sorted({s.village for s in found_s}))
-            why = f"no village given and street {street_text!r} is in several: {where}"
+            why = STREET_IN_SEVERAL.format(street=repr(street_text), where=where)
             return _Match(None, 0.0, None, reason=why)
         return self._house(found_s[0], house, sscore)
 
@@ -726,8 +780,8 @@ class _Matcher:
         if not others or score < 95:
             return None
         where = ", ".join(sorted({s.village for s in others}))
-        verb = "has no addressed house" if found is not None else "is not"
-        why = f"street {text!r} {verb} in {village.name}, but {where} has it: check the village"
+        template = STREET_UNADDRESSED_HERE if found is not None else STREET_ELSEWHERE
+        why = template.format(street=repr(text), village=village.name, where=where)
         m = self._village_level(village, score, why)
         m.suggestion = f"{others[0].name} ({others[0].village})" if len(others) == 1 else where
         return m
@@ -738,7 +792,7 @@ class _Matcher:
             score,
             village.centre(),
             village=village.name,
-            reason=f"{why}; located at the village centre",
+            reason=f"{why}; {AT_VILLAGE_CENTRE}",
         )
 
     def _house(self, street: Street, house: str | None, score: float) -> _Match:
@@ -746,7 +800,7 @@ class _Matcher:
             "street", score, street.centre(), village=street.village, street=street.name or None
         )
         if not house:
-            base.note = "no house number"
+            base.note = NO_HOUSE_NUMBER
             return base
         h = parse_house(house)
         pts = street.houses.get(h.key)
@@ -761,7 +815,7 @@ class _Matcher:
                     pts[0],
                     street.village,
                     street.name or None,
-                    note=f"house {house} placed at number {h.number}",
+                    note=HOUSE_AT_NUMBER.format(house=house, number=h.number),
                 )
             found = _interpolate(street, h.number)
             if found is not None:
@@ -769,7 +823,7 @@ class _Matcher:
                 return _Match(
                     "interpolated", score - 10, xy, street.village, street.name or None, note=note
                 )
-        base.note = f"house {house} not found on the street; placed on the street"
+        base.note = f"{HOUSE_NOT_ON_STREET.format(house=house)}; {ON_THE_STREET}"
         return base
 
 
@@ -842,11 +896,11 @@ def _interpolate(street: Street, number: int) -> tuple[tuple[float, float], str 
             if found is not None:
                 return (
                     found,
-                    f"house {number} placed beyond number {n2}, the last known on its side",
+                    HOUSE_BEYOND.format(number=number, last=n2),
                 )
     xy = _bracket(street, street.numbered, number)
     if xy is not None:
-        return xy, f"house {number} placed between numbers of both sides of the street"
+        return xy, HOUSE_BETWEEN_SIDES.format(number=number)
     return None
 
 
@@ -1119,12 +1173,12 @@ def _locate(
         if not math.isnan(corr["lat"]):
             lat, lon = float(corr["lat"]), float(corr["lon"])
             if _valid_lonlat(lon, lat):
-                m = _Match("coordinates", 100.0, local.xy(lon, lat), note="corrected by hand")
+                m = _Match("coordinates", 100.0, local.xy(lon, lat), note=BY_HAND)
         else:
             street = _text_or_none(corr.get("street"))
             village = _text_or_none(corr.get("village")) or village
             house = _text_or_none(corr.get("house")) or house
-            note_parts.append("corrected by hand")
+            note_parts.append(BY_HAND)
             lat = lon = math.nan
     if m is None and not (math.isnan(lat) or math.isnan(lon)):
         m = _by_coordinates(lat, lon, area_p, local, note_parts)
@@ -1139,8 +1193,8 @@ def _locate(
         m.village = named or nearest
         far = matcher.distance_km(named, m.xy) if named and named != nearest else None
         if far is not None and far > _FAR_FROM_VILLAGE_KM:
-            note_parts.append(f"coordinates lie {far:.1f} km from {named}, the village written")
-    if m.note == "corrected by hand":
+            note_parts.append(FAR_FROM_VILLAGE.format(km=f"{far:.1f}", village=named))
+    if m.note == BY_HAND:
         note_parts.insert(0, m.note)
     elif m.note:
         note_parts.append(m.note)
@@ -1153,21 +1207,65 @@ def _by_coordinates(
     if _valid_lonlat(lon, lat) and area_p.contains(Point(lon, lat)):
         return _Match("coordinates", 100.0, local.xy(lon, lat))
     if _valid_lonlat(lat, lon) and area_p.contains(Point(lat, lon)):
-        note = "latitude and longitude were swapped; corrected"
+        note = f"{SWAPPED}; {CORRECTED}"
         return _Match("coordinates", 95.0, local.xy(lat, lon), note=note)
-    note_parts.append(
-        f"coordinates ({lat}, {lon}) lie outside the service area; located by address"
-    )
+    note_parts.append(f"{OUTSIDE_AREA.format(lat=lat, lon=lon)}; {BY_ADDRESS}")
     return None
 
 
-def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
+@lru_cache(maxsize=1)
+def _message_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    out = []
+    for text in MESSAGES:
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text))
+        out.append((re.compile(pattern), text))
+    return tuple(out)
+
+
+def translate_reason(text: object, *, language: str) -> str:
+    """A reason or note of the geocoder (one of `MESSAGES`, or several joined by "; ") in a language.
+
+    Parameters
+    ----------
+    text
+        The ``reason`` or ``note`` as the households frame holds it (None or NaN: "").
+    language
+        "ky", "ru" or "en".
+
+    Returns
+    -------
+    str
+        Each part translated with its values (names, numbers) kept; a part that is no message of
+        the geocoder (another stage's reason) is kept as it is.
+
+    Examples
+    --------
+    >>> translate_reason("street 'Манас' not found in Терек-Суу; located at the village centre",
+    ...                  language="ru")
+    "улица 'Манас' не найдена в селе Терек-Суу; поставлено в центр села"
+    """
+    if not isinstance(text, str) or not text:
+        return ""
+    _ = translator(language)
+    parts = []
+    for part in text.split("; "):
+        for pattern, msgid in _message_patterns():
+            m = pattern.fullmatch(part)
+            if m is not None:
+                part = _(msgid, **m.groupdict())
+                break
+        parts.append(part)
+    return "; ".join(parts)
+
+
+def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path, *, language: str = "en") -> int:
     """Write a CSV of every row located below house level or not at all, with its row and why.
 
     Rows whose coordinates were swapped, lay outside the service area or far from the village
     written beside them are listed too, and rows whose house number was recovered from the date a
     spreadsheet made of it.
 
+    The ``why`` column is in ``language`` (the other columns are codes and names as read).
     Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
     for the map, and ``<name>-aliases.csv``: the street spellings that were not placed, as lines of
     an alias file (`read_aliases`) to complete and add to one's own. Returns the number of rows
@@ -1185,8 +1283,8 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     for rec in rep.to_dict("records"):
         parts = [p for p in (rec.get("reason"), rec.get("note")) if isinstance(p, str) and p]
         if not parts:
-            parts = [f"matched at {rec.get('match_level')} level"]
-        why.append("; ".join(parts))
+            parts = [MATCHED_AT.format(level=rec.get("match_level"))]
+        why.append(translate_reason("; ".join(parts), language=language))
     rep["why"] = why
     rep["lat"] = [g.y if g is not None else math.nan for g in rep.geometry]
     rep["lon"] = [g.x if g is not None else math.nan for g in rep.geometry]
@@ -1238,7 +1336,7 @@ def report_scenario(
     corrections = read_corrections(scenario.corrections) if scenario.corrections else None
     aliases = read_aliases(scenario.aliases) if scenario.aliases else None
     gdf = geocode_households(frame, gaz, corrections=corrections, aliases=aliases)
-    listed = write_geocoding_report(gdf, out)
+    listed = write_geocoding_report(gdf, out, language=scenario.language)
     offered = Path(out).with_name(Path(out).stem + "-aliases.csv")
     lines = len(pd.read_csv(offered)) if offered.exists() else 0
     return len(gdf), listed, lines
@@ -1359,7 +1457,7 @@ def _online(
             query, user_agent=user_agent, cache_dir=cache_dir, viewbox=area.bounds
         )
     except OSError as exc:
-        m.reason = f"{m.reason}; online lookup failed ({exc})"
+        m.reason = f"{m.reason}; {ONLINE_FAILED.format(error=exc)}"
         return m
     if not res:
         return m
@@ -1367,6 +1465,4 @@ def _online(
     if not area.contains(Point(lon, lat)):
         return m
     level = "house" if res.get("type") in ("house", "building") else "street"
-    return _Match(
-        level, 80.0, local.xy(lon, lat), village, street, note="located online (Nominatim)"
-    )
+    return _Match(level, 80.0, local.xy(lon, lat), village, street, note=ONLINE)
