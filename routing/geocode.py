@@ -35,10 +35,12 @@ import pandas as pd
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon
 from shapely.ops import linemerge
 
+from routing.atomic import atomic_write
 from routing.errors import InputError
 from routing.i18n import translator
 
 if TYPE_CHECKING:
+    from routing.plan import Plan
     from routing.scenario import Scenario
 from routing.normalize import (
     KeyIndex,
@@ -64,6 +66,7 @@ __all__ = [
     "report_scenario",
     "translate_reason",
     "write_geocoding_report",
+    "write_plan_geocoding",
 ]
 
 # The geocoder's reasons and notes. The English texts are the ids of the catalogue
@@ -1263,16 +1266,33 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path, *, language:
 
     Rows whose coordinates were swapped, lay outside the service area or far from the village
     written beside them are listed too, and rows whose house number was recovered from the date a
-    spreadsheet made of it.
+    spreadsheet made of it. The ``why`` column is in ``language`` (the other columns are codes
+    and names as read).
 
-    The ``why`` column is in ``language`` (the other columns are codes and names as read).
     Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
     for the map, and ``<name>-aliases.csv``: the street spellings that were not placed, as lines of
-    an alias file (`read_aliases`) to complete and add to one's own. Returns the number of rows
-    listed.
+    an alias file (`read_aliases`) to complete and add to one's own. Every file is written whole
+    (`routing.atomic.atomic_write`). Returns the number of rows listed.
     """
-    path = Path(path)
-    good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"]
+    return _write_report(gdf, Path(path), language=language)[0]
+
+
+def write_plan_geocoding(plan: Plan, folder: Path, *, language: str) -> list[Path]:
+    """The geocoding report of a plan's register in its output folder (the "geocoding" output).
+
+    ``geocoding.csv`` (rows to fix, with why), ``geocoding.geojson`` (those with a position) and
+    ``geocoding-aliases.csv`` (spellings not placed, as alias lines), as `write_geocoding_report`
+    writes them; in the plan, a row the planner could not serve also says why. Nothing is written
+    when the households were estimated from buildings (there is no register to fix).
+    """
+    households = plan.households
+    if plan.scenario.households is None or "match_level" not in households.columns:
+        return []
+    return _write_report(households, folder / "geocoding.csv", language=language)[1]
+
+
+def _write_report(gdf: gpd.GeoDataFrame, path: Path, *, language: str) -> tuple[int, list[Path]]:
+    good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"].astype(bool)
     # Coordinates that had to be swapped or were outside the area are also worth a look.
     notes = gdf["note"].fillna("").astype(str)
     flagged = notes.str.contains(
@@ -1293,18 +1313,18 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path, *, language:
         "ok", "matched_village", "matched_street", "suggestion", "why", "lat", "lon",
     ]  # fmt: skip
     cols = [c for c in cols if c in rep.columns]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rep[cols]).to_csv(path, index=False, encoding="utf-8")
-    _write_alias_suggestions(rep, path.with_name(path.stem + "-aliases.csv"))
+    table = pd.DataFrame(rep[cols])
+    written = [atomic_write(path, lambda h: table.to_csv(h, index=False))]
+    aliases = _write_alias_suggestions(rep, path.with_name(path.stem + "-aliases.csv"))
+    written += [aliases] if aliases is not None else []
     located = rep[rep.geometry.notna()]
     geo = path.with_suffix(".geojson")
     if len(located):
-        gpd.GeoDataFrame(located[cols], geometry=located.geometry, crs=gdf.crs).to_file(
-            geo, driver="GeoJSON"
-        )
+        layer = gpd.GeoDataFrame(located[cols], geometry=located.geometry, crs=gdf.crs)
+        written.append(atomic_write(geo, lambda h: h.write(layer.to_json(drop_id=True))))
     elif geo.exists():
         geo.unlink()
-    return len(rep)
+    return len(rep), written
 
 
 def report_scenario(
@@ -1342,16 +1362,16 @@ def report_scenario(
     return len(gdf), listed, lines
 
 
-def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> int:
+def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> Path | None:
     """Offer the spellings the geocoder could not place as lines for the user's alias file.
 
     One line per street spelling not found (most rows first), in the two columns of
     `read_aliases`: the second column holds the suggestion where there is one (a street of that
     name in another village) and is empty otherwise, for the user to fill in or delete.
-    Returns the number of lines.
+    Returns the file, or None when there is no line (and no file).
     """
     if "street" not in rep.columns:
-        return 0
+        return None
     unplaced = rep[rep["matched_street"].isna() & rep["street"].notna()]
     lines: dict[str, list[Any]] = {}
     for rec in unplaced.to_dict("records"):
@@ -1365,13 +1385,12 @@ def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> int:
     if not lines:
         if path.exists():
             path.unlink()
-        return 0
+        return None
     table = pd.DataFrame(
         rows,
         columns=["written", "on the map", "rows", "village (first row)"],
     )
-    table.to_csv(path, index=False, encoding="utf-8")
-    return len(table)
+    return atomic_write(path, lambda h: table.to_csv(h, index=False))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -564,3 +564,22 @@ def test_every_geocoder_message_is_in_the_catalogues() -> None:
 
     for lang in ("ky", "ru", "en"):
         assert not set(MESSAGES) - set(messages(lang)), lang
+
+
+def test_the_plan_output_holds_the_rows_to_fix(gaz: Gazetteer, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from routing.outputs import FORMATS, OutputOptions
+
+    reg = _register([("Терек-Суу", "Манас", "3"), ("Терек-Суу", "Нет такой", "1")])
+    households = geocode_households(reg, gaz)
+    plan = SimpleNamespace(scenario=SimpleNamespace(households=Path("register.csv")),
+                           households=households)  # fmt: skip
+    written = FORMATS["geocoding"].writer(plan, tmp_path, OutputOptions(language="ru"))  # type: ignore[arg-type]
+    assert {p.name for p in written} == set(FORMATS["geocoding"].owns)
+    rep = pd.read_csv(tmp_path / "geocoding.csv")
+    assert rep["street"].tolist() == ["Нет такой"]
+    assert "не найдена в селе Терек-Суу" in rep["why"].iloc[0]
+    # households estimated from buildings: no register, nothing to fix, nothing written
+    plan.scenario.households = None
+    assert FORMATS["geocoding"].writer(plan, tmp_path / "est", OutputOptions(language="ru")) == []  # type: ignore[arg-type]
