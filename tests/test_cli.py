@@ -32,6 +32,8 @@ def test_help_lists_every_plan_option(capsys: pytest.CaptureFixture[str]) -> Non
         "--workers",
         "--progress",
         "--screenshots",
+        "--driver-url",
+        "{stem}",
     ):
         assert option in text
 
@@ -94,6 +96,14 @@ def test_unknown_format_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None
     scenario = str(DATA / "taza-aimak" / "scenario.toml")
     assert main(["plan", scenario, "--formats", "summary,pdf"]) == 2
     assert "--formats: unknown output(s) pdf" in capsys.readouterr().err
+
+
+def test_a_bad_driver_url_is_refused_before_planning(capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = str(DATA / "taza-aimak" / "scenario.toml")
+    assert main(["plan", scenario, "--driver-url", "https://h/plans/{plan}/{stem}"]) == 2
+    err = capsys.readouterr().err
+    assert "--driver-url: unknown field {plan}" in err
+    assert "Жол тармагын" not in err  # refused before the first stage
 
 
 def test_a_missing_scenario_is_bad_input_naming_the_path(
