@@ -236,8 +236,11 @@ def _add_geocode(sub: Any) -> None:
 def _run_geocode(args: argparse.Namespace) -> int:
     from routing.geocode import report_scenario
 
-    rows, listed, offered = report_scenario(load_scenario(args.scenario), args.output)
-    print(f"{rows} rows; {listed} below house level listed in {args.output}; {offered} alias lines")
+    scenario = load_scenario(args.scenario)
+    rows, listed, offered = report_scenario(scenario, args.output)
+    _ = translator(scenario.language)
+    print(_("{rows} rows; {listed} below house level listed in {path}; {offered} alias lines",
+            rows=rows, listed=listed, path=args.output, offered=offered))  # fmt: skip
     return 0
 
 
