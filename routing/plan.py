@@ -223,7 +223,8 @@ def assemble_plan(
     for solved in days:
         day, model, ids = solved.day_model.day, solved.day_model.model, solved.day_model.point_ids
         for u in solved.result.unserved:
-            missed.setdefault(ids[u.client], f"not collected on {day}: {u.reason}")
+            why = f"not collected on {day}: {u.reason}{road_note(model, u.client)}"
+            missed.setdefault(ids[u.client], why)
         for route in solved.result.routes:
             if not route.clients:
                 continue
@@ -268,6 +269,26 @@ def assemble_plan(
         stats=stats,
         vehicle_networks=own,
     )
+
+
+def road_note(model: Model, client: int) -> str:
+    """ "; only <vehicles> may drive to it" where some vehicle types' roads do not reach a
+    client (its street is refused, or no way leads there from the depot), else ""."""
+    c = model.clients[client]
+    able: list[str] = []
+    unable: list[str] = []
+    for vt in model.vehicle_types:
+        if vt.num_available <= 0:
+            continue
+        dur = model.matrices(vt.profile)[0]
+        start = model.depots[vt.start_depot].location
+        on_roads = c.profiles is None or vt.profile in c.profiles
+        (able if on_roads and math.isfinite(dur[start, c.location]) else unable).append(vt.name)
+    if not unable:
+        return ""
+    if not able:
+        return "; no vehicle of the fleet may drive to it"
+    return f"; only {', '.join(able)} may drive to it"
 
 
 def assumptions(scenario: Scenario) -> list[str]:
