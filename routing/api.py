@@ -108,7 +108,8 @@ def write_outputs(
     formats
         Any of :data:`ALL_FORMATS`: "summary" (``summary.json``), "stops" (``stops.csv``),
         "routes" (``routes.geojson``), "map" (``week.html``), "sheets" (``sheets/*.pdf``),
-        "gpx", "kml", "geojson" (``gpx/<day>-<vehicle>.*``), "screenshots" (``week.png`` and
+        "gpx", "kml", "geojson" (``gpx/<day>-<vehicle>.*``), "geocoding" (``geocoding.csv``, the
+        register's rows to fix, with ``.geojson`` and ``-aliases.csv``), "screenshots" (``week.png`` and
         ``sheet.png``, where Chromium and pdftoppm are installed).
     language
         Language of the map, sheets and messages (default: the scenario's).

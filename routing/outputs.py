@@ -270,6 +270,12 @@ def _write_sheets(plan: Plan, folder: Path, options: OutputOptions) -> list[Path
     )
 
 
+def _write_geocoding(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
+    from routing.geocode import write_plan_geocoding
+
+    return write_plan_geocoding(plan, folder, language=options.language)
+
+
 def _write_screenshots(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
     from routing.screenshots import keep_screenshots
 
@@ -320,6 +326,11 @@ FORMATS: Mapping[str, OutputFormat] = {
     "geojson": OutputFormat(
         lambda plan, folder, _: write_geojson(plan, folder / "gpx"),
         "gpx/<day>-<vehicle>.geojson", "GeoJSON per vehicle-day", ("gpx",),
+    ),
+    "geocoding": OutputFormat(
+        _write_geocoding, "geocoding.csv, geocoding-aliases.csv, geocoding.geojson",
+        "register rows to fix, with why", ("geocoding.csv", "geocoding-aliases.csv",
+                                           "geocoding.geojson"),
     ),
     # last: it looks at the map and the sheets written before it
     "screenshots": OutputFormat(

@@ -27,6 +27,7 @@ def test_help_lists_every_plan_option(capsys: pytest.CaptureFixture[str]) -> Non
         "--no-gpx",
         "--no-kml",
         "--no-geojson",
+        "--no-geocoding",
         "--formats",
         "--workers",
         "--progress",
@@ -64,7 +65,10 @@ def test_plan_writes_the_outputs_for_a_small_register(
     text = (DATA / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
     for name in ("taza-aimak.osm", "containers.csv", "property.csv"):
         text = text.replace(f'"{name}"', f'"{(DATA / "taza-aimak" / name).as_posix()}"')
-    (tmp_path / "households.csv").write_text("\n".join(lines[:31]) + "\n", encoding="utf-8")
+    bad_row = "999,Терек-Суу,Нет такой көчөсү,1,,3,,"  # a street on no map: a row to fix
+    (tmp_path / "households.csv").write_text(
+        "\n".join([*lines[:31], bad_row]) + "\n", encoding="utf-8"
+    )
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "maps"
     args = ["plan", str(scenario), "-o", str(out), "--time-limit", "2", "--no-sheets"]
@@ -75,8 +79,13 @@ def test_plan_writes_the_outputs_for_a_small_register(
         "summary.json",
         "week.html",
         "gpx",  # --no-sheets no longer skips the route files: each output has its own switch
+        "geocoding.csv",  # the register's rows to fix, as `taza-route geocode` writes them
+        "geocoding-aliases.csv",
+        "geocoding.geojson",
     }
     assert {p.suffix for p in (out / "gpx").iterdir()} == {".gpx", ".geojson"}
+    report = (out / "geocoding.csv").read_text(encoding="utf-8")
+    assert "Нет такой көчөсү" in report and "табылган жок" in report  # why, in Kyrgyz
     assert main([*args, "--formats", "summary,stops", "--progress", "lines"]) == 0
     assert {p.name for p in out.iterdir()} == {"stops.csv", "summary.json"}
     err = capsys.readouterr().err
@@ -117,20 +126,3 @@ def test_anything_but_bad_input_is_a_bug_with_its_traceback(
     monkeypatch.setattr(routing.cli, "load_scenario", broken)
     with pytest.raises(ValueError, match="a bug"):
         main(["check", str(DATA / "taza-aimak" / "scenario.toml")])
-
-
-def test_the_first_ctrl_c_cancels_the_plan_the_second_interrupts() -> None:
-    import os
-    import signal
-
-    from routing.cli import cancel_on_interrupt
-    from routing.progress import CancelToken
-
-    token = CancelToken()
-    before = signal.getsignal(signal.SIGINT)
-    with cancel_on_interrupt(token):
-        os.kill(os.getpid(), signal.SIGINT)
-        assert token.cancelled
-        with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is before
