@@ -117,6 +117,12 @@ def test_pyvrp_own_search_runs_where_pyvrp_states_every_rule() -> None:
     assert check(_vrptw_like(40), res) == []
 
 
+def test_the_plain_search_keeps_the_history_length_of_the_parameters() -> None:
+    m = _vrptw_like(60)
+    other = SolveParams(plain_history_length=1)
+    assert _summary(m) != _summary(m, params=other)
+
+
 def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:
     m = Model()
     lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)

@@ -452,7 +452,8 @@ def _jobs(
 
     Where PyVRP states every rule exactly, the objective is the distance alone and clients have
     time windows (the VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own
-    search as ``pyvrp.solve`` runs it, one per worker with seeds s, s + 1, ... (``plain``; one job
+    search as ``pyvrp.solve`` runs it (with ``SolveParams.plain_history_length``), one per worker
+    with seeds s, s + 1, ... (``plain``; one job
     with the whole time on one worker: splitting the time of a single search only loses). Chosen
     on the tuning set at 30 s, one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against
     +16.11 % with our phases, RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001
