@@ -38,9 +38,9 @@ def test_or_tools_search_stops_when_cancelled() -> None:
 
 
 def test_or_tools_keeps_each_vehicle_on_its_own_roads() -> None:
-    from tests.test_solver import _two_profile_model
+    from tests.solver_factory import two_profile_model
 
-    m = _two_profile_model()
+    m = two_profile_model()
     prep = Prepared.of(m)
     routes = solve_ortools(prep, [0, 1, 2], time_limit_s=30, max_iterations=20)
     served = {t: {i for kind, i, _ in items if kind == "client"} for t, _, items in routes}

@@ -133,9 +133,9 @@ def test_dates_and_assumptions(week: Week) -> None:
 
 def test_an_unserved_stop_only_some_vehicles_reach_says_which() -> None:
     from routing.plan import road_note
-    from tests.test_solver import _two_profile_model
+    from tests.solver_factory import two_profile_model
 
-    model = _two_profile_model()
+    model = two_profile_model()
     model.vehicle_types[0] = replace(model.vehicle_types[0], name="Compactor")
     model.vehicle_types[1] = replace(model.vehicle_types[1], name="Tractor")
     assert road_note(model, 0) == ""  # on everyone's roads

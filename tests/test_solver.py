@@ -12,7 +12,7 @@ from routing.solver import Lunch, Model, Result
 from routing.solver.checker import check
 from routing.solver.params import SolveParams
 from tests.conftest import shared_file
-from tests.solver_factory import line_model
+from tests.solver_factory import line_model, two_profile_model
 
 H = 3600
 
@@ -438,35 +438,8 @@ def test_x_n200_reaches_its_36_routes_because_a_search_starts_at_the_load_bound(
     assert res.distance_m <= 58_578 * 1.01
 
 
-def _two_profile_model(tractors: int = 1) -> Model:
-    """A compactor (profile 0) and a tractor (profile 1): container B lies on a track only the
-    tractor may drive (profile 0 has no way to it), and the street 4-5 is a track itself."""
-    pos = np.array([0.0, 100.0, 10.0, 20.0, 30.0, 40.0])
-    d = np.abs(pos[:, None] - pos[None, :])
-    compactor = d.copy()
-    compactor[3, :] = compactor[:, 3] = np.inf
-    compactor[3, 3] = 0.0
-    m = Model()
-    m.add_depot(0)
-    m.add_landfill(1, unload_s=30)
-    m.add_client(2, demand=(1.0, 0.0), service_s=5, name="A")
-    m.add_client(3, demand=(1.0, 0.0), service_s=5, name="B on a track")
-    m.add_segment_client(
-        4, 5, traverse_s=20, traverse_m=10.0, demand=(1.0, 0.0), name="track street",
-        profiles=frozenset({1}),
-    )  # fmt: skip
-    m.set_matrices(compactor, compactor)
-    m.add_profile(d, d)
-    m.add_vehicle_type(num_available=1, capacity=(10.0, 10.0), shift=(0, 10_000), profile=0)
-    m.add_vehicle_type(
-        num_available=tractors, capacity=(10.0, 10.0), shift=(0, 10_000), profile=1,
-        cost_per_km=5.0,
-    )  # fmt: skip
-    return m
-
-
 def test_each_vehicle_type_routes_on_its_own_profile() -> None:
-    m = _two_profile_model()
+    m = two_profile_model()
     res = m.solve(seed=1, max_iterations=50, workers=1)
     assert check(m, res) == []
     assert not res.unserved
@@ -476,7 +449,7 @@ def test_each_vehicle_type_routes_on_its_own_profile() -> None:
 
 
 def test_a_client_only_a_missing_vehicle_may_reach_is_unserved_with_the_reason() -> None:
-    m = _two_profile_model(tractors=0)
+    m = two_profile_model(tractors=0)
     res = m.solve(seed=1, max_iterations=50, workers=1)
     assert check(m, res) == []
     reasons = {u.client: u.reason for u in res.unserved}
@@ -485,11 +458,3 @@ def test_a_client_only_a_missing_vehicle_may_reach_is_unserved_with_the_reason()
         2: "on a road no available vehicle may drive",
     }
     assert [r.clients for r in res.routes if r.clients] == [[0]]
-
-
-def test_pyvrp_gets_a_profile_per_vehicle_type() -> None:
-    m = _two_profile_model()
-    plans = solve_pyvrp(Prepared.of(m), [0, 1, 2], time_limit_s=5, max_iterations=30, seed=1)
-    for t, _, items in plans[0]:
-        if t == 0:
-            assert not {i for kind, i, _ in items if kind == "client"} & {1, 2}
