@@ -179,19 +179,26 @@ def test_a_misspelt_truck_profile_key_is_a_scenario_error() -> None:
     assert err.value.field == "network.profile" and err.value.file == sc.path
 
 
-@pytest.mark.slow
-def test_a_road_type_banned_for_a_vehicle_is_never_driven(tmp_path: Path) -> None:
-    import itertools
-
+def _bayreuth_without_tracks(tmp_path: Path, *, rear_loaders: int = 2, more: str = "") -> Path:
+    """The north-Bayreuth scenario in ``tmp_path`` with its rear loaders banned from tracks."""
     bayreuth = DATA / "north-bayreuth" / "scenario.toml"
     shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
     text = bayreuth.read_text(encoding="utf-8").replace(
         'assumption = "a typical 18 t rear-loader; not a real fleet"',
         'assumption = "a typical 18 t rear-loader; not a real fleet"\nroads_banned = ["track"]',
     )
+    text = text.replace("count = 2", f"count = {rear_loaders}") + more
     text = text.replace("../../../shared", str(shared_file("data").parent))
     path = tmp_path / "scenario.toml"
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_a_road_type_banned_for_a_vehicle_is_never_driven(tmp_path: Path) -> None:
+    import itertools
+
+    path = _bayreuth_without_tracks(tmp_path)
     plan = plan_week(load_scenario(path, overrides=FAST), cache_dir=tmp_path)
     _check_accounting(plan)
     graph = plan.network.graph
@@ -209,21 +216,12 @@ def test_a_road_type_banned_for_a_vehicle_is_never_driven(tmp_path: Path) -> Non
 def test_each_vehicle_routes_on_its_own_roads_the_tractor_takes_the_tracks(tmp_path: Path) -> None:
     import itertools
 
-    bayreuth = DATA / "north-bayreuth" / "scenario.toml"
-    shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
-    text = bayreuth.read_text(encoding="utf-8").replace(
-        'assumption = "a typical 18 t rear-loader; not a real fleet"',
-        'assumption = "a typical 18 t rear-loader; not a real fleet"\nroads_banned = ["track"]',
-    )
-    text = text.replace("count = 2", "count = 1")
-    text += (
+    tractor = (
         '\n[[vehicle]]\nname = "Tractor"\nkind = "tractor"\ncount = 1\ncapacity_kg = 3000\n'
         'capacity_m3 = 12\nshift_start = "06:30"\nshift_end = "15:30"\nweight_t = 7\n'
         "cost_per_km = 0.8\ncost_per_hour = 30\n"
     )
-    text = text.replace("../../../shared", str(shared_file("data").parent))
-    path = tmp_path / "scenario.toml"
-    path.write_text(text, encoding="utf-8")
+    path = _bayreuth_without_tracks(tmp_path, rear_loaders=1, more=tractor)
     overrides = {"solver.time_limit_s": 30.0, "solver.max_iterations": 150}
     plan = plan_week(load_scenario(path, overrides=overrides), cache_dir=tmp_path)
     _check_accounting(plan)
