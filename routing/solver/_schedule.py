@@ -16,7 +16,7 @@ lunch.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,13 +30,19 @@ Item = tuple[str, int, bool]
 
 @dataclass
 class Prepared:
-    """Model data laid out for fast route evaluation."""
+    """Model data laid out for fast route evaluation.
+
+    ``dur``/``dist`` are the matrices of routing profile ``profile`` (0 unless made by
+    :meth:`view`); a vehicle's route is always timed on its own profile's view.
+    """
 
     model: Model
     dur: np.ndarray
     dist: np.ndarray
     entry: list[tuple[int, int]]
     exit: list[tuple[int, int]]
+    profile: int = 0
+    _views: dict[int, Prepared] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, model: Model) -> Prepared:
@@ -49,6 +55,21 @@ class Prepared:
             entry.append((c.location, end))
             exit_.append((end, c.location))
         return cls(model, model.duration_s, model.distance_m, entry, exit_)
+
+    def view(self, profile: int) -> Prepared:
+        """The same layout on routing profile ``profile``'s matrices (self for its own)."""
+        if profile == self.profile:
+            return self
+        self._views.setdefault(self.profile, self)  # views share one memo
+        if profile not in self._views:
+            dur, dist = self.model.matrices(profile)
+            self._views[profile] = replace(self, dur=dur, dist=dist, profile=profile)
+        return self._views[profile]
+
+    def serves(self, vt: VehicleType, client: int) -> bool:
+        """Whether vehicles of ``vt`` may serve ``client`` (its road is on their profile)."""
+        allowed = self.model.clients[client].profiles
+        return allowed is None or vt.profile in allowed
 
     def loc_in(self, item: Item) -> int:
         """Where the vehicle arrives for ``item``."""
@@ -107,6 +128,7 @@ def normalise(prep: Prepared, vt: VehicleType, items: list[Item]) -> list[Item]:
     cheapest detour between its neighbours.
     """
     model = prep.model
+    prep = prep.view(vt.profile)
     out: list[Item] = []
     load = (0.0, 0.0)
     for item in items:
@@ -136,6 +158,65 @@ def normalise(prep: Prepared, vt: VehicleType, items: list[Item]) -> list[Item]:
         j = prep.best_landfill(vt, a, b)
         out[k] = ("landfill", j if j is not None else 0, False)
     return out
+
+
+def place_landfills(prep: Prepared, vt: VehicleType, items: list[Item]) -> list[Item]:
+    """The cheapest landfill visits for the clients of ``items`` in their order and directions.
+
+    :func:`normalise` unloads where the search left a landfill or when the truck is full; for a
+    fixed order the cheapest places come from a shortest path over the cut points (the split of
+    Beasley's route-first cluster-second, as :func:`routing.readers.mcarptif.place_dumps` does for
+    the street benchmark): cutting before client ``j`` costs the detour through the landfill
+    cheapest there plus its unloading time, and a trip's load is at most the capacity. Time
+    (windows, landfill hours, the lunch) is not looked at: the caller times the result and keeps
+    it only when it is feasible and cheaper.
+    """
+    model = prep.model
+    seq = [it for it in items if it[0] == "client"]
+    n = len(seq)
+    if not model.landfills or n < 2:
+        return normalise(prep, vt, seq)
+    exits = np.asarray([prep.loc_out(it) for it in seq[:-1]])
+    entries = np.asarray([prep.loc_in(it) for it in seq[1:]])
+    sites = np.asarray([lf.location for lf in model.landfills])
+    unload = np.asarray([lf.unload_s for lf in model.landfills], dtype=float)
+
+    def leg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (
+            vt.cost_per_km * prep.dist[a, b] / 1000.0 + vt.cost_per_hour * prep.dur[a, b] / 3600.0
+        )
+
+    via = leg(exits[:, None], sites[None, :]) + leg(sites[None, :], entries[:, None])
+    via = via + vt.cost_per_hour * unload[None, :] / 3600.0
+    site = np.argmin(via, axis=1)
+    # cut[j]: unloading between client j - 1 and client j (j = 1 .. n - 1)
+    cut = via[np.arange(n - 1), site] - leg(exits, entries)
+    demand = np.asarray([model.clients[it[1]].demand for it in seq], dtype=float)
+    loads = np.vstack([np.zeros(2), np.cumsum(demand, axis=0)])
+    cap = np.asarray(vt.capacity, dtype=float) + EPS
+    best = np.full(n + 1, math.inf)
+    came = np.zeros(n + 1, dtype=int)
+    best[0] = 0.0
+    lo = 0
+    for j in range(1, n + 1):  # a trip ends after client j - 1
+        while lo < j and np.any(loads[j] - loads[lo] > cap):
+            lo += 1
+        if lo == j:
+            return normalise(prep, vt, seq)  # one client over the capacity: the checker says so
+        i = lo + int(np.argmin(best[lo:j]))
+        best[j] = best[i] + (cut[j - 1] if j < n else 0.0)
+        came[j] = i
+    cuts: set[int] = set()
+    j = n
+    while j > 0:
+        cuts.add(j)
+        j = int(came[j])
+    out: list[Item] = []
+    for k, it in enumerate(seq):
+        if k in cuts:
+            out.append(("landfill", int(site[k - 1]), False))
+        out.append(it)
+    return normalise(prep, vt, out)
 
 
 def _simulate(
@@ -233,9 +314,13 @@ def evaluate(prep: Prepared, vt_index: int, vehicle: int, items: list[Item]) -> 
     """Time and verify one route given as clients and landfill visits (already normalised)."""
     model = prep.model
     vt = model.vehicle_types[vt_index]
+    prep = prep.view(vt.profile)
     clients = [it[1] for it in items if it[0] == "client"]
     if not clients:
         return Evaluation(None, 0.0)
+    barred = next((i for i in clients if not prep.serves(vt, i)), None)
+    if barred is not None:
+        return Evaluation(None, math.inf, barred, "on a road this vehicle may not drive")
     # rules that do not depend on time
     if vt.max_stops is not None and len(clients) > vt.max_stops:
         return Evaluation(None, math.inf, clients[-1], "over the vehicle's stops per day")

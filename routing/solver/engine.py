@@ -37,7 +37,14 @@ import numpy as np
 from routing.solver._fleet import vehicle_list
 from routing.solver._ortools import solve_ortools
 from routing.solver._pyvrp import solve_pyvrp
-from routing.solver._schedule import Evaluation, Item, Prepared, evaluate, normalise
+from routing.solver._schedule import (
+    Evaluation,
+    Item,
+    Prepared,
+    evaluate,
+    normalise,
+    place_landfills,
+)
 from routing.solver.control import Cancelled, Control
 from routing.solver.model import Model, Result, Route, Unserved
 from routing.solver.params import SolveParams
@@ -92,8 +99,12 @@ def _screen(prep: Prepared) -> dict[int, str]:
         for t, vt in vts:
             start = model.depots[vt.start_depot].location
             for rev in dirs:
-                if math.isfinite(prep.dur[start, prep.entry[i][int(rev)]]):
-                    reached = True
+                own = prep.view(vt.profile)  # the vehicle's own roads
+                if not (
+                    math.isfinite(own.dur[start, own.entry[i][int(rev)]]) and own.serves(vt, i)
+                ):
+                    continue  # not on its roads: another vehicle type's reason counts
+                reached = True
                 items = normalise(prep, vt, [("client", i, rev)])
                 ev = evaluate(prep, t, 0, items)
                 if ev.route is not None:
@@ -104,7 +115,9 @@ def _screen(prep: Prepared) -> dict[int, str]:
                 break
         if ok:
             continue
-        if not reached:
+        if not reached and not any(prep.serves(vt, i) for _, vt in vts):
+            out[i] = "on a road no available vehicle may drive"
+        elif not reached:
             out[i] = "unreachable from the depot"
         elif any("unreachable" in r or "cannot be reached" in r for r in reasons):
             out[i] = "no way back to a landfill or the depot"
@@ -135,8 +148,22 @@ def _verify(
             dropped[bad if bad is not None else seq_all[0][1]] = ev.reason or "cannot be served"
             seq_all = [it for it in seq_all if not (it[0] == "client" and it[1] == bad)]
         if ev.route is not None:
-            routes[(t, k)] = (norm, ev)
+            routes[(t, k)] = _cheapest_unloading(prep, t, k, norm, ev)
     return _Plan(routes, dropped, solver)
+
+
+def _cheapest_unloading(
+    prep: Prepared, t: int, k: int, items: list[Item], ev: Evaluation
+) -> tuple[list[Item], Evaluation]:
+    """The route with its landfill visits at their cheapest places for its order
+    (:func:`~routing.solver._schedule.place_landfills`) when that is feasible and cheaper."""
+    placed = place_landfills(prep, prep.model.vehicle_types[t], items)
+    if placed == items:
+        return items, ev
+    pev = evaluate(prep, t, k, placed)
+    if pev.route is not None and pev.cost < ev.cost - 1e-9:
+        return placed, pev
+    return items, ev
 
 
 def _reinsert(
@@ -198,17 +225,20 @@ def _ranked(
         ]
         if any(day[d] + c.demand[d] > vt.max_load_per_day[d] + 1e-9 for d in (0, 1)):
             continue
+        if not prep.serves(vt, i):
+            continue
+        own = prep.view(vt.profile)  # the vehicle's own roads
         start = model.depots[vt.start_depot].location
         end = model.depots[vt.end_depot].location
         prev = np.asarray([start, *[prep.loc_out(it) for it in items]])
         nxt = np.asarray([*[prep.loc_in(it) for it in items], end])
-        base = prep.dist[prev, nxt] * vt.cost_per_km + prep.dur[prev, nxt] * vt.cost_per_hour / 3.6
+        base = own.dist[prev, nxt] * vt.cost_per_km + own.dur[prev, nxt] * vt.cost_per_hour / 3.6
         for rev in dirs:
             a, b = prep.entry[i][int(rev)], prep.exit[i][int(rev)]
             via = (
-                (prep.dist[prev, a] + prep.dist[b, nxt]) * vt.cost_per_km
-                + (prep.dur[prev, a] + prep.dur[b, nxt]) * vt.cost_per_hour / 3.6
-                + prep.dur[prev, a] * 1e-6
+                (own.dist[prev, a] + own.dist[b, nxt]) * vt.cost_per_km
+                + (own.dur[prev, a] + own.dur[b, nxt]) * vt.cost_per_hour / 3.6
+                + own.dur[prev, a] * 1e-6
             )
             delta = via - base
             for pos in np.argsort(delta, kind="stable")[:positions]:
@@ -431,7 +461,8 @@ def _jobs(
 
     Where PyVRP states every rule exactly, the objective is the distance alone and clients have
     time windows (the VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own
-    search as ``pyvrp.solve`` runs it, one per worker with seeds s, s + 1, ... (``plain``; one job
+    search as ``pyvrp.solve`` runs it (with ``SolveParams.plain_history_length``), one per worker
+    with seeds s, s + 1, ... (``plain``; one job
     with the whole time on one worker: splitting the time of a single search only loses). Chosen
     on the tuning set at 30 s, one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against
     +16.11 % with our phases, RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001
