@@ -2,7 +2,7 @@
 
 A plain ``check`` reads the scenario file. The deep check also builds (or loads from the cache)
 the road network with the fleet's profiles and snaps the depot, every landfill and every
-container onto it, for the network all vehicles share and for each vehicle type's own roads
+container onto it, on every road some vehicle may drive and on each vehicle type's own roads
 (`routing.profile.fleet_profiles`, `routing.network.restrict`). Each place that cannot be used
 gets one sentence saying why and what to change (`routing.snapping.check_sites`): outside the
 extract (with its bounds), too far from a road the trucks may use, or cut off from the depot.
