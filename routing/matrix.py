@@ -416,15 +416,21 @@ def shortest_rows(
     targets: np.ndarray,
     workers: int | None,
     on_rows: Callable[[int, int], None] | None = None,
+    *,
+    gather: Callable[[np.ndarray, np.ndarray, slice], tuple[np.ndarray, np.ndarray]] | None = None,
+    width: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths along the fastest paths from every source to every target (core ids).
 
     Rows are computed in blocks shared by up to ``workers`` threads (None: the CPUs, at most 4);
     the result does not depend on it. ``on_rows(done, total)`` is called before each block and at
     the end, one call at a time; it may raise (a cancelled run) to stop the remaining blocks.
+    ``gather(times, lengths, rows)``, where given, turns each block's columns (one per target)
+    into the ``width`` columns kept, so the block of all targets is never held whole.
     """
-    times = np.empty((len(sources), len(targets)))
-    lengths = np.empty((len(sources), len(targets)))
+    cols = len(targets) if gather is None else int(width or 0)
+    times = np.empty((len(sources), cols))
+    lengths = np.empty((len(sources), cols))
     step = max(1, min(_CHUNK, _BLOCK_CELLS // max(1, core.matrix.shape[0])))
     lock, done = threading.Lock(), [0]
 
@@ -433,7 +439,10 @@ def shortest_rows(
         if on_rows is not None:
             with lock:
                 on_rows(done[0], len(sources))
-        times[block], lengths[block] = _rows(core, sources[block], targets)
+        t, ln = _rows(core, sources[block], targets)
+        if gather is not None:
+            t, ln = gather(t, ln, slice(start, start + len(t)))
+        times[block], lengths[block] = t, ln
         with lock:
             done[0] += len(sources[block])
 
