@@ -328,6 +328,7 @@ class Core:
     matrix: sp.csr_matrix
     in_node: np.ndarray  # (core nodes, k): in-neighbours of each node, sorted, padded
     in_length: np.ndarray  # (core nodes, k): length of the edge from that in-neighbour
+    starts: int = 0  # the last core nodes are sources no arc leads into (none: 0)
 
 
 def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
@@ -388,9 +389,20 @@ def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
 
 
 def core_of_arcs(
-    position: np.ndarray, m: int, cu: np.ndarray, cv: np.ndarray, cw: np.ndarray, cl: np.ndarray
+    position: np.ndarray,
+    m: int,
+    cu: np.ndarray,
+    cv: np.ndarray,
+    cw: np.ndarray,
+    cl: np.ndarray,
+    *,
+    starts: int = 0,
 ) -> Core:
-    """A `Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair)."""
+    """A `Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair).
+
+    ``starts``: the last nodes are sources no arc leads into; no tree passes through them, so
+    the lengths along the trees are summed without their columns.
+    """
     order = np.lexsort((cv, cu))
     cu, cv, cw, cl = cu[order], cv[order], cw[order], cl[order]
     indptr = np.zeros(m + 1, dtype=np.int64)
@@ -407,7 +419,7 @@ def core_of_arcs(
     in_length = np.zeros((m, k))
     in_node[cv[by_head], slot] = cu[by_head]
     in_length[cv[by_head], slot] = cl[by_head]
-    return Core(position, matrix, in_node, in_length)
+    return Core(position, matrix, in_node, in_length, starts)
 
 
 def shortest_rows(
@@ -462,16 +474,21 @@ def shortest_rows(
 def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths (along the fastest paths) from ``chunk`` to ``targets`` (core ids)."""
     times, pred = dijkstra(core.matrix, directed=True, indices=chunk, return_predecessors=True)
-    rows, m = pred.shape
+    # a start node no arc leads into is a tree's root and nobody's descendant: its column is left
+    # out, and its children become roots holding the length of the arc from it
+    rows, m = pred.shape[0], pred.shape[1] - core.starts
+    pred = pred[:, :m]
     child = np.arange(m, dtype=np.int32)
-    root = pred < 0
-    parent = np.where(root, child, pred).astype(np.int32)
+    unreached = pred < 0
+    root = unreached | (pred >= m)
     # the tree edge into v comes from one of v's few in-neighbours: find its slot by counting
     slot = np.zeros(pred.shape, dtype=np.int32)
     for k in range(1, core.in_node.shape[1]):
-        slot += core.in_node[:, k] <= parent
+        slot += core.in_node[:m, k] <= pred
     acc = core.in_length.ravel()[child * core.in_node.shape[1] + slot]
+    base = np.where(unreached, 0.0, acc).ravel()  # a root's own arc from its start node
     acc[root] = 0.0
+    parent = np.where(root, child, pred).astype(np.int32)
     # pointer jumping: acc[v] is the length from pointer[v] down to v; double until the roots
     # int32 indices (a block has far fewer than 2**31 cells) halve the memory traffic
     pointer = (parent + (np.arange(rows, dtype=np.int32) * np.int32(m))[:, None]).ravel()
@@ -482,7 +499,12 @@ def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarra
             break
         flat += flat[pointer]
         pointer = grand
-    return times[:, targets], flat.reshape(rows, m)[:, targets]
+    if core.starts:
+        flat += base[pointer]
+    lengths = flat.reshape(rows, m)
+    if core.starts:
+        lengths = np.concatenate([lengths, np.zeros((rows, core.starts))], axis=1)
+    return times[:, targets], lengths[:, targets]
 
 
 def _hop_or_path(csr: GraphCsr, a: int, b: int) -> list[int]:

@@ -420,7 +420,8 @@ def _contract(
     position[kept] = np.arange(int(kept.sum()))
     cu, cv = position[a_src[pick]], position[a_dst[pick]]
     size = int(kept.sum())
-    core = core_of_arcs(position, size, cu, cv, a_w[pick], a_l[pick])
+    starts = int(kept[edges:].sum())  # numbered last, and nothing leads into them
+    core = core_of_arcs(position, size, cu, cv, a_w[pick], a_l[pick], starts=starts)
     via_m = sp.csr_matrix((via[pick] + 1, (cu, cv)), shape=(size, size), dtype=np.int64)
     state = np.flatnonzero(kept)
     state[state >= edges] = -1
