@@ -82,6 +82,10 @@ def _scenario(folder: Path, scale: float, time_limit_s: float) -> Path:
     text = text.replace("time_limit_s = 5 ", f"time_limit_s = {time_limit_s:g} ")
     path = folder / "scenario.toml"
     path.write_text(text, encoding="utf-8")
+    # the enterprise's property register is written by hand, not by the generator
+    prop = REPO / "data" / "taza-aimak" / "property.csv"
+    if prop.exists():
+        (folder / prop.name).write_bytes(prop.read_bytes())
     return path
 
 
