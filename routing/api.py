@@ -22,6 +22,7 @@ from pathlib import Path
 
 from routing.atomic import atomic_folder
 from routing.errors import InputError
+from routing.links import check_driver_url
 from routing.outputs import FORMATS, OWNED_NAMES, OutputOptions
 from routing.pipeline import run
 from routing.plan import Plan
@@ -88,6 +89,7 @@ def write_outputs(
     formats: Collection[str] = ALL_FORMATS,
     language: str | None = None,
     offline: bool = False,
+    driver_url: str | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> list[Path]:
@@ -106,12 +108,20 @@ def write_outputs(
     formats
         Any of :data:`ALL_FORMATS`: "summary" (``summary.json``), "stops" (``stops.csv``),
         "routes" (``routes.geojson``), "map" (``week.html``), "sheets" (``sheets/*.pdf``),
-        "gpx", "kml", "geojson" (``gpx/<day>-<vehicle>.*``), "screenshots" (``week.png`` and
+        "gpx", "kml", "geojson" (``gpx/<day>-<vehicle>.*``), "geocoding" (``geocoding.csv``, the
+        register's rows to fix, with ``.geojson`` and ``-aliases.csv``), "screenshots" (``week.png`` and
         ``sheet.png``, where Chromium and pdftoppm are installed).
     language
         Language of the map, sheets and messages (default: the scenario's).
     offline
         Bundle the map's JavaScript/CSS beside ``week.html`` instead of loading it from the web.
+    driver_url
+        Where each vehicle-day's driver page is, as a template: an ``http(s)://`` address with
+        fields ``{stem}`` (``<day>-<vehicle-slug>``, the sheet's file name), ``{day}``,
+        ``{vehicle}``, ``{date}`` (`routing.links`), e.g.
+        ``"https://taza.example.kg/plans/12/driver/{stem}"``. Each driver sheet's QR code then
+        holds its day's address. Default None: the QR code names the day's GPX file, and the
+        sheet says so.
     on_progress
         Called with the "outputs" stage's events (one per format).
     cancel
@@ -126,7 +136,8 @@ def write_outputs(
     Raises
     ------
     routing.errors.InputError
-        If a format is unknown, or ``out_dir`` is a file or a folder of other things.
+        If a format is unknown, ``driver_url`` is not a valid template, or ``out_dir`` is a file
+        or a folder of other things.
     routing.progress.Cancelled
         If ``cancel`` was cancelled.
     """
@@ -134,7 +145,11 @@ def write_outputs(
     if unknown:
         msg = f"unknown output format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
         raise InputError(msg, field="formats")
-    options = OutputOptions(language=language or plan.scenario.language, offline=offline)
+    if driver_url is not None:
+        check_driver_url(driver_url)
+    options = OutputOptions(
+        language=language or plan.scenario.language, offline=offline, driver_url=driver_url
+    )
     reporter = Reporter(on_progress, cancel, options.language)
     chosen = [name for name in FORMATS if name in set(formats)]
     out_dir = Path(out_dir).absolute()

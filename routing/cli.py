@@ -99,6 +99,13 @@ def _add_plan(sub: Any) -> None:
     plan.add_argument(
         "--offline", action="store_true", help="bundle the map's JavaScript/CSS beside week.html"
     )
+    plan.add_argument(
+        "--driver-url", metavar="TEMPLATE",
+        help="address of each vehicle-day's driver page, put in the driver sheet's QR code, with "
+        "the fields {stem} (<day>-<vehicle>, the sheet's file name), {day}, {vehicle}, {date}; "
+        "e.g. https://taza.example.kg/plans/12/driver/{stem} (default: the QR code names the "
+        "day's GPX file)",
+    )  # fmt: skip
     _add_format_options(plan)
     plan.add_argument("--cache-dir", type=Path, help="where built road networks are cached")
 
@@ -229,8 +236,11 @@ def _add_geocode(sub: Any) -> None:
 def _run_geocode(args: argparse.Namespace) -> int:
     from routing.geocode import report_scenario
 
-    rows, listed, offered = report_scenario(load_scenario(args.scenario), args.output)
-    print(f"{rows} rows; {listed} below house level listed in {args.output}; {offered} alias lines")
+    scenario = load_scenario(args.scenario)
+    rows, listed, offered = report_scenario(scenario, args.output)
+    _ = translator(scenario.language)
+    print(_("{rows} rows; {listed} below house level listed in {path}; {offered} alias lines",
+            rows=rows, listed=listed, path=args.output, offered=offered))  # fmt: skip
     return 0
 
 
@@ -282,10 +292,13 @@ def chosen_formats(args: argparse.Namespace) -> list[str]:
 
 def _run_plan(args: argparse.Namespace) -> int:
     from routing.api import plan_week, write_outputs
+    from routing.links import check_driver_url
     from routing.outputs import table
 
     started = time.perf_counter()
     formats = chosen_formats(args)
+    if args.driver_url is not None:  # before the plan, not after it
+        check_driver_url(args.driver_url, field="--driver-url")
     scenario = load_scenario(args.scenario, overrides=_overrides(args))
     out_dir = args.out.resolve() if args.out else scenario.output_dir
     logger.info("scenario %s → %s", scenario.path, out_dir)
@@ -298,8 +311,9 @@ def _run_plan(args: argparse.Namespace) -> int:
                 cache_dir=args.cache_dir,
             )  # fmt: skip
             written = write_outputs(
-                plan, out_dir, formats=formats, offline=args.offline, on_progress=show, cancel=token
-            )
+                plan, out_dir, formats=formats, offline=args.offline, driver_url=args.driver_url,
+                on_progress=show, cancel=token,
+            )  # fmt: skip
     except Cancelled:
         print(_("Cancelled: {folder} was left as it was.", folder=out_dir), file=sys.stderr)
         return 130

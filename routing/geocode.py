@@ -18,12 +18,14 @@ import hashlib
 import json
 import math
 import pickle
+import re
 import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +35,12 @@ import pandas as pd
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon
 from shapely.ops import linemerge
 
+from routing.atomic import atomic_write
 from routing.errors import InputError
+from routing.i18n import translator
 
 if TYPE_CHECKING:
+    from routing.plan import Plan
     from routing.scenario import Scenario
 from routing.normalize import (
     KeyIndex,
@@ -46,9 +51,11 @@ from routing.normalize import (
     parse_house,
     place_key,
 )
-from routing.register import HOUSEHOLD_ALIASES, match_headers, read_table
+from routing.register import HOUSE_DATE_NOTES, HOUSEHOLD_ALIASES, match_headers, read_table
+from routing.translit import readings
 
 __all__ = [
+    "MESSAGES",
     "Gazetteer",
     "Street",
     "Village",
@@ -57,8 +64,52 @@ __all__ = [
     "read_aliases",
     "read_corrections",
     "report_scenario",
+    "translate_reason",
     "write_geocoding_report",
+    "write_plan_geocoding",
 ]
+
+# The geocoder's reasons and notes. The English texts are the ids of the catalogue
+# `locales/*/LC_MESSAGES/taza-geocode.po`: the households frame keeps them in English (summary.json
+# groups the unserved by their words), and the geocoding report shows them in the user's language
+# (`translate_reason`). A reason or note is one of these, or several joined by "; ".
+NO_ADDRESS = "no address (village and street empty)"
+VILLAGE_NOT_FOUND = "village {village} not found"
+VILLAGE_AMBIGUOUS = "village {village} ambiguous: {names}"
+NO_STREET = "no street given"
+STREET_AMBIGUOUS = "street {street} ambiguous in {village}: {names}"
+STREET_NOT_FOUND_IN = "street {street} not found in {village}"
+STREET_NOT_FOUND = "street {street} not found"
+STREET_IN_SEVERAL = "no village given and street {street} is in several: {where}"
+STREET_ELSEWHERE = "street {street} is not in {village}, but {where} has it: check the village"
+STREET_UNADDRESSED_HERE = (
+    "street {street} has no addressed house in {village}, but {where} has it: check the village"
+)
+AT_VILLAGE_CENTRE = "located at the village centre"
+ONLINE_FAILED = "online lookup failed ({error})"
+ONLINE = "located online (Nominatim)"
+NO_HOUSE_NUMBER = "no house number"
+HOUSE_AT_NUMBER = "house {house} placed at number {number}"
+HOUSE_NOT_ON_STREET = "house {house} not found on the street"
+ON_THE_STREET = "placed on the street"
+HOUSE_BEYOND = "house {number} placed beyond number {last}, the last known on its side"
+HOUSE_BETWEEN_SIDES = "house {number} placed between numbers of both sides of the street"
+BY_HAND = "corrected by hand"
+FAR_FROM_VILLAGE = "coordinates lie {km} km from {village}, the village written"
+SWAPPED = "latitude and longitude were swapped"
+CORRECTED = "corrected"
+OUTSIDE_AREA = "coordinates ({lat}, {lon}) lie outside the service area"
+BY_ADDRESS = "located by address"
+MATCHED_AT = "matched at {level} level"
+MESSAGES: tuple[str, ...] = (
+    NO_ADDRESS, VILLAGE_NOT_FOUND, VILLAGE_AMBIGUOUS, NO_STREET, STREET_AMBIGUOUS,
+    STREET_NOT_FOUND_IN, STREET_NOT_FOUND, STREET_IN_SEVERAL, STREET_ELSEWHERE,
+    STREET_UNADDRESSED_HERE, AT_VILLAGE_CENTRE, ONLINE_FAILED, ONLINE, NO_HOUSE_NUMBER,
+    HOUSE_AT_NUMBER, HOUSE_NOT_ON_STREET, ON_THE_STREET, HOUSE_BEYOND, HOUSE_BETWEEN_SIDES,
+    BY_HAND, FAR_FROM_VILLAGE, SWAPPED, CORRECTED, OUTSIDE_AREA, BY_ADDRESS, MATCHED_AT,
+    *HOUSE_DATE_NOTES,
+)  # fmt: skip
+"""Every text the geocoder writes into ``reason`` and ``note`` (English catalogue ids)."""
 
 _CACHE_VERSION = "gazetteer-3"
 
@@ -588,11 +639,33 @@ class _Matcher:
     def _alias(self, text: str) -> str:
         return self.aliases.get(name_key(text).loose, text) if self.aliases else text
 
+    def _read(self, text: str, pool: _Pool, *, place: bool = False) -> tuple[list[Any], float]:
+        """The best candidates for a name as written, else for its other readings.
+
+        A reading (`routing.translit.readings`: wrong keyboard layout, a Latin c as ч or ж, w as
+        ш) is tried only when the name as written matches nothing, scores a point less, and
+        readings that reach different candidates within the tie window make the name ambiguous.
+        """
+        q = name_key(self._alias(text), place=place)
+        found, score = _best(q, pool, min_score=_min_score_for(q, self.min_score))
+        if found:
+            return found, score
+        hits: list[tuple[list[Any], float]] = []
+        for alt in readings(text):
+            qa = name_key(alt, place=place)
+            got = _best(qa, pool, min_score=_min_score_for(qa, self.min_score))
+            if got[0]:
+                hits.append(got)
+        if not hits:
+            return [], 0.0
+        top = max(sc for _, sc in hits)
+        tied = [o for objs, sc in hits if sc >= top - 3.0 for o in objs]
+        return list({id(o): o for o in tied}.values()), top - 1.0
+
     def villages(self, text: str) -> tuple[list[Village], float]:
         hit = self._village_cache.get(text)
         if hit is None:
-            q = name_key(self._alias(text), place=True)
-            hit = _best(q, self._village_pool, min_score=_min_score_for(q, self.min_score))
+            hit = self._read(text, self._village_pool, place=True)
             self._village_cache[text] = hit
         return hit
 
@@ -601,8 +674,7 @@ class _Matcher:
         hit = self._street_cache.get(ck)
         if hit is None:
             q = name_key(self._alias(text))
-            pool = self._street_pools[village.name]
-            found, score = _best(q, pool, min_score=_min_score_for(q, self.min_score))
+            found, score = self._read(text, self._street_pools[village.name])
             if (
                 not found
                 and village.streets.get("") is not None
@@ -640,28 +712,30 @@ class _Matcher:
     def any_street(self, text: str) -> tuple[list[Street], float]:
         hit = self._any_street_cache.get(text)
         if hit is None:
-            q = name_key(self._alias(text))
-            hit = _best(q, self._all_streets, min_score=_min_score_for(q, self.min_score))
+            hit = self._read(text, self._all_streets)
             self._any_street_cache[text] = hit
         return hit
 
     def match(self, village_text: str | None, street_text: str | None, house: str | None) -> _Match:
         if not village_text and not street_text:
-            return _Match(None, 0.0, None, reason="no address (village and street empty)")
+            return _Match(None, 0.0, None, reason=NO_ADDRESS)
         if not village_text:
             assert street_text is not None
             return self._without_village(street_text, house)
         found_v, vscore = self.villages(village_text)
         if not found_v:
-            return _Match(None, 0.0, None, reason=f"village {village_text!r} not found")
+            return _Match(
+                None, 0.0, None, reason=VILLAGE_NOT_FOUND.format(village=repr(village_text))
+            )
         if len(found_v) > 1:
             names = ", ".join(v.name for v in found_v[:4])
-            return _Match(None, 0.0, None, reason=f"village {village_text!r} ambiguous: {names}")
+            why = VILLAGE_AMBIGUOUS.format(village=repr(village_text), names=names)
+            return _Match(None, 0.0, None, reason=why)
         village = found_v[0]
         if not street_text:
             if house and "" in village.streets:
                 return self._house(village.streets[""], house, min(vscore, 100.0))
-            return self._village_level(village, vscore, "no street given")
+            return self._village_level(village, vscore, NO_STREET)
         found_s, sscore = self.streets(village, street_text)
         if len(found_s) > 1 and house:
             # "Манас" may be the street or the lane of that name: the house number can tell.
@@ -671,23 +745,27 @@ class _Matcher:
         if len(found_s) > 1:
             names = ", ".join(s.name for s in found_s[:4])
             return self._village_level(
-                village, vscore, f"street {street_text!r} ambiguous in {village.name}: {names}"
+                village,
+                vscore,
+                STREET_AMBIGUOUS.format(
+                    street=repr(street_text), village=village.name, names=names
+                ),
             )
         elsewhere = self._elsewhere(village, street_text, found_s[0] if found_s else None)
         if elsewhere is not None:
             return elsewhere
         if not found_s:
-            why = f"street {street_text!r} not found in {village.name}"
+            why = STREET_NOT_FOUND_IN.format(street=repr(street_text), village=village.name)
             return self._village_level(village, vscore, why)
         return self._house(found_s[0], house, min(vscore, sscore))
 
     def _without_village(self, street_text: str, house: str | None) -> _Match:
         found_s, sscore = self.any_street(street_text)
         if not found_s:
-            return _Match(None, 0.0, None, reason=f"street {street_text!r} not found")
+            return _Match(None, 0.0, None, reason=STREET_NOT_FOUND.format(street=repr(street_text)))
         if len(found_s) > 1:
             where = ", ".join(sorted({s.village for s in found_s}))
-            why = f"no village given and street {street_text!r} is in several: {where}"
+            why = STREET_IN_SEVERAL.format(street=repr(street_text), where=where)
             return _Match(None, 0.0, None, reason=why)
         return self._house(found_s[0], house, sscore)
 
@@ -705,8 +783,8 @@ class _Matcher:
         if not others or score < 95:
             return None
         where = ", ".join(sorted({s.village for s in others}))
-        verb = "has no addressed house" if found is not None else "is not"
-        why = f"street {text!r} {verb} in {village.name}, but {where} has it: check the village"
+        template = STREET_UNADDRESSED_HERE if found is not None else STREET_ELSEWHERE
+        why = template.format(street=repr(text), village=village.name, where=where)
         m = self._village_level(village, score, why)
         m.suggestion = f"{others[0].name} ({others[0].village})" if len(others) == 1 else where
         return m
@@ -717,7 +795,7 @@ class _Matcher:
             score,
             village.centre(),
             village=village.name,
-            reason=f"{why}; located at the village centre",
+            reason=f"{why}; {AT_VILLAGE_CENTRE}",
         )
 
     def _house(self, street: Street, house: str | None, score: float) -> _Match:
@@ -725,7 +803,7 @@ class _Matcher:
             "street", score, street.centre(), village=street.village, street=street.name or None
         )
         if not house:
-            base.note = "no house number"
+            base.note = NO_HOUSE_NUMBER
             return base
         h = parse_house(house)
         pts = street.houses.get(h.key)
@@ -740,7 +818,7 @@ class _Matcher:
                     pts[0],
                     street.village,
                     street.name or None,
-                    note=f"house {house} placed at number {h.number}",
+                    note=HOUSE_AT_NUMBER.format(house=house, number=h.number),
                 )
             found = _interpolate(street, h.number)
             if found is not None:
@@ -748,7 +826,7 @@ class _Matcher:
                 return _Match(
                     "interpolated", score - 10, xy, street.village, street.name or None, note=note
                 )
-        base.note = f"house {house} not found on the street; placed on the street"
+        base.note = f"{HOUSE_NOT_ON_STREET.format(house=house)}; {ON_THE_STREET}"
         return base
 
 
@@ -821,11 +899,11 @@ def _interpolate(street: Street, number: int) -> tuple[tuple[float, float], str 
             if found is not None:
                 return (
                     found,
-                    f"house {number} placed beyond number {n2}, the last known on its side",
+                    HOUSE_BEYOND.format(number=number, last=n2),
                 )
     xy = _bracket(street, street.numbered, number)
     if xy is not None:
-        return xy, f"house {number} placed between numbers of both sides of the street"
+        return xy, HOUSE_BETWEEN_SIDES.format(number=number)
     return None
 
 
@@ -1098,12 +1176,12 @@ def _locate(
         if not math.isnan(corr["lat"]):
             lat, lon = float(corr["lat"]), float(corr["lon"])
             if _valid_lonlat(lon, lat):
-                m = _Match("coordinates", 100.0, local.xy(lon, lat), note="corrected by hand")
+                m = _Match("coordinates", 100.0, local.xy(lon, lat), note=BY_HAND)
         else:
             street = _text_or_none(corr.get("street"))
             village = _text_or_none(corr.get("village")) or village
             house = _text_or_none(corr.get("house")) or house
-            note_parts.append("corrected by hand")
+            note_parts.append(BY_HAND)
             lat = lon = math.nan
     if m is None and not (math.isnan(lat) or math.isnan(lon)):
         m = _by_coordinates(lat, lon, area_p, local, note_parts)
@@ -1118,8 +1196,8 @@ def _locate(
         m.village = named or nearest
         far = matcher.distance_km(named, m.xy) if named and named != nearest else None
         if far is not None and far > _FAR_FROM_VILLAGE_KM:
-            note_parts.append(f"coordinates lie {far:.1f} km from {named}, the village written")
-    if m.note == "corrected by hand":
+            note_parts.append(FAR_FROM_VILLAGE.format(km=f"{far:.1f}", village=named))
+    if m.note == BY_HAND:
         note_parts.insert(0, m.note)
     elif m.note:
         note_parts.append(m.note)
@@ -1132,28 +1210,89 @@ def _by_coordinates(
     if _valid_lonlat(lon, lat) and area_p.contains(Point(lon, lat)):
         return _Match("coordinates", 100.0, local.xy(lon, lat))
     if _valid_lonlat(lat, lon) and area_p.contains(Point(lat, lon)):
-        note = "latitude and longitude were swapped; corrected"
+        note = f"{SWAPPED}; {CORRECTED}"
         return _Match("coordinates", 95.0, local.xy(lat, lon), note=note)
-    note_parts.append(
-        f"coordinates ({lat}, {lon}) lie outside the service area; located by address"
-    )
+    note_parts.append(f"{OUTSIDE_AREA.format(lat=lat, lon=lon)}; {BY_ADDRESS}")
     return None
 
 
-def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
+@lru_cache(maxsize=1)
+def _message_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    out = []
+    for text in MESSAGES:
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text))
+        out.append((re.compile(pattern), text))
+    return tuple(out)
+
+
+def translate_reason(text: object, *, language: str) -> str:
+    """A reason or note of the geocoder (one of `MESSAGES`, or several joined by "; ") in a language.
+
+    Parameters
+    ----------
+    text
+        The ``reason`` or ``note`` as the households frame holds it (None or NaN: "").
+    language
+        "ky", "ru" or "en".
+
+    Returns
+    -------
+    str
+        Each part translated with its values (names, numbers) kept; a part that is no message of
+        the geocoder (another stage's reason) is kept as it is.
+
+    Examples
+    --------
+    >>> translate_reason("street 'Манас' not found in Терек-Суу; located at the village centre",
+    ...                  language="ru")
+    "улица 'Манас' не найдена в селе Терек-Суу; поставлено в центр села"
+    """
+    if not isinstance(text, str) or not text:
+        return ""
+    _ = translator(language)
+    parts = []
+    for part in text.split("; "):
+        for pattern, msgid in _message_patterns():
+            m = pattern.fullmatch(part)
+            if m is not None:
+                part = _(msgid, **m.groupdict())
+                break
+        parts.append(part)
+    return "; ".join(parts)
+
+
+def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path, *, language: str = "en") -> int:
     """Write a CSV of every row located below house level or not at all, with its row and why.
 
     Rows whose coordinates were swapped, lay outside the service area or far from the village
     written beside them are listed too, and rows whose house number was recovered from the date a
-    spreadsheet made of it.
+    spreadsheet made of it. The ``why`` column is in ``language`` (the other columns are codes
+    and names as read).
 
     Also writes a GeoJSON layer beside it (same name, ``.geojson``) with the rows that have a position,
     for the map, and ``<name>-aliases.csv``: the street spellings that were not placed, as lines of
-    an alias file (`read_aliases`) to complete and add to one's own. Returns the number of rows
-    listed.
+    an alias file (`read_aliases`) to complete and add to one's own. Every file is written whole
+    (`routing.atomic.atomic_write`). Returns the number of rows listed.
     """
-    path = Path(path)
-    good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"]
+    return _write_report(gdf, Path(path), language=language)[0]
+
+
+def write_plan_geocoding(plan: Plan, folder: Path, *, language: str) -> list[Path]:
+    """The geocoding report of a plan's register in its output folder (the "geocoding" output).
+
+    ``geocoding.csv`` (rows to fix, with why), ``geocoding.geojson`` (those with a position) and
+    ``geocoding-aliases.csv`` (spellings not placed, as alias lines), as `write_geocoding_report`
+    writes them; in the plan, a row the planner could not serve also says why. Nothing is written
+    when the households were estimated from buildings (there is no register to fix).
+    """
+    households = plan.households
+    if plan.scenario.households is None or "match_level" not in households.columns:
+        return []
+    return _write_report(households, folder / "geocoding.csv", language=language)[1]
+
+
+def _write_report(gdf: gpd.GeoDataFrame, path: Path, *, language: str) -> tuple[int, list[Path]]:
+    good = gdf["match_level"].isin(["coordinates", "house"]) & gdf["ok"].astype(bool)
     # Coordinates that had to be swapped or were outside the area are also worth a look.
     notes = gdf["note"].fillna("").astype(str)
     flagged = notes.str.contains(
@@ -1164,8 +1303,8 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
     for rec in rep.to_dict("records"):
         parts = [p for p in (rec.get("reason"), rec.get("note")) if isinstance(p, str) and p]
         if not parts:
-            parts = [f"matched at {rec.get('match_level')} level"]
-        why.append("; ".join(parts))
+            parts = [MATCHED_AT.format(level=rec.get("match_level"))]
+        why.append(translate_reason("; ".join(parts), language=language))
     rep["why"] = why
     rep["lat"] = [g.y if g is not None else math.nan for g in rep.geometry]
     rep["lon"] = [g.x if g is not None else math.nan for g in rep.geometry]
@@ -1174,18 +1313,18 @@ def write_geocoding_report(gdf: gpd.GeoDataFrame, path: str | Path) -> int:
         "ok", "matched_village", "matched_street", "suggestion", "why", "lat", "lon",
     ]  # fmt: skip
     cols = [c for c in cols if c in rep.columns]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rep[cols]).to_csv(path, index=False, encoding="utf-8")
-    _write_alias_suggestions(rep, path.with_name(path.stem + "-aliases.csv"))
+    table = pd.DataFrame(rep[cols])
+    written = [atomic_write(path, lambda h: table.to_csv(h, index=False))]
+    aliases = _write_alias_suggestions(rep, path.with_name(path.stem + "-aliases.csv"))
+    written += [aliases] if aliases is not None else []
     located = rep[rep.geometry.notna()]
     geo = path.with_suffix(".geojson")
     if len(located):
-        gpd.GeoDataFrame(located[cols], geometry=located.geometry, crs=gdf.crs).to_file(
-            geo, driver="GeoJSON"
-        )
+        layer = gpd.GeoDataFrame(located[cols], geometry=located.geometry, crs=gdf.crs)
+        written.append(atomic_write(geo, lambda h: h.write(layer.to_json(drop_id=True))))
     elif geo.exists():
         geo.unlink()
-    return len(rep)
+    return len(rep), written
 
 
 def report_scenario(
@@ -1217,22 +1356,22 @@ def report_scenario(
     corrections = read_corrections(scenario.corrections) if scenario.corrections else None
     aliases = read_aliases(scenario.aliases) if scenario.aliases else None
     gdf = geocode_households(frame, gaz, corrections=corrections, aliases=aliases)
-    listed = write_geocoding_report(gdf, out)
+    listed = write_geocoding_report(gdf, out, language=scenario.language)
     offered = Path(out).with_name(Path(out).stem + "-aliases.csv")
     lines = len(pd.read_csv(offered)) if offered.exists() else 0
     return len(gdf), listed, lines
 
 
-def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> int:
+def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> Path | None:
     """Offer the spellings the geocoder could not place as lines for the user's alias file.
 
     One line per street spelling not found (most rows first), in the two columns of
     `read_aliases`: the second column holds the suggestion where there is one (a street of that
     name in another village) and is empty otherwise, for the user to fill in or delete.
-    Returns the number of lines.
+    Returns the file, or None when there is no line (and no file).
     """
     if "street" not in rep.columns:
-        return 0
+        return None
     unplaced = rep[rep["matched_street"].isna() & rep["street"].notna()]
     lines: dict[str, list[Any]] = {}
     for rec in unplaced.to_dict("records"):
@@ -1246,13 +1385,12 @@ def _write_alias_suggestions(rep: pd.DataFrame, path: Path) -> int:
     if not lines:
         if path.exists():
             path.unlink()
-        return 0
+        return None
     table = pd.DataFrame(
         rows,
         columns=["written", "on the map", "rows", "village (first row)"],
     )
-    table.to_csv(path, index=False, encoding="utf-8")
-    return len(table)
+    return atomic_write(path, lambda h: table.to_csv(h, index=False))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1338,7 +1476,7 @@ def _online(
             query, user_agent=user_agent, cache_dir=cache_dir, viewbox=area.bounds
         )
     except OSError as exc:
-        m.reason = f"{m.reason}; online lookup failed ({exc})"
+        m.reason = f"{m.reason}; {ONLINE_FAILED.format(error=exc)}"
         return m
     if not res:
         return m
@@ -1346,6 +1484,4 @@ def _online(
     if not area.contains(Point(lon, lat)):
         return m
     level = "house" if res.get("type") in ("house", "building") else "street"
-    return _Match(
-        level, 80.0, local.xy(lon, lat), village, street, note="located online (Nominatim)"
-    )
+    return _Match(level, 80.0, local.xy(lon, lat), village, street, note=ONLINE)

@@ -45,7 +45,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         (
             "street",
-            rf"k|kch|k[oeu?]ch({_V}+(s{_V}?)?)?|ul|uli(ts|tc|c){_V}?|st|str|street|stras+e|kuchas?i",
+            # "k???": köçö written in a Windows-1251 file, which has neither ö nor ç
+            rf"k|kch|k[oeu?](ch|\?)({_V}+(s{_V}?)?)?|ul|uli(ts|tc|c){_V}?|st|str|street|stras+e"
+            r"|kuchas?i",
         ),
         ("lane", r"t[iu?]k([iu?]r[iu?]?)?|tupik|tu{_V}uk|tuiugu|per|pereul(ok|ka)?|proezd|lane|ln"),
         ("avenue", r"pr|prosp|prospekti?|prt|avenue|ave|av"),
@@ -78,7 +80,12 @@ _SURNAME = re.compile(r".{3,}(ov|ev|in|ova|eva|ina)$")
 # Letters next to each other on the keyboards people type on (ЙЦУКЕН and QWERTY), as skeletons.
 _KEY_ROWS = ("йцукенгшщзх", "фывапролджэ", "ячсмитьбю", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
-_WORD_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f?])+\.?", re.UNICODE)
+# A word: letters, combining marks, "?" (a letter a Windows-1251 file lost) and, after its first
+# letter, the apostrophes and grave accents some systems write as part of a letter (Kazakh Latin
+# 2017 "ko'c'o'su'", GOST 7.79-2000 B "ty`", Uzbek "oʻ").
+_WORD_RE = re.compile(
+    r"(?:[^\W_]|[\u0300-\u036f?])(?:[^\W_]|[\u0300-\u036f?'`ʼʻ’′‘´])*\.?", re.UNICODE
+)
 _DIGITS_RE = re.compile(r"\d+")
 
 
@@ -89,14 +96,11 @@ def _adjacent_keys() -> frozenset[tuple[str, str]]:
         for c, ch in enumerate(row):
             near = [row[c + 1]] if c + 1 < len(row) else []
             near += [below[i] for i in (c - 1, c) if 0 <= i < len(below)]
-            for other in near:
-                a, b = fold(ch), fold(other)
+            for other in near:  # on the symbols of _collapse: ш is w, ч q, ц c
+                a, b = _collapse(fold(ch)), _collapse(fold(other))
                 if len(a) == 1 and len(b) == 1 and a != b:
                     pairs.update({(a, b), (b, a)})
     return frozenset(pairs)
-
-
-_ADJACENT = _adjacent_keys()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,8 @@ def _collapse(key: str) -> str:
     return key.replace("sh", "w").replace("ch", "q").replace("ts", "c")
 
 
+_ADJACENT = _adjacent_keys()
+
 _ORDINAL_RE = re.compile(
     r"(\d+)\s*-?\s*(?:й|я|ая|ый|ий|ой|го|чи|нчи|инчи|чы|ынчы|st|nd|rd|th)(?![^\W\d_])", re.UNICODE
 )
@@ -169,15 +175,26 @@ def _kind_of(word: str) -> str:
 
 
 def _take_kinds(words: list[str]) -> tuple[list[str], str]:
-    """Take the street-type words off both ends of a name (never all of it)."""
+    """Take the street-type words off both ends of a name (never all of it).
+
+    Every type word at an end goes ("Манас көчөсү ул.", "ул. Манас көчөсү": registers often
+    write the Kyrgyz and the Russian word together); the last one written after the name decides
+    the kind, as Kyrgyz writes it there.
+    """
     kind = ""
-    named = [i for i, w in enumerate(words) if not w[:1].isdigit()]  # "1-й пер. …", "… 1-й"
-    # "к." is "көчөсү" only after the name ("Манас к."); before it, it is an initial.
-    if len(named) > 1 and (k := _kind_of(words[named[-1]])):
-        kind, words = k, words[: named[-1]] + words[named[-1] + 1 :]
-        named = named[:-1]
-    if len(named) > 1 and words[named[0]] != "k" and (k := _kind_of(words[named[0]])):
-        kind, words = kind or k, words[: named[0]] + words[named[0] + 1 :]
+    words = list(words)
+    for end in (-1, 0):
+        while True:
+            named = [i for i, w in enumerate(words) if not w[:1].isdigit()]  # "1-й пер. …"
+            if len(named) < 2:
+                break
+            at = named[end]
+            # "к." is "көчөсү" only after the name ("Манас к."); before it, it is an initial.
+            k = _kind_of(words[at]) if end == -1 or words[at] != "k" else ""
+            if not k:
+                break
+            kind = kind or k
+            del words[at]
     glued = []
     for w in words:  # "Haydnstraße", "Манаскөчөсү": the type inside the word
         m = re.fullmatch(rf"(.{{3,}}?)(stras+e|str|k{_V}ch{_V}s{_V})", w)
@@ -272,6 +289,53 @@ def _slip(a: str, b: str) -> bool:
     return (x, y) in _ADJACENT or (x in "aeiou" and y in "aeiou" and "a" not in (x, y))
 
 
+def _short_slip(a: str, b: str) -> bool:
+    """One slip in a name of three or four letters ("Чйү" for "Чүй", "Бкай" for "Бакай").
+
+    Short names lie one letter apart from other short names, so only the slips of the hand that
+    leave the name's outline are forgiven: two neighbours swapped, a neighbouring key, or a letter
+    dropped or doubled inside the name; never at its first or its last letter (a last letter
+    dropped or changed often makes another word: "Тала" is not "Талас").
+    """
+    if not 3 <= min(len(a), len(b)) <= 4 or OSA.distance(a, b) != 1 or a[0] != b[0]:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (p, q) in enumerate(zip(a, b, strict=True)) if p != q]
+        if len(diff) == 2:  # two neighbours swapped
+            return True
+        i = diff[0]
+        return 0 < i < len(a) - 1 and (a[i], b[i]) in _ADJACENT
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return 0 < i < len(long_) - 1
+
+
+# Russian renders a Kyrgyz place name through another Turkic form or by ear ("Алатау" for Ала-Тоо,
+# "Арсланбоб" for Арстанбап, "Джамбул" for Жамбыл): the vowels and the voicing of consonants are
+# what differs most. Its adjective is compared on consonants alone, voiced and voiceless as one.
+_DEVOICE = str.maketrans("bdgzv", "ptksf")
+
+
+@lru_cache(maxsize=100_000)
+def _consonants(key: str) -> str:
+    skeleton_ = re.sub("[aeiou?]+", "", _collapse(key)).translate(_DEVOICE)
+    return re.sub(r"([a-z])\1+", r"\1", skeleton_)
+
+
+def _adjective_of(stem: str, name: str) -> bool:
+    """Whether a Russian adjective's stem is the name by its consonants: all of them alike (two
+    or more), or one of five or more changed ("Арсланбобская" / "Арстанбап"); the first letter
+    must be alike (both vowels, or the same consonant)."""
+    if not stem or not name or (stem[0] in "aeiou") != (name[0] in "aeiou"):
+        return False
+    cs, cn = _consonants(stem), _consonants(name)
+    if len(cn) < 2 or cs[:1] != cn[:1]:
+        return False
+    if cs == cn:
+        return True
+    return len(cn) >= 5 and len(cs) == len(cn) and Levenshtein.distance(cs, cn) == 1
+
+
 def _wild_score(a: str, b: str) -> float:
     """Score a key with ``?`` (a letter a Windows-1251 file could not store) against another.
 
@@ -283,9 +347,25 @@ def _wild_score(a: str, b: str) -> float:
         return 0.0
     if re.fullmatch(re.escape(a).replace(r"\?", "(?:o|u|ng|n)"), b):
         return 97.0
-    if re.fullmatch(re.escape(a).replace(r"\?", "[a-z]{0,2}"), b):
+    if re.fullmatch(_any_letter_pattern(a), b):
         return 93.0
     return 0.0
+
+
+@lru_cache(maxsize=10_000)
+def _any_letter_pattern(a: str) -> re.Pattern[str]:
+    """``?`` as one lost character: a letter (one or two in Latin: ç is ch), or nothing where
+    the lost character was a combining mark: ALA-LC's dot of u̇ (after u) and its tie of n͡g,
+    t͡s, i͡u, i͡a (between those letters)."""
+    parts = []
+    for i, c in enumerate(a):
+        if c != "?":
+            parts.append(re.escape(c))
+            continue
+        pair = a[i - 1 : i] + a[i + 1 : i + 2]
+        mark = a[i - 1 : i] == "u" or pair in ("ng", "ts", "iu", "ia")
+        parts.append("[a-z]{0,2}" if mark else "[a-z]{1,2}")
+    return re.compile("".join(parts))
 
 
 def _words_differ(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
@@ -294,8 +374,12 @@ def _words_differ(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
     wb = [t for t in tb if len(t) > 1 and not t.isdigit()]
     if len(wa) == len(wb) or not wa or not wb:
         return False
-    if OSA.distance(_collapse("".join(wa)), _collapse("".join(wb))) <= 1:
-        return False  # the same letters split differently ("Кызылжар" / "Кызыл-Жар")
+    ja, jb = "".join(wa), "".join(wb)
+    if OSA.distance(_collapse(ja), _collapse(jb)) <= 1 and OSA.distance(ja, jb) <= 1:
+        # The same letters split differently ("Кызылжар" / "Кызыл-Жар"), perhaps with one slip;
+        # both spellings are compared, as collapsing doubled letters can hide a short word put
+        # before another ("Ак Кызыл-Жар": akkizil -> akizil).
+        return False
     short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
     return all(
         max(
@@ -357,6 +441,8 @@ def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]
     targets = (_vowel_blind(lb), _vowel_blind(lb.rstrip("aeiou")))
     if any(_vowel_blind(_collapse(adj)) in targets for adj in a.adjective):
         return 90.0
+    if any(_adjective_of(adj, kb) for adj in a.adjective):
+        return 88.0
     if _extended(ka, kb):
         return 0.0
     score = max(fuzz.ratio(ka, kb), fuzz.ratio(la, lb))
@@ -368,6 +454,8 @@ def _base_score(a: NameKey, b: NameKey, ta: tuple[str, ...], tb: tuple[str, ...]
             score = max(score, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb)) - 1)
         if _slip(la, lb) or _slip(ga, gb) or _slip(ka, kb):
             score = max(score, 88.0)
+        if _short_slip(la, lb) or _short_slip(ka, kb):  # the short names' own minimum (92)
+            score = max(score, 92.0)
         if len(_vowel_blind(lb).replace("V", "")) >= 3 and _vowel_blind(la) == _vowel_blind(lb):
             score = max(score, 88.0)
     return score - penalty

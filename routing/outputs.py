@@ -240,10 +240,13 @@ def shortfall_lines(plan: Plan, _: Callable[..., str]) -> list[str]:
 
 @dataclass(frozen=True)
 class OutputOptions:
-    """What every writer may need besides the plan: the language and whether the map is offline."""
+    """What every writer may need besides the plan: the language, whether the map is offline and
+    the template of each vehicle-day's driver-page address for the sheets' QR codes
+    (`routing.links`; None: the QR code names the GPX file)."""
 
     language: str
     offline: bool = False
+    driver_url: str | None = None
 
 
 Writer: TypeAlias = "Callable[[Plan, Path, OutputOptions], list[Path]]"
@@ -262,7 +265,15 @@ def _write_map(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
 def _write_sheets(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
     from routing.sheets import write_driver_sheets  # reportlab: only when asked
 
-    return write_driver_sheets(plan, folder / "sheets", language=options.language)
+    return write_driver_sheets(
+        plan, folder / "sheets", language=options.language, driver_url=options.driver_url
+    )
+
+
+def _write_geocoding(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
+    from routing.geocode import write_plan_geocoding
+
+    return write_plan_geocoding(plan, folder, language=options.language)
 
 
 def _write_screenshots(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
@@ -315,6 +326,11 @@ FORMATS: Mapping[str, OutputFormat] = {
     "geojson": OutputFormat(
         lambda plan, folder, _: write_geojson(plan, folder / "gpx"),
         "gpx/<day>-<vehicle>.geojson", "GeoJSON per vehicle-day", ("gpx",),
+    ),
+    "geocoding": OutputFormat(
+        _write_geocoding, "geocoding.csv, geocoding-aliases.csv, geocoding.geojson",
+        "register rows to fix, with why", ("geocoding.csv", "geocoding-aliases.csv",
+                                           "geocoding.geojson"),
     ),
     # last: it looks at the map and the sheets written before it
     "screenshots": OutputFormat(

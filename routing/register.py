@@ -31,6 +31,7 @@ from routing.errors import InputError
 __all__ = [
     "CONTAINER_ALIASES",
     "HOUSEHOLD_ALIASES",
+    "HOUSE_DATE_NOTES",
     "decode_text",
     "house_from_date",
     "match_headers",
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# The note of a house number recovered from a date (English ids of taza-geocode.po; the geocoding
+# report shows them in the user's language).
+HOUSE_DATE_NOTES = ("house number {house} was a date made by a spreadsheet", "read as {fixed}")
 
 HOUSEHOLD_COLUMNS = (
     "household_id",
@@ -599,7 +604,8 @@ def house_from_date(house: str | None) -> tuple[str | None, str | None]:
         if month is None:
             return house, None
         fixed = f"{int(m.group('d'))}/{month}"
-        return fixed, f"house number {house!r} was a date made by a spreadsheet; read as {fixed}"
+        was, read = HOUSE_DATE_NOTES
+        return fixed, f"{was.format(house=repr(house))}; {read.format(fixed=fixed)}"
     return house, None
 
 

@@ -54,6 +54,8 @@ from routing.directions import (
 )
 from routing.exports import file_stem, landfill_loads, numbered_stops
 from routing.i18n import day_date, day_name, format_clock, format_distance, translator
+from routing.links import check_driver_url
+from routing.links import driver_url as fill_driver_url
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -549,13 +551,17 @@ class _QrCode(Flowable):  # type: ignore[misc]
         c.drawPath(path, stroke=0, fill=1)
 
 
-def qr_payload(plan: Plan, vd: VehicleDay) -> str:
-    """What the packet's QR code holds: the GPX file name and a one-line summary of the day.
+def qr_payload(plan: Plan, vd: VehicleDay, *, driver_url: str | None = None) -> str:
+    """What the packet's QR code holds: the day's driver page, else its GPX file name and summary.
 
-    A whole GPX track does not fit in a QR code, so the code names the file (``gpx/<stem>.gpx``,
-    written beside the sheets by :func:`routing.exports.write_gpx`) that the office sends to the
-    driver's phone, plus enough to check it is the right one.
+    With ``driver_url`` (a template, `routing.links`) the code holds the address of this
+    vehicle-day's driver page alone, so a phone opens it. Without one, as a whole GPX track does
+    not fit in a QR code, the code names the file (``gpx/<stem>.gpx``, written beside the sheets
+    by :func:`routing.exports.write_gpx`) that the office sends to the driver's phone, plus enough
+    to check it is the right one.
     """
+    if driver_url is not None:
+        return fill_driver_url(driver_url, vd)
     return (
         f"gpx/{file_stem(vd)}.gpx\n"
         f"{plan.scenario.name} | {vd.day} {vd.date} | {vd.vehicle} | "
@@ -598,6 +604,7 @@ class _Sheet:
     depot: tuple[float, float]
     drive: Walk
     route: _Route
+    driver_url: str | None = None  # template of the driver page's address (routing.links)
 
     @property
     def legend(self) -> tuple[str, str, str, str, str]:
@@ -625,12 +632,13 @@ def _story(
     villages: list[tuple[str, float, float]],
     depot: tuple[float, float],
     legs: LegCache,
+    driver_url: str | None = None,
 ) -> list[Any]:
     """One vehicle-day's packet: header, overview map, stops, landfill visits, strip maps,
     directions."""
     drive = walk(plan.network.graph, vd, cache=legs)
     route = _route(vd, plan.network.graph, drive)
-    sheet = _Sheet(plan, vd, _, language, st, streets, villages, depot, drive, route)
+    sheet = _Sheet(plan, vd, _, language, st, streets, villages, depot, drive, route, driver_url)
     return [
         *_header_part(sheet),
         *_overview_part(sheet),
@@ -672,10 +680,11 @@ def _header_part(sheet: _Sheet) -> list[Any]:
             ]
         ),
     )
+    scan = _("Scan: driver's page") if sheet.driver_url else _("Scan: route file")
     qr = Table(
         [
-            [_QrCode(qr_payload(plan, vd), 38 * mm)],
-            [Paragraph(_esc(_("Scan: route file")), st.cell)],
+            [_QrCode(qr_payload(plan, vd, driver_url=sheet.driver_url), 38 * mm)],
+            [Paragraph(_esc(scan), st.cell)],
         ],
         colWidths=[46 * mm],
     )
@@ -909,11 +918,14 @@ def write_driver_sheet(
     path: str | Path,
     *,
     language: str,
+    driver_url: str | None = None,
     _streets: _Streets | None = None,
     _villages: list[tuple[str, float, float]] | None = None,
     _legs: LegCache | None = None,
 ) -> Path:
     """Write the packet of one vehicle-day to ``path`` (see :func:`write_driver_sheets`)."""
+    if driver_url is not None:
+        check_driver_url(driver_url)
     _ = translator(language)
     st = _Styles()
     graph = plan.network.graph
@@ -922,7 +934,7 @@ def write_driver_sheet(
     dx, dy = plan.network.from_wgs84(plan.scenario.depot.lon, plan.scenario.depot.lat)
     depot = (float(dx), float(dy))
     legs = {} if _legs is None else _legs
-    story = _story(plan, vehicle_day, _, language, st, streets, villages, depot, legs)
+    story = _story(plan, vehicle_day, _, language, st, streets, villages, depot, legs, driver_url)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     day = day_name(vehicle_day.day, language)
@@ -953,7 +965,9 @@ def write_driver_sheet(
     return atomic_write(Path(path), lambda handle: handle.write(pdf.getvalue()), mode="wb")
 
 
-def write_driver_sheets(plan: Plan, out_dir: str | Path, *, language: str) -> list[Path]:
+def write_driver_sheets(
+    plan: Plan, out_dir: str | Path, *, language: str, driver_url: str | None = None
+) -> list[Path]:
     """Write one A4 PDF packet per vehicle-day: ``<out_dir>/<day>-<vehicle-slug>.pdf``.
 
     Parameters
@@ -964,6 +978,10 @@ def write_driver_sheets(plan: Plan, out_dir: str | Path, *, language: str) -> li
         Folder for the PDFs (usually ``maps/sheets``), created if needed.
     language
         ``"ky"``, ``"ru"`` or ``"en"``.
+    driver_url
+        Template of the address of each vehicle-day's driver page (fields ``{stem}``, ``{day}``,
+        ``{vehicle}``, ``{date}``; `routing.links`): each QR code then holds its day's address and
+        is labelled "Scan: driver's page". Default: the QR code names the GPX file and says so.
 
     Returns
     -------
@@ -981,6 +999,7 @@ def write_driver_sheets(plan: Plan, out_dir: str | Path, *, language: str) -> li
             vd,
             out / f"{file_stem(vd)}.pdf",
             language=language,
+            driver_url=driver_url,
             _streets=streets,
             _villages=villages,
             _legs=legs,

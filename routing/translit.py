@@ -33,11 +33,12 @@ the test data does not share code with what it tests.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["SYSTEMS", "fix_lookalikes", "fold", "transliterate"]
+__all__ = ["SYSTEMS", "fix_lookalikes", "fold", "readings", "transliterate"]
 
 # Letters every system writes alike.
 _COMMON = {
@@ -215,10 +216,14 @@ _FOLD_LATIN = {
     "ž": "j", "č": "ch", "ç": "ch", "š": "sh", "ş": "sh", "ŝ": "shch", "ı": "i", "ğ": "g",
     "ß": "ss", "ë": "e", "û": "iu", "â": "ia", "ĭ": "i", "ñ": "ng", "ŋ": "ng", "ņ": "ng",
     "ä": "a", "ɵ": "o",
+    # Kazakh Latin of 2018 writes у as ý (ó ө, ú ү and ń ң lose their accents as other marks do)
+    "ý": "u",
 }  # fmt: skip
 # щ stays "shch" (as BGN/PCGN and ICAO write it): "шч" ("Кушчу", "Ашчы") is the same letters.
 # Ordered rewrites on the Latin string (variants of one sound to one spelling).
 _LATIN_RULES: tuple[tuple[str, str], ...] = (
+    ("shh", "shch"),  # GOST 7.79-2000 B щ
+    ("cz", "ts"),  # GOST 7.79-2000 B ц
     ("dzh", "j"),
     ("dj", "j"),
     ("zh", "j"),
@@ -241,6 +246,14 @@ _SOFT_VOWEL = re.compile(r"(?<=[bcdfghjklmnprstvz])i(?=[ou])")
 # (ISO 9 writes ц as c and BGN/PCGN as ts: the loose keys of routing.normalize fold both to c. The
 # Common Turkic c for ж is left to the fuzzy match: c is a German and English letter too.)
 _LONE_QUESTION = re.compile(r"(?<![a-z?])\?+(?![a-z?])")
+# Marks written after a letter to make another one: the Kazakh Latin alphabet of 2017 (c' ч,
+# s' ш, o' ө, u' ү, n' ң), GOST 7.79-2000 system B (y` ы, o` ө, n` ң) and Uzbek Latin (oʻ, gʻ).
+# Only c' and s' change the sound (ч, ш); after any other letter the mark is dropped.
+_MARKS = "'`ʼʻ’′‘´"
+_MARKED_SIBILANT = re.compile(rf"([cs])[{_MARKS}]")
+# "Volapuk": 4 for ч in Latin text typed without a Cyrillic keyboard ("ko4osu", "4olpon"), read
+# as a letter only next to a Latin letter (after one, or before a vowel): "4-мкр" stays a number.
+_FOUR_AS_CH = re.compile(r"(?<=[a-z])4(?!\d)|(?<![\d])4(?=[aeiouy])")
 
 
 def _fold_char(ch: str) -> str:
@@ -268,7 +281,11 @@ def fold(text: str) -> str:
     True
     """
     low = fix_lookalikes(text).lower()
+    if any(c in _MARKS for c in low):
+        low = _MARKED_SIBILANT.sub(r"\1h", low)
     latin = "".join(_fold_char(c) for c in low)
+    if "4" in latin:
+        latin = _FOUR_AS_CH.sub("ch", latin)
     latin = latin.strip()
     # A question mark is an unknown letter only next to a letter ("Ч?й", "?рк?нч?").
     latin = _LONE_QUESTION.sub(" ", latin)
@@ -277,3 +294,66 @@ def fold(text: str) -> str:
         latin = latin.replace(old, new)
     latin = _J_AS_Y.sub("i", latin)
     return _SOFT_VOWEL.sub("", latin)
+
+
+# --------------------------------------------------------------------------------------------------
+# other readings of an ambiguous spelling, tried when the fold's own reading finds nothing
+
+# The keys of the Russian ЙЦУКЕН layout and what the same keys type on a QWERTY layout: a name
+# typed while the wrong layout was on ("Vfyfc" for "Манас", the case Punto Switcher fixes).
+_QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,./`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~"
+_JCUKEN = "йцукенгшщзхъфывапролджэячсмитьбю.ёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ"
+_WRONG_LAYOUT = str.maketrans(_QWERTY, _JCUKEN)
+# A Latin c that is no digraph (ch, cz, ck): ц in ISO 9 (the fold's reading), ч in Turkish typed
+# without its letters (ç -> c) and in the Kazakh Latin of 2017, ж in Turkish and Azerbaijani.
+_LONE_C = re.compile(rf"c(?![hzk{_MARKS}])", re.IGNORECASE)
+_C_READINGS = ("ç", "dj")
+_MAX_LONE_C = 3  # 2**3 readings at most
+
+
+def readings(text: str) -> tuple[str, ...]:
+    """Other ways to read a name whose spelling is ambiguous, likeliest first.
+
+    `fold` gives every spelling one reading; a few habits write letters that the documented
+    systems read otherwise, so a name that matches nothing is tried again as:
+
+    - typed with the wrong keyboard layout: Latin keys of a name typed on the Russian layout
+      ("Vfyfc" -> "Манас"; only for text of Latin letters and the punctuation on those keys);
+    - a lone Latin ``c`` read as ч (Turkish without its letters, Kazakh Latin 2017) or as ж
+      (Turkish, Azerbaijani): each ``c`` either way, for at most three of them;
+    - ``w`` read as ш ("volapuk": Russian typed on a phone), where the fold reads v.
+
+    Parameters
+    ----------
+    text
+        A name as written.
+
+    Returns
+    -------
+    tuple of str
+        The other readings (may be empty); the caller scores each as a name.
+
+    Examples
+    --------
+    >>> readings("Vfyfc")[0]
+    'Манас'
+    >>> "Djambyl" in readings("Cambyl")
+    True
+    """
+    out: list[str] = []
+    if text.isascii() and any(c.isalpha() for c in text):
+        layout = text.translate(_WRONG_LAYOUT)
+        if layout != text:
+            out.append(layout)
+    spots = [m.start() for m in _LONE_C.finditer(text)]
+    if 0 < len(spots) <= _MAX_LONE_C:
+        for choice in itertools.product(("c", *_C_READINGS), repeat=len(spots)):
+            if all(c == "c" for c in choice):
+                continue
+            chars = list(text)
+            for i, c in zip(spots, choice, strict=True):
+                chars[i] = c[:1].upper() + c[1:] if text[i].isupper() else c
+            out.append("".join(chars))
+    if "w" in text.lower() and text.isascii():
+        out.append(text.replace("w", "sh").replace("W", "Sh"))
+    return tuple(dict.fromkeys(out))

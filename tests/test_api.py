@@ -177,6 +177,9 @@ def test_bad_output_requests_are_input_errors(
     plan, _ = planned
     with pytest.raises(InputError, match="unknown output format"):
         write_outputs(plan, tmp_path / "x", formats=("pdf",))
+    with pytest.raises(InputError, match=r"driver_url: unknown field \{plan\}"):
+        write_outputs(plan, tmp_path / "x", formats=("sheets",), driver_url="http://h/{plan}")
+    assert not (tmp_path / "x").exists()
     other = tmp_path / "documents"
     other.mkdir()
     (other / "letter.txt").write_text("keep me", encoding="utf-8")

@@ -27,7 +27,7 @@ def test_the_corpus_generator_imports_nothing_of_the_product() -> None:
 
 def test_truth_streets_are_on_the_map_of_their_village() -> None:
     streets = read_map().streets
-    for name in ("tuning", "heldout", "heldout2"):
+    for name in ("tuning", "heldout", "heldout2", "tuning2", "heldout3"):
         with (ROOT / "bench" / "corpus" / name / "truth.csv").open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         assert len(rows) == 1500

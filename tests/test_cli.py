@@ -27,10 +27,13 @@ def test_help_lists_every_plan_option(capsys: pytest.CaptureFixture[str]) -> Non
         "--no-gpx",
         "--no-kml",
         "--no-geojson",
+        "--no-geocoding",
         "--formats",
         "--workers",
         "--progress",
         "--screenshots",
+        "--driver-url",
+        "{stem}",
     ):
         assert option in text
 
@@ -62,7 +65,10 @@ def test_plan_writes_the_outputs_for_a_small_register(
     text = (DATA / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
     for name in ("taza-aimak.osm", "containers.csv", "property.csv"):
         text = text.replace(f'"{name}"', f'"{(DATA / "taza-aimak" / name).as_posix()}"')
-    (tmp_path / "households.csv").write_text("\n".join(lines[:31]) + "\n", encoding="utf-8")
+    bad_row = "999,Терек-Суу,Нет такой көчөсү,1,,3,,"  # a street on no map: a row to fix
+    (tmp_path / "households.csv").write_text(
+        "\n".join([*lines[:31], bad_row]) + "\n", encoding="utf-8"
+    )
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "maps"
     args = ["plan", str(scenario), "-o", str(out), "--time-limit", "2", "--no-sheets"]
@@ -73,8 +79,13 @@ def test_plan_writes_the_outputs_for_a_small_register(
         "summary.json",
         "week.html",
         "gpx",  # --no-sheets no longer skips the route files: each output has its own switch
+        "geocoding.csv",  # the register's rows to fix, as `taza-route geocode` writes them
+        "geocoding-aliases.csv",
+        "geocoding.geojson",
     }
     assert {p.suffix for p in (out / "gpx").iterdir()} == {".gpx", ".geojson"}
+    report = (out / "geocoding.csv").read_text(encoding="utf-8")
+    assert "Нет такой көчөсү" in report and "табылган жок" in report  # why, in Kyrgyz
     assert main([*args, "--formats", "summary,stops", "--progress", "lines"]) == 0
     assert {p.name for p in out.iterdir()} == {"stops.csv", "summary.json"}
     err = capsys.readouterr().err
@@ -85,6 +96,14 @@ def test_unknown_format_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None
     scenario = str(DATA / "taza-aimak" / "scenario.toml")
     assert main(["plan", scenario, "--formats", "summary,pdf"]) == 2
     assert "--formats: unknown output(s) pdf" in capsys.readouterr().err
+
+
+def test_a_bad_driver_url_is_refused_before_planning(capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = str(DATA / "taza-aimak" / "scenario.toml")
+    assert main(["plan", scenario, "--driver-url", "https://h/plans/{plan}/{stem}"]) == 2
+    err = capsys.readouterr().err
+    assert "--driver-url: unknown field {plan}" in err
+    assert "Жол тармагын" not in err  # refused before the first stage
 
 
 def test_a_missing_scenario_is_bad_input_naming_the_path(

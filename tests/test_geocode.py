@@ -509,9 +509,21 @@ def test_geocode_command_writes_the_report_and_alias_lines(
     (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
     out = tmp_path / "report.csv"
     assert main(["geocode", str(tmp_path / "scenario.toml"), "-o", str(out)]) == 0
-    assert "40 rows" in capsys.readouterr().out
+    printed = capsys.readouterr().out  # in the scenario's language (ky)
+    assert "40 сап" in printed and "rows" not in printed
     report = pd.read_csv(out)
     assert "Нет такой көчөсү" in set(report["street"])
+    why = report.loc[report["street"] == "Нет такой көчөсү", "why"].iloc[0]
+    assert (
+        why == "Терек-Суу айылында 'Нет такой көчөсү' көчөсү табылган жок; айылдын борборуна коюлду"
+    )
+    assert set(report["match_level"]) <= {
+        "coordinates",
+        "house",
+        "interpolated",
+        "street",
+        "village",
+    }
     assert "Нет такой көчөсү" in set(pd.read_csv(tmp_path / "report-aliases.csv")["written"])
 
 
@@ -521,3 +533,53 @@ def test_report_lists_house_numbers_recovered_from_dates(gaz: Gazetteer, tmp_pat
     out = geocode_households(reg, gaz)
     assert out["note"].iloc[0].startswith("house number '2026-01-03'")
     assert write_geocoding_report(out, tmp_path / "r.csv") == 1
+
+
+def test_names_typed_with_the_wrong_keyboard_layout(gaz: Gazetteer) -> None:
+    # "Терек-Суу", "Токтогул көчөсү" typed on the Russian layout's keys while Latin was on
+    r = _one(gaz, "Nthtr-Ceee", "Njrnjuek rjxjce", "2")
+    assert (r.match_level, r.matched_village, r.matched_street) == (
+        "house", "Терек-Суу", "Токтогул көчөсү",
+    )  # fmt: skip
+    # a garbled name that no reading places stays for a person
+    assert _one(gaz, "Терек-Суу", "Qwerty", "2").match_level == "village"
+
+
+def test_report_speaks_the_language_asked(gaz: Gazetteer, tmp_path: Path) -> None:
+    reg = _register([("Терек-Суу", "Нет такой", "1"), ("Бишкек", "Манас", "1"),
+                     ("Терек-Суу", "Манас", "3", 72.7011, 41.8811)])  # fmt: skip
+    out = geocode_households(reg, gaz)
+    assert "not found" in out["reason"].iloc[0]  # the data keep the English text
+    for lang, words in (("ru", ("не найдена", "не найдено", "перепутаны")),
+                        ("ky", ("табылган жок", "табылган жок", "алмашып"))):  # fmt: skip
+        write_geocoding_report(out, tmp_path / f"{lang}.csv", language=lang)
+        why = pd.read_csv(tmp_path / f"{lang}.csv")["why"].tolist()
+        assert all(w in text for w, text in zip(words, why, strict=True)), why
+        assert "'Нет такой'" in why[0] and "'Бишкек'" in why[1]  # names kept as written
+
+
+def test_every_geocoder_message_is_in_the_catalogues() -> None:
+    from routing.geocode import MESSAGES
+    from routing.i18n import messages
+
+    for lang in ("ky", "ru", "en"):
+        assert not set(MESSAGES) - set(messages(lang)), lang
+
+
+def test_the_plan_output_holds_the_rows_to_fix(gaz: Gazetteer, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from routing.outputs import FORMATS, OutputOptions
+
+    reg = _register([("Терек-Суу", "Манас", "3"), ("Терек-Суу", "Нет такой", "1")])
+    households = geocode_households(reg, gaz)
+    plan = SimpleNamespace(scenario=SimpleNamespace(households=Path("register.csv")),
+                           households=households)  # fmt: skip
+    written = FORMATS["geocoding"].writer(plan, tmp_path, OutputOptions(language="ru"))  # type: ignore[arg-type]
+    assert {p.name for p in written} == set(FORMATS["geocoding"].owns)
+    rep = pd.read_csv(tmp_path / "geocoding.csv")
+    assert rep["street"].tolist() == ["Нет такой"]
+    assert "не найдена в селе Терек-Суу" in rep["why"].iloc[0]
+    # households estimated from buildings: no register, nothing to fix, nothing written
+    plan.scenario.households = None
+    assert FORMATS["geocoding"].writer(plan, tmp_path / "est", OutputOptions(language="ru")) == []  # type: ignore[arg-type]

@@ -14,12 +14,14 @@ import pytest
 import tomli_w
 from sqlalchemy import select
 
+from routing.errors import InputError
 from routing.geocode import read_corrections
 from routing.scenario import ScenarioError, load_scenario
 from routing.service.jobs import inputs_dir
-from routing.service.server import UnsafeSettings, check_safe, set_admin_password
+from routing.service.server import UnsafeSettings, check_safe, serve, set_admin_password
 from routing.service.settings import Settings
 from routing.service.store import DONE, RUNNING, PlanJob, ScenarioRow, make_engine, session_factory
+from tests.qr_reader import read_qr_codes
 from tests.service_factory import (
     FIX_LAT,
     FIX_LON,
@@ -58,7 +60,7 @@ def test_database_is_made_by_the_migrations_in_wal_mode(tmp_path: Path) -> None:
     client(tmp_path)  # a second start finds the schema current and the default already there
     con = sqlite3.connect(tmp_path / "data" / "taza.sqlite3")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
     assert con.execute("SELECT count(*) FROM scenario").fetchone()[0] == 1
     con.close()
 
@@ -521,9 +523,43 @@ def test_the_queue_runs_plans_one_at_a_time_with_progress_and_cancel(tmp_path: P
         assert "week.html" in page.text and "sheets/" in page.text
         pdf = page.text.split('class="packet" href="')[1].split('"')[0]
         assert c.get(pdf).content.startswith(b"%PDF")
+        _the_qr_code_opens_the_driver_page(c, first, pdf, tmp_path)
         _follow(c, second, until={"running"})  # the queue starts the next plan
         post(c, second + "/cancel")
         assert _follow(c, second, until={"cancelled", "done", "failed"})["final"] == "cancelled"
+
+
+def _the_qr_code_opens_the_driver_page(c, plan_url: str, pdf_url: str, tmp_path: Path) -> None:
+    """The sheet's QR code, decoded from the rendered page, is its day's driver page, which answers."""
+    sheet = tmp_path / "sheet.pdf"
+    sheet.write_bytes(c.get(pdf_url).content)
+    stem = pdf_url.rsplit("/", 1)[1].removesuffix(".pdf")
+    [url] = read_qr_codes(sheet, tmp_path)
+    assert url == f"http://testserver{plan_url}/driver/{stem}"  # the address the plan came from
+    page = c.get(url)
+    assert page.status_code == 200 and 'name="viewport"' in page.text
+    assert 'id="stops"' in page.text and f"/files/sheets/{stem}.pdf" in page.text
+
+
+def test_plans_keep_the_public_address_for_the_qr_codes(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/", follow_redirects=True)  # the local user is signed in
+    plan = post(c, "/scenarios/1/plan").headers["location"]
+    configured = client(tmp_path, public_url="https://taza.example.kg/")
+    configured.get("/", follow_redirects=True)
+    other = post(configured, "/scenarios/1/plan").headers["location"]
+    with _db(tmp_path) as db:
+        asked = {job.id: job.public_url for job in db.scalars(select(PlanJob))}
+    assert asked[int(plan.rsplit("/", 1)[1])] == "http://testserver"  # where the request came
+    assert asked[int(other.rsplit("/", 1)[1])] == "https://taza.example.kg"  # TAZA_PUBLIC_URL
+
+
+def test_a_public_address_that_is_no_url_is_refused_at_start(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TAZA_PUBLIC_URL", "taza.example.kg")
+    monkeypatch.setenv("TAZA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TAZA_ADMIN_PASSWORD", raising=False)
+    with pytest.raises(InputError, match=r"TAZA_PUBLIC_URL: 'taza\.example\.kg' is not an http"):
+        serve()
 
 
 def _follow(c, url: str, *, until: set[str], also: str | None = None) -> dict:

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from routing.errors import InputError
 from routing.exports import file_stem
 from routing.i18n import format_clock
 from routing.plan import Plan
 from routing.screenshots import find_pdftoppm
 from routing.sheets import STRIP_STOPS, qr_payload, write_driver_sheets
 from tests.plan_factory import make_plan
+from tests.qr_reader import read_qr_codes
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +137,34 @@ def test_qr_names_the_gpx_file(plan: Plan) -> None:
     assert payload.splitlines()[0] == "gpx/tue-traktor-1.gpx"
     assert "26 stops" in payload and f"{vd.km:.1f} km" in payload
     assert len(payload.encode()) < 400  # small enough for a code a phone reads off paper
+
+
+def test_the_qr_code_holds_the_driver_page_address_when_one_is_given(
+    plan: Plan, tmp_path: Path
+) -> None:
+    template = "https://taza.example.kg/plans/12/driver/{stem}?d={date}"
+    paths = write_driver_sheets(plan, tmp_path, language="en", driver_url=template)
+    for vd, path in zip(plan.vehicle_days, paths, strict=True):
+        url = f"https://taza.example.kg/plans/12/driver/{file_stem(vd)}?d={vd.date}"
+        assert qr_payload(plan, vd, driver_url=template) == url
+        assert read_qr_codes(path, tmp_path) == [url]  # decoded from the rendered page
+        assert "Scan: driver's page" in _text(path)[1]
+
+
+def test_without_an_address_the_qr_code_names_the_gpx_file_and_says_so(
+    plan: Plan, tmp_path: Path
+) -> None:
+    [path, _] = write_driver_sheets(plan, tmp_path, language="en")
+    [code] = read_qr_codes(path, tmp_path)
+    assert code == qr_payload(plan, plan.vehicle_days[0])
+    assert code.startswith("gpx/mon-traktor-1.gpx\n")
+    assert "Scan: route file" in _text(path)[1]
+
+
+def test_a_bad_driver_page_template_is_refused_before_writing(plan: Plan, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"unknown field \{plan\}"):
+        write_driver_sheets(plan, tmp_path / "s", language="en", driver_url="https://h/{plan}")
+    assert not list((tmp_path / "s").glob("*.pdf"))
 
 
 def test_pages_render_to_pictures_with_the_map_drawn(sheets: list[Path], tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from routing.translit import SYSTEMS, fix_lookalikes, fold, transliterate
+from routing.translit import SYSTEMS, fix_lookalikes, fold, readings, transliterate
 
 # Names of the default scenario and common Kyrgyz and Russian street names.
 NAMES = (
@@ -53,3 +53,24 @@ def test_lookalike_letters_take_the_words_script() -> None:
 def test_question_mark_is_kept_as_an_unknown_letter() -> None:
     assert fold("К?ч?с?") == "k?ch?s?"
     assert fold("Манас ?") == "manas"  # a lone "?" is no letter
+
+
+def test_letters_made_with_marks_and_digits() -> None:
+    # Kazakh Latin 2017 (c' ч, s' ш, o' ө, u' ү, y' у), GOST 7.79-2000 B (cz, y`), Uzbek oʻ
+    assert loose("Bo'ko'nbaev ko'c'o'su'") == loose("Бөкөнбаев көчөсү")
+    assert loose("Beys'enalieva") == loose("Бейшеналиева")
+    assert loose("Kurmanzhan Datka ko`cho`su`") == loose("Курманжан Датка көчөсү")
+    assert fold("czentr") == fold("Центр")
+    # volapuk 4 for ч next to a Latin letter; a number stays a number
+    assert fold("ko4osu") == fold("кочосу") and fold("4olpon") == fold("Чолпон")
+    assert fold("4") == "4" and fold("14") == "14"
+    assert loose("Dostýk") == loose("Достук")  # Kazakh Latin 2018 ý for у
+
+
+def test_readings_of_ambiguous_spellings() -> None:
+    assert readings("Vfyfc rjx/")[0] == "Манас коч."  # typed with the Latin layout on
+    cam = readings("Camb?l")
+    assert "Djamb?l" in cam and "Çamb?l" in cam  # Turkish c is ж, c without cedilla ч
+    assert "Zhashtyk" in readings("Zhawtyk")  # volapuk w for ш
+    assert readings("Манас") == ()
+    assert not [r for r in readings("Kylyc' ko'c'o'") if "dj" in r]  # c' is one letter, ч

@@ -283,11 +283,13 @@ def _plan(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[st
     out = plan_dir(root, job.id) / "out"
     formats = [f for f in api.ALL_FORMATS if f != "screenshots"]  # screenshots need a browser
     scenario = load_scenario(scenario_file)
+    base = job.public_url.replace("{", "{{").replace("}", "}}")  # a literal part of the template
+    driver_url = f"{base}/plans/{job.id}/driver/{{stem}}" if base else None  # pages.driver_page
     plan = api.plan_week(
         scenario, on_progress=reporter, cancel=cancel, cache_dir=root / "cache" / "networks"
     )
     api.write_outputs(
-        plan, out, formats=formats, language=job.language, offline=True,
+        plan, out, formats=formats, language=job.language, offline=True, driver_url=driver_url,
         on_progress=reporter, cancel=cancel,
     )  # fmt: skip
     return _summary(out / "summary.json")

@@ -452,11 +452,19 @@ async def plan_start(request: Request, sid: int) -> Response:
         row = _own(db, ScenarioRow, sid, user)
         job = PlanJob(
             enterprise_id=user.enterprise_id, scenario_id=sid, scenario_name=row.name,
-            toml_text=row.toml_text, language=lang, status=WAITING,
+            toml_text=row.toml_text, language=lang, status=WAITING, public_url=public_url(request),
         )  # fmt: skip
         db.add(job)
         db.commit()
         return redirect(f"/plans/{job.id}")
+
+
+def public_url(request: Request) -> str:
+    """The service's address as phones reach it: ``TAZA_PUBLIC_URL``, else the one this request
+    came to (the manager's browser reached the service there; the driver sheets' QR codes point
+    under it)."""
+    configured: str = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
 
 
 @router.get("/plans", response_class=HTMLResponse)

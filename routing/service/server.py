@@ -95,7 +95,7 @@ def serve(
     import uvicorn
 
     from routing.service.app import create_app
-    from routing.service.settings import is_loopback
+    from routing.service.settings import check_public_url, is_loopback
 
     settings = Settings(host=host, port=port)
     if plan_workers is not None:
@@ -112,6 +112,8 @@ def serve(
     if password:
         set_admin_password(settings, password)
     check_safe(settings)
+    if settings.public_url:
+        check_public_url(settings.public_url)
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     print(f"Taza routing: http://{shown}:{port}/  (data: {settings.data_dir})", flush=True)

@@ -3,6 +3,10 @@
 The data folder is the user's data directory (``platformdirs.user_data_dir("taza-routing")``) unless
 ``TAZA_DATA_DIR`` names another. It holds the database ``taza.sqlite3``, the uploaded inputs and the
 outputs of each plan; nothing else is written.
+
+``TAZA_PUBLIC_URL`` is the address phones reach the service at (``https://taza.example.kg/``, behind
+a proxy or on the office network): the QR code on each driver sheet points to that day's driver page
+under it. Without it, the address the manager's browser used to ask for the plan is taken.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
+
+from routing.errors import InputError
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -23,6 +30,29 @@ def default_data_dir() -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return Path(platformdirs.user_data_dir("taza-routing", appauthor=False))
+
+
+def default_public_url() -> str:
+    """``$TAZA_PUBLIC_URL`` without its trailing slash, or "" (then each plan's request decides)."""
+    return os.environ.get("TAZA_PUBLIC_URL", "").strip().rstrip("/")
+
+
+def check_public_url(url: str) -> str:
+    """Check the service's public address (``TAZA_PUBLIC_URL``) and return it.
+
+    Raises
+    ------
+    routing.errors.InputError
+        If it is not an ``http://`` or ``https://`` address with a host.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        msg = (
+            f"TAZA_PUBLIC_URL: {url!r} is not an http:// or https:// address with a host; "
+            "write the address phones reach the service at, e.g. https://taza.example.kg"
+        )
+        raise InputError(msg, field="TAZA_PUBLIC_URL")
+    return url
 
 
 def default_plan_workers() -> int:
@@ -62,6 +92,9 @@ class Settings:
         empty means any.
     poll_s
         How often the queue looks for plans to start, finish or cancel.
+    public_url
+        The service's address as phones reach it, for the driver sheets' QR codes (an
+        ``http(s)://`` address; "" = the address each plan was asked from).
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -73,6 +106,7 @@ class Settings:
     max_rows: int = 100_000
     allowed_hosts: tuple[str, ...] = ()
     poll_s: float = 0.5
+    public_url: str = field(default_factory=default_public_url)
 
     @property
     def database_url(self) -> str:

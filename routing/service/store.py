@@ -128,6 +128,8 @@ class PlanJob(Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     out_dir: Mapped[str] = mapped_column(String(200), default="")  # relative to the data folder
+    # the service's address for the driver sheets' QR codes (Settings.public_url or the request's)
+    public_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
     summary_json: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

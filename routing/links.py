@@ -1,0 +1,93 @@
+"""The address of a vehicle-day's driver page, which the QR code on its driver sheet holds.
+
+A front end that serves a page per vehicle-day (the web service's ``/plans/<id>/driver/<stem>``,
+or any other host) hands the output writers a *template* of that address; each sheet's QR code
+then holds the address of its own vehicle-day, so a driver scanning the paper opens the day on the
+phone. Without a template the QR code names the day's GPX file instead (`routing.sheets.qr_payload`).
+
+A template is an ``http://`` or ``https://`` address with any of these fields in braces:
+
+- ``{stem}``: ``<day>-<vehicle-slug>``, the name the day's sheet, GPX, KML and GeoJSON files share
+  (`routing.exports.file_stem`), e.g. ``mon-kompaktor-1``;
+- ``{day}``: the weekday key (``mon`` … ``sun``);
+- ``{vehicle}``: the vehicle's name made safe for a URL (`routing.exports.slug`);
+- ``{date}``: the day's date (``2026-11-30``), empty when the plan has none.
+
+``https://taza.example.kg/plans/12/driver/{stem}`` is the service's own form. The template is
+checked once (:func:`check_driver_url`) so a typing mistake fails before a plan's outputs are
+written, not halfway.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
+
+from routing.errors import InputError
+from routing.exports import file_stem, slug
+
+if TYPE_CHECKING:
+    from routing.plan import VehicleDay
+
+__all__ = ["DRIVER_URL_FIELDS", "check_driver_url", "driver_url"]
+
+DRIVER_URL_FIELDS: tuple[str, ...] = ("stem", "day", "vehicle", "date")
+"""The fields a driver-page template may use."""
+
+
+def check_driver_url(template: str, *, field: str = "driver_url") -> str:
+    """Check a driver-page address template and return it.
+
+    Parameters
+    ----------
+    template
+        An ``http(s)://`` address with fields among :data:`DRIVER_URL_FIELDS` in braces.
+    field
+        The option's name in the error (``--driver-url`` on the command line).
+
+    Returns
+    -------
+    str
+        ``template``, unchanged.
+
+    Raises
+    ------
+    routing.errors.InputError
+        If it is not an http(s) address with a host, a brace is unbalanced, or a field is
+        unknown or has a format of its own.
+    """
+    parts = urlsplit(template)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        msg = (
+            f"{field}: {template!r} is not an http:// or https:// address with a host; "
+            f"write e.g. https://host/plans/12/driver/{{stem}}"
+        )
+        raise InputError(msg, field=field)
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        msg = f"{field}: {template!r} has an unbalanced brace ({exc}); write {{{{ for a brace"
+        raise InputError(msg, field=field) from exc
+    known = ", ".join(f"{{{name}}}" for name in DRIVER_URL_FIELDS)
+    for _text, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in DRIVER_URL_FIELDS or spec or conversion:
+            msg = f"{field}: unknown field {{{name}}} in {template!r}; use any of {known}"
+            raise InputError(msg, field=field)
+    return template
+
+
+def driver_url(template: str, vehicle_day: VehicleDay) -> str:
+    """The address of one vehicle-day's driver page: ``template`` with its fields filled in.
+
+    Each value is percent-encoded for a URL path (the slugs are plain ASCII already).
+    """
+    values = {
+        "stem": file_stem(vehicle_day),
+        "day": vehicle_day.day,
+        "vehicle": slug(vehicle_day.vehicle),
+        "date": vehicle_day.date or "",
+    }
+    return template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
