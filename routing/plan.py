@@ -218,7 +218,9 @@ def assemble_plan(
             spec = fleet[route.vehicle_type]
             label = spec.name if spec.count == 1 else f"{spec.name} #{route.vehicle + 1}"
             vd = vehicle_day(
-                scenario, network, model, route, matrix=matrix, locations=locations,
+                scenario, network, model, route,
+                matrix=solved.day_model.matrix or matrix,
+                locations=solved.day_model.locations or locations,
                 day=day, label=label, spec=spec, point_ids=ids, points=by_id,
             )  # fmt: skip
             for s in vd.collect_stops:

@@ -42,6 +42,7 @@ extracts (Bayreuth, Liechtenstein); `bench/turns.py` gives the times beside the 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Callable, Sequence
@@ -100,6 +101,23 @@ class HeadingMatrix:
     duration_s: np.ndarray
     distance_m: np.ndarray
     _line: _LineGraph | None = field(default=None, repr=False)
+
+    def take(self, rows: Sequence[int]) -> HeadingMatrix:
+        """The matrix between some of its headings only (``rows``, in that order), as a copy.
+
+        Legs stay traceable (`leg_nodes`) by the new row numbers. A day's model holds its own
+        headings' matrix this way, not the week's: a fifth of the rows, a 25th of the cells.
+        """
+        at = np.asarray(rows, dtype=np.int64)
+        line = self._line
+        if line is not None:
+            line = dataclasses.replace(line, row=line.row[at])
+        return HeadingMatrix(
+            [self.headings[i] for i in at],
+            self.duration_s[np.ix_(at, at)],
+            self.distance_m[np.ix_(at, at)],
+            line,
+        )
 
 
 @dataclass
