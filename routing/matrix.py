@@ -56,6 +56,7 @@ __all__ = [
     "graph_csr",
     "leg",
     "node_positions",
+    "path_geometries",
     "path_geometry",
     "route_uturns",
     "shortest_rows",
@@ -220,22 +221,34 @@ def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
     Consecutive nodes joined by an edge are joined by that edge (the fastest of parallel ones), so
     a path traced node by node is drawn as driven; other pairs by the fastest path between them.
     """
+    return path_geometries(network, [nodes])[0]
+
+
+def path_geometries(network: RoadNetwork, paths: Sequence[Sequence[int]]) -> list[LineString]:
+    """`path_geometry` of several routes (a vehicle-day's trips), the graph's CSR fetched once.
+
+    Fetching it checks the graph's size, which walks every node: once per trip made the assembly
+    grow as trips times streets.
+    """
     graph = network.graph
     csr = graph_csr(network, "travel_time")
-    coords: list[tuple[float, float]] = []
-    for a, b in itertools.pairwise(nodes):
-        path = _hop_or_path(csr, a, b)
-        for x, y in itertools.pairwise(path):
-            pos = _entry(csr, csr.index[x], csr.index[y])
-            piece = list(graph.edges[x, y, int(csr.edge_key[pos])]["geometry"].coords)
-            coords.extend(piece[1:] if coords and coords[-1] == piece[0] else piece)
-    if len(coords) < 2:
-        node = graph.nodes[nodes[0]] if len(nodes) else None
-        if node is None:
-            msg = "path_geometry needs at least one node"
-            raise ValueError(msg)
-        coords = [(node["x"], node["y"])] * 2
-    return _to_wgs84_line(network, coords)
+    out = []
+    for nodes in paths:
+        coords: list[tuple[float, float]] = []
+        for a, b in itertools.pairwise(nodes):
+            path = _hop_or_path(csr, a, b)
+            for x, y in itertools.pairwise(path):
+                pos = _entry(csr, csr.index[x], csr.index[y])
+                piece = list(graph.edges[x, y, int(csr.edge_key[pos])]["geometry"].coords)
+                coords.extend(piece[1:] if coords and coords[-1] == piece[0] else piece)
+        if len(coords) < 2:
+            node = graph.nodes[nodes[0]] if len(nodes) else None
+            if node is None:
+                msg = "path_geometry needs at least one node"
+                raise ValueError(msg)
+            coords = [(node["x"], node["y"])] * 2
+        out.append(_to_wgs84_line(network, coords))
+    return out
 
 
 def route_uturns(network: RoadNetwork, nodes: Sequence[int]) -> int:
