@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import platform
 import resource
 import subprocess
@@ -597,6 +598,7 @@ def _classic_section(
     runs: int,
     cpus: list[int],
     families: tuple[str, ...] = ("cvrp", "vrptw"),
+    only: tuple[str, ...] = (),
 ) -> list[str]:
     lines = [
         f"## CVRP (Uchoa et al. X) and VRPTW, {time_limit_s:g} s",
@@ -619,7 +621,7 @@ def _classic_section(
     ]
     for set_name in sets:
         for family, name in CLASSIC_SETS[set_name]:
-            if family not in families:
+            if family not in families or (only and name not in only):
                 continue
             inst = _classic(family, name)
             if inst is None:
@@ -657,6 +659,10 @@ def _versions() -> str:
     return ", ".join(out)
 
 
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.solver", description=__doc__)
     parser.add_argument("--instances", default=",".join(KIM_INSTANCES), help="Kim instances")
@@ -676,6 +682,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--classic-runs", type=int, default=1, help="seeds per CVRP/VRPTW file")
     parser.add_argument("--set", default="test", choices=["tuning", "test", "all"])
     parser.add_argument("--families", default="cvrp,vrptw", help="classic families to run")
+    parser.add_argument(
+        "--classic-instances", default="", help="comma list: only these CVRP/VRPTW files of the set"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.runs < 1 or args.classic_runs < 1:
@@ -696,6 +705,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--cpu must be 1, 2 or 1,2")
     args.sets = ["tuning", "test"] if args.set == "all" else [args.set]
     args.family_list = [f.strip() for f in args.families.split(",") if f.strip()]
+    args.classic_names = [n.strip() for n in args.classic_instances.split(",") if n.strip()]
     if bad_f := sorted(set(args.family_list) - {"cvrp", "vrptw"}):
         parser.error(f"unknown families {bad_f}; allowed: cvrp, vrptw")
     return args
@@ -707,6 +717,7 @@ def main(argv: list[str] | None = None) -> None:
     time_limit = 10.0 if args.quick else args.time_limit
     classic_limit = 10.0 if args.quick else args.classic_time_limit
     started = time.monotonic()
+    load_at_start = _load()
     lines = [
         "# Solver benchmark",
         "",
@@ -730,7 +741,12 @@ def main(argv: list[str] | None = None) -> None:
         lines += [
             "",
             *_classic_section(
-                classic_limit, args.sets, args.classic_runs, args.cpus, tuple(args.family_list)
+                classic_limit,
+                args.sets,
+                args.classic_runs,
+                args.cpus,
+                tuple(args.family_list),
+                tuple(args.classic_names),
             ),
         ]
     lines += ["", *NOTES]
@@ -738,7 +754,8 @@ def main(argv: list[str] | None = None) -> None:
     lines += [
         "",
         f"Total wall time {time.monotonic() - started:.0f} s; peak memory of the bench process "
-        f"{peak:.0f} MB (solver subprocesses not included).",
+        f"{peak:.0f} MB (solver subprocesses not included). Load average (1, 5, 15 min): "
+        f"{load_at_start} at the start, {_load()} at the end.",
         "",
     ]
     write_text(args.output, "\n".join(lines))

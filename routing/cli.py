@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from routing.compare_cli import add_compare_parsers, print_merged
 from routing.errors import InputError
 from routing.i18n import translator
 from routing.outputs import FORMATS
-from routing.progress import STAGES, Cancelled, CancelToken, Progress
+from routing.progress import STAGES, Cancelled, CancelToken, Progress, cancel_on_interrupt
 from routing.scenario import LANGUAGES, load_scenario
 
 logger = logging.getLogger("routing")
@@ -328,22 +326,6 @@ def _run_plan(args: argparse.Namespace) -> int:
         )
     )
     return 0
-
-
-@contextmanager
-def cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
-    """The first Ctrl-C cancels the plan (it stops at its next check); a second one interrupts."""
-    previous = signal.getsignal(signal.SIGINT)
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        token.cancel()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

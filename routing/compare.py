@@ -21,15 +21,14 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routing.api import plan_week
 from routing.costs import KeyFigures, key_figures
-from routing.progress import CancelToken, Progress
+from routing.progress import CancelToken, Progress, cancel_on_interrupt
 
 if TYPE_CHECKING:
     from routing.plan import Plan
@@ -153,7 +152,7 @@ def run_variants(
     pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_ignore_sigint)
     futures: dict[cf.Future[VariantResult], Task] = {}
     try:
-        with _cancel_on_interrupt(token):
+        with cancel_on_interrupt(token):
             futures = {pool.submit(_run_task, t, events, stop, n > 1): t for t in tasks}
             _collect(futures, results, events, stop, token)
         if token.cancelled:
@@ -223,25 +222,6 @@ def _stop_all(
         if task.label not in results:
             results[task.label] = VariantResult(task.label, str(task.path), error="cancelled")
             events.put((task.label, "error: cancelled"))
-
-
-@contextmanager
-def _cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
-    """The first Ctrl-C cancels every plan through the token; a second one interrupts at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals reach the main thread only (a web server's worker thread cancels by token)
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def handler(signum: int, frame: Any) -> None:
-        token.cancel()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _pump(events: Any, on_progress: Callable[[str, Progress | str], None] | None) -> None:

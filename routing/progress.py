@@ -18,11 +18,13 @@ stop a plan running in another process.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 from typing import Protocol
 
 from routing.i18n import translator
@@ -34,6 +36,7 @@ __all__ = [
     "Progress",
     "ProgressCallback",
     "Reporter",
+    "cancel_on_interrupt",
     "stage_title",
 ]
 
@@ -208,3 +211,26 @@ class Reporter:
             "[%d/%d] %s done in %.1f s", number, len(STAGES), _TITLES[stage], timings[stage]
         )
         self.emit(stage, 1.0)
+
+
+@contextmanager
+def cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
+    """Let the first Ctrl-C cancel through ``token`` (the work stops at its next check).
+
+    A second Ctrl-C interrupts at once. Signals reach only the main thread, so elsewhere (a web
+    server's worker thread) this does nothing and the token is cancelled by its owner.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        token.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -126,20 +126,3 @@ def test_anything_but_bad_input_is_a_bug_with_its_traceback(
     monkeypatch.setattr(routing.cli, "load_scenario", broken)
     with pytest.raises(ValueError, match="a bug"):
         main(["check", str(DATA / "taza-aimak" / "scenario.toml")])
-
-
-def test_the_first_ctrl_c_cancels_the_plan_the_second_interrupts() -> None:
-    import os
-    import signal
-
-    from routing.cli import cancel_on_interrupt
-    from routing.progress import CancelToken
-
-    token = CancelToken()
-    before = signal.getsignal(signal.SIGINT)
-    with cancel_on_interrupt(token):
-        os.kill(os.getpid(), signal.SIGINT)
-        assert token.cancelled
-        with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is before

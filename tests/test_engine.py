@@ -10,9 +10,9 @@ import time
 import numpy as np
 import pytest
 
-from routing.solver import Cancelled, Model, SolveParams
+from routing.solver import Cancelled, Lunch, Model, SolveParams
 from routing.solver.checker import check
-from routing.solver.engine import _jobs
+from routing.solver.engine import _job_stats, _jobs
 
 H = 3600
 
@@ -115,3 +115,35 @@ def test_pyvrp_own_search_runs_where_pyvrp_states_every_rule() -> None:
     assert res.solver == "pyvrp-plain"
     assert not res.unserved
     assert check(_vrptw_like(40), res) == []
+
+
+def test_the_plain_search_keeps_the_history_length_of_the_parameters() -> None:
+    m = _vrptw_like(60)
+    other = SolveParams(plain_history_length=1)
+    assert _summary(m) != _summary(m, params=other)
+
+
+def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:
+    m = Model()
+    lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
+    m.add_vehicle_type(
+        capacity=(float("inf"), 200.0), max_load_per_day=(float("inf"), 400.0), lunch=lunch
+    )
+    assert _jobs(m, 500, 1, SolveParams()) == [("trips", 1), ("trips", 2)]
+    m.vehicle_types[0] = dataclasses.replace(
+        m.vehicle_types[0], max_load_per_day=(float("inf"), 500.0)
+    )
+    assert _jobs(m, 500, 1, SolveParams()) == [("trips", 1), ("day", 1)]
+
+
+def test_each_engine_mode_reports_its_best_plan_not_its_last() -> None:
+    stats: dict[str, float] = {}
+    kept: dict[str, tuple[int, int, float]] = {}
+    _job_stats(stats, kept, "pyvrp-day", (0, 13, 131826.0), 13)
+    _job_stats(stats, kept, "pyvrp-day", (0, 14, 141867.0), 14)  # the whole fleet's plan
+    _job_stats(stats, kept, "pyvrp-trips", (0, 14, 141000.0), 14)
+    assert stats["pyvrp-day_vehicles"] == 13.0
+    assert stats["pyvrp-day_cost"] == 131826.0
+    assert stats["pyvrp-trips_vehicles"] == 14.0
+    _job_stats(stats, kept, "pyvrp-trips", (0, 13, 131900.0), 13)
+    assert stats["pyvrp-trips_cost"] == 131900.0

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import signal
+import threading
 
 import pytest
 
-from routing.progress import STAGES, Cancelled, CancelToken, Progress, Reporter, stage_title
+from routing.progress import (
+    STAGES,
+    Cancelled,
+    CancelToken,
+    Progress,
+    Reporter,
+    cancel_on_interrupt,
+    stage_title,
+)
 
 
 def test_a_token_cancels_once_and_checks_raise() -> None:
@@ -72,3 +83,30 @@ def test_every_stage_has_a_title_in_every_language() -> None:
     assert stage_title("search", "ru") == "Маршруты по дням"
     with pytest.raises(ValueError, match="network, households"):
         stage_title("solver", "en")
+
+
+def test_the_first_ctrl_c_cancels_the_plan_the_second_interrupts() -> None:
+    token = CancelToken()
+    before = signal.getsignal(signal.SIGINT)
+    with cancel_on_interrupt(token):
+        os.kill(os.getpid(), signal.SIGINT)
+        assert token.cancelled
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_ctrl_c_handling_leaves_signals_alone_off_the_main_thread() -> None:
+    token = CancelToken()
+    before = signal.getsignal(signal.SIGINT)
+    seen: list[object] = []
+
+    def inside() -> None:
+        with cancel_on_interrupt(token):
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    worker = threading.Thread(target=inside)
+    worker.start()
+    worker.join()
+    assert seen == [before]
+    assert not token.cancelled

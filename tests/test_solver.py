@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
-import pyvrp
 
 from routing.readers import read_solomon, read_vrplib
 from routing.solver import Lunch, Model, Result
-from routing.solver._pyvrp import (
-    _aggregate,
-    _neighbourhood_size,
-    _row_window,
-    _trip_units,
-    solve_pyvrp,
-)
-from routing.solver._schedule import Prepared
-from routing.solver._units import FINE_SCALE, load_scales, to_units
 from routing.solver.checker import check
-from routing.solver.engine import _job_stats, _jobs
 from routing.solver.params import SolveParams
 from tests.conftest import shared_file
+from tests.solver_factory import line_model
 
 H = 3600
-DEFAULTS = SolveParams()
-SHARE = DEFAULTS.aggregate_share
-NEIGHBOURS = SolveParams().neighbours
-NEIGHBOURS_TIGHT = SolveParams().neighbours_tight
-
-
-def _line_model(xs: list[float], *, speed: float = 10.0) -> Model:
-    """Locations on a line (x in km); distance in m, time at ``speed`` m/s, symmetric."""
-    m = Model()
-    d = np.abs(np.subtract.outer(xs, xs)) * 1000.0
-    m.set_matrices(d / speed, d)
-    return m
 
 
 def _stops(result: Result) -> list[list[tuple[str, int]]]:
@@ -59,7 +36,7 @@ def _assert_basic_rules(m: Model, result: Result) -> None:
 
 
 def test_capacity_forces_a_landfill_trip_and_a_final_dump() -> None:
-    m = _line_model([0, 10, 2, 3, 4])
+    m = line_model([0, 10, 2, 3, 4])
     m.add_depot(0)
     m.add_landfill(1, unload_s=300)
     for loc in (2, 3, 4):
@@ -75,7 +52,7 @@ def test_capacity_forces_a_landfill_trip_and_a_final_dump() -> None:
 
 
 def test_cubic_metres_bind_when_kg_do_not() -> None:
-    m = _line_model([0, 10, 2, 3])
+    m = line_model([0, 10, 2, 3])
     m.add_depot(0)
     m.add_landfill(1)
     m.add_client(2, demand=(1.0, 6.0))
@@ -91,7 +68,7 @@ def test_a_trip_filled_exactly_to_capacity_needs_no_extra_unloading() -> None:
     # 3.2 + 3.4 + 3.4 yd³ fill a 10 yd³ body exactly; in m³ rounded to millionths the three loads
     # came to one unit more than the capacity, and the plan drove to the landfill twice
     yd3 = 0.764554857984
-    m = _line_model([0, 30, 1, 2, 3])
+    m = line_model([0, 30, 1, 2, 3])
     m.add_depot(0)
     m.add_landfill(1)
     for loc, load in ((2, 3.2), (3, 3.4), (4, 3.4)):
@@ -103,194 +80,8 @@ def test_a_trip_filled_exactly_to_capacity_needs_no_extra_unloading() -> None:
     _assert_basic_rules(m, res)
 
 
-def test_loads_are_whole_units_when_they_share_a_quantum_and_millionths_otherwise() -> None:
-    yd3 = 0.764554857984
-    m = _line_model([0, 1, 2, 3])
-    m.add_depot(0)
-    m.add_landfill(1)
-    m.add_client(2, demand=(12.5, 3.2 * yd3))
-    m.add_client(3, demand=(2**0.5, 3.4 * yd3))
-    m.add_vehicle_type(num_available=1, capacity=(100.0, 10 * yd3))
-    kg, m3 = load_scales(m)
-    assert kg == FINE_SCALE  # 12.5, √2 and 100 share no quantum
-    for x in (3.2 * yd3, 3.4 * yd3, 10 * yd3):
-        assert abs(x * m3 - round(x * m3)) < 1e-6
-    assert to_units(3.2 * yd3, m3) + 2 * to_units(3.4 * yd3, m3) == to_units(10 * yd3, m3)
-
-
-def test_bounded_trips_split_the_daily_load_evenly_so_no_plan_breaks_it() -> None:
-    m = Model()
-    m.add_vehicle_type(capacity=(float("inf"), 280.0), max_load_per_day=(float("inf"), 800.0))
-    m.add_vehicle_type(capacity=(float("inf"), 200.0), max_load_per_day=(float("inf"), 400.0))
-    uneven, whole = m.vehicle_types
-    # three trips of at most 800 / 3 (not 280, which would allow 840 a day)
-    assert _trip_units(uneven, 1, 1.0, even=True) == 266
-    assert _trip_units(uneven, 1, 1.0, even=False) == 280
-    assert _trip_units(whole, 1, 1.0, even=True) == 200
-    # no trip bound at all (no capacity): the daily load is not turned into a trip capacity
-    m.add_vehicle_type(max_load_per_day=(float("inf"), 400.0))
-    assert _trip_units(m.vehicle_types[2], 1, 1.0, even=True) >= 10**15
-
-
-def _one_place_model() -> Model:
-    """Depot at 0, landfill at 1 km; locations 2-5 are one place 2 km out (no distance between
-    them), location 6 is 3 km out."""
-    m = _line_model([0, 1, 2, 2, 2, 2, 3])
-    m.add_depot(0)
-    m.add_landfill(1)
-    return m
-
-
-def test_stops_at_one_place_with_one_window_are_searched_as_one_client() -> None:
-    m = _one_place_model()
-    a = m.add_client(2, demand=(10.0, 0.0), service_s=60, tw=(0, 10 * H))
-    b = m.add_client(3, demand=(10.0, 0.0), service_s=60, tw=(0, 10 * H))
-    other_window = m.add_client(4, demand=(10.0, 0.0), service_s=60, tw=(0, 5 * H))
-    elsewhere = m.add_client(6, demand=(10.0, 0.0), service_s=60, tw=(0, 10 * H))
-    optional = m.add_client(5, demand=(10.0, 0.0), required=False, prize=5.0)
-    segment = m.add_segment_client(2, 6, traverse_s=100, traverse_m=1000.0)
-    m.add_vehicle_type(num_available=2, capacity=(1000.0, float("inf")))
-    rows = _aggregate(Prepared.of(m), list(range(len(m.clients))), share=SHARE)
-    assert [(a, False), (b, False)] in rows
-    for alone in (other_window, elsewhere, optional):
-        assert [(alone, False)] in rows
-    # a reversible segment keeps a row per direction, one after the other
-    k = rows.index([(segment, False)])
-    assert rows[k + 1] == [(segment, True)]
-    assert sorted(i for row in rows for i, rev in row if not rev) == list(range(len(m.clients)))
-
-
-def test_a_crowded_place_is_cut_into_chunks_of_a_share_of_a_trip() -> None:
-    m = _one_place_model()
-    for _ in range(10):
-        m.add_client(2, demand=(10.0, 0.0), service_s=60)
-    m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")))
-    rows = _aggregate(Prepared.of(m), list(range(10)), share=SHARE)
-    loads = [sum(m.clients[i].demand[0] for i, _ in row) for row in rows]
-    assert all(load <= SHARE * 100.0 for load in loads)
-    assert sum(len(row) for row in rows) == 10 and len(rows) == 5
-
-
-def test_a_place_is_cut_into_chunks_of_a_share_of_the_stop_limit() -> None:
-    m = _one_place_model()
-    for _ in range(10):
-        m.add_client(2, demand=(1.0, 0.0))
-    m.add_vehicle_type(num_available=3, capacity=(100.0, float("inf")), max_stops=4)
-    rows = _aggregate(Prepared.of(m), list(range(10)), share=SHARE)
-    assert [len(row) for row in rows] == [1] * 10
-    result = m.solve(time_limit_s=5, max_iterations=300, seed=1)
-    assert not result.unserved and check(m, result) == []
-    assert result.num_vehicles == 3
-
-
-def test_a_place_searched_as_one_may_start_only_when_its_last_stop_still_can() -> None:
-    m = _one_place_model()
-    for _ in range(3):
-        m.add_client(2, demand=(1.0, 0.0), service_s=600, tw=(H, 3 * H))
-    m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")))
-    rows = _aggregate(Prepared.of(m), [0, 1, 2], share=SHARE)
-    assert rows == [[(0, False), (1, False), (2, False)]]
-    assert _row_window(m, rows[0]) == (H, 3 * H - 1200)
-
-
-def test_stops_whose_windows_cannot_all_be_kept_in_turn_are_split() -> None:
-    # each 20 minutes of service, all to start within 10 minutes: one at a time
-    m = _one_place_model()
-    for _ in range(3):
-        m.add_client(2, demand=(1.0, 0.0), service_s=1200, tw=(H, H + 600))
-    m.add_vehicle_type(num_available=3, capacity=(100.0, float("inf")))
-    assert _aggregate(Prepared.of(m), [0, 1, 2], share=SHARE) == [
-        [(0, False)],
-        [(1, False)],
-        [(2, False)],
-    ]
-
-
-def test_stops_searched_together_each_start_inside_their_own_window() -> None:
-    # ten stops of ten minutes each at one place, all to be started by 08:30: searched as one
-    # client they must begin by 07:00, so that the last one starts at 08:30 at the latest
-    m = _one_place_model()
-    for _ in range(10):
-        m.add_client(2, demand=(1.0, 0.0), service_s=600, tw=(0, 8.5 * H))
-    m.add_client(6, demand=(1.0, 0.0), service_s=60, tw=(0, 24 * H))
-    m.add_vehicle_type(num_available=1, capacity=(100.0, float("inf")), shift=(6 * H, 18 * H))
-    result = m.solve(time_limit_s=5, max_iterations=300, seed=1)
-    assert not result.unserved
-    assert check(m, result) == []
-    starts = [v.arrival_s for r in result.routes for v in r.visits if v.kind == "client"]
-    assert len(starts) == 11
-
-
-def test_the_trip_bounded_search_returns_plans_that_keep_the_daily_load() -> None:
-    # two trips of 7 m³ would carry 14 m³ a day; the daily limit is 10, so 14 m³ needs two trucks
-    m = _line_model([0, 1, *[2 + 0.1 * k for k in range(8)]])
-    m.add_depot(0)
-    m.add_landfill(1)
-    for k in range(8):
-        m.add_client(2 + k, demand=(0.0, 1.75))
-    m.add_vehicle_type(
-        num_available=2, capacity=(float("inf"), 7.0), max_load_per_day=(float("inf"), 10.0)
-    )
-    plans = solve_pyvrp(
-        Prepared.of(m), list(range(8)), time_limit_s=5, max_iterations=200, seed=1, mode="trips"
-    )
-    for plan in plans:
-        for _t, _v, items in plan:
-            load = sum(m.clients[i].demand[1] for kind, i, _rev in items if kind == "client")
-            assert load <= 10.0 + 1e-9
-
-
-def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:
-    m = Model()
-    lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
-    m.add_vehicle_type(
-        capacity=(float("inf"), 200.0), max_load_per_day=(float("inf"), 400.0), lunch=lunch
-    )
-    assert _jobs(m, 500, 1, DEFAULTS) == [("trips", 1), ("trips", 2)]
-    m.vehicle_types[0] = dataclasses.replace(
-        m.vehicle_types[0], max_load_per_day=(float("inf"), 500.0)
-    )
-    assert _jobs(m, 500, 1, DEFAULTS) == [("trips", 1), ("day", 1)]
-
-
-def _windows_data(windows: list[tuple[int, int]]) -> pyvrp.ProblemData:
-    n = len(windows) + 1
-    return pyvrp.ProblemData(
-        locations=[pyvrp.Location(0.0, 0.0) for _ in range(n)],
-        clients=[pyvrp.Client(k + 1, tw_early=a, tw_late=b) for k, (a, b) in enumerate(windows)],
-        depots=[pyvrp.Depot(0)],
-        vehicle_types=[pyvrp.VehicleType(tw_early=0, tw_late=1000)],
-        distance_matrices=[np.zeros((n, n), dtype=np.int64)],
-        duration_matrices=[np.zeros((n, n), dtype=np.int64)],
-        groups=[],
-    )
-
-
-def test_tight_time_windows_widen_the_search_neighbourhood() -> None:
-    # loose windows (or none) keep the small neighbourhood that buys iterations
-    assert _neighbourhood_size(_windows_data([(0, 1000)] * 4), DEFAULTS) == NEIGHBOURS
-    assert _neighbourhood_size(_windows_data([(0, 10**9)] * 4), DEFAULTS) == NEIGHBOURS
-    # windows shorter than half the day: the wider one (RC1_10_1 lost 5 routes at the small one)
-    assert _neighbourhood_size(_windows_data([(100, 200)] * 4), DEFAULTS) == NEIGHBOURS_TIGHT
-    half = _neighbourhood_size(_windows_data([(100, 200), (0, 1000)] * 2), DEFAULTS)
-    assert NEIGHBOURS < half < NEIGHBOURS_TIGHT
-
-
-def test_each_engine_mode_reports_its_best_plan_not_its_last() -> None:
-    stats: dict[str, float] = {}
-    kept: dict[str, tuple[int, int, float]] = {}
-    _job_stats(stats, kept, "pyvrp-day", (0, 13, 131826.0), 13)
-    _job_stats(stats, kept, "pyvrp-day", (0, 14, 141867.0), 14)  # the whole fleet's plan
-    _job_stats(stats, kept, "pyvrp-trips", (0, 14, 141000.0), 14)
-    assert stats["pyvrp-day_vehicles"] == 13.0
-    assert stats["pyvrp-day_cost"] == 131826.0
-    assert stats["pyvrp-trips_vehicles"] == 14.0
-    _job_stats(stats, kept, "pyvrp-trips", (0, 13, 131900.0), 13)
-    assert stats["pyvrp-trips_cost"] == 131900.0
-
-
 def test_lunch_starts_inside_its_window_and_lasts_its_duration() -> None:
-    m = _line_model([0, 1, 20, 40, 60], speed=5.0)  # 4000 s per 20 km
+    m = line_model([0, 1, 20, 40, 60], speed=5.0)  # 4000 s per 20 km
     m.add_depot(0)
     m.add_landfill(1, unload_s=600)
     for loc in (2, 3, 4):
@@ -312,7 +103,7 @@ def test_lunch_starts_inside_its_window_and_lasts_its_duration() -> None:
 
 
 def test_time_windows_decide_the_order() -> None:
-    m = _line_model([0, 0.5, 2, 4])
+    m = line_model([0, 0.5, 2, 4])
     m.add_depot(0)
     m.add_landfill(1)
     far = m.add_client(3, demand=(1.0, 0.0), tw=(8 * H, 8 * H + 600))
@@ -328,7 +119,7 @@ def test_time_windows_decide_the_order() -> None:
 
 
 def test_max_stops_needs_a_second_vehicle() -> None:
-    m = _line_model([0, 1, 2, 2.1, 2.2, 2.3])
+    m = line_model([0, 1, 2, 2.1, 2.2, 2.3])
     m.add_depot(0)
     m.add_landfill(1)
     for loc in (2, 3, 4, 5):
@@ -341,7 +132,7 @@ def test_max_stops_needs_a_second_vehicle() -> None:
 
 
 def test_max_load_per_day_forces_a_second_vehicle() -> None:
-    m = _line_model([0, 1, 2, 3, 4])
+    m = line_model([0, 1, 2, 3, 4])
     m.add_depot(0)
     m.add_landfill(1)
     for loc in (2, 3, 4):
@@ -356,7 +147,7 @@ def test_max_load_per_day_forces_a_second_vehicle() -> None:
 
 def test_fewest_vehicles_before_distance() -> None:
     # two vehicles would drive less, one vehicle suffices: one vehicle wins
-    m = _line_model([0, 0, -5, 5])
+    m = line_model([0, 0, -5, 5])
     m.add_depot(0)
     m.add_landfill(1)
     m.add_client(2, demand=(1.0, 0.0))
@@ -394,7 +185,7 @@ def test_cost_only_objective_takes_the_second_vehicle_that_drives_less() -> None
 
 def _segment_model(*, reversible: bool) -> tuple[Model, int]:
     # depot at x=0, landfill at x=6; the street runs from x=5 (start) to x=1 (end)
-    m = _line_model([0, 6, 5, 1])
+    m = line_model([0, 6, 5, 1])
     m.add_depot(0)
     m.add_landfill(1)
     seg = m.add_segment_client(
@@ -423,7 +214,7 @@ def test_one_way_segment_is_never_reversed() -> None:
 
 
 def test_mixed_point_and_segment_clients_travel_from_the_exit_end() -> None:
-    m = _line_model([0, 0, 2, 6, 7])
+    m = line_model([0, 0, 2, 6, 7])
     m.add_depot(0)
     m.add_landfill(1)
     m.add_segment_client(
@@ -440,7 +231,7 @@ def test_mixed_point_and_segment_clients_travel_from_the_exit_end() -> None:
 
 
 def test_unreachable_client_is_unserved_with_a_reason() -> None:
-    m = _line_model([0, 1, 2, 3])
+    m = line_model([0, 1, 2, 3])
     assert m.duration_s is not None and m.distance_m is not None
     dur, dist = m.duration_s.copy(), m.distance_m.copy()
     dur[:, 3] = np.inf
@@ -458,7 +249,7 @@ def test_unreachable_client_is_unserved_with_a_reason() -> None:
 
 
 def test_oversized_demand_is_unserved_with_a_reason() -> None:
-    m = _line_model([0, 1, 2, 3])
+    m = line_model([0, 1, 2, 3])
     m.add_depot(0)
     m.add_landfill(1)
     m.add_client(2, demand=(1.0, 0.0))
@@ -471,7 +262,7 @@ def test_oversized_demand_is_unserved_with_a_reason() -> None:
 
 
 def test_fleet_too_small_leaves_clients_unserved_honestly() -> None:
-    m = _line_model([0, 1, 2, 3, 4])
+    m = line_model([0, 1, 2, 3, 4])
     m.add_depot(0)
     m.add_landfill(1)
     for loc in (2, 3, 4):
@@ -484,7 +275,7 @@ def test_fleet_too_small_leaves_clients_unserved_honestly() -> None:
 
 
 def test_impossible_time_window_is_unserved_with_a_reason() -> None:
-    m = _line_model([0, 1, 100])  # 100 km at 10 m/s: 10000 s away
+    m = line_model([0, 1, 100])  # 100 km at 10 m/s: 10000 s away
     m.add_depot(0)
     m.add_landfill(1)
     far = m.add_client(2, demand=(1.0, 0.0), tw=(0, 8 * H))
@@ -494,7 +285,7 @@ def test_impossible_time_window_is_unserved_with_a_reason() -> None:
 
 
 def test_landfill_hours_and_unloading_time_are_respected() -> None:
-    m = _line_model([0, 1, 2])
+    m = line_model([0, 1, 2])
     m.add_depot(0)
     lf = m.add_landfill(1, tw=(10 * H, 16 * H), unload_s=900)
     m.add_client(2, demand=(1.0, 0.0))
@@ -506,7 +297,7 @@ def test_landfill_hours_and_unloading_time_are_respected() -> None:
 
 
 def test_several_depots_start_and_end_where_the_vehicle_type_says() -> None:
-    m = _line_model([0, 50, 1, 49, 51])
+    m = line_model([0, 50, 1, 49, 51])
     a = m.add_depot(0)
     b = m.add_depot(1)
     m.add_landfill(4)
@@ -569,7 +360,7 @@ def test_workers_do_not_change_the_answer() -> None:
 
 
 def test_optional_client_is_skipped_when_its_prize_is_below_the_detour() -> None:
-    m = _line_model([0, 0, 1, 50])
+    m = line_model([0, 0, 1, 50])
     m.add_depot(0)
     m.add_landfill(1)
     near = m.add_client(2, demand=(1.0, 0.0))
@@ -581,7 +372,7 @@ def test_optional_client_is_skipped_when_its_prize_is_below_the_detour() -> None
 
 
 def test_stops_without_demand_need_no_landfill() -> None:
-    m = _line_model([0, 1, 2])
+    m = line_model([0, 1, 2])
     m.add_depot(0)
     m.add_client(1, service_s=60)
     m.add_client(2, service_s=60)
@@ -592,7 +383,7 @@ def test_stops_without_demand_need_no_landfill() -> None:
 
 
 def test_wall_clock_limit_in_two_processes_still_serves_everyone() -> None:
-    m = _line_model([0, 1, 2, 3, 4, 5])
+    m = line_model([0, 1, 2, 3, 4, 5])
     m.add_depot(0)
     m.add_landfill(1, unload_s=300)
     for loc in (2, 3, 4, 5):
@@ -619,19 +410,6 @@ def test_narrow_time_windows_reach_the_known_fleet_of_r101_with_25_customers(
     assert check(model, res) == []
     assert res.num_vehicles == 8
     assert res.distance_m == pytest.approx(617.1, rel=0.02)
-
-
-@pytest.mark.parametrize(
-    ("per_km", "per_hour"), [(1.0, 0.0), (1.2, 45.0), (0.3, 0.0), (25.0, 250.0)]
-)
-def test_small_costs_per_km_keep_their_weight_in_the_search(per_km: float, per_hour: float) -> None:
-    # PyVRP counts costs in integers per tenth of a metre / second: 1.2 per km must not become 1
-    from routing.solver._pyvrp import DIST_SCALE, TIME_SCALE, _cost_unit
-    from routing.solver.model import VehicleType
-
-    unit = _cost_unit([VehicleType(cost_per_km=per_km, cost_per_hour=per_hour)])
-    for rate in (per_km / 1000 / DIST_SCALE * unit, per_hour / 3600 / TIME_SCALE * unit):
-        assert rate == 0 or abs(round(rate) - rate) <= 0.01 * rate
 
 
 def test_full_r101_reaches_its_best_known_fleet_because_broken_windows_weigh_like_a_vehicle() -> (

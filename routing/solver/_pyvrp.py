@@ -80,8 +80,8 @@ def solve_pyvrp(
     (``ceil(daily / trip capacity)``), each trip to ``daily / trips`` at most, and keeps distances:
     stricter than the rule where the daily load is not a whole number of full trips, but every
     plan keeps it (a relaxation left to the repair cost 1599_stop about 12 miles, two seeds).
-    ``"plain"`` is PyVRP's own search as ``pyvrp.solve`` runs it (its default parameters, its
-    start), for models whose every rule PyVRP states exactly and whose objective is the
+    ``"plain"`` is PyVRP's own search as ``pyvrp.solve`` runs it (its start, neighbourhood and
+    operators; the history of ``params.plain_history_length``), for models whose every rule PyVRP states exactly and whose objective is the
     distance alone (the CVRP and VRPTW benchmarks): there our phases only cost time.
     ``"tight"`` is ``"trips"`` searched with the fleet at its lower bound first (grown until the
     plan is feasible), which packs loads better when the loads, not the time, bound the fleet.
@@ -893,16 +893,28 @@ def _run(
 
 
 def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Solution:
-    """``pyvrp.solve`` as it comes (default parameters and start), watched by the solve's control.
+    """``pyvrp.solve`` with its own start, neighbourhood and operators, watched by the solve's
+    control; only the iterated local search's settings are ours: the late-acceptance history
+    (``SolveParams.plain_history_length``) and no exhaustive pass on each new best above
+    ``SolveParams.exhaustive_max_clients`` clients.
 
     On the held-out Gehring-Homberger RC instance with tight windows our tuned search (greedy start,
     25-50 neighbours, history 100) ended 16.0 % above the best known with 111 routes where plain
-    PyVRP reached 5.1 % with 101 in the same 30 s (issue 20).
+    PyVRP reached 5.1 % with 101 in the same 30 s (issue 20). Of our choices only these pay there
+    (see :class:`~routing.solver.params.SolveParams`).
     """
     stop = _stop(until - time.monotonic(), ctx.max_iterations, ctx.control)
+    params = pyvrp.SolveParams(
+        ils=pyvrp.IteratedLocalSearchParams(
+            history_length=ctx.params.plain_history_length,
+            exhaustive_on_best=data.num_clients <= ctx.params.exhaustive_max_clients,
+        )
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        res = pyvrp.solve(data, stop, seed=ctx.seed, collect_stats=False, display=False)
+        res = pyvrp.solve(
+            data, stop, seed=ctx.seed, collect_stats=False, display=False, params=params
+        )
     return res.best
 
 

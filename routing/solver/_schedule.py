@@ -138,6 +138,65 @@ def normalise(prep: Prepared, vt: VehicleType, items: list[Item]) -> list[Item]:
     return out
 
 
+def place_landfills(prep: Prepared, vt: VehicleType, items: list[Item]) -> list[Item]:
+    """The cheapest landfill visits for the clients of ``items`` in their order and directions.
+
+    :func:`normalise` unloads where the search left a landfill or when the truck is full; for a
+    fixed order the cheapest places come from a shortest path over the cut points (the split of
+    Beasley's route-first cluster-second, as :func:`routing.readers.mcarptif.place_dumps` does for
+    the street benchmark): cutting before client ``j`` costs the detour through the landfill
+    cheapest there plus its unloading time, and a trip's load is at most the capacity. Time
+    (windows, landfill hours, the lunch) is not looked at: the caller times the result and keeps
+    it only when it is feasible and cheaper.
+    """
+    model = prep.model
+    seq = [it for it in items if it[0] == "client"]
+    n = len(seq)
+    if not model.landfills or n < 2:
+        return normalise(prep, vt, seq)
+    exits = np.asarray([prep.loc_out(it) for it in seq[:-1]])
+    entries = np.asarray([prep.loc_in(it) for it in seq[1:]])
+    sites = np.asarray([lf.location for lf in model.landfills])
+    unload = np.asarray([lf.unload_s for lf in model.landfills], dtype=float)
+
+    def leg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (
+            vt.cost_per_km * prep.dist[a, b] / 1000.0 + vt.cost_per_hour * prep.dur[a, b] / 3600.0
+        )
+
+    via = leg(exits[:, None], sites[None, :]) + leg(sites[None, :], entries[:, None])
+    via = via + vt.cost_per_hour * unload[None, :] / 3600.0
+    site = np.argmin(via, axis=1)
+    # cut[j]: unloading between client j - 1 and client j (j = 1 .. n - 1)
+    cut = via[np.arange(n - 1), site] - leg(exits, entries)
+    demand = np.asarray([model.clients[it[1]].demand for it in seq], dtype=float)
+    loads = np.vstack([np.zeros(2), np.cumsum(demand, axis=0)])
+    cap = np.asarray(vt.capacity, dtype=float) + EPS
+    best = np.full(n + 1, math.inf)
+    came = np.zeros(n + 1, dtype=int)
+    best[0] = 0.0
+    lo = 0
+    for j in range(1, n + 1):  # a trip ends after client j - 1
+        while lo < j and np.any(loads[j] - loads[lo] > cap):
+            lo += 1
+        if lo == j:
+            return normalise(prep, vt, seq)  # one client over the capacity: the checker says so
+        i = lo + int(np.argmin(best[lo:j]))
+        best[j] = best[i] + (cut[j - 1] if j < n else 0.0)
+        came[j] = i
+    cuts: set[int] = set()
+    j = n
+    while j > 0:
+        cuts.add(j)
+        j = int(came[j])
+    out: list[Item] = []
+    for k, it in enumerate(seq):
+        if k in cuts:
+            out.append(("landfill", int(site[k - 1]), False))
+        out.append(it)
+    return normalise(prep, vt, out)
+
+
 def _simulate(
     prep: Prepared,
     vt: VehicleType,

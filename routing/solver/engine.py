@@ -37,7 +37,14 @@ import numpy as np
 from routing.solver._fleet import vehicle_list
 from routing.solver._ortools import solve_ortools
 from routing.solver._pyvrp import solve_pyvrp
-from routing.solver._schedule import Evaluation, Item, Prepared, evaluate, normalise
+from routing.solver._schedule import (
+    Evaluation,
+    Item,
+    Prepared,
+    evaluate,
+    normalise,
+    place_landfills,
+)
 from routing.solver.control import Cancelled, Control
 from routing.solver.model import Model, Result, Route, Unserved
 from routing.solver.params import SolveParams
@@ -135,8 +142,22 @@ def _verify(
             dropped[bad if bad is not None else seq_all[0][1]] = ev.reason or "cannot be served"
             seq_all = [it for it in seq_all if not (it[0] == "client" and it[1] == bad)]
         if ev.route is not None:
-            routes[(t, k)] = (norm, ev)
+            routes[(t, k)] = _cheapest_unloading(prep, t, k, norm, ev)
     return _Plan(routes, dropped, solver)
+
+
+def _cheapest_unloading(
+    prep: Prepared, t: int, k: int, items: list[Item], ev: Evaluation
+) -> tuple[list[Item], Evaluation]:
+    """The route with its landfill visits at their cheapest places for its order
+    (:func:`~routing.solver._schedule.place_landfills`) when that is feasible and cheaper."""
+    placed = place_landfills(prep, prep.model.vehicle_types[t], items)
+    if placed == items:
+        return items, ev
+    pev = evaluate(prep, t, k, placed)
+    if pev.route is not None and pev.cost < ev.cost - 1e-9:
+        return placed, pev
+    return items, ev
 
 
 def _reinsert(
@@ -431,7 +452,8 @@ def _jobs(
 
     Where PyVRP states every rule exactly, the objective is the distance alone and clients have
     time windows (the VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own
-    search as ``pyvrp.solve`` runs it, one per worker with seeds s, s + 1, ... (``plain``; one job
+    search as ``pyvrp.solve`` runs it (with ``SolveParams.plain_history_length``), one per worker
+    with seeds s, s + 1, ... (``plain``; one job
     with the whole time on one worker: splitting the time of a single search only loses). Chosen
     on the tuning set at 30 s, one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against
     +16.11 % with our phases, RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001

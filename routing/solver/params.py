@@ -71,10 +71,19 @@ class SolveParams:
     plain_pyvrp
         Where PyVRP states every rule of the model exactly (no lunch, no stop limit, one trip a
         day), the objective is the distance alone and clients have time windows, run PyVRP's own
-        search as ``pyvrp.solve`` does (its defaults, one seed per worker) instead of ours.
+        search as ``pyvrp.solve`` does (its start and neighbourhood, one seed per worker) instead of ours.
         Chosen on the VRPTW tuning set (R1_10_2, RC1_10_2 at 30 s: +10.15 % and +8.79 % over the
         best known against +16.11 % and +10.09 % with our phases; ``BENCHMARKS.md``); False
         restores our phases there.
+    plain_history_length
+        Late-acceptance history of that search (PyVRP's default is 300); above
+        ``exhaustive_max_clients`` clients it also skips PyVRP's exhaustive pass on each new best.
+        Chosen on the VRPTW tuning set (R1_10_2, RC1_10_2) at 30 s of processor time, one
+        process, seeds 1-2, against PyVRP's defaults (2026-12-02, ``BENCHMARKS.md``): R1_10_2
+        49,824 / 49,704 against 50,696 / 50,955; RC1_10_2 44,873 / 44,960 against 45,414 /
+        45,731. The history does it: without the exhaustive pass at 300, 50,890 and 45,579
+        (seed 1); with it at 100, 50,127 and 44,940 (seed 1, fewer iterations: four runs
+        shared the two cores).
     """
 
     neighbours: int = 25
@@ -88,6 +97,7 @@ class SolveParams:
     ortools_max_clients: int = 400
     reinsert_positions: int = 8
     plain_pyvrp: bool = True
+    plain_history_length: int = 100
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -99,7 +109,13 @@ class SolveParams:
             if not 0 < getattr(self, name) <= 1:
                 msg = f"SolveParams.{name}: must be in (0, 1], got {getattr(self, name)!r}"
                 raise ValueError(msg)
-        for name in ("neighbours", "neighbours_tight", "day_neighbours", "history_length"):
+        for name in (
+            "neighbours",
+            "neighbours_tight",
+            "day_neighbours",
+            "history_length",
+            "plain_history_length",
+        ):
             if getattr(self, name) < 1:
                 msg = f"SolveParams.{name}: must be at least 1, got {getattr(self, name)!r}"
                 raise ValueError(msg)
