@@ -7,13 +7,24 @@ on ``Ctrl-C`` (a shared cancel flag each plan checks; a plan that does not stop 
 ``CANCEL_GRACE_S`` has its process ended). Each worker sends back only what the report needs
 (:class:`VariantResult`: key figures and route lines), never the whole plan.
 
+Every scenario is searched under the same limits (:class:`SearchLimits`: time per search of a
+collection day, balancing rounds, seed, iteration limit): the base's ``[solver]`` unless the caller
+gives others, so a difference in the report comes from the scenario, not from one variant searching
+longer; the report states them. The search is bounded by the clock, so the comparison's time is
+about the number of day searches times the limit, shared by the processes; what is not search is kept
+short: this module imports the planner only in the worker processes (they start importing while the
+parent goes on), and a worker skips the interpreter's clean-up at exit (its results are already sent).
+Variants of one area share the road network and gazetteer caches on disk (`routing.network`).
+
 :func:`compare_plans` does the same for plans already made (the web page's entry), and
 :func:`write_report` writes the report itself (see :mod:`routing.report`).
 """
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -26,18 +37,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from routing.api import plan_week
-from routing.costs import KeyFigures, key_figures
 from routing.progress import CancelToken, Progress, cancel_on_interrupt
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the planner is imported in the worker processes only (see the docstring)
+    from routing.costs import KeyFigures
     from routing.plan import Plan
+    from routing.scenario import Scenario
 
 __all__ = [
     "CANCEL_GRACE_S",
     "RouteLine",
+    "SearchLimits",
     "Task",
     "VariantResult",
+    "common_limits",
     "compare_plans",
     "compare_scenarios",
     "run_variants",
@@ -60,6 +73,37 @@ class RouteLine:
 
 
 @dataclass(frozen=True)
+class SearchLimits:
+    """The limits a plan's search ran under (the scenario's ``[solver]``), stated in the report."""
+
+    time_limit_s: float
+    balance_rounds: int
+    seed: int
+    max_iterations: int | None = None
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> SearchLimits:
+        """The limits of a scenario."""
+        return cls(
+            time_limit_s=scenario.time_limit_s,
+            balance_rounds=scenario.balance_rounds,
+            seed=scenario.seed,
+            max_iterations=scenario.max_iterations,
+        )
+
+    def overrides(self) -> dict[str, Any]:
+        """These limits as scenario overrides (dotted keys of ``[solver]``)."""
+        out: dict[str, Any] = {
+            "solver.time_limit_s": self.time_limit_s,
+            "solver.balance_rounds": self.balance_rounds,
+            "solver.seed": self.seed,
+        }
+        if self.max_iterations is not None:
+            out["solver.max_iterations"] = self.max_iterations
+        return out
+
+
+@dataclass(frozen=True)
 class VariantResult:
     """What a planned variant hands to the report (or its error)."""
 
@@ -73,6 +117,7 @@ class VariantResult:
     attribution: str = "© OpenStreetMap contributors"
     error: str | None = None
     seconds: float = 0.0
+    limits: SearchLimits | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +130,9 @@ class Task:
 
 
 def summarise_plan(plan: Plan, *, label: str, seconds: float = 0.0) -> VariantResult:
-    """The report's view of a plan: key figures, route lines, depot and landfills."""
+    """The report's view of a plan: key figures, route lines, depot, landfills, search limits."""
+    from routing.costs import key_figures
+
     routes = []
     for vd in plan.vehicle_days:
         lines = tuple(
@@ -106,6 +153,7 @@ def summarise_plan(plan: Plan, *, label: str, seconds: float = 0.0) -> VariantRe
         synthetic=plan.synthetic,
         attribution=plan.attribution,
         seconds=seconds,
+        limits=SearchLimits.of(plan.scenario),
     )
 
 
@@ -237,12 +285,24 @@ def _pump(events: Any, on_progress: Callable[[str, Progress | str], None] | None
 
 
 def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them through the shared flag."""
+    """Workers leave Ctrl-C to the parent, which stops them through the shared flag; at exit they
+    skip the interpreter's clean-up of every module (seconds on a loaded machine), as everything
+    they had to say has been sent by then (`_exit_now`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    atexit.register(_exit_now)
+
+
+def _exit_now() -> None:
+    """The last step of a worker process's exit: flush its output and end it."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
 def _run_task(task: Task, events: Any, stop: Any, parallel: bool) -> VariantResult:
     """In a worker process: load, plan and summarise one variant; any error is returned, not raised."""
+    from routing.api import plan_week
     from routing.scenario import load_scenario
 
     started = time.perf_counter()
@@ -310,8 +370,14 @@ def compare_scenarios(
     on_progress: Callable[[str, Progress | str], None] | None = None,
     cancel: CancelToken | None = None,
     title: str | None = None,
+    time_limit_s: float | None = None,
+    balance_rounds: int | None = None,
 ) -> tuple[list[Path], list[VariantResult]]:
     """Plan a base scenario and its variants and write the comparison report.
+
+    Every scenario is searched under the same limits: the base's ``[solver]`` (time limit,
+    balancing rounds, seed, iteration limit), with ``time_limit_s`` and ``balance_rounds`` in
+    their place when given; the report states them.
 
     Parameters
     ----------
@@ -325,6 +391,9 @@ def compare_scenarios(
         See :func:`run_variants`.
     title
         The report's heading.
+    time_limit_s, balance_rounds
+        Search time per collection day and balancing rounds for every scenario (default: the
+        base's).
 
     Returns
     -------
@@ -338,14 +407,38 @@ def compare_scenarios(
     from routing.report import write_report
 
     speak = {"scenario.language": language} if language else {}  # progress messages too
+    limits = common_limits(Path(paths[0]), time_limit_s=time_limit_s, balance_rounds=balance_rounds)
     tasks = [
-        Task(label=n, path=Path(p), overrides=speak)
+        Task(label=n, path=Path(p), overrides={**limits, **speak})
         for n, p in zip(scenario_labels(paths), paths, strict=True)
     ]
     token = cancel or CancelToken()
     results = run_variants(tasks, workers=workers, on_progress=on_progress, cancel=token)
     token.check()  # cancelled: no report, the folder stays as it was
     return write_report(results, out_dir, language=language, title=title), results
+
+
+def common_limits(
+    base: Path, *, time_limit_s: float | None = None, balance_rounds: int | None = None
+) -> dict[str, Any]:
+    """The search limits every scenario of a comparison gets, as overrides: the base's
+    ``[solver]``, with ``time_limit_s`` and ``balance_rounds`` in their place when given.
+
+    A base that cannot be read gives only the values given (its own plan then reports the error).
+    """
+    from routing.errors import InputError
+    from routing.scenario import load_scenario
+
+    given: dict[str, Any] = {}
+    if time_limit_s is not None:
+        given["solver.time_limit_s"] = time_limit_s
+    if balance_rounds is not None:
+        given["solver.balance_rounds"] = balance_rounds
+    try:
+        scenario = load_scenario(base, overrides=given)
+    except InputError:
+        return given
+    return SearchLimits.of(scenario).overrides()
 
 
 def compare_plans(

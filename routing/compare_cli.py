@@ -74,6 +74,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="plans at once (default: one per scenario, at most the cores)",
     )
+    limits = parser.add_argument_group(
+        "search limits",
+        "Every scenario is searched under the same limits, stated in the report: the base's [solver] "
+        "(time_limit_s, balance_rounds, seed, max_iterations) unless given here. A collection day takes "
+        "up to (1 + balancing rounds) searches of the time limit, so these set how long a run takes.",
+    )
+    limits.add_argument(
+        "--time-limit", type=float, metavar="SECONDS",
+        help="search time per collection day, for every scenario (default: the base's)",
+    )  # fmt: skip
+    limits.add_argument(
+        "--balance-rounds", type=int, metavar="N",
+        help="extra searches per day to shorten its longest vehicle-day, for every scenario "
+        "(default: the base's; 0 = none)",
+    )  # fmt: skip
 
 
 def run_compare_command(args: argparse.Namespace) -> int:
@@ -89,6 +104,8 @@ def run_compare_command(args: argparse.Namespace) -> int:
             language=args.language,
             workers=args.workers,
             on_progress=board,
+            time_limit_s=args.time_limit,
+            balance_rounds=args.balance_rounds,
         )
     else:
         varies = [parse_vary(v) for v in args.vary]
@@ -100,6 +117,8 @@ def run_compare_command(args: argparse.Namespace) -> int:
             language=args.language,
             workers=args.workers,
             on_progress=board,
+            time_limit_s=args.time_limit,
+            balance_rounds=args.balance_rounds,
         )
     failed = [r for r in results if r.error]
     for r in failed:

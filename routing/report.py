@@ -32,7 +32,7 @@ from routing.i18n import day_name, translator
 from routing.maps import OSM_ATTRIBUTION, PALETTE, STATIC_DIR
 
 if TYPE_CHECKING:
-    from routing.compare import VariantResult
+    from routing.compare import SearchLimits, VariantResult
     from routing.i18n import Translator
 
 __all__ = ["changed_routes", "pareto_front", "write_report"]
@@ -284,12 +284,45 @@ def _notes(results: Sequence[VariantResult], _: Translator) -> list[str]:
                     label=r.label,
                 )
             )
+    out += _limits_note(results, _)
     out.append(
         _(
             "A month is 52/12 weeks. Method and sources of every price: routing/costs.py and the scenario's [costs]."
         )
     )
     return out
+
+
+def _limits_note(results: Sequence[VariantResult], _: Translator) -> list[str]:
+    """The search limits the plans were made under: one sentence if all alike, else each's
+    (nothing when no plan was made)."""
+
+    def text(limits: SearchLimits) -> str:
+        values = {
+            "seconds": f"{limits.time_limit_s:g}", "rounds": limits.balance_rounds,
+            "seed": limits.seed, "iterations": limits.max_iterations,
+        }  # fmt: skip
+        if limits.max_iterations is None:
+            return _(
+                "{seconds} s per search of a collection day, {rounds} balancing rounds, seed {seed}",
+                **values,
+            )
+        return _("{seconds} s per search of a collection day, at most {iterations} iterations, {rounds} balancing rounds, seed {seed}", **values)  # fmt: skip
+
+    known = [(r.label, r.limits) for r in results if r.limits is not None]
+    if not known:
+        return []
+    if len({limits for _label, limits in known}) == 1:
+        return [
+            _("Search limits, the same for every scenario: {limits}.", limits=text(known[0][1]))
+        ]
+    each = "; ".join(f"{label}: {text(limits)}" for label, limits in known)
+    return [
+        _(
+            "Search limits differ between scenarios, so part of a difference may come from the search: {limits}.",
+            limits=each,
+        )
+    ]
 
 
 def changed_routes(base: VariantResult, other: VariantResult) -> set[tuple[str, str]]:

@@ -109,21 +109,27 @@ def run_sweep(
     workers: int | None = None,
     on_progress: Any = None,
     cancel: Any = None,
+    time_limit_s: float | None = None,
+    balance_rounds: int | None = None,
 ) -> tuple[list[Path], list[Any]]:
     """Plan the base and every combination in parallel and write the sweep report.
+
+    ``time_limit_s`` and ``balance_rounds`` replace the base's search limits for every
+    combination (a ``--vary`` of the same ``solver.`` key still wins); the report states them.
 
     Returns
     -------
     (files written, results): the base first, then the combinations in order.
     """
-    from routing.compare import Task, run_variants
+    from routing.compare import Task, common_limits, run_variants
     from routing.progress import CancelToken
     from routing.report import write_report
 
     speak = {"scenario.language": language} if language else {}  # progress messages too
-    tasks = [Task(label="base", path=base, overrides=speak)]
+    limits = common_limits(base, time_limit_s=time_limit_s, balance_rounds=balance_rounds)
+    tasks = [Task(label="base", path=base, overrides={**limits, **speak})]
     tasks += [
-        Task(label=label, path=base, overrides={**o, **speak})
+        Task(label=label, path=base, overrides={**limits, **o, **speak})
         for label, o in sweep_tasks(base, varies)
     ]
     token = cancel or CancelToken()

@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from routing.compare import ProgressBoard, Task, compare_scenarios, run_variants, scenario_labels
+from routing.compare import (
+    ProgressBoard,
+    SearchLimits,
+    Task,
+    common_limits,
+    compare_scenarios,
+    run_variants,
+    scenario_labels,
+)
 from routing.progress import Cancelled, CancelToken, Progress
+from routing.scenario import load_scenario
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
 
@@ -60,6 +69,22 @@ def test_a_cancelled_comparison_writes_no_report(tmp_path: Path) -> None:
     assert (out / "report.md").read_text(encoding="utf-8") == "the last report"
 
 
+def test_every_scenario_gets_the_bases_search_limits_or_those_given(tmp_path: Path) -> None:
+    base = DATA / "scenario.toml"
+    own = tmp_path / "longer-search.toml"  # a variant that would search longer than the base
+    own.write_text(
+        f'extends = "{base.as_posix()}"\n[solver]\ntime_limit_s = 60\nbalance_rounds = 0\n',
+        encoding="utf-8",
+    )
+    limits = common_limits(base)
+    assert limits == {"solver.time_limit_s": 5, "solver.balance_rounds": 2, "solver.seed": 1}
+    variant = load_scenario(own, overrides=limits)
+    assert SearchLimits.of(variant) == SearchLimits.of(load_scenario(base))
+    given = common_limits(base, time_limit_s=2.5, balance_rounds=0)
+    assert SearchLimits.of(load_scenario(own, overrides=given)) == SearchLimits(2.5, 0, 1)
+    assert common_limits(tmp_path / "nope.toml", balance_rounds=1) == {"solver.balance_rounds": 1}
+
+
 def test_progress_board_writes_one_line_per_change_off_a_terminal() -> None:
     out = io.StringIO()
     board = ProgressBoard(["base", "second-truck"], stream=out)
@@ -91,3 +116,4 @@ def test_base_and_a_variant_are_planned_and_one_failure_does_not_stop_them(tmp_p
         > base.figures.total.costs_month["depreciation"]
     )
     assert base.routes and all(r.coords for r in base.routes)
+    assert base.limits == truck.limits == SearchLimits(1, 2, 1, max_iterations=200)

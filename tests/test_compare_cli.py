@@ -43,4 +43,6 @@ def test_help_of_compare_and_sweep(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("compare", "sweep"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
-        assert "--language" in capsys.readouterr().out
+        text = capsys.readouterr().out
+        assert "--language" in text and "--time-limit" in text and "--balance-rounds" in text
+        assert "the same limits" in text

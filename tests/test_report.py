@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from routing.compare import summarise_plan
+from routing.compare import SearchLimits, summarise_plan
 from routing.report import changed_routes, pareto_front, write_report
 from tests.test_costs import tiny_plan
 
@@ -68,3 +69,20 @@ def test_a_route_is_changed_when_its_visits_differ(tmp_path: Path) -> None:
     moved = type(other.routes[0])(day="tue", vehicle="Truck", coords=(), fingerprint="x")
     other = type(other)(**{**other.__dict__, "routes": (moved,)})
     assert changed_routes(base, other) == {("tue", "Truck")}
+
+
+def test_the_report_states_the_search_limits_and_warns_when_they_differ(tmp_path: Path) -> None:
+    base, other = _results(tmp_path)
+    assert base.limits == other.limits and base.limits is not None
+    write_report([base, other], tmp_path / "same", language="en")
+    md = (tmp_path / "same" / "report.md").read_text(encoding="utf-8")
+    seconds = f"{base.limits.time_limit_s:g}"
+    assert (
+        f"> Search limits, the same for every scenario: {seconds} s per search of a collection day, "
+        f"{base.limits.balance_rounds} balancing rounds, seed {base.limits.seed}." in md
+    )
+    longer = replace(other, limits=SearchLimits(30, 0, 7, max_iterations=500))
+    write_report([base, longer], tmp_path / "differ", language="ru")
+    page = (tmp_path / "differ" / "report.html").read_text(encoding="utf-8")
+    assert "Пределы поиска у сценариев разные" in page
+    assert "nobody: 30 с на поиск одного дня сбора, итераций не более 500" in page
