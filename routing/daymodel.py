@@ -14,6 +14,15 @@ segment client (its collection driving and service as traverse time), a passed-t
 segment client of zero length, any other container a point client; each vehicle kind with a
 ``count`` above 0 becomes a vehicle type, in the scenario's order (:func:`active_fleet`).
 
+Road profiles: each vehicle type drives on its own roads (`routing.profile.fleet_profiles`).
+:func:`profile_groups` puts vehicle types whose profiles refuse the same edges of the network
+in one routing profile (identical roads give one matrix, so a fleet that shares its roads plans as
+before); :class:`RoadProfiles` holds each profile's roads and heading matrix, which vehicle drives
+on which, and the points a profile may not serve (a street segment on a road it refuses: the
+matrix cannot say so, since a segment is driven inside the client, not between locations). The
+day's model gets a matrix per profile (`Model.add_profile`), each vehicle type its profile and
+each such point the profiles that may serve it.
+
 Evidence: ``tests/test_daymodel.py`` checks headings on a small grid (two-way and one-way streets, a
 junction) and that a day's model holds exactly that day's points and the fleet's rules.
 """
@@ -27,7 +36,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from routing.network import RoadNetwork
+from routing.network import RoadNetwork, restrict
+from routing.profile import TruckProfile
 from routing.scenario import Scenario, VehicleSpec
 from routing.solver.model import Lunch, Model, Result
 from routing.turns import Heading, HeadingMatrix
@@ -36,13 +46,18 @@ __all__ = [
     "DayModel",
     "Locations",
     "PointHeadings",
+    "RoadProfiles",
     "SolvedDay",
     "active_fleet",
     "build_day_model",
     "day_locations",
+    "headings_on",
     "landfill_round_trip_s",
     "locate",
+    "own_roads",
     "point_headings",
+    "profile_groups",
+    "refused_points",
 ]
 
 
@@ -86,18 +101,49 @@ class Locations:
 
 
 @dataclass(frozen=True)
+class RoadProfiles:
+    """The fleet's routing profiles over one network and one set of locations.
+
+    Attributes
+    ----------
+    profiles
+        One `TruckProfile` per routing profile (the first vehicle type's stands for its group).
+    networks
+        Each profile's roads (`routing.network.restrict` of the snapped network).
+    matrices
+        Each profile's heading matrix over the same `Locations.headings`.
+    of_vehicle
+        Vehicle type name → its profile.
+    refused
+        ``point_id`` → the profiles whose vehicles may not serve it (its street is refused);
+        points every profile may serve are absent.
+    """
+
+    profiles: tuple[TruckProfile, ...]
+    networks: tuple[RoadNetwork, ...]
+    matrices: tuple[HeadingMatrix, ...]
+    of_vehicle: Mapping[str, int]
+    refused: Mapping[str, frozenset[int]]
+
+    def of(self, vehicle: str) -> int:
+        """The profile of a vehicle type (0 for one not listed)."""
+        return self.of_vehicle.get(vehicle, 0)
+
+
+@dataclass(frozen=True)
 class DayModel:
     """One collection day's solver model; client ``i`` of ``model`` is ``point_ids[i]``.
 
-    ``locations`` and ``matrix`` are the day's own (`day_locations`): the model's locations are
-    their rows (None: the week's, as given to `build_day_model`).
+    ``locations`` and ``matrices`` (one per routing profile, as `RoadProfiles.matrices`) are the
+    day's own (`day_locations`): the model's locations are their rows (None: the week's, as given
+    to `build_day_model`).
     """
 
     day: str
     model: Model
     point_ids: tuple[str, ...]
     locations: Locations | None = None
-    matrix: HeadingMatrix | None = None
+    matrices: tuple[HeadingMatrix, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +240,81 @@ def landfill_round_trip_s(
     return out
 
 
+def profile_groups(
+    network: RoadNetwork, by_vehicle: Mapping[str, TruckProfile], fleet: Sequence[VehicleSpec]
+) -> tuple[tuple[TruckProfile, ...], dict[str, int]]:
+    """Group vehicle types by the roads they may drive: one routing profile per distinct set of
+    edges their profiles refuse (sizes that meet no limit of the extract change nothing).
+
+    Parameters
+    ----------
+    network
+        The snapped network (built with the union of the profiles).
+    by_vehicle
+        Each vehicle type's profile by name (`routing.profile.fleet_profiles`).
+    fleet
+        The vehicle types that take part, in order (:func:`active_fleet`); the first one's
+        roads are profile 0.
+
+    Returns
+    -------
+    profiles, of_vehicle
+        One profile per group (its first vehicle's) and each vehicle type's group.
+    """
+    graph = network.graph
+    groups: dict[frozenset[tuple[int, int, int]], int] = {}
+    profiles: list[TruckProfile] = []
+    of_vehicle: dict[str, int] = {}
+    for v in fleet:
+        prof = by_vehicle[v.name]
+        refused = frozenset(
+            (a, b, k) for a, b, k, d in graph.edges(keys=True, data=True) if not prof.usable(d)
+        )
+        if refused not in groups:
+            groups[refused] = len(profiles)
+            profiles.append(prof)
+        of_vehicle[v.name] = groups[refused]
+    return tuple(profiles), of_vehicle
+
+
+def refused_points(
+    network: RoadNetwork, points: pd.DataFrame, profiles: Sequence[TruckProfile]
+) -> dict[str, frozenset[int]]:
+    """Per street segment on a road some profiles refuse: those profiles (``point_id`` keyed).
+
+    A container is a node: whether a profile reaches it is its matrix's business.
+    """
+    graph = network.graph
+    out: dict[str, frozenset[int]] = {}
+    segments = points[points["kind"] == "segment"]
+    columns = (segments[c].tolist() for c in ("point_id", "u", "v", "key"))
+    for pid, u, v, k in zip(*columns, strict=True):
+        edge = (int(u), int(v), int(k))
+        data = graph.edges[edge] if graph.has_edge(*edge) else graph.edges[edge[1], edge[0], k]
+        no = frozenset(p for p, prof in enumerate(profiles) if not prof.usable(data))
+        if no:
+            out[str(pid)] = no
+    return out
+
+
+def own_roads(network: RoadNetwork, profiles: Sequence[TruckProfile]) -> tuple[RoadNetwork, ...]:
+    """Each profile's roads: the network without the edges it refuses."""
+    return tuple(restrict(network, p) for p in profiles)
+
+
+def headings_on(network: RoadNetwork, headings: Sequence[Heading]) -> list[Heading]:
+    """The headings as a vehicle on ``network`` (its own roads) has them: where the road to
+    ``other`` is one it may not drive, it can neither come from nor turn back to it there, so
+    the heading is its plain node (rows and columns keep their order)."""
+    graph = network.graph
+    return [
+        h
+        if h.other is None or graph.has_edge(h.node, h.other) or graph.has_edge(h.other, h.node)
+        else Heading(h.node)
+        for h in headings
+    ]
+
+
 def active_fleet(scenario: Scenario) -> list[VehicleSpec]:
     """The vehicle kinds that take part (``count`` above 0): the model's vehicle types, in order."""
     return [v for v in scenario.fleet if v.count > 0]
@@ -206,6 +327,7 @@ def build_day_model(
     *,
     locations: Locations,
     matrix: HeadingMatrix,
+    profiles: RoadProfiles | None = None,
 ) -> DayModel:
     """The solver model of one collection day.
 
@@ -219,6 +341,9 @@ def build_day_model(
         The day's collection points (CollectionPoints rows), in the order they become clients.
     locations, matrix
         From :func:`locate` and the heading matrix over ``locations.headings``.
+    profiles
+        The fleet's routing profiles (None: every vehicle drives on ``matrix``); profile 0's
+        matrix is then ``profiles.matrices[0]`` and ``matrix`` is not read.
 
     Returns
     -------
@@ -226,19 +351,25 @@ def build_day_model(
     """
     ids = tuple(points["point_id"].astype(str))
     locations, rows = day_locations(locations, ids)
-    matrix = matrix.take(rows)
+    day_matrices = [m.take(rows) for m in (profiles.matrices if profiles else (matrix,))]
     model = Model()
     fleet = scenario.fleet
     shift = (min(v.shift_start_s for v in fleet), max(v.shift_end_s for v in fleet))
     model.add_depot(locations.depot, name=scenario.depot.name, tw=shift)
     for lf, location in zip(scenario.landfills, locations.landfills, strict=True):
         model.add_landfill(location, name=lf.name, tw=(lf.open_s, lf.close_s), unload_s=lf.unload_s)
+    n_profiles = len(profiles.matrices) if profiles is not None else 1
     for _, row in points.iterrows():
-        _add_client(model, row, locations)
+        no = profiles.refused.get(str(row["point_id"])) if profiles is not None else None
+        allowed = frozenset(range(n_profiles)) - no if no else None
+        _add_client(model, row, locations, allowed)
     for v in active_fleet(scenario):
-        _add_vehicle_type(model, v)
-    model.set_matrices(matrix.duration_s, matrix.distance_m)
-    return DayModel(day, model, ids, locations, matrix)
+        _add_vehicle_type(model, v, profiles.of(v.name) if profiles is not None else 0)
+    first, *others = day_matrices
+    model.set_matrices(first.duration_s, first.distance_m)
+    for m in others:
+        model.add_profile(m.duration_s, m.distance_m)
+    return DayModel(day, model, ids, locations, tuple(day_matrices))
 
 
 def day_locations(locations: Locations, point_ids: Sequence[str]) -> tuple[Locations, list[int]]:
@@ -265,8 +396,11 @@ def day_locations(locations: Locations, point_ids: Sequence[str]) -> tuple[Locat
     return day, [locations.index[h] for h in unique]
 
 
-def _add_client(model: Model, row: pd.Series, locations: Locations) -> None:
-    """A collection point as a client: a segment or passed-through container, else a point."""
+def _add_client(
+    model: Model, row: pd.Series, locations: Locations, allowed: frozenset[int] | None
+) -> None:
+    """A collection point as a client: a segment or passed-through container, else a point;
+    ``allowed``: the routing profiles that may serve it (None: all)."""
     pid = str(row["point_id"])
     demand = (float(row["demand_kg"]), float(row["demand_m3"]))
     ph = locations.points[pid]
@@ -283,12 +417,14 @@ def _add_client(model: Model, row: pd.Series, locations: Locations) -> None:
             demand=demand,
             reversible=ph.reversible,
             name=pid,
+            profiles=allowed,
         )
     else:
-        model.add_client(entry, demand=demand, service_s=round(float(row["service_s"])), name=pid)
+        service_s = round(float(row["service_s"]))
+        model.add_client(entry, demand=demand, service_s=service_s, name=pid, profiles=allowed)
 
 
-def _add_vehicle_type(model: Model, v: VehicleSpec) -> None:
+def _add_vehicle_type(model: Model, v: VehicleSpec, profile: int) -> None:
     lunch = (
         Lunch(window=(v.lunch_earliest_s, v.lunch_latest_s), duration_s=v.lunch_s)
         if v.lunch_s
@@ -305,4 +441,5 @@ def _add_vehicle_type(model: Model, v: VehicleSpec) -> None:
         cost_per_hour=v.cost_per_hour,
         fixed_cost=v.fixed_cost,
         name=v.name,
+        profile=profile,
     )

@@ -23,7 +23,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -616,9 +616,14 @@ def _min_score_for(key: NameKey, min_score: float) -> float:
 
 class _Matcher:
     def __init__(
-        self, gaz: Gazetteer, min_score: float, aliases: Mapping[str, str] | None = None
+        self,
+        gaz: Gazetteer,
+        min_score: float,
+        aliases: Mapping[str, str] | None = None,
+        choose_place: PlaceChooser | None = None,
     ) -> None:
         self.gaz = gaz
+        self.choose_place = choose_place
         self.min_score = min_score
         # A user's alias file: the key of a name as written -> the name on the map.
         self.aliases = {name_key(k).loose: v for k, v in (aliases or {}).items()}
@@ -716,7 +721,13 @@ class _Matcher:
             self._any_street_cache[text] = hit
         return hit
 
-    def match(self, village_text: str | None, street_text: str | None, house: str | None) -> _Match:
+    def match(
+        self,
+        village_text: str | None,
+        street_text: str | None,
+        house: str | None,
+        municipality: str | None = None,
+    ) -> _Match:
         if not village_text and not street_text:
             return _Match(None, 0.0, None, reason=NO_ADDRESS)
         if not village_text:
@@ -727,11 +738,15 @@ class _Matcher:
             return _Match(
                 None, 0.0, None, reason=VILLAGE_NOT_FOUND.format(village=repr(village_text))
             )
-        if len(found_v) > 1:
+        chosen = None
+        if len(found_v) > 1 and self.choose_place is not None:
+            # places of one name told apart by the row's municipality or the scenario's
+            chosen = self.choose_place([v.name for v in found_v], municipality)
+        if len(found_v) > 1 and chosen is None:
             names = ", ".join(v.name for v in found_v[:4])
             why = VILLAGE_AMBIGUOUS.format(village=repr(village_text), names=names)
             return _Match(None, 0.0, None, reason=why)
-        village = found_v[0]
+        village = self.gaz.villages[chosen] if chosen is not None else found_v[0]
         if not street_text:
             if house and "" in village.streets:
                 return self._house(village.streets[""], house, min(vscore, 100.0))
@@ -1058,10 +1073,16 @@ def _correction_index(corrections: pd.DataFrame | None) -> tuple[dict[str, Any],
     return by_id, by_row
 
 
+PlaceChooser = Callable[[Sequence[str], str | None], str | None]
+"""Of several gazetteer places a register names, the one meant (given the row's municipality,
+None where the register has none), or None when that cannot be told (`routing.places`)."""
+
+
 def geocode_households(
     df: pd.DataFrame,
     gazetteer: Gazetteer,
     *,
+    choose_place: PlaceChooser | None = None,
     service_area: Polygon | None = None,
     corrections: pd.DataFrame | None = None,
     online: bool = False,
@@ -1079,6 +1100,9 @@ def geocode_households(
         Output of `routing.register.read_households`.
     gazetteer
         Built with `Gazetteer.from_osm`.
+    choose_place
+        Tells apart places of one name (`routing.places.SameNamePlaces.choose`); without it a
+        village name the map holds twice is ambiguous and the row is not placed.
     service_area
         Polygon (WGS84) where households may lie; default: the gazetteer's extent.
     corrections
@@ -1108,12 +1132,12 @@ def geocode_households(
     from shapely import prepared
 
     area_p = prepared.prep(area)
-    matcher = _Matcher(gazetteer, min_score, aliases)
+    matcher = _Matcher(gazetteer, min_score, aliases, choose_place)
     by_id, by_row = _correction_index(corrections)
     online_args = (area, gazetteer.local, online_cache_dir, user_agent) if online else None
 
     cols = {c: df[c].tolist() for c in ("household_id", "source_row")}
-    for c in ("village", "street", "house", "house_note"):
+    for c in ("village", "street", "house", "house_note", "municipality"):
         # A frame made by hand may hold NaN or numbers (house 12) where the reader gives str/None.
         cols[c] = [_text_or_none(v) for v in df[c]] if c in df else [None] * len(df)
     lats = df["lat"].to_numpy(dtype=float) if "lat" in df else np.full(len(df), np.nan)
@@ -1121,7 +1145,7 @@ def geocode_households(
     rows = []
     for i in range(len(df)):
         corr = by_id.get(str(cols["household_id"][i])) or by_row.get(int(cols["source_row"][i]))
-        row = {c: cols[c][i] for c in ("village", "street", "house")}
+        row = {c: cols[c][i] for c in ("village", "street", "house", "municipality")}
         m, note_parts = _locate(
             row, float(lats[i]), float(lons[i]), corr, matcher, area_p, online_args
         )
@@ -1186,7 +1210,7 @@ def _locate(
     if m is None and not (math.isnan(lat) or math.isnan(lon)):
         m = _by_coordinates(lat, lon, area_p, local, note_parts)
     if m is None:
-        m = matcher.match(village, street, house)
+        m = matcher.match(village, street, house, row["municipality"])
         if m.level is None and online_args is not None:
             m = _online(m, village, street, house, *online_args)
     elif m.level == "coordinates" and m.village is None and m.xy is not None:

@@ -4,12 +4,14 @@ This module only wires the stages together, in order; each stage is a function o
 before it handed on, and hands on a frozen dataclass or a GeoDataFrame with a documented schema
 (``docs/ARCHITECTURE.md``):
 
-1. ``network``: :class:`~routing.network.RoadNetwork` (truck profile of the scenario's fleet);
+1. ``network``: :class:`~routing.network.RoadNetwork` (the roads any vehicle of the fleet may
+   drive; each vehicle type then keeps its own, `routing.daymodel.RoadProfiles`);
 2. ``households``: :class:`Located` (households located, each with its village or a reason);
 3. ``snapping``: :class:`Snapped` (depot, landfills and containers on the graph, households on
    their street edges);
 4. ``points``: CollectionPoints (`routing.demand`, per village with its days);
-5. ``matrix``: :class:`Priced` (`routing.daymodel.Locations` and the heading matrix);
+5. ``matrix``: :class:`Priced` (`routing.daymodel.Locations` and a heading matrix per routing
+   profile of the fleet);
 6. ``search``: the week's :class:`~routing.schedule.WeekSchedule` and a
    `routing.daymodel.SolvedDay` per collection day;
 7. ``assembly``: :class:`~routing.plan.Plan` (`routing.plan.assemble_plan`).
@@ -21,9 +23,10 @@ between stages, after each block of matrix rows and around each day's search. Th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,18 +40,25 @@ from routing.area import inside_area
 from routing.balance import balance_day
 from routing.daymodel import (
     Locations,
+    RoadProfiles,
     SolvedDay,
+    active_fleet,
     build_day_model,
+    headings_on,
     landfill_round_trip_s,
     locate,
+    own_roads,
+    profile_groups,
+    refused_points,
 )
 from routing.demand import collection_points
 from routing.estimate import VillageFill, check_register
 from routing.geocode import Gazetteer, geocode_households, read_aliases, read_corrections
 from routing.i18n import day_name
 from routing.network import RoadNetwork, default_cache_dir, load_network
+from routing.places import SameNamePlaces, same_name_places
 from routing.plan import Plan, assemble_plan
-from routing.profile import TruckProfile, fleet_profiles, shared_profile
+from routing.profile import TruckProfile, fleet_profiles, shared_profile, union_profile
 from routing.progress import Reporter
 from routing.register import read_containers, read_households
 from routing.scenario import DAYS, Scenario, ScenarioError, VillageSpec
@@ -96,10 +106,12 @@ class Snapped:
 
 @dataclass(frozen=True)
 class Priced:
-    """Stage 5: the solver's locations and the heading matrix over them."""
+    """Stage 5: the solver's locations and a heading matrix over them per routing profile
+    (``matrix`` is profile 0's)."""
 
     locations: Locations
     matrix: HeadingMatrix
+    profiles: RoadProfiles | None = None
 
 
 def run(
@@ -112,7 +124,7 @@ def run(
     """Plan the week, stage by stage; see `routing.api.plan_week` for the parameters."""
     timings: dict[str, float] = {}
     with reporter.stage("network", timings):
-        network = load_network(scenario.osm, profile=truck_profile(scenario), cache_dir=cache_dir)
+        network = load_network(scenario.osm, profile=network_profile(scenario), cache_dir=cache_dir)
         if scenario.synthetic:
             network.synthetic = True
     with reporter.stage("households", timings):
@@ -138,7 +150,7 @@ def run(
         plan = assemble_plan(
             scenario, network=snapped.network, households=snapped.households,
             containers=snapped.containers, points=points, locations=priced.locations,
-            matrix=priced.matrix, schedule=schedule, days=days,
+            matrix=priced.matrix, schedule=schedule, days=days, profiles=priced.profiles,
         )  # fmt: skip
     plan.stats.update({f"seconds_{k}": round(v, 2) for k, v in timings.items()})
     plan.shortfall = short
@@ -148,10 +160,9 @@ def run(
     return plan
 
 
-def truck_profile(scenario: Scenario) -> TruckProfile:
-    """The roads every vehicle of the fleet may drive (`routing.profile.shared_profile` of each
-    vehicle's own profile: the scenario's ``[network.profile]``, the vehicle's size and its road
-    bans), so no route sends a vehicle down a road it may not use.
+def vehicle_profiles(scenario: Scenario) -> dict[str, TruckProfile]:
+    """Each vehicle type's own profile by name: the scenario's ``[network.profile]``, the
+    vehicle's size and its road bans and allowances (`routing.profile.fleet_profiles`).
 
     Raises
     ------
@@ -163,8 +174,27 @@ def truck_profile(scenario: Scenario) -> TruckProfile:
         _, by_vehicle = fleet_profiles(scenario.profile, scenario.fleet, where=where)
     except ValueError as exc:  # the profile names the key and what is allowed
         raise ScenarioError(str(exc), file=scenario.path, field="network.profile") from exc
-    active = [by_vehicle[v.name] for v in scenario.fleet if v.count > 0]
-    return shared_profile(active or list(by_vehicle.values()))
+    return by_vehicle
+
+
+def _active_profiles(scenario: Scenario) -> list[TruckProfile]:
+    by_vehicle = vehicle_profiles(scenario)
+    return [by_vehicle[v.name] for v in active_fleet(scenario)] or list(by_vehicle.values())
+
+
+def truck_profile(scenario: Scenario) -> TruckProfile:
+    """The roads every vehicle of the fleet may drive (`routing.profile.shared_profile`): the
+    depot and landfills are placed on them, and households and containers where such a road is
+    near enough."""
+    return shared_profile(_active_profiles(scenario))
+
+
+def network_profile(scenario: Scenario) -> TruckProfile:
+    """The roads any vehicle of the fleet may drive (`routing.profile.union_profile`): the
+    network is built (and cached) with it once, and each vehicle type keeps its own roads
+    (`routing.network.restrict`). With one profile for the whole fleet it is
+    `truck_profile`."""
+    return union_profile(_active_profiles(scenario))
 
 
 def locate_households(
@@ -174,8 +204,10 @@ def locate_households(
 
     Without a register they are estimated from the buildings, given the village nearest by
     road (same-name places told apart) and, where a village's buildings imply far fewer
-    households than its ``population``, filled along its streets. Households outside the
-    scenario's ``[area]`` are left out and counted apart.
+    households than its ``population``, filled along its streets. A register's village name
+    that the map holds twice is told apart by the row's municipality, else as the scenario
+    means it (`routing.places.SameNamePlaces`). Households outside the scenario's ``[area]``
+    are left out and counted apart.
     """
     renamed: dict[str, str] = {}
     fills: list[VillageFill] = []
@@ -189,24 +221,31 @@ def locate_households(
         corrections = read_corrections(scenario.corrections) if scenario.corrections else None
         aliases = read_aliases(scenario.aliases) if scenario.aliases else None
         area = _service_area(network)
+        same = _same_name_places(scenario, network, gazetteer)
         gdf = geocode_households(
-            frame, gazetteer, service_area=area, corrections=corrections, aliases=aliases
-        )
+            frame, gazetteer, service_area=area, corrections=corrections, aliases=aliases,
+            choose_place=same.choose,
+        )  # fmt: skip
+        gdf["matched_village"] = [
+            same.goes_by.get(v, v) if isinstance(v, str) else v for v in gdf["matched_village"]
+        ]
+        renamed = dict(same.renamed)
     gdf = gdf.reset_index(drop=True)
     inside = inside_area(gdf, scenario.area)
     gdf = gdf[inside].reset_index(drop=True)
+    other = [_renamed_as(row, renamed) for row in gdf.itertuples()]  # a same-name place
     specs = [
-        scenario.village("*") if row.village in renamed else _village_of(scenario, row)
-        for row in gdf.itertuples()
+        scenario.village("*") if o else _village_of(scenario, row)
+        for o, row in zip(other, gdf.itertuples(), strict=True)
     ]
     gdf["village_spec"] = [s.name if s else "" for s in specs]
     no_village = np.array([s is None for s in specs], dtype=bool)
-    gdf.loc[no_village, "reason"] = gdf.loc[no_village, "village"].map(
-        lambda v: (
-            f"village {v!r} is not served in this scenario (not in its [[village]] list)"
-            + (f"; {renamed[v]}" if v in renamed else "")
-        )
-    )
+    gdf.loc[no_village, "reason"] = [
+        f"village {o or v!r} is not served in this scenario (not in its [[village]] list)"
+        + (f"; {renamed[o]}" if o else "")
+        for o, v, no in zip(other, gdf["village"], no_village, strict=True)
+        if no
+    ]
     gdf.loc[no_village, "ok"] = False
     if scenario.households is not None:
         fills = check_register(gdf, scenario.villages, household_size=scenario.household_size)
@@ -239,6 +278,31 @@ def _estimate_households(
     return gdf, renamed, fills
 
 
+def _renamed_as(row: Any, renamed: Mapping[str, str]) -> str | None:
+    """The name a household's place goes by when it is another place of a served name."""
+    for attr in ("matched_village", "village"):
+        name = getattr(row, attr, None)
+        if isinstance(name, str) and name in renamed:
+            return name
+    return None
+
+
+def _same_name_places(
+    scenario: Scenario, network: RoadNetwork, gazetteer: Gazetteer
+) -> SameNamePlaces:
+    """The gazetteer's places that share a name, told apart (`routing.places`)."""
+    places = [
+        (v.name, v.names[0], *gazetteer.to_wgs84(*v.point))
+        for v in gazetteer.villages.values()
+        if v.point is not None and v.names
+    ]
+    return same_name_places(
+        places, network, osm_path=scenario.osm,
+        meant={v.name: v.aiyl_aimak for v in scenario.villages},
+        depot_lonlat=(scenario.depot.lon, scenario.depot.lat),
+    )  # fmt: skip
+
+
 def _service_area(network: RoadNetwork) -> Polygon:
     nodes = network.nodes_gdf()
     minx, miny, maxx, maxy = nodes.total_bounds
@@ -267,7 +331,10 @@ def snap(scenario: Scenario, network: RoadNetwork, located: Located) -> Snapped:
     sc = scenario
     sites = [(f"[depot] {sc.depot.name!r}", sc.depot.lon, sc.depot.lat)]
     sites += [(f"[[landfill]] {lf.name!r}", lf.lon, lf.lat) for lf in sc.landfills]
-    network, checks = check_sites(network, sites, max_snap_m=sc.max_snap_m)
+    # on roads every vehicle may drive, so each can start, unload and come back
+    network, checks = check_sites(
+        network, sites, max_snap_m=sc.max_snap_m, profile=truck_profile(sc)
+    )
     bad = [c for c in checks if not c.ok]
     if bad:
         field = "depot" if not checks[0].ok else "landfill"
@@ -289,15 +356,38 @@ def _snap_containers(
     fac = gpd.GeoDataFrame(
         {"i": range(len(containers))}, geometry=list(containers.geometry), crs=4326
     )
-    snapped = snap_points(
-        network, fac, max_distance_m=sc.max_snap_m, split=True, anchor_node=depot_node
-    )
-    pts = snapped.points.reset_index(drop=True)
+    network, pts = _snap_shared_first(sc, network, fac, depot_node, split=True)
+    pts = pts.reset_index(drop=True)
     containers = containers.reset_index(drop=True)
     containers["node"] = pts["node"].astype(int).to_numpy()
     containers["ok"] = pts["ok"].astype(bool).to_numpy()
     containers["reason"] = pts["reason"].to_numpy()
-    return snapped.network, containers
+    return network, containers
+
+
+def _snap_shared_first(
+    sc: Scenario, network: RoadNetwork, points: gpd.GeoDataFrame, depot_node: int, *, split: bool
+) -> tuple[RoadNetwork, gpd.GeoDataFrame]:
+    """Snap onto the roads every vehicle may drive; a point with none near enough (or none
+    reachable) goes to the nearest road some vehicle may drive, and only those vehicles serve it.
+    With one profile for the fleet the second pass finds nothing new."""
+    shared = truck_profile(sc)
+    first = snap_points(
+        network, points, max_distance_m=sc.max_snap_m, split=split, anchor_node=depot_node,
+        profile=shared,
+    )  # fmt: skip
+    pts, network = first.points, first.network
+    again = pts.index[~pts["ok"].astype(bool) & points.geometry.notna().to_numpy()]
+    if len(again) and shared != network_profile(sc):
+        second = snap_points(
+            network, points.loc[again], max_distance_m=sc.max_snap_m, split=split,
+            anchor_node=depot_node,
+        )  # fmt: skip
+        took = second.points["ok"].astype(bool)
+        pts = pts.copy()
+        pts.loc[took.index[took]] = second.points.loc[took]
+        network = second.network
+    return network, pts
 
 
 def _snap_households(
@@ -307,13 +397,9 @@ def _snap_households(
     hh = households.copy()
     located = hh.index[hh["ok"].astype(bool) & hh.geometry.notna()]
     if len(located):
-        snap_hh = snap_points(
-            network,
-            hh.loc[located, ["geometry"]],
-            max_distance_m=sc.max_snap_m,
-            split=False,
-            anchor_node=depot_node,
-        ).points
+        _, snap_hh = _snap_shared_first(
+            sc, network, hh.loc[located, ["geometry"]], depot_node, split=False
+        )
         for col in ("u", "v", "key", "offset_m", "snap_m", "node"):
             hh.loc[located, col] = snap_hh[col].to_numpy()
         bad = located[~snap_hh["ok"].astype(bool).to_numpy()]
@@ -386,37 +472,52 @@ def price(
     reporter: Reporter,
     workers: int | None = None,
 ) -> Priced:
-    """The solver's locations and the heading matrix between them (every U-turn priced)."""
+    """The solver's locations and, per routing profile of the fleet (`profile_groups`: the
+    vehicle types that may drive the same roads share one), the heading matrix between them on
+    its own roads (every U-turn priced)."""
+    network = snapped.network
     locations = locate(
-        snapped.network,
-        points,
-        depot_node=snapped.depot_node,
-        landfill_nodes=snapped.landfill_nodes,
+        network, points, depot_node=snapped.depot_node, landfill_nodes=snapped.landfill_nodes
     )
-    penalty = truck_profile(scenario).uturn_penalty_s
-
-    def rows(done: int, total: int) -> None:
-        reporter.check()
-        if done < total:  # the stage's own last event says it is done
-            reporter.emit("matrix", done / total, f"{done}/{total}")
-
-    matrix = heading_matrix(
-        snapped.network,
-        locations.headings,
-        uturn_penalty_s=penalty,
-        workers=workers,
-        on_rows=rows,
+    profiles, of_vehicle = profile_groups(
+        network, vehicle_profiles(scenario), active_fleet(scenario)
     )
-    n = len(locations.headings)
-    logger.info("travel matrix %d × %d (U-turns at stops: %.0f s each)", n, n, penalty)
-    return Priced(locations, matrix)
+    roads = own_roads(network, profiles)
+    matrices = []
+    for p, (prof, own) in enumerate(zip(profiles, roads, strict=True)):
+
+        def rows(done: int, total: int, p: int = p) -> None:
+            reporter.check()
+            if done < total:  # the stage's own last event says it is done
+                share = (p + done / total) / len(profiles)
+                reporter.emit("matrix", share, f"{done}/{total}")
+
+        matrices.append(
+            heading_matrix(
+                own, headings_on(own, locations.headings), uturn_penalty_s=prof.uturn_penalty_s,
+                workers=workers, on_rows=rows,
+            )
+        )  # fmt: skip
+        n = len(locations.headings)
+        logger.info(
+            "travel matrix %d × %d of profile %d (U-turns at stops: %.0f s each)",
+            n, n, p, prof.uturn_penalty_s,
+        )  # fmt: skip
+    refused = refused_points(network, points, profiles)
+    road_profiles = RoadProfiles(profiles, roads, tuple(matrices), of_vehicle, refused)
+    return Priced(locations, matrices[0], road_profiles)
 
 
 def week_schedule(scenario: Scenario, points: gpd.GeoDataFrame, priced: Priced) -> WeekSchedule:
     """Each point's collection days, balancing the estimated work (`routing.schedule`)."""
+    matrix = priced.matrix
+    if priced.profiles is not None and len(priced.profiles.matrices) > 1:
+        # the quickest of the profiles: an estimate of the work, not a route
+        quickest = np.fmin.reduce([m.duration_s for m in priced.profiles.matrices])
+        matrix = dataclasses.replace(matrix, duration_s=quickest)
     work = estimate_work(
         points,
-        round_trip_s=landfill_round_trip_s(points, priced.locations, priced.matrix),
+        round_trip_s=landfill_round_trip_s(points, priced.locations, matrix),
         fleet=scenario.fleet,
         landfills=scenario.landfills,
     )
@@ -475,8 +576,9 @@ def solve_day(
     """Route (and balance) one collection day's points (``by_id``: the points by ``point_id``)."""
     todo = by_id.loc[list(point_ids)].reset_index()
     day_model = build_day_model(
-        scenario, day, todo, locations=priced.locations, matrix=priced.matrix
-    )
+        scenario, day, todo, locations=priced.locations, matrix=priced.matrix,
+        profiles=priced.profiles,
+    )  # fmt: skip
     logger.info("%s: routing %d collection points", day, len(todo))
     options: dict[str, Any] = {
         "time_limit_s": scenario.time_limit_s,

@@ -10,6 +10,11 @@ boundary (``boundary=administrative``) holds it, where the extract has boundarie
 scenario means keeps the plain name: the one in the village's ``aiyl_aimak`` when that matches a
 boundary, else the one nearest the depot by road. The others are named "<name> (<municipality>)"
 (or "<name> (2)"), so the scenario does not serve them by mistake.
+
+A register names its village in words, and a name the map holds twice is told apart the same way
+(:class:`SameNamePlaces`): the row's own municipality column picks the place inside that
+boundary; without one the place the scenario means (as above) is taken, and a row whose street
+is not in it is not placed at a house, never at the other place of that name.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,9 +38,11 @@ from routing.normalize import place_key
 
 __all__ = [
     "PlaceAssignment",
+    "SameNamePlaces",
     "assign_places",
     "municipalities",
     "read_boundaries",
+    "same_name_places",
     "villages_by_road",
 ]
 
@@ -246,3 +253,100 @@ def villages_by_road(
     for i, name in zip(np.flatnonzero(have), got.villages, strict=True):
         villages[int(i)] = name
     return villages, dict(got.renamed)
+
+
+@dataclass(frozen=True)
+class SameNamePlaces:
+    """Places that share a name, each with the name it goes by and its municipality.
+
+    Attributes
+    ----------
+    goes_by
+        Place label (as the gazetteer writes it) -> the name it goes by: the plain name for
+        the place the scenario means, "<name> (<municipality>)" (or "(2)") for the others.
+    town
+        Place label -> the municipality whose boundary holds it ("" where none is known).
+    renamed
+        ``{name it goes by: why}`` for each place not meant.
+    meant
+        ``{village name: aiyl_aimak}`` of the scenario (compared by `place_key`).
+    """
+
+    goes_by: Mapping[str, str]
+    town: Mapping[str, str]
+    renamed: Mapping[str, str]
+    meant: Mapping[str, str] = field(default_factory=dict)
+
+    def choose(self, labels: Sequence[str], municipality: str | None) -> str | None:
+        """The place a register row means among ``labels`` (places of one name): the one in
+        the row's ``municipality`` where boundaries tell; without a municipality the one the
+        scenario means; None when it cannot be told (the row stays unplaced, "ambiguous")."""
+        if not labels or any(lb not in self.goes_by for lb in labels):
+            return None
+        home = [lb for lb in labels if self.goes_by[lb] not in self.renamed]
+        if not municipality:
+            return home[0] if len(home) == 1 else None
+        want = place_key(municipality)
+        inside = [lb for lb in labels if self.town[lb] and want in place_key(self.town[lb])]
+        if len(inside) == 1 or any(self.town[lb] for lb in labels):
+            return inside[0] if len(inside) == 1 else None
+        # no boundaries: the scenario's municipality for the name tells home from the other
+        name = place_key(self.goes_by[home[0]]) if len(home) == 1 else ""
+        meant = {place_key(k): place_key(v) for k, v in self.meant.items() if v}
+        if name in meant and meant[name] == want:
+            return home[0]
+        others = [lb for lb in labels if lb not in home]
+        return others[0] if name in meant and len(others) == 1 else None
+
+
+def same_name_places(
+    places: Sequence[tuple[str, str, float, float]],
+    network: RoadNetwork,
+    *,
+    osm_path: str | Path,
+    meant: Mapping[str, str],
+    depot_lonlat: tuple[float, float],
+) -> SameNamePlaces:
+    """Tell apart places of the same name as `villages_by_road` does for estimated households.
+
+    Parameters
+    ----------
+    places
+        ``(label, name, lon, lat)`` of a gazetteer's places (the label is unique, the name
+        may repeat); only those whose name repeats are told apart.
+    network
+        The road network (distances from the depot where no boundary tells).
+    osm_path
+        The extract, read for its administrative boundaries.
+    meant
+        ``{village name: aiyl_aimak}`` of the scenario.
+    depot_lonlat
+        The depot (WGS84).
+
+    Returns
+    -------
+    SameNamePlaces
+    """
+    counts: dict[str, int] = defaultdict(int)
+    for _, name, _, _ in places:
+        counts[place_key(name)] += 1
+    twice = [p for p in places if counts[place_key(p[1])] > 1]
+    if not twice or not network.graph.number_of_nodes():
+        return SameNamePlaces({}, {}, {}, dict(meant))
+    xs, ys = network.from_wgs84([p[2] for p in twice], [p[3] for p in twice])
+    projected = [(p[1], "", float(x), float(y)) for p, x, y in zip(twice, xs, ys, strict=True)]
+    path = Path(osm_path)
+    towns = municipalities(projected, read_boundaries(path), network) if path.is_file() else None
+    nodes = list(network.graph.nodes)
+    pos = {n: i for i, n in enumerate(nodes)}
+    tree = cKDTree(
+        np.array([(network.graph.nodes[n]["x"], network.graph.nodes[n]["y"]) for n in nodes])
+    )
+    _, place_at = tree.query(np.array([(p[2], p[3]) for p in projected]))
+    depot_node = nodes[int(tree.query(network.from_wgs84(*depot_lonlat))[1])]
+    names, renamed = _told_apart(
+        projected, place_at, _undirected_lengths(network, pos), meant, towns, pos, depot_node
+    )
+    labels = [p[0] for p in twice]
+    town = dict(zip(labels, towns or [""] * len(labels), strict=True))
+    return SameNamePlaces(dict(zip(labels, names, strict=True)), town, renamed, dict(meant))

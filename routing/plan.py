@@ -5,7 +5,8 @@ solver or the network loader.
 
 Assembly (:func:`assemble_plan`) turns each solver route into a :class:`VehicleDay`: stops with their places
 and times, the path driven along the streets leg by leg exactly as the heading matrix priced it
-(`routing.turns.leg_nodes`), one line per trip, and its U-turns. It keeps the accounting that nothing is
+(`routing.turns.leg_nodes`) on the vehicle's own roads and matrix (`routing.daymodel.RoadProfiles`),
+one line per trip, and its U-turns. It keeps the accounting that nothing is
 lost: a household is served when its collection point is collected on every one of its days, else it is
 listed unserved with the reason (the solver's, or the days missed); households that were never located,
 snapped or matched to a served village keep the reason found earlier.
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from routing.daymodel import Locations, SolvedDay, active_fleet
+from routing.daymodel import Locations, RoadProfiles, SolvedDay, active_fleet
 from routing.matrix import path_geometries, route_uturns
 from routing.scenario import DAYS, Site, VehicleSpec
 from routing.turns import HeadingMatrix, leg_nodes
@@ -131,6 +132,12 @@ class Plan:
     #: things a user should look at: villages whose data looks incomplete, with the figures
     warnings: list[str] = field(default_factory=list)
     shortfall: dict[str, Any] = field(default_factory=dict)  # routing.schedule.shortfall
+    #: each vehicle-day's own roads by its ``vehicle`` label, where they are not ``network``'s
+    vehicle_networks: dict[str, RoadNetwork] = field(default_factory=dict)
+
+    def network_of(self, vehicle_day: VehicleDay) -> RoadNetwork:
+        """The roads a vehicle-day drives on (its vehicle type's profile)."""
+        return self.vehicle_networks.get(vehicle_day.vehicle, self.network)
 
     @property
     def households_in(self) -> int:
@@ -175,6 +182,7 @@ def assemble_plan(
     matrix: HeadingMatrix,
     schedule: WeekSchedule,
     days: Sequence[SolvedDay],
+    profiles: RoadProfiles | None = None,
 ) -> Plan:
     """Assemble the week from each day's solved routes.
 
@@ -196,6 +204,9 @@ def assemble_plan(
         Each point's collection days.
     days
         The solved days, in weekday order.
+    profiles
+        The fleet's routing profiles: each vehicle's legs are traced on its own matrix and
+        roads (None: every vehicle on ``matrix`` and ``network``).
 
     Returns
     -------
@@ -208,18 +219,27 @@ def assemble_plan(
     served_on: dict[str, set[str]] = defaultdict(set)
     missed: dict[str, str] = {}
     vehicle_days: list[VehicleDay] = []
+    own: dict[str, RoadNetwork] = {}
     for solved in days:
         day, model, ids = solved.day_model.day, solved.day_model.model, solved.day_model.point_ids
         for u in solved.result.unserved:
-            missed.setdefault(ids[u.client], f"not collected on {day}: {u.reason}")
+            why = f"not collected on {day}: {u.reason}{road_note(model, u.client)}"
+            missed.setdefault(ids[u.client], why)
         for route in solved.result.routes:
             if not route.clients:
                 continue
             spec = fleet[route.vehicle_type]
             label = spec.name if spec.count == 1 else f"{spec.name} #{route.vehicle + 1}"
+            roads, priced, p = network, matrix, 0
+            if profiles is not None:
+                p = profiles.of(spec.name)
+                roads, priced = profiles.networks[p], profiles.matrices[p]
+            if solved.day_model.matrices is not None:  # the day's own rows (day_locations)
+                priced = solved.day_model.matrices[p]
+            if roads is not network:
+                own[label] = roads
             vd = vehicle_day(
-                scenario, network, model, route,
-                matrix=solved.day_model.matrix or matrix,
+                scenario, roads, model, route, matrix=priced,
                 locations=solved.day_model.locations or locations,
                 day=day, label=label, spec=spec, point_ids=ids, points=by_id,
             )  # fmt: skip
@@ -250,7 +270,28 @@ def assemble_plan(
         synthetic=network.synthetic,
         assumptions=assumptions(scenario),
         stats=stats,
+        vehicle_networks=own,
     )
+
+
+def road_note(model: Model, client: int) -> str:
+    """ "; only <vehicles> may drive to it" where some vehicle types' roads do not reach a
+    client (its street is refused, or no way leads there from the depot), else ""."""
+    c = model.clients[client]
+    able: list[str] = []
+    unable: list[str] = []
+    for vt in model.vehicle_types:
+        if vt.num_available <= 0:
+            continue
+        dur = model.matrices(vt.profile)[0]
+        start = model.depots[vt.start_depot].location
+        on_roads = c.profiles is None or vt.profile in c.profiles
+        (able if on_roads and math.isfinite(dur[start, c.location]) else unable).append(vt.name)
+    if not unable:
+        return ""
+    if not able:
+        return "; no vehicle of the fleet may drive to it"
+    return f"; only {', '.join(able)} may drive to it"
 
 
 def assumptions(scenario: Scenario) -> list[str]:

@@ -58,6 +58,7 @@ HOUSEHOLD_COLUMNS = (
     "lat",
     "lon",
     "house_note",
+    "municipality",
 )
 
 # Accepted headers per canonical column (compared after _header_key: lower case, ё->е, no punctuation).
@@ -96,6 +97,11 @@ HOUSEHOLD_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "lat": ("lat", "latitude", "y", "широта", "кеңдик", "кендик", "lat_wgs84", "shirota"),
     "lon": ("lon", "lng", "long", "longitude", "x", "долгота", "узундук", "lon_wgs84", "dolgota"),
+    # the village's municipality: tells apart two villages of one name (routing.places)
+    "municipality": (
+        "municipality", "aiyl_aimak", "aiyl aimak", "айыл аймак", "айылдык аймак", "аил аймак",
+        "айыл өкмөтү", "аильный аймак", "айыльный аймак", "муниципалитет", "commune", "gemeinde",
+    ),
 }  # fmt: skip
 
 CONTAINER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -531,7 +537,7 @@ def read_households(
     df["source_row"] = df["source_row"].astype("int64")
     df["lat"] = df["lat"].astype("float64")
     df["lon"] = df["lon"].astype("float64")
-    for c in ("village", "street", "house", "head", "house_note"):
+    for c in ("village", "street", "house", "head", "house_note", "municipality"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df
 
@@ -569,6 +575,7 @@ def _household(
         "lat": lat,
         "lon": lon,
         "house_note": note,
+        "municipality": _text(_cell(row, found.get("municipality"))),
     }
 
 

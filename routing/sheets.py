@@ -636,8 +636,9 @@ def _story(
 ) -> list[Any]:
     """One vehicle-day's packet: header, overview map, stops, landfill visits, strip maps,
     directions."""
-    drive = walk(plan.network.graph, vd, cache=legs)
-    route = _route(vd, plan.network.graph, drive)
+    roads = plan.network_of(vd).graph  # the vehicle's own: a parallel road it may not take
+    drive = walk(roads, vd, cache=legs)
+    route = _route(vd, roads, drive)
     sheet = _Sheet(plan, vd, _, language, st, streets, villages, depot, drive, route, driver_url)
     return [
         *_header_part(sheet),

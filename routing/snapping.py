@@ -23,7 +23,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 
-from routing.network import RoadNetwork, strongly_connected_to
+from routing.network import RoadNetwork, restrict, strongly_connected_to
+from routing.profile import TruckProfile
 
 __all__ = [
     "ENDPOINT_TOLERANCE_M",
@@ -70,6 +71,7 @@ def snap_points(
     max_distance_m: float = 250.0,
     split: bool = True,
     anchor_node: int | None = None,
+    profile: TruckProfile | None = None,
 ) -> SnapResult:
     """Snap WGS84 points to the nearest edge of the road network.
 
@@ -87,6 +89,10 @@ def snap_points(
     anchor_node
         A node of the network (e.g. the depot's): points the truck cannot reach from it and
         return from are flagged "unreachable from the depot".
+    profile
+        Only roads this profile may drive (`routing.network.restrict`) are snapped to and
+        count for reaching ``anchor_node``; the points still split ``network`` itself (None:
+        every road of the network).
 
     Returns
     -------
@@ -95,7 +101,12 @@ def snap_points(
     _check_inputs(network, max_distance_m, anchor_node)
     if points.crs is not None and not points.crs.equals("EPSG:4326"):
         points = points.to_crs("EPSG:4326")
-    near = _nearest_edges(network, points, max_distance_m)
+    own = restrict(network, profile) if profile is not None else network
+    if own.graph.number_of_edges() == 0:
+        msg = "the profile may drive none of the road network's edges"
+        raise ValueError(msg)
+    near = _nearest_edges(own, points, max_distance_m)
+    _twin_cache(network)
     graph = network.graph
     node = np.full(len(points), -1, dtype=np.int64)
     if split:
@@ -106,7 +117,8 @@ def snap_points(
             length = graph.edges[(near.u[j], near.v[j], near.k[j])]["length"]
             node[j] = near.u[j] if near.offset[j] <= length / 2 else near.v[j]
     if anchor_node is not None:
-        reach = strongly_connected_to(result_network, anchor_node)
+        reachable = restrict(result_network, profile) if profile else result_network
+        reach = strongly_connected_to(reachable, anchor_node)
         for j in np.flatnonzero(near.ok):
             if int(node[j]) not in reach:
                 near.ok[j] = False
@@ -420,6 +432,7 @@ def check_sites(
     *,
     max_snap_m: float,
     depot_first: bool = True,
+    profile: TruckProfile | None = None,
 ) -> tuple[RoadNetwork, list[SiteCheck]]:
     """Snap fixed places and say in clear words what is wrong with those that cannot be used.
 
@@ -434,6 +447,9 @@ def check_sites(
         The scenario's ``[network] max_snap_m``.
     depot_first
         Check reachability from the first site.
+    profile
+        Only roads this profile may drive count (e.g. those every vehicle may drive); None:
+        every road of the network.
 
     Returns
     -------
@@ -448,7 +464,9 @@ def check_sites(
         geometry=[Point(lon, lat) for _, lon, lat in sites],
         crs="EPSG:4326",
     )
-    first = snap_points(network, points.iloc[:1], max_distance_m=max_snap_m, split=True)
+    first = snap_points(
+        network, points.iloc[:1], max_distance_m=max_snap_m, split=True, profile=profile
+    )
     anchor = int(first.points["node"].iloc[0]) if bool(first.points["ok"].iloc[0]) else None
     if not depot_first:
         anchor = None
@@ -456,7 +474,7 @@ def check_sites(
     if len(points) > 1:
         rest = snap_points(
             first.network, points.iloc[1:], max_distance_m=max_snap_m, split=True,
-            anchor_node=anchor,
+            anchor_node=anchor, profile=profile,
         )  # fmt: skip
     rows = pd.concat([first.points, rest.points]) if rest is not first else first.points
     bounds = network_bounds(network)

@@ -291,3 +291,17 @@ def test_check_compares_times_to_a_microsecond() -> None:
     end = route.visits[1].departure_s
     assert "time" in rules(make_model(), result_of(with_visit(route, 1, departure_s=end - 1e-3)))
     assert check(make_model(), result_of(with_visit(route, 1, departure_s=end - 1e-9))) == []
+
+
+def test_check_rejects_a_route_on_a_road_its_vehicle_may_not_drive() -> None:
+    model = make_model()
+    d = np.abs(POS[:, None] - POS[None, :])
+    no_b = d.copy()
+    no_b[3, :] = no_b[:, 3] = np.inf  # container B lies on a track this vehicle's roads lack
+    model.add_profile(no_b, no_b)
+    model.clients[2] = replace(model.clients[2], profiles=frozenset({0}))  # the street is a track
+    assert check(model, result_of(valid_route())) == []
+    model.vehicle_types[0] = replace(model.vehicle_types[0], profile=1)
+    found = check(model, result_of(valid_route()))
+    assert {v.rule for v in found} >= {"unreachable", "road"}
+    assert any("on a road vehicle type 0 may not drive" in v.message for v in found)

@@ -138,7 +138,7 @@ def test_a_day_model_holds_only_its_own_rows_of_the_matrix(
     matrix = heading_matrix(net, loc.headings, uturn_penalty_s=60.0)
     scenario = load_scenario(DATA / "taza-aimak" / "scenario.toml")
     day = build_day_model(scenario, "wed", points.iloc[[1]], locations=loc, matrix=matrix)
-    assert day.locations is not None and day.matrix is not None
+    assert day.locations is not None and day.matrices is not None
     ph = loc.points["01-c"]
     assert day.locations.headings == (Heading(1), Heading(9), ph.entry, ph.exit)
     _, rows = day_locations(loc, ["01-c"])
@@ -149,7 +149,7 @@ def test_a_day_model_holds_only_its_own_rows_of_the_matrix(
     client = day.model.clients[0]
     assert day.locations.headings[client.location] == ph.entry
     for i, j in itertools.product(range(4), range(4)):
-        assert leg_nodes(day.matrix, i, j) == leg_nodes(matrix, rows[i], rows[j])
+        assert leg_nodes(day.matrices[0], i, j) == leg_nodes(matrix, rows[i], rows[j])
 
 
 def test_round_trip_to_the_nearest_landfill(grid: tuple[RoadNetwork, int, int]) -> None:
@@ -163,3 +163,33 @@ def test_round_trip_to_the_nearest_landfill(grid: tuple[RoadNetwork, int, int]) 
         entry, exit_ = loc.index[ph.entry], loc.index[ph.exit]
         want = min(matrix.duration_s[exit_, lf] + matrix.duration_s[lf, entry] for lf in (1, 2))
         assert math.isclose(got, want)
+
+
+def test_vehicles_with_the_same_roads_share_a_profile_others_get_their_own(
+    tmp_path: Path,
+) -> None:
+    from routing.daymodel import headings_on, own_roads, profile_groups, refused_points
+    from routing.profile import TruckProfile
+    from routing.scenario import load_scenario
+    from tests.conftest import shared_file
+
+    net = load_network(shared_file("data", "osm", "bavaria-village-small.osm"), cache_dir=tmp_path)
+    fleet = active_fleet(load_scenario(DATA / "taza-aimak" / "scenario.toml"))  # 14 t and 7 t
+    base = TruckProfile()
+    sizes_only = {v.name: base.for_vehicle(weight_t=v.weight_t) for v in fleet}
+    profiles, of_vehicle = profile_groups(net, sizes_only, fleet)
+    assert len(profiles) == 1 and set(of_vehicle.values()) == {0}  # no limit in the data
+    no_track = {fleet[0].name: base.for_vehicle(roads_banned=["track"]), fleet[1].name: base}
+    profiles, of_vehicle = profile_groups(net, no_track, fleet)
+    assert [of_vehicle[v.name] for v in fleet] == [0, 1]
+    compactor, tractor = own_roads(net, profiles)
+    assert tractor is net and compactor.graph.number_of_edges() < net.graph.number_of_edges()
+    track = next(
+        (u, v, k) for u, v, k, d in net.graph.edges(keys=True, data=True) if d["highway"] == "track"
+    )
+    seg = pd.DataFrame([{"point_id": "t", "kind": "segment", "u": track[0], "v": track[1],
+                         "key": track[2]}])  # fmt: skip
+    assert refused_points(net, seg, profiles) == {"t": frozenset({0})}
+    heads = [Heading(track[0], track[1]), Heading(track[0])]
+    assert headings_on(compactor, heads) == [Heading(track[0]), Heading(track[0])]
+    assert headings_on(tractor, heads) == heads

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -87,4 +89,35 @@ def test_nan_in_matrices_is_rejected() -> None:
     m.set_matrices(dur, m.distance_m)
     m.add_depot(0)
     with pytest.raises(ValueError, match="NaN"):
+        m.validate()
+
+
+def test_each_vehicle_type_names_a_routing_profile_with_its_own_matrices() -> None:
+    m = Model()
+    m.add_depot(0)
+    m.add_client(1, profiles=frozenset({1}))
+    near = np.array([[0.0, 5.0], [5.0, 0.0]])
+    m.set_matrices(near, near)
+    m.add_vehicle_type(profile=1)
+    with pytest.raises(ValueError, match=r"client 0: profiles \[1\] not all in 0..0"):
+        m.validate()
+    m.clients[0] = dataclasses.replace(m.clients[0], profiles=None)
+    with pytest.raises(ValueError, match=r"vehicle type 0: profile 1 is not in 0\.\.0"):
+        m.validate()
+    far = near * 10
+    assert m.add_profile(far, far) == 1
+    m.validate()
+    assert m.matrices(1)[0][0, 1] == 50.0 and m.matrices(0)[0][0, 1] == 5.0
+    with pytest.raises(ValueError, match="cover the same locations"):
+        m.profiles[1] = (np.zeros((3, 3)), np.zeros((3, 3)))
+        m.validate()
+
+
+def test_a_client_limited_to_an_unknown_profile_is_rejected() -> None:
+    m = Model()
+    m.add_depot(0)
+    m.add_client(1, profiles=frozenset({2}))
+    m.add_vehicle_type()
+    m.set_matrices(np.zeros((2, 2)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"client 0: profiles \[2\] not all in 0..0"):
         m.validate()

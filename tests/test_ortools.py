@@ -35,3 +35,15 @@ def test_or_tools_search_stops_when_cancelled() -> None:
         solve_ortools(prep, list(range(80)), time_limit_s=60, max_iterations=None, control=control)
     assert time.monotonic() - t0 < 0.5 + 2.0
     assert len(vehicle_list(prep)) == 80
+
+
+def test_or_tools_keeps_each_vehicle_on_its_own_roads() -> None:
+    from tests.solver_factory import two_profile_model
+
+    m = two_profile_model()
+    prep = Prepared.of(m)
+    routes = solve_ortools(prep, [0, 1, 2], time_limit_s=30, max_iterations=20)
+    served = {t: {i for kind, i, _ in items if kind == "client"} for t, _, items in routes}
+    assert {1, 2} <= served[1] and not served.get(0, set()) & {1, 2}
+    for t, k, items in routes:
+        assert evaluate(prep, t, k, normalise(prep, m.vehicle_types[t], items)).route is not None

@@ -203,3 +203,102 @@ def test_a_road_type_banned_for_a_vehicle_is_never_driven(tmp_path: Path) -> Non
         if graph.has_edge(u, v, 0)
     }
     assert driven and "track" not in driven
+
+
+@pytest.mark.slow
+def test_each_vehicle_routes_on_its_own_roads_the_tractor_takes_the_tracks(tmp_path: Path) -> None:
+    import itertools
+
+    bayreuth = DATA / "north-bayreuth" / "scenario.toml"
+    shared_file("data", "osm", "north-bayreuth-clip-landfill.osm.bz2")
+    text = bayreuth.read_text(encoding="utf-8").replace(
+        'assumption = "a typical 18 t rear-loader; not a real fleet"',
+        'assumption = "a typical 18 t rear-loader; not a real fleet"\nroads_banned = ["track"]',
+    )
+    text = text.replace("count = 2", "count = 1")
+    text += (
+        '\n[[vehicle]]\nname = "Tractor"\nkind = "tractor"\ncount = 1\ncapacity_kg = 3000\n'
+        'capacity_m3 = 12\nshift_start = "06:30"\nshift_end = "15:30"\nweight_t = 7\n'
+        "cost_per_km = 0.8\ncost_per_hour = 30\n"
+    )
+    text = text.replace("../../../shared", str(shared_file("data").parent))
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    overrides = {"solver.time_limit_s": 30.0, "solver.max_iterations": 150}
+    plan = plan_week(load_scenario(path, overrides=overrides), cache_dir=tmp_path)
+    _check_accounting(plan)
+    graph = plan.network.graph  # every road either vehicle may drive
+    assert any(d["highway"] == "track" for *_, d in graph.edges(data=True))
+    on_track = {
+        str(p.point_id)
+        for p in plan.points.itertuples()
+        if p.kind == "segment" and graph.edges[int(p.u), int(p.v), int(p.key)]["highway"] == "track"
+    }
+    assert on_track  # houses whose street is a track
+    by_kind: dict[str, set[str]] = {"compactor": set(), "tractor": set()}
+    for vd in plan.vehicle_days:
+        own = plan.network_of(vd).graph
+        for u, v in itertools.pairwise(vd.node_path):
+            assert own.has_edge(u, v), f"{vd.vehicle} drives {u}->{v}, not on its own roads"
+        if vd.vehicle_kind == "compactor":
+            assert not any(d["highway"] == "track" for *_, d in own.edges(data=True))
+        by_kind[vd.vehicle_kind] |= {s.point_id for s in vd.collect_stops}
+    assert not by_kind["compactor"] & on_track  # the rear loader never collects on a track
+    assert by_kind["tractor"] & on_track  # the tractor does
+    served = plan.households[plan.households["status"] == "served"]
+    assert served["point_id"].isin(on_track).any()
+
+
+def _twin_nendeln(tmp_path: Path) -> Path:
+    """Liechtenstein with Schaanwald (in Mauren) renamed Nendeln: the name is then held by two
+    places in two municipalities (the real Nendeln is in Eschen). Written to ``tmp_path``."""
+    import osmium
+
+    src = shared_file("data", "osm", "liechtenstein-2013-08-03.osm.pbf")
+    out = tmp_path / "li-twin.osm.pbf"
+    with osmium.SimpleWriter(str(out)) as writer:
+        for obj in osmium.FileProcessor(str(src)):
+            if obj.is_node() and obj.tags.get("name") == "Schaanwald":
+                writer.add_node(obj.replace(tags={**dict(obj.tags), "name": "Nendeln"}))
+            else:
+                writer.add(obj)
+    return out
+
+
+@pytest.mark.slow
+def test_a_register_village_the_map_holds_twice_goes_to_its_own_municipality(
+    tmp_path: Path,
+) -> None:
+    from routing.network import load_network
+    from routing.pipeline import locate_households, network_profile
+
+    osm = _twin_nendeln(tmp_path)
+    (tmp_path / "register.csv").write_text(
+        "id,village,street,members,aiyl_aimak\n"
+        "1,Nendeln,Rheinstrasse,3,Eschen\n"  # the real Nendeln's street, its municipality
+        "2,Nendeln,Fabrikenweg,4,Mauren\n"  # a street of the other Nendeln, in Mauren
+        "3,Nendeln,Rheinstrasse,2,\n"  # no municipality: the scenario's Nendeln (Eschen)
+        "4,Nendeln,Fabrikenweg,5,\n",  # ... where Fabrikenweg is not: never the other place
+        encoding="utf-8",
+    )
+    text = (DATA / "north-bayreuth" / "scenario.toml").read_text(encoding="utf-8")
+    text = text.replace("../../../shared/data/osm/north-bayreuth-clip-landfill.osm.bz2", osm.name)
+    text = text.replace("[register]\n", '[register]\nhouseholds = "register.csv"\n')
+    text = text.replace('name = "*"', 'name = "Nendeln"\naiyl_aimak = "Eschen"')
+    text = text.replace("lat = 50.0081\nlon = 11.5917", "lat = 47.1974\nlon = 9.5431")
+    text = text.replace("lat = 50.0049\nlon = 11.5668", "lat = 47.2030\nlon = 9.5380")
+    (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
+    sc = load_scenario(tmp_path / "scenario.toml")
+    net = load_network(sc.osm, profile=network_profile(sc), cache_dir=tmp_path / "c")
+    hh = locate_households(sc, net, cache_dir=tmp_path / "c").households.set_index("household_id")
+    assert hh.loc["1", "village_spec"] == "Nendeln" and bool(hh.loc["1", "ok"])
+    assert hh.loc["2", "matched_village"] == "Nendeln (Mauren)"
+    assert hh.loc["2", "village_spec"] == "" and not bool(hh.loc["2", "ok"])
+    assert "'Nendeln (Mauren)' is not served" in hh.loc["2", "reason"]
+    assert "not in 'Eschen'" in hh.loc["2", "reason"]
+    assert hh.loc["3", "village_spec"] == "Nendeln" and bool(hh.loc["3", "ok"])
+    assert hh.loc["4", "matched_village"] == "Nendeln" and not bool(hh.loc["4", "ok"])
+    assert "not found in Nendeln" in hh.loc["4", "reason"]
+    # no household goes to a place in another municipality
+    placed = hh[hh["ok"].astype(bool)]
+    assert set(placed["matched_village"]) == {"Nendeln"}

@@ -73,3 +73,38 @@ def test_houses_take_the_place_nearest_by_road(liechtenstein) -> None:  # type: 
     assert all(got) and len(got) == len(straight)
     same = np.mean([a == b for a, b in zip(got, straight, strict=True)])
     assert 0.6 < same < 1.0  # mostly the same as in a straight line, not always
+
+
+def test_places_of_one_name_a_register_names_are_told_apart(liechtenstein) -> None:  # type: ignore[no-untyped-def]
+    from routing.places import same_name_places
+
+    path, net = liechtenstein
+    # Schaanwald (in Mauren) labelled as a second "Nendeln" (the real one is in Eschen)
+    places = [
+        ("Nendeln (a)", "Nendeln", 9.5431, 47.1974),
+        ("Nendeln (b)", "Nendeln", 9.5700, 47.2165),
+        ("Vaduz", "Vaduz", 9.5228, 47.1393),
+    ]
+    labels = ["Nendeln (a)", "Nendeln (b)"]
+    same = same_name_places(
+        places, net, osm_path=path, meant={"Nendeln": "Eschen"}, depot_lonlat=(9.52, 47.14)
+    )
+    assert same.goes_by == {"Nendeln (a)": "Nendeln", "Nendeln (b)": "Nendeln (Mauren)"}
+    assert same.town == {"Nendeln (a)": "Eschen", "Nendeln (b)": "Mauren"}
+    assert "not in 'Eschen'" in same.renamed["Nendeln (Mauren)"]
+    assert same.choose(labels, None) == "Nendeln (a)"  # the scenario's
+    assert same.choose(labels, "Mauren") == "Nendeln (b)"  # the row's own municipality
+    assert same.choose(labels, "Eschen") == "Nendeln (a)"
+    assert same.choose(labels, "Vaduz") is None  # in neither: left unplaced, never guessed
+    # no boundaries: the one nearer the depot by road is meant, a row's municipality is
+    # compared with the scenario's for that name
+    none = path.with_name("no-such-file.osm")
+    near_b = (9.5700, 47.2165)
+    by_road = same_name_places(places, net, osm_path=none, meant={}, depot_lonlat=near_b)
+    assert by_road.goes_by == {"Nendeln (a)": "Nendeln (2)", "Nendeln (b)": "Nendeln"}
+    assert by_road.choose(labels, None) == "Nendeln (b)"
+    told = same_name_places(
+        places, net, osm_path=none, meant={"Nendeln": "Mauren"}, depot_lonlat=near_b
+    )
+    assert told.choose(labels, "Mauren") == "Nendeln (b)"
+    assert told.choose(labels, "Eschen") == "Nendeln (a)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import pytest
@@ -129,3 +129,17 @@ def test_dates_and_assumptions(week: Week) -> None:
     notes = assumptions(week.scenario)
     assert notes[: len(week.scenario.assumptions)] == list(week.scenario.assumptions)
     assert any(n.startswith(f"{week.scenario.landfills[0].name}: ") for n in notes)
+
+
+def test_an_unserved_stop_only_some_vehicles_reach_says_which() -> None:
+    from routing.plan import road_note
+    from tests.solver_factory import two_profile_model
+
+    model = two_profile_model()
+    model.vehicle_types[0] = replace(model.vehicle_types[0], name="Compactor")
+    model.vehicle_types[1] = replace(model.vehicle_types[1], name="Tractor")
+    assert road_note(model, 0) == ""  # on everyone's roads
+    assert road_note(model, 1) == "; only Tractor may drive to it"  # no way for the compactor
+    assert road_note(model, 2) == "; only Tractor may drive to it"  # a track street
+    model.vehicle_types[1] = replace(model.vehicle_types[1], num_available=0)
+    assert road_note(model, 2) == "; no vehicle of the fleet may drive to it"

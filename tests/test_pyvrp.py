@@ -17,7 +17,7 @@ from routing.solver._pyvrp import (
 from routing.solver._schedule import Prepared
 from routing.solver.checker import check
 from routing.solver.params import SolveParams
-from tests.solver_factory import line_model
+from tests.solver_factory import line_model, two_profile_model
 
 H = 3600
 DEFAULTS = SolveParams()
@@ -182,3 +182,11 @@ def test_small_costs_per_km_keep_their_weight_in_the_search(per_km: float, per_h
     unit = _cost_unit([VehicleType(cost_per_km=per_km, cost_per_hour=per_hour)])
     for rate in (per_km / 1000 / DIST_SCALE * unit, per_hour / 3600 / TIME_SCALE * unit):
         assert rate == 0 or abs(round(rate) - rate) <= 0.01 * rate
+
+
+def test_pyvrp_gets_a_profile_per_vehicle_type() -> None:
+    m = two_profile_model()
+    plans = solve_pyvrp(Prepared.of(m), [0, 1, 2], time_limit_s=5, max_iterations=30, seed=1)
+    for t, _, items in plans[0]:
+        if t == 0:
+            assert not {i for kind, i, _ in items if kind == "client"} & {1, 2}

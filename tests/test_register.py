@@ -28,7 +28,7 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def _check_two_rows(df) -> None:  # type: ignore[no-untyped-def]
     assert list(df.columns) == [
         "household_id", "source_row", "village", "street", "house", "head", "members", "lat", "lon",
-        "house_note",
+        "house_note", "municipality",
     ]  # fmt: skip
     assert df["household_id"].tolist() == ["1", "2"]
     assert df["source_row"].tolist() == [2, 3]
@@ -326,3 +326,9 @@ def test_bad_register_exits_2_in_the_command_line(
     err = capsys.readouterr().err
     assert message in err and name in err
     assert "Traceback" not in err
+
+
+def test_a_municipality_column_is_read_where_the_register_has_one(tmp_path: Path) -> None:
+    text = "№,Айыл,Көчө,Үй,Мүчөлөрү,Айыл аймак\n1,Кара-Суу,Манас,3,4,Кетмен-Дөбө\n2,Кара-Суу,Манас,5,2,\n"
+    df = read_households(_write(tmp_path / "r.csv", text))
+    assert list(df["municipality"]) == ["Кетмен-Дөбө", None]

@@ -180,3 +180,20 @@ def test_real_extract_keeps_total_length_and_time(tmp_path: Path) -> None:
     for node, geom in zip(ok.node, ok.geometry, strict=True):
         x, y = net.from_wgs84(geom.x, geom.y)
         assert (x, y) == pytest.approx((g.nodes[node]["x"], g.nodes[node]["y"]), abs=0.01)
+
+
+def test_a_profile_snaps_only_to_roads_it_may_drive(tmp_path: Path) -> None:
+    from routing.profile import TruckProfile
+
+    net = load_network(shared_file("data", "osm", "bavaria-village-small.osm"), cache_dir=tmp_path)
+    beside_track = points((10.070295, 48.136203))  # 21 m from the nearest street
+    anyhow = snap_points(net, beside_track, max_distance_m=100, split=False).points.iloc[0]
+    assert net.graph.edges[anyhow.u, anyhow.v, anyhow.key]["highway"] == "track"
+    compactor = TruckProfile().for_vehicle(roads_banned=["track"])
+    own = snap_points(net, beside_track, max_distance_m=100, split=True, profile=compactor)
+    row = own.points.iloc[0]
+    assert row.ok and row.snap_m > anyhow.snap_m + 5
+    assert net.graph.edges[row.u, row.v, row.key]["highway"] == "residential"
+    assert row.node in own.network.graph  # the full network is split, not the compactor's copy
+    too_near = snap_points(net, beside_track, max_distance_m=15, profile=compactor).points
+    assert not too_near.ok.iloc[0] and "off the road network" in too_near.reason.iloc[0]

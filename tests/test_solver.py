@@ -12,7 +12,7 @@ from routing.solver import Lunch, Model, Result
 from routing.solver.checker import check
 from routing.solver.params import SolveParams
 from tests.conftest import shared_file
-from tests.solver_factory import line_model
+from tests.solver_factory import line_model, two_profile_model
 
 H = 3600
 
@@ -436,3 +436,25 @@ def test_x_n200_reaches_its_36_routes_because_a_search_starts_at_the_load_bound(
     assert check(model, res) == []
     assert res.num_vehicles == 36
     assert res.distance_m <= 58_578 * 1.01
+
+
+def test_each_vehicle_type_routes_on_its_own_profile() -> None:
+    m = two_profile_model()
+    res = m.solve(seed=1, max_iterations=50, workers=1)
+    assert check(m, res) == []
+    assert not res.unserved
+    by_type = {r.vehicle_type: set(r.clients) for r in res.routes if r.clients}
+    assert {1, 2} <= by_type[1]  # the track's clients go to the tractor
+    assert not by_type.get(0, set()) & {1, 2}  # the compactor never takes a track
+
+
+def test_a_client_only_a_missing_vehicle_may_reach_is_unserved_with_the_reason() -> None:
+    m = two_profile_model(tractors=0)
+    res = m.solve(seed=1, max_iterations=50, workers=1)
+    assert check(m, res) == []
+    reasons = {u.client: u.reason for u in res.unserved}
+    assert reasons == {
+        1: "unreachable from the depot",  # on the compactor's roads
+        2: "on a road no available vehicle may drive",
+    }
+    assert [r.clients for r in res.routes if r.clients] == [[0]]

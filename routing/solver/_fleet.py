@@ -26,9 +26,15 @@ def route_penalties(prep: Prepared, clients: list[int]) -> tuple[int, int]:
     """A vehicle penalty above any route cost and an unserved penalty above any vehicle count."""
     model = prep.model
     span = 0.0
-    dmax = float(np.nanmax(np.where(np.isfinite(prep.dist), prep.dist, 0.0), initial=0.0))
-    tmax = float(np.nanmax(np.where(np.isfinite(prep.dur), prep.dur, 0.0), initial=0.0))
+    longest: dict[int, tuple[float, float]] = {}  # per routing profile
     for vt in model.vehicle_types:
+        if vt.profile not in longest:
+            own = prep.view(vt.profile)
+            longest[vt.profile] = (
+                float(np.nanmax(np.where(np.isfinite(own.dist), own.dist, 0.0), initial=0.0)),
+                float(np.nanmax(np.where(np.isfinite(own.dur), own.dur, 0.0), initial=0.0)),
+            )
+        dmax, tmax = longest[vt.profile]
         per = vt.cost_per_km * dmax / 1000.0 + vt.cost_per_hour * tmax / 3600.0
         span = max(span, per)
     # a route with every client and a landfill visit between each costs at most this

@@ -67,6 +67,10 @@ def solve_ortools(
         c = prep.model.clients[i]
         pen = unserved_pen if c.required else int(c.prize * COST_SCALE)
         b.routing.AddDisjunction([manager.NodeToIndex(k) for k in nds], pen, 1)
+        allowed = [v for v, (t, _) in enumerate(vehicles) if prep.serves(vts[t], i)]
+        if len(allowed) < len(vehicles):  # on roads only some vehicles' profiles include
+            for k in nds:  # -1: still free to be left out (the disjunction)
+                b.routing.VehicleVar(manager.NodeToIndex(k)).SetValues([*allowed, -1])
     for k in nodes.landfills:
         b.routing.AddDisjunction([manager.NodeToIndex(k)], 0)
     params = _search_parameters(max_iterations, log_search)
@@ -183,11 +187,11 @@ class _Build:
         return int(self.manager.IndexToNode(index))
 
 
-def _arcs(b: _Build, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Integer travel-plus-service times and distances between nodes (``4 * horizon`` when
-    unreachable); the arc from a client to a depot goes through the landfill with the cheapest
-    detour, where the final dump rides."""
-    prep, nodes = b.prep, b.nodes
+def _arcs(b: _Build, horizon: int, profile: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer travel-plus-service times and distances between nodes on a routing profile's
+    roads (``4 * horizon`` when unreachable); the arc from a client to a depot goes through the
+    landfill with the cheapest detour, where the final dump rides."""
+    prep, nodes = b.prep.view(profile), b.nodes
     model = prep.model
     big = horizon * 4
     li, lo = np.asarray(nodes.loc_in), np.asarray(nodes.loc_out)
@@ -216,17 +220,20 @@ def _add_time_and_costs(b: _Build) -> Any:
     model, routing, vehicles = b.prep.model, b.routing, b.vehicles
     vts = model.vehicle_types
     horizon = int(max(max(vt.shift[1] for vt in vts), max(d.tw[1] for d in model.depots))) + 1
-    transit, dist = _arcs(b, horizon)
-    transit_l = transit.tolist()
+    arcs = {p: _arcs(b, horizon, p) for p in sorted({vt.profile for vt in vts})}
+    time_idx: dict[int, int] = {}  # a transit callback per routing profile
+    for p, (transit, _) in arcs.items():
+        transit_l = transit.tolist()
 
-    def time_cb(a: int, c: int) -> int:
-        return transit_l[b.node(a)][b.node(c)]
+        def time_cb(a: int, c: int, transit_l: list[list[int]] = transit_l) -> int:
+            return transit_l[b.node(a)][b.node(c)]
 
-    time_idx = routing.RegisterTransitCallback(time_cb)
+        time_idx[p] = routing.RegisterTransitCallback(time_cb)
     # arc cost per vehicle type: distance part (time part is the span cost)
-    finite = np.isfinite(dist)
     cost_idx_by_type: dict[int, int] = {}
     for t, vt in enumerate(vts):
+        dist = arcs[vt.profile][1]
+        finite = np.isfinite(dist)
         arc = np.where(finite, np.rint(dist * vt.cost_per_km / 1000.0 * COST_SCALE), 0)
         arc = np.where(finite, arc, 10**12).astype(np.int64)
         arc[:, np.asarray(b.nodes.landfills, dtype=np.int64)] += 1  # no idle landfill chains
@@ -240,7 +247,9 @@ def _add_time_and_costs(b: _Build) -> Any:
     for v, (t, _) in enumerate(vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cost_idx_by_type[t], v)
         routing.SetFixedCostOfVehicle(int(vts[t].fixed_cost * COST_SCALE) + vehicle_pen, v)
-    routing.AddDimension(time_idx, horizon, horizon, False, "time")
+    routing.AddDimensionWithVehicleTransits(
+        [time_idx[vts[t].profile] for t, _ in vehicles], horizon, horizon, False, "time"
+    )
     time_dim = routing.GetDimensionOrDie("time")
     for v, (t, _) in enumerate(vehicles):
         vt = vts[t]

@@ -11,6 +11,8 @@ How the model maps to PyVRP (0.14):
   group; the arc out of a segment starts at its exit end and carries its length;
 - stops at one place (no distance or time between them) with one time window are one client,
   in chunks of at most a quarter of a trip (:func:`_aggregate`); each comes back as its stops;
+- each routing profile of the model's vehicle types is a PyVRP profile with its own matrices; a
+  client barred from a profile (``Client.profiles``) cannot be entered on that profile's arcs;
 - the lunch cannot be modelled: PyVRP plans in "working time", a clock with the lunch cut out at
   the start of the lunch window (every time window after it moves earlier by the lunch duration),
   and :mod:`routing.solver._schedule` places the real lunch afterwards;
@@ -156,36 +158,66 @@ def _build(prep: Prepared, clients: list[int], mode: str, params: SolveParams) -
     else:
         rows = _aggregate(prep, clients, share=params.aggregate_share)
     loc_in, loc_out, extra_m, demand = _locations(prep, rows)
-    dur, dist = _arc_matrices(prep, loc_in, loc_out, extra_m)
-    dur_i = np.where(np.isfinite(dur), np.rint(dur * TIME_SCALE), BIG).astype(np.int64)
     scales = load_scales(model, clients)
     day_dim = _day_dimension(model, clients) if mode == "day" else None
-    if day_dim is None:
-        dist_i = np.where(np.isfinite(dist), np.rint(dist * DIST_SCALE), BIG).astype(np.int64)
-    else:
-        n = len(loc_in)
-        load_in = np.asarray([to_units(dm[day_dim], scales[day_dim]) for dm in demand])
-        dist_i = np.broadcast_to(load_in[None, :], (n, n)).astype(np.int64).copy()
-        np.fill_diagonal(dist_i, 0)
-        dist_i[~np.isfinite(dist)] = BIG_LOAD // 1000
+    # one PyVRP profile per routing profile the available vehicles drive on
+    used = sorted({vt.profile for vt in vts if vt.num_available > 0} or {0})
+    dur_ms, dist_ms = [], []
+    for p in used:
+        dur, dist = _arc_matrices(prep.view(p), loc_in, loc_out, extra_m)
+        barred = [2 * nd + nl + k for k, row in enumerate(rows) if not _row_on(model, row, p)]
+        dur[:, barred] = np.inf  # a client off the profile's roads is never entered on it
+        dist[:, barred] = np.inf
+        np.fill_diagonal(dur, 0.0)
+        np.fill_diagonal(dist, 0.0)
+        dur_ms.append(np.where(np.isfinite(dur), np.rint(dur * TIME_SCALE), BIG).astype(np.int64))
+        dist_ms.append(_dist_units(dist, demand, day_dim, scales))
     clock = _Clock.of(model)
     cu = _cost_unit([vt for vt in vts if vt.num_available > 0], plain=mode == "plain")
     dims = [d for d in (0, 1) if any(math.isfinite(vt.capacity[d]) for vt in vts)]
     pv_clients, groups = _pv_clients(model, rows, 2 * nd + nl, scales, dims, clock, cu)
     pv_types, type_of = _pv_vehicle_types(prep, clients, mode, scales, dims, clock, cu, day_dim)
+    pv_types = [
+        pv.replace(profile=used.index(vts[t].profile))
+        for pv, t in zip(pv_types, type_of, strict=True)
+    ]
     data = pyvrp.ProblemData(
         locations=[pyvrp.Location(0.0, 0.0) for _ in loc_in],
         clients=pv_clients,
         depots=_pv_depots(model, clock),
         vehicle_types=pv_types,
-        distance_matrices=[dist_i],  # type: ignore[list-item]
-        duration_matrices=[dur_i],  # type: ignore[list-item]
+        distance_matrices=dist_ms,  # type: ignore[arg-type]
+        duration_matrices=dur_ms,  # type: ignore[arg-type]
         groups=groups,
     )
     lower = None
     if len(pv_types) == 1 and all(c.required for c in pv_clients) and not groups:
         lower = _fleet_bound(model, clients, vts[type_of[0]])
     return _Built(data, type_of, rows, nd, nl, day_dim, lower)
+
+
+def _row_on(model: Model, row: list[tuple[int, bool]], profile: int) -> bool:
+    """Whether every client of a row may be served on routing profile ``profile``."""
+    allowed = [model.clients[i].profiles for i, _ in row]
+    return all(a is None or profile in a for a in allowed)
+
+
+def _dist_units(
+    dist: np.ndarray,
+    demand: list[tuple[float, float]],
+    day_dim: int | None,
+    scales: tuple[float, float],
+) -> np.ndarray:
+    """PyVRP's integer distance matrix: metres, or in mode ``day`` the load of the entered
+    location (unreachable arcs: too long to use either way)."""
+    if day_dim is None:
+        return np.where(np.isfinite(dist), np.rint(dist * DIST_SCALE), BIG).astype(np.int64)
+    n = len(demand)
+    load_in = np.asarray([to_units(dm[day_dim], scales[day_dim]) for dm in demand])
+    dist_i = np.broadcast_to(load_in[None, :], (n, n)).astype(np.int64).copy()
+    np.fill_diagonal(dist_i, 0)
+    dist_i[~np.isfinite(dist)] = BIG_LOAD // 1000
+    return dist_i
 
 
 def _locations(
@@ -432,9 +464,10 @@ def _aggregate(prep: Prepared, clients: list[int], *, share: float) -> list[list
     model = prep.model
     points = [i for i in clients if not model.clients[i].is_segment and model.clients[i].required]
     place = _places(prep, [prep.entry[i][0] for i in points])
-    by_key: dict[tuple[int, float, float], list[int]] = {}
+    by_key: dict[tuple[int, float, float, frozenset[int] | None], list[int]] = {}
     for i, p in zip(points, place, strict=True):
-        by_key.setdefault((p, *model.clients[i].tw), []).append(i)
+        c = model.clients[i]
+        by_key.setdefault((p, *c.tw, c.profiles), []).append(i)
     # a place's rows stand where its first stop stood
     first_of = {
         members[0]: [[(i, False) for i in chunk] for chunk in _chunks(model, members, share)]
@@ -460,16 +493,20 @@ def _places(prep: Prepared, locs: list[int]) -> list[int]:
     if not uniq:
         return []
     u = np.asarray(uniq)
+    views = [prep.view(p) for p in sorted({vt.profile for vt in prep.model.vehicle_types} | {0})]
     place: dict[int, int] = {}
     for a in uniq:
         if a in place:
             continue
-        same = u[
-            (prep.dist[a, u] == 0)
-            & (prep.dist[u, a] == 0)
-            & (prep.dur[a, u] == 0)
-            & (prep.dur[u, a] == 0)
-        ]
+        same_all = np.ones(len(u), dtype=bool)
+        for own in views:  # one place on every profile's roads
+            same_all &= (
+                (own.dist[a, u] == 0)
+                & (own.dist[u, a] == 0)
+                & (own.dur[a, u] == 0)
+                & (own.dur[u, a] == 0)
+            )
+        same = u[same_all]
         for b in same.tolist():
             place.setdefault(b, a)
     return [place[x] for x in locs]
@@ -818,7 +855,10 @@ def _neighbours(data: pyvrp.ProblemData, k: int) -> dict[pyvrp.Activity, list[py
     """
     clients = list(data.clients())
     nc = len(clients)
-    dur = np.asarray(data.duration_matrix(0), dtype=float)
+    dur = np.min(  # the quickest of the profiles: a neighbour on any vehicle's roads
+        [np.asarray(data.duration_matrix(p), dtype=float) for p in range(data.num_profiles)],
+        axis=0,
+    )
     locs = np.asarray([c.location for c in clients])
     sub = dur[np.ix_(locs, locs)]
     sub = np.minimum(sub, sub.T)
@@ -993,8 +1033,12 @@ def _greedy(data: pyvrp.ProblemData) -> pyvrp.Solution:
     clients = list(data.clients())
     nc = len(clients)
     g = _Greedy(
-        dur=np.asarray(data.duration_matrix(0), dtype=np.float64),
-        dist=np.asarray(data.distance_matrix(0), dtype=np.float64),
+        dur=[
+            np.asarray(data.duration_matrix(p), dtype=np.float64) for p in range(data.num_profiles)
+        ],
+        dist=[
+            np.asarray(data.distance_matrix(p), dtype=np.float64) for p in range(data.num_profiles)
+        ],
         loc=np.asarray([c.location for c in clients], dtype=np.int64),
         early=np.asarray([c.tw_early for c in clients], dtype=np.float64),
         late=np.asarray([c.tw_late for c in clients], dtype=np.float64),
@@ -1023,8 +1067,8 @@ class _Greedy:
     """The arrays :func:`_greedy` reads: matrices, and per client its location, window, service
     and pickup."""
 
-    dur: np.ndarray
-    dist: np.ndarray
+    dur: list[np.ndarray]  # per PyVRP profile
+    dist: list[np.ndarray]
     loc: np.ndarray
     early: np.ndarray
     late: np.ndarray
@@ -1038,7 +1082,7 @@ def _greedy_route(g: _Greedy, vt: pyvrp.VehicleType, free: np.ndarray) -> list[p
     cap = np.asarray(list(vt.capacity), dtype=np.float64)
     reloads = list(vt.reload_depots)
     end_loc = g.depots[vt.end_depot].location
-    dur, dist, loc = g.dur, g.dist, g.loc
+    dur, dist, loc = g.dur[vt.profile], g.dist[vt.profile], g.loc
     now = float(vt.tw_early)
     here = g.depots[vt.start_depot].location
     load = np.zeros(g.pick.shape[1])

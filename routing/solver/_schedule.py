@@ -16,7 +16,7 @@ lunch.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,13 +30,19 @@ Item = tuple[str, int, bool]
 
 @dataclass
 class Prepared:
-    """Model data laid out for fast route evaluation."""
+    """Model data laid out for fast route evaluation.
+
+    ``dur``/``dist`` are the matrices of routing profile ``profile`` (0 unless made by
+    :meth:`view`); a vehicle's route is always timed on its own profile's view.
+    """
 
     model: Model
     dur: np.ndarray
     dist: np.ndarray
     entry: list[tuple[int, int]]
     exit: list[tuple[int, int]]
+    profile: int = 0
+    _views: dict[int, Prepared] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, model: Model) -> Prepared:
@@ -49,6 +55,21 @@ class Prepared:
             entry.append((c.location, end))
             exit_.append((end, c.location))
         return cls(model, model.duration_s, model.distance_m, entry, exit_)
+
+    def view(self, profile: int) -> Prepared:
+        """The same layout on routing profile ``profile``'s matrices (self for its own)."""
+        if profile == self.profile:
+            return self
+        self._views.setdefault(self.profile, self)  # views share one memo
+        if profile not in self._views:
+            dur, dist = self.model.matrices(profile)
+            self._views[profile] = replace(self, dur=dur, dist=dist, profile=profile)
+        return self._views[profile]
+
+    def serves(self, vt: VehicleType, client: int) -> bool:
+        """Whether vehicles of ``vt`` may serve ``client`` (its road is on their profile)."""
+        allowed = self.model.clients[client].profiles
+        return allowed is None or vt.profile in allowed
 
     def loc_in(self, item: Item) -> int:
         """Where the vehicle arrives for ``item``."""
@@ -107,6 +128,7 @@ def normalise(prep: Prepared, vt: VehicleType, items: list[Item]) -> list[Item]:
     cheapest detour between its neighbours.
     """
     model = prep.model
+    prep = prep.view(vt.profile)
     out: list[Item] = []
     load = (0.0, 0.0)
     for item in items:
@@ -292,9 +314,13 @@ def evaluate(prep: Prepared, vt_index: int, vehicle: int, items: list[Item]) -> 
     """Time and verify one route given as clients and landfill visits (already normalised)."""
     model = prep.model
     vt = model.vehicle_types[vt_index]
+    prep = prep.view(vt.profile)
     clients = [it[1] for it in items if it[0] == "client"]
     if not clients:
         return Evaluation(None, 0.0)
+    barred = next((i for i in clients if not prep.serves(vt, i)), None)
+    if barred is not None:
+        return Evaluation(None, math.inf, barred, "on a road this vehicle may not drive")
     # rules that do not depend on time
     if vt.max_stops is not None and len(clients) > vt.max_stops:
         return Evaluation(None, math.inf, clients[-1], "over the vehicle's stops per day")

@@ -8,6 +8,10 @@ the model's matrices, windows, demands and vehicle types. Times are compared to 
 Solutions of benchmark files are checked by their readers' checkers
 (:func:`routing.readers.kim_check.check_kim_solution`); the solver knows no benchmark.
 
+Each vehicle drives on its own routing profile: its legs are read from that profile's matrices
+(``Model.matrices(vt.profile)``), and a client whose ``profiles`` leave the vehicle's out (a street
+on a road it may not drive) is a ``road`` violation.
+
 Timing semantics checked by :func:`check` (the reported times are a witness of feasibility):
 
 - a visit's service may start at ``max(arrival_s, tw_start)``, which must not be after ``tw_end``, and
@@ -40,7 +44,8 @@ class Violation:
     ``position`` the index of the visit in the route (or of the node in ``nodes``), -1 for the route.
     ``rule`` is a short key: "vehicle", "depot", "shift", "time", "time_window", "landfill_window",
     "capacity", "final_dump", "daily_load", "max_stops", "lunch", "coverage", "segment", "distance",
-    "load", "unreachable", "index", "instance".
+    "load", "unreachable", "road" (a client on a road the vehicle's profile may not drive), "index",
+    "instance".
     """
 
     route: int
@@ -185,6 +190,7 @@ class _Walk:
     ) -> None:
         assert model.duration_s is not None and model.distance_m is not None
         self.model, self.vt, self.r, self.route, self.tol = model, vt, r, route, time_tol
+        self.dur, self.dist = model.matrices(vt.profile)  # the vehicle's own roads
         first = route.visits[0]
         self.start_depot = model.depots[first.index]
         self.end_depot = model.depots[route.visits[-1].index]
@@ -256,6 +262,13 @@ class _Walk:
                 self.out.append(Violation(r, p, "index", f"client {v.index} does not exist"))
                 return None
             c = model.clients[v.index]
+            if c.profiles is not None and self.vt.profile not in c.profiles:
+                msg = (
+                    f"client {v.index} ({c.name}) is on a road vehicle type "
+                    f"{self.route.vehicle_type} may not drive (its profile {self.vt.profile}; "
+                    f"the client's: {sorted(c.profiles)})"
+                )
+                self.out.append(Violation(r, p, "road", msg))
             loc_in, loc_out = c.location, c.location
             if c.is_segment:
                 assert c.end_location is not None
@@ -280,9 +293,8 @@ class _Walk:
 
     def _arrive(self, p: int, v: Visit, loc_in: int) -> None:
         """The leg to the visit: reachable, and not arrived sooner than travel allows."""
-        assert self.model.duration_s is not None and self.model.distance_m is not None
-        travel = float(self.model.duration_s[self.prev_loc, loc_in])
-        leg = float(self.model.distance_m[self.prev_loc, loc_in])
+        travel = float(self.dur[self.prev_loc, loc_in])
+        leg = float(self.dist[self.prev_loc, loc_in])
         if not (math.isfinite(travel) and math.isfinite(leg)):
             msg = f"no path from location {self.prev_loc} to {loc_in}"
             self.out.append(Violation(self.r, p, "unreachable", msg))

@@ -99,8 +99,12 @@ def _screen(prep: Prepared) -> dict[int, str]:
         for t, vt in vts:
             start = model.depots[vt.start_depot].location
             for rev in dirs:
-                if math.isfinite(prep.dur[start, prep.entry[i][int(rev)]]):
-                    reached = True
+                own = prep.view(vt.profile)  # the vehicle's own roads
+                if not (
+                    math.isfinite(own.dur[start, own.entry[i][int(rev)]]) and own.serves(vt, i)
+                ):
+                    continue  # not on its roads: another vehicle type's reason counts
+                reached = True
                 items = normalise(prep, vt, [("client", i, rev)])
                 ev = evaluate(prep, t, 0, items)
                 if ev.route is not None:
@@ -111,7 +115,9 @@ def _screen(prep: Prepared) -> dict[int, str]:
                 break
         if ok:
             continue
-        if not reached:
+        if not reached and not any(prep.serves(vt, i) for _, vt in vts):
+            out[i] = "on a road no available vehicle may drive"
+        elif not reached:
             out[i] = "unreachable from the depot"
         elif any("unreachable" in r or "cannot be reached" in r for r in reasons):
             out[i] = "no way back to a landfill or the depot"
@@ -219,17 +225,20 @@ def _ranked(
         ]
         if any(day[d] + c.demand[d] > vt.max_load_per_day[d] + 1e-9 for d in (0, 1)):
             continue
+        if not prep.serves(vt, i):
+            continue
+        own = prep.view(vt.profile)  # the vehicle's own roads
         start = model.depots[vt.start_depot].location
         end = model.depots[vt.end_depot].location
         prev = np.asarray([start, *[prep.loc_out(it) for it in items]])
         nxt = np.asarray([*[prep.loc_in(it) for it in items], end])
-        base = prep.dist[prev, nxt] * vt.cost_per_km + prep.dur[prev, nxt] * vt.cost_per_hour / 3.6
+        base = own.dist[prev, nxt] * vt.cost_per_km + own.dur[prev, nxt] * vt.cost_per_hour / 3.6
         for rev in dirs:
             a, b = prep.entry[i][int(rev)], prep.exit[i][int(rev)]
             via = (
-                (prep.dist[prev, a] + prep.dist[b, nxt]) * vt.cost_per_km
-                + (prep.dur[prev, a] + prep.dur[b, nxt]) * vt.cost_per_hour / 3.6
-                + prep.dur[prev, a] * 1e-6
+                (own.dist[prev, a] + own.dist[b, nxt]) * vt.cost_per_km
+                + (own.dur[prev, a] + own.dur[b, nxt]) * vt.cost_per_hour / 3.6
+                + own.dur[prev, a] * 1e-6
             )
             delta = via - base
             for pos in np.argsort(delta, kind="stable")[:positions]:

@@ -3,6 +3,11 @@
 A small PyVRP-like API. Locations are row/column indices of the duration and distance matrices given
 with :meth:`Model.set_matrices`; every time is in integer seconds since midnight, every load is a pair
 (kg, m³). The model knows nothing about maps or households: the pipeline builds it from collection points.
+
+Routing profiles (as PyVRP's): each vehicle type drives on its own roads. Profile 0 holds the matrices
+of :meth:`Model.set_matrices`; :meth:`Model.add_profile` adds another pair of matrices over the same
+locations, a vehicle type names its ``profile``, and a client may be limited to the profiles whose
+roads include it (``Client.profiles``: a street segment on a road a vehicle may not drive).
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ class Client:
     reversible: bool = False
     required: bool = True
     prize: float = 0.0
+    profiles: frozenset[int] | None = None
+    """The routing profiles whose vehicles may serve it (None: every profile)."""
 
     @property
     def is_segment(self) -> bool:
@@ -99,6 +106,8 @@ class VehicleType:
     cost_per_hour: float = 0.0
     fixed_cost: float = 0.0
     name: str = ""
+    profile: int = 0
+    """The routing profile (matrices) its vehicles drive on."""
 
 
 VisitKind = Literal["depot", "client", "landfill", "lunch"]
@@ -188,6 +197,8 @@ class Model:
     vehicle_types: list[VehicleType] = field(default_factory=list)
     duration_s: np.ndarray | None = None
     distance_m: np.ndarray | None = None
+    profiles: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    """Every routing profile's (duration_s, distance_m); profile 0 is ``duration_s``/``distance_m``."""
     vehicles_first: bool = True
     """The objective's order. True (the default): most required clients served, then fewest
     vehicles, then least cost. False: served, then least cost, vehicles counting only through their
@@ -215,6 +226,7 @@ class Model:
         name: str = "",
         required: bool = True,
         prize: float = 0.0,
+        profiles: frozenset[int] | None = None,
     ) -> int:
         """Add a point client (a container, a gate) and return its index."""
         self.clients.append(
@@ -226,6 +238,7 @@ class Model:
                 name=name,
                 required=required,
                 prize=prize,
+                profiles=profiles,
             )
         )
         return len(self.clients) - 1
@@ -243,11 +256,13 @@ class Model:
         name: str = "",
         required: bool = True,
         prize: float = 0.0,
+        profiles: frozenset[int] | None = None,
     ) -> int:
         """Add a street segment collected while driving it from ``start`` to ``end``.
 
         ``traverse_s`` is the time to drive it at collection speed including stops at the gates;
         ``traverse_m`` its length. When ``reversible`` the solver may drive it end→start.
+        ``profiles`` limits it to the vehicles of those routing profiles (None: any).
         """
         self.clients.append(
             Client(
@@ -261,6 +276,7 @@ class Model:
                 name=name,
                 required=required,
                 prize=prize,
+                profiles=profiles,
             )
         )
         return len(self.clients) - 1
@@ -270,14 +286,44 @@ class Model:
         self.vehicle_types.append(VehicleType(**kwargs))  # type: ignore[arg-type]
         return len(self.vehicle_types) - 1
 
-    def set_matrices(self, duration_s: npt.ArrayLike, distance_m: npt.ArrayLike) -> None:
-        """Set the travel time (s) and distance (m) between locations; ``inf`` means unreachable."""
+    def set_matrices(
+        self, duration_s: npt.ArrayLike, distance_m: npt.ArrayLike, *, profile: int = 0
+    ) -> None:
+        """Set the travel time (s) and distance (m) between locations of a routing profile (0:
+        the model's own ``duration_s``/``distance_m``); ``inf`` means unreachable."""
         dur = np.asarray(duration_s, dtype=float)
         dist = np.asarray(distance_m, dtype=float)
         if dur.ndim != 2 or dur.shape[0] != dur.shape[1] or dur.shape != dist.shape:
             msg = f"matrices must be square and of the same shape, got {dur.shape} and {dist.shape}"
             raise ValueError(msg)
-        self.duration_s, self.distance_m = dur, dist
+        if not 0 <= profile <= max(len(self.profiles) - 1, 0):
+            msg = f"profile {profile} does not exist (add_profile first)"
+            raise ValueError(msg)
+        if profile == 0:
+            self.duration_s, self.distance_m = dur, dist
+        if self.profiles:
+            self.profiles[profile] = (dur, dist)
+        else:
+            self.profiles.append((dur, dist))
+
+    def add_profile(self, duration_s: npt.ArrayLike, distance_m: npt.ArrayLike) -> int:
+        """Add a routing profile with its matrices (over the same locations) and return its
+        index; profile 0 is the one :meth:`set_matrices` sets."""
+        if not self.profiles:
+            msg = "Model: set_matrices (profile 0) must be called before add_profile"
+            raise ValueError(msg)
+        self.profiles.append(self.profiles[0])
+        self.set_matrices(duration_s, distance_m, profile=len(self.profiles) - 1)
+        return len(self.profiles) - 1
+
+    def matrices(self, profile: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The (duration_s, distance_m) matrices of a routing profile."""
+        if profile == 0 and self.duration_s is not None and self.distance_m is not None:
+            return self.duration_s, self.distance_m  # set directly by older callers
+        if not 0 <= profile < len(self.profiles):
+            msg = f"profile {profile} has no matrices (set_matrices, add_profile)"
+            raise ValueError(msg)
+        return self.profiles[profile]
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the first bad field; called by the solver before solving.
@@ -289,10 +335,14 @@ class Model:
             msg = "Model: set_matrices(duration_s, distance_m) must be called before solving"
             raise ValueError(msg)
         size = self.duration_s.shape[0]
-        if np.isnan(self.duration_s).any() or np.isnan(self.distance_m).any():
+        pairs = [(self.duration_s, self.distance_m), *self.profiles[1:]]
+        if any(d.shape != (size, size) for pair in pairs for d in pair):
+            msg = "Model matrices: every profile's matrices must cover the same locations"
+            raise ValueError(msg)
+        if any(np.isnan(d).any() for pair in pairs for d in pair):
             msg = "Model matrices: NaN is not allowed (use inf for unreachable)"
             raise ValueError(msg)
-        if (self.duration_s < 0).any() or (self.distance_m < 0).any():
+        if any((d < 0).any() for pair in pairs for d in pair):
             msg = "Model matrices: negative travel time or distance is not allowed"
             raise ValueError(msg)
         if not self.depots:
@@ -308,13 +358,20 @@ class Model:
             if lf.unload_s < 0:
                 msg = f"landfill {i}: unload_s must be >= 0, got {lf.unload_s}"
                 raise ValueError(msg)
+        n_profiles = max(len(self.profiles), 1)
         for i, c in enumerate(self.clients):
             _check_client(i, c, size)
+            if c.profiles is not None and not all(0 <= p < n_profiles for p in c.profiles):
+                msg = f"client {i}: profiles {sorted(c.profiles)} not all in 0..{n_profiles - 1}"
+                raise ValueError(msg)
         if any(c.demand != (0.0, 0.0) for c in self.clients) and not self.landfills:
             msg = "Model: clients with demand need at least one landfill (add_landfill)"
             raise ValueError(msg)
         for i, vt in enumerate(self.vehicle_types):
             _check_vehicle_type(i, vt, len(self.depots))
+            if not 0 <= vt.profile < n_profiles:
+                msg = f"vehicle type {i}: profile {vt.profile} is not in 0..{n_profiles - 1}"
+                raise ValueError(msg)
 
     def solve(
         self,
