@@ -26,7 +26,7 @@ from shapely.geometry import mapping
 from routing.atomic import atomic_write
 from routing.exports import write_geojson, write_gpx, write_kml
 from routing.i18n import day_name, format_clock, translator
-from routing.unserved import group_reasons
+from routing.unserved import group_reasons, kind_text, reason_text
 
 if TYPE_CHECKING:  # writers only read a Plan; the command line imports this module for --help
     from routing.plan import Plan
@@ -171,7 +171,8 @@ def write_summary_json(plan: Plan, path: Path) -> Path:
 
 def table(plan: Plan, *, language: str | None = None) -> str:
     """A short text table of the week for the end of the run, in the scenario's language."""
-    _ = translator(language or plan.scenario.language)
+    language = language or plan.scenario.language
+    _ = translator(language)
     head = (
         _("Day"),
         _("Vehicle"),
@@ -196,10 +197,9 @@ def table(plan: Plan, *, language: str | None = None) -> str:
         f"{plan.households_served} + {_('Unserved households')} {plan.households_unserved}"
     )
     for kind, n, detail in group_reasons(plan.unserved["reason"]):
-        example = (
-            f" ({detail[0][0]}{', …' if len(detail) > 1 else ''})" if kind != detail[0][0] else ""
-        )
-        lines.append(f"  {_('Unserved')} {n:>5}: {kind}{example}")
+        shown = reason_text(detail[0][0], language)  # in the table's language (routing.unserved)
+        example = f" ({shown}{', …' if len(detail) > 1 else ''})" if kind != detail[0][0] else ""
+        lines.append(f"  {_('Unserved')} {n:>5}: {kind_text(kind, language)}{example}")
     outside = int(plan.stats.get("households_outside_area", 0))
     if outside:
         lines.append(_("Outside the plan area (not counted): {n} households", n=outside))

@@ -30,6 +30,7 @@ from routing.atomic import atomic_folder, atomic_write
 from routing.costs import COST_ITEMS, WEEKS_PER_MONTH, AreaFigures, KeyFigures
 from routing.i18n import day_name, translator
 from routing.maps import OSM_ATTRIBUTION, PALETTE, STATIC_DIR
+from routing.unserved import reason_text
 
 if TYPE_CHECKING:
     from routing.compare import SearchLimits, VariantResult
@@ -273,7 +274,8 @@ def _notes(results: Sequence[VariantResult], _: Translator) -> list[str]:
             out.append(_("{label}: failed: {error}", label=r.label, error=r.error))
         elif r.figures and not r.figures.servable:
             reasons = "; ".join(
-                f"{n} × {k}" for k, n in list(r.figures.unserved_by_reason.items())[:3]
+                f"{n} × {reason_text(k, _.language)}"
+                for k, n in list(r.figures.unserved_by_reason.items())[:3]
             )
             out.append(_("{label}: this scenario cannot be served: no household is on a route ({reasons}).",
                          label=r.label, reasons=reasons))  # fmt: skip

@@ -21,7 +21,7 @@ def test_result_names_medians_ratio_the_goal_and_the_load() -> None:
     assert "| **110.0 s** | 100.0, 130.0, 110.0 | 1.00× |" in text
     assert "| **220.0 s** | 200.0, 230.0, 220.0 | 2.00× |" in text
     assert "load average 0.4 to 2.1" in text and "Variants that failed: 0." in text
-    assert "`parallel`: Search limits, the same for every scenario: 5 s" in text
+    assert "as each report states them: `parallel`: 5 s;" in text
     assert "**on a loaded machine**" in text  # the earlier figures stay, labelled
     slow = _markdown([_run("parallel", 150.0, ["second-truck: cancelled"])])
     assert "**NOT met** (150 s)" in slow

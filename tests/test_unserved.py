@@ -57,3 +57,67 @@ def test_the_run_table_shows_every_unserved_household() -> None:
     )
     kinds = {k: c for k, c, _ in group_reasons(plan.unserved["reason"])}  # summary.json's
     assert kinds == {"off the road network": n - 2, "unreachable from the depot": 2}
+
+
+def test_reasons_are_shown_in_the_language_with_their_values() -> None:
+    from routing.unserved import reason_text
+
+    assert reason_text("off the road network (412 m from the nearest road)", "ky") == (
+        "жол тармагынан тышкары (жакынкы жолдон 412 м)"
+    )
+    assert reason_text("not collected on tue, fri: over the fleet's capacity", "ru") == (
+        "не вывезен (Вторник, Пятница): сверх возможностей парка"
+    )
+    assert reason_text("street 'Ленина' not found in Терек-Суу", "ru") == (
+        "улица 'Ленина' не найдена в селе Терек-Суу"  # the geocoder's own catalogue
+    )
+    both = "unreachable from the depot; no landfill before the depot"
+    assert reason_text(both, "ky") == "гараждан жетүүгө болбойт; гаражга чейин полигон жок"
+    assert reason_text("a reason nobody wrote a template for", "ru") == (
+        "a reason nobody wrote a template for"
+    )
+    assert reason_text(None, "ru") == "причина не указана"
+    assert reason_text("off the road network (412 m from the nearest road)", "en") == (
+        "off the road network (412 m from the nearest road)"
+    )
+
+
+def test_every_template_is_translated_and_kinds_too() -> None:
+    from routing.i18n import messages
+    from routing.unserved import REASON_TEMPLATES, kind_text
+
+    for language in ("ky", "ru"):
+        known = messages(language)
+        missing = [t for t in REASON_TEMPLATES if known.get(t, t) == t]
+        assert not missing, (language, missing)
+    kind = reason_kind(
+        "village 'Бишкек' is not served in this scenario (not in its [[village]] list)"
+    )
+    assert kind_text(kind, "ky") == "… айылы бул сценарийде тейленбейт ([[village]] тизмесинде жок)"
+    assert kind_text(reason_kind("not collected on mon: no time in the shift"), "ru") == (
+        "не вывезен в день сбора: не хватает времени смены"
+    )
+
+
+def test_the_kyrgyz_run_table_speaks_kyrgyz_and_summary_keeps_the_codes() -> None:
+    from routing.outputs import table
+    from tests.plan_factory import make_plan
+
+    plan = make_plan(days=("mon",), stops_per_day=6, unserved=4)
+    n = len(plan.unserved)
+    plan.unserved["reason"] = ["off the road network (310 m from the nearest road)"] * (n - 1) + [
+        "not collected on mon: over the fleet's capacity"
+    ]
+    text = table(plan, language="ky")
+    assert (
+        f"{n - 1}: жол тармагынан тышкары (жол тармагынан тышкары (жакынкы жолдон 310 м))" in text
+    )
+    assert (
+        "1: чогултуу күнү алынган жок: парктын мүмкүнчүлүгүнөн ашык (алынган жок (Дүйшөмбү)" in text
+    )
+    assert "off the road network" not in text and "fleet" not in text
+    codes = {k: c for k, c, _ in group_reasons(plan.unserved["reason"])}  # summary.json's
+    assert codes == {
+        "off the road network": n - 1,
+        "not collected on a collection day: over the fleet's capacity": 1,
+    }
