@@ -441,6 +441,23 @@ def _in_pair(task: Callable[[int], Any], seeds: tuple[int, int]) -> list[Any]:
     return out
 
 
+def beside(here: Callable[[], Any], there: Callable[[], Any]) -> tuple[Any, Any]:
+    """``here()`` in this process while ``there()`` runs in a forked one (one core each)."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_send, args=(child, lambda _seed: there(), 0))
+    proc.start()
+    child.close()
+    try:
+        mine = here()
+        got = parent.recv()
+    finally:
+        proc.join()
+    if isinstance(got, BaseException):
+        raise got
+    return mine, got
+
+
 def _send(conn: Connection, task: Callable[[int], Any], seed: int) -> None:
     try:
         conn.send(task(seed))

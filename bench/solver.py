@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -38,6 +39,7 @@ from typing import Any
 from bench._files import write_text
 from bench.peers import (
     PeerRun,
+    beside,
     ortools_peer,
     pyvrp_classic_peer,
     pyvrp_classic_peer_pair,
@@ -558,6 +560,15 @@ def _classic_lines(inst: _Classic, label: str, time_limit_s: float, runs: int, c
     for seed in range(1, runs + 1):
         print(f"[{inst.name}] CPU {cpu}, seed {seed} ...", file=sys.stderr, flush=True)
         first = seed if cpu == 1 else _pair_seeds(seed)[0]
+        if cpu == 1 and inst.peer_rounding is not None:
+            # one core each: ours with one worker here, the single-threaded peer beside it
+            (info, dist), (routes, pdist) = beside(
+                functools.partial(_ours_classic, inst, time_limit_s, first, 1),
+                functools.partial(_peer_classic, inst, time_limit_s, seed, 1),
+            )
+            ours.append((dist, info))
+            peer.append((pdist, routes))
+            continue
         info, dist = _ours_classic(inst, time_limit_s, first, cpu)
         ours.append((dist, info))
         if inst.peer_rounding is not None:
@@ -609,7 +620,7 @@ def _classic_section(
         "are those the solver's constants were chosen on, `test` ones were never looked at while "
         "tuning. Peer: plain PyVRP (`pyvrp.read` + `pyvrp.solve`, default parameters), stopped at "
         "the same wall-clock deadline as ours counted from its start; at CPU 1 one process (seed "
-        "s, ours with one worker and seed s), at CPU 2 two processes with seeds 2s-1 and 2s, the "
+        "s, ours with one worker and seed s; the two run side by side, one core each), at CPU 2 two processes with seeds 2s-1 and 2s, the "
         f"shorter kept (ours with two workers, seeds 2s-1 and 2s). Each line: the median of {runs} "
         "run(s) (seeds s = 1.."
         f"{runs}) of each solver, alternating; the runs' gaps in brackets. Goal (issue 20 item 4): "

@@ -172,6 +172,7 @@ def place_landfills(prep: Prepared, vt: VehicleType, items: list[Item]) -> list[
     it only when it is feasible and cheaper.
     """
     model = prep.model
+    prep = prep.view(vt.profile)  # the vehicle's own roads
     seq = [it for it in items if it[0] == "client"]
     n = len(seq)
     if not model.landfills or n < 2:
