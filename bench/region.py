@@ -116,7 +116,8 @@ def main() -> None:
         f"Command: `python -m bench.region --areas {args.areas} --households {args.households} "
         f"--iterations {args.iterations} --workers {args.workers}`",
         f"Date: {started:%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, 2 shared cores (other "
-        f"engineers' tests and benchmarks ran at the same time: wall times are noisy). Python "
+        f"engineers' work may run at the same time unless the bench holds the CPU lock: see the load "
+        f"average below). Python "
         f"{platform.python_version()}, dask {dask.__version__}, distributed {distributed.__version__}. "
         f"One run each way, each a fresh process. Load average {load_before:.1f} before, {load_after:.1f} "
         "after (2 cores: where it is above 2, other work takes the cores the workers would use).",

@@ -50,6 +50,7 @@ __all__ = [
     "SolvedDay",
     "active_fleet",
     "build_day_model",
+    "day_locations",
     "headings_on",
     "landfill_round_trip_s",
     "locate",
@@ -131,11 +132,18 @@ class RoadProfiles:
 
 @dataclass(frozen=True)
 class DayModel:
-    """One collection day's solver model; client ``i`` of ``model`` is ``point_ids[i]``."""
+    """One collection day's solver model; client ``i`` of ``model`` is ``point_ids[i]``.
+
+    ``locations`` and ``matrices`` (one per routing profile, as `RoadProfiles.matrices`) are the
+    day's own (`day_locations`): the model's locations are their rows (None: the week's, as given
+    to `build_day_model`).
+    """
 
     day: str
     model: Model
     point_ids: tuple[str, ...]
+    locations: Locations | None = None
+    matrices: tuple[HeadingMatrix, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -341,6 +349,9 @@ def build_day_model(
     -------
     DayModel
     """
+    ids = tuple(points["point_id"].astype(str))
+    locations, rows = day_locations(locations, ids)
+    day_matrices = [m.take(rows) for m in (profiles.matrices if profiles else (matrix,))]
     model = Model()
     fleet = scenario.fleet
     shift = (min(v.shift_start_s for v in fleet), max(v.shift_end_s for v in fleet))
@@ -354,14 +365,35 @@ def build_day_model(
         _add_client(model, row, locations, allowed)
     for v in active_fleet(scenario):
         _add_vehicle_type(model, v, profiles.of(v.name) if profiles is not None else 0)
-    if profiles is None:
-        model.set_matrices(matrix.duration_s, matrix.distance_m)
-    else:
-        first, *others = profiles.matrices
-        model.set_matrices(first.duration_s, first.distance_m)
-        for m in others:
-            model.add_profile(m.duration_s, m.distance_m)
-    return DayModel(day, model, tuple(points["point_id"].astype(str)))
+    first, *others = day_matrices
+    model.set_matrices(first.duration_s, first.distance_m)
+    for m in others:
+        model.add_profile(m.duration_s, m.distance_m)
+    return DayModel(day, model, ids, locations, tuple(day_matrices))
+
+
+def day_locations(locations: Locations, point_ids: Sequence[str]) -> tuple[Locations, list[int]]:
+    """One day's locations: the depot, the landfills and those points' headings, renumbered.
+
+    Returns the day's `Locations` (same order rules as `locate`) and, for each of its rows, the
+    week's row it is: the day's matrix is ``matrix.take(rows)``, so a day's model (and every
+    copy of it the solver's processes get) holds its own points' cells, not the week's.
+    """
+    heads = [locations.headings[locations.depot]]
+    heads += [locations.headings[lf] for lf in locations.landfills]
+    for pid in point_ids:
+        ph = locations.points[pid]
+        heads += [ph.entry, ph.exit]
+    unique = tuple(dict.fromkeys(heads))
+    index = {h: i for i, h in enumerate(unique)}
+    day = Locations(
+        headings=unique,
+        index=index,
+        depot=0,
+        landfills=tuple(index[locations.headings[lf]] for lf in locations.landfills),
+        points={pid: locations.points[pid] for pid in point_ids},
+    )
+    return day, [locations.index[h] for h in unique]
 
 
 def _add_client(

@@ -56,6 +56,7 @@ __all__ = [
     "graph_csr",
     "leg",
     "node_positions",
+    "path_geometries",
     "path_geometry",
     "route_uturns",
     "shortest_rows",
@@ -220,22 +221,34 @@ def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
     Consecutive nodes joined by an edge are joined by that edge (the fastest of parallel ones), so
     a path traced node by node is drawn as driven; other pairs by the fastest path between them.
     """
+    return path_geometries(network, [nodes])[0]
+
+
+def path_geometries(network: RoadNetwork, paths: Sequence[Sequence[int]]) -> list[LineString]:
+    """`path_geometry` of several routes (a vehicle-day's trips), the graph's CSR fetched once.
+
+    Fetching it checks the graph's size, which walks every node: once per trip made the assembly
+    grow as trips times streets.
+    """
     graph = network.graph
     csr = graph_csr(network, "travel_time")
-    coords: list[tuple[float, float]] = []
-    for a, b in itertools.pairwise(nodes):
-        path = _hop_or_path(csr, a, b)
-        for x, y in itertools.pairwise(path):
-            pos = _entry(csr, csr.index[x], csr.index[y])
-            piece = list(graph.edges[x, y, int(csr.edge_key[pos])]["geometry"].coords)
-            coords.extend(piece[1:] if coords and coords[-1] == piece[0] else piece)
-    if len(coords) < 2:
-        node = graph.nodes[nodes[0]] if len(nodes) else None
-        if node is None:
-            msg = "path_geometry needs at least one node"
-            raise ValueError(msg)
-        coords = [(node["x"], node["y"])] * 2
-    return _to_wgs84_line(network, coords)
+    out = []
+    for nodes in paths:
+        coords: list[tuple[float, float]] = []
+        for a, b in itertools.pairwise(nodes):
+            path = _hop_or_path(csr, a, b)
+            for x, y in itertools.pairwise(path):
+                pos = _entry(csr, csr.index[x], csr.index[y])
+                piece = list(graph.edges[x, y, int(csr.edge_key[pos])]["geometry"].coords)
+                coords.extend(piece[1:] if coords and coords[-1] == piece[0] else piece)
+        if len(coords) < 2:
+            node = graph.nodes[nodes[0]] if len(nodes) else None
+            if node is None:
+                msg = "path_geometry needs at least one node"
+                raise ValueError(msg)
+            coords = [(node["x"], node["y"])] * 2
+        out.append(_to_wgs84_line(network, coords))
+    return out
 
 
 def route_uturns(network: RoadNetwork, nodes: Sequence[int]) -> int:
@@ -328,6 +341,7 @@ class Core:
     matrix: sp.csr_matrix
     in_node: np.ndarray  # (core nodes, k): in-neighbours of each node, sorted, padded
     in_length: np.ndarray  # (core nodes, k): length of the edge from that in-neighbour
+    starts: int = 0  # the last core nodes are sources no arc leads into (none: 0)
 
 
 def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
@@ -388,9 +402,20 @@ def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
 
 
 def core_of_arcs(
-    position: np.ndarray, m: int, cu: np.ndarray, cv: np.ndarray, cw: np.ndarray, cl: np.ndarray
+    position: np.ndarray,
+    m: int,
+    cu: np.ndarray,
+    cv: np.ndarray,
+    cw: np.ndarray,
+    cl: np.ndarray,
+    *,
+    starts: int = 0,
 ) -> Core:
-    """A `Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair)."""
+    """A `Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair).
+
+    ``starts``: the last nodes are sources no arc leads into; no tree passes through them, so
+    the lengths along the trees are summed without their columns.
+    """
     order = np.lexsort((cv, cu))
     cu, cv, cw, cl = cu[order], cv[order], cw[order], cl[order]
     indptr = np.zeros(m + 1, dtype=np.int64)
@@ -407,7 +432,7 @@ def core_of_arcs(
     in_length = np.zeros((m, k))
     in_node[cv[by_head], slot] = cu[by_head]
     in_length[cv[by_head], slot] = cl[by_head]
-    return Core(position, matrix, in_node, in_length)
+    return Core(position, matrix, in_node, in_length, starts)
 
 
 def shortest_rows(
@@ -416,15 +441,21 @@ def shortest_rows(
     targets: np.ndarray,
     workers: int | None,
     on_rows: Callable[[int, int], None] | None = None,
+    *,
+    gather: Callable[[np.ndarray, np.ndarray, slice], tuple[np.ndarray, np.ndarray]] | None = None,
+    width: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths along the fastest paths from every source to every target (core ids).
 
     Rows are computed in blocks shared by up to ``workers`` threads (None: the CPUs, at most 4);
     the result does not depend on it. ``on_rows(done, total)`` is called before each block and at
     the end, one call at a time; it may raise (a cancelled run) to stop the remaining blocks.
+    ``gather(times, lengths, rows)``, where given, turns each block's columns (one per target)
+    into the ``width`` columns kept, so the block of all targets is never held whole.
     """
-    times = np.empty((len(sources), len(targets)))
-    lengths = np.empty((len(sources), len(targets)))
+    cols = len(targets) if gather is None else int(width or 0)
+    times = np.empty((len(sources), cols))
+    lengths = np.empty((len(sources), cols))
     step = max(1, min(_CHUNK, _BLOCK_CELLS // max(1, core.matrix.shape[0])))
     lock, done = threading.Lock(), [0]
 
@@ -433,7 +464,10 @@ def shortest_rows(
         if on_rows is not None:
             with lock:
                 on_rows(done[0], len(sources))
-        times[block], lengths[block] = _rows(core, sources[block], targets)
+        t, ln = _rows(core, sources[block], targets)
+        if gather is not None:
+            t, ln = gather(t, ln, slice(start, start + len(t)))
+        times[block], lengths[block] = t, ln
         with lock:
             done[0] += len(sources[block])
 
@@ -453,16 +487,21 @@ def shortest_rows(
 def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths (along the fastest paths) from ``chunk`` to ``targets`` (core ids)."""
     times, pred = dijkstra(core.matrix, directed=True, indices=chunk, return_predecessors=True)
-    rows, m = pred.shape
+    # a start node no arc leads into is a tree's root and nobody's descendant: its column is left
+    # out, and its children become roots holding the length of the arc from it
+    rows, m = pred.shape[0], pred.shape[1] - core.starts
+    pred = pred[:, :m]
     child = np.arange(m, dtype=np.int32)
-    root = pred < 0
-    parent = np.where(root, child, pred).astype(np.int32)
+    unreached = pred < 0
+    root = unreached | (pred >= m)
     # the tree edge into v comes from one of v's few in-neighbours: find its slot by counting
     slot = np.zeros(pred.shape, dtype=np.int32)
     for k in range(1, core.in_node.shape[1]):
-        slot += core.in_node[:, k] <= parent
+        slot += core.in_node[:m, k] <= pred
     acc = core.in_length.ravel()[child * core.in_node.shape[1] + slot]
+    base = np.where(unreached, 0.0, acc).ravel()  # a root's own arc from its start node
     acc[root] = 0.0
+    parent = np.where(root, child, pred).astype(np.int32)
     # pointer jumping: acc[v] is the length from pointer[v] down to v; double until the roots
     # int32 indices (a block has far fewer than 2**31 cells) halve the memory traffic
     pointer = (parent + (np.arange(rows, dtype=np.int32) * np.int32(m))[:, None]).ravel()
@@ -473,7 +512,12 @@ def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarra
             break
         flat += flat[pointer]
         pointer = grand
-    return times[:, targets], flat.reshape(rows, m)[:, targets]
+    if core.starts:
+        flat += base[pointer]
+    lengths = flat.reshape(rows, m)
+    if core.starts:
+        lengths = np.concatenate([lengths, np.zeros((rows, core.starts))], axis=1)
+    return times[:, targets], lengths[:, targets]
 
 
 def _hop_or_path(csr: GraphCsr, a: int, b: int) -> list[int]:

@@ -167,6 +167,16 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text.replace("-", " - "))
 
 
+def _initial(word: str) -> str:
+    """A one-letter word ("Ч.", "Ю.", "S.") is an initial: its skeleton's first letter, so that a
+    letter that folds to two ("ч" -> "ch") is still one letter, as the given name it stands for
+    ("Чыңгыз" -> "chingiz") begins with it. Empty for any other word."""
+    letters = word.rstrip(".")
+    if len(letters) == 1 and letters.isalpha():
+        return fold(letters)[:1]
+    return ""
+
+
 def _kind_of(word: str) -> str:
     for kind, pattern in _KIND_PATTERNS:
         if pattern.fullmatch(word):
@@ -220,7 +230,7 @@ def name_key(text: str, *, place: bool = False) -> NameKey:
     -------
     NameKey
     """
-    words = [fold(w) for w in _words(text)]
+    words = [_initial(w) or fold(w) for w in _words(text)]
     words = [w for w in words if w and w not in _STOP_WORDS]
     if place:
         words = [w for w in words if w not in _PLACE_PREFIXES]

@@ -275,11 +275,22 @@ class _MapBox(Flowable):  # type: ignore[misc]
     def _xy(self, pts: np.ndarray) -> np.ndarray:
         return (pts - np.array(self.view[:2])) * self.scale
 
-    def _polyline(self, path: Any, pts: np.ndarray) -> None:
-        xy = self._xy(pts)
-        path.moveTo(float(xy[0, 0]), float(xy[0, 1]))
-        for x, y in xy[1:]:
-            path.lineTo(float(x), float(y))
+    def _stroke(self, lines: list[np.ndarray]) -> None:
+        """Stroke polylines in the current colour and width, as one PDF path.
+
+        The path operators are written in one go (``canvas.addLiteral``): building them point by
+        point through reportlab's path object formatted every number in Python, most of the
+        sheets' time on a town (cProfile, 14,000 households: 600,000 points).
+        """
+        if not lines:
+            return
+        xy = self._xy(np.concatenate(lines))
+        ops = np.full(len(xy), "l", dtype="<U1")
+        ops[np.cumsum([0] + [len(x) for x in lines[:-1]])] = "m"
+        text = " ".join(
+            f"{x:.2f} {y:.2f} {o}" for (x, y), o in zip(xy.tolist(), ops.tolist(), strict=True)
+        )
+        self.canv.addLiteral(text + " S")
 
     def draw(self) -> None:
         c = self.canv
@@ -303,16 +314,11 @@ class _MapBox(Flowable):  # type: ignore[misc]
         c = self.canv
         idx = self.streets.within(self.view)
         for major, width, grey in ((False, 0.5, 0.62), (True, 1.3, 0.5)):
-            p = c.beginPath()
-            count = 0
-            for i in idx:
-                if bool(self.streets.major[i]) == major:
-                    self._polyline(p, self.streets.lines[i])
-                    count += 1
-            if count:
+            lines = [self.streets.lines[i] for i in idx if bool(self.streets.major[i]) == major]
+            if lines:
                 c.setStrokeColor(colors.Color(grey, grey, grey))
                 c.setLineWidth(width)
-                c.drawPath(p, stroke=1, fill=0)
+                self._stroke(lines)
         c.setFillColor(colors.Color(0.35, 0.35, 0.35))
         c.setFont(FONT_BOLD, 9)
         for name, x, y in self.villages:
@@ -324,17 +330,13 @@ class _MapBox(Flowable):  # type: ignore[misc]
         """The route: collecting thick, driving between stops thin, to landfill/depot dashed."""
         c = self.canv
         for kind, width, dash in _ROUTE_STYLE:
-            p = c.beginPath()
-            count = 0
-            for i in range(max(lo, 0), min(hi, len(self.route.edges) - 1) + 1):
-                if self.route.kind[i] == kind:
-                    self._polyline(p, self.route.edges[i])
-                    count += 1
-            if count:
+            span = range(max(lo, 0), min(hi, len(self.route.edges) - 1) + 1)
+            lines = [self.route.edges[i] for i in span if self.route.kind[i] == kind]
+            if lines:
                 c.setStrokeColor(colors.black)
                 c.setLineWidth(width)
                 c.setDash(*dash) if dash else c.setDash()
-                c.drawPath(p, stroke=1, fill=0)
+                self._stroke(lines)
         c.setDash()
 
     def _sites(self) -> None:

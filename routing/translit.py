@@ -309,6 +309,7 @@ _WRONG_LAYOUT = str.maketrans(_QWERTY, _JCUKEN)
 _LONE_C = re.compile(rf"c(?![hzk{_MARKS}])", re.IGNORECASE)
 _C_READINGS = ("ç", "dj")
 _MAX_LONE_C = 3  # 2**3 readings at most
+_Y_MARKED = re.compile(r"[yY]['’ʼ]")
 
 
 def readings(text: str) -> tuple[str, ...]:
@@ -321,7 +322,9 @@ def readings(text: str) -> tuple[str, ...]:
       ("Vfyfc" -> "Манас"; only for text of Latin letters and the punctuation on those keys);
     - a lone Latin ``c`` read as ч (Turkish without its letters, Kazakh Latin 2017) or as ж
       (Turkish, Azerbaijani): each ``c`` either way, for at most three of them;
-    - ``w`` read as ш ("volapuk": Russian typed on a phone), where the fold reads v.
+    - ``w`` read as ш ("volapuk": Russian typed on a phone), where the fold reads v;
+    - ``y'`` read as у (the Kazakh Latin alphabet of 2017), where the fold reads ы as GOST
+      7.79-2000 B writes it (``y```, also typed with an apostrophe).
 
     Parameters
     ----------
@@ -356,4 +359,6 @@ def readings(text: str) -> tuple[str, ...]:
             out.append("".join(chars))
     if "w" in text.lower() and text.isascii():
         out.append(text.replace("w", "sh").replace("W", "Sh"))
+    if _Y_MARKED.search(text):  # Kazakh Latin 2017: y' is у (the fold reads y as ы)
+        out.append(_Y_MARKED.sub(lambda m: "U" if m.group(0)[0] == "Y" else "u", text))
     return tuple(dict.fromkeys(out))

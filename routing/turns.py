@@ -15,29 +15,34 @@ locations in the solver.
 How
 ---
 Shortest paths run on the edge-based graph of the streets: its nodes are the directed edges
-(states), and driving from one edge onto the next costs the next edge's time, plus
-``uturn_penalty_s`` where the next edge leads straight back. A heading ``(x, o)`` starts at the
-state ``o -> x`` (the truck has just come from ``o``) and ends at the state ``x -> o`` less that
-edge's own time (it is about to drive it); a heading without ``other`` (or whose state does not
-exist, on a one-way street) gets a source joined to the edges leaving its node and a sink joined
-from those reaching it, priced against ``other`` the same way. So every U-turn on a leg is paid, in
-seconds of duration only (distance stays metres driven).
+(states), and driving from one edge onto the next costs the next edge's time. A U-turn is only
+ever worth making where a leg starts or ends: a U-turn *inside* a leg is never on a fastest path
+(a walk ``t -> u -> v -> u -> s`` costs more than ``t -> u -> s``, which at worst turns at ``u``
+for the same price; repeated, the turn moves back to where the leg starts, where the heading's
+own price applies). So the graph has no U-turn arcs at all: each distinct heading ``(x, o)`` has
+a start node of its own, joined to the states leaving ``x`` (the one towards ``o`` at
+``uturn_penalty_s``), and a leg to heading ``(y, p)`` ends at the best state reaching ``y`` (the
+one from ``p`` at the price). Two headings at one node also meet standing still: free, or the
+price where both name the same ``other``. Every U-turn on a leg is paid, in seconds of duration
+only (distance stays metres driven).
 
-Cost: a U-turn *inside* a leg is never on a fastest path (a walk ``t -> u -> v -> u -> s`` costs
-more than ``t -> u -> s``, which at worst turns at ``u`` for the same price; repeated, the turn
-moves back to where the leg starts, where the heading's own price applies), so U-turn arcs are
-kept only at nodes where a heading stands; the legs' times are unchanged. Without them, states in
-dead ends that hold no heading lose their way out and are dropped, and a state with one way in
-and one way out is contracted into the arc that reaches it (times and lengths summed; ``via`` and
-``succ`` keep the chain, so `leg_nodes` traces the leg state by state). On Liechtenstein with 1,474
-points (2,858 headings; a simplified graph of 10,125 states) the core has 9,656 nodes where it
-had 13,528 with a source and a sink per heading (`bench/turns.py` gives the times). ``scipy.sparse.csgraph.dijkstra`` then runs from every heading's start in blocks shared by
-threads, and the length along each fastest path is summed as in `routing.matrix` (pointer
-jumping on the tree), through the shortest-path core `routing.matrix` makes public.
+Cost: without U-turn arcs, states in dead ends that hold no heading lose their way out and are
+dropped, and every state with one way on (a street between two junctions) is contracted into the
+arcs that reach it (times and lengths summed; ``via`` and ``succ`` keep the chain, so `leg_nodes`
+traces the leg state by state). Only the states reaching a heading's node stay as leg ends; a start
+node has no way in, so no other row's search ever settles it. ``scipy.sparse.csgraph.dijkstra``
+then runs from every distinct heading's start in blocks shared by threads, the length along each
+fastest path is summed as in `routing.matrix` (pointer jumping on the tree, through the
+shortest-path core `routing.matrix` makes public), and each block is reduced to the headings'
+columns at once, so the rows over all leg-end states are never held whole. Evidence:
+`tests/test_turns.py` compares every time (and the length where the path is the same) with
+Dijkstra on the edge-based graph written out plainly, U-turn arcs everywhere, on two real
+extracts (Bayreuth, Liechtenstein); `bench/turns.py` gives the times beside the node matrix.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Callable, Sequence
@@ -49,7 +54,6 @@ from scipy.sparse.csgraph import dijkstra
 
 from routing.matrix import (
     Core,
-    GraphCsr,
     core_of_arcs,
     graph_csr,
     node_positions,
@@ -98,28 +102,49 @@ class HeadingMatrix:
     distance_m: np.ndarray
     _line: _LineGraph | None = field(default=None, repr=False)
 
+    def take(self, rows: Sequence[int]) -> HeadingMatrix:
+        """The matrix between some of its headings only (``rows``, in that order), as a copy.
+
+        Legs stay traceable (`leg_nodes`) by the new row numbers. A day's model holds its own
+        headings' matrix this way, not the week's: a fifth of the rows, a 25th of the cells.
+        """
+        at = np.asarray(rows, dtype=np.int64)
+        line = self._line
+        if line is not None:
+            line = dataclasses.replace(line, row=line.row[at])
+        return HeadingMatrix(
+            [self.headings[i] for i in at],
+            self.duration_s[np.ix_(at, at)],
+            self.distance_m[np.ix_(at, at)],
+            line,
+        )
+
 
 @dataclass
 class _LineGraph:
-    """The contracted edge-based graph and where each heading starts and ends on it.
+    """The contracted edge-based graph, where each heading's legs start and how they end.
 
-    A heading ``(x, o)`` starts at the edge state ``o -> x`` (the truck has just come from ``o``)
-    and ends at ``x -> o`` less that edge's own time and length (it is about to drive it); a
-    heading without ``other``, or whose state does not exist (a one-way street), has a node of
-    its own. A core arc that stands for a contracted chain of edge states starts that chain at
-    ``via`` (else 0); each state of a chain has one successor, ``succ``.
+    Every distinct heading ``(x, o)`` has a start node of its own (nothing leads into it) joined
+    to the edge states leaving ``x``, the one towards ``o`` at the U-turn price. A leg ends at
+    one of the states reaching its end node (``ends``: core nodes, ``-1`` padded), at the price
+    in ``end_extra`` (the U-turn price where that state comes from the heading's ``other``). A
+    core arc standing for a contracted chain of edge states starts that chain at ``via`` (else
+    0); each state of a chain has one successor, ``succ``.
     """
 
     core: Core
-    state: np.ndarray  # core node -> edge state (own heading nodes: -1)
+    state: np.ndarray  # core node -> edge state (start nodes: -1)
     via: sp.csr_matrix  # core arc (p, q) -> first contracted edge state + 1 (0: a direct arc)
     succ: np.ndarray  # edge state -> its one successor in a contracted chain (-1: none)
     tail: np.ndarray  # edge state -> graph node it leaves
     head: np.ndarray  # edge state -> graph node it reaches
-    source: np.ndarray  # heading -> core node its legs start from
-    sink: np.ndarray  # heading -> core node its legs end at
-    sink_w: np.ndarray  # heading -> time to take off at its sink (the state's own edge)
-    sink_l: np.ndarray  # heading -> length to take off at its sink
+    row: np.ndarray  # heading -> its distinct heading (the rows and columns computed)
+    source: np.ndarray  # distinct heading -> its start node in the core
+    ends: np.ndarray  # (distinct headings, k): core nodes a leg may end at
+    end_extra: np.ndarray  # (distinct headings, k): price added there (inf: padding)
+    at: np.ndarray  # distinct heading -> graph node position
+    turn: np.ndarray  # distinct heading -> position of its ``other`` (-1: none)
+    penalty: float  # the U-turn price
 
 
 def heading_matrix(
@@ -153,20 +178,76 @@ def heading_matrix(
     Returns
     -------
     HeadingMatrix
+        Float64 matrices; where headings repeat, their rows and columns are copies.
     """
     if uturn_penalty_s < 0:
         msg = f"uturn_penalty_s must be >= 0, got {uturn_penalty_s}"
         raise ValueError(msg)
     hs = list(headings)
     line = _line_graph(network, hs, weight, uturn_penalty_s)
-    duration, distance = shortest_rows(line.core, line.source, line.sink, workers, on_rows)
-    duration -= line.sink_w
-    distance -= line.sink_l
-    distance[~np.isfinite(duration)] = np.inf
+    targets, slot = np.unique(line.ends[line.ends >= 0], return_inverse=True)
+    where = np.full(line.ends.shape, len(targets), dtype=np.int64)  # padding: an inf column
+    where[line.ends >= 0] = slot
+
+    def gather(
+        times: np.ndarray, lengths: np.ndarray, rows: slice
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return _leg_ends(line, where, times, lengths, rows, uturn_penalty_s)
+
+    duration, distance = shortest_rows(
+        line.core, line.source, targets, workers, on_rows, gather=gather, width=len(line.source)
+    )
+    if len(line.source) != len(hs) or not np.array_equal(line.row, np.arange(len(hs))):
+        duration = duration[np.ix_(line.row, line.row)]
+        distance = distance[np.ix_(line.row, line.row)]
     log.debug(
         "heading matrix %d × %d on %d core nodes", len(hs), len(hs), line.core.matrix.shape[0]
     )
     return HeadingMatrix(hs, duration, distance, line)
+
+
+def _leg_ends(
+    line: _LineGraph,
+    where: np.ndarray,
+    times: np.ndarray,
+    lengths: np.ndarray,
+    rows: slice,
+    penalty: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A block of rows: each leg ends at the best state reaching its end node, with its price.
+
+    A leg between two headings at one node is also the truck standing still: free, or the U-turn
+    price where both name the same ``other``; a loop round the block wins only where faster.
+    """
+    pad = np.full((times.shape[0], 1), np.inf)
+    t_all = np.concatenate([times, pad], axis=1)[:, where] + line.end_extra  # rows, s, k
+    pick = np.argmin(t_all, axis=2)[..., None]
+    dur = np.take_along_axis(t_all, pick, axis=2)[..., 0]
+    dist = np.take_along_axis(np.concatenate([lengths, pad], axis=1)[:, where], pick, axis=2)
+    dist = dist[..., 0]
+    first = rows.start or 0
+    i, j = _same_node_pairs(line, first, first + times.shape[0])
+    if len(i):
+        same_turn = (line.turn[i + first] >= 0) & (line.turn[i + first] == line.turn[j])
+        still = np.where(same_turn, penalty, 0.0)
+        better = still <= dur[i, j]
+        dur[i[better], j[better]] = still[better]
+        dist[i[better], j[better]] = 0.0
+    dist[~np.isfinite(dur)] = np.inf
+    return dur, dist
+
+
+def _same_node_pairs(line: _LineGraph, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row in the block, column) of every pair of distinct headings at one node, rows lo..hi."""
+    order = np.argsort(line.at, kind="stable")
+    keys = line.at[order]
+    start = np.searchsorted(keys, line.at[lo:hi], side="left")
+    stop = np.searchsorted(keys, line.at[lo:hi], side="right")
+    counts = stop - start
+    i = np.repeat(np.arange(hi - lo), counts)
+    offs = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    j = order[np.repeat(start, counts) + offs]
+    return i, j
 
 
 def leg_nodes(matrix: HeadingMatrix, i: int, j: int) -> list[int]:
@@ -179,16 +260,23 @@ def leg_nodes(matrix: HeadingMatrix, i: int, j: int) -> list[int]:
     if line is None:
         msg = "this HeadingMatrix carries no graph to trace legs on"
         raise ValueError(msg)
-    src, dst = int(line.source[i]), int(line.sink[j])
     if not np.isfinite(matrix.duration_s[i, j]):
         return []
+    a, b = int(line.row[i]), int(line.row[j])
+    if line.at[a] == line.at[b] and matrix.distance_m[i, j] == 0.0:
+        same_turn = line.turn[a] >= 0 and line.turn[a] == line.turn[b]
+        if float(matrix.duration_s[i, j]) == (line.penalty if same_turn else 0.0):
+            return [matrix.headings[i].node]  # standing still (or turning where it stands)
+    src = int(line.source[a])
     # nothing beyond the leg's own time needs settling
-    limit = (float(matrix.duration_s[i, j]) + float(line.sink_w[j])) * (1 + 1e-9) + 1e-6
-    _, pred = dijkstra(
+    limit = float(matrix.duration_s[i, j]) * (1 + 1e-9) + 1e-6
+    dist, pred = dijkstra(
         line.core.matrix, directed=True, indices=src, return_predecessors=True, limit=limit
     )
-    if src != dst and pred[dst] < 0:
-        return []
+    ok = line.ends[b] >= 0
+    cost = np.full(len(ok), np.inf)
+    cost[ok] = dist[line.ends[b][ok]] + line.end_extra[b][ok]
+    dst = int(line.ends[b][int(np.argmin(cost))])
     chain = [dst]
     while chain[-1] != src:
         chain.append(int(pred[chain[-1]]))
@@ -199,12 +287,7 @@ def leg_nodes(matrix: HeadingMatrix, i: int, j: int) -> list[int]:
         while f >= 0 and line.succ[f] >= 0:
             states.append(f)
             f = int(line.succ[f])
-        if line.state[q] >= 0:
-            states.append(int(line.state[q]))
-    if line.state[dst] >= 0:  # the sink's own edge is not driven
-        states.pop()
-    if not states:  # straight from the source to the sink: both at one node
-        return [matrix.headings[i].node]
+        states.append(int(line.state[q]))
     nodes = [int(line.tail[states[0]])]
     nodes += [int(line.head[e]) for e in states]
     return nodes
@@ -222,7 +305,7 @@ def _other_position(network: RoadNetwork, index: dict[int, int], h: Heading) -> 
 
 
 def _line_graph(network: RoadNetwork, hs: list[Heading], weight: str, penalty: float) -> _LineGraph:
-    """The edge-based graph, U-turn arcs only where a heading stands, contracted."""
+    """The edge-based graph without U-turns, a start node per distinct heading, contracted."""
     csr = graph_csr(network, weight)
     n = len(csr.node_ids)
     tail = (csr.pair_keys // n).astype(np.int64)
@@ -230,133 +313,68 @@ def _line_graph(network: RoadNetwork, hs: list[Heading], weight: str, penalty: f
     wt, ln = np.asarray(csr.matrix.data, dtype=float), np.asarray(csr.length, dtype=float)
     e = len(tail)  # edges are sorted by tail, so csr.matrix.indptr indexes the edges leaving a node
     indptr = np.asarray(csr.matrix.indptr, dtype=np.int64)
-    outdeg = np.diff(indptr)
     pos = node_positions(csr, [h.node for h in hs])
     other = np.asarray([_other_position(network, csr.index, h) for h in hs], dtype=np.int64)
-    # edge -> next edge: every edge leaving the head of the first; straight back only where a
-    # heading stands (elsewhere a U-turn is never on a fastest leg: see the module notes)
-    counts = outdeg[head]
-    src = np.repeat(np.arange(e), counts)
-    offs = np.arange(len(src)) - np.repeat(np.cumsum(counts) - counts, counts)
-    dst = indptr[head][src] + offs
-    turn_at = np.zeros(n, dtype=bool)
-    turn_at[pos[other >= 0]] = True
-    keep = (head[dst] != tail[src]) | turn_at[head[src]]
+    keys, row = np.unique(pos * (n + 1) + other + 1, return_inverse=True)
+    at, turn = keys // (n + 1), keys % (n + 1) - 1
+    # edge -> next edge, never straight back: a U-turn is only ever worth it where a leg starts
+    # or ends (see the module notes), and there the start and end prices below pay for it
+    src, dst = _fan_out(indptr, head)
+    keep = head[dst] != tail[src]
     src, dst = src[keep], dst[keep]
-    uturn = np.where(head[dst] == tail[src], penalty, 0.0)
-    ends = _heading_ends(csr, hs, pos, other, tail, head, penalty)
-    arcs = [(src, dst, wt[dst] + uturn, ln[dst]), *ends.arcs]
-    all_src = np.concatenate([a[0] for a in arcs]).astype(np.int64)
-    all_dst = np.concatenate([a[1] for a in arcs]).astype(np.int64)
-    all_w = np.concatenate([a[2] for a in arcs]).astype(float)
-    all_l = np.concatenate([a[3] for a in arcs]).astype(float)
-    terminal = np.zeros(e + ends.extra, dtype=bool)
-    terminal[ends.source] = terminal[ends.sink] = True
-    core, state, via, succ = _contract(all_src, all_dst, all_w, all_l, terminal, e)
-    at = core.position
+    s_src, s_dst = _fan_out(indptr, at)
+    s_w = wt[s_dst] + np.where(head[s_dst] == turn[s_src], penalty, 0.0)
+    arcs_src = np.concatenate([src, e + s_src])
+    arcs_dst = np.concatenate([dst, s_dst])
+    terminal = np.zeros(e + len(at), dtype=bool)
+    terminal[e:] = True
+    on_heading = np.zeros(n, dtype=bool)
+    on_heading[at] = True
+    terminal[:e] = on_heading[head]  # the states a leg may end at
+    core, state, via, succ = _contract(
+        arcs_src, arcs_dst, np.concatenate([wt[dst], s_w]), np.concatenate([ln[dst], ln[s_dst]]),
+        terminal, e,
+    )  # fmt: skip
+    ends, extra = _end_states(core.position, tail, head, at, turn, n, penalty)
     return _LineGraph(
-        core, state, via, succ, csr.node_ids[tail], csr.node_ids[head],
-        at[ends.source], at[ends.sink], ends.sink_w, ends.sink_l,
+        core, state, via, succ, csr.node_ids[tail], csr.node_ids[head], row,
+        core.position[e + np.arange(len(at))], ends, extra, at, turn, penalty,
     )  # fmt: skip
 
 
-_Arcs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+def _fan_out(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each entry of ``nodes``, (entry, edge) for every edge leaving that node."""
+    counts = np.diff(indptr)[nodes]
+    src = np.repeat(np.arange(len(nodes)), counts)
+    offs = np.arange(len(src)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return src, indptr[nodes][src] + offs
 
 
-@dataclass
-class _Ends:
-    """Where headings start and end (edge states or nodes of their own) and those nodes' arcs."""
-
-    source: np.ndarray
-    sink: np.ndarray
-    sink_w: np.ndarray
-    sink_l: np.ndarray
-    extra: int  # nodes of their own, numbered after the edge states
-    arcs: list[_Arcs]
-
-
-def _heading_ends(
-    csr: GraphCsr,
-    hs: list[Heading],
-    pos: np.ndarray,
-    other: np.ndarray,
+def _end_states(
+    position: np.ndarray,
     tail: np.ndarray,
     head: np.ndarray,
+    at: np.ndarray,
+    turn: np.ndarray,
+    n: int,
     penalty: float,
-) -> _Ends:
-    """A heading ``(x, o)`` starts at the state ``o -> x`` and ends at ``x -> o`` where they
-    exist; else a source (arcs to the edges leaving ``x``) or sink (from those reaching it) of
-    its own, priced against ``o``."""
-    e, s, n = len(tail), len(hs), len(csr.node_ids)
-    wt, ln = np.asarray(csr.matrix.data, dtype=float), np.asarray(csr.length, dtype=float)
-    keys = csr.pair_keys
-    source, sink = np.empty(s, dtype=np.int64), np.empty(s, dtype=np.int64)
-    sink_w, sink_l = np.zeros(s), np.zeros(s)
-    arcs: list[_Arcs] = []
-    indptr = np.asarray(csr.matrix.indptr, dtype=np.int64)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct heading, the core nodes of the states reaching its node and their prices."""
     by_head = np.argsort(head, kind="stable")
     in_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(head, minlength=n), out=in_ptr[1:])
-    extra = e
-    own: dict[int, list[int]] = {}  # node -> headings with a source of their own there
-    own_sink: dict[int, list[int]] = {}
-    for k in range(s):
-        x, o = int(pos[k]), int(other[k])
-        into = _state(keys, o * n + x) if o >= 0 else -1
-        if into >= 0:
-            source[k] = into
-        else:
-            source[k], extra = extra, extra + 1
-            own.setdefault(x, []).append(k)
-            leave = np.arange(indptr[x], indptr[x + 1])
-            priced = wt[leave] + np.where(head[leave] == o, penalty, 0.0)
-            arcs.append((np.full(len(leave), source[k]), leave, priced, ln[leave]))
-    starts = set(source.tolist())
-    for k in range(s):
-        x, o = int(pos[k]), int(other[k])
-        out = _state(keys, x * n + o) if o >= 0 else -1
-        reach = by_head[in_ptr[x] : in_ptr[x + 1]]
-        if out >= 0 and out not in starts:
-            sink[k], sink_w[k], sink_l[k] = out, wt[out], ln[out]
-            continue
-        # a sink of its own: from the edges reaching x; where its state is also a start (a
-        # segment's exit and entry), a copy of that state, so the leg drives round to it
-        sink[k], extra = extra, extra + 1
-        own_sink.setdefault(x, []).append(k)
-        if out >= 0:
-            sink_w[k], sink_l[k] = wt[out], ln[out]
-        priced = sink_w[k] + np.where(tail[reach] == o, penalty, 0.0)
-        arcs.append((reach, np.full(len(reach), sink[k]), priced, np.full(len(reach), sink_l[k])))
-    arcs += _same_node(hs, source, sink, own, own_sink, penalty, sink_w, sink_l)
-    return _Ends(source, sink, sink_w, sink_l, extra - e, arcs)
-
-
-def _state(keys: np.ndarray, key: int) -> int:
-    """The edge state of a node pair (``u * n + v``), or -1 where no edge joins them."""
-    at = int(np.searchsorted(keys, key))
-    return at if at < len(keys) and keys[at] == key else -1
-
-
-def _same_node(
-    hs: list[Heading],
-    source: np.ndarray,
-    sink: np.ndarray,
-    own: dict[int, list[int]],
-    own_sink: dict[int, list[int]],
-    penalty: float,
-    sink_w: np.ndarray,
-    sink_l: np.ndarray,
-) -> list[_Arcs]:
-    """Legs from a source of its own to a sink of its own at one node: on, or a U-turn in place
-    (and, to a copied state, its edge). Every other pair at one node meets through an edge state
-    (see `_heading_ends`)."""
-    pairs = [(a, b) for x, starts in own.items() for a in starts for b in own_sink.get(x, [])]
-    if not pairs:
-        return []
-    pa = np.asarray([a for a, _ in pairs], dtype=np.int64)
-    pb = np.asarray([b for _, b in pairs], dtype=np.int64)
-    turn = np.asarray([hs[a].other is not None and hs[a].other == hs[b].other for a, b in pairs])
-    return [(source[pa], sink[pb], sink_w[pb] + np.where(turn, penalty, 0.0), sink_l[pb])]
+    counts = in_ptr[at + 1] - in_ptr[at]
+    k = max(1, int(counts.max(initial=1)))
+    ends = np.full((len(at), k), -1, dtype=np.int64)
+    extra = np.full((len(at), k), np.inf)
+    h = np.repeat(np.arange(len(at)), counts)
+    slot = np.arange(len(h)) - np.repeat(np.cumsum(counts) - counts, counts)
+    edge = by_head[in_ptr[at][h] + slot]
+    core = position[edge]
+    ok = core >= 0  # a state dropped as unreachable ends nothing
+    ends[h[ok], slot[ok]] = core[ok]
+    extra[h[ok], slot[ok]] = np.where(tail[edge[ok]] == turn[h[ok]], penalty, 0.0)
+    return ends, extra
 
 
 def _prune(src: np.ndarray, dst: np.ndarray, terminal: np.ndarray) -> np.ndarray:
@@ -381,7 +399,7 @@ def _contract(
     terminal: np.ndarray,
     edges: int,
 ) -> tuple[Core, np.ndarray, sp.csr_matrix, np.ndarray]:
-    """Drop dead ends, replace chains of states with one way in and out by one arc.
+    """Drop dead ends, bypass every state with one way on (its ways in lead past it).
 
     Returns the core, core node -> state (-1 for sources and sinks), the ``via`` matrix and the
     successor of each contracted state (see `_LineGraph`).
@@ -390,8 +408,8 @@ def _contract(
     alive = _prune(src, dst, terminal)
     live = alive[src] & alive[dst]
     src, dst, w, ln = src[live], dst[live], w[live], ln[live]
-    indeg, outdeg = np.bincount(dst, minlength=m), np.bincount(src, minlength=m)
-    through = alive & ~terminal & (indeg == 1) & (outdeg == 1)
+    outdeg = np.bincount(src, minlength=m)
+    through = alive & ~terminal & (outdeg == 1)  # every way in goes on the same way
     succ = np.full(m, -1, dtype=np.int64)
     nxt, acc_w, acc_l = np.arange(m), np.zeros(m), np.zeros(m)
     inner = through[src]
@@ -420,7 +438,8 @@ def _contract(
     position[kept] = np.arange(int(kept.sum()))
     cu, cv = position[a_src[pick]], position[a_dst[pick]]
     size = int(kept.sum())
-    core = core_of_arcs(position, size, cu, cv, a_w[pick], a_l[pick])
+    starts = int(kept[edges:].sum())  # numbered last, and nothing leads into them
+    core = core_of_arcs(position, size, cu, cv, a_w[pick], a_l[pick], starts=starts)
     via_m = sp.csr_matrix((via[pick] + 1, (cu, cv)), shape=(size, size), dtype=np.int64)
     state = np.flatnonzero(kept)
     state[state >= edges] = -1

@@ -85,6 +85,8 @@ REASON_TEMPLATES: tuple[str, ...] = (
     "not collected on a collection day",
     "not collected on {days}: {why}",
     "not collected on {days}",
+    "only {vehicles} may drive to it",
+    "no vehicle of the fleet may drive to it",
     # the solver (routing.solver): why a collection point is left out of a day
     "demand larger than any vehicle's capacity",
     "demand larger than any vehicle's load per day",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -15,13 +16,14 @@ from routing.daymodel import (
     PointHeadings,
     active_fleet,
     build_day_model,
+    day_locations,
     landfill_round_trip_s,
     locate,
     point_headings,
 )
 from routing.network import RoadNetwork, load_network
 from routing.snapping import snap_points
-from routing.turns import Heading, heading_matrix
+from routing.turns import Heading, heading_matrix, leg_nodes
 from tests.conftest import DATA
 from tests.test_network import GRID_LAT, GRID_LON, STEP, write_grid_osm
 
@@ -121,6 +123,33 @@ def test_a_day_model_holds_that_days_points_and_the_fleets_rules(
     assert model.depots[0].name == scenario.depot.name
     assert [lf.name for lf in model.landfills] == [lf.name for lf in scenario.landfills]
     np.testing.assert_array_equal(model.duration_s, matrix.duration_s)
+
+
+def test_a_day_model_holds_only_its_own_rows_of_the_matrix(
+    grid: tuple[RoadNetwork, int, int],
+) -> None:
+    """Memory by day: a day of one point holds the depot, landfill and that point's headings,
+    and every cell is the week's matrix's cell between the same headings; legs trace alike."""
+    from routing.scenario import load_scenario
+
+    net, two_way, _ = grid
+    points = _points(two_way)
+    loc = locate(net, points, depot_node=1, landfill_nodes=(9,))
+    matrix = heading_matrix(net, loc.headings, uturn_penalty_s=60.0)
+    scenario = load_scenario(DATA / "taza-aimak" / "scenario.toml")
+    day = build_day_model(scenario, "wed", points.iloc[[1]], locations=loc, matrix=matrix)
+    assert day.locations is not None and day.matrices is not None
+    ph = loc.points["01-c"]
+    assert day.locations.headings == (Heading(1), Heading(9), ph.entry, ph.exit)
+    _, rows = day_locations(loc, ["01-c"])
+    assert [loc.headings[r] for r in rows] == list(day.locations.headings)
+    assert day.model.duration_s is not None and day.model.duration_s.shape == (4, 4)
+    np.testing.assert_array_equal(day.model.duration_s, matrix.duration_s[np.ix_(rows, rows)])
+    np.testing.assert_array_equal(day.model.distance_m, matrix.distance_m[np.ix_(rows, rows)])
+    client = day.model.clients[0]
+    assert day.locations.headings[client.location] == ph.entry
+    for i, j in itertools.product(range(4), range(4)):
+        assert leg_nodes(day.matrices[0], i, j) == leg_nodes(matrix, rows[i], rows[j])
 
 
 def test_round_trip_to_the_nearest_landfill(grid: tuple[RoadNetwork, int, int]) -> None:

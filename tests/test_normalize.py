@@ -198,3 +198,11 @@ def test_question_mark_is_a_lost_letter_not_nothing() -> None:
     assert sim("D?ykan?? k???", "Дыйкан көчөсү") < 85
     assert sim("Camb?l k???", "Жамбыл көчөсү") < 85  # c is ц to the fold: a reading finds ж
     assert name_key("Bakay k???").kind == "street"  # köçö without ö and ç
+
+
+def test_an_initial_is_one_letter_even_where_it_folds_to_two() -> None:
+    # "Ч." and "Ю." fold to "ch" and "iu": still initials of a given name, not words
+    assert name_key("ул. Ч. Айтматова").initials == {"c"}
+    assert sim("ул. Ч. Айтматова", "Айтматов көчөсү") >= 85
+    assert sim("улица Ю. Гагарина", "Гагарин көчөсү") >= 85
+    assert sim("Ч. Айтматов көчөсү", "Чыңгыз Айтматов көчөсү") >= 95

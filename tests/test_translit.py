@@ -74,3 +74,8 @@ def test_readings_of_ambiguous_spellings() -> None:
     assert "Zhashtyk" in readings("Zhawtyk")  # volapuk w for ш
     assert readings("Манас") == ()
     assert not [r for r in readings("Kylyc' ko'c'o'") if "dj" in r]  # c' is one letter, ч
+
+
+def test_kazakh_2017_y_apostrophe_is_u() -> None:
+    assert "Kus'c'u-Suu" in readings("Ky's'c'y'-Sy'y'")
+    assert loose("Kus'c'u-Suu") == loose("Кушчу-Суу")

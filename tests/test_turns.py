@@ -191,3 +191,42 @@ def test_a_side_that_is_not_a_neighbour_is_a_clear_error(grid: tuple[RoadNetwork
     net, stop = grid
     with pytest.raises(ValueError, match="not a neighbour of node"):
         heading_matrix(net, [Heading(stop, 9)], uturn_penalty_s=PENALTY)
+
+
+@pytest.mark.slow
+def test_heading_matrix_is_exact_on_liechtenstein(tmp_path: Path) -> None:
+    """Item 3's check on a real extract: every time and length as the plain edge-based graph says.
+
+    120 points snapped into the streets of Vaduz and Schaan, each with every heading it has (a
+    node halfway along a street has two), against Dijkstra on the edge-based graph written out
+    plainly in networkx (`_edge_graph`: every state, every U-turn arc), rows sampled.
+    """
+    path = shared_file("data", "osm", "liechtenstein-2013-08-03.osm.pbf")
+    net = load_network(path, cache_dir=tmp_path / "cache")
+    rng = np.random.default_rng(2013)
+    lon, lat = rng.uniform(9.50, 9.54, 120), rng.uniform(47.13, 47.20, 120)
+    pts = gpd.GeoDataFrame(geometry=[Point(x, y) for x, y in zip(lon, lat, strict=True)], crs=4326)
+    res = snap_points(net, pts, max_distance_m=300)
+    g = res.network.graph
+    heads = []
+    for node in sorted({int(n) for n in res.points.node[res.points.ok]}):
+        near = sorted((set(g.successors(node)) | set(g.predecessors(node))) - {node})
+        heads += [Heading(node, o) for o in near] or [Heading(node)]
+    m = heading_matrix(res.network, heads, uturn_penalty_s=PENALTY)
+    ref = _edge_graph(g, heads, PENALTY)
+    compared = lengths = 0
+    for i in range(0, len(heads), 7):
+        times, paths = nx.single_source_dijkstra(ref, ("from", i), weight="w")
+        for j in range(len(heads)):
+            want = times.get(("to", j), np.inf)
+            assert m.duration_s[i, j] == pytest.approx(want, rel=1e-12, abs=1e-9), (i, j)
+            if np.isfinite(want):
+                # the length of the reference's path, where no other path is as fast
+                states = [s for s in paths[("to", j)] if isinstance(s[0], int | np.integer)]
+                length = sum(_fastest(g, a, b)[1] for a, b in states)
+                nodes = leg_nodes(m, i, j)
+                if len(nodes) > 1 and [tuple(p) for p in itertools.pairwise(nodes)] == states:
+                    assert m.distance_m[i, j] == pytest.approx(length, rel=1e-12)
+                    lengths += 1
+            compared += 1
+    assert len(heads) > 150 and compared > 6000 and lengths > 3000

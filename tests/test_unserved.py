@@ -77,6 +77,9 @@ def test_reasons_are_shown_in_the_language_with_their_values() -> None:
         "a reason nobody wrote a template for"
     )
     assert reason_text(None, "ru") == "причина не указана"
+    assert reason_text("unreachable from the depot; only Tractor may drive to it", "ru") == (
+        "недостижим из гаража; доехать может только Tractor"  # routing.plan.road_note
+    )
     assert reason_text("off the road network (412 m from the nearest road)", "en") == (
         "off the road network (412 m from the nearest road)"
     )
