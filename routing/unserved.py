@@ -104,6 +104,8 @@ REASON_TEMPLATES: tuple[str, ...] = (
     "over the fleet's capacity",
     "over the fleet's stops per day",
     "optional, not worth the detour",
+    "on a road this vehicle may not drive",
+    "on a road no available vehicle may drive",
 )
 """Every reason the planner and the solver write, ``{values}`` in braces; each is a catalogue id
 (``taza-unserved.po``). The geocoder's are its own (`routing.geocode.MESSAGES`, ``taza-geocode.po``)."""

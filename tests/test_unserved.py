@@ -80,6 +80,9 @@ def test_reasons_are_shown_in_the_language_with_their_values() -> None:
     assert reason_text("unreachable from the depot; only Tractor may drive to it", "ru") == (
         "недостижим из гаража; доехать может только Tractor"  # routing.plan.road_note
     )
+    assert reason_text("not collected on mon: on a road no available vehicle may drive", "ky") == (
+        "алынган жок (Дүйшөмбү): бир да бош унаа жүрбөй турган жолдо"  # solver.engine's screen
+    )
     assert reason_text("off the road network (412 m from the nearest road)", "en") == (
         "off the road network (412 m from the nearest road)"
     )
