@@ -34,6 +34,7 @@ from routing.atomic import atomic_write
 from routing.directions import edge_lines
 from routing.exports import landfill_loads, numbered_stops
 from routing.i18n import day_date, day_name, format_clock, translator
+from routing.unserved import reason_text
 
 if TYPE_CHECKING:
     from routing.i18n import Translator
@@ -373,7 +374,7 @@ def _households_layer(plan: Plan, mask: Any, name: str, colour: str, _: Translat
             (_("Address found at"), _(str(row.get("match_level") or "—"))),
         ]
         if reason:
-            rows.append((_("Reason"), _(str(reason))))
+            rows.append((_("Reason"), reason_text(reason, _.language)))
         features.append(
             {
                 "type": "Feature",

@@ -141,3 +141,18 @@ def test_each_route_carries_its_day_summary(plan: Plan, offline_map: Path) -> No
     assert len(summaries) >= len(plan.vehicle_days)
     vd = plan.vehicle_days[-1]
     assert any(f"{vd.km:.1f} км" in p and vd.vehicle in p for p in summaries)
+
+
+def test_unserved_households_show_their_reason_in_the_map_language(
+    plan: Plan, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    households = plan.households.copy()
+    unserved = households["status"] == "unserved"
+    households.loc[unserved, "reason"] = "not collected on tue: no time in the shift"
+    ru_plan = dataclasses.replace(plan, households=households)
+    page = write_week_map(ru_plan, tmp_path / "week.html", language="ru", offline=True)
+    text = page.read_text(encoding="utf-8")
+    assert "не вывезен (Вторник): не хватает времени смены" in text
+    assert "no time in the shift" not in text
