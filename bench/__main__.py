@@ -33,7 +33,8 @@ def assemble(out: Path = ROOT.parent / "BENCHMARKS.md") -> Path:
         "# Benchmarks\n",
         "Made by `make bench` (`python -m bench`); each section below is written by `bench/<topic>.py` and names the"
         " command, date, versions and the peers run side by side in the same run. This machine is shared and noisy"
-        " (2 cores): figures are medians of repeats and ratios measured within one run.\n",
+        " (2 cores): figures are medians of repeats and ratios measured within one run."
+        " `flock -x CPU_LOCK` below means the run held an exclusive lock on a lock file that every other job of the developers on this machine took shared, so nothing else computed meanwhile.\n",
         f"_Assembled {dt.date.today().isoformat()}._\n",
     ]
     for topic in TOPICS:

@@ -178,7 +178,7 @@ def _markdown(runs: list[dict[str, object]]) -> str:
     commits = ", ".join(sorted({str(r.get("commit") or _commit()) for r in runs}))
     return f"""# Scenario comparison (`taza-route compare`)
 
-Command: `.venv/bin/python -m bench.compare` (each repeat run as `flock -x /work/helpers/cpu.lock .venv/bin/python -m bench.compare --repeats 1 --add`, so nobody else computed meanwhile) · {whens[0] if whens else ""} to {whens[-1] if whens else ""} · Python {platform.python_version()}, {_versions()}, commit {commits}, {platform.machine()} ({os.cpu_count()} shared cores; 1-minute load average {min(loads, default=0):.1f} to {max(loads, default=0):.1f} at the starts and ends of the runs). Each figure is the wall time of the whole command as a separate process (start, imports, four plans, report, exit); median of {min((len(s) for s in by_mode.values()), default=0)} or more runs per mode, the modes alternating.
+Command: `.venv/bin/python -m bench.compare` (each repeat run as `flock -x CPU_LOCK .venv/bin/python -m bench.compare --repeats 1 --add`, so nobody else computed meanwhile) · {whens[0] if whens else ""} to {whens[-1] if whens else ""} · Python {platform.python_version()}, {_versions()}, commit {commits}, {platform.machine()} ({os.cpu_count()} shared cores; 1-minute load average {min(loads, default=0):.1f} to {max(loads, default=0):.1f} at the starts and ends of the runs). Each figure is the wall time of the whole command as a separate process (start, imports, four plans, report, exit); median of {min((len(s) for s in by_mode.values()), default=0)} or more runs per mode, the modes alternating.
 
 Goal (issue 16, item 8): the base and three variants of the default compare in under 2 minutes: **{met}**{f" ({ref:.0f} s)" if ref else ""}.
 
