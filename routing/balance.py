@@ -14,8 +14,10 @@ day's mean route (which no split can beat) and its longest, every vehicle's shif
 middle and the day is searched again with the same seed and limits; the new answer replaces the
 old one only when it serves as many clients with no more vehicles and its longest route is
 shorter (then the upper end moves to it), else the lower end moves up to the middle. This
-repeats ``rounds`` times. Where a day needs one vehicle, the first answer stands. Each round
-costs one more search of the day.
+repeats ``rounds`` times, or until the interval between the lower end and the longest
+vehicle-day is under ``resolution_h`` (no further round could shorten the longest day by more
+than that). Where a day needs one vehicle, the first answer stands. Each round costs one more
+search of the day.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def balance_day(
     *,
     solve: Callable[[Model], Result],
     rounds: int = 2,
+    resolution_h: float = 0.0,
 ) -> tuple[Result, BalanceNote]:
     """Shorten the longest vehicle-day of a solved day, keeping served clients and vehicles.
 
@@ -79,6 +82,10 @@ def balance_day(
         Searches a model with the day's seed and limits (e.g. ``lambda m: m.solve(**options)``).
     rounds
         Most extra searches.
+    resolution_h
+        Stop when the longest vehicle-day is within this many hours of the lower end (the mean
+        route, raised by each round that found nothing): a gain smaller than this is not worth a
+        search. 0 stops only after ``rounds``.
 
     Returns
     -------
@@ -91,6 +98,8 @@ def balance_day(
     low = sum(hours) / len(hours) if hours else 0.0
     while tried < rounds and len(hours) >= 2:
         high = max(route_hours(best))
+        if high - low < resolution_h:
+            break
         target_h = min((low + high) / 2, TIGHTEN * high)
         if target_h <= low:
             break

@@ -40,6 +40,7 @@ from pyvrp.stop import (
     FirstFeasible,
     MaxIterations,
     MultipleCriteria,
+    NoImprovement,
     StoppingCriterion,
 )
 
@@ -608,6 +609,7 @@ def _stop(
     control: Control | None,
     *,
     first_feasible: bool = False,
+    plateau: int = 0,
 ) -> StoppingCriterion:
     # the watch comes first: MultipleCriteria stops asking at the first criterion that says stop
     crit: list[StoppingCriterion] = []
@@ -617,6 +619,9 @@ def _stop(
         crit.append(MaxIterations(max(1, iterations)))
     else:
         crit.append(_Deadline(time.monotonic() + max(0.1, seconds)))
+    if plateau:
+        # iterations without a better best (a count, so the same wherever it fires first)
+        crit.append(NoImprovement(plateau))
     if first_feasible:
         crit.append(FirstFeasible())
     return MultipleCriteria(crit)
@@ -924,7 +929,11 @@ def _run(
         init = ls(_greedy(data), pm.max_cost_evaluator(), exhaustive=True)
     algo = pyvrp.IteratedLocalSearch(data, pm, ls, init, params.ils)
     stop = _stop(
-        until - time.monotonic(), ctx.max_iterations, ctx.control, first_feasible=first_feasible
+        until - time.monotonic(),
+        ctx.max_iterations,
+        ctx.control,
+        first_feasible=first_feasible,
+        plateau=ctx.params.plateau_iterations,
     )
     with warnings.catch_warnings():
         # PyVRP warns when its penalties hit their cap; _search reacts to that itself (boost)
@@ -943,7 +952,12 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     PyVRP reached 5.1 % with 101 in the same 30 s (issue 20). Of our choices only these pay there
     (see :class:`~routing.solver.params.SolveParams`).
     """
-    stop = _stop(until - time.monotonic(), ctx.max_iterations, ctx.control)
+    stop = _stop(
+        until - time.monotonic(),
+        ctx.max_iterations,
+        ctx.control,
+        plateau=ctx.params.plateau_iterations,
+    )
     params = pyvrp.SolveParams(
         ils=pyvrp.IteratedLocalSearchParams(
             history_length=ctx.params.plain_history_length,

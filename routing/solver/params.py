@@ -84,6 +84,14 @@ class SolveParams:
         45,731. The history does it: without the exhaustive pass at 300, 50,890 and 45,579
         (seed 1); with it at 100, 50,127 and 44,940 (seed 1, fewer iterations: four runs
         shared the two cores).
+    plateau_iterations
+        When not 0, every PyVRP run also stops after this many iterations without a better best
+        (PyVRP's ``NoImprovement``), whichever of it and the time or iteration limit comes first;
+        a search that has settled, or a tightened model that finds nothing feasible, then ends
+        early. An iteration count, so where it fires first the answer does not depend on the
+        clock. 0 (the default, for the benchmarks, which compare at equal time) never stops on a
+        plateau; the planner's day searches use ``routing.pipeline.DAY_SEARCH`` (the value
+        chosen there and its evidence). OR-Tools (the ``hybrid`` job) keeps its time limit.
     """
 
     neighbours: int = 25
@@ -98,6 +106,7 @@ class SolveParams:
     reinsert_positions: int = 8
     plain_pyvrp: bool = True
     plain_history_length: int = 100
+    plateau_iterations: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):

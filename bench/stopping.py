@@ -1,0 +1,318 @@
+"""When a day's search may stop: the plateau rule and the balancing resolution, tuned and tested.
+
+``python -m bench.stopping --set tuning`` (or ``--set test``) plans the collection days of each
+scenario of the set once per setting and writes each plan's objective terms and search seconds to a
+JSON file; ``python -m bench.stopping --report FILE...`` writes ``bench/results/stopping.md`` from
+such files. A setting is ``PLATEAU:RESOLUTION``: PyVRP runs also stop after ``PLATEAU`` iterations
+without a better best (``SolveParams.plateau_iterations``; 0 = never) and balancing stops when the
+longest vehicle-day is within ``RESOLUTION`` hours of its lower bound (``balance_day``'s
+``resolution_h``; 0 = after the scenario's rounds). ``0:0`` is the search as it was before.
+
+Each day is searched as the planner does it (``routing.pipeline`` stages up to the day models,
+then ``Model.solve`` and ``balance_day`` under the scenario's seed, time limit and balancing rounds,
+one worker, as ``taza-route compare`` runs each scenario); the week's moves of left-out points to
+other days (``routing.schedule.use_the_week``) are not made, so a day's figures are its own
+search's. Objective terms, in the planner's order: required points served, vehicle-days, the
+longest vehicle-day of each day (summed over the week, and the week's longest), then km and hours.
+
+Sets: ``tuning`` is the default scenario and its three shipped variants (where the rule was
+chosen, and what ``python -m bench.compare`` times); ``test`` is scenarios not looked at while
+choosing: the synthetic valley at other seeds and scales, a synthetic town, and a real OSM area with
+households estimated from buildings (``data/north-bayreuth``, skipped when ``../shared`` is absent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench._files import write_text
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "stopping.md"
+DATA = ROOT / "data" / "taza-aimak"
+PLACES = ROOT.parent / "shared" / "data" / "places" / "ketmen-dobo-cholpon-ata.csv"
+BAYREUTH = ROOT / "data" / "north-bayreuth" / "scenario.toml"
+TUNING = (
+    DATA / "scenario.toml",
+    DATA / "variants" / "second-truck.toml",
+    DATA / "variants" / "new-settlement.toml",
+    DATA / "variants" / "terek-suu-twice.toml",
+)
+#: (name, generator call) of the synthetic test scenarios: the valley at other seeds and scales, a town.
+SYNTHETIC_TEST = (
+    ("valley seed 7", {"seed": 7, "scale": 1.0}),
+    ("valley seed 31, scale 1.3", {"seed": 31, "scale": 1.3}),
+    ("town of 1,500 households, seed 5", {"town": 1500, "seed": 5}),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One stopping rule under test."""
+
+    plateau_iterations: int
+    resolution_h: float
+
+    @property
+    def label(self) -> str:
+        """``PLATEAU:RESOLUTION`` as given on the command line."""
+        return f"{self.plateau_iterations}:{self.resolution_h:g}"
+
+
+def parse_settings(text: str) -> list[Setting]:
+    """``"0:0,1000:0.25"`` → the settings, in order."""
+    out = []
+    for item in text.split(","):
+        plateau, _, resolution = item.strip().partition(":")
+        out.append(Setting(int(plateau), float(resolution or 0)))
+    return out
+
+
+def day_models(path: Path) -> tuple[Any, list[tuple[str, Any]]]:
+    """The scenario and its collection days' solver models, built as the planner builds them."""
+    from routing import pipeline
+    from routing.daymodel import build_day_model
+    from routing.progress import Reporter
+    from routing.scenario import DAYS, load_scenario
+
+    scenario = load_scenario(path)
+    reporter = Reporter()
+    network = pipeline.load_network(scenario.osm, profile=pipeline.network_profile(scenario))
+    located = pipeline.locate_households(scenario, network, cache_dir=None)
+    snapped = pipeline.snap(scenario, network, located)
+    points = pipeline.village_points(scenario, snapped)
+    priced = pipeline.price(scenario, snapped, points, reporter=reporter, workers=1)
+    schedule = pipeline.week_schedule(scenario, points, priced)
+    by_id = points.set_index("point_id")
+    models = []
+    for day in DAYS:
+        ids = schedule.points_on(day)
+        if ids:
+            todo = by_id.loc[list(ids)].reset_index()
+            built = build_day_model(
+                scenario, day, todo, locations=priced.locations, matrix=priced.matrix,
+                profiles=priced.profiles,
+            )  # fmt: skip
+            models.append((day, built.model))
+    return scenario, models
+
+
+def solve_week(scenario: Any, models: list[tuple[str, Any]], setting: Setting) -> dict[str, Any]:
+    """Search every day under ``setting``; the week's objective terms and search seconds."""
+    from routing.balance import balance_day, route_hours
+    from routing.solver.model import Model
+    from routing.solver.params import SolveParams
+
+    params = SolveParams(plateau_iterations=setting.plateau_iterations)
+    searches = 0
+
+    def solve(model: Model) -> Any:
+        nonlocal searches
+        searches += 1
+        return model.solve(
+            time_limit_s=scenario.time_limit_s, seed=scenario.seed,
+            max_iterations=scenario.max_iterations, workers=1, params=params,
+        )  # fmt: skip
+
+    started = time.perf_counter()
+    fig = {"required": 0, "served": 0, "vehicles": 0, "longest_sum_h": 0.0, "longest_h": 0.0}
+    fig |= {"km": 0.0, "hours": 0.0}
+    for _, model in models:
+        result = solve(model)
+        if scenario.balance_rounds:
+            result, _ = balance_day(
+                model, result, solve=solve, rounds=scenario.balance_rounds,
+                resolution_h=setting.resolution_h,
+            )  # fmt: skip
+        hours = route_hours(result)
+        required = sum(1 for c in model.clients if c.required)
+        unserved = {u.client for u in result.unserved}
+        fig["required"] += required
+        fig["served"] += required - sum(1 for i in unserved if model.clients[i].required)
+        fig["vehicles"] += result.num_vehicles
+        fig["longest_sum_h"] += max(hours, default=0.0)
+        fig["longest_h"] = max(fig["longest_h"], max(hours, default=0.0))
+        fig["km"] += result.distance_m / 1000
+        fig["hours"] += sum(hours)
+    fig |= {"search_s": time.perf_counter() - started, "searches": searches}
+    return fig
+
+
+def synthetic_scenarios(tmp: Path) -> list[tuple[str, Path]]:
+    """Generate the synthetic test scenarios under ``tmp``: each valley a variant of the default
+    scenario reading its own streets and register, the town with its own scenario."""
+    from routing.synthetic import generate
+    from routing.synthetic.town import generate_town
+
+    out = []
+    for name, spec in SYNTHETIC_TEST:
+        folder = tmp / name.replace(" ", "-").replace(",", "")
+        if "town" in spec:
+            generate_town(folder, households=int(spec["town"]), seed=int(spec["seed"]))
+            out.append((name, folder / "scenario.toml"))
+            continue
+        area = generate(folder, seed=int(spec["seed"]), scale=float(spec["scale"]), places=PLACES)
+        files = {k: Path(v).name for k, v in area.files.items()}
+        text = (
+            f'extends = "{(DATA / "scenario.toml").as_posix()}"\n\n[scenario]\nname = "{name}"\n\n'
+            f'[network]\nsource = "{files["osm"]}"\n\n[register]\nhouseholds = "{files["households"]}"\n'
+            f'containers = "{files["containers"]}"\n'
+        )
+        (folder / "scenario.toml").write_text(text, encoding="utf-8")
+        out.append((name, folder / "scenario.toml"))
+    return out
+
+
+def scenarios(which: str, tmp: Path) -> list[tuple[str, Path]]:
+    """The named set's scenarios as (name, path)."""
+    if which == "tuning":
+        return [(p.relative_to(ROOT).as_posix(), p) for p in TUNING]
+    found = synthetic_scenarios(tmp)
+    if BAYREUTH.is_file() and (ROOT.parent / "shared" / "data" / "osm").is_dir():
+        found.append(("data/north-bayreuth (real OSM, households from buildings)", BAYREUTH))
+    else:
+        print("skipped data/north-bayreuth: no ../shared/data/osm", file=sys.stderr)
+    return found
+
+
+def run(
+    which: str, settings: list[Setting], only: list[int] | None, log: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """Every setting on every scenario of the set (or the ``only`` ones, by index)."""
+    records = []
+    with tempfile.TemporaryDirectory(prefix="bench-stopping-") as tmp:
+        for k, (name, path) in enumerate(scenarios(which, Path(tmp))):
+            if only is not None and k not in only:
+                continue
+            scenario, models = day_models(path)
+            for setting in settings:
+                fig = solve_week(scenario, models, setting)
+                load = os.getloadavg()[0]
+                records.append(
+                    {"set": which, "scenario": name, "setting": setting.label, "load": load, **fig}
+                )
+                log(
+                    f"{name} {setting.label}: {fig['search_s']:.1f} s, {fig['searches']} searches, "
+                    f"served {fig['served']}/{fig['required']}, {fig['vehicles']} vehicle-days, "
+                    f"longest {fig['longest_h']:.2f} h, {fig['km']:.1f} km (load {load:.1f})"
+                )
+    return records
+
+
+TERMS = (
+    ("served", "served", "{:,.0f}"),
+    ("vehicles", "vehicle-days", "{:,.0f}"),
+    ("longest_sum_h", "longest vehicle-day, sum over days (h)", "{:.2f}"),
+    ("longest_h", "week's longest vehicle-day (h)", "{:.2f}"),
+    ("km", "km", "{:,.1f}"),
+    ("hours", "hours", "{:.2f}"),
+    ("search_s", "search (s)", "{:.1f}"),
+    ("searches", "searches", "{:,.0f}"),
+)
+
+
+def table(records: list[dict[str, Any]]) -> list[str]:
+    """One row per scenario and setting, then each setting's totals and its ratios to ``0:0``."""
+    head = "| scenario | setting | " + " | ".join(t[1] for t in TERMS) + " |"
+    lines = [head, "|---|---|" + "---:|" * len(TERMS)]
+    for r in records:
+        cells = " | ".join(fmt.format(r[key]) for key, _, fmt in TERMS)
+        lines.append(f"| {r['scenario']} | `{r['setting']}` | {cells} |")
+    lines += ["", "| setting | " + " | ".join(t[1] for t in TERMS) + " |"]
+    lines.append("|---|" + "---:|" * len(TERMS))
+    settings = list(dict.fromkeys(r["setting"] for r in records))
+    total = {
+        s: {k: sum(r[k] for r in records if r["setting"] == s) for k, _, _ in TERMS}
+        for s in settings
+    }
+    for s in settings:
+        row: list[str] = []
+        for key, _, form in TERMS:
+            ref = total.get("0:0", {}).get(key)
+            ratio = f" ({total[s][key] / ref:.3f}×)" if ref and s != "0:0" else ""
+            row.append(form.format(total[s][key]) + ratio)
+        lines.append(f"| `{s}` (all scenarios) | " + " | ".join(row) + " |")
+    return lines
+
+
+def report(files: list[Path]) -> str:
+    """The Markdown of every run file given, set by set."""
+    runs = [json.loads(f.read_text(encoding="utf-8")) for f in files]
+    lines = ["# Stopping rules of the day search (`python -m bench.stopping`)", ""]
+    for which in ("tuning", "test"):
+        mine = [r for run_ in runs for r in run_["records"] if r["set"] == which]
+        if not mine:
+            continue
+        heads = [run_ for run_ in runs if any(r["set"] == which for r in run_["records"])]
+        lines += [f"## The {which} set", ""]
+        for h in heads:
+            lines.append(
+                f"- `{h['command']}` · {h['started']} to {h['ended']} · load {h['load_before']:.2f} → {h['load_after']:.2f} · {h['versions']} · commit {h['commit']}"
+            )
+        lines += ["", *table(mine), ""]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a set under the given settings (``--output``), or write the report (``--report``)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.stopping",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--set", choices=("tuning", "test"), default="tuning")
+    parser.add_argument(
+        "--settings", default="0:0,500:0,1000:0,2000:0", help="PLATEAU:RESOLUTION,..."
+    )
+    parser.add_argument("--only", default=None, help="indices of the set's scenarios, e.g. 0,2")
+    parser.add_argument("--output", type=Path, help="JSON file of this run's figures")
+    parser.add_argument("--report", type=Path, nargs="+", help=f"JSON files → {RESULTS.name}")
+    args = parser.parse_args(argv)
+    if args.report:
+        write_text(RESULTS, report(args.report))
+        print(f"wrote {RESULTS}")
+        return 0
+    if args.output is None:
+        parser.error("--output is required to run a set")
+    only = [int(k) for k in args.only.split(",")] if args.only else None
+    head = {
+        "command": "python -m bench.stopping "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "started": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        "load_before": os.getloadavg()[0],
+        "versions": f"Python {platform.python_version()}, pyvrp {version('pyvrp')}, {platform.machine()}",
+        "commit": _commit(),
+    }
+    records = run(args.set, parse_settings(args.settings), only, lambda m: print(m, flush=True))
+    head |= {
+        "ended": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        "load_after": os.getloadavg()[0],
+    }
+    write_text(args.output, json.dumps({**head, "records": records}, indent=1, ensure_ascii=False))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _commit() -> str:
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
