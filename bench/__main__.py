@@ -20,6 +20,7 @@ TOPICS = (
     "sheets",
     "load",
     "compare",
+    "stopping",
     "osm",
     "growth",
     "region",

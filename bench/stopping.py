@@ -1,9 +1,10 @@
 """When a day's search may stop: the plateau rule and the balancing resolution, tuned and tested.
 
-``python -m bench.stopping --set tuning`` (or ``--set test``) plans the collection days of each
-scenario of the set once per setting and writes each plan's objective terms and search seconds to a
-JSON file; ``python -m bench.stopping --report FILE...`` writes ``bench/results/stopping.md`` from
-such files. A setting is ``PLATEAU:RESOLUTION``: PyVRP runs also stop after ``PLATEAU`` iterations
+``python -m bench.stopping`` (``--set tuning`` or ``--set test`` for one set) plans the collection
+days of each scenario of the set once per setting, writes each plan's objective terms and search
+seconds to ``bench/results/stopping-runs.json`` (``--output``) and the table to
+``bench/results/stopping.md``; ``--report FILE...`` writes the table from such files (runs split
+into processes side by side). A setting is ``PLATEAU:RESOLUTION``: PyVRP runs also stop after ``PLATEAU`` iterations
 without a better best (``SolveParams.plateau_iterations``; 0 = never) and balancing stops when the
 longest vehicle-day is within ``RESOLUTION`` hours of its lower bound (``balance_day``'s
 ``resolution_h``; 0 = after the scenario's rounds). ``0:0`` is the search as it was before.
@@ -41,6 +42,7 @@ from bench._files import write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "stopping.md"
+RUNS = RESULTS.with_name("stopping-runs.json")
 DATA = ROOT / "data" / "taza-aimak"
 PLACES = ROOT.parent / "shared" / "data" / "places" / "ketmen-dobo-cholpon-ata.csv"
 BAYREUTH = ROOT / "data" / "north-bayreuth" / "scenario.toml"
@@ -56,6 +58,11 @@ SYNTHETIC_TEST = (
     ("valley seed 31, scale 1.3", {"seed": 31, "scale": 1.3}),
     ("town of 1,500 households, seed 5", {"town": 1500, "seed": 5}),
 )
+
+
+#: The settings each set is run under by default: on the tuning set the candidates, on the test
+#: set the search as it was and the chosen rule (``routing.pipeline.DAY_SEARCH``).
+DEFAULT_SETTINGS = {"tuning": "0:0,250:0,500:0,1000:0,2000:0,500:0.25", "test": "0:0,1000:0"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,6 +219,7 @@ def run(
 
 
 TERMS = (
+    ("required", "points", "{:,.0f}"),
     ("served", "served", "{:,.0f}"),
     ("vehicles", "vehicle-days", "{:,.0f}"),
     ("longest_sum_h", "longest vehicle-day, sum over days (h)", "{:.2f}"),
@@ -266,42 +274,44 @@ def report(files: list[Path]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a set under the given settings (``--output``), or write the report (``--report``)."""
+    """Run the sets under the given settings into ``--output``, then write the report from it (or,
+    with ``--report``, only the report, from the files named)."""
     parser = argparse.ArgumentParser(
         prog="python -m bench.stopping",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--set", choices=("tuning", "test"), default="tuning")
-    parser.add_argument(
-        "--settings", default="0:0,500:0,1000:0,2000:0", help="PLATEAU:RESOLUTION,..."
-    )
+    parser.add_argument("--set", choices=("tuning", "test", "both"), default="both")
+    parser.add_argument("--settings", default=None, help="PLATEAU:RESOLUTION,... (default: by set)")
     parser.add_argument("--only", default=None, help="indices of the set's scenarios, e.g. 0,2")
-    parser.add_argument("--output", type=Path, help="JSON file of this run's figures")
+    parser.add_argument("--output", type=Path, default=RUNS, help="JSON file of this run's figures")
     parser.add_argument("--report", type=Path, nargs="+", help=f"JSON files → {RESULTS.name}")
     args = parser.parse_args(argv)
     if args.report:
         write_text(RESULTS, report(args.report))
         print(f"wrote {RESULTS}")
         return 0
-    if args.output is None:
-        parser.error("--output is required to run a set")
     only = [int(k) for k in args.only.split(",")] if args.only else None
+    given = argv if argv is not None else sys.argv[1:]
     head = {
-        "command": "python -m bench.stopping "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": " ".join(["python -m bench.stopping", *given]),
         "started": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         "load_before": os.getloadavg()[0],
-        "versions": f"Python {platform.python_version()}, pyvrp {version('pyvrp')}, {platform.machine()}",
+        "versions": f"Python {platform.python_version()}, pyvrp {version('pyvrp')}, "
+        f"{platform.machine()}",
         "commit": _commit(),
     }
-    records = run(args.set, parse_settings(args.settings), only, lambda m: print(m, flush=True))
+    records = []
+    for which in ("tuning", "test") if args.set == "both" else (args.set,):
+        settings = parse_settings(args.settings or DEFAULT_SETTINGS[which])
+        records += run(which, settings, only, lambda m: print(m, flush=True))
     head |= {
         "ended": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         "load_after": os.getloadavg()[0],
     }
     write_text(args.output, json.dumps({**head, "records": records}, indent=1, ensure_ascii=False))
-    print(f"wrote {args.output}")
+    write_text(RESULTS, report([args.output]))
+    print(f"wrote {args.output} and {RESULTS}")
     return 0
 
 

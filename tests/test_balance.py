@@ -60,3 +60,19 @@ def test_one_vehicle_is_left_alone() -> None:
     first = _result((8, 15))
     best, note = balance_day(_model(), first, solve=lambda m: first, rounds=2)
     assert best is first and note.rounds == 0
+
+
+def test_balancing_stops_once_the_longest_day_is_within_the_resolution_of_its_lower_bound() -> None:
+    first = _result((8, 15), (8, 10))  # 7 h and 2 h: the mean, 4.5 h, is the lower bound
+    calls: list[Model] = []
+
+    def solve(model: Model) -> Result:
+        calls.append(model)
+        return _result((8, 13), (8, 12.5))  # 5 h: then 0.5 h above the lower bound
+
+    best, note = balance_day(_model(), first, solve=solve, rounds=5, resolution_h=1.0)
+    assert route_hours(best) == [5.0, 4.5]
+    assert (note.rounds, note.kept, len(calls)) == (1, 1, 1)
+    # 2.5 h from the lower bound is within a resolution of 3 h: no search at all
+    best, note = balance_day(_model(), first, solve=solve, rounds=5, resolution_h=3.0)
+    assert best is first and note.rounds == 0 and len(calls) == 1

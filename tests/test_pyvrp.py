@@ -11,6 +11,7 @@ from routing.solver._pyvrp import (
     _aggregate,
     _neighbourhood_size,
     _row_window,
+    _stop,
     _trip_units,
     solve_pyvrp,
 )
@@ -190,3 +191,27 @@ def test_pyvrp_gets_a_profile_per_vehicle_type() -> None:
     for t, _, items in plans[0]:
         if t == 0:
             assert not {i for kind, i, _ in items if kind == "client"} & {1, 2}
+
+
+def test_a_plateau_stops_a_run_after_that_many_iterations_without_a_better_best() -> None:
+    stop = _stop(3600.0, None, None, plateau=3)
+    # a better best (9 after 10) starts the count again; three equal ones then stop
+    assert [stop(c) for c in (10, 9, 9, 9, 9)] == [False, False, False, False, True]
+    never = _stop(3600.0, None, None)
+    assert not any(never(10) for _ in range(50))
+
+
+def test_a_search_with_a_plateau_ends_before_its_clock_with_the_same_plan_each_time() -> None:
+    xs = [0.0, 1.0, *np.linspace(2.0, 9.0, 12)]
+    m = line_model(xs)
+    m.add_depot(0)
+    m.add_landfill(1)
+    for k in range(2, len(xs)):
+        m.add_client(k, demand=(10.0, 10.0), service_s=60)
+    m.add_vehicle_type(num_available=2, capacity=(1000.0, 1000.0), shift=(0, 10 * H))
+    params = SolveParams(plateau_iterations=50)
+    first = m.solve(time_limit_s=120, seed=1, params=params)
+    again = m.solve(time_limit_s=120, seed=1, params=params)
+    assert first.runtime_s < 60  # stopped by the plateau, not by the 120 s clock
+    assert not first.unserved and not check(m, first)
+    assert [r.visits for r in first.routes] == [r.visits for r in again.routes]
