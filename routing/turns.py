@@ -65,6 +65,9 @@ __all__ = ["Heading", "HeadingMatrix", "heading_matrix", "leg_nodes"]
 
 log = logging.getLogger(__name__)
 
+# start arcs whose rows are derived from their bases' rows at once (bounds the temporaries)
+_DERIVE_ROWS = 256
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -188,53 +191,177 @@ def heading_matrix(
     targets, slot = np.unique(line.ends[line.ends >= 0], return_inverse=True)
     where = np.full(line.ends.shape, len(targets), dtype=np.int64)  # padding: an inf column
     where[line.ends >= 0] = slot
+    chains = _chains(line.core, line.source, targets)
 
     def gather(
         times: np.ndarray, lengths: np.ndarray, rows: slice
     ) -> tuple[np.ndarray, np.ndarray]:
-        return _leg_ends(line, where, times, lengths, rows, uturn_penalty_s)
+        return _reduce_ends(where, line.end_extra, times, lengths)
 
-    duration, distance = shortest_rows(
-        line.core, line.source, targets, workers, on_rows, gather=gather, width=len(line.source)
+    base_t, base_l = shortest_rows(
+        line.core, chains.bases, targets, workers, on_rows, gather=gather, width=len(line.source)
     )
+    duration, distance = _start_rows(line, where, chains, base_t, base_l)
+    del base_t, base_l
+    _stand_still(line, duration, distance, uturn_penalty_s)
     if len(line.source) != len(hs) or not np.array_equal(line.row, np.arange(len(hs))):
         duration = duration[np.ix_(line.row, line.row)]
         distance = distance[np.ix_(line.row, line.row)]
     log.debug(
-        "heading matrix %d × %d on %d core nodes", len(hs), len(hs), line.core.matrix.shape[0]
-    )
+        "heading matrix %d × %d on %d core nodes, searched from %d of %d starts' chain ends",
+        len(hs), len(hs), line.core.matrix.shape[0], len(chains.bases), len(line.source),
+    )  # fmt: skip
     return HeadingMatrix(hs, duration, distance, line)
 
 
-def _leg_ends(
-    line: _LineGraph,
-    where: np.ndarray,
-    times: np.ndarray,
-    lengths: np.ndarray,
-    rows: slice,
-    penalty: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """A block of rows: each leg ends at the best state reaching its end node, with its price.
+@dataclass(frozen=True)
+class _Chains:
+    """Where each start's arcs lead once every state with one way on is followed to its end.
 
-    A leg between two headings at one node is also the truck standing still: free, or the U-turn
-    price where both name the same ``other``; a loop round the block wins only where faster.
+    A core node with one way on reaches everything through its successor, so its row is that
+    row plus the arc, except at the targets on the chain itself. Following every start arc along
+    such a chain to its end (a state with two or more ways on: a base) leaves the searches to the
+    bases, which headings on one street share. Per start arc (``arc_*``): its distinct heading,
+    its base (index into ``bases``; -1: the chain ends nowhere further, or loops) and the time and
+    length from the start to that base. ``fix_*``: the targets met on the chain, reached before
+    the base: (start arc, target column, time, length).
     """
+
+    bases: np.ndarray
+    arc_row: np.ndarray
+    arc_base: np.ndarray
+    arc_w: np.ndarray
+    arc_l: np.ndarray
+    fix_arc: np.ndarray
+    fix_target: np.ndarray
+    fix_w: np.ndarray
+    fix_l: np.ndarray
+
+
+def _arc_lengths(core: Core, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The length of each core arc ``u -> v``, found among ``v``'s in-neighbours."""
+    slot = np.argmax(core.in_node[v] == u[:, None].astype(core.in_node.dtype), axis=1)
+    return np.asarray(core.in_length[v, slot], dtype=float)
+
+
+def _chains(core: Core, sources: np.ndarray, targets: np.ndarray) -> _Chains:
+    """Follow every start arc along states with one way on (see `_Chains`), all arcs at once."""
+    mat = core.matrix
+    m = mat.shape[0]
+    indptr = np.asarray(mat.indptr, dtype=np.int64)
+    single = np.diff(indptr) == 1
+    first = np.minimum(indptr[:-1], max(0, mat.nnz - 1))
+    succ = np.where(single, mat.indices[first], -1).astype(np.int64)
+    step_w = np.where(single, mat.data[first], 0.0)
+    step_l = np.zeros(m)
+    step_l[single] = _arc_lengths(core, np.flatnonzero(single), succ[single])
+    column = np.full(m, -1, dtype=np.int64)
+    column[targets] = np.arange(len(targets))
+    arc_row, arc = _fan_out(indptr, sources)
+    cur = np.asarray(mat.indices[arc], dtype=np.int64)
+    acc_w = np.asarray(mat.data[arc], dtype=float)
+    acc_l = _arc_lengths(core, sources[arc_row], cur)
+    fixes: list[tuple[np.ndarray, ...]] = []
+    live = np.arange(len(cur))
+    for _ in range(int(single.sum()) + 1):  # a chain longer than that loops
+        col = column[cur[live]]
+        hit = col >= 0
+        fixes.append((live[hit], col[hit], acc_w[live][hit], acc_l[live][hit]))
+        live = live[single[cur[live]]]
+        if not len(live):
+            break
+        at = cur[live]
+        acc_w[live] += step_w[at]
+        acc_l[live] += step_l[at]
+        cur[live] = succ[at]
+    ended = ~single[cur] & (np.diff(indptr)[cur] > 0)  # a loop or a dead end has no base
+    ended[live] = False
+    bases, arc_base = np.unique(cur[ended], return_inverse=True)
+    base_of = np.full(len(cur), -1, dtype=np.int64)
+    base_of[ended] = arc_base
+    fa, ft, fw, fl = (np.concatenate(parts) for parts in zip(*fixes, strict=True))
+    return _Chains(bases, arc_row, base_of, acc_w, acc_l, fa, ft, fw, fl)
+
+
+def _reduce_ends(
+    where: np.ndarray, extra: np.ndarray, times: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows over target states to rows over headings: each leg ends at its best end state."""
     pad = np.full((times.shape[0], 1), np.inf)
-    t_all = np.concatenate([times, pad], axis=1)[:, where] + line.end_extra  # rows, s, k
+    t_all = np.concatenate([times, pad], axis=1)[:, where] + extra  # rows, headings, k
     pick = np.argmin(t_all, axis=2)[..., None]
     dur = np.take_along_axis(t_all, pick, axis=2)[..., 0]
     dist = np.take_along_axis(np.concatenate([lengths, pad], axis=1)[:, where], pick, axis=2)
-    dist = dist[..., 0]
-    first = rows.start or 0
-    i, j = _same_node_pairs(line, first, first + times.shape[0])
+    return dur, dist[..., 0]
+
+
+def _start_rows(
+    line: _LineGraph,
+    where: np.ndarray,
+    chains: _Chains,
+    base_t: np.ndarray,
+    base_l: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct heading's row: the best of its start arcs, each its base's row plus the
+    way there, or a target met on the way (reached before the base, so never later than by it).
+    """
+    rows = len(line.source)
+    dur = np.full((rows, base_t.shape[1]), np.inf)
+    dist = np.full((rows, base_t.shape[1]), np.inf)
+    arcs = np.flatnonzero(chains.arc_base >= 0)
+    rank = np.arange(len(chains.arc_row)) - np.searchsorted(chains.arc_row, chains.arc_row)
+    for r in range(int(rank.max(initial=-1)) + 1):
+        sel = arcs[rank[arcs] == r]
+        for lo in range(0, len(sel), _DERIVE_ROWS):
+            part = sel[lo : lo + _DERIVE_ROWS]
+            at, b = chains.arc_row[part], chains.arc_base[part]
+            cand = chains.arc_w[part][:, None] + base_t[b]
+            better = cand < dur[at]
+            dur[at] = np.where(better, cand, dur[at])
+            dist[at] = np.where(better, chains.arc_l[part][:, None] + base_l[b], dist[at])
+    _apply_fixes(line, where, chains, dur, dist)
+    return dur, dist
+
+
+def _apply_fixes(
+    line: _LineGraph, where: np.ndarray, chains: _Chains, dur: np.ndarray, dist: np.ndarray
+) -> None:
+    """Targets met on a start arc's chain, at the headings that end there (in place)."""
+    h, k = np.nonzero(line.ends >= 0)  # every (heading, end state)
+    order = np.argsort(where[h, k], kind="stable")
+    h, k = h[order], k[order]
+    keys = where[h, k]
+    lo = np.searchsorted(keys, chains.fix_target, side="left")
+    hi = np.searchsorted(keys, chains.fix_target, side="right")
+    n = hi - lo
+    fix = np.repeat(np.arange(len(lo)), n)
+    pos = np.repeat(lo, n) + (np.arange(len(fix)) - np.repeat(np.cumsum(n) - n, n))
+    row, col = chains.arc_row[chains.fix_arc[fix]], h[pos]
+    t = chains.fix_w[fix] + line.end_extra[h[pos], k[pos]]
+    ln = chains.fix_l[fix]
+    # the best per cell first; then keep it where not slower than the way by the bases
+    order = np.lexsort((t, col, row))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (row[order][1:] != row[order][:-1]) | (col[order][1:] != col[order][:-1])
+    pick = order[first]
+    row, col, t, ln = row[pick], col[pick], t[pick], ln[pick]
+    keep = t <= dur[row, col]
+    dur[row[keep], col[keep]] = t[keep]
+    dist[row[keep], col[keep]] = ln[keep]
+
+
+def _stand_still(line: _LineGraph, dur: np.ndarray, dist: np.ndarray, penalty: float) -> None:
+    """Legs between two headings at one node may stand still: free, or the U-turn price where
+    both name the same ``other``; a loop round the block wins only where faster (in place).
+    """
+    i, j = _same_node_pairs(line, 0, dur.shape[0])
     if len(i):
-        same_turn = (line.turn[i + first] >= 0) & (line.turn[i + first] == line.turn[j])
+        same_turn = (line.turn[i] >= 0) & (line.turn[i] == line.turn[j])
         still = np.where(same_turn, penalty, 0.0)
         better = still <= dur[i, j]
         dur[i[better], j[better]] = still[better]
         dist[i[better], j[better]] = 0.0
     dist[~np.isfinite(dur)] = np.inf
-    return dur, dist
 
 
 def _same_node_pairs(line: _LineGraph, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
