@@ -305,20 +305,29 @@ def _start_rows(
     """Each distinct heading's row: the best of its start arcs, each its base's row plus the
     way there, or a target met on the way (reached before the base, so never later than by it).
     """
-    rows = len(line.source)
-    dur = np.full((rows, base_t.shape[1]), np.inf)
-    dist = np.full((rows, base_t.shape[1]), np.inf)
+    rows, cols = len(line.source), base_t.shape[1]
+    dur, dist = np.empty((rows, cols)), np.empty((rows, cols))
     arcs = np.flatnonzero(chains.arc_base >= 0)
-    rank = np.arange(len(chains.arc_row)) - np.searchsorted(chains.arc_row, chains.arc_row)
+    by_row = chains.arc_row[arcs]
+    rank = np.arange(len(arcs)) - np.searchsorted(by_row, by_row)  # arcs are sorted by row
+    none = np.ones(rows, dtype=bool)
+    none[by_row] = False
+    dur[none], dist[none] = np.inf, np.inf
     for r in range(int(rank.max(initial=-1)) + 1):
-        sel = arcs[rank[arcs] == r]
+        sel = arcs[rank == r]
         for lo in range(0, len(sel), _DERIVE_ROWS):
             part = sel[lo : lo + _DERIVE_ROWS]
             at, b = chains.arc_row[part], chains.arc_base[part]
-            cand = chains.arc_w[part][:, None] + base_t[b]
+            cand = base_t[b]
+            cand += chains.arc_w[part][:, None]
+            cand_l = base_l[b]
+            cand_l += chains.arc_l[part][:, None]
+            if r == 0:  # every row's first arc: nothing to compare with yet
+                dur[at], dist[at] = cand, cand_l
+                continue
             better = cand < dur[at]
             dur[at] = np.where(better, cand, dur[at])
-            dist[at] = np.where(better, chains.arc_l[part][:, None] + base_l[b], dist[at])
+            dist[at] = np.where(better, cand_l, dist[at])
     _apply_fixes(line, where, chains, dur, dist)
     return dur, dist
 
