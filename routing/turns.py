@@ -30,11 +30,24 @@ Cost: without U-turn arcs, states in dead ends that hold no heading lose their w
 dropped, and every state with one way on (a street between two junctions) is contracted into the
 arcs that reach it (times and lengths summed; ``via`` and ``succ`` keep the chain, so `leg_nodes`
 traces the leg state by state). Only the states reaching a heading's node stay as leg ends; a start
-node has no way in, so no other row's search ever settles it. ``scipy.sparse.csgraph.dijkstra``
-then runs from every distinct heading's start in blocks shared by threads, the length along each
-fastest path is summed as in `routing.matrix` (pointer jumping on the tree, through the
-shortest-path core `routing.matrix` makes public), and each block is reduced to the headings'
-columns at once, so the rows over all leg-end states are never held whole. Evidence:
+node has no way in, so no other row's search ever settles it.
+
+Shared rows: a state with one way on reaches everything through its successor, so its row is its
+successor's row plus the arc, except at the leg ends on that chain itself, which it reaches first.
+Each start arc is therefore followed along such states to the first state with two or more ways on
+(its *base*; `_Chains`), and the searches run from the distinct bases only: the headings of the
+points along one street share the bases at its two ends (on Liechtenstein with 1,474 points, 1,234
+searches instead of 2,858). A heading's row is then the best of its start arcs (the arc and chain
+added to the base's row), and the leg ends met on a chain are set to the time along it (never later
+than round by the base). The bases are searched on a smaller graph still: a leg-end state with one
+way on is bypassed there like any other (`_Search`), and its column is the best of its ways in, taken
+street by street in order (a column's ways in are final before it is read), so the searches run on
+about the junction states only. ``scipy.sparse.csgraph.dijkstra`` runs from the bases in blocks shared by
+threads, the length along each fastest path is summed as in `routing.matrix` (pointer jumping on the
+tree, through the shortest-path core `routing.matrix` makes public), and each block is reduced to the
+headings' columns at once, so the rows over all leg-end states are never held whole. Times are the
+same shortest times (sums in another order: equal to about 1e-12 s); where two paths are exactly as
+fast, which one's length is reported is not specified (as in `routing.matrix`). Evidence:
 `tests/test_turns.py` compares every time (and the length where the path is the same) with
 Dijkstra on the edge-based graph written out plainly, U-turn arcs everywhere, on two real
 extracts (Bayreuth, Liechtenstein); `bench/turns.py` gives the times beside the node matrix.
@@ -67,6 +80,9 @@ log = logging.getLogger(__name__)
 
 # start arcs whose rows are derived from their bases' rows at once (bounds the temporaries)
 _DERIVE_ROWS = 256
+# searches from the chains' ends only where they are at most this share of the starts: their rows
+# are held beside the result (bases x headings), worth it only where they save many searches
+_SHARED_BELOW = 0.6
 
 
 @dataclass(frozen=True)
@@ -192,17 +208,19 @@ def heading_matrix(
     where = np.full(line.ends.shape, len(targets), dtype=np.int64)  # padding: an inf column
     where[line.ends >= 0] = slot
     chains = _chains(line.core, line.source, targets)
+    if len(chains.bases) <= _SHARED_BELOW * len(line.source):
+        duration, distance = _shared_rows(line, where, targets, chains, workers, on_rows)
+    else:  # few headings share a street: a search from each start, nothing held beside the result
 
-    def gather(
-        times: np.ndarray, lengths: np.ndarray, rows: slice
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _reduce_ends(where, line.end_extra, times, lengths)
+        def gather(
+            times: np.ndarray, lengths: np.ndarray, rows: slice
+        ) -> tuple[np.ndarray, np.ndarray]:
+            return _reduce_ends(where, line.end_extra, times, lengths)
 
-    base_t, base_l = shortest_rows(
-        line.core, chains.bases, targets, workers, on_rows, gather=gather, width=len(line.source)
-    )
-    duration, distance = _start_rows(line, where, chains, base_t, base_l)
-    del base_t, base_l
+        duration, distance = shortest_rows(
+            line.core, line.source, targets, workers, on_rows, gather=gather,
+            width=len(line.source),
+        )  # fmt: skip
     _stand_still(line, duration, distance, uturn_penalty_s)
     if len(line.source) != len(hs) or not np.array_equal(line.row, np.arange(len(hs))):
         duration = duration[np.ix_(line.row, line.row)]
@@ -212,6 +230,30 @@ def heading_matrix(
         len(hs), len(hs), line.core.matrix.shape[0], len(chains.bases), len(line.source),
     )  # fmt: skip
     return HeadingMatrix(hs, duration, distance, line)
+
+
+def _shared_rows(
+    line: _LineGraph,
+    where: np.ndarray,
+    targets: np.ndarray,
+    chains: _Chains,
+    workers: int | None,
+    on_rows: Callable[[int, int], None] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every start's row from the searches at its chains' ends (see the module notes)."""
+    search = _search_graph(line.core, chains.bases, targets)
+
+    def gather(
+        times: np.ndarray, lengths: np.ndarray, rows: slice
+    ) -> tuple[np.ndarray, np.ndarray]:
+        times, lengths = _target_columns(search, times, lengths)
+        return _reduce_ends(where, line.end_extra, times, lengths)
+
+    base_t, base_l = shortest_rows(
+        search.core, search.sources, search.kept, workers, on_rows, gather=gather,
+        width=len(line.source),
+    )  # fmt: skip
+    return _start_rows(line, where, chains, base_t, base_l)
 
 
 @dataclass(frozen=True)
@@ -281,6 +323,160 @@ def _chains(core: Core, sources: np.ndarray, targets: np.ndarray) -> _Chains:
     base_of[ended] = arc_base
     fa, ft, fw, fl = (np.concatenate(parts) for parts in zip(*fixes, strict=True))
     return _Chains(bases, arc_row, base_of, acc_w, acc_l, fa, ft, fw, fl)
+
+
+@dataclass(frozen=True)
+class _Search:
+    """The graph the bases are searched on, and how each leg-end column follows from its rows.
+
+    Leg ends with one way on (a state on a street, most of them) are bypassed like any such
+    state, so the searches run on a graph of about the junction states only; a bypassed leg end's
+    time is the best of its ways in (``arc_*``: from a kept node's column, ``src >= 0``, or from
+    another bypassed leg end's, ``-1 - column``), taken in ``level`` order so one pass settles a
+    street of them; ``loop``: arcs among bypassed leg ends on a closed loop, relaxed until stable.
+    """
+
+    core: Core
+    sources: np.ndarray  # the bases, as search-graph nodes
+    kept: np.ndarray  # search-graph nodes whose rows are read (the columns of `shortest_rows`)
+    column_of_kept: np.ndarray  # target column -> index into kept (-1: derived)
+    arc_dst: np.ndarray  # target column each arc leads to (derived targets only)
+    arc_src: np.ndarray  # index into kept (>= 0) or -1 - target column
+    arc_w: np.ndarray
+    arc_l: np.ndarray
+    arc_step: np.ndarray  # the pass (level, then rank) each arc is taken in
+    loop: np.ndarray  # arcs taken again until nothing changes (on closed loops; usually none)
+    loop_step: np.ndarray  # their passes (sorted), each column once per pass
+
+
+def _search_graph(core: Core, bases: np.ndarray, targets: np.ndarray) -> _Search:
+    """Bypass the leg-end states with one way on; see `_Search`."""
+    mat = core.matrix.tocoo()
+    m = mat.shape[0] - core.starts
+    real = mat.row < m  # arcs from start nodes: not searched from a base
+    u, v = mat.row[real].astype(np.int64), mat.col[real].astype(np.int64)
+    w = np.asarray(mat.data[real], dtype=float)
+    ln = _arc_lengths(core, u, v)
+    terminal = np.bincount(u, minlength=m) != 1
+    terminal[bases] = True
+    small, _, _, _ = _contract(u, v, w, ln, terminal, m)
+    pos = small.position
+    column = np.full(m, -1, dtype=np.int64)
+    column[targets] = np.arange(len(targets))
+    derived = pos[targets] < 0
+    keep_into = derived[column[v]] & (column[v] >= 0)
+    into_u, into_v = u[keep_into], v[keep_into]
+    from_kept = pos[into_u] >= 0
+    from_derived = ~from_kept & (column[into_u] >= 0) & derived[np.maximum(column[into_u], 0)]
+    ok = from_kept | from_derived
+    into_u, into_v, from_kept = into_u[ok], into_v[ok], from_kept[ok]
+    kept_nodes, kept_index = np.unique(
+        np.concatenate([pos[targets[~derived]], pos[into_u[from_kept]]]), return_inverse=True
+    )
+    column_of_kept = np.full(len(targets), -1, dtype=np.int64)
+    column_of_kept[~derived] = kept_index[: int((~derived).sum())]
+    src = np.where(from_kept, 0, -1 - column[into_u])
+    src[from_kept] = kept_index[int((~derived).sum()) :]
+    dst = column[into_v]
+    level, loop = _levels(src, dst, len(targets))
+    arc_w, arc_l = w[keep_into][ok], ln[keep_into][ok]
+    step = _steps(level, dst)
+    order = np.argsort(step, kind="stable")  # the arcs in the order they are taken
+    src, dst, arc_w, arc_l, step = src[order], dst[order], arc_w[order], arc_l[order], step[order]
+    loop = np.argsort(order)[loop]
+    loop_step = _steps(np.zeros(len(loop), dtype=np.int64), dst[loop])
+    by_pass = np.argsort(loop_step, kind="stable")
+    loop, loop_step = loop[by_pass], loop_step[by_pass]
+    return _Search(
+        small, pos[bases], kept_nodes, column_of_kept, dst, src, arc_w, arc_l, step, loop,
+        loop_step,
+    )  # fmt: skip
+
+
+def _steps(level: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Pass numbers: by level, and arcs into one column of one level in separate passes."""
+    order = np.lexsort((dst, level))
+    rank = np.zeros(len(order), dtype=np.int64)
+    same = (level[order][1:] == level[order][:-1]) & (dst[order][1:] == dst[order][:-1])
+    for k in np.flatnonzero(same):
+        rank[k + 1] = rank[k] + 1
+    step = np.empty(len(order), dtype=np.int64)
+    step[order] = level[order] * (int(rank.max(initial=0)) + 1) + rank
+    return step
+
+
+def _levels(src: np.ndarray, dst: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per arc, the pass it is taken in: 0 from a kept node, else the pass after which its tail
+    column is final (every arc into it taken). Arcs never final (closed loops) come back apart.
+    """
+    inner = src < 0
+    tail = np.where(inner, -1 - src, 0)
+    final = np.full(columns, -1, dtype=np.int64)  # the pass after which a column is final
+    arc_level = np.where(inner, -1, 0)
+    head = np.zeros(columns, dtype=bool)
+    head[dst] = True  # the derived columns
+    while True:
+        waiting = np.bincount(dst[arc_level < 0], minlength=columns) > 0
+        top = np.zeros(columns, dtype=np.int64)
+        np.maximum.at(top, dst, arc_level)
+        now = head & ~waiting & (final < 0)
+        if not now.any():
+            break
+        final[now] = top[now] + 1
+        arc_level = np.where(inner & (final[tail] >= 0), final[tail], arc_level)
+    loop = np.flatnonzero(arc_level < 0)
+    return np.maximum(arc_level, 0), loop
+
+
+def _target_columns(
+    search: _Search, times: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows over the kept nodes to rows over all leg-end states (see `_Search`)."""
+    rows, cols = times.shape[0], len(search.column_of_kept)
+    t_out, l_out = np.full((rows, cols), np.inf), np.full((rows, cols), np.inf)
+    direct = search.column_of_kept >= 0
+    t_out[:, direct] = times[:, search.column_of_kept[direct]]
+    l_out[:, direct] = lengths[:, search.column_of_kept[direct]]
+    for arcs in _by_step(search.arc_step):
+        _relax(search, arcs, times, lengths, t_out, l_out)
+    loop_passes = _by_step(search.loop_step)
+    for _ in range(len(search.loop)):
+        changed = [
+            _relax(search, search.loop[a], times, lengths, t_out, l_out) for a in loop_passes
+        ]
+        if not any(changed):
+            break
+    return t_out, l_out
+
+
+def _by_step(step: np.ndarray) -> list[np.ndarray]:
+    """Positions of each pass's arcs (``step`` sorted)."""
+    bounds = np.flatnonzero(np.diff(step)) + 1
+    return [np.arange(lo, hi) for lo, hi in itertools.pairwise([0, *bounds.tolist(), len(step)])]
+
+
+def _relax(
+    search: _Search,
+    arcs: np.ndarray,
+    times: np.ndarray,
+    lengths: np.ndarray,
+    t_out: np.ndarray,
+    l_out: np.ndarray,
+) -> bool:
+    """Take ``arcs`` (each column at most once among them) into their heads; True if any improved."""
+    if not len(arcs):
+        return False
+    src, dst = search.arc_src[arcs], search.arc_dst[arcs]
+    kept = src >= 0
+    t_src = np.where(kept, times[:, np.maximum(src, 0)], t_out[:, np.maximum(-1 - src, 0)])
+    l_src = np.where(kept, lengths[:, np.maximum(src, 0)], l_out[:, np.maximum(-1 - src, 0)])
+    cand = t_src + search.arc_w[arcs]
+    better = cand < t_out[:, dst]
+    if not better.any():
+        return False
+    t_out[:, dst] = np.where(better, cand, t_out[:, dst])
+    l_out[:, dst] = np.where(better, l_src + search.arc_l[arcs], l_out[:, dst])
+    return True
 
 
 def _reduce_ends(
