@@ -6,6 +6,8 @@ container onto it, on every road some vehicle may drive and on each vehicle type
 (`routing.profile.fleet_profiles`, `routing.network.restrict`). Each place that cannot be used
 gets one sentence saying why and what to change (`routing.snapping.check_sites`): outside the
 extract (with its bounds), too far from a road the trucks may use, or cut off from the depot.
+The lines of what was checked are in the language asked for (catalogue ``taza-cli.po``); the
+problems are `routing.snapping`'s sentences, in English.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from routing.i18n import translator
 from routing.network import load_network, restrict
 from routing.profile import fleet_profiles
 from routing.register import read_containers
@@ -43,7 +46,9 @@ class DeepCheck:
         return not self.problems
 
 
-def deep_check(scenario: Scenario, *, cache_dir: Path | None = None) -> DeepCheck:
+def deep_check(
+    scenario: Scenario, *, cache_dir: Path | None = None, language: str = "en"
+) -> DeepCheck:
     """Load the scenario's road network and check the depot, landfills and containers on it.
 
     Parameters
@@ -52,11 +57,14 @@ def deep_check(scenario: Scenario, *, cache_dir: Path | None = None) -> DeepChec
         A scenario read by `routing.scenario.load_scenario`.
     cache_dir
         Where built networks are cached (default `routing.network.default_cache_dir`).
+    language
+        The language of `DeepCheck.lines` (ky, ru or en).
 
     Returns
     -------
     DeepCheck
     """
+    _ = translator(language)
     where = f"{scenario.path}: [network.profile]"
     shared, by_vehicle = fleet_profiles(scenario.profile, scenario.fleet, where=where)
     network = load_network(scenario.osm, profile=shared, cache_dir=cache_dir)
@@ -64,10 +72,12 @@ def deep_check(scenario: Scenario, *, cache_dir: Path | None = None) -> DeepChec
     west, south, east, north = network_bounds(network)
     unnamed = sum(1 for *_, d in graph.edges(data=True) if not d["name"])
     lines = [
-        f"roads: {graph.number_of_edges():,} edges, {unnamed:,} without a name (described from "
-        f"the nearest street and place), {len(network.places)} named places",
-        f"extract covers lon {west:.4f} to {east:.4f}, lat {south:.4f} to {north:.4f}",
-    ]
+        _("roads: {edges} edges, {unnamed} without a name (described from the nearest street and "
+          "place), {places} named places",
+          edges=f"{graph.number_of_edges():,}", unnamed=f"{unnamed:,}", places=len(network.places)),
+        _("extract covers lon {west} to {east}, lat {south} to {north}", west=f"{west:.4f}",
+          east=f"{east:.4f}", south=f"{south:.4f}", north=f"{north:.4f}"),
+    ]  # fmt: skip
     sites = [(f"[depot] {scenario.depot.name!r}", scenario.depot.lon, scenario.depot.lat)]
     sites += [(f"[[landfill]] {lf.name!r}", lf.lon, lf.lat) for lf in scenario.landfills]
     fixed = len(sites)
@@ -76,15 +86,24 @@ def deep_check(scenario: Scenario, *, cache_dir: Path | None = None) -> DeepChec
         for i, (name, pt) in enumerate(zip(cont["name"], cont.geometry, strict=True)):
             label = f"container {name or i + 1!r} ({scenario.containers.name} row {i + 2})"
             sites.append((label, pt.x, pt.y))
-    _, checks = check_sites(network, sites, max_snap_m=scenario.max_snap_m)
+    checks = check_sites(network, sites, max_snap_m=scenario.max_snap_m)[1]
     problems = [c.problem for c in checks if not c.ok]
-    lines.append(f"positions: {sum(c.ok for c in checks)} of {len(checks)} usable")
+    lines.append(
+        _(
+            "positions: {usable} of {total} usable",
+            usable=sum(c.ok for c in checks),
+            total=len(checks),
+        )
+    )
     for spec in scenario.fleet:
         own = restrict(network, by_vehicle[spec.name])
         if own is network or spec.count == 0:
             continue
-        _, mine = check_sites(own, sites[:fixed], max_snap_m=scenario.max_snap_m)
+        mine = check_sites(own, sites[:fixed], max_snap_m=scenario.max_snap_m)[1]
         dropped = graph.number_of_edges() - own.graph.number_of_edges()
-        lines.append(f"vehicle {spec.name!r}: {dropped:,} road edges it may not use")
+        lines.append(
+            _("vehicle {name}: {dropped} road edges it may not use",
+              name=repr(spec.name), dropped=f"{dropped:,}")
+        )  # fmt: skip
         problems += [f"for vehicle {spec.name!r}: {c.problem}" for c in mine if not c.ok]
     return DeepCheck(tuple(lines), tuple(problems))

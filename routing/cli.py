@@ -22,7 +22,7 @@ from typing import Any
 
 from routing.compare_cli import add_compare_parsers, print_merged
 from routing.errors import InputError
-from routing.i18n import translator
+from routing.i18n import choose_language, day_name, translator
 from routing.outputs import FORMATS
 from routing.progress import STAGES, Cancelled, CancelToken, Progress, cancel_on_interrupt
 from routing.scenario import LANGUAGES, load_scenario
@@ -153,6 +153,11 @@ def _add_check(sub: Any) -> None:
         "for every vehicle's roads (exit status 2 when one cannot be used)",
     )
     check.add_argument("--cache-dir", type=Path, help="where built road networks are cached")
+    check.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="language of the lines printed (default: the scenario's)",
+    )
 
 
 def _add_fetch(sub: Any) -> None:
@@ -182,6 +187,11 @@ def _add_fetch(sub: Any) -> None:
     )
     fetch.add_argument("--overpass-url", help="Overpass API base URL (default: osmnx's setting)")
     fetch.add_argument("--force", action="store_true", help="replace an existing scenario.toml")
+    fetch.add_argument(
+        "--language", choices=LANGUAGES,
+        help="language of the lines printed (default: the template's; without one, the "
+        "environment's LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else English)",
+    )  # fmt: skip
 
 
 def _add_region(sub: Any) -> None:
@@ -366,33 +376,42 @@ def _progress_view(args: argparse.Namespace) -> Iterator[Callable[[Progress], No
 
 def _run_check(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario)
-    print(f"{sc.path}: OK — {sc.name}")
-    print(f"  network: {sc.osm}{' (synthetic stand-in)' if sc.synthetic else ''}")
-    print(
-        f"  households: {sc.households or 'estimated from buildings'}; containers: {sc.containers or 'none'}"
-    )
-    print(f"  depot: {sc.depot.name}; landfills: {', '.join(lf.name for lf in sc.landfills)}")
-    print(f"  fleet: {', '.join(f'{v.count} × {v.name}' for v in sc.fleet)}")
-    for v in sc.villages:
-        print(f"  village {v.name}: {v.frequency}×/week on {', '.join(v.days)}")
-    for a in sc.assumptions:
-        print(f"  assumption: {a}")
+    language = choose_language(args.language, sc.language)
+    _ = translator(language)
+    source = _("{source} (synthetic stand-in)", source=sc.osm) if sc.synthetic else sc.osm
+    # weekdays are written small inside a sentence in Kyrgyz and Russian, not in English
+    small = str if language == "en" else str.lower
+    days = {v.name: ", ".join(small(day_name(d, language)) for d in v.days) for v in sc.villages}
+    lines = [
+        _("network: {source}", source=source),
+        _("households: {households}; containers: {containers}",
+          households=sc.households or _("estimated from buildings"),
+          containers=sc.containers or _("none")),
+        _("depot: {depot}; landfills: {landfills}",
+          depot=sc.depot.name, landfills=", ".join(lf.name for lf in sc.landfills)),
+        _("fleet: {fleet}", fleet=", ".join(f"{v.count} × {v.name}" for v in sc.fleet)),
+        *(_("village {name}: {frequency}×/week on {days}",
+            name=v.name, frequency=v.frequency, days=days[v.name]) for v in sc.villages),
+        *(_("assumption: {text}", text=a) for a in sc.assumptions),
+    ]  # fmt: skip
+    print(_("{path}: OK — {name}", path=sc.path, name=sc.name))
+    print("\n".join(f"  {line}" for line in lines))
     if len(sc.files) > 1 or args.merged:
-        print_merged(args.scenario)
+        print_merged(args.scenario, language=language)
     if not getattr(args, "deep", False):
         return 0
     from routing.check import deep_check
 
-    result = deep_check(sc, cache_dir=args.cache_dir)
+    result = deep_check(sc, cache_dir=args.cache_dir, language=language)
     for line in result.lines:
         print(f"  {line}")
     for problem in result.problems:
-        print(f"  PROBLEM: {problem}")
+        print("  " + _("PROBLEM: {problem}", problem=problem))
     return 0 if result.ok else 2
 
 
 def _run_fetch(args: argparse.Namespace) -> int:
-    from routing.fetch import DEFAULT_TEMPLATE, fetch_area, parse_bbox
+    from routing.fetch import COUNT_WORDS, DEFAULT_TEMPLATE, fetch_area, parse_bbox
 
     try:
         bbox = parse_bbox(args.bbox)
@@ -402,11 +421,13 @@ def _run_fetch(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except (ValueError, FileExistsError, ConnectionError) as exc:  # input or network, not a bug
         raise InputError(str(exc), field="--bbox") from exc
-    counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
-    print(f"wrote {result.osm_path} ({counts}) and {result.scenario_path}")
+    _ = translator(choose_language(args.language, result.language))
+    counts = ", ".join(_(COUNT_WORDS[k], count=n) for k, n in result.counts.items())
+    print(_("wrote {extract} ({counts}) and {scenario}",
+            extract=result.osm_path, counts=counts, scenario=result.scenario_path))  # fmt: skip
     for note in result.notes:
-        print(f"  assumption: {note}")
-    print(f"next: taza-route check --deep {result.scenario_path}")
+        print("  " + _("assumption: {text}", text=_(note)))
+    print(_("next: {command}", command=f"taza-route check --deep {result.scenario_path}"))
     return 0
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from routing.i18n import LANGUAGES
+from routing.i18n import LANGUAGES, choose_language, translator
 
 
 def add_compare_parsers(sub: Any) -> None:
@@ -123,16 +123,29 @@ def run_compare_command(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.error]
     for r in failed:
         print(f"{r.label}: {r.error}", file=sys.stderr)
-    print(f"wrote {len(files)} files to {args.out} ({args.out / 'report.html'})")
+    _ = translator(choose_language(args.language, _base_language(args.base)))
+    print(_("wrote {count} files to {folder} ({report})",
+            count=len(files), folder=args.out, report=args.out / "report.html"))  # fmt: skip
     return 1 if failed else 0
 
 
-def print_merged(path: Path) -> None:
+def _base_language(path: Path) -> str | None:
+    """The base scenario's language, or None when it cannot be read (its error is printed)."""
+    from routing.errors import InputError
+    from routing.scenario import load_scenario
+
+    try:
+        return load_scenario(path).language
+    except InputError:
+        return None
+
+
+def print_merged(path: Path, *, language: str = "en") -> None:
     """Print the merged scenario, one value per line, with the file each came from."""
     from routing.scenario import describe, read_layers
 
     layers = read_layers(path)
-    print("  merged scenario (value  <- file):")
+    print("  " + translator(language)("merged scenario (value  <- file):"))
     for key, value, origin in describe(layers):
         shown = repr(value) if isinstance(value, str) else str(value)
         if len(shown) > 70:

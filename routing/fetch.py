@@ -24,11 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from routing.i18n import LANGUAGES
 from routing.network import PLACE_KINDS, read_places
 from routing.outputs import atomic_write
 from routing.scenario import DAYS
 
-__all__ = ["DEFAULT_TEMPLATE", "FetchResult", "fetch_area", "overpass_query", "parse_bbox"]
+__all__ = [
+    "COUNT_WORDS",
+    "DEFAULT_TEMPLATE",
+    "FetchResult",
+    "fetch_area",
+    "overpass_query",
+    "parse_bbox",
+]
 
 #: The scenario whose fleet, depot, landfill hours, waste figures and tariffs a fetched area starts from.
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "taza-aimak" / "scenario.toml"
@@ -36,6 +44,14 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "taza-aimak" /
 VILLAGE_PLACES = ("town", "village", "hamlet", "isolated_dwelling", "city")
 
 Download = Callable[[str, str, float], bytes]
+#: The words of each count in `FetchResult.counts` (English ids of ``taza-cli.po``; "roads: 3"
+#: rather than "3 roads", so no language needs a plural form).
+COUNT_WORDS: Mapping[str, str] = {
+    "roads": "roads: {count}",
+    "buildings": "buildings: {count}",
+    "places": "places: {count}",
+    "landfills": "landfills: {count}",
+}
 
 
 @dataclass(frozen=True)
@@ -49,13 +65,17 @@ class FetchResult:
     counts
         ``roads``, ``buildings``, ``places``, ``landfills`` found in the answer.
     notes
-        What was assumed (depot or landfill moved), in the words of the scenario's notes.
+        What was assumed (depot or landfill moved), in the words of the scenario's notes (English
+        ids of ``taza-cli.po``, so the command line can print them in its language).
+    language
+        The scenario's ``language`` as copied from the template (None when it has none).
     """
 
     osm_path: Path
     scenario_path: Path
     counts: Mapping[str, int]
     notes: tuple[str, ...]
+    language: str | None = None
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -176,7 +196,9 @@ def fetch_area(
     )
     text = _toml(raw, header=_header(bbox, template))
     atomic_write(scenario_path, lambda h: h.write(text))
-    return FetchResult(osm_path, scenario_path, counts, tuple(notes))
+    language = raw["scenario"].get("language")
+    language = language if language in LANGUAGES else None  # a wrong one is for `check` to name
+    return FetchResult(osm_path, scenario_path, counts, tuple(notes), language)
 
 
 def _inventory(path: Path) -> tuple[dict[str, int], list[tuple[str, float, float]]]:

@@ -12,11 +12,19 @@ Examples
 'Солго буруңуз: Манас көчөсү'
 >>> day_name("mon", "ru")
 'Понедельник'
+>>> choose_language(None, "ky")
+'ky'
+
+Every command chooses its language with :func:`choose_language`: the ``--language`` given, else the
+scenario's (or region file's), else the environment's (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
+``LANG``, the order gettext reads them), else English.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -126,6 +134,50 @@ def translator(language: str) -> Translator:
     return _Translate(language, messages(language))
 
 
+def choose_language(
+    given: str | None = None,
+    scenario: str | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The language a command speaks: the one given, else the scenario's, else the environment's.
+
+    Parameters
+    ----------
+    given
+        The ``--language`` of the command line (None when not given).
+    scenario
+        The scenario's (or region file's) ``language``, when there is one.
+    environ
+        The environment to read (default ``os.environ``): the first of ``LANGUAGE`` (a
+        colon-separated list: its first of ky, ru, en), else the first set of ``LC_ALL``,
+        ``LC_MESSAGES``, ``LANG`` (``ru_RU.UTF-8`` is ``ru``; ``C`` or another language is English).
+
+    Returns
+    -------
+    str
+        One of :data:`LANGUAGES`; English when nothing names one.
+
+    Raises
+    ------
+    ValueError
+        If ``given`` or ``scenario`` is not one of :data:`LANGUAGES`.
+    """
+    for language in (given, scenario):
+        if language is not None:
+            _check_language(language)
+            return language
+    env = os.environ if environ is None else environ
+    for code in env.get("LANGUAGE", "").split(":"):  # gettext's list of preferences
+        if _code_of(code) in LANGUAGES:
+            return _code_of(code)
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(key):  # the first one set decides, as for gettext (C, de_DE: English)
+            code = _code_of(env[key])
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
 def day_name(day: str, language: str, *, short: bool = False) -> str:
     """The name of a weekday code (``"mon"`` … ``"sun"``) in the language.
 
@@ -164,6 +216,11 @@ def format_distance(metres: float, language: str) -> str:
     if metres < 950:
         return f"{max(10, round(metres / 10) * 10)} {_('m')}"
     return f"{metres / 1000:.1f} {_('km')}"
+
+
+def _code_of(locale_name: str) -> str:
+    """``ru_RU.UTF-8`` → ``ru``."""
+    return locale_name.split(".")[0].split("@")[0].split("_")[0].lower()
 
 
 def _check_language(language: str) -> None:

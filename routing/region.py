@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from routing.errors import InputError
-from routing.i18n import translator
+from routing.i18n import choose_language, translator
 from routing.progress import Progress
 
 __all__ = [
@@ -72,6 +72,8 @@ __all__ = [
 #: Outputs each area writes unless the region asks otherwise (no PDFs: hundreds of areas).
 DEFAULT_AREA_FORMATS: tuple[str, ...] = ("summary", "stops", "routes", "map")
 _TOPIC = "taza-region"
+#: What ``taza-route region`` prints for an area's status (English ids of ``taza-cli.po``).
+_STATUS_TEXT = {"started": "area started", "done": "area planned", "failed": "area failed"}
 
 
 @dataclass(frozen=True)
@@ -574,11 +576,14 @@ def _run_region(args: Any) -> int:
     if args.language:
         changes["language"] = args.language
     region = dataclasses.replace(region, **changes)
+    language = choose_language(region.language)
+    _ = translator(language)
 
     def show(event: RegionEvent) -> None:
         where = f"[{event.index}/{event.total} {event.area}]"
         if event.progress is None:
-            print(f"{where} {event.status}", file=sys.stderr, flush=True)
+            status = _(_STATUS_TEXT.get(event.status, event.status))
+            print(f"{where} {status}", file=sys.stderr, flush=True)
         elif not event.progress.fraction:
             p = event.progress
             print(f"{where} {p.number}/{p.total} {p.message}", file=sys.stderr, flush=True)
@@ -588,6 +593,6 @@ def _run_region(args: Any) -> int:
         on_event=show,
     )  # fmt: skip
     paths = write_report(report)
-    print(region_table(report, language=region.language or "en"))
-    print(f"wrote {', '.join(str(p) for p in paths)}")
+    print(region_table(report, language=language))
+    print(_("wrote {files}", files=", ".join(str(p) for p in paths)))
     return 0 if all(a.ok for a in report.areas) else 4

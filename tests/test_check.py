@@ -76,3 +76,12 @@ def test_check_deep_on_the_command_line_exits_2_with_the_problem(
     assert main(["check", "--deep", str(path), "--cache-dir", str(tmp_path / "c")]) == 2
     out = capsys.readouterr().out
     assert "PROBLEM: [depot] 'Depot Ramsenthal'" in out and "outside the map data" in out
+    assert "  positions: 1 of 2 usable" in out and "  extract covers lon 11.5" in out
+    ru = ["check", "--deep", str(path), "--cache-dir", str(tmp_path / "c"), "--language", "ru"]
+    assert main(ru) == 2
+    out = capsys.readouterr().out
+    assert "  ПРОБЛЕМА: [depot] 'Depot Ramsenthal'" in out and "  места: пригодны 1 из 2" in out
+    assert "  выгрузка охватывает долготу от 11.5" in out and "дороги: участков — " in out
+    assert main([*ru[:-1], "ky"]) == 2
+    out = capsys.readouterr().out
+    assert "  КӨЙГӨЙ: [depot]" in out and "  орундар: 2 орундун 1 колдонууга жарайт" in out

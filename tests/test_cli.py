@@ -38,10 +38,24 @@ def test_help_lists_every_plan_option(capsys: pytest.CaptureFixture[str]) -> Non
         assert option in text
 
 
-def test_check_reports_the_default_scenario(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", str(DATA / "taza-aimak" / "scenario.toml")]) == 0
+def test_check_reports_the_default_scenario_in_its_language_or_the_one_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scenario = str(DATA / "taza-aimak" / "scenario.toml")
+    assert main(["check", scenario]) == 0  # the scenario says language = "ky"
     out = capsys.readouterr().out
-    assert "OK" in out and "synthetic stand-in" in out and "assumption:" in out
+    assert ": туура — Taza Aimak" in out and "(шарттуу синтетикалык көчөлөр)" in out
+    assert "  Терек-Суу айылы: жумасына 1×, күндөрү: дүйшөмбү, шейшемби" in out
+    assert "  божомол: waste generation 0.45 kg" in out  # the scenario's own note, as written
+    assert main(["check", scenario, "--language", "ru"]) == 0
+    out = capsys.readouterr().out
+    assert "  автопарк: 1 × Compactor truck, 1 × Tractor with trailer" in out
+    assert "  село Терек-Суу: 1× в неделю, дни: понедельник, вторник" in out
+    assert "  допущение: " in out and "synthetic" not in out.split("\n")[1]
+    assert main(["check", scenario, "--language", "en"]) == 0
+    out = capsys.readouterr().out
+    assert ": OK — Taza Aimak" in out and "(synthetic stand-in)" in out
+    assert "  village Терек-Суу: 1×/week on Monday, Tuesday" in out and "  assumption: " in out
 
 
 def test_bad_scenario_exits_2_with_the_key_named(

@@ -14,13 +14,18 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "taza-aimak"
 def test_check_shows_the_merged_scenario_and_where_each_value_came_from(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["check", str(DATA / "variants" / "second-truck.toml")]) == 0
+    assert main(["check", str(DATA / "variants" / "second-truck.toml"), "--language", "en"]) == 0
     out = capsys.readouterr().out
     assert "fleet: 2 × Compactor truck, 1 × Tractor with trailer" in out
+    assert "  merged scenario (value  <- file):" in out
     line = next(x for x in out.splitlines() if "vehicle[Compactor truck].count = 2" in x)
     assert line.endswith("second-truck.toml")
     line = next(x for x in out.splitlines() if "vehicle[Compactor truck].capacity_kg = 5000" in x)
     assert line.endswith("taza-aimak/scenario.toml")
+    assert main(["check", str(DATA / "variants" / "second-truck.toml")]) == 0  # Kyrgyz, as it says
+    out = capsys.readouterr().out
+    assert "  унаалар: 2 × Compactor truck" in out
+    assert "  бириктирилген сценарий (маани  <- файл):" in out
 
 
 def test_compare_reports_a_failing_variant_and_exits_1(

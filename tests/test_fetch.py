@@ -107,11 +107,25 @@ def test_the_command_line_fetches_and_the_deep_check_passes(
     url, _ = overpass
     out = tmp_path / "valley"
     args = ["fetch", "--bbox", "72.69,41.87,72.73,41.90", "--out", str(out), "--overpass-url", url]
-    assert main(args) == 0
-    assert "3 roads, 6 buildings, 2 places, 1 landfills" in capsys.readouterr().out
+    assert main(args) == 0  # in the template's language: Kyrgyz
+    said = capsys.readouterr().out
+    assert "(жолдор: 3, имараттар: 6, калктуу конуштар: 2, полигондор: 1)" in said
+    assert "  божомол: OSMде белгиленген полигон (landuse=landfill)" in said
+    assert "кийинки кадам: taza-route check --deep " in said
     assert main(args) == 2  # scenario.toml exists: --force
     assert "--force" in capsys.readouterr().err
+    assert main([*args, "--force", "--language", "ru"]) == 0
+    said = capsys.readouterr().out
+    assert "(дорог: 3, зданий: 6, населённых пунктов: 2, полигонов: 1)" in said
+    assert "  допущение: полигон, отмеченный в OSM (landuse=landfill)" in said
+    assert main([*args, "--force", "--language", "en"]) == 0
+    said = capsys.readouterr().out
+    assert "(roads: 3, buildings: 6, places: 2, landfills: 1)" in said
+    assert "  assumption: the landfill mapped in OSM" in said and "next: taza-route check" in said
     scenario = str(out / "scenario.toml")
     assert main(["check", "--deep", scenario, "--cache-dir", str(tmp_path / "c")]) == 0
+    assert "орундар: 2 орундун 2 колдонууга жарайт" in capsys.readouterr().out
+    english = ["check", "--deep", scenario, "--cache-dir", str(tmp_path / "c"), "--language", "en"]
+    assert main(english) == 0
     assert "positions: 2 of 2 usable" in capsys.readouterr().out
     assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out)]) == 2

@@ -11,7 +11,10 @@ import pytest
 
 from routing.i18n import (
     LANGUAGES,
+    LOCALE_DIR,
     catalogue_path,
+    catalogue_paths,
+    choose_language,
     day_date,
     day_name,
     format_clock,
@@ -22,6 +25,8 @@ from routing.i18n import (
 
 ROUTING = Path(__file__).resolve().parents[1] / "routing"
 WRITERS = ("maps.py", "sheets.py", "directions.py", "exports.py", "report.py")
+# the modules printing the command line's own lines (catalogue taza-cli.po)
+COMMAND_LINE = ("cli.py", "check.py", "compare_cli.py", "region.py", "service/server.py")
 
 
 def _placeholders(text: str) -> set[str]:
@@ -106,3 +111,66 @@ def test_dates_clock_and_distances() -> None:
     assert format_clock(8 * 3600 + 59 * 60 + 40) == "09:00"
     assert format_distance(340, "ky") == "340 м"
     assert format_distance(2450, "en") == "2.5 km"
+
+
+def test_choose_language_takes_the_option_then_the_scenario_then_the_environment() -> None:
+    russian = {"LANG": "ru_RU.UTF-8"}
+    assert choose_language("ky", "en", environ=russian) == "ky"
+    assert choose_language(None, "en", environ=russian) == "en"
+    assert choose_language(None, None, environ=russian) == "ru"
+    assert choose_language(environ={"LANGUAGE": "de:ky", "LANG": "ru_RU.UTF-8"}) == "ky"
+    assert choose_language(environ={"LC_ALL": "C.UTF-8", "LANG": "ky_KG.UTF-8"}) == "en"
+    assert choose_language(environ={"LC_MESSAGES": "ky_KG.UTF-8", "LANG": "de_DE"}) == "ky"
+    assert choose_language(environ={}) == "en"
+    with pytest.raises(ValueError, match="ky, ru, en"):
+        choose_language("fr")
+
+
+def _po(language: str, name: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    with (LOCALE_DIR / language / "LC_MESSAGES" / name).open("rb") as fh:
+        return {e.id: e.string for e in read_po(fh, locale=language) if e.id}
+
+
+def _calls_of_underscore(path: Path) -> set[str]:
+    """The literal first arguments of every ``_(...)`` call (implicit concatenation joined)."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value)
+    return found
+
+
+def test_the_command_line_catalogue_is_translated_into_kyrgyz_and_russian() -> None:
+    english = _po("en", "taza-cli.po")
+    assert len(english) > 25 and all(english[m] == m for m in english)
+    for lang in ("ky", "ru"):
+        texts = _po(lang, "taza-cli.po")
+        assert set(texts) == set(english), lang
+        for msgid, text in texts.items():
+            assert text and text != msgid, (lang, msgid)
+            assert _placeholders(text) == _placeholders(msgid), (lang, msgid)
+            assert re.search("[а-яё]", text, re.IGNORECASE), (lang, msgid, text)
+    assert any(re.search("[ңөү]", t) for t in _po("ky", "taza-cli.po").values())
+    others = {
+        m for path in catalogue_paths("en") if path.name != "taza-cli.po"
+        for m in _po("en", path.name)
+    }  # fmt: skip
+    assert not set(english) & others, "an id in two catalogues"
+
+
+def test_every_line_the_command_line_prints_is_in_the_catalogues() -> None:
+    from routing.fetch import COUNT_WORDS
+    from routing.region import _STATUS_TEXT
+
+    used: set[str] = set().union(*(_calls_of_underscore(ROUTING / name) for name in COMMAND_LINE))
+    used |= set(COUNT_WORDS.values()) | set(_STATUS_TEXT.values())
+    assert len(used) > 30
+    for lang in ("ky", "ru"):
+        known = messages(lang)
+        assert not sorted(m for m in used if known.get(m, m) == m), lang

@@ -610,3 +610,67 @@ def test_compare_scenarios_makes_the_scenarios_report(tmp_path: Path) -> None:
         assert 'id="report"' in c.get(url).text
         report = c.get(url + "/files/report.html")
         assert report.status_code == 200 and "(copy)" in report.text
+
+
+# --------------------------------------------------------------------------------------------
+# the service's own messages in the page's language
+
+
+def _why_of_row(html: str, row: int) -> str:
+    import html as html_lib
+    import re
+
+    m = re.search(rf'<tr data-row="{row}"><td>{row}</td><td>[^<]*</td><td>([^<]*)</td>', html)
+    assert m, f"no row {row}"
+    return html_lib.unescape(m.group(1))
+
+
+def test_the_upload_page_says_why_in_the_pages_language(tmp_path: Path) -> None:
+    from routing.geocode import translate_reason
+
+    c = client(tmp_path)
+    c.get("/lang/ru", follow_redirects=True)
+    sent = _upload(c, "register.csv", small_register(tmp_path / "register.csv").read_bytes())
+    page, row = sent.headers["location"], broken_row_number()
+    russian = _why_of_row(c.get(page).text, row)
+    c.get("/lang/en")
+    english = _why_of_row(c.get(page).text, row)
+    c.get("/lang/ky")
+    kyrgyz = _why_of_row(c.get(page).text, row)
+    assert "'Жок-Дегенде көчөсү'" in english and "not found" in english
+    assert russian == translate_reason(english, language="ru") != english
+    assert kyrgyz == translate_reason(english, language="ky") not in (english, russian)
+    assert "улица" in russian and "көчөсү" in kyrgyz.replace("'Жок-Дегенде көчөсү'", "")
+    limited = client(tmp_path / "b", max_rows=20)
+    limited.get("/lang/ru", follow_redirects=True)
+    refused = _upload(limited, "register.csv", (tmp_path / "register.csv").read_bytes())
+    assert refused.status_code == 422
+    assert texts(refused.text, "upload-error") == (
+        "register.csv: строк 61, это больше предела в 20."
+    )
+
+
+def test_a_plans_cancel_and_interruption_are_told_in_the_pages_language(tmp_path: Path) -> None:
+    from routing.progress import stage_title
+
+    c = client(tmp_path)  # no queue: the plan stays waiting
+    c.get("/lang/ru", follow_redirects=True)
+    url = post(c, "/scenarios/1/plan").headers["location"]
+    assert post(c, url + "/cancel").status_code == 303
+    assert texts(c.get(url).text, "plan-error") == "Отменено со страницы."
+    assert c.get(url + "/status").json()["error"] == "cancelled from the page"  # the API: English
+    with _db(tmp_path) as db:
+        db.add(PlanJob(id=78, enterprise_id=1, scenario_id=1, scenario_name="x", toml_text="",
+                       status=RUNNING, stage="matrix", stage_number=5, stage_total=8))  # fmt: skip
+        db.commit()
+    c = client(tmp_path)  # a restart: plan 78 was running
+    c.get("/lang/ky", follow_redirects=True)
+    said = texts(c.get("/plans/78").text, "plan-error")
+    assert said == (
+        "Бул план иштеп жатканда сервер токтоп калды: 8 этаптын 5-этабында "
+        f"({stage_title('matrix', 'ky')}); планды кайра баштаңыз."
+    )
+    c.get("/lang/en")
+    assert texts(c.get("/plans/78/progress").text, "plan-error").startswith(
+        "The server stopped while this plan was running, at stage 5 of 8 ("
+    )

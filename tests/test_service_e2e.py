@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from routing.progress import STAGES
 from routing.service.server import free_port
 from tests.service_factory import (
     CHROMIUM,
@@ -47,27 +48,50 @@ def server(tmp_path: Path):
     process.wait(timeout=30)
 
 
-def _watch(page, timeout_s: float = 240) -> list[str]:
-    """The stages seen running, in order, until the plan's status says it finished."""
-    seen: list[str] = []
+def _watch(page, timeout_s: float = 240) -> list[tuple[str, tuple[str, ...]]]:
+    """Each new stage seen running, with every stage's state shown at that moment, then the final status.
+
+    The page refreshes its progress once a second, so on a small plan fast stages may come and go
+    between two looks: what is asserted is that a stage is shown running with the ones before it done
+    and the ones after it still to come, not how many stages a poll happens to catch.
+    """
+    seen: list[tuple[str, tuple[str, ...]]] = []
     deadline = time.monotonic() + timeout_s
     script = """() => {
         const current = document.querySelector("li.stage.current");
         const status = document.querySelector("#status");
-        return [current ? current.dataset.stage : "", status ? status.textContent : ""];
+        const states = Array.from(document.querySelectorAll("li.stage"), (li) =>
+            li.dataset.stage + ":" + (li.classList.contains("done") ? "done"
+                : li.classList.contains("current") ? "current" : "pending"));
+        return [current ? current.dataset.stage : "", status ? status.textContent : "", states];
     }"""
     while time.monotonic() < deadline:
         try:
-            key, status = page.evaluate(script)
+            key, status, states = page.evaluate(script)
         except Exception:  # the page reloading itself when the plan is done: look again
             page.wait_for_timeout(200)
             continue
-        if key and (not seen or seen[-1] != key):
-            seen.append(key)
+        if key and (not seen or seen[-1][0] != key):
+            seen.append((key, tuple(states)))
         if status in ("done", "failed", "cancelled", "interrupted"):
-            return [*seen, status]
+            return [*seen, (status, ())]
         page.wait_for_timeout(200)
     raise AssertionError(f"the plan did not finish; stages seen {seen}")
+
+
+def _check_stage_by_stage(seen: list[tuple[str, tuple[str, ...]]]) -> None:
+    """Every stage seen running was shown after the ones before it were done, in the stages' order."""
+    running = seen[:-1]
+    assert running, f"no stage was shown running before the plan finished: {seen}"
+    order = [key for key, _ in running]
+    assert order == sorted(order, key=STAGES.index), f"stages shown out of order: {order}"
+    for key, states in running:
+        keys = [state.split(":")[0] for state in states]
+        assert keys == list(STAGES), states
+        at = keys.index(key)
+        assert all(s.endswith(":done") for s in states[:at]), states
+        assert states[at].endswith(":current"), states
+        assert all(s.endswith(":pending") for s in states[at + 1 :]), states
 
 
 def test_manager_uploads_fixes_plans_and_downloads(browser, server, tmp_path: Path) -> None:
@@ -95,8 +119,8 @@ def test_manager_uploads_fixes_plans_and_downloads(browser, server, tmp_path: Pa
     page.click("form[action$='/plan'] button")
     assert "/plans/" in page.url
     seen = _watch(page)
-    assert seen[-1] == "done", seen
-    assert len(seen) >= 3, f"progress shown stage by stage: {seen}"
+    assert seen[-1][0] == "done", seen
+    _check_stage_by_stage(seen)
     page.wait_for_selector("#week-map")  # the page reloads itself when the plan is done
     week = page.frame_locator("#week-map")
     week.locator(".leaflet-container").first.wait_for(timeout=30_000)

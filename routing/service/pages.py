@@ -33,6 +33,7 @@ from routing.service.store import (
     CANCELLED,
     DONE,
     FINISHED,
+    INTERRUPTED,
     RUNNING,
     WAITING,
     Enterprise,
@@ -323,7 +324,8 @@ def _accept_upload(
             rows = count_rows(inputs / stored, kind, max_rows=settings.max_rows)
         except ValueError as exc:
             (inputs / stored).unlink(missing_ok=True)
-            return _refused(request, row, str(exc).replace(stored, name))
+            text = _(exc.message, **exc.values) if isinstance(exc, UploadError) else str(exc)
+            return _refused(request, row, text.replace(stored, name))
         raw = sc.parse(row.toml_text)
         register = raw.setdefault("register", {})
         register[kind] = stored
@@ -365,7 +367,16 @@ async def upload_page(request: Request, uid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         item = _own(db, Upload, uid, user)
-    return render(request, "upload.html", item=item, rows=json.loads(item.report_json), error="")
+    return render(request, "upload.html", item=item, rows=_rows_to_fix(request, item), error="")
+
+
+def _rows_to_fix(request: Request, item: Upload) -> list[dict[str, Any]]:
+    """The report's rows to fix, each ``why`` in the page's language."""
+    from routing.geocode import translate_reason  # the geocoder loads only once it is needed
+
+    language = language_of(request)
+    rows: list[dict[str, Any]] = json.loads(item.report_json)
+    return [{**r, "why": translate_reason(r.get("why"), language=language)} for r in rows]
 
 
 @router.post("/uploads/{uid}/fix", response_class=HTMLResponse)
@@ -397,7 +408,7 @@ def _apply_fixes(
                 "upload.html",
                 status_code=409,
                 item=item,
-                rows=json.loads(item.report_json),
+                rows=_rows_to_fix(request, item),
                 error=error,
             )
         previous = inputs / item.corrections_name if item.corrections_name else None
@@ -409,7 +420,7 @@ def _apply_fixes(
                 "upload.html",
                 status_code=422,
                 item=item,
-                rows=json.loads(item.report_json),
+                rows=_rows_to_fix(request, item),
                 error=str(exc),
             )
         raw["register"]["corrections"] = name
@@ -419,7 +430,7 @@ def _apply_fixes(
         try:
             _refresh_report(request, db, item, row)
         except InputError as exc:
-            rows = json.loads(item.report_json)
+            rows = _rows_to_fix(request, item)
             return render(
                 request, "upload.html", status_code=422, item=item, rows=rows, error=str(exc)
             )
@@ -518,8 +529,24 @@ async def plan_page(request: Request, jid: int) -> Response:
     summary = json.loads(job.summary_json) if job.summary_json else {}
     return render(
         request, "plan.html", job=job, stages=_stages(job, language_of(request)), files=files, summary=summary,
-        finished=job.status in FINISHED, slug=_slug,
+        finished=job.status in FINISHED, slug=_slug, job_error=_job_error(job, language_of(request)),
     )  # fmt: skip
+
+
+def _job_error(job: PlanJob, language: str) -> str:
+    """A plan's error for its page: the service's own words in the page's language, a planner's
+    message (bad input, a bug) as it was written; the status API keeps them in English."""
+    _ = translator(language)
+    if job.status == INTERRUPTED and job.stage:
+        return _(
+            "The server stopped while this plan was running, at stage {number} of {total} ({stage}); start it again.",
+            number=job.stage_number, total=job.stage_total, stage=stage_title(job.stage, language),
+        )  # fmt: skip
+    if job.status == INTERRUPTED:
+        return _("The server stopped while this plan was running; start it again.")
+    if job.status == CANCELLED:
+        return _("Cancelled from the page.")
+    return job.error or ""
 
 
 def _slug(day: str, vehicle: str) -> str:
@@ -539,6 +566,7 @@ async def plan_progress(request: Request, jid: int, live: int = 0) -> Response:
         job=job,
         stages=_stages(job, language_of(request)),
         finished=job.status in FINISHED,
+        job_error=_job_error(job, language_of(request)),
     )
     if live and job.status in FINISHED:
         response.headers["HX-Refresh"] = "true"  # the page then shows the map and the downloads

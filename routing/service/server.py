@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from routing.errors import InputError
+from routing.i18n import choose_language, translator
 from routing.service.settings import Settings
 from routing.service.store import User, make_engine, migrate, session_factory
 
@@ -104,10 +105,11 @@ def serve(
         names = ("127.0.0.1", "localhost", "[::1]", "::1")
         settings = replace(settings, allowed_hosts=names)
     password = os.environ.get(ADMIN_PASSWORD_ENV)
+    _ = translator(choose_language())  # no scenario yet: the environment's language
     if prompt:
-        password = getpass.getpass("new administrator password: ")
-        if getpass.getpass("again: ") != password:
-            print("error: the two passwords differ", file=sys.stderr)
+        password = getpass.getpass(_("new administrator password: "))
+        if getpass.getpass(_("again: ")) != password:
+            print(_("error: the two passwords differ"), file=sys.stderr)
             return 2
     if password:
         set_admin_password(settings, password)
@@ -116,7 +118,14 @@ def serve(
         check_public_url(settings.public_url)
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
-    print(f"Taza routing: http://{shown}:{port}/  (data: {settings.data_dir})", flush=True)
+    print(
+        _(
+            "Taza routing: {url}  (data: {folder})",
+            url=f"http://{shown}:{port}/",
+            folder=settings.data_dir,
+        ),
+        flush=True,
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 

@@ -120,7 +120,11 @@ def store(data: bytes, suffix: str, inputs: Path) -> str:
 
 @dataclass(frozen=True)
 class Report:
-    """What the geocoder made of a register: rows read, located, and the rows to fix."""
+    """What the geocoder made of a register: rows read, located, and the rows to fix.
+
+    Each row's ``why`` keeps the geocoder's English words; the page shows them in its language
+    (`routing.geocode.translate_reason`), so one report serves every language.
+    """
 
     rows: int
     located: int
@@ -132,15 +136,19 @@ def count_rows(path: Path, kind: str, *, max_rows: int) -> int:
 
     Raises
     ------
+    UploadError
+        More rows than ``max_rows``.
     ValueError
-        The reader's own message naming the file, row and field, or the row limit.
+        The reader's own message naming the file, row and field.
     """
     from routing.register import read_containers, read_households
 
     table = read_households(path) if kind == "households" else read_containers(path)
     if len(table) > max_rows:
-        msg = f"{path.name}: {len(table)} rows is more than the limit of {max_rows}"
-        raise ValueError(msg)
+        raise UploadError(
+            "{name}: {rows} rows is more than the limit of {limit}.",
+            name=path.name, rows=len(table), limit=max_rows,
+        )  # fmt: skip
     return len(table)
 
 
