@@ -96,10 +96,10 @@ def main() -> None:
         *rows,
         "",
         "The heading matrix runs Dijkstra on the edge-based graph without U-turn arcs (a U-turn only "
-        "pays where a leg starts or ends, and is priced there), from a start node of its own per distinct "
-        "heading, every state with one way on bypassed, and reduces each block of rows to the headings' "
-        "columns (`routing/turns.py`). It computes about twice the rows of the node matrix (a point halfway "
-        "along a street has two headings) on a graph whose nodes are street directions, so it costs "
+        "pays where a leg starts or ends, and is priced there). Where the headings' start arcs lead along "
+        "streets to few enough junction states (bases: at most 0.6 of the starts), it searches from the "
+        "bases only, on a graph with the leg ends of one way on bypassed, and derives each heading's row "
+        "from its bases' rows; else from a start node per distinct heading (`routing/turns.py`). It costs "
         f"{ratios} the node matrix here (goal: at most 3x). Results: equal to Dijkstra on the plain "
         "edge-based graph with U-turn arcs everywhere (`tests/test_turns.py`, Bayreuth and Liechtenstein "
         "extracts: every time, and the length wherever both take the same path).",

@@ -30,11 +30,24 @@ Cost: without U-turn arcs, states in dead ends that hold no heading lose their w
 dropped, and every state with one way on (a street between two junctions) is contracted into the
 arcs that reach it (times and lengths summed; ``via`` and ``succ`` keep the chain, so `leg_nodes`
 traces the leg state by state). Only the states reaching a heading's node stay as leg ends; a start
-node has no way in, so no other row's search ever settles it. ``scipy.sparse.csgraph.dijkstra``
-then runs from every distinct heading's start in blocks shared by threads, the length along each
-fastest path is summed as in `routing.matrix` (pointer jumping on the tree, through the
-shortest-path core `routing.matrix` makes public), and each block is reduced to the headings'
-columns at once, so the rows over all leg-end states are never held whole. Evidence:
+node has no way in, so no other row's search ever settles it.
+
+Shared rows: a state with one way on reaches everything through its successor, so its row is its
+successor's row plus the arc, except at the leg ends on that chain itself, which it reaches first.
+Each start arc is therefore followed along such states to the first state with two or more ways on
+(its *base*; `_Chains`), and the searches run from the distinct bases only: the headings of the
+points along one street share the bases at its two ends (on Liechtenstein with 1,474 points, 1,234
+searches instead of 2,858). A heading's row is then the best of its start arcs (the arc and chain
+added to the base's row), and the leg ends met on a chain are set to the time along it (never later
+than round by the base). The bases are searched on a smaller graph still: a leg-end state with one
+way on is bypassed there like any other (`_Search`), and its column is the best of its ways in, taken
+street by street in order (a column's ways in are final before it is read), so the searches run on
+about the junction states only. ``scipy.sparse.csgraph.dijkstra`` runs from the bases in blocks shared by
+threads, the length along each fastest path is summed as in `routing.matrix` (pointer jumping on the
+tree, through the shortest-path core `routing.matrix` makes public), and each block is reduced to the
+headings' columns at once, so the rows over all leg-end states are never held whole. Times are the
+same shortest times (sums in another order: equal to about 1e-12 s); where two paths are exactly as
+fast, which one's length is reported is not specified (as in `routing.matrix`). Evidence:
 `tests/test_turns.py` compares every time (and the length where the path is the same) with
 Dijkstra on the edge-based graph written out plainly, U-turn arcs everywhere, on two real
 extracts (Bayreuth, Liechtenstein); `bench/turns.py` gives the times beside the node matrix.
@@ -64,6 +77,12 @@ from routing.network import RoadNetwork
 __all__ = ["Heading", "HeadingMatrix", "heading_matrix", "leg_nodes"]
 
 log = logging.getLogger(__name__)
+
+# start arcs whose rows are derived from their bases' rows at once (bounds the temporaries)
+_DERIVE_ROWS = 256
+# searches from the chains' ends only where they are at most this share of the starts: their rows
+# are held beside the result (bases x headings), worth it only where they save many searches
+_SHARED_BELOW = 0.6
 
 
 @dataclass(frozen=True)
@@ -188,53 +207,366 @@ def heading_matrix(
     targets, slot = np.unique(line.ends[line.ends >= 0], return_inverse=True)
     where = np.full(line.ends.shape, len(targets), dtype=np.int64)  # padding: an inf column
     where[line.ends >= 0] = slot
+    chains = _chains(line.core, line.source, targets)
+    if len(chains.bases) <= _SHARED_BELOW * len(line.source):
+        duration, distance = _shared_rows(line, where, targets, chains, workers, on_rows)
+    else:  # few headings share a street: a search from each start, nothing held beside the result
 
-    def gather(
-        times: np.ndarray, lengths: np.ndarray, rows: slice
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _leg_ends(line, where, times, lengths, rows, uturn_penalty_s)
+        def gather(
+            times: np.ndarray, lengths: np.ndarray, rows: slice
+        ) -> tuple[np.ndarray, np.ndarray]:
+            return _reduce_ends(where, line.end_extra, times, lengths)
 
-    duration, distance = shortest_rows(
-        line.core, line.source, targets, workers, on_rows, gather=gather, width=len(line.source)
-    )
+        duration, distance = shortest_rows(
+            line.core, line.source, targets, workers, on_rows, gather=gather,
+            width=len(line.source),
+        )  # fmt: skip
+    _stand_still(line, duration, distance, uturn_penalty_s)
     if len(line.source) != len(hs) or not np.array_equal(line.row, np.arange(len(hs))):
         duration = duration[np.ix_(line.row, line.row)]
         distance = distance[np.ix_(line.row, line.row)]
     log.debug(
-        "heading matrix %d × %d on %d core nodes", len(hs), len(hs), line.core.matrix.shape[0]
-    )
+        "heading matrix %d × %d on %d core nodes, searched from %d of %d starts' chain ends",
+        len(hs), len(hs), line.core.matrix.shape[0], len(chains.bases), len(line.source),
+    )  # fmt: skip
     return HeadingMatrix(hs, duration, distance, line)
 
 
-def _leg_ends(
+def _shared_rows(
     line: _LineGraph,
     where: np.ndarray,
+    targets: np.ndarray,
+    chains: _Chains,
+    workers: int | None,
+    on_rows: Callable[[int, int], None] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every start's row from the searches at its chains' ends (see the module notes)."""
+    search = _search_graph(line.core, chains.bases, targets)
+
+    def gather(
+        times: np.ndarray, lengths: np.ndarray, rows: slice
+    ) -> tuple[np.ndarray, np.ndarray]:
+        times, lengths = _target_columns(search, times, lengths)
+        return _reduce_ends(where, line.end_extra, times, lengths)
+
+    base_t, base_l = shortest_rows(
+        search.core, search.sources, search.kept, workers, on_rows, gather=gather,
+        width=len(line.source),
+    )  # fmt: skip
+    return _start_rows(line, where, chains, base_t, base_l)
+
+
+@dataclass(frozen=True)
+class _Chains:
+    """Where each start's arcs lead once every state with one way on is followed to its end.
+
+    A core node with one way on reaches everything through its successor, so its row is that
+    row plus the arc, except at the targets on the chain itself. Following every start arc along
+    such a chain to its end (a state with two or more ways on: a base) leaves the searches to the
+    bases, which headings on one street share. Per start arc (``arc_*``): its distinct heading,
+    its base (index into ``bases``; -1: the chain ends nowhere further, or loops) and the time and
+    length from the start to that base. ``fix_*``: the targets met on the chain, reached before
+    the base: (start arc, target column, time, length).
+    """
+
+    bases: np.ndarray
+    arc_row: np.ndarray
+    arc_base: np.ndarray
+    arc_w: np.ndarray
+    arc_l: np.ndarray
+    fix_arc: np.ndarray
+    fix_target: np.ndarray
+    fix_w: np.ndarray
+    fix_l: np.ndarray
+
+
+def _arc_lengths(core: Core, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The length of each core arc ``u -> v``, found among ``v``'s in-neighbours."""
+    slot = np.argmax(core.in_node[v] == u[:, None].astype(core.in_node.dtype), axis=1)
+    return np.asarray(core.in_length[v, slot], dtype=float)
+
+
+def _chains(core: Core, sources: np.ndarray, targets: np.ndarray) -> _Chains:
+    """Follow every start arc along states with one way on (see `_Chains`), all arcs at once."""
+    mat = core.matrix
+    m = mat.shape[0]
+    indptr = np.asarray(mat.indptr, dtype=np.int64)
+    single = np.diff(indptr) == 1
+    first = np.minimum(indptr[:-1], max(0, mat.nnz - 1))
+    succ = np.where(single, mat.indices[first], -1).astype(np.int64)
+    step_w = np.where(single, mat.data[first], 0.0)
+    step_l = np.zeros(m)
+    step_l[single] = _arc_lengths(core, np.flatnonzero(single), succ[single])
+    column = np.full(m, -1, dtype=np.int64)
+    column[targets] = np.arange(len(targets))
+    arc_row, arc = _fan_out(indptr, sources)
+    cur = np.asarray(mat.indices[arc], dtype=np.int64)
+    acc_w = np.asarray(mat.data[arc], dtype=float)
+    acc_l = _arc_lengths(core, sources[arc_row], cur)
+    fixes: list[tuple[np.ndarray, ...]] = []
+    live = np.arange(len(cur))
+    for _ in range(int(single.sum()) + 1):  # a chain longer than that loops
+        col = column[cur[live]]
+        hit = col >= 0
+        fixes.append((live[hit], col[hit], acc_w[live][hit], acc_l[live][hit]))
+        live = live[single[cur[live]]]
+        if not len(live):
+            break
+        at = cur[live]
+        acc_w[live] += step_w[at]
+        acc_l[live] += step_l[at]
+        cur[live] = succ[at]
+    ended = ~single[cur] & (np.diff(indptr)[cur] > 0)  # a loop or a dead end has no base
+    ended[live] = False
+    bases, arc_base = np.unique(cur[ended], return_inverse=True)
+    base_of = np.full(len(cur), -1, dtype=np.int64)
+    base_of[ended] = arc_base
+    fa, ft, fw, fl = (np.concatenate(parts) for parts in zip(*fixes, strict=True))
+    return _Chains(bases, arc_row, base_of, acc_w, acc_l, fa, ft, fw, fl)
+
+
+@dataclass(frozen=True)
+class _Search:
+    """The graph the bases are searched on, and how each leg-end column follows from its rows.
+
+    Leg ends with one way on (a state on a street, most of them) are bypassed like any such
+    state, so the searches run on a graph of about the junction states only; a bypassed leg end's
+    time is the best of its ways in (``arc_*``: from a kept node's column, ``src >= 0``, or from
+    another bypassed leg end's, ``-1 - column``), taken in ``level`` order so one pass settles a
+    street of them; ``loop``: arcs among bypassed leg ends on a closed loop, relaxed until stable.
+    """
+
+    core: Core
+    sources: np.ndarray  # the bases, as search-graph nodes
+    kept: np.ndarray  # search-graph nodes whose rows are read (the columns of `shortest_rows`)
+    column_of_kept: np.ndarray  # target column -> index into kept (-1: derived)
+    arc_dst: np.ndarray  # target column each arc leads to (derived targets only)
+    arc_src: np.ndarray  # index into kept (>= 0) or -1 - target column
+    arc_w: np.ndarray
+    arc_l: np.ndarray
+    arc_step: np.ndarray  # the pass (level, then rank) each arc is taken in
+    loop: np.ndarray  # arcs taken again until nothing changes (on closed loops; usually none)
+    loop_step: np.ndarray  # their passes (sorted), each column once per pass
+
+
+def _search_graph(core: Core, bases: np.ndarray, targets: np.ndarray) -> _Search:
+    """Bypass the leg-end states with one way on; see `_Search`."""
+    mat = core.matrix.tocoo()
+    m = mat.shape[0] - core.starts
+    real = mat.row < m  # arcs from start nodes: not searched from a base
+    u, v = mat.row[real].astype(np.int64), mat.col[real].astype(np.int64)
+    w = np.asarray(mat.data[real], dtype=float)
+    ln = _arc_lengths(core, u, v)
+    terminal = np.bincount(u, minlength=m) != 1
+    terminal[bases] = True
+    small, _, _, _ = _contract(u, v, w, ln, terminal, m)
+    pos = small.position
+    column = np.full(m, -1, dtype=np.int64)
+    column[targets] = np.arange(len(targets))
+    derived = pos[targets] < 0
+    keep_into = derived[column[v]] & (column[v] >= 0)
+    into_u, into_v = u[keep_into], v[keep_into]
+    from_kept = pos[into_u] >= 0
+    from_derived = ~from_kept & (column[into_u] >= 0) & derived[np.maximum(column[into_u], 0)]
+    ok = from_kept | from_derived
+    into_u, into_v, from_kept = into_u[ok], into_v[ok], from_kept[ok]
+    kept_nodes, kept_index = np.unique(
+        np.concatenate([pos[targets[~derived]], pos[into_u[from_kept]]]), return_inverse=True
+    )
+    column_of_kept = np.full(len(targets), -1, dtype=np.int64)
+    column_of_kept[~derived] = kept_index[: int((~derived).sum())]
+    src = np.where(from_kept, 0, -1 - column[into_u])
+    src[from_kept] = kept_index[int((~derived).sum()) :]
+    dst = column[into_v]
+    level, loop = _levels(src, dst, len(targets))
+    arc_w, arc_l = w[keep_into][ok], ln[keep_into][ok]
+    step = _steps(level, dst)
+    order = np.argsort(step, kind="stable")  # the arcs in the order they are taken
+    src, dst, arc_w, arc_l, step = src[order], dst[order], arc_w[order], arc_l[order], step[order]
+    loop = np.argsort(order)[loop]
+    loop_step = _steps(np.zeros(len(loop), dtype=np.int64), dst[loop])
+    by_pass = np.argsort(loop_step, kind="stable")
+    loop, loop_step = loop[by_pass], loop_step[by_pass]
+    return _Search(
+        small, pos[bases], kept_nodes, column_of_kept, dst, src, arc_w, arc_l, step, loop,
+        loop_step,
+    )  # fmt: skip
+
+
+def _steps(level: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Pass numbers: by level, and arcs into one column of one level in separate passes."""
+    order = np.lexsort((dst, level))
+    rank = np.zeros(len(order), dtype=np.int64)
+    same = (level[order][1:] == level[order][:-1]) & (dst[order][1:] == dst[order][:-1])
+    for k in np.flatnonzero(same):
+        rank[k + 1] = rank[k] + 1
+    step = np.empty(len(order), dtype=np.int64)
+    step[order] = level[order] * (int(rank.max(initial=0)) + 1) + rank
+    return step
+
+
+def _levels(src: np.ndarray, dst: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per arc, the pass it is taken in: 0 from a kept node, else the pass after which its tail
+    column is final (every arc into it taken). Arcs never final (closed loops) come back apart.
+    """
+    inner = src < 0
+    tail = np.where(inner, -1 - src, 0)
+    final = np.full(columns, -1, dtype=np.int64)  # the pass after which a column is final
+    arc_level = np.where(inner, -1, 0)
+    head = np.zeros(columns, dtype=bool)
+    head[dst] = True  # the derived columns
+    while True:
+        waiting = np.bincount(dst[arc_level < 0], minlength=columns) > 0
+        top = np.zeros(columns, dtype=np.int64)
+        np.maximum.at(top, dst, arc_level)
+        now = head & ~waiting & (final < 0)
+        if not now.any():
+            break
+        final[now] = top[now] + 1
+        arc_level = np.where(inner & (final[tail] >= 0), final[tail], arc_level)
+    loop = np.flatnonzero(arc_level < 0)
+    return np.maximum(arc_level, 0), loop
+
+
+def _target_columns(
+    search: _Search, times: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows over the kept nodes to rows over all leg-end states (see `_Search`)."""
+    rows, cols = times.shape[0], len(search.column_of_kept)
+    t_out, l_out = np.full((rows, cols), np.inf), np.full((rows, cols), np.inf)
+    direct = search.column_of_kept >= 0
+    t_out[:, direct] = times[:, search.column_of_kept[direct]]
+    l_out[:, direct] = lengths[:, search.column_of_kept[direct]]
+    for arcs in _by_step(search.arc_step):
+        _relax(search, arcs, times, lengths, t_out, l_out)
+    loop_passes = _by_step(search.loop_step)
+    for _ in range(len(search.loop)):
+        changed = [
+            _relax(search, search.loop[a], times, lengths, t_out, l_out) for a in loop_passes
+        ]
+        if not any(changed):
+            break
+    return t_out, l_out
+
+
+def _by_step(step: np.ndarray) -> list[np.ndarray]:
+    """Positions of each pass's arcs (``step`` sorted)."""
+    bounds = np.flatnonzero(np.diff(step)) + 1
+    return [np.arange(lo, hi) for lo, hi in itertools.pairwise([0, *bounds.tolist(), len(step)])]
+
+
+def _relax(
+    search: _Search,
+    arcs: np.ndarray,
     times: np.ndarray,
     lengths: np.ndarray,
-    rows: slice,
-    penalty: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """A block of rows: each leg ends at the best state reaching its end node, with its price.
+    t_out: np.ndarray,
+    l_out: np.ndarray,
+) -> bool:
+    """Take ``arcs`` (each column at most once among them) into their heads; True if any improved."""
+    if not len(arcs):
+        return False
+    src, dst = search.arc_src[arcs], search.arc_dst[arcs]
+    kept = src >= 0
+    t_src = np.where(kept, times[:, np.maximum(src, 0)], t_out[:, np.maximum(-1 - src, 0)])
+    l_src = np.where(kept, lengths[:, np.maximum(src, 0)], l_out[:, np.maximum(-1 - src, 0)])
+    cand = t_src + search.arc_w[arcs]
+    better = cand < t_out[:, dst]
+    if not better.any():
+        return False
+    t_out[:, dst] = np.where(better, cand, t_out[:, dst])
+    l_out[:, dst] = np.where(better, l_src + search.arc_l[arcs], l_out[:, dst])
+    return True
 
-    A leg between two headings at one node is also the truck standing still: free, or the U-turn
-    price where both name the same ``other``; a loop round the block wins only where faster.
-    """
+
+def _reduce_ends(
+    where: np.ndarray, extra: np.ndarray, times: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows over target states to rows over headings: each leg ends at its best end state."""
     pad = np.full((times.shape[0], 1), np.inf)
-    t_all = np.concatenate([times, pad], axis=1)[:, where] + line.end_extra  # rows, s, k
+    t_all = np.concatenate([times, pad], axis=1)[:, where] + extra  # rows, headings, k
     pick = np.argmin(t_all, axis=2)[..., None]
     dur = np.take_along_axis(t_all, pick, axis=2)[..., 0]
     dist = np.take_along_axis(np.concatenate([lengths, pad], axis=1)[:, where], pick, axis=2)
-    dist = dist[..., 0]
-    first = rows.start or 0
-    i, j = _same_node_pairs(line, first, first + times.shape[0])
+    return dur, dist[..., 0]
+
+
+def _start_rows(
+    line: _LineGraph,
+    where: np.ndarray,
+    chains: _Chains,
+    base_t: np.ndarray,
+    base_l: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct heading's row: the best of its start arcs, each its base's row plus the
+    way there, or a target met on the way (reached before the base, so never later than by it).
+    """
+    rows, cols = len(line.source), base_t.shape[1]
+    dur, dist = np.empty((rows, cols)), np.empty((rows, cols))
+    arcs = np.flatnonzero(chains.arc_base >= 0)
+    by_row = chains.arc_row[arcs]
+    rank = np.arange(len(arcs)) - np.searchsorted(by_row, by_row)  # arcs are sorted by row
+    none = np.ones(rows, dtype=bool)
+    none[by_row] = False
+    dur[none], dist[none] = np.inf, np.inf
+    for r in range(int(rank.max(initial=-1)) + 1):
+        sel = arcs[rank == r]
+        for lo in range(0, len(sel), _DERIVE_ROWS):
+            part = sel[lo : lo + _DERIVE_ROWS]
+            at, b = chains.arc_row[part], chains.arc_base[part]
+            cand = base_t[b]
+            cand += chains.arc_w[part][:, None]
+            cand_l = base_l[b]
+            cand_l += chains.arc_l[part][:, None]
+            if r == 0:  # every row's first arc: nothing to compare with yet
+                dur[at], dist[at] = cand, cand_l
+                continue
+            better = cand < dur[at]
+            dur[at] = np.where(better, cand, dur[at])
+            dist[at] = np.where(better, cand_l, dist[at])
+    _apply_fixes(line, where, chains, dur, dist)
+    return dur, dist
+
+
+def _apply_fixes(
+    line: _LineGraph, where: np.ndarray, chains: _Chains, dur: np.ndarray, dist: np.ndarray
+) -> None:
+    """Targets met on a start arc's chain, at the headings that end there (in place)."""
+    h, k = np.nonzero(line.ends >= 0)  # every (heading, end state)
+    order = np.argsort(where[h, k], kind="stable")
+    h, k = h[order], k[order]
+    keys = where[h, k]
+    lo = np.searchsorted(keys, chains.fix_target, side="left")
+    hi = np.searchsorted(keys, chains.fix_target, side="right")
+    n = hi - lo
+    fix = np.repeat(np.arange(len(lo)), n)
+    pos = np.repeat(lo, n) + (np.arange(len(fix)) - np.repeat(np.cumsum(n) - n, n))
+    row, col = chains.arc_row[chains.fix_arc[fix]], h[pos]
+    t = chains.fix_w[fix] + line.end_extra[h[pos], k[pos]]
+    ln = chains.fix_l[fix]
+    # the best per cell first; then keep it where not slower than the way by the bases
+    order = np.lexsort((t, col, row))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (row[order][1:] != row[order][:-1]) | (col[order][1:] != col[order][:-1])
+    pick = order[first]
+    row, col, t, ln = row[pick], col[pick], t[pick], ln[pick]
+    keep = t <= dur[row, col]
+    dur[row[keep], col[keep]] = t[keep]
+    dist[row[keep], col[keep]] = ln[keep]
+
+
+def _stand_still(line: _LineGraph, dur: np.ndarray, dist: np.ndarray, penalty: float) -> None:
+    """Legs between two headings at one node may stand still: free, or the U-turn price where
+    both name the same ``other``; a loop round the block wins only where faster (in place).
+    """
+    i, j = _same_node_pairs(line, 0, dur.shape[0])
     if len(i):
-        same_turn = (line.turn[i + first] >= 0) & (line.turn[i + first] == line.turn[j])
+        same_turn = (line.turn[i] >= 0) & (line.turn[i] == line.turn[j])
         still = np.where(same_turn, penalty, 0.0)
         better = still <= dur[i, j]
         dur[i[better], j[better]] = still[better]
         dist[i[better], j[better]] = 0.0
     dist[~np.isfinite(dur)] = np.inf
-    return dur, dist
 
 
 def _same_node_pairs(line: _LineGraph, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
