@@ -6,8 +6,8 @@ container onto it, on every road some vehicle may drive and on each vehicle type
 (`routing.profile.fleet_profiles`, `routing.network.restrict`). Each place that cannot be used
 gets one sentence saying why and what to change (`routing.snapping.check_sites`): outside the
 extract (with its bounds), too far from a road the trucks may use, or cut off from the depot.
-The lines of what was checked are in the language asked for (catalogue ``taza-cli.po``); the
-problems are `routing.snapping`'s sentences, in English.
+The lines and the problems are in the language asked for (catalogue ``taza-cli.po``); the
+places keep the names the scenario gives them.
 """
 
 from __future__ import annotations
@@ -84,9 +84,10 @@ def deep_check(
     if scenario.containers is not None:
         cont = read_containers(scenario.containers)
         for i, (name, pt) in enumerate(zip(cont["name"], cont.geometry, strict=True)):
-            label = f"container {name or i + 1!r} ({scenario.containers.name} row {i + 2})"
+            label = _("container {name} ({file} row {row})", name=repr(name) if name else i + 1,
+                      file=scenario.containers.name, row=i + 2)  # fmt: skip
             sites.append((label, pt.x, pt.y))
-    checks = check_sites(network, sites, max_snap_m=scenario.max_snap_m)[1]
+    checks = check_sites(network, sites, max_snap_m=scenario.max_snap_m, language=language)[1]
     problems = [c.problem for c in checks if not c.ok]
     lines.append(
         _(
@@ -99,11 +100,15 @@ def deep_check(
         own = restrict(network, by_vehicle[spec.name])
         if own is network or spec.count == 0:
             continue
-        mine = check_sites(own, sites[:fixed], max_snap_m=scenario.max_snap_m)[1]
+        mine = check_sites(own, sites[:fixed], max_snap_m=scenario.max_snap_m, language=language)[1]
         dropped = graph.number_of_edges() - own.graph.number_of_edges()
         lines.append(
             _("vehicle {name}: {dropped} road edges it may not use",
               name=repr(spec.name), dropped=f"{dropped:,}")
         )  # fmt: skip
-        problems += [f"for vehicle {spec.name!r}: {c.problem}" for c in mine if not c.ok]
+        problems += [
+            _("for vehicle {name}: {problem}", name=repr(spec.name), problem=c.problem)
+            for c in mine
+            if not c.ok
+        ]
     return DeepCheck(tuple(lines), tuple(problems))

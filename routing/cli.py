@@ -207,7 +207,9 @@ def _add_serve(sub: Any) -> None:
         description=(
             "Start the web service on this machine (http://127.0.0.1:PORT/) with the embedded default "
             "scenario. Data folder: $TAZA_DATA_DIR or the user's data directory. Off loopback it needs "
-            "an administrator password (--set-password or $TAZA_ADMIN_PASSWORD)."
+            "an administrator password (--set-password or $TAZA_ADMIN_PASSWORD). Each page speaks "
+            "the language its user picks (Kyrgyz, Russian, English); the lines printed here speak "
+            "the environment's (LANGUAGE, LC_ALL, LC_MESSAGES or LANG), else English."
         ),
     )
     serve.set_defaults(run=_run_serve)

@@ -561,7 +561,12 @@ def add_region_parser(sub: Any) -> None:
     region.add_argument(
         "--max-iterations", type=int, metavar="N", help="deterministic search limit per day"
     )
-    region.add_argument("--language", choices=("ky", "ru", "en"), help="language of the report")
+    region.add_argument(
+        "--language", choices=("ky", "ru", "en"),
+        help="language of the report table and the lines printed (default: the region file's "
+        "language; without one, the environment's LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else "
+        "English); the areas' outputs speak it too, else each its scenario's",
+    )  # fmt: skip
 
 
 def _run_region(args: Any) -> int:

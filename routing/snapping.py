@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 
+from routing.i18n import Translator, translator
 from routing.network import RoadNetwork, restrict, strongly_connected_to
 from routing.profile import TruckProfile
 
@@ -433,6 +434,7 @@ def check_sites(
     max_snap_m: float,
     depot_first: bool = True,
     profile: TruckProfile | None = None,
+    language: str = "en",
 ) -> tuple[RoadNetwork, list[SiteCheck]]:
     """Snap fixed places and say in clear words what is wrong with those that cannot be used.
 
@@ -450,6 +452,8 @@ def check_sites(
     profile
         Only roads this profile may drive count (e.g. those every vehicle may drive); None:
         every road of the network.
+    language
+        The language of the problems (ky, ru or en; catalogue ``taza-cli.po``).
 
     Returns
     -------
@@ -478,9 +482,12 @@ def check_sites(
         )  # fmt: skip
     rows = pd.concat([first.points, rest.points]) if rest is not first else first.points
     bounds = network_bounds(network)
+    say = translator(language)
     checks = []
     for (label, lon, lat), (_, row) in zip(sites, rows.iterrows(), strict=True):
-        problem = "" if bool(row["ok"]) else _site_problem(label, lon, lat, row, bounds, max_snap_m)
+        problem = (
+            "" if bool(row["ok"]) else _site_problem(label, lon, lat, row, bounds, max_snap_m, say)
+        )
         node = int(row["node"]) if bool(row["ok"]) else -1
         checks.append(SiteCheck(label, bool(row["ok"]), node, problem))
     return rest.network, checks
@@ -499,25 +506,24 @@ def _site_problem(
     row: pd.Series,
     bounds: tuple[float, float, float, float],
     max_snap_m: float,
+    _: Translator,
 ) -> str:
     west, south, east, north = bounds
-    where = f"{label} at lat {lat:.5f}, lon {lon:.5f}"
+    where = _("{label} at lat {lat}, lon {lon}", label=label, lat=f"{lat:.5f}", lon=f"{lon:.5f}")
     if not _inside(lon, lat, bounds):
-        swapped = " (lat and lon look swapped)" if _inside(lat, lon, bounds) else ""
-        return (
-            f"{where} lies outside the map data{swapped}: the extract's roads cover lon "
-            f"{west:.4f} to {east:.4f}, lat {south:.4f} to {north:.4f}. Correct its coordinates, "
-            "or use an extract that covers it ([network] source)."
-        )
+        swapped = f" ({_('lat and lon look swapped')})" if _inside(lat, lon, bounds) else ""
+        return _(
+            "{where} lies outside the map data{swapped}: the extract's roads cover lon {west} to {east}, lat {south} to {north}. Correct its coordinates, or use an extract that covers it ([network] source).",
+            where=where, swapped=swapped, west=f"{west:.4f}", east=f"{east:.4f}",
+            south=f"{south:.4f}", north=f"{north:.4f}",
+        )  # fmt: skip
     if str(row["reason"]).startswith("unreachable"):
-        return (
-            f"{where} is on roads the trucks cannot reach from the depot and come back from "
-            "(a one-way street, a road they may not use, or a piece of road cut off by the "
-            "extract's edge). Move it next to a road connected to the depot."
+        return _(
+            "{where} is on roads the trucks cannot reach from the depot and come back from (a one-way street, a road they may not use, or a piece of road cut off by the extract's edge). Move it next to a road connected to the depot.",
+            where=where,
         )
     snap = float(row["snap_m"]) if pd.notna(row["snap_m"]) else math.nan
-    return (
-        f"{where} is {snap:,.0f} m from the nearest road the trucks may use (limit: [network] "
-        f"max_snap_m = {max_snap_m:g}). Move it next to such a road, or raise max_snap_m if the "
-        "access road is missing from the map."
-    )
+    return _(
+        "{where} is {metres} m from the nearest road the trucks may use (limit: [network] max_snap_m = {limit}). Move it next to such a road, or raise max_snap_m if the access road is missing from the map.",
+        where=where, metres=f"{snap:,.0f}", limit=f"{max_snap_m:g}",
+    )  # fmt: skip

@@ -41,6 +41,9 @@ def test_swapped_coordinates_are_named(tmp_path: Path) -> None:
     sc = load_scenario(BAYREUTH, overrides={"depot.lat": 11.5917, "depot.lon": 50.0081})
     (problem,) = deep_check(sc, cache_dir=tmp_path).problems
     assert "lat and lon look swapped" in problem
+    (russian,) = deep_check(sc, cache_dir=tmp_path, language="ru").problems
+    assert russian.startswith("[depot] 'Depot Ramsenthal' (широта 11.59170, долгота 50.00810)")
+    assert "(похоже, широта и долгота перепутаны)" in russian and "лежит вне" in russian
 
 
 def test_a_vehicle_banned_from_the_only_road_to_the_landfill_is_told(tmp_path: Path) -> None:
@@ -60,6 +63,9 @@ def test_a_vehicle_banned_from_the_only_road_to_the_landfill_is_told(tmp_path: P
     result = deep_check(load_scenario(path), cache_dir=tmp_path)
     assert any("vehicle 'Rear loader'" in line and "may not use" in line for line in result.lines)
     assert any(p.startswith("for vehicle 'Rear loader'") for p in result.problems)
+    kyrgyz = deep_check(load_scenario(path), cache_dir=tmp_path, language="ky")
+    assert any(p.startswith("'Rear loader' унаасы үчүн: ") for p in kyrgyz.problems)
+    assert any("'Rear loader' унаасы: " in line for line in kyrgyz.lines)
 
 
 def test_check_deep_on_the_command_line_exits_2_with_the_problem(
@@ -81,7 +87,9 @@ def test_check_deep_on_the_command_line_exits_2_with_the_problem(
     assert main(ru) == 2
     out = capsys.readouterr().out
     assert "  ПРОБЛЕМА: [depot] 'Depot Ramsenthal'" in out and "  места: пригодны 1 из 2" in out
+    assert "лежит вне картографических данных: дороги выгрузки охватывают долготу от 11.5" in out
     assert "  выгрузка охватывает долготу от 11.5" in out and "дороги: участков — " in out
     assert main([*ru[:-1], "ky"]) == 2
     out = capsys.readouterr().out
     assert "  КӨЙГӨЙ: [depot]" in out and "  орундар: 2 орундун 1 колдонууга жарайт" in out
+    assert "карта маалыматтарынан тышкары: үзүндүнүн жолдору" in out

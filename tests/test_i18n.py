@@ -26,7 +26,14 @@ from routing.i18n import (
 ROUTING = Path(__file__).resolve().parents[1] / "routing"
 WRITERS = ("maps.py", "sheets.py", "directions.py", "exports.py", "report.py")
 # the modules printing the command line's own lines (catalogue taza-cli.po)
-COMMAND_LINE = ("cli.py", "check.py", "compare_cli.py", "region.py", "service/server.py")
+COMMAND_LINE = (
+    "cli.py",
+    "check.py",
+    "snapping.py",
+    "compare_cli.py",
+    "region.py",
+    "service/server.py",
+)
 
 
 def _placeholders(text: str) -> set[str]:
