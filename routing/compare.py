@@ -80,15 +80,19 @@ class SearchLimits:
     balance_rounds: int
     seed: int
     max_iterations: int | None = None
+    #: iterations without a better plan after which a day's search ends before its time (0: never);
+    #: the planner's own rule (``routing.pipeline.DAY_SEARCH``), not a scenario key
+    plateau_iterations: int = 0
 
     @classmethod
-    def of(cls, scenario: Scenario) -> SearchLimits:
-        """The limits of a scenario."""
+    def of(cls, scenario: Scenario, *, plateau_iterations: int = 0) -> SearchLimits:
+        """The limits of a scenario (with the planner's plateau rule where given)."""
         return cls(
             time_limit_s=scenario.time_limit_s,
             balance_rounds=scenario.balance_rounds,
             seed=scenario.seed,
             max_iterations=scenario.max_iterations,
+            plateau_iterations=plateau_iterations,
         )
 
     def overrides(self) -> dict[str, Any]:
@@ -132,6 +136,7 @@ class Task:
 def summarise_plan(plan: Plan, *, label: str, seconds: float = 0.0) -> VariantResult:
     """The report's view of a plan: key figures, route lines, depot, landfills, search limits."""
     from routing.costs import key_figures
+    from routing.pipeline import DAY_SEARCH
 
     routes = []
     for vd in plan.vehicle_days:
@@ -153,7 +158,7 @@ def summarise_plan(plan: Plan, *, label: str, seconds: float = 0.0) -> VariantRe
         synthetic=plan.synthetic,
         attribution=plan.attribution,
         seconds=seconds,
-        limits=SearchLimits.of(plan.scenario),
+        limits=SearchLimits.of(plan.scenario, plateau_iterations=DAY_SEARCH.plateau_iterations),
     )
 
 

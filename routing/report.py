@@ -305,11 +305,18 @@ def _limits_note(results: Sequence[VariantResult], _: Translator) -> list[str]:
             "seed": limits.seed, "iterations": limits.max_iterations,
         }  # fmt: skip
         if limits.max_iterations is None:
-            return _(
+            said = _(
                 "{seconds} s per search of a collection day, {rounds} balancing rounds, seed {seed}",
                 **values,
             )
-        return _("{seconds} s per search of a collection day, at most {iterations} iterations, {rounds} balancing rounds, seed {seed}", **values)  # fmt: skip
+        else:
+            said = _("{seconds} s per search of a collection day, at most {iterations} iterations, {rounds} balancing rounds, seed {seed}", **values)  # fmt: skip
+        if not limits.plateau_iterations:
+            return said
+        return _(
+            "{limits}; a search ends sooner after {plateau} iterations without a better plan",
+            limits=said, plateau=limits.plateau_iterations,
+        )  # fmt: skip
 
     known = [(r.label, r.limits) for r in results if r.limits is not None]
     if not known:

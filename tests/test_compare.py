@@ -16,6 +16,7 @@ from routing.compare import (
     run_variants,
     scenario_labels,
 )
+from routing.pipeline import DAY_SEARCH
 from routing.progress import Cancelled, CancelToken, Progress
 from routing.scenario import load_scenario
 
@@ -116,4 +117,5 @@ def test_base_and_a_variant_are_planned_and_one_failure_does_not_stop_them(tmp_p
         > base.figures.total.costs_month["depreciation"]
     )
     assert base.routes and all(r.coords for r in base.routes)
-    assert base.limits == truck.limits == SearchLimits(1, 2, 1, max_iterations=200)
+    plateau = DAY_SEARCH.plateau_iterations  # the planner's own rule, stated in the report
+    assert base.limits == truck.limits == SearchLimits(1, 2, 1, 200, plateau_iterations=plateau)

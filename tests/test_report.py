@@ -79,10 +79,17 @@ def test_the_report_states_the_search_limits_and_warns_when_they_differ(tmp_path
     seconds = f"{base.limits.time_limit_s:g}"
     assert (
         f"> Search limits, the same for every scenario: {seconds} s per search of a collection day, "
-        f"{base.limits.balance_rounds} balancing rounds, seed {base.limits.seed}." in md
+        f"{base.limits.balance_rounds} balancing rounds, seed {base.limits.seed}; a search ends sooner "
+        f"after {base.limits.plateau_iterations} iterations without a better plan." in md
     )
     longer = replace(other, limits=SearchLimits(30, 0, 7, max_iterations=500))
     write_report([base, longer], tmp_path / "differ", language="ru")
     page = (tmp_path / "differ" / "report.html").read_text(encoding="utf-8")
     assert "Пределы поиска у сценариев разные" in page
     assert "nobody: 30 с на поиск одного дня сбора, итераций не более 500" in page
+    plateau = replace(base, limits=replace(base.limits, plateau_iterations=1000))
+    write_report(
+        [plateau, replace(other, limits=plateau.limits)], tmp_path / "plateau", language="en"
+    )
+    md = (tmp_path / "plateau" / "report.md").read_text(encoding="utf-8")
+    assert "; a search ends sooner after 1000 iterations without a better plan." in md
