@@ -62,10 +62,10 @@ def building_centroids(path: Path) -> np.ndarray:
     return np.array([(lon, lat) for _, lon, lat in found])
 
 
-def sample_points(n: int) -> np.ndarray:
-    """Return ``n`` building centroids drawn without replacement with the fixed seed."""
+def sample_points(n: int, *, seed: int = SEED) -> np.ndarray:
+    """Return ``n`` building centroids drawn without replacement with ``seed`` (the fixed one)."""
     centroids = building_centroids(PBF)
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     return centroids[np.sort(rng.choice(len(centroids), size=n, replace=False))]
 
 

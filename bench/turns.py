@@ -20,7 +20,7 @@ import numpy as np
 import scipy
 
 from bench._files import write_text
-from bench.matrix import PBF, _peak_mb, _snapped, sample_points
+from bench.matrix import PBF, SEED, _peak_mb, _snapped, sample_points
 from routing.network import RoadNetwork
 from routing.turns import Heading
 
@@ -37,11 +37,11 @@ def _headings(net: RoadNetwork, nodes: list[int]) -> list[Heading]:
     return out
 
 
-def _row(n: int, repeats: int, cache: Path) -> str:
+def _row(n: int, repeats: int, cache: Path, *, seed: int = SEED) -> str:
     from routing.matrix import travel_matrix
     from routing.turns import heading_matrix
 
-    net, nodes = _snapped(sample_points(n), cache)
+    net, nodes = _snapped(sample_points(n, seed=seed), cache)
     heads = _headings(net, nodes)
     t_node, t_head = [], []
     for _ in range(repeats):
@@ -65,6 +65,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.turns", description=__doc__)
     parser.add_argument("--points", default="500,1500", help="comma-separated point counts")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--seed", type=int, default=SEED,
+        help=f"seed of the sampled buildings (default {SEED}, the samples the method was timed on; "
+        "another seed gives points the method was not developed on)",
+    )  # fmt: skip
+    parser.add_argument("--output", type=Path, default=OUT, help=f"result file (default {OUT})")
     args = parser.parse_args()
     if not PBF.exists():
         msg = f"{PBF} is absent: ../shared must sit beside the repository"
@@ -75,18 +81,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
         for n in (int(c) for c in args.points.split(",")):
             print(f"[{n} points] node matrix and heading matrix ...", flush=True)
-            rows.append(_row(n, args.repeats, Path(tmp)))
+            rows.append(_row(n, args.repeats, Path(tmp), seed=args.seed))
     ratios = " and ".join(r.split("|")[5].strip() for r in rows)
     text = [
         "# Heading matrix (U-turns priced) against the node matrix",
         "",
-        f"Command: `python -m bench.turns --points {args.points} --repeats {args.repeats}`",
+        f"Command: `python -m bench.turns --points {args.points} --repeats {args.repeats}"
+        + (f" --seed {args.seed}`" if args.seed != SEED else "`"),
         f"Date: {started:%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, 2 shared cores. "
         f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}. "
         f"Load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (2 cores: above "
         "2 the times are stretched; the ratio, both in one process in turn, less so).",
         "Data: building centroids of `../shared/data/osm/liechtenstein-2013-08-03.osm.pbf` snapped into the "
-        "streets (fixed seed); each point gives a heading per neighbour (at most two). Times are medians of "
+        f"streets (seed {args.seed}); each point gives a heading per neighbour (at most two). Times are medians of "
         "the repeats, both matrices in the same process on the same network, in turn; peak memory is the "
         "process's.",
         "",
@@ -104,8 +111,8 @@ def main() -> None:
         "edge-based graph with U-turn arcs everywhere (`tests/test_turns.py`, Bayreuth and Liechtenstein "
         "extracts: every time, and the length wherever both take the same path).",
     ]
-    write_text(OUT, "\n".join(text) + "\n")
-    print(f"wrote {OUT}")
+    write_text(args.output, "\n".join(text) + "\n")
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
