@@ -72,6 +72,22 @@ def test_catalogues_hold_the_same_messages_fully_translated() -> None:
         assert not [m for m in same if re.search(r"[a-z]{3}", m)], (lang, same)
 
 
+def test_a_message_in_several_catalogues_reads_the_same_in_each() -> None:
+    """The catalogues of a language are merged into one mapping, so a message two of them hold
+    with different texts would read as whichever is loaded last, wherever it is used."""
+    from babel.messages.pofile import read_po
+
+    for lang in LANGUAGES:
+        texts: dict[str, dict[str, str]] = {}
+        for path in catalogue_paths(lang):
+            with path.open("rb") as fh:
+                for entry in read_po(fh, locale=lang):
+                    if isinstance(entry.id, str) and entry.id and entry.string:
+                        texts.setdefault(entry.id, {})[path.name] = str(entry.string)
+        clashes = {m: by for m, by in texts.items() if len(set(by.values())) > 1}
+        assert not clashes, (lang, clashes)
+
+
 def test_translations_keep_every_placeholder() -> None:
     for lang in ("ky", "ru"):
         for msgid, text in messages(lang).items():
