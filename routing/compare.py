@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from routing.i18n import translator
 from routing.progress import CancelToken, Progress, cancel_on_interrupt
 
 if TYPE_CHECKING:  # the planner is imported in the worker processes only (see the docstring)
@@ -70,6 +71,14 @@ class RouteLine:
     vehicle: str
     coords: tuple[tuple[tuple[float, float], ...], ...]
     fingerprint: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A variant's last progress event: how long its plan took, or why it failed."""
+
+    seconds: float = 0.0
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,7 @@ def run_variants(
     tasks: Sequence[Task],
     *,
     workers: int | None = None,
-    on_progress: Callable[[str, Progress | str], None] | None = None,
+    on_progress: Callable[[str, Progress | Finished], None] | None = None,
     cancel: CancelToken | None = None,
 ) -> list[VariantResult]:
     """Plan every task, in parallel processes, and return their results in task order.
@@ -183,8 +192,8 @@ def run_variants(
     workers
         Processes (default: one per task, at most the number of cores).
     on_progress
-        Called in this process with the task's label and a :class:`Progress` event (or a final
-        text: "done in … s" or the error).
+        Called in this process with the task's label and a :class:`Progress` event, and last a
+        :class:`Finished` one (the plan's seconds, or its error).
     cancel
         Set it (or press Ctrl-C) to stop every plan; each result then carries the error "cancelled".
 
@@ -247,9 +256,7 @@ def _collect(
                     task.label, str(task.path), error=f"{type(exc).__name__}: {exc}"
                 )
             results[task.label] = res
-            events.put(
-                (task.label, f"error: {res.error}" if res.error else f"done in {res.seconds:.0f} s")
-            )
+            events.put((task.label, Finished(seconds=res.seconds, error=res.error)))
 
 
 def _stop_all(
@@ -274,10 +281,10 @@ def _stop_all(
     for task in futures.values():
         if task.label not in results:
             results[task.label] = VariantResult(task.label, str(task.path), error="cancelled")
-            events.put((task.label, "error: cancelled"))
+            events.put((task.label, Finished(error="cancelled")))
 
 
-def _pump(events: Any, on_progress: Callable[[str, Progress | str], None] | None) -> None:
+def _pump(events: Any, on_progress: Callable[[str, Progress | Finished], None] | None) -> None:
     while True:
         try:
             item = events.get()
@@ -330,21 +337,27 @@ def _run_task(task: Task, events: Any, stop: Any, parallel: bool) -> VariantResu
 
 
 class ProgressBoard:
-    """One line per variant on a terminal (redrawn in place); elsewhere one line per change."""
+    """One line per variant on a terminal (redrawn in place); elsewhere one line per change, in
+    ``language`` (the stages' own messages come in the scenario's)."""
 
-    def __init__(self, labels: Sequence[str], *, stream: Any = None) -> None:
+    def __init__(self, labels: Sequence[str], *, language: str = "en", stream: Any = None) -> None:
+        self._ = translator(language)
         self.labels = list(labels)
-        self.lines = dict.fromkeys(self.labels, "waiting")
+        self.lines = dict.fromkeys(self.labels, self._("waiting"))
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.width = max((len(x) for x in self.labels), default=0)
         self._drawn = False
         self._lock = threading.Lock()
 
-    def __call__(self, label: str, event: Progress | str) -> None:
+    def __call__(self, label: str, event: Progress | Finished) -> None:
         """Show an event of a variant."""
-        if isinstance(event, str):
-            text = event
+        if isinstance(event, Finished):
+            text = (
+                self._("error: {error}", error=event.error)
+                if event.error
+                else self._("done in {seconds} s", seconds=f"{event.seconds:.0f}")
+            )
         else:
             share = f" {event.fraction:4.0%}" if event.fraction is not None else ""
             text = f"[{event.number}/{event.total}] {event.message}{share}"
@@ -372,7 +385,7 @@ def compare_scenarios(
     *,
     language: str | None = None,
     workers: int | None = None,
-    on_progress: Callable[[str, Progress | str], None] | None = None,
+    on_progress: Callable[[str, Progress | Finished], None] | None = None,
     cancel: CancelToken | None = None,
     title: str | None = None,
     time_limit_s: float | None = None,

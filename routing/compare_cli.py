@@ -96,8 +96,9 @@ def run_compare_command(args: argparse.Namespace) -> int:
     from routing.compare import ProgressBoard, compare_scenarios, scenario_labels
     from routing.sweep import parse_vary, run_sweep, sweep_tasks
 
+    language = choose_language(args.language, _base_language(args.base))
     if args.command == "compare":
-        board = ProgressBoard(scenario_labels([args.base, *args.others]))
+        board = ProgressBoard(scenario_labels([args.base, *args.others]), language=language)
         files, results = compare_scenarios(
             [args.base, *args.others],
             args.out,
@@ -109,7 +110,8 @@ def run_compare_command(args: argparse.Namespace) -> int:
         )
     else:
         varies = [parse_vary(v) for v in args.vary]
-        board = ProgressBoard(["base", *(label for label, _ in sweep_tasks(args.base, varies))])
+        labels = ["base", *(label for label, _ in sweep_tasks(args.base, varies))]
+        board = ProgressBoard(labels, language=language)
         files, results = run_sweep(
             args.base,
             varies,
@@ -123,7 +125,7 @@ def run_compare_command(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.error]
     for r in failed:
         print(f"{r.label}: {r.error}", file=sys.stderr)
-    _ = translator(choose_language(args.language, _base_language(args.base)))
+    _ = translator(language)
     print(_("wrote {count} files to {folder} ({report})",
             count=len(files), folder=args.out, report=args.out / "report.html"))  # fmt: skip
     return 1 if failed else 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from routing.compare import (
+    Finished,
     ProgressBoard,
     SearchLimits,
     Task,
@@ -44,7 +45,8 @@ def test_failing_variants_are_reported_with_their_error(tmp_path: Path) -> None:
     assert [r.label for r in results] == ["missing", "bad"]
     assert "scenario file not found" in (results[0].error or "")
     assert "not valid TOML" in (results[1].error or "")
-    assert ("bad", f"error: {results[1].error}") in seen
+    last = [event for label, event in seen if label == "bad"][-1]
+    assert isinstance(last, Finished) and last.error == results[1].error
 
 
 def test_a_cancelled_comparison_stops_every_variant() -> None:
@@ -91,11 +93,26 @@ def test_progress_board_writes_one_line_per_change_off_a_terminal() -> None:
     board = ProgressBoard(["base", "second-truck"], stream=out)
     board("base", Progress("matrix", 5, 8, 0.5, "travel matrix"))
     board("base", Progress("matrix", 5, 8, 0.5, "travel matrix"))  # unchanged: no new line
-    board("second-truck", "done in 12 s")
+    board("second-truck", Finished(seconds=12.2))
     assert out.getvalue().splitlines() == [
         "base          [5/8] travel matrix  50%",
         "second-truck  done in 12 s",
     ]
+
+
+def test_progress_board_speaks_the_language_asked_for() -> None:
+    out = io.StringIO()
+    board = ProgressBoard(["base", "new-village"], language="ky", stream=out)
+    assert board.lines == {"base": "кезекте", "new-village": "кезекте"}
+    board("base", Finished(seconds=41))
+    board("new-village", Finished(error="cancelled"))
+    assert out.getvalue().splitlines() == [
+        "base         41 с ичинде даяр",
+        "new-village  ката: cancelled",
+    ]
+    ru = ProgressBoard(["base"], language="ru", stream=io.StringIO())
+    ru("base", Finished(seconds=7))
+    assert ru.lines == {"base": "готово за 7 с"}
 
 
 @pytest.mark.slow

@@ -297,7 +297,7 @@ def _plan(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[st
 
 def _compare(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[str, Any]:
     """Plan scenarios side by side and write the scenarios report (``routing.compare``)."""
-    from routing.compare import compare_scenarios  # type: ignore[import-not-found,unused-ignore]
+    from routing.compare import Finished, compare_scenarios  # type: ignore[import-not-found,unused-ignore]
     from routing.exports import slug
 
     inputs = inputs_dir(root, job.enterprise_id)
@@ -309,7 +309,7 @@ def _compare(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict
         paths.append(path)
 
     def progress(_label: str, event: Any) -> None:
-        if not isinstance(event, str):
+        if not isinstance(event, Finished):
             reporter(event)
 
     out = plan_dir(root, job.id) / "out"
