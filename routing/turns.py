@@ -80,9 +80,10 @@ log = logging.getLogger(__name__)
 
 # start arcs whose rows are derived from their bases' rows at once (bounds the temporaries)
 _DERIVE_ROWS = 256
-# searches from the chains' ends only where they are at most this share of the starts: their rows
-# are held beside the result (bases x headings), worth it only where they save many searches
-_SHARED_BELOW = 0.6
+#: searches from the chains' ends only where they are at most this share of the starts: their rows
+#: are held beside the result (bases x headings), worth it only where they save many searches (set
+#: by that memory argument, not tuned; see BENCHMARKS.md "Heading matrix")
+SHARED_BELOW = 0.6
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ def heading_matrix(
     weight: str = "travel_time",
     workers: int | None = None,
     on_rows: Callable[[int, int], None] | None = None,
+    shared_below: float = SHARED_BELOW,
 ) -> HeadingMatrix:
     """Compute travel times and distances between headings, every U-turn at a price.
 
@@ -193,14 +195,19 @@ def heading_matrix(
     on_rows
         Called as ``on_rows(rows_done, rows)`` before each block of rows and at the end (one call
         at a time, maybe from a worker thread); it may raise, e.g. a cancelled run, to stop.
+    shared_below
+        Search only from the chain ends the starts lead to where they are at most this share of
+        the starts (0: always a search per start); the results are the same either way.
 
     Returns
     -------
     HeadingMatrix
         Float64 matrices; where headings repeat, their rows and columns are copies.
     """
-    if uturn_penalty_s < 0:
-        msg = f"uturn_penalty_s must be >= 0, got {uturn_penalty_s}"
+    if uturn_penalty_s < 0 or shared_below < 0:
+        msg = (
+            f"uturn_penalty_s and shared_below must be >= 0, got {uturn_penalty_s}, {shared_below}"
+        )
         raise ValueError(msg)
     hs = list(headings)
     line = _line_graph(network, hs, weight, uturn_penalty_s)
@@ -208,7 +215,7 @@ def heading_matrix(
     where = np.full(line.ends.shape, len(targets), dtype=np.int64)  # padding: an inf column
     where[line.ends >= 0] = slot
     chains = _chains(line.core, line.source, targets)
-    if len(chains.bases) <= _SHARED_BELOW * len(line.source):
+    if len(chains.bases) <= shared_below * len(line.source):
         duration, distance = _shared_rows(line, where, targets, chains, workers, on_rows)
     else:  # few headings share a street: a search from each start, nothing held beside the result
 

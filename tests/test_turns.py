@@ -34,11 +34,14 @@ def bayreuth(tmp_path_factory: pytest.TempPathFactory) -> tuple[RoadNetwork, lis
     heads = []
     for node in res.points.node[res.points.ok]:
         n = int(node)
-        heads.append(Heading(n))
-        heads += [
-            Heading(n, o) for o in sorted((set(g.successors(n)) | set(g.predecessors(n))) - {n})
-        ]
+        heads += [Heading(n), *_sided(g, n)]
     return res.network, heads
+
+
+def _sided(g: nx.MultiDiGraph, node: int) -> list[Heading]:
+    """Every heading a node has: one per neighbour it must not turn back to."""
+    near = sorted((set(g.successors(node)) | set(g.predecessors(node))) - {node})
+    return [Heading(node, o) for o in near]
 
 
 def _with_stop(net: RoadNetwork) -> tuple[RoadNetwork, int]:
@@ -94,12 +97,10 @@ def _edge_graph(g: nx.MultiDiGraph, heads: list[Heading], penalty: float) -> nx.
 def test_heading_matrix_equals_an_edge_based_graph_built_apart(
     bayreuth: tuple[RoadNetwork, list[Heading]],
     shared_below: float,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # both ways of computing the rows: a search per start, or shared by the starts of a street
-    monkeypatch.setattr("routing.turns._SHARED_BELOW", shared_below)
     net, heads = bayreuth
-    m = heading_matrix(net, heads, uturn_penalty_s=PENALTY)
+    m = heading_matrix(net, heads, uturn_penalty_s=PENALTY, shared_below=shared_below)
     ref = _edge_graph(net.graph, heads, PENALTY)
     compared = 0
     for i in range(0, len(heads), 3):
@@ -189,12 +190,11 @@ def test_headings_at_one_node_cost_nothing_straight_on_and_the_price_to_turn(
 
 @pytest.mark.parametrize("shared_below", [0.0, 2.0], ids=["from each start", "from chain ends"])
 def test_stops_along_one_street_share_their_searches_and_stay_exact(
-    tmp_path: Path, shared_below: float, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, shared_below: float
 ) -> None:
     """Several stops along a two-way street, a one-way street and a one-way dead end: the rows
     derived from the searches at the streets' ends equal the plain edge-based graph's, every pair.
     """
-    monkeypatch.setattr("routing.turns._SHARED_BELOW", shared_below)
     net = load_network(write_grid_osm(tmp_path / "g.osm"), cache_dir=tmp_path / "c")
     lonlat = [(73.0 + f * 0.002, 41.0) for f in (0.15, 0.35, 0.65, 0.85)]  # Манас, two-way
     lonlat += [(73.0 + f * 0.002, 41.001) for f in (0.2, 0.4, 0.7)]  # Токтогул, one way
@@ -204,11 +204,10 @@ def test_stops_along_one_street_share_their_searches_and_stay_exact(
     g = res.network.graph
     heads = [Heading(1), Heading(9)]
     for node in dict.fromkeys(int(n) for n in res.points.node[res.points.ok]):
-        near = sorted((set(g.successors(node)) | set(g.predecessors(node))) - {node})
-        heads += [Heading(node)] + [Heading(node, o) for o in near]
+        heads += [Heading(node), *_sided(g, node)]
     assert len(heads) > 20
     for penalty in (0.0, 5.0, PENALTY):
-        m = heading_matrix(res.network, heads, uturn_penalty_s=penalty)
+        m = heading_matrix(res.network, heads, uturn_penalty_s=penalty, shared_below=shared_below)
         ref = _edge_graph(g, heads, penalty)
         for i in range(len(heads)):
             times = nx.single_source_dijkstra_path_length(ref, ("from", i), weight="w")
@@ -217,9 +216,11 @@ def test_stops_along_one_street_share_their_searches_and_stay_exact(
                 assert m.duration_s[i, j] == pytest.approx(want, abs=1e-6), (heads[i], heads[j])
 
 
-def test_negative_uturn_price_is_refused(grid: tuple[RoadNetwork, int]) -> None:
-    with pytest.raises(ValueError, match="uturn_penalty_s"):
+def test_negative_uturn_price_or_share_is_refused(grid: tuple[RoadNetwork, int]) -> None:
+    with pytest.raises(ValueError, match="uturn_penalty_s .* got -1.0, 0.6"):
         heading_matrix(grid[0], [Heading(1)], uturn_penalty_s=-1.0)
+    with pytest.raises(ValueError, match="shared_below must be >= 0, got 60.0, -0.5"):
+        heading_matrix(grid[0], [Heading(1)], shared_below=-0.5)
 
 
 def test_a_side_that_is_not_a_neighbour_is_a_clear_error(grid: tuple[RoadNetwork, int]) -> None:
@@ -230,16 +231,13 @@ def test_a_side_that_is_not_a_neighbour_is_a_clear_error(grid: tuple[RoadNetwork
 
 @pytest.mark.slow
 @pytest.mark.parametrize("shared_below", [0.0, 2.0], ids=["from each start", "from chain ends"])
-def test_heading_matrix_is_exact_on_liechtenstein(
-    tmp_path: Path, shared_below: float, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_heading_matrix_is_exact_on_liechtenstein(tmp_path: Path, shared_below: float) -> None:
     """Item 3's check on a real extract: every time and length as the plain edge-based graph says.
 
     120 points snapped into the streets of Vaduz and Schaan, each with every heading it has (a
     node halfway along a street has two), against Dijkstra on the edge-based graph written out
     plainly in networkx (`_edge_graph`: every state, every U-turn arc), rows sampled.
     """
-    monkeypatch.setattr("routing.turns._SHARED_BELOW", shared_below)
     path = shared_file("data", "osm", "liechtenstein-2013-08-03.osm.pbf")
     net = load_network(path, cache_dir=tmp_path / "cache")
     rng = np.random.default_rng(2013)
@@ -249,9 +247,8 @@ def test_heading_matrix_is_exact_on_liechtenstein(
     g = res.network.graph
     heads = []
     for node in sorted({int(n) for n in res.points.node[res.points.ok]}):
-        near = sorted((set(g.successors(node)) | set(g.predecessors(node))) - {node})
-        heads += [Heading(node, o) for o in near] or [Heading(node)]
-    m = heading_matrix(res.network, heads, uturn_penalty_s=PENALTY)
+        heads += _sided(g, node) or [Heading(node)]
+    m = heading_matrix(res.network, heads, uturn_penalty_s=PENALTY, shared_below=shared_below)
     ref = _edge_graph(g, heads, PENALTY)
     compared = lengths = 0
     for i in range(0, len(heads), 7):
