@@ -73,7 +73,7 @@ __all__ = [
 DEFAULT_AREA_FORMATS: tuple[str, ...] = ("summary", "stops", "routes", "map")
 _TOPIC = "taza-region"
 #: What ``taza-route region`` prints for an area's status (English ids of ``taza-cli.po``).
-_STATUS_TEXT = {"started": "area started", "done": "area planned", "failed": "area failed"}
+STATUS_TEXT = {"started": "area started", "done": "area planned", "failed": "area failed"}
 
 
 @dataclass(frozen=True)
@@ -587,7 +587,7 @@ def _run_region(args: Any) -> int:
     def show(event: RegionEvent) -> None:
         where = f"[{event.index}/{event.total} {event.area}]"
         if event.progress is None:
-            status = _(_STATUS_TEXT.get(event.status, event.status))
+            status = _(STATUS_TEXT.get(event.status, event.status))
             print(f"{where} {status}", file=sys.stderr, flush=True)
         elif not event.progress.fraction:
             p = event.progress

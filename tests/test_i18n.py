@@ -189,10 +189,10 @@ def test_the_command_line_catalogue_is_translated_into_kyrgyz_and_russian() -> N
 
 def test_every_line_the_command_line_prints_is_in_the_catalogues() -> None:
     from routing.fetch import COUNT_WORDS
-    from routing.region import _STATUS_TEXT
+    from routing.region import STATUS_TEXT
 
     used: set[str] = set().union(*(_calls_of_underscore(ROUTING / name) for name in COMMAND_LINE))
-    used |= set(COUNT_WORDS.values()) | set(_STATUS_TEXT.values())
+    used |= set(COUNT_WORDS.values()) | set(STATUS_TEXT.values())
     assert len(used) > 30
     for lang in ("ky", "ru"):
         known = messages(lang)

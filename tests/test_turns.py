@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -217,9 +218,9 @@ def test_stops_along_one_street_share_their_searches_and_stay_exact(
 
 
 def test_negative_uturn_price_or_share_is_refused(grid: tuple[RoadNetwork, int]) -> None:
-    with pytest.raises(ValueError, match="uturn_penalty_s .* got -1.0, 0.6"):
+    with pytest.raises(ValueError, match=r"uturn_penalty_s .* got -1\.0, 0\.6"):
         heading_matrix(grid[0], [Heading(1)], uturn_penalty_s=-1.0)
-    with pytest.raises(ValueError, match="shared_below must be >= 0, got 60.0, -0.5"):
+    with pytest.raises(ValueError, match=re.escape("shared_below must be >= 0, got 60.0, -0.5")):
         heading_matrix(grid[0], [Heading(1)], shared_below=-0.5)
 
 
