@@ -426,6 +426,8 @@ def test_each_enterprise_sees_only_its_own(tmp_path: Path) -> None:
                 f"/plans/{jid}/progress", f"/plans/{jid}/status", f"/plans/{jid}/all.zip", "/scenarios/1"):  # fmt: skip
         assert other.get(url).status_code == 404, url
     assert post(other, f"/plans/{jid}/cancel").status_code == 404
+    assert post(other, f"/plans/{jid}/links/revoke").status_code == 404
+    assert post(other, f"/plans/{jid}/again").status_code == 404
     assert post(other, "/scenarios/1/plan").status_code == 404
     assert other.get("/admin").status_code == 404, "only the administrator manages users"
     short = post(

@@ -266,3 +266,18 @@ def test_the_migration_gives_every_existing_plan_a_key_of_its_own(tmp_path: Path
     keys = [key for _id, key, _revoked in rows]
     assert len(rows) == 2 and all(len(k) >= 43 for k in keys) and len(set(keys)) == 2
     assert all(revoked is None for *_, revoked in rows)
+
+
+def test_the_server_keeps_no_access_log_where_tokens_would_land(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import uvicorn
+
+    from routing.service.server import serve
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
+    monkeypatch.setenv("TAZA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TAZA_ADMIN_PASSWORD", raising=False)
+    assert serve(port=8765) == 0
+    assert seen["access_log"] is False and seen["log_level"] == "warning"
