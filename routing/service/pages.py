@@ -674,9 +674,10 @@ def _driver(request: Request, job: PlanJob, stem: str, *, token: str | None) -> 
     downloads = {}  # by kind: the signed-in user's file address, or the token's own
     for kind in driverlinks.ROUTE_FILES:
         name = driverlinks.route_file(stem, kind)
-        if name in files:
-            own = _with_token(f"/plans/{job.id}/driver/{stem}/{kind}", token)
-            downloads[kind] = own if token is not None else f"/plans/{job.id}/files/{name}"
+        if name in files and token is not None:
+            downloads[kind] = _with_token(f"/plans/{job.id}/driver/{stem}/{kind}", token)
+        elif name in files:
+            downloads[kind] = f"/plans/{job.id}/files/{name}"
     here = _with_token(request.url.path, token)
     return render(
         request, "driver.html", job=job, vd=vd, stops=stops, stem=stem, downloads=downloads,
