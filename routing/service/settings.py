@@ -48,10 +48,10 @@ def check_public_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         msg = (
-            f"TAZA_PUBLIC_URL: {url!r} is not an http:// or https:// address with a host; "
+            "{field}: {url!r} is not an http:// or https:// address with a host; "
             "write the address phones reach the service at, e.g. https://taza.example.kg"
         )
-        raise InputError(msg, field="TAZA_PUBLIC_URL")
+        raise InputError(msg, field="TAZA_PUBLIC_URL", url=url)
     return url
 
 
