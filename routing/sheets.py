@@ -551,17 +551,20 @@ class _QrCode(Flowable):  # type: ignore[misc]
         c.drawPath(path, stroke=0, fill=1)
 
 
-def qr_payload(plan: Plan, vd: VehicleDay, *, driver_url: str | None = None) -> str:
+def qr_payload(
+    plan: Plan, vd: VehicleDay, *, driver_url: str | None = None, driver_key: str | None = None
+) -> str:
     """What the packet's QR code holds: the day's driver page, else its GPX file name and summary.
 
     With ``driver_url`` (a template, `routing.links`) the code holds the address of this
-    vehicle-day's driver page alone, so a phone opens it. Without one, as a whole GPX track does
+    vehicle-day's driver page alone (its ``{token}`` made with ``driver_key``), so a phone opens
+    it. Without one, as a whole GPX track does
     not fit in a QR code, the code names the file (``gpx/<stem>.gpx``, written beside the sheets
     by :func:`routing.exports.write_gpx`) that the office sends to the driver's phone, plus enough
     to check it is the right one.
     """
     if driver_url is not None:
-        return fill_driver_url(driver_url, vd)
+        return fill_driver_url(driver_url, vd, key=driver_key)
     return (
         f"gpx/{file_stem(vd)}.gpx\n"
         f"{plan.scenario.name} | {vd.day} {vd.date} | {vd.vehicle} | "
@@ -605,6 +608,7 @@ class _Sheet:
     drive: Walk
     route: _Route
     driver_url: str | None = None  # template of the driver page's address (routing.links)
+    driver_key: str | None = None  # the secret its {token} field is made with
 
     @property
     def legend(self) -> tuple[str, str, str, str, str]:
@@ -633,13 +637,16 @@ def _story(
     depot: tuple[float, float],
     legs: LegCache,
     driver_url: str | None = None,
+    driver_key: str | None = None,
 ) -> list[Any]:
     """One vehicle-day's packet: header, overview map, stops, landfill visits, strip maps,
     directions."""
     roads = plan.network_of(vd).graph  # the vehicle's own: a parallel road it may not take
     drive = walk(roads, vd, cache=legs)
     route = _route(vd, roads, drive)
-    sheet = _Sheet(plan, vd, _, language, st, streets, villages, depot, drive, route, driver_url)
+    sheet = _Sheet(
+        plan, vd, _, language, st, streets, villages, depot, drive, route, driver_url, driver_key
+    )
     return [
         *_header_part(sheet),
         *_overview_part(sheet),
@@ -682,9 +689,10 @@ def _header_part(sheet: _Sheet) -> list[Any]:
         ),
     )
     scan = _("Scan: driver's page") if sheet.driver_url else _("Scan: route file")
+    payload = qr_payload(plan, vd, driver_url=sheet.driver_url, driver_key=sheet.driver_key)
     qr = Table(
         [
-            [_QrCode(qr_payload(plan, vd, driver_url=sheet.driver_url), 38 * mm)],
+            [_QrCode(payload, 38 * mm)],
             [Paragraph(_esc(scan), st.cell)],
         ],
         colWidths=[46 * mm],
@@ -920,13 +928,14 @@ def write_driver_sheet(
     *,
     language: str,
     driver_url: str | None = None,
+    driver_key: str | None = None,
     _streets: _Streets | None = None,
     _villages: list[tuple[str, float, float]] | None = None,
     _legs: LegCache | None = None,
 ) -> Path:
     """Write the packet of one vehicle-day to ``path`` (see :func:`write_driver_sheets`)."""
     if driver_url is not None:
-        check_driver_url(driver_url)
+        check_driver_url(driver_url, key=driver_key)
     _ = translator(language)
     st = _Styles()
     graph = plan.network.graph
@@ -935,7 +944,9 @@ def write_driver_sheet(
     dx, dy = plan.network.from_wgs84(plan.scenario.depot.lon, plan.scenario.depot.lat)
     depot = (float(dx), float(dy))
     legs = {} if _legs is None else _legs
-    story = _story(plan, vehicle_day, _, language, st, streets, villages, depot, legs, driver_url)
+    story = _story(
+        plan, vehicle_day, _, language, st, streets, villages, depot, legs, driver_url, driver_key
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     day = day_name(vehicle_day.day, language)
@@ -967,7 +978,12 @@ def write_driver_sheet(
 
 
 def write_driver_sheets(
-    plan: Plan, out_dir: str | Path, *, language: str, driver_url: str | None = None
+    plan: Plan,
+    out_dir: str | Path,
+    *,
+    language: str,
+    driver_url: str | None = None,
+    driver_key: str | None = None,
 ) -> list[Path]:
     """Write one A4 PDF packet per vehicle-day: ``<out_dir>/<day>-<vehicle-slug>.pdf``.
 
@@ -983,6 +999,8 @@ def write_driver_sheets(
         Template of the address of each vehicle-day's driver page (fields ``{stem}``, ``{day}``,
         ``{vehicle}``, ``{date}``; `routing.links`): each QR code then holds its day's address and
         is labelled "Scan: driver's page". Default: the QR code names the GPX file and says so.
+    driver_key
+        The secret a ``{token}`` field of ``driver_url`` is made with (`routing.links.link_token`).
 
     Returns
     -------
@@ -1001,6 +1019,7 @@ def write_driver_sheets(
             out / f"{file_stem(vd)}.pdf",
             language=language,
             driver_url=driver_url,
+            driver_key=driver_key,
             _streets=streets,
             _villages=villages,
             _legs=legs,

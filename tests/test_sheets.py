@@ -151,6 +151,23 @@ def test_the_qr_code_holds_the_driver_page_address_when_one_is_given(
         assert "Scan: driver's page" in _text(path)[1]
 
 
+def test_the_qr_code_holds_the_tokened_driver_link_of_its_own_day(
+    plan: Plan, tmp_path: Path
+) -> None:
+    from routing.links import link_token
+
+    template, key = "https://taza.example.kg/plans/12/driver/{stem}?t={token}", "plan-12-secret"
+    paths = write_driver_sheets(plan, tmp_path, language="en", driver_url=template, driver_key=key)
+    codes = [read_qr_codes(path, tmp_path) for path in paths]
+    for vd, code in zip(plan.vehicle_days, codes, strict=True):
+        stem = file_stem(vd)
+        url = f"https://taza.example.kg/plans/12/driver/{stem}?t={link_token(key, stem)}"
+        assert code == [url] == [qr_payload(plan, vd, driver_url=template, driver_key=key)]
+    assert codes[0] != codes[1]
+    with pytest.raises(InputError, match="needs the secret key"):
+        write_driver_sheets(plan, tmp_path / "s", language="en", driver_url=template)
+
+
 def test_without_an_address_the_qr_code_names_the_gpx_file_and_says_so(
     plan: Plan, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ form, check the CSRF token, then hand such work to a plain function.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -26,8 +27,8 @@ from routing.errors import InputError
 from routing.i18n import LANGUAGES, translator
 from routing.progress import STAGES, stage_title
 from routing.scenario import DAYS, ScenarioError
+from routing.service import driverlinks, security
 from routing.service import scenarios as sc
-from routing.service import security
 from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, render
 from routing.service.jobs import inputs_dir
 from routing.service.store import (
@@ -42,6 +43,7 @@ from routing.service.store import (
     ScenarioRow,
     Upload,
     User,
+    new_link_key,
     utcnow,
 )
 from routing.service.uploads import (
@@ -86,7 +88,7 @@ def user_of(request: Request) -> User:
 
 
 def _safe_next(url: str | None) -> str:
-    """A local path to go back to (never another site)."""
+    """A local path, with its query (a driver link's token), to go back to (never another site)."""
     parts = urlsplit(url or "/")
     if (
         parts.scheme
@@ -95,7 +97,7 @@ def _safe_next(url: str | None) -> str:
         or parts.path.startswith("//")
     ):
         return "/"
-    return parts.path
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 async def form_of(request: Request) -> Any:
@@ -547,7 +549,18 @@ async def plan_page(request: Request, jid: int) -> Response:
     return render(
         request, "plan.html", job=job, stages=_stages(job, language_of(request)), files=files, summary=summary,
         finished=job.status in FINISHED, slug=_slug, job_error=_job_error(job, language_of(request)),
+        **_links_context(request, job),
     )  # fmt: skip
+
+
+def _links_context(request: Request, job: PlanJob) -> dict[str, Any]:
+    """What the plan page says of its driver links: each day's address, until when, revoked."""
+    days = request.app.state.settings.driver_link_days
+    expires = driverlinks.links_expire(job, days=days)
+    return {
+        "link_of": lambda stem: driverlinks.link_of(job, stem), "links_days": days,
+        "links_last_day": (expires - dt.timedelta(days=1)).date(), "links_expired": utcnow() >= expires,
+    }  # fmt: skip
 
 
 def _job_error(job: PlanJob, language: str) -> str:
@@ -645,12 +658,25 @@ def plan_zip(request: Request, jid: int) -> Response:
 
 
 @router.get("/plans/{jid}/driver/{stem}", response_class=HTMLResponse)
-async def driver_page(request: Request, jid: int, stem: str) -> Response:
-    import csv
-
+async def driver_page(request: Request, jid: int, stem: str, t: str | None = None) -> Response:
+    """A vehicle-day's page: for a signed-in user of the plan's enterprise, or with the day's
+    token (``t``, `routing.service.driverlinks`) for anyone, without sign-in."""
+    if t is not None:
+        job = _by_token(request, jid, stem, t)
+        if isinstance(job, Response):
+            return job
+        response = _driver(request, job, stem, token=t)
+        response.headers.update(driverlinks.TOKEN_HEADERS)
+        return response
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
+    return _driver(request, job, stem, token=None)
+
+
+def _driver(request: Request, job: PlanJob, stem: str, *, token: str | None) -> Response:
+    import csv
+
     summary = json.loads(job.summary_json) if job.summary_json else {}
     days = [vd for vd in summary.get("vehicle_days", []) if _slug(vd["day"], vd["vehicle"]) == stem]
     files = _files(request, job)
@@ -663,10 +689,89 @@ async def driver_page(request: Request, jid: int, stem: str) -> Response:
             for r in csv.DictReader(handle)
             if r["day"] == vd["day"] and r["vehicle"] == vd["vehicle"]
         ]
+    downloads = {}  # by kind: the signed-in user's file address, or the token's own
+    for kind in driverlinks.ROUTE_FILES:
+        name = driverlinks.route_file(stem, kind)
+        if name in files and token is not None:
+            downloads[kind] = _with_token(f"/plans/{job.id}/driver/{stem}/{kind}", token)
+        elif name in files:
+            downloads[kind] = f"/plans/{job.id}/files/{name}"
+    here = _with_token(request.url.path, token)
     return render(
-        request, "driver.html", job=job, vd=vd, stops=stops, stem=stem, files=files,
-        attribution=summary.get("attribution", ""), synthetic=summary.get("synthetic", False),
+        request, "driver.html", job=job, vd=vd, stops=stops, stem=stem, downloads=downloads,
+        here=here, attribution=summary.get("attribution", ""), synthetic=summary.get("synthetic", False),
     )  # fmt: skip
+
+
+def _by_token(request: Request, jid: int, stem: str, token: str) -> PlanJob | Response:
+    """The plan a driver link opens, or the page refusing it (403, in the viewer's language)."""
+    settings = request.app.state.settings
+    with _sessions(request)() as db:
+        job = db.get(PlanJob, jid)
+    state = driverlinks.check_token(job, stem, token, days=settings.driver_link_days, now=utcnow())
+    if state == driverlinks.OPEN and job is not None:
+        return job
+    expired = None
+    if state == driverlinks.EXPIRED and job is not None:
+        expired = driverlinks.links_expire(job, days=settings.driver_link_days)
+    here = _with_token(request.url.path, token)  # the language links keep showing this answer
+    response = render(request, "driver_refused.html", status_code=403, expired=expired, here=here)
+    response.headers.update(driverlinks.TOKEN_HEADERS)
+    return response
+
+
+def _with_token(path: str, token: str | None) -> str:
+    return path if token is None else f"{path}?t={quote(token, safe='')}"
+
+
+@router.get("/plans/{jid}/driver/{stem}/{kind}")
+async def driver_file(request: Request, jid: int, stem: str, kind: str, t: str = "") -> Response:
+    """A vehicle-day's own sheet or route file (``pdf``, ``gpx``, ``kml``, ``geojson``) by its
+    token; any other file of the plan, or another day's, is not reachable this way."""
+    job = _by_token(request, jid, stem, t)
+    if isinstance(job, Response):
+        return job
+    name = driverlinks.route_file(stem, kind)
+    path = _files(request, job).get(name) if name else None
+    if path is None:
+        raise not_found()
+    response = FileResponse(
+        path,
+        filename=path.name,
+        content_disposition_type="inline" if kind == "pdf" else "attachment",
+    )
+    response.headers.update(driverlinks.TOKEN_HEADERS)
+    return response
+
+
+@router.post("/plans/{jid}/links/revoke")
+async def plan_links_revoke(request: Request, jid: int) -> Response:
+    """Revoke a plan's driver links: a new secret, so every printed QR code stops opening."""
+    user = user_of(request)
+    await form_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+        job.link_key, job.links_revoked_at = new_link_key(), utcnow()
+        db.commit()
+    return redirect(f"/plans/{jid}#links")
+
+
+@router.post("/plans/{jid}/again")
+async def plan_again(request: Request, jid: int) -> Response:
+    """Plan the same scenario text again (new sheets, with new driver links, to print)."""
+    user = user_of(request)
+    await form_of(request)
+    with _sessions(request)() as db:
+        old = _own(db, PlanJob, jid, user)
+        if old.kind != "plan":
+            raise not_found()
+        job = PlanJob(
+            enterprise_id=user.enterprise_id, scenario_id=old.scenario_id, scenario_name=old.scenario_name,
+            toml_text=old.toml_text, language=language_of(request), status=WAITING, public_url=public_url(request),
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+        return redirect(f"/plans/{job.id}")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -126,7 +126,8 @@ def serve(
         ),
         flush=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # no access log: the query of a driver link is its token (routing.service.driverlinks)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
 
 
