@@ -681,7 +681,9 @@ def test_a_bad_register_is_refused_with_its_reason_in_russian(tmp_path: Path) ->
 def test_a_plan_failed_on_bad_input_says_why_in_the_viewers_language(tmp_path: Path) -> None:
     with client(tmp_path, run_queue=True) as c:
         c.get("/lang/ru", follow_redirects=True)
-        with database(tmp_path) as db:  # a scenario the form would refuse, written straight to the base
+        with database(
+            tmp_path
+        ) as db:  # a scenario the form would refuse, written straight to the base
             row = db.get(ScenarioRow, 1)
             assert row is not None
             raw = tomllib.loads(row.toml_text)
