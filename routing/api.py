@@ -148,8 +148,9 @@ def write_outputs(
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
-        msg = f"unknown output format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
-        raise InputError(msg, field="formats")
+        msg = "unknown output format(s) {unknown}; known: {known}"
+        known = ", ".join(FORMATS)
+        raise InputError(msg, field="formats", unknown=", ".join(unknown), known=known)
     if driver_url is not None:
         check_driver_url(driver_url, key=driver_key)
     options = OutputOptions(

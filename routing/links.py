@@ -83,27 +83,25 @@ def check_driver_url(template: str, *, field: str = "driver_url", key: str | Non
     parts = urlsplit(template)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         msg = (
-            f"{field}: {template!r} is not an http:// or https:// address with a host; "
-            f"write e.g. https://host/plans/12/driver/{{stem}}"
+            "{field}: {template!r} is not an http:// or https:// address with a host; "
+            "write e.g. https://host/plans/12/driver/{{stem}}"
         )
-        raise InputError(msg, field=field)
+        raise InputError(msg, field=field, template=template)
     try:
         fields = list(string.Formatter().parse(template))
     except ValueError as exc:
-        msg = f"{field}: {template!r} has an unbalanced brace ({exc}); write {{{{ for a brace"
-        raise InputError(msg, field=field) from exc
+        msg = "{field}: {template!r} has an unbalanced brace ({detail}); write {{{{ for a brace"
+        raise InputError(msg, field=field, template=template, detail=str(exc)) from exc
     known = ", ".join(f"{{{name}}}" for name in DRIVER_URL_FIELDS)
     for _text, name, spec, conversion in fields:
         if name is None:
             continue
         if name not in DRIVER_URL_FIELDS or spec or conversion:
-            msg = f"{field}: unknown field {{{name}}} in {template!r}; use any of {known}"
-            raise InputError(msg, field=field)
+            msg = "{field}: unknown field {{{name}}} in {template!r}; use any of {known}"
+            raise InputError(msg, field=field, name=name, template=template, known=known)
         if name == "token" and not key:
-            msg = (
-                f"{field}: {{token}} in {template!r} needs the secret key the tokens are made with"
-            )
-            raise InputError(msg, field=field)
+            msg = "{field}: {{token}} in {template!r} needs the secret key the tokens are made with"
+            raise InputError(msg, field=field, template=template)
     return template
 
 

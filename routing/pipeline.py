@@ -192,7 +192,10 @@ def vehicle_profiles(scenario: Scenario) -> dict[str, TruckProfile]:
     try:
         _, by_vehicle = fleet_profiles(scenario.profile, scenario.fleet, where=where)
     except ValueError as exc:  # the profile names the key and what is allowed
-        raise ScenarioError(str(exc), file=scenario.path, field="network.profile") from exc
+        msg = "{detail}"  # the profile's own words (English), naming the file and key
+        raise ScenarioError(
+            msg, file=scenario.path, field="network.profile", detail=str(exc)
+        ) from exc
     return by_vehicle
 
 
@@ -357,8 +360,9 @@ def snap(scenario: Scenario, network: RoadNetwork, located: Located) -> Snapped:
     bad = [c for c in checks if not c.ok]
     if bad:
         field = "depot" if not checks[0].ok else "landfill"
-        msg = f"{sc.path}: " + " ".join(c.problem for c in bad)
-        raise ScenarioError(msg, file=sc.path, field=field)
+        msg = "{file}: {problems}"  # check_sites' problems, in English here (see its language)
+        problems = " ".join(c.problem for c in bad)
+        raise ScenarioError(msg, file=sc.path, field=field, problems=problems)
     depot_node = checks[0].node
     landfills = tuple(c.node for c in checks[1:])
     network, containers = _snap_containers(sc, network, depot_node, located.containers)
@@ -462,7 +466,7 @@ def village_points(scenario: Scenario, snapped: Snapped) -> gpd.GeoDataFrame:
         pts["days"] = [spec.days] * len(pts)
         frames.append(pts)
     if not frames:
-        msg = f"{sc.path}: no household or container could be located on the road network"
+        msg = "{file}: no household or container could be located on the road network"
         raise ScenarioError(msg, file=sc.path)
     points = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
     logger.info(

@@ -58,7 +58,7 @@ def test_database_is_made_by_the_migrations_in_wal_mode(tmp_path: Path) -> None:
     client(tmp_path)  # a second start finds the schema current and the default already there
     con = sqlite3.connect(tmp_path / "data" / "taza.sqlite3")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0005"
     assert con.execute("SELECT count(*) FROM scenario").fetchone()[0] == 1
     con.close()
 
@@ -192,7 +192,7 @@ def test_every_string_of_the_service_is_in_the_catalogue() -> None:
 
 def test_scenario_form_refuses_as_the_toml_does_with_the_same_message(tmp_path: Path) -> None:
     c = client(tmp_path)
-    c.get("/", follow_redirects=True)
+    c.get("/lang/en", follow_redirects=True)
     before = _scenario_text(tmp_path)
     page = post(c, "/scenarios/1", {"vehicle.0.capacity_kg": "a lot"})
     assert page.status_code == 422
@@ -203,6 +203,12 @@ def test_scenario_form_refuses_as_the_toml_does_with_the_same_message(tmp_path: 
         load_scenario(_write(folder / "scenario.toml", tomli_w.dumps(raw)))
     expected = str(refused.value).replace(str(folder / "scenario.toml"), "scenario.toml")
     assert texts(page.text, "scenario-error") == expected
+    c.get("/lang/ky")  # the same message in the page's language
+    shown = refused.value.replaced(str(folder / "scenario.toml"), "scenario.toml").text("ky")
+    kyrgyz = post(c, "/scenarios/1", {"vehicle.0.capacity_kg": "a lot"})
+    assert texts(kyrgyz.text, "scenario-error") == shown
+    assert "capacity_kg = 'a lot' сан болушу керек" in shown
+    c.get("/lang/en")
     assert _scenario_text(tmp_path) == before, "a refused form changes nothing"
     # every day of a village unticked: the TOML's message for days = []
     none = post(c, "/scenarios/1", {"village.0.present": "1"})
@@ -652,3 +658,84 @@ def test_a_plans_cancel_and_interruption_are_told_in_the_pages_language(tmp_path
     assert texts(c.get("/plans/78/progress").text, "plan-error").startswith(
         "The server stopped while this plan was running, at stage 5 of 8 ("
     )
+
+
+def test_a_bad_register_is_refused_with_its_reason_in_russian(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/ru", follow_redirects=True)
+    lines = small_register(tmp_path / "register.csv", rows=3, broken=False).read_text("utf-8")
+    header, first, *rest = lines.splitlines()
+    cells = first.split(",")
+    cells[5] = "много"  # the members of the household: not a number
+    data = "\n".join([header, ",".join(cells), *rest]) + "\n"
+    refused = _upload(c, "мой реестр.csv", data.encode("utf-8"))
+    assert refused.status_code == 422
+    said = texts(refused.text, "upload-error")
+    assert said == (
+        "мой реестр.csv: строка 2, поле 'Кол-во членов семьи': 'много' — "
+        "не положительное целое число"
+    )  # the user's own file name, no folder of the server
+    assert str(tmp_path) not in refused.text
+
+
+def test_a_plan_failed_on_bad_input_says_why_in_the_viewers_language(tmp_path: Path) -> None:
+    with client(tmp_path, run_queue=True) as c:
+        c.get("/lang/ru", follow_redirects=True)
+        with database(
+            tmp_path
+        ) as db:  # a scenario the form would refuse, written straight to the base
+            row = db.get(ScenarioRow, 1)
+            assert row is not None
+            raw = tomllib.loads(row.toml_text)
+            raw["vehicle"][0]["capacity_kg"] = "много"
+            row.toml_text = tomli_w.dumps(raw)
+            db.commit()
+        url = post(c, "/scenarios/1/plan").headers["location"]
+        status = _follow(c, url, until={"done", "failed"})
+        assert status["final"] == "failed"
+        assert "capacity_kg = 'много' must be a number" in status["error"]  # the API: English
+        russian = texts(c.get(url).text, "plan-error")
+        assert "capacity_kg = 'много' должно быть числом" in russian
+        c.get("/lang/ky")
+        kyrgyz = texts(c.get(url + "/progress").text, "plan-error")
+        assert "capacity_kg = 'много' сан болушу керек" in kyrgyz
+        assert str(tmp_path) not in russian + kyrgyz
+
+
+def test_error_pages_speak_the_pages_language(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/ru", follow_redirects=True)
+    missing = c.get("/plans/999")
+    assert missing.status_code == 404 and "<html" in missing.text
+    said = texts(missing.text, "error-title")
+    assert said == "Такой страницы нет (или у вас нет права её видеть)."
+    assert "not found" not in missing.text and 'id="error-detail"' not in missing.text
+    assert texts(c.get("/no/such/address").text, "error-title") == said  # as another's plan
+    assert texts(c.post("/plans").text, "error-title") == "Этот адрес не принимает такой запрос."
+    forged = c.post("/scenarios/1/plan", data={"csrf_token": "forged"})
+    assert forged.status_code == 403 and texts(forged.text, "error-title") == "Это не разрешено."
+    assert texts(forged.text, "error-detail").startswith("Токен безопасности формы отсутствует")
+    c.get("/lang/ky")
+    assert texts(c.get("/plans/999").text, "error-title").startswith("Мындай бет жок")
+    api = c.get("/plans/999/status", headers={"accept": "application/json"})
+    assert api.status_code == 404 and api.json() == {"detail": "not found"}
+    assert c.get("/", follow_redirects=False).status_code in (200, 303)  # redirects stay redirects
+
+
+def test_a_bug_answers_500_with_a_page_in_the_pages_language(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from routing.service.app import create_app
+
+    app = create_app(settings(tmp_path), run_queue=False)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    c = TestClient(app, raise_server_exceptions=False)
+    c.get("/lang/ru", follow_redirects=True)
+    page = c.get("/boom")
+    assert page.status_code == 500
+    assert texts(page.text, "error-title").startswith("На сервере что-то пошло не так")
+    assert "a bug" not in page.text

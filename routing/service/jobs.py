@@ -256,7 +256,9 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
         reporter.write(status=CANCELLED, error="cancelled from the page", finished_at=utcnow())
         return
     except InputError as exc:
-        reporter.write(status=FAILED, error=str(exc).replace(str(root), "…"), finished_at=utcnow())
+        shown = exc.replaced(str(root), "…")
+        texts = json.dumps(shown.texts(), ensure_ascii=False)
+        reporter.write(status=FAILED, error=str(shown), error_texts=texts, finished_at=utcnow())
         return
     except Exception as exc:
         logger.exception("job %s failed", job_id)

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -260,7 +261,8 @@ def _save_scenario(
         try:
             scenario = sc.validate(text, inputs_dir(settings.data_dir, user.enterprise_id))
         except ScenarioError as exc:
-            return _scenario_form(request, row, raw, error=str(exc), status_code=422)
+            error = _said(request, exc)
+            return _scenario_form(request, row, raw, error=error, status_code=422)
         row.toml_text, row.name, row.updated_at = text, scenario.name, utcnow()
         db.commit()
         uploads = db.scalars(select(Upload).where(Upload.scenario_id == sid)).all()
@@ -313,21 +315,19 @@ def _accept_upload(
     request: Request, user: User, sid: int, kind: str, name: str, data: bytes
 ) -> Response:
     settings = request.app.state.settings
-    _ = translator(language_of(request))
     inputs = inputs_dir(settings.data_dir, user.enterprise_id)
     with _sessions(request)() as db:
         row = _own(db, ScenarioRow, sid, user)
         try:
             suffix = check_upload(name, data, max_bytes=settings.max_upload_bytes)
         except UploadError as exc:
-            return _refused(request, row, _(exc.message, **exc.values))
+            return _refused(request, row, _said(request, exc))
         stored = store(data, suffix, inputs)
         try:
             rows = count_rows(inputs / stored, kind, max_rows=settings.max_rows)
-        except ValueError as exc:
+        except InputError as exc:
             (inputs / stored).unlink(missing_ok=True)
-            text = _(exc.message, **exc.values) if isinstance(exc, UploadError) else str(exc)
-            return _refused(request, row, text.replace(stored, name))
+            return _refused(request, row, _said(request, exc, inputs, names={stored: name}))
         raw = sc.parse(row.toml_text)
         register = raw.setdefault("register", {})
         register[kind] = stored
@@ -344,8 +344,25 @@ def _accept_upload(
             try:
                 _refresh_report(request, db, item, row)
             except InputError as exc:
-                return _refused(request, row, str(exc))
+                return _refused(request, row, _said(request, exc, inputs, names={stored: name}))
         return redirect(f"/uploads/{item.id}")
+
+
+def _said(
+    request: Request,
+    exc: InputError,
+    inputs: Path | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """An input error in the page's language: each stored file name in ``names`` written as the
+    user's own, the enterprise's ``inputs`` folder left out (the server's folders are not theirs)."""
+    for stored, name in (names or {}).items():
+        exc = exc.replaced(stored, name)
+    if inputs is not None:
+        for folder in (inputs.resolve(), inputs):
+            exc = exc.replaced(f"{folder}/", "")
+    return exc.text(language_of(request))
 
 
 def _refused(request: Request, row: ScenarioRow, message: str) -> Response:
@@ -416,14 +433,14 @@ def _apply_fixes(
         previous = inputs / item.corrections_name if item.corrections_name else None
         try:
             name = write_corrections(fixes, previous, inputs)
-        except ValueError as exc:
+        except InputError as exc:
             return render(
                 request,
                 "upload.html",
                 status_code=422,
                 item=item,
                 rows=_rows_to_fix(request, item),
-                error=str(exc),
+                error=_said(request, exc, inputs),
             )
         raw["register"]["corrections"] = name
         row.toml_text, row.updated_at = sc.dump(raw), utcnow()
@@ -432,9 +449,9 @@ def _apply_fixes(
         try:
             _refresh_report(request, db, item, row)
         except InputError as exc:
-            rows = _rows_to_fix(request, item)
+            rows, error = _rows_to_fix(request, item), _said(request, exc, inputs)
             return render(
-                request, "upload.html", status_code=422, item=item, rows=rows, error=str(exc)
+                request, "upload.html", status_code=422, item=item, rows=rows, error=error
             )
     return redirect(f"/uploads/{uid}")
 
@@ -547,8 +564,8 @@ def _links_context(request: Request, job: PlanJob) -> dict[str, Any]:
 
 
 def _job_error(job: PlanJob, language: str) -> str:
-    """A plan's error for its page: the service's own words in the page's language, a planner's
-    message (bad input, a bug) as it was written; the status API keeps them in English."""
+    """A plan's error for its page: the service's own words and a message of bad input in the
+    page's language, a bug's as it was written; the status API keeps them in English."""
     _ = translator(language)
     if job.status == INTERRUPTED and job.stage:
         return _(
@@ -559,7 +576,8 @@ def _job_error(job: PlanJob, language: str) -> str:
         return _("The server stopped while this plan was running; start it again.")
     if job.status == CANCELLED:
         return _("Cancelled from the page.")
-    return job.error or ""
+    texts = json.loads(job.error_texts) if job.error_texts else {}
+    return str(texts.get(language) or job.error or "")
 
 
 def _slug(day: str, vehicle: str) -> str:

@@ -56,10 +56,10 @@ def check_public_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         msg = (
-            f"TAZA_PUBLIC_URL: {url!r} is not an http:// or https:// address with a host; "
+            "{field}: {url!r} is not an http:// or https:// address with a host; "
             "write the address phones reach the service at, e.g. https://taza.example.kg"
         )
-        raise InputError(msg, field="TAZA_PUBLIC_URL")
+        raise InputError(msg, field="TAZA_PUBLIC_URL", url=url)
     return url
 
 
@@ -76,10 +76,10 @@ def default_driver_link_days() -> int:
         return DRIVER_LINK_DAYS
     if not text.isdigit():
         msg = (
-            f"TAZA_DRIVER_LINK_DAYS: {text!r} is not a whole number of days; write e.g. "
-            f"{DRIVER_LINK_DAYS} (driver links open until that many days after the plan's week)"
+            "{field}: {value!r} is not a whole number of days; write e.g. "
+            "{days} (driver links open until that many days after the plan's week)"
         )
-        raise InputError(msg, field="TAZA_DRIVER_LINK_DAYS")
+        raise InputError(msg, field="TAZA_DRIVER_LINK_DAYS", value=text, days=DRIVER_LINK_DAYS)
     return int(text)
 
 

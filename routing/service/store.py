@@ -131,6 +131,9 @@ class PlanJob(Base):
     fraction: Mapped[float | None] = mapped_column(Float, nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str] = mapped_column(Text, default="")
+    # bad input: the message in every language, JSON {"ky": ..., "ru": ..., "en": ...}, written
+    # when the plan failed (InputError.texts), so each viewer reads it in the page's language
+    error_texts: Mapped[str] = mapped_column(Text, default="", server_default="")
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     out_dir: Mapped[str] = mapped_column(String(200), default="")  # relative to the data folder
