@@ -224,14 +224,17 @@ def path_geometry(network: RoadNetwork, nodes: Sequence[int]) -> LineString:
     return path_geometries(network, [nodes])[0]
 
 
-def path_geometries(network: RoadNetwork, paths: Sequence[Sequence[int]]) -> list[LineString]:
+def path_geometries(
+    network: RoadNetwork, paths: Sequence[Sequence[int]], *, csr: GraphCsr | None = None
+) -> list[LineString]:
     """`path_geometry` of several routes (a vehicle-day's trips), the graph's CSR fetched once.
 
     Fetching it checks the graph's size, which walks every node: once per trip made the assembly
-    grow as trips times streets.
+    grow as trips times streets. ``csr``: the network's travel-time CSR, fetched by the caller
+    (`graph_csr`) once for all its routes (None: fetched here).
     """
     graph = network.graph
-    csr = graph_csr(network, "travel_time")
+    csr = graph_csr(network, "travel_time") if csr is None else csr
     out = []
     for nodes in paths:
         coords: list[tuple[float, float]] = []
@@ -251,13 +254,14 @@ def path_geometries(network: RoadNetwork, paths: Sequence[Sequence[int]]) -> lis
     return out
 
 
-def route_uturns(network: RoadNetwork, nodes: Sequence[int]) -> int:
+def route_uturns(network: RoadNetwork, nodes: Sequence[int], *, csr: GraphCsr | None = None) -> int:
     """Count the U-turns of a route through ``nodes`` (pairs joined as in `path_geometry`).
 
     A U-turn is leaving a node back to the node the truck just came from (``x -> y -> x``);
-    a dead end forces one, a stop halfway along a street may.
+    a dead end forces one, a stop halfway along a street may. ``csr`` as in `path_geometries`.
     """
-    csr = graph_csr(network, "travel_time")  # once: its staleness check walks the whole graph
+    # once: its staleness check walks the whole graph
+    csr = graph_csr(network, "travel_time") if csr is None else csr
     full: list[int] = []
     for a, b in itertools.pairwise(nodes):
         path = _hop_or_path(csr, a, b)

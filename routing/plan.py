@@ -26,7 +26,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from routing.daymodel import Locations, RoadProfiles, SolvedDay, active_fleet
-from routing.matrix import path_geometries, route_uturns
+from routing.matrix import GraphCsr, graph_csr, path_geometries, route_uturns
 from routing.scenario import DAYS, Site, VehicleSpec
 from routing.turns import HeadingMatrix, HeadingPricer, leg_nodes
 
@@ -221,6 +221,9 @@ def assemble_plan(
     missed: dict[str, str] = {}
     vehicle_days: list[VehicleDay] = []
     own: dict[str, RoadNetwork] = {}
+    # each network's CSR fetched once for all its routes (fetching checks the graph's size,
+    # which walks every node: per route, the assembly grew as routes times streets)
+    csrs: dict[int, GraphCsr] = {}
     for solved in days:
         day, model, ids = solved.day_model.day, solved.day_model.model, solved.day_model.point_ids
         for u in solved.result.unserved:
@@ -242,10 +245,13 @@ def assemble_plan(
                 raise TypeError(msg)
             if roads is not network:
                 own[label] = roads
+            if id(roads) not in csrs:
+                csrs[id(roads)] = graph_csr(roads, "travel_time")
             vd = vehicle_day(
                 scenario, roads, model, route, matrix=priced,
                 locations=solved.day_model.locations or locations,
                 day=day, label=label, spec=spec, point_ids=ids, points=by_id,
+                csr=csrs[id(roads)],
             )  # fmt: skip
             for s in vd.collect_stops:
                 served_on[s.point_id].add(day)
@@ -366,13 +372,16 @@ def vehicle_day(
     spec: VehicleSpec,
     point_ids: Sequence[str],
     points: pd.DataFrame,
+    csr: GraphCsr | None = None,
 ) -> VehicleDay:
     """Turn a solver route into stops with places and a path along the streets, trip by trip.
 
     ``points`` is the CollectionPoints table indexed by ``point_id``; client ``i`` of ``model`` is
     ``point_ids[i]``. Each leg is traced node by node as the matrix priced it, so the drawn path,
-    its kilometres and its U-turns are those the solver chose.
+    its kilometres and its U-turns are those the solver chose. ``csr``: the network's travel-time
+    CSR (`routing.matrix.graph_csr`), fetched once by the caller for all its routes.
     """
+    csr = graph_csr(network, "travel_time") if csr is None else csr
     stops: list[Stop] = []
     trips: list[list[int]] = [[]]
     node_path: list[int] = []
@@ -403,7 +412,7 @@ def vehicle_day(
             )
         )  # fmt: skip
         last = place.leave
-    lines = path_geometries(network, [t for t in trips if len(t) >= 2])
+    lines = path_geometries(network, [t for t in trips if len(t) >= 2], csr=csr)
     start, end = route.visits[0].departure_s, route.visits[-1].arrival_s
     collected = [model.clients[v.index].demand for v in route.visits if v.kind == "client"]
     return VehicleDay(
@@ -422,7 +431,7 @@ def vehicle_day(
         load_m3=sum(d[1] for d in collected),
         start_s=float(start),
         end_s=float(end),
-        uturns=route_uturns(network, node_path),
+        uturns=route_uturns(network, node_path, csr=csr),
     )
 
 
