@@ -300,3 +300,48 @@ def test_a_register_village_the_map_holds_twice_goes_to_its_own_municipality(
     # no household goes to a place in another municipality
     placed = hh[hh["ok"].astype(bool)]
     assert set(placed["matched_village"]) == {"Nendeln"}
+
+
+def test_each_day_is_priced_between_its_own_points_and_the_search_uses_it(
+    tmp_path: Path,
+) -> None:
+    """The matrix stage computes no week's matrix: a pricer per profile, the schedule from the
+    landfills' rows and columns, then each collection day between its own headings, equal to the
+    week's matrix between them; each day's model is built on those very matrices."""
+    import numpy as np
+
+    from routing import pipeline
+    from routing.daymodel import day_locations, headings_on
+    from routing.network import load_network
+    from routing.progress import Reporter
+    from routing.turns import HeadingPricer, heading_matrix
+
+    overrides = {"register.households": str(_subset_register(tmp_path, 120)), **FAST}
+    sc = load_scenario(DEFAULT, overrides=overrides)
+    network = load_network(sc.osm, profile=pipeline.network_profile(sc))
+    snapped = pipeline.snap(sc, network, pipeline.locate_households(sc, network, cache_dir=None))
+    points = pipeline.village_points(sc, snapped)
+    priced = pipeline.price(sc, snapped, points)
+    assert isinstance(priced.matrix, HeadingPricer) and not priced.days
+    schedule = pipeline.week_schedule(sc, points, priced)
+    priced = pipeline.price_days(priced, schedule, reporter=Reporter())
+    days = [d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") if schedule.points_on(d)]
+    assert list(priced.days) == days
+    assert priced.profiles is not None
+    own = priced.profiles.networks[0]  # profile 0's roads, as the pricer has them
+    heads = headings_on(own, priced.locations.headings)
+    week = heading_matrix(own, heads, uturn_penalty_s=priced.profiles.profiles[0].uturn_penalty_s)
+    for day, prices in priced.days.items():
+        assert prices.point_ids == tuple(schedule.points_on(day))
+        _, rows = day_locations(priced.locations, prices.point_ids)
+        np.testing.assert_allclose(
+            prices.matrices[0].duration_s, week.duration_s[np.ix_(rows, rows)], rtol=1e-12
+        )
+    by_id = points.set_index("point_id")
+    first = days[0]
+    solved = pipeline.solve_day(
+        sc, by_id, priced, first, schedule.points_on(first), reporter=Reporter(), workers=1
+    )
+    assert solved.day_model.matrices is not None
+    used = zip(solved.day_model.matrices, priced.days[first].matrices, strict=True)
+    assert all(a is b for a, b in used)  # priced in the matrix stage, not again
