@@ -76,8 +76,26 @@ class _Sampler:
         self._thread.join()
 
 
-def _scenario(folder: Path, scale: float, time_limit_s: float) -> Path:
+def _scenario(
+    folder: Path,
+    scale: float,
+    time_limit_s: float,
+    *,
+    sites: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> Path:
+    """The default scenario for the valley in ``folder``; ``sites``: the (lat, lon) of the depot
+    and the landfill where another seed put them (the default's are seed 2022's)."""
     text = (REPO / "data" / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
+    if sites is not None:
+        for key, (lat, lon) in zip(("[depot]", "[[landfill]]"), sites, strict=True):
+            head, _, tail = text.partition(f"\n{key}\n")
+            lines = tail.split("\n")
+            for i, line in enumerate(lines[:4]):
+                if line.startswith("lat = "):
+                    lines[i] = f"lat = {lat}"
+                elif line.startswith("lon = "):
+                    lines[i] = f"lon = {lon}"
+            text = f"{head}\n{key}\n" + "\n".join(lines)
     count = max(1, round(scale))
     text = text.replace("\ncount = 1\n", f"\ncount = {count}\n")
     text = text.replace("time_limit_s = 5 ", f"time_limit_s = {time_limit_s:g} ")
@@ -134,8 +152,9 @@ def measure(
     from routing.synthetic import generate
 
     folder = tmp / f"x{scale:g}-s{seed}"
-    generate(folder, scale=scale, places=PLACES, seed=seed)
-    _scenario(folder, scale, time_limit_s)
+    area = generate(folder, scale=scale, places=PLACES, seed=seed)
+    sites = None if seed == DEFAULT_SEED else (area.depot, area.landfill)
+    _scenario(folder, scale, time_limit_s, sites=sites)
     # a fresh process that may start its own (a Pool's daemonic workers may not)
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
