@@ -170,18 +170,10 @@ def exact_baseline(gaz, reg: pd.DataFrame, truth: pd.DataFrame) -> dict:  # type
     }
 
 
-def missing_streets(
-    gaz, reg: pd.DataFrame, truth: pd.DataFrame, *, share: float, seed: int
-) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    """Remove a share of the streets from the gazetteer; geocode the rows that lived on them.
-
-    Their true street is no longer on the map, so any match at house, interpolated or street level
-    is a wrong street: this measures false positives of the fuzzy matching. The right answer is
-    the village level (or an unmatched row).
-    """
+def _without_streets(gaz, *, share: float, seed: int):  # type: ignore[no-untyped-def]
+    """A copy of the gazetteer with a seeded share of its named streets removed, and which
+    (village, street) those were."""
     import copy
-
-    from routing.geocode import geocode_households
 
     g = copy.deepcopy(gaz)
     rng = np.random.default_rng(seed)
@@ -191,6 +183,21 @@ def missing_streets(
             if sid and rng.random() < share:
                 removed.add((v.name, v.streets[sid].name))
                 del v.streets[sid]
+    return g, removed
+
+
+def missing_streets(
+    gaz, reg: pd.DataFrame, truth: pd.DataFrame, *, share: float, seed: int
+) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Remove a share of the streets from the gazetteer; geocode the rows that lived on them.
+
+    Their true street is no longer on the map, so any match at house, interpolated or street level
+    is a wrong street: this measures false positives of the fuzzy matching. The right answer is
+    the village level (or an unmatched row).
+    """
+    from routing.geocode import geocode_households
+
+    g, removed = _without_streets(gaz, share=share, seed=seed)
     t = truth.set_index(truth["№"].astype(str))
     mask = [
         (t.at[h, "village"], t.at[h, "street"]) in removed and math.isnan(lat)
@@ -210,23 +217,13 @@ def missing_streets(
     }
 
 
-def real_osm_register(*, seed: int) -> dict | None:  # type: ignore[type-arg]
-    """A register typed from the real addresses of north-bayreuth-clip-landfill.osm.bz2.
-
-    Every addressed building becomes a row (village = its addr:city, street, house number) with
-    seeded typing variations: lower case, "Str."/"Strasse" for "Straße", one transposed or dropped
-    letter in the street, "5 a" for "5a". Not tuned on: it checks that the matcher generalises beyond
-    the synthetic Kyrgyz data. Correct = the row's own street and village.
-    """
+def _typed_addresses(path: Path, *, seed: int) -> list[dict]:  # type: ignore[type-arg]
+    """Every addressed building of an OSM file as a register row, typed with seeded variations
+    (see :func:`real_osm_register`); ``true_street`` and ``true_village`` keep what was meant."""
     import osmium
 
-    from routing.geocode import Gazetteer, geocode_households
-
-    path = REPO.parent / "shared" / "data" / "osm" / "north-bayreuth-clip-landfill.osm.bz2"
-    if not path.exists():
-        return None
     rng = np.random.default_rng(seed)
-    rows = []
+    rows: list[dict] = []  # type: ignore[type-arg]
     for obj in osmium.FileProcessor(str(path)).with_locations():
         if not isinstance(obj, osmium.osm.Way | osmium.osm.Node):
             continue
@@ -254,7 +251,23 @@ def real_osm_register(*, seed: int) -> dict | None:  # type: ignore[type-arg]
              "members": 4, "lat": math.nan, "lon": math.nan,
              "true_street": tags["addr:street"], "true_village": tags["addr:city"]}
         )  # fmt: skip
-    reg = pd.DataFrame(rows)
+    return rows
+
+
+def real_osm_register(*, seed: int) -> dict | None:  # type: ignore[type-arg]
+    """A register typed from the real addresses of north-bayreuth-clip-landfill.osm.bz2.
+
+    Every addressed building becomes a row (village = its addr:city, street, house number) with
+    seeded typing variations: lower case, "Str."/"Strasse" for "Straße", one transposed or dropped
+    letter in the street, "5 a" for "5a". Not tuned on: it checks that the matcher generalises beyond
+    the synthetic Kyrgyz data. Correct = the row's own street and village.
+    """
+    from routing.geocode import Gazetteer, geocode_households
+
+    path = REPO.parent / "shared" / "data" / "osm" / "north-bayreuth-clip-landfill.osm.bz2"
+    if not path.exists():
+        return None
+    reg = pd.DataFrame(_typed_addresses(path, seed=seed))
     gaz = Gazetteer.from_osm(path)
     out = geocode_households(reg.drop(columns=["true_street", "true_village"]), gaz)
     lv = out["match_level"].to_numpy(dtype=object)
@@ -266,16 +279,7 @@ def real_osm_register(*, seed: int) -> dict | None:  # type: ignore[type-arg]
     )
     # The same rows against a map from which 30 % of the streets were removed: rows of a removed
     # street must not land on another one.
-    import copy
-
-    g2 = copy.deepcopy(gaz)
-    rng2 = np.random.default_rng(seed + 1)
-    gone: set[tuple[str, str]] = set()
-    for v in g2.villages.values():
-        for sid in sorted(v.streets):
-            if sid and rng2.random() < 0.3:
-                gone.add((v.name, v.streets[sid].name))
-                del v.streets[sid]
+    g2, gone = _without_streets(gaz, share=0.3, seed=seed + 1)
     lost = np.array(
         [(tv, ts) in gone for tv, ts in zip(reg["true_village"], reg["true_street"], strict=True)]
     )
@@ -294,27 +298,11 @@ def real_osm_register(*, seed: int) -> dict | None:  # type: ignore[type-arg]
     }
 
 
-def main() -> None:
-    """Run the benchmark and write bench/results/geocode.md."""
-    from routing.geocode import Gazetteer, geocode_households
-    from routing.register import read_households
+def _speed(reg: pd.DataFrame, gaz) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+    """10,000 rows (the register replicated, ids made unique), fresh matcher each run: the three
+    runs' seconds and the peak Python memory (MiB) of a fourth."""
+    from routing.geocode import geocode_households
 
-    osm = DATA / "taza-aimak.osm"
-    t0 = time.perf_counter()
-    gaz = Gazetteer.from_osm(osm)
-    build_s = time.perf_counter() - t0
-    reg = read_households(DATA / "households.csv")
-    truth = pd.read_csv(DATA / "households_truth.csv", dtype={"house": str})
-    t_cold = time.perf_counter()
-    out = geocode_households(reg, gaz)  # first call in the process: every cache cold
-    cold_s = time.perf_counter() - t_cold
-    q = evaluate(out, truth)
-    base = exact_baseline(gaz, reg, truth)
-    hold = holdout(gaz, reg, truth, share=0.10, seed=1)
-    gone = missing_streets(gaz, reg, truth, share=0.30, seed=3)
-    real = real_osm_register(seed=2)
-
-    # Speed: 10,000 rows (the register replicated, ids made unique), fresh matcher each run.
     reps = math.ceil(10_000 / len(reg))
     big = pd.concat([reg] * reps, ignore_index=True).iloc[:10_000].copy()
     big["household_id"] = [f"r{i}" for i in range(len(big))]
@@ -323,18 +311,20 @@ def main() -> None:
         t1 = time.perf_counter()
         geocode_households(big, gaz)
         times.append(time.perf_counter() - t1)
-    med = statistics.median(times)
     tracemalloc.start()
     geocode_households(big, gaz)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
+    return times, peak
 
+
+def _head(q: dict[str, object], n: int) -> list[str]:
+    """Title, command and versions, then the rows per match level."""
     import rapidfuzz
     import shapely
 
     levels = q["levels"]
     assert isinstance(levels, dict)
-    n = int(q["rows"])  # type: ignore[call-overload]
     lines = [
         "# Geocoding: quality and speed on the embedded register",
         "",
@@ -351,7 +341,15 @@ def main() -> None:
     for lv in _LEVELS:
         c = levels[str(lv)]
         lines.append(f"| {lv or 'unmatched'} | {c} | {c / n:.1%} |")
-    lines += [
+    return lines
+
+
+def _measures(  # type: ignore[no-untyped-def]
+    q, n: int, *, osm: Path, build_s: float, times: list[float], peak: float, cold_s: float
+) -> list[str]:
+    """The quality and speed figures' table."""
+    med = statistics.median(times)
+    return [
         "",
         "| measure | value |",
         "|---|---:|",
@@ -374,6 +372,12 @@ def main() -> None:
         "The 10,000 rows replicate the register, so repeated spellings hit the per-run cache of "
         "village and street matches; the cold first call is the rate for a register of new spellings.",
         "",
+    ]
+
+
+def _holdout_lines(hold: dict) -> list[str]:  # type: ignore[type-arg]
+    """The interpolation check: house numbers removed from the gazetteer."""
+    lines = [
         f"**Interpolation** (10 % of the house numbers removed from the gazetteer, seed 1; the "
         f"{hold['rows']} register rows without coordinates whose house was removed):",
         "",
@@ -382,14 +386,19 @@ def main() -> None:
     ]
     for lv in _LEVELS:
         lines.append(f"| {lv or 'unmatched'} | {hold['levels'][str(lv)]} |")
-    lines += [
+    return [
+        *lines,
         "",
         f"Interpolated position error: median {hold['interp_median_m']:.1f} m, p95 "
         f"{hold['interp_p95_m']:.1f} m; street-level fallbacks (no neighbour on one side): median "
         f"{hold['street_median_m']:.0f} m from the house. Wrong: **{hold['wrong']}**.",
         "",
     ]
-    lines += [
+
+
+def _missing_lines(gone: dict, real: dict | None) -> list[str]:  # type: ignore[type-arg]
+    """Streets removed from the map (embedded register), and the real-address check."""
+    lines = [
         f"**Streets missing from the map** (30 % of the named streets, {gone['streets']}, removed "
         f"from the gazetteer, seed 3; the {gone['rows']} rows without coordinates that lived on "
         "them must not be matched to another street):",
@@ -423,7 +432,14 @@ def main() -> None:
             "another street.",
             "",
         ]
-    lines += [
+    return lines
+
+
+def _peer_lines(q: dict[str, object], base: dict, n: int) -> list[str]:  # type: ignore[type-arg]
+    """The goal, the exact-names peer beside this geocoder, then the rows missed or wrong."""
+    levels = q["levels"]
+    assert isinstance(levels, dict)
+    lines = [
         "Goal (issue 4): ≥ 98 % correct at street level or better, 0 wrong, 10,000 rows < 10 s.",
         "",
         "**Peer in the same run: exact names only** (village and street accepted only when written "
@@ -457,7 +473,40 @@ def main() -> None:
         lines += ["", "Wrong rows:", ""]
         lines += [f"- row {r.source_row}: {r.village} / {r.street} / {r.house} ({r.match_level})"
                   for r in wrong_rows.head(30).itertuples()]  # fmt: skip
-    lines += ["", *corpus_section(gaz)]
+    return lines
+
+
+def main() -> None:
+    """Run the benchmark and write bench/results/geocode.md."""
+    from routing.geocode import Gazetteer, geocode_households
+    from routing.register import read_households
+
+    osm = DATA / "taza-aimak.osm"
+    t0 = time.perf_counter()
+    gaz = Gazetteer.from_osm(osm)
+    build_s = time.perf_counter() - t0
+    reg = read_households(DATA / "households.csv")
+    truth = pd.read_csv(DATA / "households_truth.csv", dtype={"house": str})
+    t_cold = time.perf_counter()
+    out = geocode_households(reg, gaz)  # first call in the process: every cache cold
+    cold_s = time.perf_counter() - t_cold
+    q = evaluate(out, truth)
+    base = exact_baseline(gaz, reg, truth)
+    hold = holdout(gaz, reg, truth, share=0.10, seed=1)
+    gone = missing_streets(gaz, reg, truth, share=0.30, seed=3)
+    real = real_osm_register(seed=2)
+    times, peak = _speed(reg, gaz)
+
+    n = int(q["rows"])  # type: ignore[call-overload]
+    lines = [
+        *_head(q, n),
+        *_measures(q, n, osm=osm, build_s=build_s, times=times, peak=peak, cold_s=cold_s),
+        *_holdout_lines(hold),
+        *_missing_lines(gone, real),
+        *_peer_lines(q, base, n),
+        "",
+        *corpus_section(gaz),
+    ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     write_text(OUT, "\n".join(lines) + "\n")
     print("\n".join(lines))

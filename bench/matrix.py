@@ -93,6 +93,174 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
+Record = Callable[[str, float], None]
+
+
+def _ours_from_file(
+    kind: str, lonlat: np.ndarray, repeats: int, cache: Path, record: Record
+) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """Ours from the file (a fresh cache each run) or from the cached network: load, snap, matrix."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from routing.matrix import travel_matrix
+    from routing.network import load_network
+    from routing.snapping import snap_points
+
+    sample: np.ndarray | None = None
+    info: dict[str, Any] = {}
+    pts = gpd.GeoDataFrame(geometry=[Point(x, y) for x, y in lonlat], crs=4326)
+    for r in range(repeats):
+        where = Path(tempfile.mkdtemp(dir=cache)) if kind == "ours_file" else cache
+        t0 = time.perf_counter()
+        t_load, net = _timed(lambda w=where: load_network(PBF, cache_dir=w))
+        t_snap, res = _timed(lambda n=net: snap_points(n, pts, max_distance_m=MAX_SNAP_M))
+        nodes = list(dict.fromkeys(int(n) for n in res.points.node[res.points.ok]))
+        t_mat, m = _timed(lambda r_=res, n_=nodes: travel_matrix(r_.network, n_))
+        record("total", time.perf_counter() - t0)
+        record("load", t_load)
+        record("snap", t_snap)
+        record("matrix", t_mat)
+        sample = m.duration_s[:5]
+        info = {"graph_nodes": res.network.graph.number_of_nodes(), "points": len(nodes)}
+        info["unreachable_pairs"] = int(np.isinf(m.duration_s).sum())
+        del r
+    return sample, info
+
+
+def _ours_matrix(net: Any, nodes: list[int], repeats: int, record: Record, **_: Any) -> Any:
+    """Ours on the snapped network, the CSR built again each time."""
+    from routing.matrix import travel_matrix
+
+    sample = None
+    for _ in range(repeats):
+        net._cache.clear()  # include building the CSR every time
+        t, m = _timed(lambda: travel_matrix(net, nodes))
+        record("matrix", t)
+        sample = m.duration_s[:5]
+    return sample
+
+
+def _ours_time_only(net: Any, nodes: list[int], repeats: int, record: Record, **_: Any) -> Any:
+    """Ours reduced to the travel-time CSR and scipy's Dijkstra (no distances, no legs)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    from routing.matrix import graph_csr
+
+    sample = None
+    for _ in range(repeats):
+        net._cache.clear()
+        t0 = time.perf_counter()
+        csr = graph_csr(net, "travel_time")
+        pos = np.array([csr.index[n] for n in nodes])
+        d = dijkstra(csr.matrix, indices=pos)[:, pos]
+        record("matrix", time.perf_counter() - t0)
+        sample = d[:5]
+    return sample
+
+
+def _igraph(net: Any, nodes: list[int], repeats: int, record: Record, **_: Any) -> Any:
+    """igraph: our graph converted, then its distances between the points."""
+    import igraph as ig
+
+    sample = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        index = {n: i for i, n in enumerate(net.graph.nodes)}
+        edges = [(index[u], index[v]) for u, v in net.graph.edges()]
+        weights = [w for *_, w in net.graph.edges(data="travel_time")]
+        g = ig.Graph(n=len(index), edges=edges, directed=True)
+        g.es["w"] = weights
+        pos = [index[n] for n in nodes]
+        t1 = time.perf_counter()
+        d = np.array(g.distances(source=pos, target=pos, weights="w", mode="out"))
+        t2 = time.perf_counter()
+        record("convert", t1 - t0)
+        record("query", t2 - t1)
+        record("matrix", t2 - t0)
+        sample = d[:5]
+    return sample
+
+
+def _pandana(net: Any, nodes: list[int], repeats: int, record: Record, **_: Any) -> Any:
+    """pandana: our graph converted, its contraction hierarchy built, then every pair asked."""
+    import pandana
+    import pandas as pd
+
+    sample = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        index = {n: i for i, n in enumerate(net.graph.nodes)}
+        xs = pd.Series([d["x"] for _, d in net.graph.nodes(data=True)])
+        ys = pd.Series([d["y"] for _, d in net.graph.nodes(data=True)])
+        us = pd.Series([index[u] for u, _ in net.graph.edges()])
+        vs = pd.Series([index[v] for _, v in net.graph.edges()])
+        w = pd.DataFrame({"t": [w for *_, w in net.graph.edges(data="travel_time")]})
+        t1 = time.perf_counter()
+        network = pandana.Network(xs, ys, us, vs, w, twoway=False)  # builds the CH
+        t2 = time.perf_counter()
+        pos = np.array([index[n] for n in nodes])
+        a, b = np.repeat(pos, len(pos)), np.tile(pos, len(pos))
+        with warnings.catch_warnings():  # it warns, listing every unreachable pair
+            warnings.simplefilter("ignore")
+            d = np.asarray(network.shortest_path_lengths(a, b, imp_name="t"), dtype=float)
+        d[d >= _PANDANA_UNREACHABLE] = np.inf
+        d = d.reshape(len(pos), len(pos))
+        t3 = time.perf_counter()
+        record("convert", t1 - t0)
+        record("ch_build", t2 - t1)
+        record("query", t3 - t2)
+        record("matrix", t3 - t0)
+        sample = d[:5]
+    return sample
+
+
+def _networkx(
+    net: Any, nodes: list[int], repeats: int, record: Record, *, kind: str, extra: int
+) -> Any:
+    """networkx: ``extra`` random pairs (``networkx_pairs``) or rows (``networkx_rows``), timed
+    and scaled to the whole matrix; the sample is two full rows."""
+    import networkx as nx
+
+    rng = np.random.default_rng(SEED)
+    g = net.graph
+    n = len(nodes)
+    for _ in range(repeats):
+        if kind == "networkx_pairs":
+            picks = rng.integers(0, n, size=(extra, 2))
+            t0 = time.perf_counter()
+            for i, j in picks:
+                with contextlib.suppress(nx.NetworkXNoPath):
+                    nx.shortest_path_length(g, nodes[i], nodes[j], weight="travel_time")
+            per = (time.perf_counter() - t0) / extra
+            record("per_pair", per)
+            record("matrix", per * n * n)
+        else:
+            rows = rng.choice(n, size=min(extra, n), replace=False)
+            t0 = time.perf_counter()
+            for i in rows:
+                nx.single_source_dijkstra_path_length(g, nodes[i], weight="travel_time")
+            per = (time.perf_counter() - t0) / len(rows)
+            record("per_row", per)
+            record("matrix", per * n)
+    rows_sample = []
+    for i in range(2):
+        reach = nx.single_source_dijkstra_path_length(g, nodes[i], weight="travel_time")
+        rows_sample.append([reach.get(t, np.inf) for t in nodes])
+    return np.array(rows_sample)
+
+
+_ON_SNAPPED: dict[str, Callable[..., Any]] = {
+    "ours_matrix": _ours_matrix,
+    "ours_matrix_time_only": _ours_time_only,
+    "igraph": _igraph,
+    "pandana": _pandana,
+    "networkx_pairs": _networkx,
+    "networkx_rows": _networkx,
+}
+"""The methods run on our snapped network, by job kind."""
+
+
 def job(kind: str, lonlat: np.ndarray, repeats: int, cache_dir: str, extra: int) -> dict[str, Any]:
     """Run one method in this (fresh) process; return its timings, peak memory and a sample."""
     cache = Path(cache_dir)
@@ -102,137 +270,19 @@ def job(kind: str, lonlat: np.ndarray, repeats: int, cache_dir: str, extra: int)
     def record(name: str, seconds: float) -> None:
         times.setdefault(name, []).append(seconds)
 
-    sample: np.ndarray | None = None
-    info: dict[str, Any] = {}
     if kind in ("ours_file", "ours_cached"):
-        import geopandas as gpd
-        from shapely.geometry import Point
-
-        from routing.matrix import travel_matrix
-        from routing.network import load_network
-        from routing.snapping import snap_points
-
-        pts = gpd.GeoDataFrame(geometry=[Point(x, y) for x, y in lonlat], crs=4326)
-        for r in range(repeats):
-            where = Path(tempfile.mkdtemp(dir=cache)) if kind == "ours_file" else cache
-            t0 = time.perf_counter()
-            t_load, net = _timed(lambda w=where: load_network(PBF, cache_dir=w))
-            t_snap, res = _timed(lambda n=net: snap_points(n, pts, max_distance_m=MAX_SNAP_M))
-            nodes = list(dict.fromkeys(int(n) for n in res.points.node[res.points.ok]))
-            t_mat, m = _timed(lambda r_=res, n_=nodes: travel_matrix(r_.network, n_))
-            record("total", time.perf_counter() - t0)
-            record("load", t_load)
-            record("snap", t_snap)
-            record("matrix", t_mat)
-            sample = m.duration_s[:5]
-            info = {"graph_nodes": res.network.graph.number_of_nodes(), "points": len(nodes)}
-            info["unreachable_pairs"] = int(np.isinf(m.duration_s).sum())
-            del r
+        sample, info = _ours_from_file(kind, lonlat, repeats, cache, record)
         base = min(base, _peak_mb())
         return {"times": times, "peak_mb": _peak_mb(), "base_mb": base, "sample": sample, **info}
 
     net, nodes = _snapped(lonlat, cache)
     base = _peak_mb()
     info = {"graph_nodes": net.graph.number_of_nodes(), "points": len(nodes)}
-    if kind == "ours_matrix":
-        from routing.matrix import travel_matrix
-
-        for _ in range(repeats):
-            net._cache.clear()  # include building the CSR every time
-            t, m = _timed(lambda: travel_matrix(net, nodes))
-            record("matrix", t)
-            sample = m.duration_s[:5]
-    elif kind == "ours_matrix_time_only":
-        from scipy.sparse.csgraph import dijkstra
-
-        from routing.matrix import graph_csr
-
-        for _ in range(repeats):
-            net._cache.clear()
-            t0 = time.perf_counter()
-            csr = graph_csr(net, "travel_time")
-            pos = np.array([csr.index[n] for n in nodes])
-            d = dijkstra(csr.matrix, indices=pos)[:, pos]
-            record("matrix", time.perf_counter() - t0)
-            sample = d[:5]
-    elif kind == "igraph":
-        import igraph as ig
-
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            index = {n: i for i, n in enumerate(net.graph.nodes)}
-            edges = [(index[u], index[v]) for u, v in net.graph.edges()]
-            weights = [w for *_, w in net.graph.edges(data="travel_time")]
-            g = ig.Graph(n=len(index), edges=edges, directed=True)
-            g.es["w"] = weights
-            pos = [index[n] for n in nodes]
-            t1 = time.perf_counter()
-            d = np.array(g.distances(source=pos, target=pos, weights="w", mode="out"))
-            t2 = time.perf_counter()
-            record("convert", t1 - t0)
-            record("query", t2 - t1)
-            record("matrix", t2 - t0)
-            sample = d[:5]
-    elif kind == "pandana":
-        import pandana
-        import pandas as pd
-
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            index = {n: i for i, n in enumerate(net.graph.nodes)}
-            xs = pd.Series([d["x"] for _, d in net.graph.nodes(data=True)])
-            ys = pd.Series([d["y"] for _, d in net.graph.nodes(data=True)])
-            us = pd.Series([index[u] for u, _ in net.graph.edges()])
-            vs = pd.Series([index[v] for _, v in net.graph.edges()])
-            w = pd.DataFrame({"t": [w for *_, w in net.graph.edges(data="travel_time")]})
-            t1 = time.perf_counter()
-            network = pandana.Network(xs, ys, us, vs, w, twoway=False)  # builds the CH
-            t2 = time.perf_counter()
-            pos = np.array([index[n] for n in nodes])
-            a, b = np.repeat(pos, len(pos)), np.tile(pos, len(pos))
-            with warnings.catch_warnings():  # it warns, listing every unreachable pair
-                warnings.simplefilter("ignore")
-                d = np.asarray(network.shortest_path_lengths(a, b, imp_name="t"), dtype=float)
-            d[d >= _PANDANA_UNREACHABLE] = np.inf
-            d = d.reshape(len(pos), len(pos))
-            t3 = time.perf_counter()
-            record("convert", t1 - t0)
-            record("ch_build", t2 - t1)
-            record("query", t3 - t2)
-            record("matrix", t3 - t0)
-            sample = d[:5]
-    elif kind in ("networkx_pairs", "networkx_rows"):
-        import networkx as nx
-
-        rng = np.random.default_rng(SEED)
-        g = net.graph
-        n = len(nodes)
-        for _ in range(repeats):
-            if kind == "networkx_pairs":
-                picks = rng.integers(0, n, size=(extra, 2))
-                t0 = time.perf_counter()
-                for i, j in picks:
-                    with contextlib.suppress(nx.NetworkXNoPath):
-                        nx.shortest_path_length(g, nodes[i], nodes[j], weight="travel_time")
-                per = (time.perf_counter() - t0) / extra
-                record("per_pair", per)
-                record("matrix", per * n * n)
-            else:
-                rows = rng.choice(n, size=min(extra, n), replace=False)
-                t0 = time.perf_counter()
-                for i in rows:
-                    nx.single_source_dijkstra_path_length(g, nodes[i], weight="travel_time")
-                per = (time.perf_counter() - t0) / len(rows)
-                record("per_row", per)
-                record("matrix", per * n)
-        rows_sample = []
-        for i in range(2):
-            reach = nx.single_source_dijkstra_path_length(g, nodes[i], weight="travel_time")
-            rows_sample.append([reach.get(t, np.inf) for t in nodes])
-        sample = np.array(rows_sample)
-    else:
+    method = _ON_SNAPPED.get(kind)
+    if method is None:
         msg = f"unknown benchmark job {kind!r}"
         raise ValueError(msg)
+    sample = method(net, nodes, repeats, record, kind=kind, extra=extra)
     return {"times": times, "peak_mb": _peak_mb(), "base_mb": base, "sample": sample, **info}
 
 

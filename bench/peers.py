@@ -155,26 +155,26 @@ def _feet_matrix(inst: KimInstance, rows: np.ndarray) -> np.ndarray:
 # --- OR-Tools, the reload-sample model --------------------------------------------------------
 
 
-def ortools_peer(
-    inst: KimInstance,
-    *,
-    time_limit_s: float = 60.0,
-    breaks: bool = True,
-    copies: int | None = None,
-    fleet: int | None = None,
-) -> PeerRun:
-    """Solve with plain OR-Tools modelled as the ``cvrp_reload`` sample (see the module docstring)."""
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+@dataclass(frozen=True)
+class _ReloadNodes:
+    """The OR-Tools model's nodes as file rows: the depot, the stops, ``copies`` optional reload
+    nodes per landfill, one end landfill per vehicle; and what each node carries (solver units)."""
 
-    t0 = time.monotonic()
-    stops = inst.stops
-    landfills = inst.landfills
-    fleet = fleet or fleet_bound(inst)
-    if copies is None:
-        # Mid-route dumps over all vehicles: about one per trip capacity of load, with room for
-        # the half-full trips a greedy first solution makes.
-        copies = 2 * math.ceil(inst.total_load_yd3 / inst.capacity_yd3) + 2
+    rows: np.ndarray
+    end_rows: list[int]
+    first_end: int
+    is_landfill: np.ndarray
+    service: np.ndarray
+    load: np.ndarray
+    daily: np.ndarray
+    count: np.ndarray
+    cap: int
+
+
+def _reload_nodes(inst: KimInstance, fleet: int, copies: int) -> _ReloadNodes:
+    """The nodes of the reload-sample model (see :func:`ortools_peer`)."""
     d = inst.depot
+    stops, landfills = inst.stops, inst.landfills
     # The final dump: each vehicle's route ends at a landfill (cyclically over the landfills, nearest
     # to the depot first) and the return to the depot is added afterwards, its distance as part of
     # the vehicle's fixed cost and its time taken off the latest end. (An end-load-zero constraint
@@ -187,8 +187,6 @@ def ortools_peer(
     n_stop = len(stops)
     is_landfill = np.zeros(len(node_rows), dtype=bool)
     is_landfill[1 + n_stop : first_end] = True
-    dur = _time_matrix(inst, node_rows)
-    feet = _feet_matrix(inst, node_rows)
     service = np.round(inst.service[node_rows] * TIME_SCALE).astype(np.int64)
     service[0] = 0
     cap = round(inst.capacity_yd3 * LOAD_SCALE)
@@ -199,10 +197,17 @@ def ortools_peer(
     daily[0] = 0
     count = np.zeros(len(node_rows), dtype=np.int64)
     count[1 : 1 + n_stop] = 1
+    return _ReloadNodes(
+        node_rows, end_rows, first_end, is_landfill, service, load, daily, count, cap
+    )
 
-    ends = list(range(first_end, first_end + fleet))
-    manager = pywrapcp.RoutingIndexManager(len(node_rows), fleet, [0] * fleet, ends)
-    routing = pywrapcp.RoutingModel(manager)
+
+def _reload_dimensions(inst: KimInstance, routing: Any, manager: Any, nodes: _ReloadNodes) -> Any:
+    """Arc costs (feet), fixed costs, and the Load, Daily, Stops and Time dimensions; returns Time."""
+    d = inst.depot
+    dur = _time_matrix(inst, nodes.rows)
+    feet = _feet_matrix(inst, nodes.rows)
+    service = nodes.service
 
     def dist_cb(i: int, j: int) -> int:
         return int(feet[manager.IndexToNode(i), manager.IndexToNode(j)])
@@ -215,24 +220,33 @@ def ortools_peer(
         return routing.RegisterUnaryTransitCallback(lambda i: int(values[manager.IndexToNode(i)]))
 
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(dist_cb))
-    for v, r in enumerate(end_rows):
+    for v, r in enumerate(nodes.end_rows):
         routing.SetFixedCostOfVehicle(BIG_VEHICLE_COST + round(inst.distance_ft(r, d)), v)
 
-    routing.AddDimension(unary(load), cap, cap, True, "Load")
-    load_dim = routing.GetDimensionOrDie("Load")
-    routing.AddDimension(unary(daily), 0, round(inst.max_daily_yd3 * LOAD_SCALE), True, "Daily")
-    routing.AddDimension(unary(count), 0, inst.max_stops, True, "Stops")
+    routing.AddDimension(unary(nodes.load), nodes.cap, nodes.cap, True, "Load")
+    routing.AddDimension(
+        unary(nodes.daily), 0, round(inst.max_daily_yd3 * LOAD_SCALE), True, "Daily"
+    )
+    routing.AddDimension(unary(nodes.count), 0, inst.max_stops, True, "Stops")
     horizon = 24 * 3600 * TIME_SCALE
     routing.AddDimension(routing.RegisterTransitCallback(time_cb), horizon, horizon, False, "Time")
-    time_dim = routing.GetDimensionOrDie("Time")
+    return routing.GetDimensionOrDie("Time")
 
-    for node in range(1, first_end):
+
+def _reload_windows(
+    inst: KimInstance, routing: Any, manager: Any, nodes: _ReloadNodes, *, breaks: bool
+) -> None:
+    """Time windows, optional reload nodes, each vehicle's day and (with ``breaks``) its lunch."""
+    load_dim = routing.GetDimensionOrDie("Load")
+    time_dim = routing.GetDimensionOrDie("Time")
+    d = inst.depot
+    for node in range(1, nodes.first_end):
         index = manager.NodeToIndex(node)
-        row = node_rows[node]
+        row = nodes.rows[node]
         time_dim.CumulVar(index).SetRange(
             int(inst.early[row]) * TIME_SCALE, int(inst.late[row]) * TIME_SCALE
         )
-        if is_landfill[node]:
+        if nodes.is_landfill[node]:
             routing.AddDisjunction([index], 0)  # reload nodes are optional
         else:
             load_dim.SlackVar(index).SetValue(0)  # only reload nodes may empty the vehicle
@@ -240,11 +254,10 @@ def ortools_peer(
     solver = routing.solver()
     node_visit_transit = [0] * routing.Size()
     for index in range(routing.Size()):
-        node_visit_transit[index] = int(service[manager.IndexToNode(index)])
+        node_visit_transit[index] = int(nodes.service[manager.IndexToNode(index)])
     w0, w1 = LUNCH_WINDOW_S
-    for v in range(fleet):
+    for v, r in enumerate(nodes.end_rows):
         time_dim.CumulVar(routing.Start(v)).SetRange(open_, close)
-        r = end_rows[v]
         back = math.ceil(
             (float(inst.service[r]) + inst.travel_s(r, d)) * TIME_SCALE - 1e-9
         )  # unload at the end landfill, then drive to the depot
@@ -259,6 +272,32 @@ def ortools_peer(
         )
         time_dim.SetBreakIntervalsOfVehicle([lunch], v, node_visit_transit)
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+
+def ortools_peer(
+    inst: KimInstance,
+    *,
+    time_limit_s: float = 60.0,
+    breaks: bool = True,
+    copies: int | None = None,
+    fleet: int | None = None,
+) -> PeerRun:
+    """Solve with plain OR-Tools modelled as the ``cvrp_reload`` sample (see the module docstring)."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    t0 = time.monotonic()
+    fleet = fleet or fleet_bound(inst)
+    if copies is None:
+        # Mid-route dumps over all vehicles: about one per trip capacity of load, with room for
+        # the half-full trips a greedy first solution makes.
+        copies = 2 * math.ceil(inst.total_load_yd3 / inst.capacity_yd3) + 2
+    d = inst.depot
+    nodes = _reload_nodes(inst, fleet, copies)
+    ends = list(range(nodes.first_end, nodes.first_end + fleet))
+    manager = pywrapcp.RoutingIndexManager(len(nodes.rows), fleet, [0] * fleet, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    _reload_dimensions(inst, routing, manager, nodes)
+    _reload_windows(inst, routing, manager, nodes, breaks=breaks)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
@@ -278,9 +317,9 @@ def ortools_peer(
         index = routing.Start(v)
         rows = []
         while not routing.IsEnd(index):
-            rows.append(int(node_rows[manager.IndexToNode(index)]))
+            rows.append(int(nodes.rows[manager.IndexToNode(index)]))
             index = assignment.Value(routing.NextVar(index))
-        rows += [end_rows[v], d]
+        rows += [nodes.end_rows[v], d]
         routes.append(rows)
     return PeerRun("OR-Tools", to_solution(inst, "ortools-reload-sample", routes), runtime, note)
 
@@ -288,19 +327,23 @@ def ortools_peer(
 # --- PyVRP with landfills as reload depots ----------------------------------------------------
 
 
-def pyvrp_peer(
-    inst: KimInstance,
-    *,
-    time_limit_s: float = 60.0,
-    seed: int = 1,
-    vehicle_cost: int = BIG_VEHICLE_COST,
-    fleet: int | None = None,
-    per_landfill_types: bool = False,
-) -> PeerRun:
-    """Solve with PyVRP, landfills as reload depots (relaxations in the module docstring)."""
+@dataclass(frozen=True)
+class _ReloadDepots:
+    """PyVRP's data of a Kim instance (landfills as reload depots) and what its note says."""
+
+    data: Any
+    rows: np.ndarray
+    fleet: int
+    max_reloads: int
+    trip_cap: int
+
+
+def _reload_depot_data(
+    inst: KimInstance, *, vehicle_cost: int, fleet: int | None, per_landfill_types: bool
+) -> _ReloadDepots:
+    """The depot, the landfills as reload depots, the stops as clients, and the fleet offered."""
     import pyvrp
 
-    t0 = time.monotonic()
     d = inst.depot
     stops, landfills = inst.stops, inst.landfills
     rows = np.array([d, *landfills, *stops])
@@ -343,6 +386,37 @@ def pyvrp_peer(
         round(inst.capacity_yd3 * LOAD_SCALE),
         math.floor(inst.max_daily_yd3 * LOAD_SCALE / (max_reloads + 1)),
     )
+    vehicle_types = _reload_vehicle_types(
+        inst, dur=dur, feet=feet, fleet=fleet, trip_cap=trip_cap, max_reloads=max_reloads,
+        vehicle_cost=vehicle_cost, per_landfill_types=per_landfill_types,
+    )  # fmt: skip
+    data = pyvrp.ProblemData(
+        locations=locations,
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=[feet],  # type: ignore[list-item]
+        duration_matrices=[dur],  # type: ignore[list-item]
+    )
+    return _ReloadDepots(data, rows, fleet, max_reloads, trip_cap)
+
+
+def _reload_vehicle_types(
+    inst: KimInstance,
+    *,
+    dur: np.ndarray,
+    feet: np.ndarray,
+    fleet: int,
+    trip_cap: int,
+    max_reloads: int,
+    vehicle_cost: int,
+    per_landfill_types: bool,
+) -> list[Any]:
+    """The vehicle types: each ends at a landfill (the final dump), its shift shortened by the lunch."""
+    import pyvrp
+
+    d = inst.depot
+    landfills = inst.landfills
     close = int(inst.late[d]) * TIME_SCALE - inst.lunch_s * TIME_SCALE  # lunch: shift 1 h shorter
     # The final dump: routes end at a landfill. One vehicle type per end landfill, or (default) a
     # single type ending at the landfill nearest the depot, which keeps the fleet offer tight.
@@ -366,23 +440,38 @@ def pyvrp_peer(
                 name=f"ends at landfill {inst.ids[r]}",
             )
         )
-    data = pyvrp.ProblemData(
-        locations=locations,
-        clients=clients,
-        depots=depots,
-        vehicle_types=vehicle_types,
-        distance_matrices=[feet],  # type: ignore[list-item]
-        duration_matrices=[dur],  # type: ignore[list-item]
+    return vehicle_types
+
+
+def pyvrp_peer(
+    inst: KimInstance,
+    *,
+    time_limit_s: float = 60.0,
+    seed: int = 1,
+    vehicle_cost: int = BIG_VEHICLE_COST,
+    fleet: int | None = None,
+    per_landfill_types: bool = False,
+) -> PeerRun:
+    """Solve with PyVRP, landfills as reload depots (relaxations in the module docstring)."""
+    import pyvrp
+
+    t0 = time.monotonic()
+    d = inst.depot
+    model = _reload_depot_data(
+        inst, vehicle_cost=vehicle_cost, fleet=fleet, per_landfill_types=per_landfill_types
     )
     # a deadline, not MaxRuntime: that starts its clock after pyvrp.solve's own set-up
     until = max(time.monotonic() + 0.5, t0 + time_limit_s)
-    result = pyvrp.solve(data, stop=lambda _: time.monotonic() >= until, seed=seed, display=False)
+    result = pyvrp.solve(
+        model.data, stop=lambda _: time.monotonic() >= until, seed=seed, display=False
+    )
     runtime = time.monotonic() - t0
     note = (
         f"lunch relaxed: shift {inst.lunch_s} s shorter; daily yardage kept by max_reloads="
-        f"{max_reloads} and trip capacity {trip_cap / LOAD_SCALE:g} yd³; "
-        f"{fleet} vehicles per end landfill offered; PyVRP feasible: {result.best.is_feasible()}"
+        f"{model.max_reloads} and trip capacity {model.trip_cap / LOAD_SCALE:g} yd³; "
+        f"{model.fleet} vehicles per end landfill offered; PyVRP feasible: {result.best.is_feasible()}"
     )
+    rows, first_stop = model.rows, 1 + len(inst.landfills)
     routes: list[list[int]] = []
     for route in result.best.routes():
         path = [d]
@@ -391,7 +480,7 @@ def pyvrp_peer(
                 if act.idx > 0:  # a landfill (reload or the end of the route)
                     path.append(int(rows[act.idx]))
             else:
-                path.append(int(rows[1 + len(landfills) + act.idx]))
+                path.append(int(rows[first_stop + act.idx]))
         path.append(d)
         routes.append(path)
     return PeerRun("PyVRP", to_solution(inst, "pyvrp-reload-depots", routes), runtime, note)

@@ -164,28 +164,114 @@ def _real_plan() -> tuple[Any, str] | None:
         return None
 
 
-def main() -> None:
-    """Run the benchmark and write ``bench/results/sheets.md``."""
+def _packets(plans: list[tuple[str, Any]], root: Path) -> list[str]:
+    """Table rows: every packet of each plan, timed, with pages, size and peak memory."""
+    from pypdf import PdfReader
+
+    from routing.sheets import write_driver_sheets
+
+    lines = []
+    for name, plan in plans:
+        n_stops = sum(len(vd.collect_stops) for vd in plan.vehicle_days)
+        out = root / "sheets"
+        med, runs, paths = _median_time(
+            lambda plan=plan, out=out: write_driver_sheets(plan, out, language="ky")
+        )
+        pages = sum(len(PdfReader(p).pages) for p in paths)
+        size = sum(p.stat().st_size for p in paths)
+        tracemalloc.start()
+        write_driver_sheets(plan, root / "mem", language="ky")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        n_vd = len(plan.vehicle_days)
+        lines.append(
+            f"| {name} | {n_vd} | {n_stops} | **{med:.2f} s** "
+            f"({', '.join(f'{r:.2f}' for r in runs)}) | {med / max(n_vd, 1):.2f} s | {pages}"
+            f" | {size / 1e6:.1f} MB | {peak / 2**20:.0f} MiB |"
+        )
+        print(lines[-1])
+    return lines
+
+
+def _overviews(week: Any, root: Path) -> list[str]:
+    """The section comparing the vector overview maps (ours) with matplotlib PNGs (the peer)."""
+    lines = [
+        "",
+        "## Overview maps: vector into the PDF (ours) vs matplotlib PNG (peer)",
+        "",
+        "The same 10 overview maps of the hand-built week (streets, route, numbered stops).",
+        "",
+        "| renderer | median (runs) | per map | output | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    vec_med, vec_runs, vec_pdf = _median_time(lambda: _vector_overviews(week, root / "vector.pdf"))
+    (root / "png").mkdir()
+    mpl_med, mpl_runs, pngs = _median_time(lambda: _matplotlib_overviews(week, root / "png"))
+    n = len(week.vehicle_days)
+    lines.append(
+        f"| reportlab vector (ours) | {vec_med:.2f} s ({', '.join(f'{r:.2f}' for r in vec_runs)})"
+        f" | {vec_med / n * 1000:.0f} ms | {vec_pdf.stat().st_size / 1e6:.2f} MB PDF | 1.00 |"
+    )
+    lines.append(
+        f"| matplotlib Agg 150 dpi PNG | {mpl_med:.2f} s ({', '.join(f'{r:.2f}' for r in mpl_runs)})"
+        f" | {mpl_med / n * 1000:.0f} ms | {sum(p.stat().st_size for p in pngs) / 1e6:.2f} MB PNG"
+        f" | {mpl_med / vec_med:.1f}× slower |"
+    )
+    print(lines[-2], lines[-1], sep="\n")
+    return lines
+
+
+def _week_maps(maps: list[tuple[str, Any]], root: Path) -> list[str]:
+    """Table rows: the offline week map of each plan, and its scripts' time in Chromium."""
+    from routing.maps import write_week_map
+    from routing.screenshots import find_chromium
+
+    lines = []
+    for label, plan in maps:
+        html = root / "map" / "week.html"
+        med, runs, _ = _median_time(
+            lambda plan=plan, html=html: write_week_map(plan, html, language="ru", offline=True)
+        )
+        lines.append(
+            f"| `week.html` offline | {label} | {med:.2f} s "
+            f"({', '.join(f'{r:.2f}' for r in runs)}) | {html.stat().st_size / 1e6:.1f} MB |"
+        )
+        print(lines[-1])
+        if find_chromium():
+            took, errors, remote = _script_ms(html)
+            lines.append(
+                f"| its scripts in headless Chromium, all layers built, first day shown"
+                f" (console errors: {errors}, remote requests: {remote}) | {label}"
+                f" | {took / 1000:.2f} s (1 run) | |"
+            )
+            print(lines[-1])
+    return lines
+
+
+def _route_files(week: Any, root: Path) -> list[str]:
+    """Table rows: the GPX, KML and GeoJSON files of the hand-built week."""
+    from routing.exports import write_geojson, write_gpx, write_kml
+
+    lines = []
+    for fn, what in ((write_gpx, "GPX"), (write_kml, "KML"), (write_geojson, "GeoJSON")):
+        out = root / what
+        med, runs, paths = _median_time(lambda fn=fn, out=out: fn(week, out))
+        lines.append(
+            f"| {what}, one file per vehicle-day | hand-built week (1,000 stops) | {med:.3f} s "
+            f"({', '.join(f'{r:.3f}' for r in runs)}) | "
+            f"{sum(p.stat().st_size for p in paths) / 1e6:.2f} MB |"
+        )
+        print(lines[-1])
+    return lines
+
+
+def _head() -> list[str]:
+    """The section's title, command, versions and the packets table's header."""
     import folium
     import matplotlib
     import reportlab
 
-    from routing.exports import write_geojson, write_gpx, write_kml
-    from routing.maps import write_week_map
-    from routing.screenshots import find_chromium
-    from routing.sheets import write_driver_sheets
-    from tests.plan_factory import make_plan
-
-    days = ("mon", "tue", "wed", "thu", "fri")
-    week = make_plan(days=days, vehicles=2, stops_per_day=100, rows=12, cols=12, unserved=200)
-    plans: list[tuple[str, Any]] = [
-        ("hand-built week: 10 vehicle-days × 100 stops, 12×12 street grid", week)
-    ]
-    real = _real_plan()
-    if real is not None:
-        plans.append((real[1], real[0]))
-
-    lines = [
+    return [
         "# Driver packets, week map and route files",
         "",
         f"Command: `.venv/bin/python -m bench.sheets` · {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
@@ -200,56 +286,26 @@ def main() -> None:
         " | peak Python memory |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+
+def main() -> None:
+    """Run the benchmark and write ``bench/results/sheets.md``."""
+    from tests.plan_factory import make_plan
+
+    days = ("mon", "tue", "wed", "thu", "fri")
+    week = make_plan(days=days, vehicles=2, stops_per_day=100, rows=12, cols=12, unserved=200)
+    plans: list[tuple[str, Any]] = [
+        ("hand-built week: 10 vehicle-days × 100 stops, 12×12 street grid", week)
+    ]
+    real = _real_plan()
+    if real is not None:
+        plans.append((real[1], real[0]))
+
+    lines = _head()
     with tempfile.TemporaryDirectory(prefix="bench-sheets-") as tmp:
         root = Path(tmp)
-        for name, plan in plans:
-            n_stops = sum(len(vd.collect_stops) for vd in plan.vehicle_days)
-            out = root / "sheets"
-            med, runs, paths = _median_time(
-                lambda plan=plan, out=out: write_driver_sheets(plan, out, language="ky")
-            )
-            from pypdf import PdfReader
-
-            pages = sum(len(PdfReader(p).pages) for p in paths)
-            size = sum(p.stat().st_size for p in paths)
-            tracemalloc.start()
-            write_driver_sheets(plan, root / "mem", language="ky")
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-            n_vd = len(plan.vehicle_days)
-            lines.append(
-                f"| {name} | {n_vd} | {n_stops} | **{med:.2f} s** "
-                f"({', '.join(f'{r:.2f}' for r in runs)}) | {med / max(n_vd, 1):.2f} s | {pages}"
-                f" | {size / 1e6:.1f} MB | {peak / 2**20:.0f} MiB |"
-            )
-            print(lines[-1])
-
-        lines += [
-            "",
-            "## Overview maps: vector into the PDF (ours) vs matplotlib PNG (peer)",
-            "",
-            "The same 10 overview maps of the hand-built week (streets, route, numbered stops).",
-            "",
-            "| renderer | median (runs) | per map | output | ratio |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        vec_med, vec_runs, vec_pdf = _median_time(
-            lambda: _vector_overviews(week, root / "vector.pdf")
-        )
-        (root / "png").mkdir()
-        mpl_med, mpl_runs, pngs = _median_time(lambda: _matplotlib_overviews(week, root / "png"))
-        n = len(week.vehicle_days)
-        lines.append(
-            f"| reportlab vector (ours) | {vec_med:.2f} s ({', '.join(f'{r:.2f}' for r in vec_runs)})"
-            f" | {vec_med / n * 1000:.0f} ms | {vec_pdf.stat().st_size / 1e6:.2f} MB PDF | 1.00 |"
-        )
-        lines.append(
-            f"| matplotlib Agg 150 dpi PNG | {mpl_med:.2f} s ({', '.join(f'{r:.2f}' for r in mpl_runs)})"
-            f" | {mpl_med / n * 1000:.0f} ms | {sum(p.stat().st_size for p in pngs) / 1e6:.2f} MB PNG"
-            f" | {mpl_med / vec_med:.1f}× slower |"
-        )
-        print(lines[-2], lines[-1], sep="\n")
-
+        lines += _packets(plans, root)
+        lines += _overviews(week, root)
         lines += [
             "",
             "## Week map and route files",
@@ -264,33 +320,8 @@ def main() -> None:
         ]
         if real is not None:
             maps.append(("embedded default week", real[0]))
-        for label, plan in maps:
-            html = root / "map" / "week.html"
-            med, runs, _ = _median_time(
-                lambda plan=plan, html=html: write_week_map(plan, html, language="ru", offline=True)
-            )
-            lines.append(
-                f"| `week.html` offline | {label} | {med:.2f} s "
-                f"({', '.join(f'{r:.2f}' for r in runs)}) | {html.stat().st_size / 1e6:.1f} MB |"
-            )
-            print(lines[-1])
-            if find_chromium():
-                took, errors, remote = _script_ms(html)
-                lines.append(
-                    f"| its scripts in headless Chromium, all layers built, first day shown"
-                    f" (console errors: {errors}, remote requests: {remote}) | {label}"
-                    f" | {took / 1000:.2f} s (1 run) | |"
-                )
-                print(lines[-1])
-        for fn, what in ((write_gpx, "GPX"), (write_kml, "KML"), (write_geojson, "GeoJSON")):
-            out = root / what
-            med, runs, paths = _median_time(lambda fn=fn, out=out: fn(week, out))
-            lines.append(
-                f"| {what}, one file per vehicle-day | hand-built week (1,000 stops) | {med:.3f} s "
-                f"({', '.join(f'{r:.3f}' for r in runs)}) | "
-                f"{sum(p.stat().st_size for p in paths) / 1e6:.2f} MB |"
-            )
-            print(lines[-1])
+        lines += _week_maps(maps, root)
+        lines += _route_files(week, root)
     lines += [
         "",
         "Packets include the header with QR code, a vector overview map, strip maps of 20 stops,"

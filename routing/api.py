@@ -90,6 +90,7 @@ def write_outputs(
     language: str | None = None,
     offline: bool = False,
     driver_url: str | None = None,
+    driver_key: str | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> list[Path]:
@@ -122,6 +123,10 @@ def write_outputs(
         ``"https://taza.example.kg/plans/12/driver/{stem}"``. Each driver sheet's QR code then
         holds its day's address. Default None: the QR code names the day's GPX file, and the
         sheet says so.
+    driver_key
+        The secret key of a ``{token}`` field in ``driver_url``: each address then carries its
+        vehicle-day's capability token (`routing.links.link_token`; the web service's driver
+        links open without signing in).
     on_progress
         Called with the "outputs" stage's events (one per format).
     cancel
@@ -143,12 +148,16 @@ def write_outputs(
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
-        msg = f"unknown output format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
-        raise InputError(msg, field="formats")
+        msg = "unknown output format(s) {unknown}; known: {known}"
+        known = ", ".join(FORMATS)
+        raise InputError(msg, field="formats", unknown=", ".join(unknown), known=known)
     if driver_url is not None:
-        check_driver_url(driver_url)
+        check_driver_url(driver_url, key=driver_key)
     options = OutputOptions(
-        language=language or plan.scenario.language, offline=offline, driver_url=driver_url
+        language=language or plan.scenario.language,
+        offline=offline,
+        driver_url=driver_url,
+        driver_key=driver_key,
     )
     reporter = Reporter(on_progress, cancel, options.language)
     chosen = [name for name in FORMATS if name in set(formats)]

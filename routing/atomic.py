@@ -71,12 +71,12 @@ def atomic_folder(target: Path, *, owned: Collection[str]) -> Iterator[Path]:
     """
     target = Path(target).absolute()
     if target.exists() and not target.is_dir():
-        msg = f"{target}: the output folder is a file; choose a folder"
+        msg = "{file}: the output folder is a file; choose a folder"
         raise InputError(msg, file=target)
     present = {p.name for p in target.iterdir()} if target.is_dir() else set()
     if present - NOTES and not present & set(owned):
         msg = (
-            f"{target}: this folder holds other files and no plan outputs; choose a new or "
+            "{file}: this folder holds other files and no plan outputs; choose a new or "
             "empty folder (or one written by taza-route before)"
         )
         raise InputError(msg, file=target)

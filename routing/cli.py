@@ -4,7 +4,8 @@ Each subcommand is registered by one small function (``_add_<name>(subparsers)``
 :data:`SUBCOMMANDS`) that adds its parser and sets ``run`` to the function doing the work; a new
 subcommand is one such function calling its own module. The plan goes through the public API
 (`routing.api`), with a progress bar (or one line per stage where the output is not a terminal).
-Only bad input (`routing.errors.InputError`) is caught: one line on stderr and exit status 2.
+Only bad input (`routing.errors.InputError`) is caught: one line on stderr, in the command's language
+(:func:`error_language`), and exit status 2.
 Anything else is a bug and shows its traceback (exit 1). Ctrl-C cancels the plan cleanly (exit 130),
 leaving the output folder as it was.
 """
@@ -15,7 +16,7 @@ import argparse
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -291,8 +292,9 @@ def chosen_formats(args: argparse.Namespace) -> list[str]:
         wanted = [f.strip() for f in args.formats.split(",") if f.strip()]
         unknown = [f for f in wanted if f not in FORMATS]
         if unknown:
-            msg = f"--formats: unknown output(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}"
-            raise InputError(msg, field="--formats")
+            msg = "{field}: unknown output(s) {unknown}; known: {known}"
+            known = ", ".join(FORMATS)
+            raise InputError(msg, field="--formats", unknown=", ".join(unknown), known=known)
     else:
         wanted = list(DEFAULT_FORMATS)
     if args.screenshots and "screenshots" not in wanted:
@@ -422,7 +424,8 @@ def _run_fetch(args: argparse.Namespace) -> int:
             overpass_url=args.overpass_url, overwrite=args.force,
         )  # fmt: skip
     except (ValueError, FileExistsError, ConnectionError) as exc:  # input or network, not a bug
-        raise InputError(str(exc), field="--bbox") from exc
+        msg = "cannot fetch the area: {detail}"  # fetch.py's own words (English)
+        raise InputError(msg, field="--bbox", detail=str(exc)) from exc
     _ = translator(choose_language(args.language, result.language))
     counts = ", ".join(_(COUNT_WORDS[k], count=n) for k, n in result.counts.items())
     print(_("wrote {extract} ({counts}) and {scenario}",
@@ -447,8 +450,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        language = error_language(args)
+        line = translator(language)("error: {error}", error=exc.text(language))
+        print(line, file=sys.stderr)
         return 2
+
+
+def error_language(args: argparse.Namespace, *, environ: Mapping[str, str] | None = None) -> str:
+    """The language of a command's bad-input line, as :func:`routing.i18n.choose_language` picks.
+
+    ``--language``, else the ``language`` of the file the command was given (a scenario's
+    ``[scenario]``, its base's through ``extends``, a region file's ``[region]``) where that file
+    can be read, else the environment's, else English.
+    """
+    from routing.scenario import read_layers
+
+    named = None
+    for attr, table in (("scenario", "scenario"), ("base", "scenario"), ("region", "region")):
+        path = getattr(args, attr, None)
+        if isinstance(path, Path) and named is None:
+            try:
+                raw = read_layers(path).raw if table == "scenario" else _toml(path)
+            except (InputError, OSError, ValueError):
+                continue
+            section = raw.get(table)
+            named = section.get("language") if isinstance(section, dict) else None
+    scenario = named if named in LANGUAGES else None
+    given = getattr(args, "language", None)
+    return choose_language(given if given in LANGUAGES else None, scenario, environ=environ)
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

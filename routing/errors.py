@@ -1,9 +1,23 @@
 """Typed errors: bad input is an :class:`InputError`; anything else is a bug.
 
 An input error names where the problem is (the file, the 1-based row where a table has rows, the
-field or key) and says how to fix it, in its message. Front ends catch only this class: the command
-line prints its message on one line and exits with status 2, a web page shows it beside the form.
-Every other exception is a bug and keeps its traceback.
+field or key) and says how to fix it. It keeps its English *template* and the values that fill it,
+so it can be shown in any language: ``str(error)`` is the English text (logs, tests, the status
+API), ``error.text("ky")`` the Kyrgyz one from the catalogue ``taza-errors.po``. Front ends catch
+only this class: the command line prints its text in the command's language on one line and exits
+with status 2, a web page shows it beside the form in the page's language. Every other exception is
+a bug and keeps its traceback.
+
+Examples
+--------
+>>> err = InputError(
+...     "{file}: row {row}, field {field!r}: {value!r} is not a number",
+...     file="h.csv", row=3, field="members", value="many",
+... )
+>>> str(err)
+"h.csv: row 3, field 'members': 'many' is not a number"
+>>> err.text("ru")
+"h.csv: строка 3, поле 'members': 'many' — не число"
 """
 
 from __future__ import annotations
@@ -18,36 +32,98 @@ class InputError(ValueError):
 
     Parameters
     ----------
-    message
-        What is wrong and how to fix it; it names the file, row and field itself, so that
-        ``str(error)`` is enough for a person.
+    template
+        What is wrong and how to fix it, in English, as a ``str.format`` template (a literal, so
+        that it can be looked up in the catalogue ``taza-errors.po``); it names the file, row and
+        field itself, so that ``str(error)`` is enough for a person. ``{file}``, ``{row}`` and
+        ``{field}`` are filled from the keyword arguments of the same names, the other
+        placeholders from ``params``. A literal brace is written twice.
     file
         The file at fault, where known.
     row
         The 1-based row (the header is row 1) or line of ``file``, where known.
     field
         The column, key or ``[table]`` at fault, where known.
+    **params
+        The values of the template's other placeholders: names and values from the user's files,
+        numbers, paths (never English words: a sentence that changes is another template).
 
     Attributes
     ----------
+    template : str
+    params : dict
     file : pathlib.Path or None
     row : int or None
     field : str or None
+
+    Raises
+    ------
+    KeyError
+        If the template names a placeholder that no argument fills (a bug at the raise site).
     """
 
     def __init__(
         self,
-        message: str,
+        template: str,
+        /,
         *,
         file: str | Path | None = None,
         row: int | None = None,
         field: str | None = None,
+        **params: object,
     ) -> None:
-        super().__init__(message)
+        self.template = template
+        self.params = dict(params)
         self.file = Path(file) if file is not None else None
         self.row = row
         self.field = field
+        super().__init__(template.format(**self._values()))
+
+    def text(self, language: str) -> str:
+        """The message in ``language`` (``"ky"``, ``"ru"`` or ``"en"``).
+
+        The template's translation from the catalogues, filled with the same values; a template
+        missing from them reads in English.
+        """
+        from routing.i18n import messages
+
+        return messages(language).get(self.template, self.template).format(**self._values())
+
+    def texts(self) -> dict[str, str]:
+        """The message in every language, ``{language: text}`` (for a record kept as JSON)."""
+        from routing.i18n import LANGUAGES
+
+        return {language: self.text(language) for language in LANGUAGES}
+
+    def replaced(self, old: str, new: str) -> InputError:
+        """The same error with ``old`` written ``new`` in its file and every text or path value.
+
+        A front end hides its own folders this way (``/srv/data/plans/7`` → ``…``) and keeps the
+        error translatable.
+        """
+        params = {
+            key: str(value).replace(old, new) if isinstance(value, str | Path) else value
+            for key, value in self.params.items()
+        }
+        file = str(self.file).replace(old, new) if self.file is not None else None
+        return _rebuild(type(self), self.template, file, self.row, self.field, params)
+
+    def _values(self) -> dict[str, object]:
+        return {"file": self.file, "row": self.row, "field": self.field, **self.params}
 
     def __reduce__(self) -> tuple[object, ...]:
-        # keyword-only attributes survive pickling (a plan run in another process reports them)
-        return (type(self), (str(self),), self.__dict__)
+        # template, place and values survive pickling (a plan run in another process reports them)
+        args = (type(self), self.template, self.file, self.row, self.field, self.params)
+        return (_rebuild, args)
+
+
+def _rebuild(
+    cls: type[InputError],
+    template: str,
+    file: str | Path | None,
+    row: int | None,
+    field: str | None,
+    params: dict[str, object],
+) -> InputError:
+    """An input error of class ``cls`` from its parts (unpickling, :meth:`InputError.replaced`)."""
+    return cls(template, file=file, row=row, field=field, **params)

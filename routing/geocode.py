@@ -272,7 +272,7 @@ class Gazetteer:
         """
         path = Path(path)
         if not path.exists():
-            msg = f"{path}: OSM file not found"
+            msg = "{file}: OSM file not found"
             raise InputError(msg, file=path)
         cache_file: Path | None = None
         if cache_dir is not None:
@@ -381,7 +381,7 @@ def _build(path: Path) -> Gazetteer:
     lats = [p[3] for p in raw.places] + [h[4] for h in raw.houses]
     lats += [c[1] for w in raw.ways for c in w[1][:1]]
     if not lats:
-        msg = f"{path}: no places, named streets or addresses found: cannot build a gazetteer"
+        msg = "{file}: no places, named streets or addresses found: cannot build a gazetteer"
         raise InputError(msg, file=path)
     b = _Builder(raw, _Local(float(np.median(lats))))
     b.add_places()
@@ -954,7 +954,7 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if not path.exists():
-        msg = f"{path}: corrections file not found"
+        msg = "{file}: corrections file not found"
         raise InputError(msg, file=path)
     table, numbers = read_table(path)
     aliases = dict(HOUSEHOLD_ALIASES)
@@ -962,13 +962,13 @@ def read_corrections(path: str | Path) -> pd.DataFrame:
     found = match_headers(table[0], aliases, None, path=path)
     if "household_id" not in found and "source_row" not in found:
         msg = (
-            f"{path}: a corrections file needs a 'household_id' or 'source_row' column; "
-            f"the header row has {table[0]}"
+            "{file}: a corrections file needs a 'household_id' or 'source_row' column; "
+            "the header row has {headers}"
         )
-        raise InputError(msg, file=path, row=1, field="household_id")
+        raise InputError(msg, file=path, row=1, field="household_id", headers=table[0])
     if not ({"lat", "lon"} <= found.keys() or "street" in found):
-        msg = f"{path}: a corrections file needs 'lat' and 'lon' or 'street'; header: {table[0]}"
-        raise InputError(msg, file=path, row=1, field="street")
+        msg = "{file}: a corrections file needs 'lat' and 'lon' or 'street'; header: {headers}"
+        raise InputError(msg, file=path, row=1, field="street", headers=table[0])
     out = [
         _correction(r, i, found, path)
         for i, r in zip(numbers[1:], table[1:], strict=True)
@@ -996,7 +996,7 @@ def read_aliases(path: str | Path) -> dict[str, str]:
     """
     path = Path(path)
     if not path.exists():
-        msg = f"{path}: alias file not found"
+        msg = "{file}: alias file not found"
         raise InputError(msg, file=path)
     table, numbers = read_table(path)
     aliases: dict[str, str] = {}
@@ -1007,7 +1007,7 @@ def read_aliases(path: str | Path) -> dict[str, str]:
         if not (cells[0] and cells[1]):
             field = "written" if not cells[0] else "on the map"
             msg = (
-                f"{path}: row {n}, field {field!r}: empty; give the name as written and on the map"
+                "{file}: row {row}, field {field!r}: empty; give the name as written and on the map"
             )
             raise InputError(msg, file=path, row=n, field=field)
         aliases[cells[0]] = cells[1]
@@ -1030,13 +1030,13 @@ def _correction(r: list[str], i: int, found: dict[str, int], path: Path) -> dict
         try:
             return float(v.replace(",", "."))
         except ValueError:
-            msg = f"{path}: row {i}, field {k!r}: {v!r} is not a number"
-            raise InputError(msg, file=path, row=i, field=k) from None
+            msg = "{file}: row {row}, field {field!r}: {value!r} is not a number"
+            raise InputError(msg, file=path, row=i, field=k, value=v) from None
 
     sr = get("source_row")
     if sr is not None and not sr.isdigit():
-        msg = f"{path}: row {i}, field 'source_row': {sr!r} is not a row number"
-        raise InputError(msg, file=path, row=i, field="source_row")
+        msg = "{file}: row {row}, field {field!r}: {value!r} is not a row number"
+        raise InputError(msg, file=path, row=i, field="source_row", value=sr)
     lat_c, lon_c = num("lat"), num("lon")
     rec: dict[str, Any] = {
         "household_id": get("household_id"),
@@ -1049,10 +1049,10 @@ def _correction(r: list[str], i: int, found: dict[str, int], path: Path) -> dict
         "row": i,
     }
     if rec["household_id"] is None and rec["source_row"] is None:
-        msg = f"{path}: row {i}: give household_id or source_row"
+        msg = "{file}: row {row}: give household_id or source_row"
         raise InputError(msg, file=path, row=i)
     if math.isnan(lat_c) != math.isnan(lon_c) or (math.isnan(lat_c) and rec["street"] is None):
-        msg = f"{path}: row {i}: give both lat and lon, or a street"
+        msg = "{file}: row {row}: give both lat and lon, or a street"
         raise InputError(msg, file=path, row=i, field="lat")
     return rec
 
@@ -1373,7 +1373,7 @@ def report_scenario(
     from routing.register import read_households
 
     if scenario.households is None:
-        msg = f"{scenario.path}: [register] households is not set: there is no register to locate"
+        msg = "{file}: [register] households is not set: there is no register to locate"
         raise InputError(msg, file=scenario.path, field="register.households")
     frame = read_households(scenario.households, columns=scenario.households_columns)
     gaz = Gazetteer.from_osm(scenario.osm, cache_dir=cache_dir)

@@ -203,8 +203,8 @@ def load_network(
     path = Path(text).expanduser()
     is_file = path.is_file()
     if not is_file and (text.lower().endswith(_FILE_SUFFIXES) or path.parent != Path(".")):
-        msg = f"OSM file {text!r} does not exist. {_HOW_TO_GET_DATA}"
-        raise InputError(msg, file=path, field="source")
+        msg = "OSM file {text!r} does not exist. " + _HOW_TO_GET_DATA
+        raise InputError(msg, file=path, field="source", text=text)
     if bbox is not None:
         _check_bbox(bbox)
 
@@ -429,8 +429,8 @@ def _build_from_file(
                 for ref, lon, lat in run:
                     kept_nodes[ref] = (lon, lat)
     except RuntimeError as exc:
-        msg = f"{path}: cannot read it as OpenStreetMap data ({exc})"
-        raise InputError(msg, file=path) from exc
+        msg = "{file}: cannot read it as OpenStreetMap data ({detail})"
+        raise InputError(msg, file=path, detail=str(exc)) from exc
     log.log(
         level,
         "%s: %d highway ways, %d kept for the truck (refused: %s) in %.2f s",
@@ -441,9 +441,10 @@ def _build_from_file(
         _since(t0),
     )
     if not kept_ways:
-        where = f" inside bbox {bbox}" if bbox else ""
-        msg = f"{path}: no road a truck may use{where} ({n_ways} highway ways, refused: {refused})"
-        raise InputError(msg, file=path)
+        msg = "{file}: no road a truck may use ({ways} highway ways, refused: {refused})"
+        if bbox:
+            msg = "{file}: no road a truck may use inside bbox {bbox} ({ways} highway ways, refused: {refused})"
+        raise InputError(msg, file=path, bbox=bbox, ways=n_ways, refused=refused)
 
     with tempfile.TemporaryDirectory(prefix="taza-osm-") as tmp:
         xml_path = Path(tmp) / "roads.osm"
@@ -517,25 +518,23 @@ def _build_online(
                 )
                 source = query
             else:
-                msg = f"no OSM source given. {_HOW_TO_GET_DATA}"
+                msg = "no OSM source given. " + _HOW_TO_GET_DATA
                 raise InputError(msg, field="source")
     except (OSError, ConnectionError, ox._errors.InsufficientResponseError) as exc:
-        msg = (
-            f"could not download the roads of {query or bbox!r} ({type(exc).__name__}: {exc}); "
-            f"offline? {_HOW_TO_GET_DATA}"
-        )
-        raise InputError(msg, field="source") from exc
+        msg = "could not download the roads of {area!r} ({detail}); offline? " + _HOW_TO_GET_DATA
+        detail = f"{type(exc).__name__}: {exc}"
+        raise InputError(msg, field="source", area=query or bbox, detail=detail) from exc
     except Exception as exc:  # requests' errors, geocoder misses: same advice
         if type(exc).__module__.startswith(("requests", "urllib3", "osmnx")):
-            msg = f"could not get the roads of {query or bbox!r} ({exc}). {_HOW_TO_GET_DATA}"
-            raise InputError(msg, field="source") from exc
+            msg = "could not get the roads of {area!r} ({detail}). " + _HOW_TO_GET_DATA
+            raise InputError(msg, field="source", area=query or bbox, detail=str(exc)) from exc
         raise
     drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not profile.usable(d)]
     graph.remove_edges_from(drop)
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
-        msg = f"{source}: no road a truck may use"
-        raise InputError(msg, field="source")
+        msg = "{source}: no road a truck may use"
+        raise InputError(msg, field="source", source=source)
     return _finish(graph, profile, source, bool(synthetic), level)
 
 

@@ -242,11 +242,13 @@ def shortfall_lines(plan: Plan, _: Callable[..., str]) -> list[str]:
 class OutputOptions:
     """What every writer may need besides the plan: the language, whether the map is offline and
     the template of each vehicle-day's driver-page address for the sheets' QR codes
-    (`routing.links`; None: the QR code names the GPX file)."""
+    (`routing.links`; None: the QR code names the GPX file) and the secret key its ``{token}``
+    field is made with."""
 
     language: str
     offline: bool = False
     driver_url: str | None = None
+    driver_key: str | None = None
 
 
 Writer: TypeAlias = "Callable[[Plan, Path, OutputOptions], list[Path]]"
@@ -266,7 +268,11 @@ def _write_sheets(plan: Plan, folder: Path, options: OutputOptions) -> list[Path
     from routing.sheets import write_driver_sheets  # reportlab: only when asked
 
     return write_driver_sheets(
-        plan, folder / "sheets", language=options.language, driver_url=options.driver_url
+        plan,
+        folder / "sheets",
+        language=options.language,
+        driver_url=options.driver_url,
+        driver_key=options.driver_key,
     )
 
 

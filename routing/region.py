@@ -163,8 +163,9 @@ class RegionReport:
         }
 
 
-def _fail(path: Path, field_name: str, message: str) -> InputError:
-    return InputError(f"{path}: {field_name}: {message}", file=path, field=field_name)
+def _bad_key(path: Path, field_name: str, template: str, **params: Any) -> InputError:
+    """The error of a region file's key: ``template`` (``{file}``, ``{field}`` and ``params``)."""
+    return InputError(template, file=path, field=field_name, **params)
 
 
 def load_region(path: Path | str) -> Region:
@@ -191,24 +192,26 @@ def load_region(path: Path | str) -> Region:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        msg = f"{path}: region file not found"
+        msg = "{file}: region file not found"
         raise InputError(msg, file=path) from None
     except tomllib.TOMLDecodeError as exc:
-        msg = f"{path}: not valid TOML ({exc})"
-        raise InputError(msg, file=path) from None
+        msg = "{file}: not valid TOML ({detail})"
+        raise InputError(msg, file=path, detail=str(exc)) from None
     head = raw.get("region", {})
     if not isinstance(head, dict):
-        raise _fail(path, "region", "must be a table ([region])")
+        raise _bad_key(path, "region", "{file}: {field}: must be a table ([region])")
     unknown = set(head) - {"name", "out", "time_limit_s", "max_iterations", "formats", "language"}
     if unknown:
-        raise _fail(path, f"region.{sorted(unknown)[0]}", "unknown key")
+        raise _bad_key(path, f"region.{sorted(unknown)[0]}", "{file}: {field}: unknown key")
     areas = tuple(_area(path, k, t) for k, t in enumerate(raw.get("area", []), start=1))
     if not areas:
-        raise _fail(path, "area", "at least one [[area]] (name, scenario) is needed")
+        msg = "{file}: {field}: at least one [[area]] (name, scenario) is needed"
+        raise _bad_key(path, "area", msg)
     names = [a.name for a in areas]
     dup = next((n for n in names if names.count(n) > 1), None)
     if dup is not None:
-        raise _fail(path, "area.name", f"{dup!r} is used twice (each area needs its own name)")
+        msg = "{file}: {field}: {name!r} is used twice (each area needs its own name)"
+        raise _bad_key(path, "area.name", msg, name=dup)
     out = head.get("out", f"{path.stem}-out")
     return Region(
         name=str(head.get("name", path.stem)),
@@ -226,7 +229,8 @@ def _number(path: Path, key: str, value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise _fail(path, key, f"{value!r} is not allowed (allowed: a number > 0)")
+        msg = "{file}: {field}: {value!r} is not allowed (allowed: a number > 0)"
+        raise _bad_key(path, key, msg, value=value)
     return float(value)
 
 
@@ -234,24 +238,28 @@ def _whole(path: Path, key: str, value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise _fail(path, key, f"{value!r} is not allowed (allowed: a whole number > 0)")
+        msg = "{file}: {field}: {value!r} is not allowed (allowed: a whole number > 0)"
+        raise _bad_key(path, key, msg, value=value)
     return value
 
 
 def _area(path: Path, k: int, table: Any) -> AreaSpec:
     if not isinstance(table, dict):
-        raise _fail(path, f"area #{k}", "must be a table ([[area]])")
+        raise _bad_key(path, f"area #{k}", "{file}: {field}: must be a table ([[area]])")
     for key in ("name", "scenario"):
         if not isinstance(table.get(key), str) or not table[key].strip():
-            raise _fail(path, f"area #{k}.{key}", "is missing (a text is needed)")
+            msg = "{file}: {field}: is missing (a text is needed)"
+            raise _bad_key(path, f"area #{k}.{key}", msg)
     scenario = (path.parent / table["scenario"]).resolve()
     if not scenario.exists():
-        raise _fail(path, f"area #{k}.scenario", f"{scenario} does not exist")
+        msg = "{file}: {field}: {scenario} does not exist"
+        raise _bad_key(path, f"area #{k}.scenario", msg, scenario=scenario)
     villages = table.get("villages")
     if villages is not None and (
         not isinstance(villages, list) or not all(isinstance(v, str) for v in villages)
     ):
-        raise _fail(path, f"area #{k}.villages", "must be a list of village names")
+        msg = "{file}: {field}: must be a list of village names"
+        raise _bad_key(path, f"area #{k}.villages", msg)
     return AreaSpec(table["name"].strip(), scenario, tuple(villages) if villages else None)
 
 
@@ -337,11 +345,15 @@ def _only_villages(scenario: Any, area: AreaSpec) -> Any:
     known = {v.name: v for v in scenario.villages}
     missing = [v for v in area.villages if v not in known]
     if missing:
-        msg = (
-            f"{scenario.path}: area {area.name!r}: village(s) {', '.join(missing)} not in the "
-            f"scenario (allowed: {', '.join(known)})"
+        msg = "{file}: area {area!r}: village(s) {missing} not in the scenario (allowed: {known})"
+        raise InputError(
+            msg,
+            file=scenario.path,
+            field="villages",
+            area=area.name,
+            missing=", ".join(missing),
+            known=", ".join(known),
         )
-        raise InputError(msg, file=scenario.path, field="villages")
     return dataclasses.replace(scenario, villages=tuple(known[v] for v in area.villages))
 
 

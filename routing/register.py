@@ -177,15 +177,17 @@ def match_headers(
         for field, header in columns.items():
             if field not in aliases:
                 allowed = ", ".join(aliases)
-                msg = f"{path}: columns mapping names unknown field {field!r}; allowed: {allowed}"
-                raise InputError(msg, file=path, field=field)
+                msg = "{file}: columns mapping names unknown field {field!r}; allowed: {allowed}"
+                raise InputError(msg, file=path, field=field, allowed=allowed)
             hk = _header_key(header)
             if hk not in keys:
                 msg = (
-                    f"{path}: columns mapping says {field!r} is in column {header!r}, "
-                    f"but the header row has {list(headers)}"
+                    "{file}: columns mapping says {field!r} is in column {header!r}, "
+                    "but the header row has {headers}"
                 )
-                raise InputError(msg, file=path, row=1, field=field)
+                raise InputError(
+                    msg, file=path, row=1, field=field, header=header, headers=list(headers)
+                )
             found[field] = keys.index(hk)
     index = _alias_index(aliases)
     for pos, key in enumerate(keys):
@@ -245,7 +247,7 @@ def decode_text(data: bytes, path: Path) -> str:
             return data.decode("cp1251")
         except UnicodeDecodeError:
             pass
-        msg = f"{path}: cannot detect the text encoding; save the file as UTF-8 or Windows-1251"
+        msg = "{file}: cannot detect the text encoding; save the file as UTF-8 or Windows-1251"
         raise InputError(msg, file=path)
     return str(match)
 
@@ -286,13 +288,14 @@ def read_table(path: Path, *, sheet: str | None = None) -> tuple[list[list[str]]
     if suffix in (".xlsx", ".xlsm"):
         rows, numbers = _read_excel(path, sheet)
     elif suffix == ".xls":
-        msg = f"{path}: old Excel .xls is not read; save it as .xlsx or CSV"
+        msg = "{file}: old Excel .xls is not read; save it as .xlsx or CSV"
         raise InputError(msg, file=path)
     else:
         rows, numbers = _read_csv(path)
     if not any(any(str(c).strip() for c in r) for r in rows):
-        what = "only blank lines" if rows else "nothing"
-        msg = f"{path}: the file holds {what}; a header row and one row per household are needed"
+        msg = "{file}: the file holds nothing; a header row and one row per household are needed"
+        if rows:
+            msg = "{file}: the file holds only blank lines; a header row and one row per household are needed"
         raise InputError(msg, file=path)
     return rows, numbers
 
@@ -304,16 +307,20 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[list[list[str]], list[in
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, InvalidFileException, OSError, ValueError) as exc:
-        kind = "not a zip file" if isinstance(exc, zipfile.BadZipFile) else "no workbook inside"
         msg = (
-            f"{path}: cannot be read as an Excel workbook ({kind}: {exc}); open it in Excel or "
-            "LibreOffice and save it again as .xlsx, or export it as CSV"
+            "{file}: cannot be read as an Excel workbook (no workbook inside: {detail}); open it "
+            "in Excel or LibreOffice and save it again as .xlsx, or export it as CSV"
         )
-        raise InputError(msg, file=path) from exc
+        if isinstance(exc, zipfile.BadZipFile):
+            msg = (
+                "{file}: cannot be read as an Excel workbook (not a zip file: {detail}); open it "
+                "in Excel or LibreOffice and save it again as .xlsx, or export it as CSV"
+            )
+        raise InputError(msg, file=path, detail=str(exc)) from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            msg = f"{path}: no sheet {sheet!r}; the workbook has {wb.sheetnames}"
-            raise InputError(msg, file=path, field="sheet")
+            msg = "{file}: no sheet {sheet!r}; the workbook has {sheets}"
+            raise InputError(msg, file=path, field="sheet", sheet=sheet, sheets=wb.sheetnames)
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         rows: list[list[str]] = []
         numbers: list[int] = []
@@ -330,7 +337,7 @@ def _read_csv(path: Path) -> tuple[list[list[str]], list[int]]:
     if "\x00" in text:
         at = text[: text.index("\x00")].count("\n") + 1
         msg = (
-            f"{path}: row {at}: the file holds a NUL byte, so it is not a text table (a binary "
+            "{file}: row {row}: the file holds a NUL byte, so it is not a text table (a binary "
             "file, or UTF-16 without its byte-order mark); save it from Excel as CSV (UTF-8)"
         )
         raise InputError(msg, file=path, row=at)
@@ -356,8 +363,8 @@ def _read_geo(path: Path, sheet: str | None) -> tuple[list[str], list[list[Any]]
     try:
         gdf = gpd.read_file(path, layer=sheet) if sheet else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own types
-        msg = f"{path}: cannot read as a GIS file ({exc})"
-        raise InputError(msg, file=path) from exc
+        msg = "{file}: cannot read as a GIS file ({detail})"
+        raise InputError(msg, file=path, detail=str(exc)) from exc
     headers = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     rows: list[list[Any]] = []
     if gdf.crs is not None and not gdf.empty:
@@ -384,7 +391,7 @@ def _load(
     sheet: str | None,
 ) -> tuple[list[str], list[list[Any]], list[int], dict[str, int]]:
     if not path.exists():
-        msg = f"{path}: file not found"
+        msg = "{file}: file not found"
         raise InputError(msg, file=path)
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".gpkg", ".json", ".shp", ".fgb"):
@@ -421,10 +428,10 @@ def _missing(path: Path, headers: Sequence[str], need: str, aliases: Mapping[str
     # The first names of each list are English, Kyrgyz and Russian.
     accepted = ", ".join(repr(a) for a in aliases[need][:10])
     msg = (
-        f"{path}: required column {need!r} not found; the header row has {shown}; "
-        f"accepted names for {need!r} include {accepted} (or map it with columns={{{need!r}: ...}})"
+        "{file}: required column {field!r} not found; the header row has {headers}; "
+        "accepted names for {field!r} include {accepted} (or map it with columns={{{field!r}: ...}})"
     )
-    return InputError(msg, file=path, row=1, field=need)
+    return InputError(msg, file=path, row=1, field=need, headers=shown, accepted=accepted)
 
 
 def _cell(row: Sequence[Any], pos: int | None) -> Any:
@@ -457,13 +464,13 @@ def _number(v: Any, path: Path, row: int, field: str) -> float:
     try:
         return float(s)
     except ValueError:
-        msg = f"{path}: row {row}, field {field!r}: {v!r} is not a number"
-        raise InputError(msg, file=path, row=row, field=field) from None
+        msg = "{file}: row {row}, field {field!r}: {value!r} is not a number"
+        raise InputError(msg, file=path, row=row, field=field, value=v) from None
 
 
 def _positive_int(v: Any, path: Path, row: int, field: str) -> int:
     if v is None:
-        msg = f"{path}: row {row}, field {field!r}: empty; a positive whole number is required"
+        msg = "{file}: row {row}, field {field!r}: empty; a positive whole number is required"
         raise InputError(msg, file=path, row=row, field=field)
     x: float
     try:
@@ -471,8 +478,8 @@ def _positive_int(v: Any, path: Path, row: int, field: str) -> int:
     except ValueError:
         x = math.nan
     if not (x > 0 and float(x).is_integer()):
-        msg = f"{path}: row {row}, field {field!r}: {v!r} is not a positive whole number"
-        raise InputError(msg, file=path, row=row, field=field)
+        msg = "{file}: row {row}, field {field!r}: {value!r} is not a positive whole number"
+        raise InputError(msg, file=path, row=row, field=field, value=v)
     return int(x)
 
 
@@ -524,10 +531,17 @@ def read_households(
         rec = _household(row, rownum, headers, found, path)
         if rec["household_id"] in seen:
             msg = (
-                f"{path}: row {rownum}, field 'household_id': {rec['household_id']!r} already "
-                f"used on row {seen[rec['household_id']]}; household ids must be unique"
+                "{file}: row {row}, field {field!r}: {value!r} already used on row {first}; "
+                "household ids must be unique"
             )
-            raise InputError(msg, file=path, row=rownum, field="household_id")
+            raise InputError(
+                msg,
+                file=path,
+                row=rownum,
+                field="household_id",
+                value=rec["household_id"],
+                first=seen[rec["household_id"]],
+            )
         seen[rec["household_id"]] = rownum
         records.append(rec)
     if not records:
@@ -650,10 +664,10 @@ def _fill_rate(v: Any, path: Path, row: int, field: str) -> float:
         x /= 100.0
     if not (0.0 < x <= 1.0):
         msg = (
-            f"{path}: row {row}, field {field!r}: {v!r} is not a fill rate; "
+            "{file}: row {row}, field {field!r}: {value!r} is not a fill rate; "
             "give a fraction between 0 and 1 (or a percentage such as 80%)"
         )
-        raise InputError(msg, file=path, row=row, field=field)
+        raise InputError(msg, file=path, row=row, field=field, value=v)
     return x
 
 
@@ -687,14 +701,14 @@ def read_containers(
         lon = _number(_cell(row, found["lon"]), path, rownum, headers[found["lon"]])
         if math.isnan(lat) or math.isnan(lon) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
             msg = (
-                f"{path}: row {rownum}, field 'lat'/'lon': a container needs valid WGS84 "
-                f"coordinates (got {lat}, {lon})"
+                "{file}: row {row}, field 'lat'/'lon': a container needs valid WGS84 "
+                "coordinates (got {lat}, {lon})"
             )
-            raise InputError(msg, file=path, row=rownum, field="lat")
+            raise InputError(msg, file=path, row=rownum, field="lat", lat=lat, lon=lon)
         vol = _number(_cell(row, found["volume_m3"]), path, rownum, headers[found["volume_m3"]])
         if not vol > 0:
             field = headers[found["volume_m3"]]
-            msg = f"{path}: row {rownum}, field {field!r}: volume must be > 0"
+            msg = "{file}: row {row}, field {field!r}: volume must be > 0"
             raise InputError(msg, file=path, row=rownum, field=field)
         count_v = _cell(row, found.get("count"))
         count = (
@@ -712,8 +726,8 @@ def read_containers(
             field = headers[found["collections_per_week"]]
             cpw = _number(cpw_v, path, rownum, field)
             if not (0 < cpw <= 7):
-                msg = f"{path}: row {rownum}, field {field!r}: {cpw_v!r} must be between 1 and 7"
-                raise InputError(msg, file=path, row=rownum, field=field)
+                msg = "{file}: row {row}, field {field!r}: {value!r} must be between 1 and 7"
+                raise InputError(msg, file=path, row=rownum, field=field, value=cpw_v)
         records.append(
             {
                 "name": _text(_cell(row, found.get("name"))) or f"container {rownum}",

@@ -327,8 +327,8 @@ def parse_time(text: str, *, where: str) -> int:
     """Parse ``"HH:MM"`` into seconds since midnight."""
     m = _TIME_RE.match(str(text).strip())
     if not m:
-        msg = f'{where}: {text!r} is not a time of day; write it as HH:MM, e.g. "08:00"'
-        raise ScenarioError(msg)
+        msg = '{where}: {text!r} is not a time of day; write it as HH:MM, e.g. "08:00"'
+        raise ScenarioError(msg, where=where, text=text)
     return int(m.group(1)) * 3600 + int(m.group(2)) * 60
 
 
@@ -366,17 +366,17 @@ def read_layers(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Layers:
     if extends is None:
         return Layers(raw=raw, origins=dict.fromkeys(_leaves(raw), str(path)), files=(path,))
     if not isinstance(extends, str) or not extends:
-        msg = f"{path}: [top level] extends = {extends!r} must be the path of a scenario file"
-        raise ScenarioError(msg, file=path, field="extends")
+        msg = "{file}: [top level] extends = {extends!r} must be the path of a scenario file"
+        raise ScenarioError(msg, file=path, field="extends", extends=extends)
     base_path = (path.parent / extends).resolve()
     seen = [p.resolve() for p in (*_chain, path)]
     if base_path in seen:
         loop = " -> ".join(str(p) for p in (*seen[seen.index(base_path) :], base_path))
-        msg = f"{path}: [top level] extends = {extends!r} makes a cycle: {loop}"
-        raise ScenarioError(msg, file=path, field="extends")
+        msg = "{file}: [top level] extends = {extends!r} makes a cycle: {loop}"
+        raise ScenarioError(msg, file=path, field="extends", extends=extends, loop=loop)
     if not base_path.exists():
-        msg = f"{path}: [top level] extends = {extends!r}: file not found ({base_path})"
-        raise ScenarioError(msg, file=path, field="extends")
+        msg = "{file}: [top level] extends = {extends!r}: file not found ({base_path})"
+        raise ScenarioError(msg, file=path, field="extends", extends=extends, base_path=base_path)
     base = read_layers(base_path, _chain=(*_chain, path))
     origins = dict(base.origins)
     merged = _merge(base.raw, raw, file=str(path), origins=origins, prefix="")
@@ -387,11 +387,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        msg = f"scenario file not found: {path}"
+        msg = "scenario file not found: {file}"
         raise ScenarioError(msg, file=path) from None
     except tomllib.TOMLDecodeError as exc:
-        msg = f"{path}: not valid TOML: {exc}"
-        raise ScenarioError(msg, file=path) from None
+        msg = "{file}: not valid TOML: {detail}"
+        raise ScenarioError(msg, file=path, detail=str(exc)) from None
 
 
 def _absolute_paths(raw: dict[str, Any], path: Path) -> None:
@@ -467,14 +467,16 @@ def _merge(
             out[key] = _merge_array(old or [], value, key=key, file=file, origins=origins)
         elif isinstance(old, dict) and not _is_labelled(old):
             if not isinstance(value, dict) or _is_labelled(value):
-                where = origins.get(
-                    next((k for k in origins if k.startswith(f"{dotted}.")), ""), "the base"
-                )
+                first = next((k for k in origins if k.startswith(f"{dotted}.")), "")
                 msg = (
-                    f"{file}: [{dotted}] = {value!r} replaces a table of {where}; "
-                    f"override its keys one by one ([{dotted}] key = value)"
+                    "{file}: [{key}] = {value!r} replaces a table of {base}; "
+                    "override its keys one by one ([{key}] key = value)"
                 )
-                raise ScenarioError(msg, file=Path(file))
+                if first not in origins:  # an empty table in the base
+                    msg = "{file}: [{key}] = {value!r} replaces a table; write it as a table"
+                raise ScenarioError(
+                    msg, file=Path(file), key=dotted, value=value, base=origins.get(first)
+                )
             out[key] = _merge(old, value, file=file, origins=origins, prefix=f"{dotted}.")
         else:
             out[key] = copy.deepcopy(value)
@@ -486,22 +488,24 @@ def _merge_array(
     base: Any, child: Any, *, key: str, file: str, origins: dict[str, str]
 ) -> list[dict[str, Any]]:
     if not isinstance(child, list) or not isinstance(base, list):
-        msg = f"{file}: [{key}] must be written as [[{key}]] entries"
-        raise ScenarioError(msg, file=Path(file))
+        msg = "{file}: [{key}] must be written as [[{key}]] entries"
+        raise ScenarioError(msg, file=Path(file), key=key)
     entries = {_entry_key(key, e, i): copy.deepcopy(e) for i, e in enumerate(base, 1)}
     for i, item in enumerate(child, 1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             msg = (
-                f"{file}: [{key} #{i}] needs a name: an entry overrides the {key} of that name "
-                "in the file it extends, or adds a new one"
+                "{file}: [{key} #{number}] needs a name: an entry overrides the {key} of that "
+                "name in the file it extends, or adds a new one"
             )
-            raise ScenarioError(msg, file=Path(file))
+            raise ScenarioError(msg, file=Path(file), key=key, number=i)
         where = _entry_key(key, item, i)
         if "remove" in item:
             if item["remove"] is not True or where not in entries:
-                known = ", ".join(repr(k[len(key) + 1 : -1]) for k in entries) or "none"
-                msg = f"{file}: [{where}] remove = {item['remove']!r} needs remove = true and a name of the base's {key} entries ({known})"
-                raise ScenarioError(msg, file=Path(file))
+                known = ", ".join(repr(k[len(key) + 1 : -1]) for k in entries) or "—"
+                msg = "{file}: [{where}] remove = {remove!r} needs remove = true and a name of the base's {key} entries ({known})"
+                raise ScenarioError(
+                    msg, file=Path(file), where=where, remove=item["remove"], key=key, known=known
+                )
             del entries[where]
             _drop_origins(origins, where)
         elif where in entries:
@@ -540,8 +544,8 @@ def _targets(raw: dict[str, Any], dotted: str) -> list[tuple[str, dict[str, Any]
     for part in parents:
         m = _KEY_RE.match(part)
         if m is None:
-            msg = f"override {dotted!r}: {part!r} is not a key (write e.g. vehicle[Truck].count)"
-            raise ScenarioError(msg)
+            msg = "override {dotted!r}: {part!r} is not a key (write e.g. vehicle[Truck].count)"
+            raise ScenarioError(msg, dotted=dotted, part=part)
         name, selector = m.groups()
         step: list[tuple[str, dict[str, Any]]] = []
         for where, node in nodes:
@@ -553,14 +557,14 @@ def _targets(raw: dict[str, Any], dotted: str) -> list[tuple[str, dict[str, Any]
                     if isinstance(e, dict) and selector in (None, e.get("name"))
                 ]
                 if not picked:
-                    msg = f"override {dotted!r}: no [[{name}]] entry named {selector!r}"
-                    raise ScenarioError(msg)
+                    msg = "override {dotted!r}: no [[{name}]] entry named {selector!r}"
+                    raise ScenarioError(msg, dotted=dotted, name=name, selector=selector)
                 step += picked
             elif isinstance(child, dict) and selector is None:
                 step.append((f"{where}{name}" if not where else f"{where}.{name}", child))
             else:
-                msg = f"override {dotted!r}: [{name}] is not a table"
-                raise ScenarioError(msg)
+                msg = "override {dotted!r}: [{name}] is not a table"
+                raise ScenarioError(msg, dotted=dotted, name=name)
         nodes = step
     return [(f"{w}.{last}" if w else last, node, last) for w, node in nodes]
 
@@ -607,25 +611,29 @@ class _Reader:
     def _fail(
         self,
         key: str,
-        problem: str,
+        template: str,
         *,
         table: Mapping[str, Any] | None = None,
         name: str | None = None,
+        **params: Any,
     ) -> ScenarioError:
-        file = self._file_of(table, name)
-        where = self.path if file == OVERRIDE else Path(file)
-        return ScenarioError(f"{file}: [{key}] {problem}", file=where, field=key)
+        """The error of ``[key] name``: ``template`` filled with ``{origin}`` (the file that wrote
+        the value, or "override"), ``{field}`` (the key), ``{name}`` and ``params``."""
+        origin = self._file_of(table, name)
+        where = self.path if origin == OVERRIDE else Path(origin)
+        return ScenarioError(template, file=where, field=key, origin=origin, name=name, **params)
 
     def _table(self, key: str, *, required: bool = True) -> dict[str, Any]:
         value = self.raw.get(key)
         if value is None:
             if required:
                 raise self._fail(
-                    key, "is missing; see data/taza-aimak/scenario.toml for an example"
+                    key,
+                    "{origin}: [{field}] is missing; see data/taza-aimak/scenario.toml for an example",
                 )
             return {}
         if not isinstance(value, dict):
-            raise self._fail(key, "must be a table")
+            raise self._fail(key, "{origin}: [{field}] must be a table")
         return value
 
     def _known(self, key: str, table: Mapping[str, Any], allowed: set[str]) -> None:
@@ -633,9 +641,10 @@ class _Reader:
         if unknown:
             raise self._fail(
                 key,
-                f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}",
+                "{origin}: [{field}] unknown key {name!r}; allowed: {allowed}",
                 table=table,
                 name=unknown[0],
+                allowed=", ".join(sorted(allowed)),
             )
 
     def _num(
@@ -650,12 +659,18 @@ class _Reader:
     ) -> float:
         value = table.get(name, default)
         if value is None:
-            raise self._fail(key, f"{name} is missing (a number)", table=table)
+            raise self._fail(
+                key, "{origin}: [{field}] {name} is missing (a number)", table=table, name=name
+            )
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(key, f"{name} = {value!r} must be a number", table=table, name=name)
-        if value < minimum or (positive and value <= 0):
-            bound = "greater than 0" if positive else f"at least {minimum:g}"
-            raise self._fail(key, f"{name} = {value!r} must be {bound}", table=table, name=name)
+            msg = "{origin}: [{field}] {name} = {value!r} must be a number"
+            raise self._fail(key, msg, table=table, name=name, value=value)
+        if positive and value <= 0:
+            msg = "{origin}: [{field}] {name} = {value!r} must be greater than 0"
+            raise self._fail(key, msg, table=table, name=name, value=value)
+        if value < minimum:
+            msg = "{origin}: [{field}] {name} = {value!r} must be at least {minimum:g}"
+            raise self._fail(key, msg, table=table, name=name, value=value, minimum=minimum)
         return float(value)
 
     def _opt_num(self, key: str, table: Mapping[str, Any], name: str) -> float | None:
@@ -670,9 +685,11 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self._fail(
                 key,
-                f"{name} = {value!r} must be a whole number, {minimum} or more",
+                "{origin}: [{field}] {name} = {value!r} must be a whole number, {minimum} or more",
                 table=table,
                 name=name,
+                value=value,
+                minimum=minimum,
             )
         return value
 
@@ -681,11 +698,12 @@ class _Reader:
     ) -> str:
         value = table.get(name, default)
         if value is None:
-            raise self._fail(key, f"{name} is missing (text)", table=table)
-        if not isinstance(value, str):
             raise self._fail(
-                key, f"{name} = {value!r} must be text in quotes", table=table, name=name
+                key, "{origin}: [{field}] {name} is missing (text)", table=table, name=name
             )
+        if not isinstance(value, str):
+            msg = "{origin}: [{field}] {name} = {value!r} must be text in quotes"
+            raise self._fail(key, msg, table=table, name=name, value=value)
         return value
 
     def _choice(
@@ -695,9 +713,11 @@ class _Reader:
         if value not in allowed:
             raise self._fail(
                 key,
-                f"{name} = {value!r} is not one of: {', '.join(allowed)}",
+                "{origin}: [{field}] {name} = {value!r} is not one of: {allowed}",
                 table=table,
                 name=name,
+                value=value,
+                allowed=", ".join(allowed),
             )
         return value
 
@@ -710,16 +730,18 @@ class _Reader:
         if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
             raise self._fail(
                 key,
-                f"{name} = {value!r} must be a date like 2026-11-30 (no quotes)",
+                "{origin}: [{field}] {name} = {value!r} must be a date like 2026-11-30 (no quotes)",
                 table=table,
                 name=name,
+                value=value,
             )
         return value
 
     def _str_list(self, key: str, table: Mapping[str, Any], name: str) -> tuple[str, ...]:
         value = table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-            raise self._fail(key, f"{name} must be a list of text", table=table, name=name)
+            msg = "{origin}: [{field}] {name} must be a list of text"
+            raise self._fail(key, msg, table=table, name=name)
         return tuple(value)
 
     def _file(
@@ -728,22 +750,19 @@ class _Reader:
         value = table.get(name)
         if value is None or value == "":
             if required:
-                raise self._fail(
-                    key, f"{name} is missing (a path relative to the scenario file)", table=table
-                )
+                msg = "{origin}: [{field}] {name} is missing (a path relative to the scenario file)"
+                raise self._fail(key, msg, table=table, name=name)
             return None
         if not isinstance(value, str):
-            raise self._fail(
-                key, f"{name} = {value!r} must be a path in quotes", table=table, name=name
-            )
+            msg = "{origin}: [{field}] {name} = {value!r} must be a path in quotes"
+            raise self._fail(key, msg, table=table, name=name, value=value)
         origin = self._file_of(table, name)
         file = self.path if origin == OVERRIDE else Path(origin)
         path = (file.parent / value).resolve()
         if not path.exists():
             shown = Path(value).name if Path(value).is_absolute() else value
-            raise self._fail(
-                key, f"{name} = {shown!r}: file not found ({path})", table=table, name=name
-            )
+            msg = "{origin}: [{field}] {name} = {value!r}: file not found ({path})"
+            raise self._fail(key, msg, table=table, name=name, value=shown, path=path)
         return path
 
     def _site(self, key: str, table: Mapping[str, Any]) -> tuple[str, float, float, str]:
@@ -751,9 +770,8 @@ class _Reader:
         lat = self._num(key, table, "lat", minimum=-90)
         lon = self._num(key, table, "lon", minimum=-180)
         if lat > 90 or lon > 180:
-            raise self._fail(
-                key, f"lat/lon = {lat}, {lon} are not WGS84 degrees", table=table, name="lat"
-            )
+            msg = "{origin}: [{field}] lat/lon = {lat}, {lon} are not WGS84 degrees"
+            raise self._fail(key, msg, table=table, name="lat", lat=lat, lon=lon)
         return name, lat, lon, self._str(key, table, "assumption", "")
 
     def _priced(
@@ -776,9 +794,10 @@ class _Reader:
             if set(value) - allowed or len(set(value) & {"source", "assumption"}) != 1:
                 raise self._fail(
                     key,
-                    f'{name} = {value!r}: write {{ value = …, source = "…" }} or {{ value = …, assumption = "…" }}',
+                    '{origin}: [{field}] {name} = {value!r}: write {{ value = …, source = "…" }} or {{ value = …, assumption = "…" }}',
                     table=table,
                     name=name,
+                    value=value,
                 )
             kind = "source" if "source" in value else "assumption"
             number = self._num(key, value, "value")
@@ -792,9 +811,8 @@ class _Reader:
                 f"given in {Path(self._file_of(table, name)).name} without a source",
             )
         if maximum is not None and number > maximum:
-            raise self._fail(
-                key, f"{name} = {number:g} must be at most {maximum:g}", table=table, name=name
-            )
+            msg = "{origin}: [{field}] {name} = {value:g} must be at most {maximum:g}"
+            raise self._fail(key, msg, table=table, name=name, value=number, maximum=maximum)
         return number
 
     def _label(self, dotted: str, value: float, kind: str, text: str) -> None:
@@ -818,7 +836,8 @@ class _Reader:
             twice = next(n for n in names if names.count(n) > 1)
             raise self._fail(
                 "settlement",
-                f"{twice!r} is already a [[village]]; give the settlement its own name",
+                "{origin}: [{field}] {village!r} is already a [[village]]; give the settlement its own name",
+                village=twice,
             )
         parts: dict[str, Any] = {
             **self._network(),
@@ -856,19 +875,21 @@ class _Reader:
             if not ok or not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90):
                 raise self._fail(
                     "area",
-                    f"bbox = {bbox!r} must be [west, south, east, north] in degrees, "
-                    "e.g. [72.45, 41.85, 72.98, 42.02]",
+                    "{origin}: [{field}] bbox = {value!r} must be [west, south, east, north] in "
+                    "degrees, e.g. [72.45, 41.85, 72.98, 42.02]",
                     table=table,
                     name="bbox",
+                    value=bbox,
                 )
             bbox = tuple(float(v) for v in bbox)
         places = table.get("places", [])
         if not isinstance(places, list) or not all(isinstance(p, str) and p for p in places):
             raise self._fail(
                 "area",
-                f"places = {places!r} must be a list of place names",
+                "{origin}: [{field}] places = {value!r} must be a list of place names",
                 table=table,
                 name="places",
+                value=places,
             )
         polygon = self._file("area", table, "polygon", required=False)
         return AreaSpec(bbox=bbox, polygon=polygon, places=tuple(places))
@@ -882,9 +903,10 @@ class _Reader:
         if max_it is not None and (not isinstance(max_it, int) or max_it <= 0):
             raise self._fail(
                 "solver",
-                f"max_iterations = {max_it!r} must be a positive whole number",
+                "{origin}: [{field}] {name} = {value!r} must be a positive whole number",
                 table=solver,
                 name="max_iterations",
+                value=max_it,
             )
         out = self._table("output", required=False)
         self._known("output", out, {"dir"})
@@ -914,13 +936,15 @@ class _Reader:
         if not isinstance(synthetic, bool):
             raise self._fail(
                 "network",
-                f"synthetic = {synthetic!r} must be true or false",
+                "{origin}: [{field}] {name} = {value!r} must be true or false",
                 table=net,
                 name="synthetic",
+                value=synthetic,
             )
         profile = net.get("profile", {})
         if not isinstance(profile, dict):
-            raise self._fail("network.profile", "must be a table", table=net, name="profile")
+            msg = "{origin}: [{field}] must be a table"
+            raise self._fail("network.profile", msg, table=net, name="profile")
         return {
             "osm": source,
             "synthetic": synthetic,
@@ -939,7 +963,7 @@ class _Reader:
         if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
             raise self._fail(
                 "register.columns",
-                "must map canonical names to the file's headers, as text",
+                "{origin}: [{field}] must map canonical names to the file's headers, as text",
                 table=reg,
                 name="columns",
             )
@@ -977,7 +1001,8 @@ class _Reader:
     def _entries(self, array: str, hint: str) -> list[tuple[str, dict[str, Any]]]:
         items = self.raw.get(array)
         if not isinstance(items, list) or not items or not all(isinstance(t, dict) for t in items):
-            raise self._fail(array, f"at least one [[{array}]] is needed ({hint})")
+            msg = "{origin}: [{field}] at least one [[{field}]] is needed ({hint})"
+            raise self._fail(array, msg, hint=hint)
         return [(f"{array} #{i}", table) for i, table in enumerate(items, 1)]
 
     def _landfills(self) -> tuple[LandfillSpec, ...]:
@@ -990,7 +1015,8 @@ class _Reader:
             open_s = self._time(key, table, "open", "00:00")
             close_s = self._time(key, table, "close", "23:59")
             if close_s <= open_s:
-                raise self._fail(key, "close must be later than open", table=table, name="close")
+                msg = "{origin}: [{field}] close must be later than open"
+                raise self._fail(key, msg, table=table, name="close")
             out.append(
                 LandfillSpec(
                     name=name,
@@ -1023,24 +1049,25 @@ class _Reader:
             if name in names:
                 raise self._fail(
                     key,
-                    f"name {name!r} is used twice; each vehicle needs its own name",
+                    "{origin}: [{field}] name {vehicle!r} is used twice; each vehicle needs its own name",
                     table=table,
                     name="name",
+                    vehicle=name,
                 )
             names.add(name)
             start = self._time(key, table, "shift_start", "08:00")
             end = self._time(key, table, "shift_end", "17:00")
             if end <= start:
-                raise self._fail(
-                    key, "shift_end must be later than shift_start", table=table, name="shift_end"
-                )
+                msg = "{origin}: [{field}] shift_end must be later than shift_start"
+                raise self._fail(key, msg, table=table, name="shift_end")
             max_stops = table.get("max_stops")
             if max_stops is not None and (not isinstance(max_stops, int) or max_stops <= 0):
                 raise self._fail(
                     key,
-                    f"max_stops = {max_stops!r} must be a positive whole number",
+                    "{origin}: [{field}] {name} = {value!r} must be a positive whole number",
                     table=table,
                     name="max_stops",
+                    value=max_stops,
                 )
             out.append(
                 VehicleSpec(
@@ -1081,7 +1108,8 @@ class _Reader:
             try:
                 out[name] = check_names(table[name], name, allowed=allowed)
             except ValueError as exc:
-                raise self._fail(key, str(exc), table=table, name=name) from None
+                msg = "{origin}: [{field}] {detail}"  # check_names says the key and what is allowed
+                raise self._fail(key, msg, table=table, name=name, detail=str(exc)) from None
         return out
 
     def _vehicle_costs(self, key: str, table: Mapping[str, Any]) -> dict[str, Any]:
@@ -1116,23 +1144,26 @@ class _Reader:
         if not isinstance(days, list) or not days or not all(d in DAYS for d in days):
             raise self._fail(
                 key,
-                f"days = {days!r} must be a list of: {', '.join(DAYS)}",
+                "{origin}: [{field}] {name} = {value!r} must be a list of: {allowed}",
                 table=table,
                 name="days",
+                value=days,
+                allowed=", ".join(DAYS),
             )
         frequency = table.get("frequency", 1)
         if not isinstance(frequency, int) or not 1 <= frequency <= len(days):
             raise self._fail(
                 key,
-                f"frequency = {frequency!r} must be a whole number from 1 to the number of days listed ({len(days)})",
+                "{origin}: [{field}] {name} = {value!r} must be a whole number from 1 to the number of days listed ({days})",
                 table=table,
                 name="frequency",
+                value=frequency,
+                days=len(days),
             )
         pop = table.get("population")
         if pop is not None and (not isinstance(pop, int) or pop < 0):
-            raise self._fail(
-                key, f"population = {pop!r} must be a whole number", table=table, name="population"
-            )
+            msg = "{origin}: [{field}] {name} = {value!r} must be a whole number"
+            raise self._fail(key, msg, table=table, name="population", value=pop)
         return VillageSpec(
             name=self._str(key, table, "name"),
             aiyl_aimak=self._str(key, table, "aiyl_aimak", ""),
@@ -1150,7 +1181,8 @@ class _Reader:
         table = self._table("costs", required=False)
         if not table:
             if self.raw.get("property"):
-                raise self._fail("property", "needs a [costs] table with the prices")
+                msg = "{origin}: [{field}] needs a [costs] table with the prices"
+                raise self._fail("property", msg)
             return None, ()
         self._known("costs", table, {
             "as_of", "property_register", "diesel_som_per_l", "co2_kg_per_l", "wage_som_per_hour",
@@ -1160,7 +1192,7 @@ class _Reader:
         if as_of is None:
             raise self._fail(
                 "costs",
-                "as_of is missing: the date whose month's depreciation is counted (or set [scenario] week_start)",
+                "{origin}: [{field}] as_of is missing: the date whose month's depreciation is counted (or set [scenario] week_start)",
             )
         prices = Prices(
             diesel_som_per_l=self._priced("costs", table, "diesel_som_per_l", required=True),
@@ -1190,7 +1222,7 @@ class _Reader:
         for i, table in enumerate(items if isinstance(items, list) else [items], 1):
             key = f"property #{i}"
             if not isinstance(table, dict):
-                raise self._fail(key, "must be a [[property]] table")
+                raise self._fail(key, "{origin}: [{field}] must be a [[property]] table")
             self._known(
                 key,
                 table,
@@ -1206,7 +1238,8 @@ class _Reader:
             )
             purchased = self._date(key, table, "purchased")
             if purchased is None:
-                raise self._fail(key, "purchased is missing (a date like 2022-05-01)", table=table)
+                msg = "{origin}: [{field}] purchased is missing (a date like 2022-05-01)"
+                raise self._fail(key, msg, table=table)
             note = table.get("assumption") or table.get("source") or ""
             kind = "assumption" if "assumption" in table or not note else "source"
             name = self._str(key, table, "name")
@@ -1233,7 +1266,7 @@ class _Reader:
         for i, table in enumerate(items if isinstance(items, list) else [items], 1):
             key = f"settlement #{i}"
             if not isinstance(table, dict):
-                raise self._fail(key, "must be a [[settlement]] table")
+                raise self._fail(key, "{origin}: [{field}] must be a [[settlement]] table")
             self._known(key, table, {
                 "name", "aiyl_aimak", "days", "frequency", "aliases", "place", "polygon", "lat", "lon",
                 "population", "households", "register", "household_size", "radius_m", "assumption",
@@ -1250,7 +1283,7 @@ class _Reader:
         if len(where) != 1:
             raise self._fail(
                 key,
-                "say where it is with exactly one of: place (an OSM place name), polygon, lat and lon",
+                "{origin}: [{field}] say where it is with exactly one of: place (an OSM place name), polygon, lat and lon",
                 table=table,
             )
         polygon = None
@@ -1269,7 +1302,7 @@ class _Reader:
             if not ok:
                 raise self._fail(
                     key,
-                    "polygon must be a list of at least three [lon, lat] corners",
+                    "{origin}: [{field}] polygon must be a list of at least three [lon, lat] corners",
                     table=table,
                     name="polygon",
                 )
@@ -1282,13 +1315,12 @@ class _Reader:
         if source == "population" and population is None:
             raise self._fail(
                 key,
-                'households = "population" needs population (residents, a whole number)',
+                '{origin}: [{field}] households = "population" needs population (residents, a whole number)',
                 table=table,
             )
         if source == "buildings" and lat is not None and "radius_m" not in table:
-            raise self._fail(
-                key, 'households = "buildings" around a point needs radius_m', table=table
-            )
+            msg = '{origin}: [{field}] households = "buildings" around a point needs radius_m'
+            raise self._fail(key, msg, table=table)
         return SettlementSpec(
             name=village.name,
             aiyl_aimak=village.aiyl_aimak,
@@ -1325,8 +1357,8 @@ def read_property_register(path: Path) -> tuple[PropertyItem, ...]:
     header = list(reader.fieldnames or [])
     missing = [n for n in need if n not in header]
     if missing:
-        msg = f"{path}: the header needs the columns {', '.join(need)} (missing: {', '.join(missing)})"
-        raise ScenarioError(msg, file=path)
+        msg = "{file}: the header needs the columns {need} (missing: {missing})"
+        raise ScenarioError(msg, file=path, need=", ".join(need), missing=", ".join(missing))
     return tuple(_property_row(path, n, row) for n, row in enumerate(rows, 2))
 
 
@@ -1338,19 +1370,21 @@ def _property_row(path: Path, rownum: int, row: Mapping[str, str | None]) -> Pro
         except ValueError:
             value = -1.0
         if value < 0:
-            msg = f"{path}: row {rownum}, {field_name} = {text!r}: write a number of 0 or more"
-            raise ScenarioError(msg, file=path, row=rownum, field=field_name)
+            msg = "{file}: row {row}, {field} = {value!r}: write a number of 0 or more"
+            raise ScenarioError(msg, file=path, row=rownum, field=field_name, value=text)
         return value
 
     try:
         purchased = dt.date.fromisoformat((row.get("purchased") or "").strip())
     except ValueError:
-        msg = f"{path}: row {rownum}, purchased = {row.get('purchased')!r}: write a date as 2022-05-01"
-        raise ScenarioError(msg, file=path, row=rownum, field="purchased") from None
+        msg = "{file}: row {row}, {field} = {value!r}: write a date as 2022-05-01"
+        raise ScenarioError(
+            msg, file=path, row=rownum, field="purchased", value=row.get("purchased")
+        ) from None
     life = number("life_years")
     if life <= 0:
-        msg = f"{path}: row {rownum}, life_years = {life:g}: the useful life must be longer than 0"
-        raise ScenarioError(msg, file=path, row=rownum, field="life_years")
+        msg = "{file}: row {row}, {field} = {value:g}: the useful life must be longer than 0"
+        raise ScenarioError(msg, file=path, row=rownum, field="life_years", value=life)
     return PropertyItem(
         name=(row.get("name") or "").strip() or f"row {rownum}",
         price_som=number("price_som"),

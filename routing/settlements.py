@@ -57,10 +57,10 @@ def with_settlements(scenario: Scenario, *, cache_dir: Path | None = None) -> Sc
     """
     if scenario.base_households is None:
         msg = (
-            f"{scenario.path}: [[settlement]] needs a household register ([register] households) "
+            "{file}: [[settlement]] needs a household register ([register] households) "
             "to add its households to"
         )
-        raise ScenarioError(msg)
+        raise ScenarioError(msg, file=scenario.path, field="settlement")
     base = read_households(scenario.base_households, columns=scenario.households_columns)
     frames = [settlement_households(scenario, spec) for spec in scenario.settlements]
     rows = _rows(base, frames)
@@ -109,8 +109,10 @@ def settlement_households(scenario: Scenario, spec: SettlementSpec) -> pd.DataFr
         frame = pd.DataFrame(frame.drop(columns="geometry"))
         frame["village"] = spec.name
     if frame.empty:
-        msg = f"{where} has no households ({spec.households_from}); check where it is and its data"
-        raise ScenarioError(msg)
+        msg = "{where} has no households ({source}); check where it is and its data"
+        raise ScenarioError(
+            msg, file=scenario.path, field="settlement", where=where, source=spec.households_from
+        )
     return frame
 
 
@@ -164,8 +166,9 @@ def find_place(osm: str, name: str, *, where: str = "") -> tuple[float, float]:
         if any(place_key(n) == wanted for n in names):
             return obj.location.lon, obj.location.lat
         seen.append(obj.tags.get("name") or "")
-    msg = f"{where} place = {name!r} is not a place in {osm}; it has: {', '.join(s for s in seen if s)}"
-    raise ScenarioError(msg)
+    msg = "{where} place = {name!r} is not a place in {osm}; it has: {places}"
+    places = ", ".join(s for s in seen if s)
+    raise ScenarioError(msg, field="place", where=where, name=name, osm=osm, places=places)
 
 
 def _rows(base: pd.DataFrame, frames: list[pd.DataFrame]) -> list[dict[str, object]]:

@@ -12,8 +12,9 @@ DejaVu Sans so Kyrgyz letters (ң ө ү) render and extract.
 from __future__ import annotations
 
 import io
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,24 +117,37 @@ def register_fonts() -> tuple[str, str]:
 
 @dataclass
 class _Streets:
-    """Street lines of the network in projected metres, with their bounding boxes for culling."""
+    """Street lines of the network in projected metres, with their bounding boxes for culling,
+    and each line's PDF path operators written once per plan (metres from ``origin``, 0.1 m):
+    every map then only joins those of the lines in its view and places them with one
+    transformation, instead of formatting every point of every street again per map (the
+    sheets' time grew as sheets times streets)."""
 
     lines: list[np.ndarray]
     major: np.ndarray  # bool per line
     bbox: np.ndarray  # (n, 4): minx, miny, maxx, maxy
+    origin: tuple[float, float] = (0.0, 0.0)
+    paths: list[str] = field(default_factory=list)  # per line: "x y m x y l ..." from origin
 
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> _Streets:
         raw = edge_lines(graph)
         lines = [c for c, _, _ in raw]
         major = np.array([hw.replace("_link", "") in _MAJOR for _, _, hw in raw], dtype=bool)
-        if lines:
-            bbox = np.array(
-                [[c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()] for c in lines]
-            )
-        else:
-            bbox = np.zeros((0, 4))
-        return cls(lines, major, bbox)
+        if not lines:
+            return cls(lines, major, np.zeros((0, 4)))
+        bbox = np.array(
+            [[c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()] for c in lines]
+        )
+        origin = (float(bbox[:, 0].min()), float(bbox[:, 1].min()))
+        xy = (np.concatenate(lines) - np.array(origin)).tolist()
+        ends = np.cumsum([len(c) for c in lines]).tolist()
+        ops = [f"{x:.1f} {y:.1f} l" for x, y in xy]
+        paths = []
+        for lo, hi in itertools.pairwise([0, *ends]):
+            ops[lo] = ops[lo][:-1] + "m"
+            paths.append(" ".join(ops[lo:hi]))
+        return cls(lines, major, bbox, origin, paths)
 
     def within(self, view: tuple[float, float, float, float]) -> np.ndarray:
         x0, y0, x1, y1 = view
@@ -313,12 +327,17 @@ class _MapBox(Flowable):  # type: ignore[misc]
         """The streets in view (main roads wider), then the village names."""
         c = self.canv
         idx = self.streets.within(self.view)
+        (ox, oy), s = self.streets.origin, self.scale
         for major, width, grey in ((False, 0.5, 0.62), (True, 1.3, 0.5)):
-            lines = [self.streets.lines[i] for i in idx if bool(self.streets.major[i]) == major]
-            if lines:
+            chosen = idx[self.streets.major[idx] == major]
+            if len(chosen):
+                c.saveState()
                 c.setStrokeColor(colors.Color(grey, grey, grey))
-                c.setLineWidth(width)
-                self._stroke(lines)
+                # the paths are metres from the origin: placed as `_xy` places points
+                c.transform(s, 0, 0, s, s * (ox - self.view[0]), s * (oy - self.view[1]))
+                c.setLineWidth(width / s)
+                c.addLiteral(" ".join(self.streets.paths[i] for i in chosen) + " S")
+                c.restoreState()
         c.setFillColor(colors.Color(0.35, 0.35, 0.35))
         c.setFont(FONT_BOLD, 9)
         for name, x, y in self.villages:
@@ -551,17 +570,20 @@ class _QrCode(Flowable):  # type: ignore[misc]
         c.drawPath(path, stroke=0, fill=1)
 
 
-def qr_payload(plan: Plan, vd: VehicleDay, *, driver_url: str | None = None) -> str:
+def qr_payload(
+    plan: Plan, vd: VehicleDay, *, driver_url: str | None = None, driver_key: str | None = None
+) -> str:
     """What the packet's QR code holds: the day's driver page, else its GPX file name and summary.
 
     With ``driver_url`` (a template, `routing.links`) the code holds the address of this
-    vehicle-day's driver page alone, so a phone opens it. Without one, as a whole GPX track does
+    vehicle-day's driver page alone (its ``{token}`` made with ``driver_key``), so a phone opens
+    it. Without one, as a whole GPX track does
     not fit in a QR code, the code names the file (``gpx/<stem>.gpx``, written beside the sheets
     by :func:`routing.exports.write_gpx`) that the office sends to the driver's phone, plus enough
     to check it is the right one.
     """
     if driver_url is not None:
-        return fill_driver_url(driver_url, vd)
+        return fill_driver_url(driver_url, vd, key=driver_key)
     return (
         f"gpx/{file_stem(vd)}.gpx\n"
         f"{plan.scenario.name} | {vd.day} {vd.date} | {vd.vehicle} | "
@@ -605,6 +627,7 @@ class _Sheet:
     drive: Walk
     route: _Route
     driver_url: str | None = None  # template of the driver page's address (routing.links)
+    driver_key: str | None = None  # the secret its {token} field is made with
 
     @property
     def legend(self) -> tuple[str, str, str, str, str]:
@@ -633,13 +656,16 @@ def _story(
     depot: tuple[float, float],
     legs: LegCache,
     driver_url: str | None = None,
+    driver_key: str | None = None,
 ) -> list[Any]:
     """One vehicle-day's packet: header, overview map, stops, landfill visits, strip maps,
     directions."""
     roads = plan.network_of(vd).graph  # the vehicle's own: a parallel road it may not take
     drive = walk(roads, vd, cache=legs)
     route = _route(vd, roads, drive)
-    sheet = _Sheet(plan, vd, _, language, st, streets, villages, depot, drive, route, driver_url)
+    sheet = _Sheet(
+        plan, vd, _, language, st, streets, villages, depot, drive, route, driver_url, driver_key
+    )
     return [
         *_header_part(sheet),
         *_overview_part(sheet),
@@ -682,9 +708,10 @@ def _header_part(sheet: _Sheet) -> list[Any]:
         ),
     )
     scan = _("Scan: driver's page") if sheet.driver_url else _("Scan: route file")
+    payload = qr_payload(plan, vd, driver_url=sheet.driver_url, driver_key=sheet.driver_key)
     qr = Table(
         [
-            [_QrCode(qr_payload(plan, vd, driver_url=sheet.driver_url), 38 * mm)],
+            [_QrCode(payload, 38 * mm)],
             [Paragraph(_esc(scan), st.cell)],
         ],
         colWidths=[46 * mm],
@@ -920,13 +947,14 @@ def write_driver_sheet(
     *,
     language: str,
     driver_url: str | None = None,
+    driver_key: str | None = None,
     _streets: _Streets | None = None,
     _villages: list[tuple[str, float, float]] | None = None,
     _legs: LegCache | None = None,
 ) -> Path:
     """Write the packet of one vehicle-day to ``path`` (see :func:`write_driver_sheets`)."""
     if driver_url is not None:
-        check_driver_url(driver_url)
+        check_driver_url(driver_url, key=driver_key)
     _ = translator(language)
     st = _Styles()
     graph = plan.network.graph
@@ -935,7 +963,9 @@ def write_driver_sheet(
     dx, dy = plan.network.from_wgs84(plan.scenario.depot.lon, plan.scenario.depot.lat)
     depot = (float(dx), float(dy))
     legs = {} if _legs is None else _legs
-    story = _story(plan, vehicle_day, _, language, st, streets, villages, depot, legs, driver_url)
+    story = _story(
+        plan, vehicle_day, _, language, st, streets, villages, depot, legs, driver_url, driver_key
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     day = day_name(vehicle_day.day, language)
@@ -967,7 +997,12 @@ def write_driver_sheet(
 
 
 def write_driver_sheets(
-    plan: Plan, out_dir: str | Path, *, language: str, driver_url: str | None = None
+    plan: Plan,
+    out_dir: str | Path,
+    *,
+    language: str,
+    driver_url: str | None = None,
+    driver_key: str | None = None,
 ) -> list[Path]:
     """Write one A4 PDF packet per vehicle-day: ``<out_dir>/<day>-<vehicle-slug>.pdf``.
 
@@ -983,6 +1018,8 @@ def write_driver_sheets(
         Template of the address of each vehicle-day's driver page (fields ``{stem}``, ``{day}``,
         ``{vehicle}``, ``{date}``; `routing.links`): each QR code then holds its day's address and
         is labelled "Scan: driver's page". Default: the QR code names the GPX file and says so.
+    driver_key
+        The secret a ``{token}`` field of ``driver_url`` is made with (`routing.links.link_token`).
 
     Returns
     -------
@@ -1001,6 +1038,7 @@ def write_driver_sheets(
             out / f"{file_stem(vd)}.pdf",
             language=language,
             driver_url=driver_url,
+            driver_key=driver_key,
             _streets=streets,
             _villages=villages,
             _legs=legs,

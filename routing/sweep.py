@@ -44,8 +44,8 @@ def parse_vary(text: str) -> Vary:
     """
     key, sep, rest = text.partition("=")
     if not sep or not key.strip() or not rest.strip():
-        msg = f"--vary {text!r}: write KEY=VALUE1,VALUE2 (e.g. vehicle.count=1,2,3)"
-        raise ScenarioError(msg)
+        msg = "--vary {text!r}: write KEY=VALUE1,VALUE2 (e.g. vehicle.count=1,2,3)"
+        raise ScenarioError(msg, field="--vary", text=text)
     values = []
     for part in rest.split(","):
         try:
@@ -82,8 +82,8 @@ def sweep_tasks(base: Path, varies: Sequence[Vary]) -> list[tuple[str, dict[str,
 
 def _days_per_week(raw: Mapping[str, Any], n: Any) -> dict[str, Any]:
     if not isinstance(n, int) or not 1 <= n <= len(WORKING_DAYS):
-        msg = f"--vary village.days={n!r}: give collections per week, 1 to {len(WORKING_DAYS)}"
-        raise ScenarioError(msg)
+        msg = "--vary village.days={value!r}: give collections per week, 1 to {days}"
+        raise ScenarioError(msg, field="--vary", value=n, days=len(WORKING_DAYS))
     out: dict[str, Any] = {}
     for village in raw.get("village", []):
         name = village.get("name")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from routing.service.app import create_app
 from routing.service.server import wait_until_up
 from routing.service.settings import Settings
+from routing.service.store import DONE, PlanJob, make_engine, session_factory
 from tests.conftest import DATA
 
 REGISTER = DATA / "taza-aimak" / "households.csv"
@@ -46,6 +48,54 @@ def settings(tmp_path: Path, **values: Any) -> Settings:
 def client(tmp_path: Path, *, run_queue: bool = False, **values: Any) -> TestClient:
     """A test client of a fresh installation (use it as a context manager to run the queue)."""
     return TestClient(create_app(settings(tmp_path, **values), run_queue=run_queue))
+
+
+def database(tmp_path: Path) -> Any:
+    """A session on the test installation's database (use it as a context manager)."""
+    return session_factory(make_engine(settings(tmp_path).database_url))()
+
+
+FINISHED_PLAN_DAYS = (("Truck", "mon-truck"), ("Tractor", "mon-tractor"))
+"""The vehicle-days of :func:`finished_plan`: (vehicle, stem); Monday 2026-11-30."""
+
+
+def finished_plan(tmp_path: Path, enterprise_id: int = 1, *, job_id: int = 77) -> int:
+    """A done plan row with an output folder, as a worker leaves it: two vehicle-days on Monday
+    2026-11-30, each with its sheet and GPX, the truck's also with KML and GeoJSON."""
+    out = tmp_path / "data" / "plans" / str(job_id) / "out"
+    (out / "sheets").mkdir(parents=True)
+    (out / "gpx").mkdir()
+    (out / "summary.json").write_text("{}", encoding="utf-8")
+    for _vehicle, stem in FINISHED_PLAN_DAYS:
+        (out / "sheets" / f"{stem}.pdf").write_bytes(b"%PDF-1.4 test " + stem.encode())
+        (out / "gpx" / f"{stem}.gpx").write_text(f"<gpx>{stem}</gpx>", encoding="utf-8")
+    (out / "gpx" / "mon-truck.kml").write_text("<kml/>", encoding="utf-8")
+    (out / "gpx" / "mon-truck.geojson").write_text(
+        '{"type": "FeatureCollection"}', encoding="utf-8"
+    )
+    (out / "stops.csv").write_text(
+        "day,vehicle,kind,label,village,households,arrival,departure,lat,lon\n"
+        "mon,Truck,depot,Garage,,0,08:00,08:00,41.88,72.70\n"
+        "mon,Truck,collect,Манас көчөсү 1–9,Терек-Суу,9,08:20,08:30,41.88,72.71\n"
+        "mon,Tractor,collect,Ленин көчөсү 4,Терек-Суу,0,09:20,09:30,41.88,72.72\n",
+        encoding="utf-8",
+    )
+    days = [{"day": "mon", "date": "2026-11-30", "vehicle": vehicle, "km": 3.0, "stops": 1,
+             "start": "08:00", "end": "09:00", "landfill_trips": 1} for vehicle, _ in FINISHED_PLAN_DAYS]  # fmt: skip
+    summary = {
+        "households_in": 9, "households_served": 9, "households_unserved": 0, "synthetic": True,
+        "attribution": "© OpenStreetMap contributors", "totals": {"km": 3.0, "hours": 1.0, "landfill_trips": 1},
+        "vehicle_days": days,
+    }  # fmt: skip
+    with database(tmp_path) as db:
+        job = PlanJob(
+            id=job_id, enterprise_id=enterprise_id, scenario_id=1, scenario_name="Taza", toml_text="",
+            status=DONE, out_dir=f"plans/{job_id}/out", summary_json=json.dumps(summary), stage="outputs",
+            stage_number=8, stage_total=8, public_url="https://taza.example.kg",
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+    return job_id
 
 
 def csrf(c: TestClient) -> str:

@@ -108,13 +108,16 @@ def test_plan_writes_the_outputs_for_a_small_register(
 
 def test_unknown_format_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     scenario = str(DATA / "taza-aimak" / "scenario.toml")
-    assert main(["plan", scenario, "--formats", "summary,pdf"]) == 2
-    assert "--formats: unknown output(s) pdf" in capsys.readouterr().err
+    assert main(["plan", scenario, "--formats", "summary,pdf", "--language", "en"]) == 2
+    assert "error: --formats: unknown output(s) pdf" in capsys.readouterr().err
+    assert main(["plan", scenario, "--formats", "summary,pdf"]) == 2  # the scenario's Kyrgyz
+    assert "ката: --formats: белгисиз чыгаруу(лар) pdf" in capsys.readouterr().err
 
 
 def test_a_bad_driver_url_is_refused_before_planning(capsys: pytest.CaptureFixture[str]) -> None:
     scenario = str(DATA / "taza-aimak" / "scenario.toml")
-    assert main(["plan", scenario, "--driver-url", "https://h/plans/{plan}/{stem}"]) == 2
+    url = "https://h/plans/{plan}/{stem}"
+    assert main(["plan", scenario, "--driver-url", url, "--language", "en"]) == 2
     err = capsys.readouterr().err
     assert "--driver-url: unknown field {plan}" in err
     assert "Жол тармагын" not in err  # refused before the first stage
@@ -140,3 +143,48 @@ def test_anything_but_bad_input_is_a_bug_with_its_traceback(
     monkeypatch.setattr(routing.cli, "load_scenario", broken)
     with pytest.raises(ValueError, match="a bug"):
         main(["check", str(DATA / "taza-aimak" / "scenario.toml")])
+
+
+def _scenario_with_register(tmp_path: Path, register: str, language: str) -> Path:
+    """The default scenario in ``language`` (its other files where they are), with ``register``."""
+    text = (DATA / "taza-aimak" / "scenario.toml").read_text(encoding="utf-8")
+    for name in ("taza-aimak.osm", "containers.csv", "property.csv"):
+        text = text.replace(f'"{name}"', f'"{(DATA / "taza-aimak" / name).as_posix()}"')
+    text = text.replace('language = "ky"', f'language = "{language}"')
+    (tmp_path / "households.csv").write_text(register, encoding="utf-8")
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(text, encoding="utf-8")
+    return scenario
+
+
+def test_a_bad_register_is_said_in_kyrgyz_under_language_ky(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = (DATA / "taza-aimak" / "households.csv").read_text(encoding="utf-8-sig").splitlines()
+    bad = lines[2].split(",")
+    bad[5] = "көп"  # members: not a number
+    register = "\n".join([*lines[:2], ",".join(bad)]) + "\n"
+    scenario = _scenario_with_register(tmp_path, register, "en")
+    args = ["-q", "plan", str(scenario), "-o", str(tmp_path / "maps"), "--formats", "summary"]
+    assert main([*args, "--language", "ky"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(tmp_path / "households.csv") in err
+    assert (
+        "ката: " in err and "3-сап, 'Кол-во членов семьи' талаасы: 'көп' оң бүтүн сан эмес" in err
+    )
+    assert main(args) == 2  # without --language: the scenario's English
+    assert "row 3, field 'Кол-во членов семьи': 'көп' is not a positive whole number" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_bad_scenario_speaks_the_environment_language_when_the_file_names_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "scenario.toml"
+    bad.write_text('[scenario]\nname = "x"\n[depot]\nname = "d"\nlat = 91\nlon = 72\n')
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["check", str(bad)]) == 2
+    assert "ошибка: " in capsys.readouterr().err

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import pytest
+
 from routing.errors import InputError
 from routing.scenario import ScenarioError
 
@@ -28,3 +30,55 @@ def test_scenario_errors_are_input_errors() -> None:
     err = ScenarioError("s.toml: [depot] lat is missing", file="s.toml", field="depot")
     assert isinstance(err, InputError)
     assert pickle.loads(pickle.dumps(err)).field == "depot"
+
+
+def test_an_input_error_keeps_its_template_and_values_and_speaks_each_language() -> None:
+    err = InputError(
+        "{file}: row {row}, field {field!r}: {value!r} is not a number",
+        file="h.csv",
+        row=3,
+        field="members",
+        value="много",
+    )
+    assert str(err) == "h.csv: row 3, field 'members': 'много' is not a number"
+    assert err.text("en") == str(err)
+    assert err.text("ru") == "h.csv: строка 3, поле 'members': 'много' — не число"
+    assert err.text("ky") == "h.csv: 3-сап, 'members' талаасы: 'много' сан эмес"
+    assert err.texts() == {"ky": err.text("ky"), "ru": err.text("ru"), "en": str(err)}
+    assert InputError("a sentence no catalogue has: {n}", n=2).text("ky") == (
+        "a sentence no catalogue has: 2"
+    )  # English rather than nothing
+
+
+def test_pickling_keeps_the_template_and_its_values() -> None:
+    err = ScenarioError(
+        "{origin}: [{field}] {name} = {value!r} must be a number",
+        file="s.toml",
+        field="vehicle #1",
+        origin="s.toml",
+        name="capacity_kg",
+        value="ten",
+    )
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is ScenarioError and str(back) == str(err)
+    assert back.template == err.template and back.params == err.params
+    assert back.text("ru") == "s.toml: [vehicle #1] capacity_kg = 'ten' должно быть числом"
+
+
+def test_a_replaced_path_keeps_the_error_translatable() -> None:
+    err = InputError(
+        "{file}: row {row}, field {field!r}: {value!r} is not a number",
+        file="/srv/data/in/h.csv",
+        row=2,
+        field="members",
+        value="x",
+    )
+    shown = err.replaced("/srv/data/in/", "")
+    assert type(shown) is InputError and shown.file == Path("h.csv")
+    assert str(shown) == "h.csv: row 2, field 'members': 'x' is not a number"
+    assert shown.text("ky").startswith("h.csv: 2-сап")
+
+
+def test_a_template_with_a_placeholder_nobody_fills_is_a_bug_at_once() -> None:
+    with pytest.raises(KeyError, match="value"):
+        InputError("{file}: {value!r} is wrong", file="a.csv")

@@ -20,13 +20,15 @@ from routing.scenario import ScenarioError, load_scenario
 from routing.service.jobs import inputs_dir
 from routing.service.server import UnsafeSettings, check_safe, serve, set_admin_password
 from routing.service.settings import Settings
-from routing.service.store import DONE, RUNNING, PlanJob, ScenarioRow, make_engine, session_factory
+from routing.service.store import DONE, RUNNING, PlanJob, ScenarioRow
 from tests.qr_reader import read_qr_codes
 from tests.service_factory import (
     FIX_LAT,
     FIX_LON,
     broken_row_number,
     client,
+    database,
+    finished_plan,
     post,
     settings,
     small_register,
@@ -40,12 +42,8 @@ def _login(c, username: str = "admin", password: str = PASSWORD):
     return post(c, "/login", {"username": username, "password": password, "next": "/"})
 
 
-def _db(tmp_path: Path):
-    return session_factory(make_engine(settings(tmp_path).database_url))()
-
-
 def _scenario_text(tmp_path: Path, sid: int = 1) -> str:
-    with _db(tmp_path) as db:
+    with database(tmp_path) as db:
         row = db.get(ScenarioRow, sid)
         assert row is not None
         return row.toml_text
@@ -60,7 +58,7 @@ def test_database_is_made_by_the_migrations_in_wal_mode(tmp_path: Path) -> None:
     client(tmp_path)  # a second start finds the schema current and the default already there
     con = sqlite3.connect(tmp_path / "data" / "taza.sqlite3")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0005"
     assert con.execute("SELECT count(*) FROM scenario").fetchone()[0] == 1
     con.close()
 
@@ -119,7 +117,7 @@ def test_password_sign_in_and_refusals(tmp_path: Path) -> None:
     assert c.get("/").status_code == 200
     post(c, "/logout")
     assert c.get("/", follow_redirects=False).status_code == 303
-    with _db(tmp_path) as db:
+    with database(tmp_path) as db:
         from routing.service.store import User
 
         stored = db.scalars(select(User)).first()
@@ -194,7 +192,7 @@ def test_every_string_of_the_service_is_in_the_catalogue() -> None:
 
 def test_scenario_form_refuses_as_the_toml_does_with_the_same_message(tmp_path: Path) -> None:
     c = client(tmp_path)
-    c.get("/", follow_redirects=True)
+    c.get("/lang/en", follow_redirects=True)
     before = _scenario_text(tmp_path)
     page = post(c, "/scenarios/1", {"vehicle.0.capacity_kg": "a lot"})
     assert page.status_code == 422
@@ -205,6 +203,12 @@ def test_scenario_form_refuses_as_the_toml_does_with_the_same_message(tmp_path: 
         load_scenario(_write(folder / "scenario.toml", tomli_w.dumps(raw)))
     expected = str(refused.value).replace(str(folder / "scenario.toml"), "scenario.toml")
     assert texts(page.text, "scenario-error") == expected
+    c.get("/lang/ky")  # the same message in the page's language
+    shown = refused.value.replaced(str(folder / "scenario.toml"), "scenario.toml").text("ky")
+    kyrgyz = post(c, "/scenarios/1", {"vehicle.0.capacity_kg": "a lot"})
+    assert texts(kyrgyz.text, "scenario-error") == shown
+    assert "capacity_kg = 'a lot' сан болушу керек" in shown
+    c.get("/lang/en")
     assert _scenario_text(tmp_path) == before, "a refused form changes nothing"
     # every day of a village unticked: the TOML's message for days = []
     none = post(c, "/scenarios/1", {"village.0.present": "1"})
@@ -381,39 +385,10 @@ def test_uploaded_file_names_never_become_paths(tmp_path: Path) -> None:
 # plans and enterprises
 
 
-def _finished_plan(tmp_path: Path, enterprise_id: int = 1) -> int:
-    """A done plan row with an output folder, as a worker leaves it."""
-    out = tmp_path / "data" / "plans" / "77" / "out"
-    (out / "sheets").mkdir(parents=True)
-    (out / "summary.json").write_text("{}", encoding="utf-8")
-    (out / "sheets" / "mon-truck.pdf").write_bytes(b"%PDF-1.4 test")
-    (out / "stops.csv").write_text(
-        "day,vehicle,kind,label,village,households,arrival,departure,lat,lon\n"
-        "mon,Truck,depot,Garage,,0,08:00,08:00,41.88,72.70\n"
-        "mon,Truck,collect,Манас көчөсү 1–9,Терек-Суу,9,08:20,08:30,41.88,72.71\n",
-        encoding="utf-8",
-    )
-    summary = {
-        "households_in": 9, "households_served": 9, "households_unserved": 0, "synthetic": True,
-        "attribution": "© OpenStreetMap contributors", "totals": {"km": 3.0, "hours": 1.0, "landfill_trips": 1},
-        "vehicle_days": [{"day": "mon", "date": "2026-11-30", "vehicle": "Truck", "km": 3.0, "stops": 1,
-                          "start": "08:00", "end": "09:00", "landfill_trips": 1}],
-    }  # fmt: skip
-    with _db(tmp_path) as db:
-        job = PlanJob(
-            id=77, enterprise_id=enterprise_id, scenario_id=1, scenario_name="Taza", toml_text="",
-            status=DONE, out_dir="plans/77/out", summary_json=json.dumps(summary), stage="outputs",
-            stage_number=8, stage_total=8,
-        )  # fmt: skip
-        db.add(job)
-        db.commit()
-    return 77
-
-
 def test_plan_page_files_driver_page_and_zip(tmp_path: Path) -> None:
     c = client(tmp_path)
     c.get("/lang/en", follow_redirects=True)
-    jid = _finished_plan(tmp_path)
+    jid = finished_plan(tmp_path)
     page = c.get(f"/plans/{jid}")
     assert page.status_code == 200 and "Households: 9 served, 0 unserved of 9." in page.text
     assert f"/plans/{jid}/driver/mon-truck" in page.text
@@ -433,7 +408,7 @@ def test_plan_page_files_driver_page_and_zip(tmp_path: Path) -> None:
 def test_only_the_plans_files_are_served(tmp_path: Path) -> None:
     c = client(tmp_path)
     c.get("/", follow_redirects=True)
-    jid = _finished_plan(tmp_path)
+    jid = finished_plan(tmp_path)
     for name in ("../../../taza.sqlite3", "..%2F..%2F..%2Ftaza.sqlite3", "/etc/passwd", "nope.pdf"):
         assert c.get(f"/plans/{jid}/files/{name}").status_code == 404, name
 
@@ -442,7 +417,7 @@ def test_each_enterprise_sees_only_its_own(tmp_path: Path) -> None:
     set_admin_password(settings(tmp_path), PASSWORD)
     admin = client(tmp_path)
     _login(admin)
-    jid = _finished_plan(tmp_path)
+    jid = finished_plan(tmp_path)
     made = post(
         admin,
         "/admin/users",
@@ -457,6 +432,8 @@ def test_each_enterprise_sees_only_its_own(tmp_path: Path) -> None:
                 f"/plans/{jid}/progress", f"/plans/{jid}/status", f"/plans/{jid}/all.zip", "/scenarios/1"):  # fmt: skip
         assert other.get(url).status_code == 404, url
     assert post(other, f"/plans/{jid}/cancel").status_code == 404
+    assert post(other, f"/plans/{jid}/links/revoke").status_code == 404
+    assert post(other, f"/plans/{jid}/again").status_code == 404
     assert post(other, "/scenarios/1/plan").status_code == 404
     assert other.get("/admin").status_code == 404, "only the administrator manages users"
     short = post(
@@ -479,8 +456,8 @@ def test_waiting_plan_is_cancelled_from_the_page(tmp_path: Path) -> None:
 
 def test_a_restart_marks_running_plans_interrupted_and_keeps_the_rest(tmp_path: Path) -> None:
     client(tmp_path)
-    done = _finished_plan(tmp_path)
-    with _db(tmp_path) as db:
+    done = finished_plan(tmp_path)
+    with database(tmp_path) as db:
         db.add(PlanJob(id=78, enterprise_id=1, scenario_id=1, scenario_name="x", toml_text="",
                        status=RUNNING, stage="matrix", stage_number=5, stage_total=8))  # fmt: skip
         db.add(PlanJob(id=79, enterprise_id=1, scenario_id=1, scenario_name="x", toml_text=""))
@@ -530,15 +507,22 @@ def test_the_queue_runs_plans_one_at_a_time_with_progress_and_cancel(tmp_path: P
 
 
 def _the_qr_code_opens_the_driver_page(c, plan_url: str, pdf_url: str, tmp_path: Path) -> None:
-    """The sheet's QR code, decoded from the rendered page, is its day's driver page, which answers."""
+    """The sheet's QR code, decoded from the rendered page, is its day's tokened driver link,
+    which a browser that never signed in opens."""
+    from fastapi.testclient import TestClient
+
     sheet = tmp_path / "sheet.pdf"
     sheet.write_bytes(c.get(pdf_url).content)
     stem = pdf_url.rsplit("/", 1)[1].removesuffix(".pdf")
     [url] = read_qr_codes(sheet, tmp_path)
-    assert url == f"http://testserver{plan_url}/driver/{stem}"  # the address the plan came from
-    page = c.get(url)
+    address, token = url.split("?t=")
+    assert address == f"http://testserver{plan_url}/driver/{stem}"  # where the plan came from
+    assert len(token) == 22 and f'href="{url}"' in c.get(plan_url).text.replace("&amp;", "&")
+    phone = TestClient(c.app)  # no cookies: not signed in
+    page = phone.get(url, follow_redirects=False)
     assert page.status_code == 200 and 'name="viewport"' in page.text
-    assert 'id="stops"' in page.text and f"/files/sheets/{stem}.pdf" in page.text
+    assert 'id="stops"' in page.text and f"/driver/{stem}/pdf?t={token}" in page.text
+    assert phone.get(f"{address}/pdf?t={token}").content == c.get(pdf_url).content
 
 
 def test_plans_keep_the_public_address_for_the_qr_codes(tmp_path: Path) -> None:
@@ -548,7 +532,7 @@ def test_plans_keep_the_public_address_for_the_qr_codes(tmp_path: Path) -> None:
     configured = client(tmp_path, public_url="https://taza.example.kg/")
     configured.get("/", follow_redirects=True)
     other = post(configured, "/scenarios/1/plan").headers["location"]
-    with _db(tmp_path) as db:
+    with database(tmp_path) as db:
         asked = {job.id: job.public_url for job in db.scalars(select(PlanJob))}
     assert asked[int(plan.rsplit("/", 1)[1])] == "http://testserver"  # where the request came
     assert asked[int(other.rsplit("/", 1)[1])] == "https://taza.example.kg"  # TAZA_PUBLIC_URL
@@ -659,7 +643,7 @@ def test_a_plans_cancel_and_interruption_are_told_in_the_pages_language(tmp_path
     assert post(c, url + "/cancel").status_code == 303
     assert texts(c.get(url).text, "plan-error") == "Отменено со страницы."
     assert c.get(url + "/status").json()["error"] == "cancelled from the page"  # the API: English
-    with _db(tmp_path) as db:
+    with database(tmp_path) as db:
         db.add(PlanJob(id=78, enterprise_id=1, scenario_id=1, scenario_name="x", toml_text="",
                        status=RUNNING, stage="matrix", stage_number=5, stage_total=8))  # fmt: skip
         db.commit()
@@ -674,3 +658,84 @@ def test_a_plans_cancel_and_interruption_are_told_in_the_pages_language(tmp_path
     assert texts(c.get("/plans/78/progress").text, "plan-error").startswith(
         "The server stopped while this plan was running, at stage 5 of 8 ("
     )
+
+
+def test_a_bad_register_is_refused_with_its_reason_in_russian(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/ru", follow_redirects=True)
+    lines = small_register(tmp_path / "register.csv", rows=3, broken=False).read_text("utf-8")
+    header, first, *rest = lines.splitlines()
+    cells = first.split(",")
+    cells[5] = "много"  # the members of the household: not a number
+    data = "\n".join([header, ",".join(cells), *rest]) + "\n"
+    refused = _upload(c, "мой реестр.csv", data.encode("utf-8"))
+    assert refused.status_code == 422
+    said = texts(refused.text, "upload-error")
+    assert said == (
+        "мой реестр.csv: строка 2, поле 'Кол-во членов семьи': 'много' — "
+        "не положительное целое число"
+    )  # the user's own file name, no folder of the server
+    assert str(tmp_path) not in refused.text
+
+
+def test_a_plan_failed_on_bad_input_says_why_in_the_viewers_language(tmp_path: Path) -> None:
+    with client(tmp_path, run_queue=True) as c:
+        c.get("/lang/ru", follow_redirects=True)
+        with database(
+            tmp_path
+        ) as db:  # a scenario the form would refuse, written straight to the base
+            row = db.get(ScenarioRow, 1)
+            assert row is not None
+            raw = tomllib.loads(row.toml_text)
+            raw["vehicle"][0]["capacity_kg"] = "много"
+            row.toml_text = tomli_w.dumps(raw)
+            db.commit()
+        url = post(c, "/scenarios/1/plan").headers["location"]
+        status = _follow(c, url, until={"done", "failed"})
+        assert status["final"] == "failed"
+        assert "capacity_kg = 'много' must be a number" in status["error"]  # the API: English
+        russian = texts(c.get(url).text, "plan-error")
+        assert "capacity_kg = 'много' должно быть числом" in russian
+        c.get("/lang/ky")
+        kyrgyz = texts(c.get(url + "/progress").text, "plan-error")
+        assert "capacity_kg = 'много' сан болушу керек" in kyrgyz
+        assert str(tmp_path) not in russian + kyrgyz
+
+
+def test_error_pages_speak_the_pages_language(tmp_path: Path) -> None:
+    c = client(tmp_path)
+    c.get("/lang/ru", follow_redirects=True)
+    missing = c.get("/plans/999")
+    assert missing.status_code == 404 and "<html" in missing.text
+    said = texts(missing.text, "error-title")
+    assert said == "Такой страницы нет (или у вас нет права её видеть)."
+    assert "not found" not in missing.text and 'id="error-detail"' not in missing.text
+    assert texts(c.get("/no/such/address").text, "error-title") == said  # as another's plan
+    assert texts(c.post("/plans").text, "error-title") == "Этот адрес не принимает такой запрос."
+    forged = c.post("/scenarios/1/plan", data={"csrf_token": "forged"})
+    assert forged.status_code == 403 and texts(forged.text, "error-title") == "Это не разрешено."
+    assert texts(forged.text, "error-detail").startswith("Токен безопасности формы отсутствует")
+    c.get("/lang/ky")
+    assert texts(c.get("/plans/999").text, "error-title").startswith("Мындай бет жок")
+    api = c.get("/plans/999/status", headers={"accept": "application/json"})
+    assert api.status_code == 404 and api.json() == {"detail": "not found"}
+    assert c.get("/", follow_redirects=False).status_code in (200, 303)  # redirects stay redirects
+
+
+def test_a_bug_answers_500_with_a_page_in_the_pages_language(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from routing.service.app import create_app
+
+    app = create_app(settings(tmp_path), run_queue=False)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    c = TestClient(app, raise_server_exceptions=False)
+    c.get("/lang/ru", follow_redirects=True)
+    page = c.get("/boom")
+    assert page.status_code == 500
+    assert texts(page.text, "error-title").startswith("На сервере что-то пошло не так")
+    assert "a bug" not in page.text

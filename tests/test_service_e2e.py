@@ -2,7 +2,8 @@
 
 Sign in, upload a register, fix its broken row in the page, make the plan quick in the scenario
 form, plan the week while watching the stages go by, see the week map and download a packet; then
-read a driver's page on a phone-sized screen.
+read a driver's page on a phone-sized screen, signed in and by its driver link from a browser that
+never signed in.
 """
 
 from __future__ import annotations
@@ -134,3 +135,29 @@ def test_manager_uploads_fixes_plans_and_downloads(browser, server, tmp_path: Pa
     assert phone.locator("#stops li").count() > 2
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 392, f"the driver's page fits a phone's width ({width} px)"
+    _a_driver_link_opens_in_a_browser_that_never_signed_in(browser, page)
+
+
+def _a_driver_link_opens_in_a_browser_that_never_signed_in(browser, page) -> None:
+    """The tokened link (what the sheet's QR code holds) in a fresh browser context: the day's
+    stops and its GPX, no sign-in; a tampered token gets the refusal, not the sign-in page."""
+    link = str(page.locator("#packets a.driver-link").first.get_attribute("href"))
+    assert "?t=" in link and link.startswith("http://127.0.0.1:")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    try:
+        phone = context.new_page()
+        answer = phone.goto(link)
+        assert answer is not None and answer.status == 200 and "/login" not in phone.url
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert phone.locator("#stops li").count() > 2
+        assert phone.locator("header a[href='/plans']").count() == 0, "no manager's pages"
+        with phone.expect_download() as info:
+            phone.locator("#downloads a", has_text="GPX").click()
+        assert b"<gpx" in Path(info.value.path()).read_bytes()
+        token = link.split("?t=")[1]
+        tampered = link.replace(token, ("A" if token[0] != "A" else "B") + token[1:])
+        refused = phone.goto(tampered)
+        assert refused is not None and refused.status == 403 and "/login" not in phone.url
+        assert "Ссылка набрана с ошибкой" in phone.locator("#refused").inner_text()
+    finally:
+        context.close()

@@ -151,6 +151,23 @@ def test_the_qr_code_holds_the_driver_page_address_when_one_is_given(
         assert "Scan: driver's page" in _text(path)[1]
 
 
+def test_the_qr_code_holds_the_tokened_driver_link_of_its_own_day(
+    plan: Plan, tmp_path: Path
+) -> None:
+    from routing.links import link_token
+
+    template, key = "https://taza.example.kg/plans/12/driver/{stem}?t={token}", "plan-12-secret"
+    paths = write_driver_sheets(plan, tmp_path, language="en", driver_url=template, driver_key=key)
+    codes = [read_qr_codes(path, tmp_path) for path in paths]
+    for vd, code in zip(plan.vehicle_days, codes, strict=True):
+        stem = file_stem(vd)
+        url = f"https://taza.example.kg/plans/12/driver/{stem}?t={link_token(key, stem)}"
+        assert code == [url] == [qr_payload(plan, vd, driver_url=template, driver_key=key)]
+    assert codes[0] != codes[1]
+    with pytest.raises(InputError, match="needs the secret key"):
+        write_driver_sheets(plan, tmp_path / "s", language="en", driver_url=template)
+
+
 def test_without_an_address_the_qr_code_names_the_gpx_file_and_says_so(
     plan: Plan, tmp_path: Path
 ) -> None:
@@ -205,3 +222,32 @@ def test_strips_break_where_the_next_stop_is_far_away() -> None:
     near = [np.array([[i * 100.0, 0.0], [(i + 1) * 100.0, 0.0]]) for i in range(16)]
     together = [(n + 1, 0.0, 0.0, n, n) for n in range(16)]
     assert _strip_chunks(_Route(near, np.zeros(16, dtype=np.int8), together, [])) == []
+
+
+def test_street_paths_are_written_once_and_placed_where_the_points_are(plan: Plan) -> None:
+    """The streets' PDF paths are formatted once per plan, in metres from an origin (0.1 m);
+    a map places them with one transformation where it places the same points (`_xy`)."""
+    from typing import Any, cast
+
+    import numpy as np
+
+    from routing.sheets import _MapBox, _Streets
+
+    streets = _Streets.of(plan.network.graph)
+    assert len(streets.paths) == len(streets.lines) > 0
+    parsed = []
+    for line, path in zip(streets.lines, streets.paths, strict=True):
+        words = path.split()
+        assert words[2] == "m" and all(w == "l" for w in words[5::3])
+        xy = np.array([[float(words[k]), float(words[k + 1])] for k in range(0, len(words), 3)])
+        np.testing.assert_allclose(xy + np.array(streets.origin), line, atol=0.051)
+        parsed.append(xy)
+    box = _MapBox(
+        width=300.0, height=200.0, view=tuple(streets.bbox[0]), streets=streets,
+        route=cast(Any, None), edge_range=None, label_every=1, villages=[], depot=None,
+        landfills=[], title="",
+    )  # fmt: skip
+    # the transformation `_MapBox._streets` writes: scale, then shift by the origin's place
+    s, (ox, oy) = box.scale, streets.origin
+    placed = parsed[0] * s + np.array([s * (ox - box.view[0]), s * (oy - box.view[1])])
+    np.testing.assert_allclose(placed, box._xy(streets.lines[0]), atol=0.051 * s + 1e-9)

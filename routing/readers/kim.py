@@ -147,8 +147,8 @@ def _header_value(line: str, path: Path, lineno: int, what: str) -> float:
     try:
         return float(token)
     except ValueError:
-        msg = f"{path}:{lineno}: expected the {what} as a number, got {line.strip()!r}"
-        raise InputError(msg, file=path, row=lineno) from None
+        msg = "{file}:{row}: expected the {what} as a number, got {line!r}"
+        raise InputError(msg, file=path, row=lineno, what=what, line=line.strip()) from None
 
 
 _Row = tuple[int, float, float, int, int, float, float, int]
@@ -158,19 +158,17 @@ _Row = tuple[int, float, float, int, int, float, float, int]
 def _read_header(lines: list[str], path: Path) -> list[float]:
     """The five header values (each positive) after checking the column line follows them."""
     if len(lines) < _HEADER_LINES + 2:
-        msg = (
-            f"{path}: expected 5 header lines, a column line and node rows, got {len(lines)} lines"
-        )
-        raise InputError(msg, file=path)
+        msg = "{file}: expected 5 header lines, a column line and node rows, got {count} lines"
+        raise InputError(msg, file=path, count=len(lines))
     what = ("trip capacity", "daily yardage", "maximum stops per day", "lunch duration", "speed")
     header = [_header_value(lines[k], path, k + 1, what[k]) for k in range(_HEADER_LINES)]
     for k, value in enumerate(header):
         if not value > 0:
-            msg = f"{path}:{k + 1}: the {what[k]} must be positive, got {value}"
-            raise InputError(msg, file=path)
+            msg = "{file}:{row}: the {what} must be positive, got {value}"
+            raise InputError(msg, file=path, row=k + 1, what=what[k], value=value)
     if not lines[_HEADER_LINES].strip().startswith("Stop_ID"):
-        msg = f"{path}:{_HEADER_LINES + 1}: expected the column line starting with 'Stop_ID'"
-        raise InputError(msg, file=path)
+        msg = "{file}:{row}: expected the column line starting with 'Stop_ID'"
+        raise InputError(msg, file=path, row=_HEADER_LINES + 1)
     return header
 
 
@@ -178,8 +176,10 @@ def _read_row(line: str, path: Path, lineno: int) -> _Row:
     """One node row, its fields checked (type, window order, no negative service or load)."""
     fields = line.split()
     if len(fields) != len(_FIELDS):
-        msg = f"{path}:{lineno}: expected {len(_FIELDS)} fields {_FIELDS}, got {len(fields)}"
-        raise InputError(msg, file=path, row=lineno)
+        msg = "{file}:{row}: expected {count} fields {names}, got {got}"
+        raise InputError(
+            msg, file=path, row=lineno, count=len(_FIELDS), names=_FIELDS, got=len(fields)
+        )
     try:
         row = (
             int(fields[0]),
@@ -192,16 +192,16 @@ def _read_row(line: str, path: Path, lineno: int) -> _Row:
             int(fields[7]),
         )
     except ValueError as exc:
-        msg = f"{path}:{lineno}: cannot read the row {line.strip()!r}: {exc}"
-        raise InputError(msg, file=path, row=lineno) from None
+        msg = "{file}:{row}: cannot read the row {line!r}: {detail}"
+        raise InputError(msg, file=path, row=lineno, line=line.strip(), detail=str(exc)) from None
     if row[7] not in (DEPOT, STOP, LANDFILL):
-        msg = f"{path}:{lineno}: Type must be 0 (depot), 1 (stop) or 2 (landfill), got {row[7]}"
-        raise InputError(msg, file=path, row=lineno)
+        msg = "{file}:{row}: Type must be 0 (depot), 1 (stop) or 2 (landfill), got {value}"
+        raise InputError(msg, file=path, row=lineno, field="Type", value=row[7])
     if row[3] > row[4]:
-        msg = f"{path}:{lineno}: Early {fields[3]} is after Late {fields[4]}"
-        raise InputError(msg, file=path, row=lineno)
+        msg = "{file}:{row}: Early {early} is after Late {late}"
+        raise InputError(msg, file=path, row=lineno, early=fields[3], late=fields[4])
     if row[5] < 0 or (row[7] == STOP and row[6] < 0):
-        msg = f"{path}:{lineno}: service time and load must not be negative"
+        msg = "{file}:{row}: service time and load must not be negative"
         raise InputError(msg, file=path, row=lineno)
     return row
 
@@ -236,8 +236,10 @@ def read_kim(path: str | Path) -> KimInstance:
             continue
         row = _read_row(line, path, lineno)
         if row[0] in seen:
-            msg = f"{path}:{lineno}: Stop_ID {row[0]} already used on line {seen[row[0]]}"
-            raise InputError(msg, file=path, row=lineno, field="Stop_ID")
+            msg = "{file}:{row}: Stop_ID {stop} already used on line {first}"
+            raise InputError(
+                msg, file=path, row=lineno, field="Stop_ID", stop=row[0], first=seen[row[0]]
+            )
         seen[row[0]] = lineno
         rows.append(row)
         linenos.append(lineno)
@@ -246,8 +248,8 @@ def read_kim(path: str | Path) -> KimInstance:
     depots = np.flatnonzero(types == DEPOT)
     if len(depots) != 1:
         where = ", ".join(f"line {linenos[i]}" for i in depots) or "none"
-        msg = f"{path}: expected exactly one depot row (Type 0), found {len(depots)} ({where})"
-        raise InputError(msg, file=path)
+        msg = "{file}: expected exactly one depot row (Type 0), found {count} ({where})"
+        raise InputError(msg, file=path, count=len(depots), where=where)
 
     cols = list(zip(*rows, strict=True))
     return KimInstance(
@@ -309,7 +311,7 @@ def kim_to_model(
     """
     landfills = inst.landfills
     if not landfills:
-        msg = f"{inst.path}: no landfill row (Type 2): a vehicle must unload before the depot"
+        msg = "{file}: no landfill row (Type 2): a vehicle must unload before the depot"
         raise InputError(msg, file=inst.path, field="Type")
     model = Model()
     d = inst.depot

@@ -40,8 +40,8 @@ class VrplibSolution:
 
 def _euclidean(coords: np.ndarray, rounding: str, path: Path) -> np.ndarray:
     if rounding not in _ROUNDINGS:
-        msg = f"{path}: rounding must be one of {_ROUNDINGS}, got {rounding!r}"
-        raise InputError(msg, file=path)
+        msg = "{file}: rounding must be one of {allowed}, got {rounding!r}"
+        raise InputError(msg, file=path, allowed=_ROUNDINGS, rounding=rounding)
     diff = coords[:, None, :] - coords[None, :, :]
     dist = np.sqrt((diff**2).sum(axis=-1))
     if rounding == "round":
@@ -63,8 +63,8 @@ def _read(path: Path, instance_format: str) -> dict[str, Any]:
             path, instance_format=instance_format, compute_edge_weights=False
         )
     except Exception as exc:  # the parser's own errors carry no file name
-        msg = f"{path}: cannot read as {instance_format} instance: {exc}"
-        raise InputError(msg, file=path) from exc
+        msg = "{file}: cannot read as {kind} instance: {detail}"
+        raise InputError(msg, file=path, kind=instance_format, detail=str(exc)) from exc
 
 
 def _build(
@@ -79,22 +79,22 @@ def _build(
     vehicles_first: bool,
 ) -> Model:
     if "node_coord" not in data:
-        msg = f"{path}: only instances with NODE_COORD_SECTION (EUC_2D) are supported"
+        msg = "{file}: only instances with NODE_COORD_SECTION (EUC_2D) are supported"
         raise InputError(msg, file=path)
     coords = np.asarray(data["node_coord"], dtype=float)
     n = len(coords)
     demand = np.asarray(data.get("demand", np.zeros(n)), dtype=float)
     if len(demand) != n:
-        msg = f"{path}: {len(demand)} demands for {n} nodes"
-        raise InputError(msg, file=path)
+        msg = "{file}: {demands} demands for {nodes} nodes"
+        raise InputError(msg, file=path, demands=len(demand), nodes=n)
     if "capacity" not in data:
-        msg = f"{path}: no CAPACITY given"
+        msg = "{file}: no CAPACITY given"
         raise InputError(msg, file=path)
     capacity = float(data["capacity"])
     if (demand > capacity).any():
         node = int(np.argmax(demand > capacity)) + 1
-        msg = f"{path}: node {node} has demand {demand[node - 1]} above the capacity {capacity}"
-        raise InputError(msg, file=path)
+        msg = "{file}: node {node} has demand {demand} above the capacity {capacity}"
+        raise InputError(msg, file=path, node=node, demand=demand[node - 1], capacity=capacity)
     dist = _euclidean(coords, rounding, path)
     model = Model(vehicles_first=vehicles_first)
     if time_windows is None:
@@ -154,16 +154,16 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     data = _read(path, "vrplib")
     kind = str(data.get("type", "CVRP")).upper()
     if kind not in ("CVRP", "VRPTW"):
-        msg = f"{path}: TYPE must be CVRP or VRPTW, got {kind}"
-        raise InputError(msg, file=path)
+        msg = "{file}: TYPE must be CVRP or VRPTW, got {kind}"
+        raise InputError(msg, file=path, kind=kind)
     depots = np.atleast_1d(np.asarray(data.get("depot", [0]), dtype=int))
     if len(depots) != 1:
-        msg = f"{path}: exactly one depot is supported, got {len(depots)}"
-        raise InputError(msg, file=path)
+        msg = "{file}: exactly one depot is supported, got {count}"
+        raise InputError(msg, file=path, count=len(depots))
     n = int(data.get("dimension", len(data["node_coord"])))
     tw = np.asarray(data["time_window"]) if kind == "VRPTW" else None
     if kind == "VRPTW" and tw is None:
-        msg = f"{path}: a VRPTW instance needs TIME_WINDOW_SECTION"
+        msg = "{file}: a VRPTW instance needs TIME_WINDOW_SECTION"
         raise InputError(msg, file=path)
     service = data.get("service_time") if kind == "VRPTW" else None
     if service is not None and np.ndim(service) == 0:
@@ -229,14 +229,14 @@ def read_vrplib_solution(path: str | Path) -> VrplibSolution:
     try:
         data = vrplib.read_solution(path)
     except Exception as exc:
-        msg = f"{path}: cannot read as a VRPLIB solution: {exc}"
-        raise InputError(msg, file=path) from exc
+        msg = "{file}: cannot read as a VRPLIB solution: {detail}"
+        raise InputError(msg, file=path, detail=str(exc)) from exc
     if "cost" not in data:
-        msg = f"{path}: no 'Cost' line"
+        msg = "{file}: no 'Cost' line"
         raise InputError(msg, file=path)
     routes = [[int(k) - 1 for k in route] for route in data.get("routes", [])]
     if any(k < 0 for route in routes for k in route):
-        msg = f"{path}: client numbers must start at 1"
+        msg = "{file}: client numbers must start at 1"
         raise InputError(msg, file=path)
     return VrplibSolution(routes=routes, cost=float(data["cost"]))
 

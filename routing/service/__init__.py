@@ -11,6 +11,7 @@ mid-plan marks that plan interrupted when it starts again.
 
 Modules: ``settings`` (configuration), ``store`` (tables and migrations), ``security`` (passwords,
 sessions, CSRF), ``uploads`` (checked uploads and the geocoding report), ``scenarios`` (the form and
-the TOML it becomes), ``jobs`` (the queue, running `routing.api` in workers), ``app`` (the
-pages), ``server`` (``taza-route serve``).
+the TOML it becomes), ``jobs`` (the queue, running `routing.api` in workers), ``driverlinks`` (the
+tokened driver links a phone opens without sign-in: tokens, expiry), ``app`` (the application, its
+language and error pages), ``pages`` (the routes), ``server`` (``taza-route serve``).
 """

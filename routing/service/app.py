@@ -16,15 +16,23 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from routing.i18n import LANGUAGES, day_name, translator
+from routing.i18n import LANGUAGES, Translator, day_name, translator
 from routing.service import security
 from routing.service.jobs import Dispatcher, inputs_dir, recover
 from routing.service.settings import Settings
@@ -83,6 +91,8 @@ def create_app(settings: Settings, *, run_queue: bool = True) -> FastAPI:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(CsrfCookie)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(StarletteHTTPException, error_page)
+    app.add_exception_handler(Exception, error_page)  # a bug: 500, its traceback in the log
     from routing.service import pages
 
     app.include_router(pages.router)
@@ -169,6 +179,52 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     }
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """An error as a page in the request's language (404, 403, 405, 413, 500, ...).
+
+    A redirect keeps its own answer; a client asking for JSON only gets ``{"detail": ...}`` as
+    before. The page says what the status means; a detail the service wrote in the page's language
+    (a refused form, an upload too large) is shown beneath it.
+    """
+    if isinstance(exc, StarletteHTTPException) and exc.status_code < 400:
+        return await http_exception_handler(request, exc)
+    status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
+    accept = request.headers.get("accept", "")
+    detail = exc.detail if isinstance(exc, StarletteHTTPException) else ""
+    headers = getattr(exc, "headers", None)
+    if "application/json" in accept and "text/html" not in accept:
+        return JSONResponse({"detail": detail or "error"}, status_code=status, headers=headers)
+    _ = translator(language_of(request))
+    shown = detail if isinstance(detail, str) and detail not in _GENERIC_DETAILS else ""
+    if not hasattr(request.state, "csrf"):
+        request.state.csrf = (
+            ""  # the page's own forms are not offered to a request that failed early
+        )
+    return render(
+        request, "error.html", status_code=status, title=_error_title(status, _), detail=shown
+    )
+
+
+# details that only repeat the status: the page's title says it in the page's language
+_GENERIC_DETAILS = frozenset(
+    {"not found", "Not Found", "Method Not Allowed", "Internal Server Error"}
+)
+
+
+def _error_title(status: int, _: Translator) -> str:
+    if status == 404:
+        return _("There is no such page (or it is not yours to see).")
+    if status == 403:
+        return _("This is not allowed.")
+    if status == 405:
+        return _("This address does not take that kind of request.")
+    if status == 413:
+        return _("The upload is too large.")
+    if status >= 500:
+        return _("Something went wrong on the server; the error was written to its log.")
+    return _("The request could not be used.")
 
 
 def not_found() -> HTTPException:

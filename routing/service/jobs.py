@@ -256,7 +256,9 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
         reporter.write(status=CANCELLED, error="cancelled from the page", finished_at=utcnow())
         return
     except InputError as exc:
-        reporter.write(status=FAILED, error=str(exc).replace(str(root), "…"), finished_at=utcnow())
+        shown = exc.replaced(str(root), "…")
+        texts = json.dumps(shown.texts(), ensure_ascii=False)
+        reporter.write(status=FAILED, error=str(shown), error_texts=texts, finished_at=utcnow())
         return
     except Exception as exc:
         logger.exception("job %s failed", job_id)
@@ -276,6 +278,7 @@ def _plan(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[st
     """Plan one scenario's week into the job's ``out/``; returns the figures its page shows."""
     from routing import api
     from routing.scenario import load_scenario
+    from routing.service.driverlinks import driver_template
 
     # The scenario file sits with the inputs, whose server-chosen names it refers to.
     scenario_file = inputs_dir(root, job.enterprise_id) / f"plan-{job.id}.toml"
@@ -283,14 +286,13 @@ def _plan(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[st
     out = plan_dir(root, job.id) / "out"
     formats = [f for f in api.ALL_FORMATS if f != "screenshots"]  # screenshots need a browser
     scenario = load_scenario(scenario_file)
-    base = job.public_url.replace("{", "{{").replace("}", "}}")  # a literal part of the template
-    driver_url = f"{base}/plans/{job.id}/driver/{{stem}}" if base else None  # pages.driver_page
+    driver_url = driver_template(job.public_url, job.id)  # tokened: opens without sign-in
     plan = api.plan_week(
         scenario, on_progress=reporter, cancel=cancel, cache_dir=root / "cache" / "networks"
     )
     api.write_outputs(
         plan, out, formats=formats, language=job.language, offline=True, driver_url=driver_url,
-        on_progress=reporter, cancel=cancel,
+        driver_key=job.link_key, on_progress=reporter, cancel=cancel,
     )  # fmt: skip
     return _summary(out / "summary.json")
 

@@ -8,13 +8,15 @@ form, check the CSRF token, then hand such work to a plain function.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,8 +27,8 @@ from routing.errors import InputError
 from routing.i18n import LANGUAGES, translator
 from routing.progress import STAGES, stage_title
 from routing.scenario import DAYS, ScenarioError
+from routing.service import driverlinks, security
 from routing.service import scenarios as sc
-from routing.service import security
 from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, render
 from routing.service.jobs import inputs_dir
 from routing.service.store import (
@@ -41,6 +43,7 @@ from routing.service.store import (
     ScenarioRow,
     Upload,
     User,
+    new_link_key,
     utcnow,
 )
 from routing.service.uploads import (
@@ -85,7 +88,7 @@ def user_of(request: Request) -> User:
 
 
 def _safe_next(url: str | None) -> str:
-    """A local path to go back to (never another site)."""
+    """A local path, with its query (a driver link's token), to go back to (never another site)."""
     parts = urlsplit(url or "/")
     if (
         parts.scheme
@@ -94,7 +97,7 @@ def _safe_next(url: str | None) -> str:
         or parts.path.startswith("//")
     ):
         return "/"
-    return parts.path
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 async def form_of(request: Request) -> Any:
@@ -258,7 +261,8 @@ def _save_scenario(
         try:
             scenario = sc.validate(text, inputs_dir(settings.data_dir, user.enterprise_id))
         except ScenarioError as exc:
-            return _scenario_form(request, row, raw, error=str(exc), status_code=422)
+            error = _said(request, exc)
+            return _scenario_form(request, row, raw, error=error, status_code=422)
         row.toml_text, row.name, row.updated_at = text, scenario.name, utcnow()
         db.commit()
         uploads = db.scalars(select(Upload).where(Upload.scenario_id == sid)).all()
@@ -311,21 +315,19 @@ def _accept_upload(
     request: Request, user: User, sid: int, kind: str, name: str, data: bytes
 ) -> Response:
     settings = request.app.state.settings
-    _ = translator(language_of(request))
     inputs = inputs_dir(settings.data_dir, user.enterprise_id)
     with _sessions(request)() as db:
         row = _own(db, ScenarioRow, sid, user)
         try:
             suffix = check_upload(name, data, max_bytes=settings.max_upload_bytes)
         except UploadError as exc:
-            return _refused(request, row, _(exc.message, **exc.values))
+            return _refused(request, row, _said(request, exc))
         stored = store(data, suffix, inputs)
         try:
             rows = count_rows(inputs / stored, kind, max_rows=settings.max_rows)
-        except ValueError as exc:
+        except InputError as exc:
             (inputs / stored).unlink(missing_ok=True)
-            text = _(exc.message, **exc.values) if isinstance(exc, UploadError) else str(exc)
-            return _refused(request, row, text.replace(stored, name))
+            return _refused(request, row, _said(request, exc, inputs, names={stored: name}))
         raw = sc.parse(row.toml_text)
         register = raw.setdefault("register", {})
         register[kind] = stored
@@ -342,8 +344,25 @@ def _accept_upload(
             try:
                 _refresh_report(request, db, item, row)
             except InputError as exc:
-                return _refused(request, row, str(exc))
+                return _refused(request, row, _said(request, exc, inputs, names={stored: name}))
         return redirect(f"/uploads/{item.id}")
+
+
+def _said(
+    request: Request,
+    exc: InputError,
+    inputs: Path | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """An input error in the page's language: each stored file name in ``names`` written as the
+    user's own, the enterprise's ``inputs`` folder left out (the server's folders are not theirs)."""
+    for stored, name in (names or {}).items():
+        exc = exc.replaced(stored, name)
+    if inputs is not None:
+        for folder in (inputs.resolve(), inputs):
+            exc = exc.replaced(f"{folder}/", "")
+    return exc.text(language_of(request))
 
 
 def _refused(request: Request, row: ScenarioRow, message: str) -> Response:
@@ -414,14 +433,14 @@ def _apply_fixes(
         previous = inputs / item.corrections_name if item.corrections_name else None
         try:
             name = write_corrections(fixes, previous, inputs)
-        except ValueError as exc:
+        except InputError as exc:
             return render(
                 request,
                 "upload.html",
                 status_code=422,
                 item=item,
                 rows=_rows_to_fix(request, item),
-                error=str(exc),
+                error=_said(request, exc, inputs),
             )
         raw["register"]["corrections"] = name
         row.toml_text, row.updated_at = sc.dump(raw), utcnow()
@@ -430,9 +449,9 @@ def _apply_fixes(
         try:
             _refresh_report(request, db, item, row)
         except InputError as exc:
-            rows = _rows_to_fix(request, item)
+            rows, error = _rows_to_fix(request, item), _said(request, exc, inputs)
             return render(
-                request, "upload.html", status_code=422, item=item, rows=rows, error=str(exc)
+                request, "upload.html", status_code=422, item=item, rows=rows, error=error
             )
     return redirect(f"/uploads/{uid}")
 
@@ -530,12 +549,23 @@ async def plan_page(request: Request, jid: int) -> Response:
     return render(
         request, "plan.html", job=job, stages=_stages(job, language_of(request)), files=files, summary=summary,
         finished=job.status in FINISHED, slug=_slug, job_error=_job_error(job, language_of(request)),
+        **_links_context(request, job),
     )  # fmt: skip
 
 
+def _links_context(request: Request, job: PlanJob) -> dict[str, Any]:
+    """What the plan page says of its driver links: each day's address, until when, revoked."""
+    days = request.app.state.settings.driver_link_days
+    expires = driverlinks.links_expire(job, days=days)
+    return {
+        "link_of": lambda stem: driverlinks.link_of(job, stem), "links_days": days,
+        "links_last_day": (expires - dt.timedelta(days=1)).date(), "links_expired": utcnow() >= expires,
+    }  # fmt: skip
+
+
 def _job_error(job: PlanJob, language: str) -> str:
-    """A plan's error for its page: the service's own words in the page's language, a planner's
-    message (bad input, a bug) as it was written; the status API keeps them in English."""
+    """A plan's error for its page: the service's own words and a message of bad input in the
+    page's language, a bug's as it was written; the status API keeps them in English."""
     _ = translator(language)
     if job.status == INTERRUPTED and job.stage:
         return _(
@@ -546,7 +576,8 @@ def _job_error(job: PlanJob, language: str) -> str:
         return _("The server stopped while this plan was running; start it again.")
     if job.status == CANCELLED:
         return _("Cancelled from the page.")
-    return job.error or ""
+    texts = json.loads(job.error_texts) if job.error_texts else {}
+    return str(texts.get(language) or job.error or "")
 
 
 def _slug(day: str, vehicle: str) -> str:
@@ -627,12 +658,25 @@ def plan_zip(request: Request, jid: int) -> Response:
 
 
 @router.get("/plans/{jid}/driver/{stem}", response_class=HTMLResponse)
-async def driver_page(request: Request, jid: int, stem: str) -> Response:
-    import csv
-
+async def driver_page(request: Request, jid: int, stem: str, t: str | None = None) -> Response:
+    """A vehicle-day's page: for a signed-in user of the plan's enterprise, or with the day's
+    token (``t``, `routing.service.driverlinks`) for anyone, without sign-in."""
+    if t is not None:
+        job = _by_token(request, jid, stem, t)
+        if isinstance(job, Response):
+            return job
+        response = _driver(request, job, stem, token=t)
+        response.headers.update(driverlinks.TOKEN_HEADERS)
+        return response
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
+    return _driver(request, job, stem, token=None)
+
+
+def _driver(request: Request, job: PlanJob, stem: str, *, token: str | None) -> Response:
+    import csv
+
     summary = json.loads(job.summary_json) if job.summary_json else {}
     days = [vd for vd in summary.get("vehicle_days", []) if _slug(vd["day"], vd["vehicle"]) == stem]
     files = _files(request, job)
@@ -645,10 +689,89 @@ async def driver_page(request: Request, jid: int, stem: str) -> Response:
             for r in csv.DictReader(handle)
             if r["day"] == vd["day"] and r["vehicle"] == vd["vehicle"]
         ]
+    downloads = {}  # by kind: the signed-in user's file address, or the token's own
+    for kind in driverlinks.ROUTE_FILES:
+        name = driverlinks.route_file(stem, kind)
+        if name in files and token is not None:
+            downloads[kind] = _with_token(f"/plans/{job.id}/driver/{stem}/{kind}", token)
+        elif name in files:
+            downloads[kind] = f"/plans/{job.id}/files/{name}"
+    here = _with_token(request.url.path, token)
     return render(
-        request, "driver.html", job=job, vd=vd, stops=stops, stem=stem, files=files,
-        attribution=summary.get("attribution", ""), synthetic=summary.get("synthetic", False),
+        request, "driver.html", job=job, vd=vd, stops=stops, stem=stem, downloads=downloads,
+        here=here, attribution=summary.get("attribution", ""), synthetic=summary.get("synthetic", False),
     )  # fmt: skip
+
+
+def _by_token(request: Request, jid: int, stem: str, token: str) -> PlanJob | Response:
+    """The plan a driver link opens, or the page refusing it (403, in the viewer's language)."""
+    settings = request.app.state.settings
+    with _sessions(request)() as db:
+        job = db.get(PlanJob, jid)
+    state = driverlinks.check_token(job, stem, token, days=settings.driver_link_days, now=utcnow())
+    if state == driverlinks.OPEN and job is not None:
+        return job
+    expired = None
+    if state == driverlinks.EXPIRED and job is not None:
+        expired = driverlinks.links_expire(job, days=settings.driver_link_days)
+    here = _with_token(request.url.path, token)  # the language links keep showing this answer
+    response = render(request, "driver_refused.html", status_code=403, expired=expired, here=here)
+    response.headers.update(driverlinks.TOKEN_HEADERS)
+    return response
+
+
+def _with_token(path: str, token: str | None) -> str:
+    return path if token is None else f"{path}?t={quote(token, safe='')}"
+
+
+@router.get("/plans/{jid}/driver/{stem}/{kind}")
+async def driver_file(request: Request, jid: int, stem: str, kind: str, t: str = "") -> Response:
+    """A vehicle-day's own sheet or route file (``pdf``, ``gpx``, ``kml``, ``geojson``) by its
+    token; any other file of the plan, or another day's, is not reachable this way."""
+    job = _by_token(request, jid, stem, t)
+    if isinstance(job, Response):
+        return job
+    name = driverlinks.route_file(stem, kind)
+    path = _files(request, job).get(name) if name else None
+    if path is None:
+        raise not_found()
+    response = FileResponse(
+        path,
+        filename=path.name,
+        content_disposition_type="inline" if kind == "pdf" else "attachment",
+    )
+    response.headers.update(driverlinks.TOKEN_HEADERS)
+    return response
+
+
+@router.post("/plans/{jid}/links/revoke")
+async def plan_links_revoke(request: Request, jid: int) -> Response:
+    """Revoke a plan's driver links: a new secret, so every printed QR code stops opening."""
+    user = user_of(request)
+    await form_of(request)
+    with _sessions(request)() as db:
+        job = _own(db, PlanJob, jid, user)
+        job.link_key, job.links_revoked_at = new_link_key(), utcnow()
+        db.commit()
+    return redirect(f"/plans/{jid}#links")
+
+
+@router.post("/plans/{jid}/again")
+async def plan_again(request: Request, jid: int) -> Response:
+    """Plan the same scenario text again (new sheets, with new driver links, to print)."""
+    user = user_of(request)
+    await form_of(request)
+    with _sessions(request)() as db:
+        old = _own(db, PlanJob, jid, user)
+        if old.kind != "plan":
+            raise not_found()
+        job = PlanJob(
+            enterprise_id=user.enterprise_id, scenario_id=old.scenario_id, scenario_name=old.scenario_name,
+            toml_text=old.toml_text, language=language_of(request), status=WAITING, public_url=public_url(request),
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+        return redirect(f"/plans/{job.id}")
 
 
 # ------------------------------------------------------------------------------------------------

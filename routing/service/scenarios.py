@@ -105,9 +105,9 @@ def validate(toml_text: str, inputs: Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        text = str(exc).replace(str(path.resolve()), SHOWN_NAME).replace(str(path), SHOWN_NAME)
-        text = text.replace(str(inputs.resolve()) + "/", "").replace(str(inputs) + "/", "")
-        raise ScenarioError(text) from None
+        shown = exc.replaced(str(path.resolve()), SHOWN_NAME).replaced(str(path), SHOWN_NAME)
+        shown = shown.replaced(str(inputs.resolve()) + "/", "").replaced(str(inputs) + "/", "")
+        raise shown from None
     finally:
         path.unlink(missing_ok=True)
 

@@ -68,11 +68,11 @@ def check_safe(settings: Settings) -> None:
     if settings.loopback or admin_has_password(settings):
         return
     msg = (
-        f"refusing to listen on {settings.host}: beyond this machine the service needs an "
-        f"administrator password first. Set one with `taza-route serve --set-password` or the "
-        f"{ADMIN_PASSWORD_ENV} environment variable, then start again."
+        "refusing to listen on {host}: beyond this machine the service needs an "
+        "administrator password first. Set one with `taza-route serve --set-password` or the "
+        "{variable} environment variable, then start again."
     )
-    raise UnsafeSettings(msg)
+    raise UnsafeSettings(msg, field="host", host=settings.host, variable=ADMIN_PASSWORD_ENV)
 
 
 def serve(
@@ -126,7 +126,8 @@ def serve(
         ),
         flush=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # no access log: the query of a driver link is its token (routing.service.driverlinks)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
 
 

@@ -7,6 +7,9 @@ outputs of each plan; nothing else is written.
 ``TAZA_PUBLIC_URL`` is the address phones reach the service at (``https://taza.example.kg/``, behind
 a proxy or on the office network): the QR code on each driver sheet points to that day's driver page
 under it. Without it, the address the manager's browser used to ask for the plan is taken.
+
+``TAZA_DRIVER_LINK_DAYS`` is how many days after the plan's week its driver links (the tokened
+addresses in the QR codes) keep opening; :data:`DRIVER_LINK_DAYS` when unset.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ import platformdirs
 from routing.errors import InputError
 
 LOOPBACK_NAMES = ("localhost",)
+
+DRIVER_LINK_DAYS = 14
+"""Assumption: a driver's link opens until 14 days after the last day of its plan's week (a sheet
+is used during its week and may be looked up for a complaint shortly after; a stolen sheet stops
+working within weeks). ``TAZA_DRIVER_LINK_DAYS`` or ``Settings.driver_link_days`` changes it."""
 
 
 def default_data_dir() -> Path:
@@ -48,11 +56,31 @@ def check_public_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         msg = (
-            f"TAZA_PUBLIC_URL: {url!r} is not an http:// or https:// address with a host; "
+            "{field}: {url!r} is not an http:// or https:// address with a host; "
             "write the address phones reach the service at, e.g. https://taza.example.kg"
         )
-        raise InputError(msg, field="TAZA_PUBLIC_URL")
+        raise InputError(msg, field="TAZA_PUBLIC_URL", url=url)
     return url
+
+
+def default_driver_link_days() -> int:
+    """``$TAZA_DRIVER_LINK_DAYS`` (a whole number of days, 0 or more), else :data:`DRIVER_LINK_DAYS`.
+
+    Raises
+    ------
+    routing.errors.InputError
+        If it is set to anything but a whole number of days, 0 or more.
+    """
+    text = os.environ.get("TAZA_DRIVER_LINK_DAYS", "").strip()
+    if not text:
+        return DRIVER_LINK_DAYS
+    if not text.isdigit():
+        msg = (
+            "{field}: {value!r} is not a whole number of days; write e.g. "
+            "{days} (driver links open until that many days after the plan's week)"
+        )
+        raise InputError(msg, field="TAZA_DRIVER_LINK_DAYS", value=text, days=DRIVER_LINK_DAYS)
+    return int(text)
 
 
 def default_plan_workers() -> int:
@@ -95,6 +123,9 @@ class Settings:
     public_url
         The service's address as phones reach it, for the driver sheets' QR codes (an
         ``http(s)://`` address; "" = the address each plan was asked from).
+    driver_link_days
+        A plan's driver links open until this many days after the last day of its week
+        (:data:`DRIVER_LINK_DAYS`, an assumption).
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -107,6 +138,7 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     poll_s: float = 0.5
     public_url: str = field(default_factory=default_public_url)
+    driver_link_days: int = field(default_factory=default_driver_link_days)
 
     @property
     def database_url(self) -> str:

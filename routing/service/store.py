@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ FINISHED = (DONE, FAILED, CANCELLED, INTERRUPTED)
 def utcnow() -> dt.datetime:
     """Now in UTC, without tzinfo (SQLite keeps naive timestamps)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def new_link_key() -> str:
+    """A plan's new secret for its driver links (256 random bits, URL-safe text)."""
+    return secrets.token_urlsafe(32)
 
 
 class Base(DeclarativeBase):
@@ -125,12 +131,19 @@ class PlanJob(Base):
     fraction: Mapped[float | None] = mapped_column(Float, nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str] = mapped_column(Text, default="")
+    # bad input: the message in every language, JSON {"ky": ..., "ru": ..., "en": ...}, written
+    # when the plan failed (InputError.texts), so each viewer reads it in the page's language
+    error_texts: Mapped[str] = mapped_column(Text, default="", server_default="")
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     out_dir: Mapped[str] = mapped_column(String(200), default="")  # relative to the data folder
     # the service's address for the driver sheets' QR codes (Settings.public_url or the request's)
     public_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
     summary_json: Mapped[str] = mapped_column(Text, default="")
+    # the secret the driver links' tokens are made with (routing.links.link_token); a new one
+    # when the manager revokes the links, at links_revoked_at (routing.service.driver)
+    link_key: Mapped[str] = mapped_column(String(64), default=new_link_key)
+    links_revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from routing.errors import InputError
 from routing.scenario import Scenario
 
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson"}
@@ -33,13 +34,9 @@ CORRECTION_FIELDS = ("source_row", "household_id", "village", "street", "house",
 _SNIFF_BYTES = 64 * 1024
 
 
-class UploadError(ValueError):
-    """A refused upload; ``message`` is an English catalogue id, ``values`` fill its placeholders."""
-
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message.format(**values) if values else message)
-        self.message = message
-        self.values = values
+class UploadError(InputError):
+    """A refused upload: its template is an English id of ``taza-web.po``, which
+    ``error.text(language)`` translates like any input error's."""
 
 
 def check_upload(filename: str, data: bytes, *, max_bytes: int) -> str:
@@ -203,8 +200,8 @@ def write_corrections(
 
     Raises
     ------
-    ValueError
-        ``read_corrections``'s message naming the row and field.
+    routing.errors.InputError
+        ``read_corrections``'s message naming the row and field (the file named corrections.csv).
     """
     from routing.geocode import read_corrections
 
@@ -229,7 +226,7 @@ def write_corrections(
     path.write_text(buffer.getvalue(), encoding="utf-8")
     try:
         read_corrections(path)
-    except ValueError as exc:
+    except InputError as exc:
         path.unlink(missing_ok=True)
-        raise ValueError(str(exc).replace(str(path), "corrections.csv")) from None
+        raise exc.replaced(str(path), "corrections.csv") from None
     return name
