@@ -25,6 +25,7 @@ USER_FACING = (
     "register.py",
     "geocode.py",
     "network.py",
+    "fetch.py",
     "profile.py",
     "region.py",
     "settlements.py",
