@@ -264,6 +264,12 @@ def _write_map(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
     ]
 
 
+def _write_plan_file(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
+    from routing.planfile import PLAN_FILE, write_plan_file  # geopandas: only when asked
+
+    return [write_plan_file(plan, folder / PLAN_FILE)]
+
+
 def _write_sheets(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
     from routing.sheets import write_driver_sheets  # reportlab: only when asked
 
@@ -314,6 +320,10 @@ FORMATS: Mapping[str, OutputFormat] = {
     "routes": OutputFormat(
         lambda plan, folder, _: [write_routes_geojson(plan, folder / "routes.geojson")],
         "routes.geojson", "every trip's line", ("routes.geojson",),
+    ),
+    "plan": OutputFormat(
+        _write_plan_file, "plan.json", "the plan itself, to draw its sheets again (taza-route sheets)",
+        ("plan.json",),
     ),
     "map": OutputFormat(
         _write_map, "week.html", "the interactive map", ("week.html", "week_files")

@@ -29,6 +29,7 @@ USER_FACING = (
     "settlements.py",
     "pipeline.py",
     "links.py",
+    "planfile.py",
     "sweep.py",
     "cli.py",
     "atomic.py",
