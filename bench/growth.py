@@ -35,6 +35,7 @@ PLACES = REPO.parent / "shared" / "data" / "places" / "ketmen-dobo-cholpon-ata.c
 BASE_HOUSEHOLDS = 3538  # the valley at scale 1
 STAGES = ("network", "households", "snapping", "points", "matrix", "search", "assembly", "outputs")
 FORMATS = ("summary", "stops", "routes", "map", "sheets", "gpx", "kml", "geojson")
+DEFAULT_SEED = 2022  # the default stand-in's; another seed is a held-out valley
 
 
 def _rss_mb() -> float:
@@ -126,18 +127,21 @@ def _run(folder: str, time_limit_s: float) -> dict[str, Any]:
     }
 
 
-def measure(scale: float, time_limit_s: float, tmp: Path) -> dict[str, Any]:
-    """Generate the valley at ``scale`` and plan it in a fresh process."""
+def measure(
+    scale: float, time_limit_s: float, tmp: Path, *, seed: int = DEFAULT_SEED
+) -> dict[str, Any]:
+    """Generate the valley at ``scale`` (from ``seed``) and plan it in a fresh process."""
     from routing.synthetic import generate
 
-    folder = tmp / f"x{scale:g}"
-    generate(folder, scale=scale, places=PLACES)
+    folder = tmp / f"x{scale:g}-s{seed}"
+    generate(folder, scale=scale, places=PLACES, seed=seed)
     _scenario(folder, scale, time_limit_s)
     # a fresh process that may start its own (a Pool's daemonic workers may not)
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
         result: dict[str, Any] = pool.submit(_run, *(str(folder), time_limit_s)).result()
     result["scale"] = scale
+    result["seed"] = seed
     return result
 
 
@@ -225,13 +229,21 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=5.0, help="solver seconds per day")
     parser.add_argument("--json", type=Path, help="append each size's figures to this file")
     parser.add_argument("--from-json", type=Path, help="write the table from this file's runs")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="the generator's seed (another: held out)"
+    )
+    parser.add_argument("--output", type=Path, default=OUT, help="the results file to write")
     args = parser.parse_args()
     if args.from_json is not None:
         rows = [json.loads(x) for x in args.from_json.read_text(encoding="utf-8").splitlines() if x]
         rows.sort(key=lambda r: r["households"])
         started = min(dt.datetime.fromisoformat(r["started"]) for r in rows)
         scales = ",".join(f"{r['scale']:g}" for r in rows)
-        write_results(rows, scales=scales, time_limit_s=args.time_limit, started=started)
+        seed = int(rows[0].get("seed", DEFAULT_SEED))
+        write_results(
+            rows, scales=scales, time_limit_s=args.time_limit, started=started, seed=seed,
+            out=args.output,
+        )  # fmt: skip
         return
     started = dt.datetime.now(dt.UTC)
     rows = []
@@ -240,7 +252,7 @@ def main() -> None:
             print(f"[x{scale:g}] generate and plan ...", flush=True)
             load = os.getloadavg()[0]
             begun = dt.datetime.now(dt.UTC)
-            rows.append(measure(scale, args.time_limit, Path(tmp)))
+            rows.append(measure(scale, args.time_limit, Path(tmp), seed=args.seed))
             rows[-1].update(
                 started=begun.isoformat(), load_before=load, load_after=os.getloadavg()[0]
             )
@@ -248,13 +260,22 @@ def main() -> None:
             if args.json is not None:
                 with args.json.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(rows[-1]) + "\n")
-    write_results(rows, scales=args.scales, time_limit_s=args.time_limit, started=started)
+    write_results(
+        rows, scales=args.scales, time_limit_s=args.time_limit, started=started, seed=args.seed,
+        out=args.output,
+    )  # fmt: skip
 
 
 def write_results(
-    rows: list[dict[str, Any]], *, scales: str, time_limit_s: float, started: dt.datetime
+    rows: list[dict[str, Any]],
+    *,
+    scales: str,
+    time_limit_s: float,
+    started: dt.datetime,
+    seed: int = DEFAULT_SEED,
+    out: Path = OUT,
 ) -> None:
-    """Write ``bench/results/growth.md`` from the runs' figures."""
+    """Write the results file (``bench/results/growth.md`` unless ``out``) from the runs."""
     loads = ", ".join(
         f"{r['households']:,}: {r['load_before']:.1f} before, {r['load_after']:.1f} after"
         for r in rows
@@ -263,14 +284,18 @@ def write_results(
     text = [
         "# Growth curve: one plan from 3,500 to 28,000 households",
         "",
-        f"Command: `python -m bench.growth --scales {scales} --time-limit {time_limit_s:g}` (or one "
+        f"Command: `python -m bench.growth --scales {scales} --time-limit {time_limit_s:g}"
+        + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
+        + "` (or one "
         "`--scales S --json FILE` per size, then `--from-json FILE`)",
         f"Date: {started:%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, 2 shared cores; 1-minute load "
         f"average per size: {loads or 'not recorded'} (2 cores: above 2, other work shared them and "
         "wall times are stretched; the CPU seconds are the planning process's own). Python "
         f"{platform.python_version()}, numpy {version('numpy')}, PyVRP {version('pyvrp')}. One run per "
         "size (each a fresh process).",
-        "Data: the synthetic valley (`python -m routing.synthetic --scale S`, seed 2022) with the default "
+        f"Data: the synthetic valley (`python -m routing.synthetic --scale S`, seed {seed}"
+        + (", held out: not the seed the code was developed on" if seed != DEFAULT_SEED else "")
+        + ") with the default "
         f"scenario, vehicle counts x S, solver {time_limit_s:g} s per day, outputs: {', '.join(FORMATS)}. "
         "Peak memory per stage is the planning process's resident memory sampled every 50 ms; the solver's "
         "worker processes are counted apart (their peak; their CPU is not counted: they are not reaped "
@@ -280,8 +305,8 @@ def write_results(
         "",
         *_checks(rows),
     ]
-    write_text(OUT, "\n".join(text) + "\n")
-    print(f"wrote {OUT}")
+    write_text(out, "\n".join(text) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -102,8 +102,9 @@ def day_models(path: Path) -> tuple[Any, list[tuple[str, Any]]]:
     located = pipeline.locate_households(scenario, network, cache_dir=None)
     snapped = pipeline.snap(scenario, network, located)
     points = pipeline.village_points(scenario, snapped)
-    priced = pipeline.price(scenario, snapped, points, reporter=reporter, workers=1)
+    priced = pipeline.price(scenario, snapped, points)
     schedule = pipeline.week_schedule(scenario, points, priced)
+    priced = pipeline.price_days(priced, schedule, reporter=reporter, workers=1)
     by_id = points.set_index("point_id")
     models = []
     for day in DAYS:
@@ -112,7 +113,7 @@ def day_models(path: Path) -> tuple[Any, list[tuple[str, Any]]]:
             todo = by_id.loc[list(ids)].reset_index()
             built = build_day_model(
                 scenario, day, todo, locations=priced.locations, matrix=priced.matrix,
-                profiles=priced.profiles,
+                profiles=priced.profiles, priced=priced.days.get(day),
             )  # fmt: skip
             models.append((day, built.model))
     return scenario, models

@@ -23,6 +23,11 @@ matrix cannot say so, since a segment is driven inside the client, not between l
 day's model gets a matrix per profile (`Model.add_profile`), each vehicle type its profile and
 each such point the profiles that may serve it.
 
+By day: :func:`price_day` gives one day its own locations (:func:`day_locations`) and, per
+routing profile, the matrix between them only, from the week's matrix or, as the planner does,
+from a `routing.turns.HeadingPricer` that computes only those cells; :func:`build_day_model` uses
+it (or prices the day itself).
+
 Evidence: ``tests/test_daymodel.py`` checks headings on a small grid (two-way and one-way streets, a
 junction) and that a day's model holds exactly that day's points and the fleet's rules.
 """
@@ -30,20 +35,26 @@ junction) and that a day's model holds exactly that day's points and the fleet's
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from routing.network import RoadNetwork, restrict
 from routing.profile import TruckProfile
 from routing.scenario import Scenario, VehicleSpec
 from routing.solver.model import Lunch, Model, Result
-from routing.turns import Heading, HeadingMatrix
+from routing.turns import Heading, HeadingMatrix, HeadingPricer
+
+#: where a day's legs are priced from: the week's matrix (`HeadingMatrix.take` copies the day's
+#: cells) or a pricer (`HeadingPricer.take` computes only them)
+Prices = HeadingMatrix | HeadingPricer
 
 __all__ = [
     "DayModel",
+    "DayPriced",
     "Locations",
     "PointHeadings",
     "RoadProfiles",
@@ -56,6 +67,7 @@ __all__ = [
     "locate",
     "own_roads",
     "point_headings",
+    "price_day",
     "profile_groups",
     "refused_points",
 ]
@@ -111,7 +123,8 @@ class RoadProfiles:
     networks
         Each profile's roads (`routing.network.restrict` of the snapped network).
     matrices
-        Each profile's heading matrix over the same `Locations.headings`.
+        Each profile's heading matrix over the same `Locations.headings`, or its pricer (the
+        planner's: each day's cells are computed on their own, `price_day`).
     of_vehicle
         Vehicle type name → its profile.
     refused
@@ -121,7 +134,7 @@ class RoadProfiles:
 
     profiles: tuple[TruckProfile, ...]
     networks: tuple[RoadNetwork, ...]
-    matrices: tuple[HeadingMatrix, ...]
+    matrices: tuple[Prices, ...]
     of_vehicle: Mapping[str, int]
     refused: Mapping[str, frozenset[int]]
 
@@ -144,6 +157,16 @@ class DayModel:
     point_ids: tuple[str, ...]
     locations: Locations | None = None
     matrices: tuple[HeadingMatrix, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DayPriced:
+    """One day's locations and heading matrices (one per routing profile), for ``point_ids``
+    in that order (`price_day`)."""
+
+    point_ids: tuple[str, ...]
+    locations: Locations
+    matrices: tuple[HeadingMatrix, ...]
 
 
 @dataclass(frozen=True)
@@ -221,20 +244,22 @@ def locate(
 
 
 def landfill_round_trip_s(
-    points: pd.DataFrame, locations: Locations, matrix: HeadingMatrix
+    points: pd.DataFrame, locations: Locations, *matrices: Prices
 ) -> list[float]:
     """Per point, the quickest drive from its exit to a landfill and back to its entry (s).
 
-    ``nan`` where no landfill can be reached and left again.
+    Each leg is the quickest of ``matrices`` (the fleet's routing profiles; an estimate of the
+    work, not a route); only the landfills' rows and columns are read, so a pricer computes
+    those alone. ``nan`` where no landfill can be reached and left again.
     """
+    landfills = list(locations.landfills)
+    to_lf = np.fmin.reduce([m.durations_to(landfills) for m in matrices])
+    from_lf = np.fmin.reduce([m.durations_from(landfills) for m in matrices])
     out = []
     for pid in points["point_id"].astype(str):
         ph = locations.points[pid]
         entry, exit_ = locations.index[ph.entry], locations.index[ph.exit]
-        trips = [
-            matrix.duration_s[exit_, lf] + matrix.duration_s[lf, entry]
-            for lf in locations.landfills
-        ]
+        trips = [to_lf[exit_, k] + from_lf[k, entry] for k in range(len(landfills))]
         finite = [t for t in trips if math.isfinite(t)]
         out.append(min(finite) if finite else math.nan)
     return out
@@ -326,8 +351,9 @@ def build_day_model(
     points: pd.DataFrame,
     *,
     locations: Locations,
-    matrix: HeadingMatrix,
+    matrix: Prices,
     profiles: RoadProfiles | None = None,
+    priced: DayPriced | None = None,
 ) -> DayModel:
     """The solver model of one collection day.
 
@@ -340,18 +366,22 @@ def build_day_model(
     points
         The day's collection points (CollectionPoints rows), in the order they become clients.
     locations, matrix
-        From :func:`locate` and the heading matrix over ``locations.headings``.
+        From :func:`locate` and the heading matrix over ``locations.headings`` (or its pricer).
     profiles
         The fleet's routing profiles (None: every vehicle drives on ``matrix``); profile 0's
         matrix is then ``profiles.matrices[0]`` and ``matrix`` is not read.
+    priced
+        This day's matrices, priced before (`price_day`); used where they are for exactly
+        these points, else the day is priced here.
 
     Returns
     -------
     DayModel
     """
     ids = tuple(points["point_id"].astype(str))
-    locations, rows = day_locations(locations, ids)
-    day_matrices = [m.take(rows) for m in (profiles.matrices if profiles else (matrix,))]
+    if priced is None or priced.point_ids != ids:
+        priced = price_day(locations, ids, profiles.matrices if profiles else (matrix,))
+    locations, day_matrices = priced.locations, priced.matrices
     model = Model()
     fleet = scenario.fleet
     shift = (min(v.shift_start_s for v in fleet), max(v.shift_end_s for v in fleet))
@@ -370,6 +400,30 @@ def build_day_model(
     for m in others:
         model.add_profile(m.duration_s, m.distance_m)
     return DayModel(day, model, ids, locations, tuple(day_matrices))
+
+
+def price_day(
+    locations: Locations,
+    point_ids: Sequence[str],
+    matrices: Sequence[Prices],
+    *,
+    workers: int | None = None,
+    on_rows: Callable[[int, int], None] | None = None,
+) -> DayPriced:
+    """One day's locations (`day_locations`) and, per routing profile, the matrix between them
+    only (``matrices``: the profiles' week matrices or pricers; ``workers`` and ``on_rows`` as
+    in `routing.turns.heading_matrix`, ``on_rows`` counting over all profiles)."""
+    ids = tuple(point_ids)
+    day, rows = day_locations(locations, ids)
+    out = []
+    for p, m in enumerate(matrices):
+
+        def rows_done(done: int, total: int, p: int = p) -> None:
+            if on_rows is not None:
+                on_rows(p * total + done, len(matrices) * total)
+
+        out.append(m.take(rows, workers=workers, on_rows=rows_done))
+    return DayPriced(ids, day, tuple(out))
 
 
 def day_locations(locations: Locations, point_ids: Sequence[str]) -> tuple[Locations, list[int]]:

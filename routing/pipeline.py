@@ -10,10 +10,10 @@ before it handed on, and hands on a frozen dataclass or a GeoDataFrame with a do
 3. ``snapping``: :class:`Snapped` (depot, landfills and containers on the graph, households on
    their street edges);
 4. ``points``: CollectionPoints (`routing.demand`, per village with its days);
-5. ``matrix``: :class:`Priced` (`routing.daymodel.Locations` and a heading matrix per routing
-   profile of the fleet);
-6. ``search``: the week's :class:`~routing.schedule.WeekSchedule` and a
-   `routing.daymodel.SolvedDay` per collection day;
+5. ``matrix``: :class:`Priced` (`routing.daymodel.Locations`, a heading pricer per routing
+   profile of the fleet, the week's :class:`~routing.schedule.WeekSchedule`, which needs only
+   the landfills' rows and columns, and each collection day's own matrices);
+6. ``search``: a `routing.daymodel.SolvedDay` per collection day;
 7. ``assembly``: :class:`~routing.plan.Plan` (`routing.plan.assemble_plan`).
 
 It reports each stage to the run's :class:`~routing.progress.Reporter` and checks its cancel token
@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from shapely.geometry import Polygon, box
 from routing.area import inside_area
 from routing.balance import balance_day
 from routing.daymodel import (
+    DayPriced,
     Locations,
     RoadProfiles,
     SolvedDay,
@@ -48,6 +50,7 @@ from routing.daymodel import (
     landfill_round_trip_s,
     locate,
     own_roads,
+    price_day,
     profile_groups,
     refused_points,
 )
@@ -72,7 +75,7 @@ from routing.schedule import (
 from routing.snapping import check_sites, snap_points
 from routing.solver.model import Model
 from routing.solver.params import SolveParams
-from routing.turns import HeadingMatrix, heading_matrix
+from routing.turns import HeadingPricer, heading_pricer
 
 logger = logging.getLogger(__name__)
 
@@ -119,12 +122,14 @@ class Snapped:
 
 @dataclass(frozen=True)
 class Priced:
-    """Stage 5: the solver's locations and a heading matrix over them per routing profile
-    (``matrix`` is profile 0's)."""
+    """Stage 5: the solver's locations and a heading pricer over them per routing profile
+    (``matrix`` is profile 0's); ``days``: each collection day's own matrices, by weekday
+    (`price_days`; a day whose points change is priced again when it is solved)."""
 
     locations: Locations
-    matrix: HeadingMatrix
+    matrix: HeadingPricer
     profiles: RoadProfiles | None = None
+    days: Mapping[str, DayPriced] = dataclasses.field(default_factory=dict)
 
 
 def run(
@@ -147,9 +152,10 @@ def run(
     with reporter.stage("points", timings):
         points = village_points(scenario, snapped)
     with reporter.stage("matrix", timings, fractions=True):
-        priced = price(scenario, snapped, points, reporter=reporter, workers=workers)
+        priced = price(scenario, snapped, points)
+        schedule = week_schedule(scenario, points, priced)  # the landfills' rows and columns
+        priced = price_days(priced, schedule, reporter=reporter, workers=workers)
     with reporter.stage("search", timings, fractions=True):
-        schedule = week_schedule(scenario, points, priced)
         days = search(scenario, points, priced, schedule, reporter=reporter, workers=workers)
         # a full day's left-out points go to allowed days with spare vehicles (routing.schedule)
         by_id = points.set_index("point_id")
@@ -481,17 +487,11 @@ def _village_containers(
     return containers[containers["ok"].astype(bool) & in_village.astype(bool)]
 
 
-def price(
-    scenario: Scenario,
-    snapped: Snapped,
-    points: gpd.GeoDataFrame,
-    *,
-    reporter: Reporter,
-    workers: int | None = None,
-) -> Priced:
+def price(scenario: Scenario, snapped: Snapped, points: gpd.GeoDataFrame) -> Priced:
     """The solver's locations and, per routing profile of the fleet (`profile_groups`: the
-    vehicle types that may drive the same roads share one), the heading matrix between them on
-    its own roads (every U-turn priced)."""
+    vehicle types that may drive the same roads share one), a heading pricer between them on
+    its own roads (every U-turn priced): the edge-based graph built once, legs priced on
+    demand (`routing.turns.HeadingPricer`), so no week's matrix is ever computed."""
     network = snapped.network
     locations = locate(
         network, points, depot_node=snapped.depot_node, landfill_nodes=snapped.landfill_nodes
@@ -500,41 +500,47 @@ def price(
         network, vehicle_profiles(scenario), active_fleet(scenario)
     )
     roads = own_roads(network, profiles)
-    matrices = []
-    for p, (prof, own) in enumerate(zip(profiles, roads, strict=True)):
+    pricers = tuple(
+        heading_pricer(
+            own, headings_on(own, locations.headings), uturn_penalty_s=prof.uturn_penalty_s
+        )
+        for prof, own in zip(profiles, roads, strict=True)
+    )
+    refused = refused_points(network, points, profiles)
+    road_profiles = RoadProfiles(profiles, roads, pricers, of_vehicle, refused)
+    return Priced(locations, pricers[0], road_profiles)
 
-        def rows(done: int, total: int, p: int = p) -> None:
+
+def price_days(
+    priced: Priced, schedule: WeekSchedule, *, reporter: Reporter, workers: int | None = None
+) -> Priced:
+    """Each collection day's matrices between its own points (`routing.daymodel.price_day`):
+    about a fifth of the week's cells, each day held apart. Reports the share of the days'
+    rows done and checks the cancel token before each block of rows."""
+    days = [d for d in DAYS if schedule.points_on(d)]
+    matrices = priced.profiles.matrices if priced.profiles is not None else (priced.matrix,)
+    out: dict[str, DayPriced] = {}
+    for k, day in enumerate(days):
+
+        def rows(done: int, total: int, k: int = k) -> None:
             reporter.check()
             if done < total:  # the stage's own last event says it is done
-                share = (p + done / total) / len(profiles)
-                reporter.emit("matrix", share, f"{done}/{total}")
+                reporter.emit("matrix", (k + done / total) / len(days), f"{done}/{total}")
 
-        matrices.append(
-            heading_matrix(
-                own, headings_on(own, locations.headings), uturn_penalty_s=prof.uturn_penalty_s,
-                workers=workers, on_rows=rows,
-            )
-        )  # fmt: skip
-        n = len(locations.headings)
-        logger.info(
-            "travel matrix %d × %d of profile %d (U-turns at stops: %.0f s each)",
-            n, n, p, prof.uturn_penalty_s,
-        )  # fmt: skip
-    refused = refused_points(network, points, profiles)
-    road_profiles = RoadProfiles(profiles, roads, tuple(matrices), of_vehicle, refused)
-    return Priced(locations, matrices[0], road_profiles)
+        ids = schedule.points_on(day)
+        out[day] = price_day(priced.locations, ids, matrices, workers=workers, on_rows=rows)
+        n = len(out[day].locations.headings)
+        logger.info("%s: travel matrix %d × %d per routing profile", day, n, n)
+    return dataclasses.replace(priced, days=out)
 
 
 def week_schedule(scenario: Scenario, points: gpd.GeoDataFrame, priced: Priced) -> WeekSchedule:
     """Each point's collection days, balancing the estimated work (`routing.schedule`)."""
-    matrix = priced.matrix
-    if priced.profiles is not None and len(priced.profiles.matrices) > 1:
-        # the quickest of the profiles: an estimate of the work, not a route
-        quickest = np.fmin.reduce([m.duration_s for m in priced.profiles.matrices])
-        matrix = dataclasses.replace(matrix, duration_s=quickest)
+    matrices = priced.profiles.matrices if priced.profiles is not None else (priced.matrix,)
     work = estimate_work(
         points,
-        round_trip_s=landfill_round_trip_s(points, priced.locations, matrix),
+        # the quickest of the profiles: an estimate of the work, not a route
+        round_trip_s=landfill_round_trip_s(points, priced.locations, *matrices),
         fleet=scenario.fleet,
         landfills=scenario.landfills,
     )
@@ -592,9 +598,16 @@ def solve_day(
 ) -> SolvedDay:
     """Route (and balance) one collection day's points (``by_id``: the points by ``point_id``)."""
     todo = by_id.loc[list(point_ids)].reset_index()
+    ids = tuple(todo["point_id"].astype(str))
+    day_prices = priced.days.get(day)
+    if day_prices is None or day_prices.point_ids != ids:  # e.g. points moved here
+        started = time.perf_counter()
+        matrices = priced.profiles.matrices if priced.profiles is not None else (priced.matrix,)
+        day_prices = price_day(priced.locations, ids, matrices, workers=workers)
+        logger.info("%s: priced again in %.1f s", day, time.perf_counter() - started)
     day_model = build_day_model(
         scenario, day, todo, locations=priced.locations, matrix=priced.matrix,
-        profiles=priced.profiles,
+        profiles=priced.profiles, priced=day_prices,
     )  # fmt: skip
     logger.info("%s: routing %d collection points", day, len(todo))
     options: dict[str, Any] = {

@@ -28,7 +28,7 @@ from shapely.geometry import LineString
 from routing.daymodel import Locations, RoadProfiles, SolvedDay, active_fleet
 from routing.matrix import path_geometries, route_uturns
 from routing.scenario import DAYS, Site, VehicleSpec
-from routing.turns import HeadingMatrix, leg_nodes
+from routing.turns import HeadingMatrix, HeadingPricer, leg_nodes
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -179,7 +179,7 @@ def assemble_plan(
     containers: gpd.GeoDataFrame | None,
     points: gpd.GeoDataFrame,
     locations: Locations,
-    matrix: HeadingMatrix,
+    matrix: HeadingMatrix | HeadingPricer,
     schedule: WeekSchedule,
     days: Sequence[SolvedDay],
     profiles: RoadProfiles | None = None,
@@ -199,7 +199,8 @@ def assemble_plan(
     points
         CollectionPoints with ``village_spec``, ``frequency`` and ``days``.
     locations, matrix
-        The solver's locations and the heading matrix over them.
+        The solver's locations and the heading matrix over them (or its pricer: each day's
+        legs are then traced on the day's own matrix, `routing.daymodel.DayModel.matrices`).
     schedule
         Each point's collection days.
     days
@@ -236,6 +237,9 @@ def assemble_plan(
                 roads, priced = profiles.networks[p], profiles.matrices[p]
             if solved.day_model.matrices is not None:  # the day's own rows (day_locations)
                 priced = solved.day_model.matrices[p]
+            if not isinstance(priced, HeadingMatrix):
+                msg = f"{day}: the day's model holds no matrix to trace its legs on"
+                raise TypeError(msg)
             if roads is not network:
                 own[label] = roads
             vd = vehicle_day(

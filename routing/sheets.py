@@ -12,9 +12,10 @@ DejaVu Sans so Kyrgyz letters (ң ө ү) render and extract.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,24 +118,37 @@ def register_fonts() -> tuple[str, str]:
 
 @dataclass
 class _Streets:
-    """Street lines of the network in projected metres, with their bounding boxes for culling."""
+    """Street lines of the network in projected metres, with their bounding boxes for culling,
+    and each line's PDF path operators written once per plan (metres from ``origin``, 0.1 m):
+    every map then only joins those of the lines in its view and places them with one
+    transformation, instead of formatting every point of every street again per map (the
+    sheets' time grew as sheets times streets)."""
 
     lines: list[np.ndarray]
     major: np.ndarray  # bool per line
     bbox: np.ndarray  # (n, 4): minx, miny, maxx, maxy
+    origin: tuple[float, float] = (0.0, 0.0)
+    paths: list[str] = field(default_factory=list)  # per line: "x y m x y l ..." from origin
 
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> _Streets:
         raw = edge_lines(graph)
         lines = [c for c, _, _ in raw]
         major = np.array([hw.replace("_link", "") in _MAJOR for _, _, hw in raw], dtype=bool)
-        if lines:
-            bbox = np.array(
-                [[c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()] for c in lines]
-            )
-        else:
-            bbox = np.zeros((0, 4))
-        return cls(lines, major, bbox)
+        if not lines:
+            return cls(lines, major, np.zeros((0, 4)))
+        bbox = np.array(
+            [[c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()] for c in lines]
+        )
+        origin = (float(bbox[:, 0].min()), float(bbox[:, 1].min()))
+        xy = (np.concatenate(lines) - np.array(origin)).tolist()
+        ends = np.cumsum([len(c) for c in lines]).tolist()
+        ops = [f"{x:.1f} {y:.1f} l" for x, y in xy]
+        paths = []
+        for lo, hi in itertools.pairwise([0, *ends]):
+            ops[lo] = ops[lo][:-1] + "m"
+            paths.append(" ".join(ops[lo:hi]))
+        return cls(lines, major, bbox, origin, paths)
 
     def within(self, view: tuple[float, float, float, float]) -> np.ndarray:
         x0, y0, x1, y1 = view
@@ -314,12 +328,17 @@ class _MapBox(Flowable):  # type: ignore[misc]
         """The streets in view (main roads wider), then the village names."""
         c = self.canv
         idx = self.streets.within(self.view)
+        (ox, oy), s = self.streets.origin, self.scale
         for major, width, grey in ((False, 0.5, 0.62), (True, 1.3, 0.5)):
-            lines = [self.streets.lines[i] for i in idx if bool(self.streets.major[i]) == major]
-            if lines:
+            chosen = idx[self.streets.major[idx] == major]
+            if len(chosen):
+                c.saveState()
                 c.setStrokeColor(colors.Color(grey, grey, grey))
-                c.setLineWidth(width)
-                self._stroke(lines)
+                # the paths are metres from the origin: placed as `_xy` places points
+                c.transform(s, 0, 0, s, s * (ox - self.view[0]), s * (oy - self.view[1]))
+                c.setLineWidth(width / s)
+                c.addLiteral(" ".join(self.streets.paths[i] for i in chosen) + " S")
+                c.restoreState()
         c.setFillColor(colors.Color(0.35, 0.35, 0.35))
         c.setFont(FONT_BOLD, 9)
         for name, x, y in self.villages:

@@ -47,8 +47,15 @@ threads, the length along each fastest path is summed as in `routing.matrix` (po
 tree, through the shortest-path core `routing.matrix` makes public), and each block is reduced to the
 headings' columns at once, so the rows over all leg-end states are never held whole. Times are the
 same shortest times (sums in another order: equal to about 1e-12 s); where two paths are exactly as
-fast, which one's length is reported is not specified (as in `routing.matrix`). Evidence:
-`tests/test_turns.py` compares every time (and the length where the path is the same) with
+fast, which one's length is reported is not specified (as in `routing.matrix`).
+
+By day: `heading_pricer` builds the contracted graph once for all of a plan's headings and
+`HeadingPricer.take` prices the legs between some of them only (a collection day's: a search from
+each of their starts to their leg ends), so the planner holds and computes each day's cells, about a
+fifth of the week's, and never the week's matrix; `durations_from` and `durations_to` give the times
+from and to a few headings (the landfills, for the schedule; the columns searched backwards).
+
+Evidence: `tests/test_turns.py` compares every time (and the length where the path is the same) with
 Dijkstra on the edge-based graph written out plainly, U-turn arcs everywhere, on two real
 extracts (Bayreuth, Liechtenstein); `bench/turns.py` gives the times beside the node matrix.
 """
@@ -74,7 +81,14 @@ from routing.matrix import (
 )
 from routing.network import RoadNetwork
 
-__all__ = ["Heading", "HeadingMatrix", "heading_matrix", "leg_nodes"]
+__all__ = [
+    "Heading",
+    "HeadingMatrix",
+    "HeadingPricer",
+    "heading_matrix",
+    "heading_pricer",
+    "leg_nodes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +136,18 @@ class HeadingMatrix:
     distance_m: np.ndarray
     _line: _LineGraph | None = field(default=None, repr=False)
 
-    def take(self, rows: Sequence[int]) -> HeadingMatrix:
+    def take(
+        self,
+        rows: Sequence[int] | range,
+        *,
+        workers: int | None = None,
+        on_rows: Callable[[int, int], None] | None = None,
+    ) -> HeadingMatrix:
         """The matrix between some of its headings only (``rows``, in that order), as a copy.
 
         Legs stay traceable (`leg_nodes`) by the new row numbers. A day's model holds its own
         headings' matrix this way, not the week's: a fifth of the rows, a 25th of the cells.
+        ``workers`` and ``on_rows`` are those of `HeadingPricer.take` (nothing to compute here).
         """
         at = np.asarray(rows, dtype=np.int64)
         line = self._line
@@ -138,6 +159,14 @@ class HeadingMatrix:
             self.distance_m[np.ix_(at, at)],
             line,
         )
+
+    def durations_from(self, rows: Sequence[int]) -> np.ndarray:
+        """Times from ``headings[rows]`` to every heading, shape (rows, headings)."""
+        return np.asarray(self.duration_s[np.asarray(rows, dtype=np.int64), :])
+
+    def durations_to(self, columns: Sequence[int]) -> np.ndarray:
+        """Times from every heading to ``headings[columns]``, shape (headings, columns)."""
+        return np.asarray(self.duration_s[:, np.asarray(columns, dtype=np.int64)])
 
 
 @dataclass
@@ -204,39 +233,156 @@ def heading_matrix(
     HeadingMatrix
         Float64 matrices; where headings repeat, their rows and columns are copies.
     """
+    pricer = heading_pricer(
+        network, headings, uturn_penalty_s=uturn_penalty_s, weight=weight,
+        shared_below=shared_below,
+    )  # fmt: skip
+    return pricer.take(range(len(pricer.headings)), workers=workers, on_rows=on_rows)
+
+
+def heading_pricer(
+    network: RoadNetwork,
+    headings: Sequence[Heading],
+    *,
+    uturn_penalty_s: float = 60.0,
+    weight: str = "travel_time",
+    shared_below: float = SHARED_BELOW,
+) -> HeadingPricer:
+    """The edge-based graph of ``network`` built once for ``headings``, to price legs between
+    any of them later (`HeadingPricer.take`); parameters as `heading_matrix`.
+
+    Raises
+    ------
+    ValueError
+        If ``uturn_penalty_s`` or ``shared_below`` is negative, or a heading's ``other`` is not
+        a neighbour of its node.
+    """
     if uturn_penalty_s < 0 or shared_below < 0:
         msg = (
             f"uturn_penalty_s and shared_below must be >= 0, got {uturn_penalty_s}, {shared_below}"
         )
         raise ValueError(msg)
-    hs = list(headings)
-    line = _line_graph(network, hs, weight, uturn_penalty_s)
-    targets, slot = np.unique(line.ends[line.ends >= 0], return_inverse=True)
-    where = np.full(line.ends.shape, len(targets), dtype=np.int64)  # padding: an inf column
-    where[line.ends >= 0] = slot
-    chains = _chains(line.core, line.source, targets)
-    if len(chains.bases) <= shared_below * len(line.source):
-        duration, distance = _shared_rows(line, where, targets, chains, workers, on_rows)
-    else:  # few headings share a street: a search from each start, nothing held beside the result
+    hs = tuple(headings)
+    return HeadingPricer(hs, _line_graph(network, list(hs), weight, uturn_penalty_s), shared_below)
 
-        def gather(
-            times: np.ndarray, lengths: np.ndarray, rows: slice
-        ) -> tuple[np.ndarray, np.ndarray]:
-            return _reduce_ends(where, line.end_extra, times, lengths)
 
-        duration, distance = shortest_rows(
-            line.core, line.source, targets, workers, on_rows, gather=gather,
-            width=len(line.source),
+@dataclass(frozen=True)
+class HeadingPricer:
+    """Legs between some of a set of headings, priced on demand (a day's, not the week's).
+
+    Made by `heading_pricer`: the contracted edge-based graph is built once for all
+    ``headings`` (linear in the network); `take` then prices only the legs between the headings
+    asked for, so a week's plan holds and computes each day's cells, about a fifth of the
+    week's. Results equal `heading_matrix`'s between the same headings (the same searches on
+    the same graph, from fewer starts to fewer ends).
+
+    Attributes
+    ----------
+    headings
+        The headings rows are taken from.
+    shared_below
+        As in `heading_matrix`.
+    """
+
+    headings: tuple[Heading, ...]
+    _line: _LineGraph = field(repr=False)
+    shared_below: float = SHARED_BELOW
+
+    def take(
+        self,
+        rows: Sequence[int] | range,
+        *,
+        workers: int | None = None,
+        on_rows: Callable[[int, int], None] | None = None,
+    ) -> HeadingMatrix:
+        """The matrix between ``headings[rows]`` (in that order), legs traceable (`leg_nodes`);
+        ``workers`` and ``on_rows`` as in `heading_matrix`."""
+        at = np.asarray(rows, dtype=np.int64)
+        line = _sub_line(self._line, at)
+        targets, where = _end_columns(line)
+        chains = _chains(line.core, line.source, targets)
+        # the shared searches read every leg end the graph was contracted for (`_search_graph`
+        # bypasses the others), so only the whole set of headings may share them
+        whole = len(line.source) == len(self._line.source)
+        if whole and len(chains.bases) <= self.shared_below * len(line.source):
+            duration, distance = _shared_rows(line, where, targets, chains, workers, on_rows)
+        else:  # few share a street: a search from each start, nothing held beside the result
+
+            def gather(
+                times: np.ndarray, lengths: np.ndarray, rows: slice
+            ) -> tuple[np.ndarray, np.ndarray]:
+                return _reduce_ends(where, line.end_extra, times, lengths)
+
+            duration, distance = shortest_rows(
+                line.core, line.source, targets, workers, on_rows, gather=gather,
+                width=len(line.source),
+            )  # fmt: skip
+        _stand_still(line, duration, distance, line.penalty)
+        if len(line.source) != len(at) or not np.array_equal(line.row, np.arange(len(at))):
+            duration = duration[np.ix_(line.row, line.row)]
+            distance = distance[np.ix_(line.row, line.row)]
+        log.debug(
+            "heading matrix %d × %d on %d core nodes, searched from %d of %d starts' chain ends",
+            len(at), len(at), line.core.matrix.shape[0], len(chains.bases), len(line.source),
         )  # fmt: skip
-    _stand_still(line, duration, distance, uturn_penalty_s)
-    if len(line.source) != len(hs) or not np.array_equal(line.row, np.arange(len(hs))):
-        duration = duration[np.ix_(line.row, line.row)]
-        distance = distance[np.ix_(line.row, line.row)]
-    log.debug(
-        "heading matrix %d × %d on %d core nodes, searched from %d of %d starts' chain ends",
-        len(hs), len(hs), line.core.matrix.shape[0], len(chains.bases), len(line.source),
+        return HeadingMatrix([self.headings[i] for i in at], duration, distance, line)
+
+    def durations_from(self, rows: Sequence[int]) -> np.ndarray:
+        """Fastest times from ``headings[rows]`` to every heading, shape (rows, headings)."""
+        line = self._line
+        distinct = line.row[np.asarray(rows, dtype=np.int64)]
+        targets, where = _end_columns(line)
+        times = dijkstra(line.core.matrix, directed=True, indices=line.source[distinct])
+        times = np.atleast_2d(times)[:, targets]
+        pad = np.full((times.shape[0], 1), np.inf)
+        dur = np.min(np.concatenate([times, pad], axis=1)[:, where] + line.end_extra, axis=2)
+        _stand_still(line, dur, np.zeros_like(dur), line.penalty, sources=distinct)
+        return np.asarray(dur[:, line.row])
+
+    def durations_to(self, columns: Sequence[int]) -> np.ndarray:
+        """Fastest times from every heading to ``headings[columns]``, shape (headings, columns):
+        one search per column, backwards from the states that end a leg there."""
+        line = self._line
+        back = line.core.matrix.T.tocsr()
+        out = np.empty((len(self.headings), len(columns)))
+        for c, heading in enumerate(line.row[np.asarray(columns, dtype=np.int64)]):
+            out[:, c] = _times_to(line, back, int(heading))[line.row]
+        return out
+
+
+def _sub_line(line: _LineGraph, rows: np.ndarray) -> _LineGraph:
+    """The same graph with only some headings' starts and ends (``rows``: into ``line.row``)."""
+    distinct, row = np.unique(line.row[rows], return_inverse=True)
+    return dataclasses.replace(
+        line, row=row.astype(np.int64), source=line.source[distinct], ends=line.ends[distinct],
+        end_extra=line.end_extra[distinct], at=line.at[distinct], turn=line.turn[distinct],
     )  # fmt: skip
-    return HeadingMatrix(hs, duration, distance, line)
+
+
+def _end_columns(line: _LineGraph) -> tuple[np.ndarray, np.ndarray]:
+    """The end states searched for (core nodes) and, per (heading, end), its column among them
+    (padding: one past the last, an ``inf`` column)."""
+    targets, slot = np.unique(line.ends[line.ends >= 0], return_inverse=True)
+    where = np.full(line.ends.shape, len(targets), dtype=np.int64)
+    where[line.ends >= 0] = slot
+    return targets, where
+
+
+def _times_to(line: _LineGraph, back: sp.csr_matrix, heading: int) -> np.ndarray:
+    """Fastest times from every distinct heading of ``line`` to ``heading``, searched backwards
+    (``back``: the core's arcs reversed) from the states ending a leg there, at their prices."""
+    ends, extra = line.ends[heading], line.end_extra[heading]
+    best = np.full(back.shape[0], np.inf)
+    for price in np.unique(extra[ends >= 0]):
+        starts = ends[(ends >= 0) & (extra == price)]
+        best = np.minimum(
+            best, dijkstra(back, directed=True, indices=starts, min_only=True) + price
+        )
+    out = best[line.source]
+    same = np.flatnonzero(line.at == line.at[heading])  # standing still, as `_stand_still`
+    both = (line.turn[same] >= 0) & (line.turn[same] == line.turn[heading])
+    out[same] = np.minimum(out[same], np.where(both, line.penalty, 0.0))
+    return out
 
 
 def _shared_rows(
@@ -562,13 +708,22 @@ def _apply_fixes(
     dist[row[keep], col[keep]] = ln[keep]
 
 
-def _stand_still(line: _LineGraph, dur: np.ndarray, dist: np.ndarray, penalty: float) -> None:
+def _stand_still(
+    line: _LineGraph,
+    dur: np.ndarray,
+    dist: np.ndarray,
+    penalty: float,
+    *,
+    sources: np.ndarray | None = None,
+) -> None:
     """Legs between two headings at one node may stand still: free, or the U-turn price where
     both name the same ``other``; a loop round the block wins only where faster (in place).
+    ``sources``: the distinct headings of ``dur``'s rows (None: all, in order).
     """
-    i, j = _same_node_pairs(line, 0, dur.shape[0])
+    rows = np.arange(dur.shape[0]) if sources is None else np.asarray(sources, dtype=np.int64)
+    i, j = _same_node_pairs(line, rows)
     if len(i):
-        same_turn = (line.turn[i] >= 0) & (line.turn[i] == line.turn[j])
+        same_turn = (line.turn[rows[i]] >= 0) & (line.turn[rows[i]] == line.turn[j])
         still = np.where(same_turn, penalty, 0.0)
         better = still <= dur[i, j]
         dur[i[better], j[better]] = still[better]
@@ -576,14 +731,14 @@ def _stand_still(line: _LineGraph, dur: np.ndarray, dist: np.ndarray, penalty: f
     dist[~np.isfinite(dur)] = np.inf
 
 
-def _same_node_pairs(line: _LineGraph, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row in the block, column) of every pair of distinct headings at one node, rows lo..hi."""
+def _same_node_pairs(line: _LineGraph, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index into ``rows``, column) of every pair of distinct headings at one node."""
     order = np.argsort(line.at, kind="stable")
     keys = line.at[order]
-    start = np.searchsorted(keys, line.at[lo:hi], side="left")
-    stop = np.searchsorted(keys, line.at[lo:hi], side="right")
+    start = np.searchsorted(keys, line.at[rows], side="left")
+    stop = np.searchsorted(keys, line.at[rows], side="right")
     counts = stop - start
-    i = np.repeat(np.arange(hi - lo), counts)
+    i = np.repeat(np.arange(len(rows)), counts)
     offs = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
     j = order[np.repeat(start, counts) + offs]
     return i, j

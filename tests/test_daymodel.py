@@ -20,10 +20,11 @@ from routing.daymodel import (
     landfill_round_trip_s,
     locate,
     point_headings,
+    price_day,
 )
 from routing.network import RoadNetwork, load_network
 from routing.snapping import snap_points
-from routing.turns import Heading, heading_matrix, leg_nodes
+from routing.turns import Heading, heading_matrix, heading_pricer, leg_nodes
 from tests.conftest import DATA
 from tests.test_network import GRID_LAT, GRID_LON, STEP, write_grid_osm
 
@@ -153,6 +154,7 @@ def test_a_day_model_holds_only_its_own_rows_of_the_matrix(
 
 
 def test_round_trip_to_the_nearest_landfill(grid: tuple[RoadNetwork, int, int]) -> None:
+    """From the week's matrix or from a pricer (the landfills' rows and columns only): alike."""
     net, two_way, _ = grid
     points = _points(two_way)
     loc = locate(net, points, depot_node=1, landfill_nodes=(9, 3))
@@ -163,6 +165,42 @@ def test_round_trip_to_the_nearest_landfill(grid: tuple[RoadNetwork, int, int]) 
         entry, exit_ = loc.index[ph.entry], loc.index[ph.exit]
         want = min(matrix.duration_s[exit_, lf] + matrix.duration_s[lf, entry] for lf in (1, 2))
         assert math.isclose(got, want)
+    pricer = heading_pricer(net, loc.headings, uturn_penalty_s=60.0)
+    np.testing.assert_allclose(landfill_round_trip_s(points, loc, pricer), trips, rtol=1e-12)
+    # two profiles: each leg the quicker of the two (a dearer U-turn never makes one quicker)
+    dear = heading_matrix(net, loc.headings, uturn_penalty_s=600.0)
+    np.testing.assert_allclose(landfill_round_trip_s(points, loc, dear, pricer), trips)
+
+
+def test_a_day_priced_on_its_own_is_the_weeks_matrix_between_its_headings(
+    grid: tuple[RoadNetwork, int, int],
+) -> None:
+    """`price_day` on a pricer computes only the day's cells; they equal the week's, and a day
+    model built from them holds the same matrix as one taken from the week's."""
+    from routing.scenario import load_scenario
+
+    net, two_way, _ = grid
+    points = _points(two_way)
+    loc = locate(net, points, depot_node=1, landfill_nodes=(9,))
+    week = heading_matrix(net, loc.headings, uturn_penalty_s=60.0)
+    pricer = heading_pricer(net, loc.headings, uturn_penalty_s=60.0)
+    ids = ["01-c", "01-j"]
+    calls: list[tuple[int, int]] = []
+    day = price_day(
+        loc, ids, [pricer, week], on_rows=lambda done, total: calls.append((done, total))
+    )
+    _, rows = day_locations(loc, ids)
+    assert day.point_ids == tuple(ids) and len(day.matrices) == 2
+    for m in day.matrices:  # the week's rows come from shared searches: sums in another order
+        np.testing.assert_allclose(m.duration_s, week.duration_s[np.ix_(rows, rows)], rtol=1e-12)
+        np.testing.assert_allclose(m.distance_m, week.distance_m[np.ix_(rows, rows)], rtol=1e-12)
+    assert calls and calls[-1][0] <= calls[-1][1]
+    scenario = load_scenario(DATA / "taza-aimak" / "scenario.toml")
+    todo = points[points["point_id"].isin(ids)]
+    built = build_day_model(scenario, "wed", todo, locations=loc, matrix=pricer, priced=day)
+    assert built.matrices == day.matrices  # used as priced, not priced again
+    again = build_day_model(scenario, "wed", todo, locations=loc, matrix=week)
+    np.testing.assert_allclose(built.model.duration_s, again.model.duration_s, rtol=1e-12)
 
 
 def test_vehicles_with_the_same_roads_share_a_profile_others_get_their_own(

@@ -53,7 +53,7 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
     network = load_network(sc.osm, profile=pipeline.truck_profile(sc))
     snapped = pipeline.snap(sc, network, pipeline.locate_households(sc, network, cache_dir=None))
     points = pipeline.village_points(sc, snapped)
-    priced = pipeline.price(sc, snapped, points, reporter=Reporter())
+    priced = pipeline.price(sc, snapped, points)
     schedule = pipeline.week_schedule(sc, points, priced)
     days = pipeline.search(sc, points, priced, schedule, reporter=Reporter())
     return Week(sc, snapped, points, priced, schedule, days)

@@ -222,3 +222,32 @@ def test_strips_break_where_the_next_stop_is_far_away() -> None:
     near = [np.array([[i * 100.0, 0.0], [(i + 1) * 100.0, 0.0]]) for i in range(16)]
     together = [(n + 1, 0.0, 0.0, n, n) for n in range(16)]
     assert _strip_chunks(_Route(near, np.zeros(16, dtype=np.int8), together, [])) == []
+
+
+def test_street_paths_are_written_once_and_placed_where_the_points_are(plan: Plan) -> None:
+    """The streets' PDF paths are formatted once per plan, in metres from an origin (0.1 m);
+    a map places them with one transformation where it places the same points (`_xy`)."""
+    from typing import Any, cast
+
+    import numpy as np
+
+    from routing.sheets import _MapBox, _Streets
+
+    streets = _Streets.of(plan.network.graph)
+    assert len(streets.paths) == len(streets.lines) > 0
+    parsed = []
+    for line, path in zip(streets.lines, streets.paths, strict=True):
+        words = path.split()
+        assert words[2] == "m" and all(w == "l" for w in words[5::3])
+        xy = np.array([[float(words[k]), float(words[k + 1])] for k in range(0, len(words), 3)])
+        np.testing.assert_allclose(xy + np.array(streets.origin), line, atol=0.051)
+        parsed.append(xy)
+    box = _MapBox(
+        width=300.0, height=200.0, view=tuple(streets.bbox[0]), streets=streets,
+        route=cast(Any, None), edge_range=None, label_every=1, villages=[], depot=None,
+        landfills=[], title="",
+    )  # fmt: skip
+    # the transformation `_MapBox._streets` writes: scale, then shift by the origin's place
+    s, (ox, oy) = box.scale, streets.origin
+    placed = parsed[0] * s + np.array([s * (ox - box.view[0]), s * (oy - box.view[1])])
+    np.testing.assert_allclose(placed, box._xy(streets.lines[0]), atol=0.051 * s + 1e-9)

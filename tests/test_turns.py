@@ -15,7 +15,7 @@ from shapely.geometry import Point
 from routing.matrix import travel_matrix
 from routing.network import RoadNetwork, load_network
 from routing.snapping import snap_points
-from routing.turns import Heading, heading_matrix, leg_nodes
+from routing.turns import Heading, heading_matrix, heading_pricer, leg_nodes
 from tests.conftest import shared_file
 from tests.test_network import GRID_LAT, GRID_LON, write_grid_osm
 
@@ -215,6 +215,42 @@ def test_stops_along_one_street_share_their_searches_and_stay_exact(
             for j in range(len(heads)):
                 want = times.get(("to", j), np.inf)
                 assert m.duration_s[i, j] == pytest.approx(want, abs=1e-6), (heads[i], heads[j])
+
+
+@pytest.mark.parametrize("shared_below", [0.0, 2.0], ids=["from each start", "from chain ends"])
+def test_a_pricer_gives_the_cells_of_the_whole_matrix_for_some_headings(
+    bayreuth: tuple[RoadNetwork, list[Heading]], shared_below: float
+) -> None:
+    """A day's matrix priced on its own (`HeadingPricer.take`) is the week's matrix between the
+    same headings, time and length of every leg (bit for bit where the week's is searched from
+    each start too); its legs trace the same nodes; the
+    sites' rows and columns (`durations_from`, `durations_to`) are the week's times too."""
+    net, heads = bayreuth
+    whole = heading_matrix(net, heads, uturn_penalty_s=PENALTY, shared_below=shared_below)
+    pricer = heading_pricer(net, heads, uturn_penalty_s=PENALTY, shared_below=shared_below)
+    rng = np.random.default_rng(5)
+    for size in (1, 7, len(heads) // 3):
+        rows = [0, *rng.choice(np.arange(1, len(heads)), size=size, replace=False).tolist()]
+        day, want = pricer.take(rows), whole.take(rows)
+        assert day.headings == want.headings
+        if shared_below == 0.0:  # the same searches: bit for bit
+            np.testing.assert_array_equal(day.duration_s, want.duration_s)
+            np.testing.assert_array_equal(day.distance_m, want.distance_m)
+        # a day is searched from each start: against shared searches, sums in another order
+        np.testing.assert_allclose(day.duration_s, want.duration_s, rtol=1e-12)
+        np.testing.assert_allclose(day.distance_m, want.distance_m, rtol=1e-12)
+        for i, j in itertools.product(range(len(rows)), repeat=2):
+            assert leg_nodes(day, i, j) == leg_nodes(want, i, j)
+    sites = [0, 3]
+    # one search per site (backwards for the columns): the same times, summed in another order
+    # than the rows derived from shared searches
+    pairs = [
+        (pricer.durations_from(sites), whole.duration_s[sites, :]),
+        (pricer.durations_to(sites), whole.duration_s[:, sites]),
+    ]
+    for got_s, want_s in pairs:
+        np.testing.assert_allclose(got_s, want_s, rtol=1e-12)
+        assert np.array_equal(np.isfinite(got_s), np.isfinite(want_s))
 
 
 def test_negative_uturn_price_or_share_is_refused(grid: tuple[RoadNetwork, int]) -> None:
