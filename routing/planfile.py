@@ -63,6 +63,7 @@ from shapely.geometry import LineString, Point
 from routing.atomic import atomic_write
 from routing.errors import InputError
 from routing.network import RoadNetwork
+from routing.outputs import PLAN_FILE
 from routing.plan import Plan, Stop, VehicleDay
 from routing.scenario import LandfillSpec, Scenario, Site, VehicleSpec, VillageSpec
 
@@ -73,9 +74,6 @@ FORMAT = "taza-route plan"
 
 VERSION = 1
 """The format version this module writes, and the newest it reads."""
-
-PLAN_FILE = "plan.json"
-"""The plan file's name in an output folder."""
 
 _DAY_FIELDS = (
     "day", "date", "vehicle", "vehicle_kind", "driver", "km", "hours", "landfill_trips", "load_kg",
