@@ -485,8 +485,10 @@ def _run_fetch(args: argparse.Namespace) -> int:
             bbox, args.out, name=args.name, template=args.template or DEFAULT_TEMPLATE,
             overpass_url=args.overpass_url, overwrite=args.force,
         )  # fmt: skip
+    except InputError:
+        raise  # said in each language already
     except (ValueError, FileExistsError, ConnectionError) as exc:  # input or network, not a bug
-        msg = "cannot fetch the area: {detail}"  # fetch.py's own words (English)
+        msg = "cannot fetch the area: {detail}"  # the download's or the folder's words (English)
         raise InputError(msg, field="--bbox", detail=str(exc)) from exc
     _ = translator(choose_language(args.language, result.language))
     counts = ", ".join(_(COUNT_WORDS[k], count=n) for k, n in result.counts.items())
