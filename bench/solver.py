@@ -3,7 +3,8 @@
 Run ``.venv/bin/python -m bench.solver`` (options: ``--instances 102_stop,277_stop``,
 ``--time-limit 60``, ``--runs 3`` (seeds per Kim instance), ``--cpu 1,2``, ``--quick`` for 10 s,
 ``--peers ortools,pyvrp`` or ``--peers none``, ``--classic`` / ``--no-classic`` for the CVRP and
-VRPTW files, ``--set test`` (or ``tuning``, ``all``) for which of them, ``--classic-runs 3``).
+VRPTW files, ``--set test`` (or ``tuning``, ``all``) for which of them, ``--classic-runs 3``;
+``--set heldout --classic-dir DIR`` runs the VRPTW files of a folder kept outside the repository).
 Writes ``bench/results/solver.md`` and this project's Kim solutions to
 ``bench/solutions/<instance>.json`` (one worker) and ``<instance>.2-workers.json``, the peers' to
 ``bench/solutions/<instance>.<peer>.json``: of each solver, its median run's.
@@ -21,6 +22,7 @@ recomputed from the solution files, never taken from a solver.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import functools
 import json
@@ -499,7 +501,8 @@ class _Classic:
     path: Path
     peer_rounding: str | None
     """PyVRP's ``round_func`` for the same file, or None when plain PyVRP cannot read it."""
-    vehicles: int
+    vehicles: int | None
+    """Routes of the best known solution; None when only its distance is known."""
     best: float
 
     def model(self) -> Model:
@@ -507,17 +510,59 @@ class _Classic:
         return read_solomon(self.path) if self.path.suffix == ".txt" else read_vrplib(self.path)
 
 
-def _classic(family: str, name: str) -> _Classic | None:
-    """The instance, or None when its file is absent."""
-    if name == "R101":
+def _classic(family: str, name: str, *, folder: Path | None = None) -> _Classic | None:
+    """The instance, or None when its file is absent.
+
+    Shipped files are read from ``BENCH_DATA / family``; ``folder`` (the held-out set's
+    ``--classic-dir``) holds ``<name>.vrp`` files instead, each with its best known solution in
+    ``<name>.sol`` or, where no solution file exists, a line of ``best-known.csv``.
+    """
+    if name == "R101" and folder is None:
         path = BENCH_DATA / family / "R101.txt"
         return _Classic(family, name, path, None, *R101_BKS) if path.exists() else None
-    path = BENCH_DATA / family / f"{name}.vrp"
+    path = (folder if folder is not None else BENCH_DATA / family) / f"{name}.vrp"
     if not path.exists():
         return None
-    known = read_vrplib_solution(path.with_suffix(".sol"))
     rounding = "round" if family == "cvrp" else "dimacs"
+    if folder is not None and not path.with_suffix(".sol").exists():
+        return _Classic(family, name, path, rounding, None, _table_best(folder, name))
+    known = read_vrplib_solution(path.with_suffix(".sol"))
     return _Classic(family, name, path, rounding, len(known.routes), known.cost)
+
+
+BEST_KNOWN_TABLE = "best-known.csv"
+"""File of a ``--classic-dir`` folder giving best known distances (columns ``instance`` and
+``distance``) of the instances that have no ``.sol`` file."""
+
+
+def _table_best(folder: Path, name: str) -> float:
+    """The best known distance of ``name`` from ``folder``'s :data:`BEST_KNOWN_TABLE`."""
+    table = folder / BEST_KNOWN_TABLE
+    if not table.exists():
+        msg = (
+            f"{folder / name}.sol: no such file, and no {table} either: give the instance its best "
+            f"known solution file or a line '{name},<routes>,<distance>,<source>' in {table}"
+        )
+        raise FileNotFoundError(msg)
+    with table.open(newline="", encoding="utf-8") as fh:
+        for row, rec in enumerate(csv.DictReader(fh), start=2):
+            if rec.get("instance") != name:
+                continue
+            try:
+                return float(rec["distance"])
+            except (KeyError, TypeError, ValueError):
+                msg = (
+                    f"{table}, row {row}, field 'distance': {rec.get('distance')!r} is not a "
+                    "number; write the best known distance, e.g. 16462.6"
+                )
+                raise ValueError(msg) from None
+    msg = f"{table}: no row for instance {name!r}; add '{name},<routes>,<distance>,<source>'"
+    raise ValueError(msg)
+
+
+def heldout_names(folder: Path) -> list[str]:
+    """The held-out set: every ``.vrp`` file of ``folder``, by name."""
+    return sorted(p.stem for p in folder.glob("*.vrp"))
 
 
 def _ours_classic(
@@ -590,7 +635,8 @@ def _classic_lines(inst: _Classic, label: str, time_limit_s: float, runs: int, c
         )
     return (
         f"| {inst.name} | {label} | {cpu} | {vehicles} / {o_dist:,.1f} | "
-        f"{inst.vehicles} / {inst.best:,.1f} | {_gap(o_dist, inst.best)} (runs {each}) | "
+        f"{'—' if inst.vehicles is None else inst.vehicles} / {inst.best:,.1f} | "
+        f"{_gap(o_dist, inst.best)} (runs {each}) | "
         f"{status if all_ok or runs == 1 else status + ' (not every run)'} | {peer_cells} |"
     )
 
@@ -610,6 +656,7 @@ def _classic_section(
     cpus: list[int],
     families: tuple[str, ...] = ("cvrp", "vrptw"),
     only: tuple[str, ...] = (),
+    folder: Path | None = None,
 ) -> list[str]:
     lines = [
         f"## CVRP (Uchoa et al. X) and VRPTW, {time_limit_s:g} s",
@@ -618,7 +665,7 @@ def _classic_section(
         "`vehicles_first=False` (distance alone, as the X and DIMACS best known costs), the Solomon "
         "reader counts vehicles first. Gap = distance vs the best known. Set: `tuning` instances "
         "are those the solver's constants were chosen on, `test` ones were never looked at while "
-        "tuning. Peer: plain PyVRP (`pyvrp.read` + `pyvrp.solve`, default parameters), stopped at "
+        "tuning, `held-out` ones (the `.vrp` files of `--classic-dir`) were never run before. Peer: plain PyVRP (`pyvrp.read` + `pyvrp.solve`, default parameters), stopped at "
         "the same wall-clock deadline as ours counted from its start; at CPU 1 one process (seed "
         "s, ours with one worker and seed s; the two run side by side, one core each), at CPU 2 two processes with seeds 2s-1 and 2s, the "
         f"shorter kept (ours with two workers, seeds 2s-1 and 2s). Each line: the median of {runs} "
@@ -631,17 +678,28 @@ def _classic_section(
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for set_name in sets:
-        for family, name in CLASSIC_SETS[set_name]:
+        label = "held-out" if set_name == "heldout" else set_name
+        for family, name in _members(set_name, folder):
             if family not in families or (only and name not in only):
                 continue
-            inst = _classic(family, name)
+            inst = _classic(family, name, folder=folder if set_name == "heldout" else None)
             if inst is None:
-                lines.append(f"| {name} | {set_name} | | file absent | | | | | | |")
+                lines.append(f"| {name} | {label} | | file absent | | | | | | |")
                 continue
             for cpu in cpus:
-                lines.append(_classic_lines(inst, set_name, time_limit_s, runs, cpu))
+                lines.append(_classic_lines(inst, label, time_limit_s, runs, cpu))
                 print(lines[-1], file=sys.stderr, flush=True)
     return lines
+
+
+def _members(set_name: str, folder: Path | None) -> list[tuple[str, str]]:
+    """(family, instance) of a set: :data:`CLASSIC_SETS`, or the VRPTW files of ``folder``."""
+    if set_name != "heldout":
+        return CLASSIC_SETS[set_name]
+    if folder is None:
+        msg = "the held-out set needs --classic-dir DIR, the folder of its .vrp files"
+        raise ValueError(msg)
+    return [("vrptw", name) for name in heldout_names(folder)]
 
 
 def _git_state() -> str:
@@ -691,7 +749,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--classic", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--classic-time-limit", type=float, default=30.0)
     parser.add_argument("--classic-runs", type=int, default=1, help="seeds per CVRP/VRPTW file")
-    parser.add_argument("--set", default="test", choices=["tuning", "test", "all"])
+    parser.add_argument("--set", default="test", choices=["tuning", "test", "all", "heldout"])
+    parser.add_argument(
+        "--classic-dir",
+        type=Path,
+        default=None,
+        help="folder of held-out VRPTW files (<name>.vrp with <name>.sol or a line of "
+        "best-known.csv), run with --set heldout",
+    )
     parser.add_argument("--families", default="cvrp,vrptw", help="classic families to run")
     parser.add_argument(
         "--classic-instances", default="", help="comma list: only these CVRP/VRPTW files of the set"
@@ -715,6 +780,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     if not args.cpus or set(args.cpus) - {1, 2}:
         parser.error("--cpu must be 1, 2 or 1,2")
     args.sets = ["tuning", "test"] if args.set == "all" else [args.set]
+    if (args.set == "heldout") != (args.classic_dir is not None):
+        parser.error("--set heldout and --classic-dir DIR go together")
+    if args.classic_dir is not None and not heldout_names(args.classic_dir):
+        parser.error(f"--classic-dir {args.classic_dir}: no .vrp file there")
     args.family_list = [f.strip() for f in args.families.split(",") if f.strip()]
     args.classic_names = [n.strip() for n in args.classic_instances.split(",") if n.strip()]
     if bad_f := sorted(set(args.family_list) - {"cvrp", "vrptw"}):
@@ -758,6 +827,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.cpus,
                 tuple(args.family_list),
                 tuple(args.classic_names),
+                args.classic_dir,
             ),
         ]
     lines += ["", *NOTES]

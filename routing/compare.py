@@ -315,12 +315,15 @@ def _exit_now() -> None:
 def _run_task(task: Task, events: Any, stop: Any, parallel: bool) -> VariantResult:
     """In a worker process: load, plan and summarise one variant; any error is returned, not raised."""
     from routing.api import plan_week
+    from routing.errors import InputError
     from routing.scenario import load_scenario
 
     started = time.perf_counter()
     token = CancelToken(stop)
+    language = task.overrides.get("scenario.language") or "en"  # the scenario's, once read
     try:
         scenario = load_scenario(task.path, overrides=task.overrides)
+        language = scenario.language
         plan = plan_week(
             scenario,
             on_progress=lambda p: events.put((task.label, p)),
@@ -330,7 +333,8 @@ def _run_task(task: Task, events: Any, stop: Any, parallel: bool) -> VariantResu
         token.check()
         return summarise_plan(plan, label=task.label, seconds=time.perf_counter() - started)
     except Exception as exc:
-        error = "cancelled" if token.cancelled else f"{type(exc).__name__}: {exc}"
+        text = exc.text(language) if isinstance(exc, InputError) else str(exc)
+        error = "cancelled" if token.cancelled else f"{type(exc).__name__}: {text}"
         return VariantResult(
             task.label, str(task.path), error=error, seconds=time.perf_counter() - started
         )

@@ -23,8 +23,22 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-__all__ = ["InputError"]
+__all__ = ["InputError", "Localized"]
+
+
+class Localized(dict[str, str]):
+    """A value of an input error already said in each language: ``{"ky": …, "ru": …, "en": …}``.
+
+    The error's text in a language shows that language's (English where it is missing), so a
+    sentence made elsewhere in every language (another error's :meth:`InputError.texts`, the
+    problems of a depot off the roads) can stand inside a translated template.
+    """
+
+    def say(self, language: str) -> str:
+        """The value in ``language``, else in English."""
+        return self.get(language) or self.get("en", "")
 
 
 class InputError(ValueError):
@@ -73,11 +87,11 @@ class InputError(ValueError):
         **params: object,
     ) -> None:
         self.template = template
-        self.params = dict(params)
+        self.params: dict[str, Any] = dict(params)
         self.file = Path(file) if file is not None else None
         self.row = row
         self.field = field
-        super().__init__(template.format(**self._values()))
+        super().__init__(template.format(**self._values("en")))
 
     def text(self, language: str) -> str:
         """The message in ``language`` (``"ky"``, ``"ru"`` or ``"en"``).
@@ -87,7 +101,8 @@ class InputError(ValueError):
         """
         from routing.i18n import messages
 
-        return messages(language).get(self.template, self.template).format(**self._values())
+        text = messages(language).get(self.template, self.template)
+        return text.format(**self._values(language))
 
     def texts(self) -> dict[str, str]:
         """The message in every language, ``{language: text}`` (for a record kept as JSON)."""
@@ -101,20 +116,29 @@ class InputError(ValueError):
         A front end hides its own folders this way (``/srv/data/plans/7`` → ``…``) and keeps the
         error translatable.
         """
-        params = {
-            key: str(value).replace(old, new) if isinstance(value, str | Path) else value
-            for key, value in self.params.items()
-        }
+        params = {key: _replaced(value, old, new) for key, value in self.params.items()}
         file = str(self.file).replace(old, new) if self.file is not None else None
         return _rebuild(type(self), self.template, file, self.row, self.field, params)
 
-    def _values(self) -> dict[str, object]:
-        return {"file": self.file, "row": self.row, "field": self.field, **self.params}
+    def _values(self, language: str) -> dict[str, object]:
+        said = {
+            key: value.say(language) if isinstance(value, Localized) else value
+            for key, value in self.params.items()
+        }
+        return {"file": self.file, "row": self.row, "field": self.field, **said}
 
     def __reduce__(self) -> tuple[object, ...]:
         # template, place and values survive pickling (a plan run in another process reports them)
         args = (type(self), self.template, self.file, self.row, self.field, self.params)
         return (_rebuild, args)
+
+
+def _replaced(value: object, old: str, new: str) -> object:
+    if isinstance(value, Localized):
+        return Localized({language: text.replace(old, new) for language, text in value.items()})
+    if isinstance(value, str | Path):
+        return str(value).replace(old, new)
+    return value
 
 
 def _rebuild(

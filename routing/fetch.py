@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from routing.errors import InputError
 from routing.i18n import LANGUAGES
 from routing.network import PLACE_KINDS, read_places
 from routing.outputs import atomic_write
@@ -79,19 +80,19 @@ class FetchResult:
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    """Parse ``"WEST,SOUTH,EAST,NORTH"`` in degrees, else raise a ValueError saying how to write it."""
+    """Parse ``"WEST,SOUTH,EAST,NORTH"`` in degrees, else raise an InputError saying how to write it."""
     parts = [p.strip() for p in str(text).split(",")]
     try:
         west, south, east, north = (float(p) for p in parts)
     except ValueError:
-        msg = f"--bbox {text!r}: write it as WEST,SOUTH,EAST,NORTH in degrees, e.g. 72.45,41.85,72.98,42.02"
-        raise ValueError(msg) from None
+        msg = "{field} {text!r}: write it as WEST,SOUTH,EAST,NORTH in degrees, e.g. 72.45,41.85,72.98,42.02"
+        raise InputError(msg, field="--bbox", text=text) from None
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
         msg = (
-            f"--bbox {text!r}: west must be less than east and south less than north, in degrees "
+            "{field} {text!r}: west must be less than east and south less than north, in degrees "
             "(WEST,SOUTH,EAST,NORTH: longitude first)"
         )
-        raise ValueError(msg)
+        raise InputError(msg, field="--bbox", text=text)
     return west, south, east, north
 
 
@@ -182,15 +183,17 @@ def fetch_area(
         msg = f"could not download the area from {url} ({exc}); offline? See README 'Plan your own area' for extracts"
         raise ConnectionError(msg) from exc
     if b"<osm" not in data[:2000]:
-        msg = f"the answer from {url} is not OpenStreetMap XML: {data[:200]!r}"
-        raise ValueError(msg)
+        msg = "the answer from {url} is not OpenStreetMap XML: {start!r}"
+        raise InputError(msg, field="--overpass-url", url=url, start=data[:200])
     out_dir.mkdir(parents=True, exist_ok=True)
     osm_path = out_dir / f"{name or out_dir.resolve().name}.osm"
     atomic_write(osm_path, lambda h: h.write(data), mode="wb")
     counts, landfills = _inventory(osm_path)
     if counts["roads"] == 0:
-        msg = f"{osm_path}: the area {bbox} holds no road (highway=*); is the bbox WEST,SOUTH,EAST,NORTH?"
-        raise ValueError(msg)
+        msg = (
+            "{file}: the area {bbox} holds no road (highway=*); is the bbox WEST,SOUTH,EAST,NORTH?"
+        )
+        raise InputError(msg, file=osm_path, field="--bbox", bbox=bbox)
     raw, notes = _scenario(
         tomllib.loads(template.read_text(encoding="utf-8")), bbox, osm_path, landfills
     )

@@ -55,6 +55,7 @@ from routing.daymodel import (
     refused_points,
 )
 from routing.demand import collection_points
+from routing.errors import InputError, Localized
 from routing.estimate import VillageFill, check_register
 from routing.geocode import Gazetteer, geocode_households, read_aliases, read_corrections
 from routing.i18n import day_name
@@ -191,10 +192,9 @@ def vehicle_profiles(scenario: Scenario) -> dict[str, TruckProfile]:
     where = f"{scenario.path}: [network.profile]"
     try:
         _, by_vehicle = fleet_profiles(scenario.profile, scenario.fleet, where=where)
-    except ValueError as exc:  # the profile names the key and what is allowed
-        msg = "{detail}"  # the profile's own words (English), naming the file and key
+    except InputError as exc:  # the profile names the file, the key and what is allowed
         raise ScenarioError(
-            msg, file=scenario.path, field="network.profile", detail=str(exc)
+            exc.template, file=scenario.path, field="network.profile", **exc.params
         ) from exc
     return by_vehicle
 
@@ -360,8 +360,10 @@ def snap(scenario: Scenario, network: RoadNetwork, located: Located) -> Snapped:
     bad = [c for c in checks if not c.ok]
     if bad:
         field = "depot" if not checks[0].ok else "landfill"
-        msg = "{file}: {problems}"  # check_sites' problems, in English here (see its language)
-        problems = " ".join(c.problem for c in bad)
+        msg = "{file}: {problems}"  # check_sites says each problem in every language
+        problems = Localized(
+            {lang: " ".join(c.problems[lang] for c in bad) for lang in bad[0].problems}
+        )
         raise ScenarioError(msg, file=sc.path, field=field, problems=problems)
     depot_node = checks[0].node
     landfills = tuple(c.node for c in checks[1:])

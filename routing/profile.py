@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
+from routing.errors import InputError
+
 __all__ = [
     "DEFAULT_SPEEDS_KMH",
     "DEFAULT_SURFACE_FACTOR",
@@ -247,15 +249,15 @@ class TruckProfile:
 
         Raises
         ------
-        ValueError
+        routing.errors.InputError
             On an unknown key or a value that is not allowed.
         """
         allowed = [f.name for f in fields(cls)]
         kwargs: dict[str, Any] = {}
         for key, value in d.items():
             if key not in allowed:
-                msg = f"{where}: unknown key {key!r}; allowed keys: {', '.join(allowed)}"
-                raise ValueError(msg)
+                msg = "{where}: unknown key {key!r}; allowed keys: {allowed}"
+                raise InputError(msg, field=key, where=where, key=key, allowed=", ".join(allowed))
             if key == "speeds_kmh":
                 kwargs[key] = {**DEFAULT_SPEEDS_KMH, **_check_table(value, where, key, speeds=True)}
             elif key == "surface_factor":
@@ -491,24 +493,24 @@ def check_names(
 
     Raises
     ------
-    ValueError
+    routing.errors.InputError
         On a value that is not a list of text, or a name not allowed.
     """
     if not isinstance(value, list | tuple | set | frozenset) or not all(
         isinstance(v, str) for v in value
     ):
-        msg = f'{what}: {value!r} is not allowed; expected a list of text, e.g. ["track"]'
-        raise ValueError(msg)
+        msg = '{what}: {value!r} is not allowed; expected a list of text, e.g. ["track"]'
+        raise InputError(msg, what=what, value=value)
     for name in value:
         if allowed is not None and name not in allowed:
-            msg = f"{what}: {name!r} is not allowed; expected one of: {', '.join(sorted(allowed))}"
-            raise ValueError(msg)
+            msg = "{what}: {name!r} is not allowed; expected one of: {allowed}"
+            raise InputError(msg, what=what, name=name, allowed=", ".join(sorted(allowed)))
         if allowed is None and name in NEVER_DRIVABLE:
             msg = (
-                f"{what}: {name!r} is not allowed: highway={name} is never driven by trucks "
-                f"(never drivable: {', '.join(sorted(NEVER_DRIVABLE))})"
+                "{what}: {name!r} is not allowed: highway={name} is never driven by trucks "
+                "(never drivable: {never})"
             )
-            raise ValueError(msg)
+            raise InputError(msg, what=what, name=name, never=", ".join(sorted(NEVER_DRIVABLE)))
     return tuple(value)
 
 
@@ -517,27 +519,29 @@ def _check_number(value: Any, what: str, *, low: float | None = None) -> float:
     ok_type = isinstance(value, int | float) and not isinstance(value, bool)
     if ok_type and math.isfinite(value) and (value >= low if low is not None else value > 0):
         return float(value)
-    need = f"a number >= {low:g}" if low is not None else "a positive number"
-    msg = f"{what}: {value!r} is not allowed; expected {need}"
-    raise ValueError(msg)
+    msg = "{what}: {value!r} is not allowed; expected a positive number"
+    if low is not None:
+        msg = "{what}: {value!r} is not allowed; expected a number >= {low:g}"
+    raise InputError(msg, what=what, value=value, low=low)
 
 
 def _check_table(value: Any, where: str, key: str, *, speeds: bool = False) -> dict[str, float]:
     """Validate a ``{name: number}`` table of the profile."""
     if not isinstance(value, Mapping):
-        msg = f"{where}: {key} must be a table of name = number, got {value!r}"
-        raise ValueError(msg)
+        msg = "{where}: {key} must be a table of name = number, got {value!r}"
+        raise InputError(msg, field=key, where=where, key=key, value=value)
     out: dict[str, float] = {}
     for name, number in value.items():
         if speeds and name in NEVER_DRIVABLE:
             msg = (
-                f"{where}: {key}.{name} is not allowed: highway={name} is never driven by trucks "
-                f"(never drivable: {', '.join(sorted(NEVER_DRIVABLE))})"
+                "{where}: {key}.{name} is not allowed: highway={name} is never driven by trucks "
+                "(never drivable: {never})"
             )
-            raise ValueError(msg)
+            never = ", ".join(sorted(NEVER_DRIVABLE))
+            raise InputError(msg, field=key, where=where, key=key, name=name, never=never)
         checked = _check_number(number, f"{where}: {key}.{name}")
         if not speeds and checked > 1.0:
-            msg = f"{where}: {key}.{name}: {number!r} is not allowed; expected a factor in (0, 1]"
-            raise ValueError(msg)
+            msg = "{where}: {key}.{name}: {value!r} is not allowed; expected a factor in (0, 1]"
+            raise InputError(msg, field=key, where=where, key=key, name=name, value=number)
         out[str(name)] = checked
     return out

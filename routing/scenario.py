@@ -28,7 +28,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from routing.errors import InputError
+from routing.errors import InputError, Localized
 from routing.normalize import place_key
 from routing.profile import DENIED_ACCESS, check_names
 
@@ -1107,9 +1107,10 @@ class _Reader:
             allowed = DENIED_ACCESS if name == "access_allowed" else None
             try:
                 out[name] = check_names(table[name], name, allowed=allowed)
-            except ValueError as exc:
-                msg = "{origin}: [{field}] {detail}"  # check_names says the key and what is allowed
-                raise self._fail(key, msg, table=table, name=name, detail=str(exc)) from None
+            except InputError as exc:  # it names the key and what is allowed, in each language
+                msg = "{origin}: [{field}] {detail}"
+                detail = Localized(exc.texts())
+                raise self._fail(key, msg, table=table, name=name, detail=detail) from None
         return out
 
     def _vehicle_costs(self, key: str, table: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,8 @@ import itertools
 import logging
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -23,7 +24,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 
-from routing.i18n import Translator, translator
+from routing.i18n import LANGUAGES, Translator, translator
 from routing.network import RoadNetwork, restrict, strongly_connected_to
 from routing.profile import TruckProfile
 
@@ -418,13 +419,17 @@ class SiteCheck:
     node
         Its graph node in the snapped network (-1 when not ok).
     problem
-        One sentence saying what is wrong and how to fix it ("" when ok).
+        One sentence saying what is wrong and how to fix it ("" when ok), in the language asked.
+    problems
+        The same sentence in every language, ``{"ky": …, "ru": …, "en": …}`` (empty when ok), for
+        an error that each reader sees in their own.
     """
 
     label: str
     ok: bool
     node: int
     problem: str
+    problems: Mapping[str, str] = field(default_factory=dict)
 
 
 def check_sites(
@@ -482,14 +487,15 @@ def check_sites(
         )  # fmt: skip
     rows = pd.concat([first.points, rest.points]) if rest is not first else first.points
     bounds = network_bounds(network)
-    say = translator(language)
     checks = []
     for (label, lon, lat), (_, row) in zip(sites, rows.iterrows(), strict=True):
-        problem = (
-            "" if bool(row["ok"]) else _site_problem(label, lon, lat, row, bounds, max_snap_m, say)
-        )
+        problems = {} if bool(row["ok"]) else {
+            lang: _site_problem(label, lon, lat, row, bounds, max_snap_m, translator(lang))
+            for lang in LANGUAGES
+        }  # fmt: skip
         node = int(row["node"]) if bool(row["ok"]) else -1
-        checks.append(SiteCheck(label, bool(row["ok"]), node, problem))
+        problem = problems.get(language, "")
+        checks.append(SiteCheck(label, bool(row["ok"]), node, problem, problems))
     return rest.network, checks
 
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 from bench.peers import PeerRun
-from bench.solver import SOLVERS, KimRow, _gap, _goal_line, _pair_seeds, _parse, _Runs
+from bench.solver import (
+    SOLVERS,
+    KimRow,
+    _classic,
+    _gap,
+    _goal_line,
+    _members,
+    _pair_seeds,
+    _parse,
+    _Runs,
+    heldout_names,
+)
 
 
 def _runs(solver: str, results: list[tuple[int | None, float | None, bool | None]]) -> _Runs:
@@ -79,3 +91,50 @@ def test_the_cpu_option_takes_one_two_or_both() -> None:
     assert _parse([]).cpus == [1, 2]
     with pytest.raises(SystemExit):
         _parse(["--cpu", "4"])
+
+
+def _heldout(tmp_path: Path) -> Path:
+    """A held-out folder: A with its solution file, B with a line of best-known.csv."""
+    for name in ("B", "A"):
+        (tmp_path / f"{name}.vrp").write_text("NAME : x\n", encoding="utf-8")
+    (tmp_path / "A.sol").write_text("Route #1: 1 2\nRoute #2: 3\nCost 123.4\n", encoding="utf-8")
+    (tmp_path / "best-known.csv").write_text(
+        "instance,routes,distance,source\nB,,456.7,a published table\n", encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_the_held_out_set_is_the_vrptw_files_of_its_folder(tmp_path: Path) -> None:
+    folder = _heldout(tmp_path)
+    assert heldout_names(folder) == ["A", "B"]
+    assert _members("heldout", folder) == [("vrptw", "A"), ("vrptw", "B")]
+    a = _classic("vrptw", "A", folder=folder)
+    b = _classic("vrptw", "B", folder=folder)
+    assert a is not None and (a.vehicles, a.best, a.peer_rounding) == (2, 123.4, "dimacs")
+    assert b is not None and (b.vehicles, b.best) == (None, 456.7)
+    assert _classic("vrptw", "C", folder=folder) is None
+    with pytest.raises(ValueError, match="--classic-dir"):
+        _members("heldout", None)
+
+
+def test_a_held_out_instance_without_a_best_known_value_is_refused(tmp_path: Path) -> None:
+    folder = _heldout(tmp_path)
+    (folder / "C.vrp").write_text("NAME : x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no row for instance 'C'"):
+        _classic("vrptw", "C", folder=folder)
+    (folder / "best-known.csv").write_text("instance,routes,distance\nC,,n/a\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 2, field 'distance'"):
+        _classic("vrptw", "C", folder=folder)
+    (folder / "best-known.csv").unlink()
+    with pytest.raises(FileNotFoundError, match="best known solution file"):
+        _classic("vrptw", "C", folder=folder)
+
+
+def test_the_held_out_set_and_its_folder_go_together(tmp_path: Path) -> None:
+    folder = _heldout(tmp_path)
+    assert _parse(["--set", "heldout", "--classic-dir", str(folder)]).sets == ["heldout"]
+    for argv in (["--set", "heldout"], ["--classic-dir", str(folder)]):
+        with pytest.raises(SystemExit):
+            _parse(argv)
+    with pytest.raises(SystemExit):
+        _parse(["--set", "heldout", "--classic-dir", str(tmp_path / "empty")])

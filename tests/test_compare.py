@@ -37,14 +37,16 @@ def test_failing_variants_are_reported_with_their_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("name = [", encoding="utf-8")
     seen: list[tuple[str, object]] = []
+    russian = Task("ru", tmp_path / "nope.toml", {"scenario.language": "ru"})
     results = run_variants(
-        [Task("missing", tmp_path / "nope.toml"), Task("bad", bad)],
+        [Task("missing", tmp_path / "nope.toml"), Task("bad", bad), russian],
         workers=2,
         on_progress=lambda label, event: seen.append((label, event)),
     )
-    assert [r.label for r in results] == ["missing", "bad"]
-    assert "scenario file not found" in (results[0].error or "")
+    assert [r.label for r in results] == ["missing", "bad", "ru"]
+    assert "ScenarioError: scenario file not found" in (results[0].error or "")
     assert "not valid TOML" in (results[1].error or "")
+    assert "ScenarioError: файл сценария не найден: " in (results[2].error or "")
     last = [event for label, event in seen if label == "bad"][-1]
     assert isinstance(last, Finished) and last.error == results[1].error
 

@@ -117,6 +117,45 @@ def test_pyvrp_own_search_runs_where_pyvrp_states_every_rule() -> None:
     assert check(_vrptw_like(40), res) == []
 
 
+def _plan(m: Model, *, workers: int, share: float) -> tuple[float, list[list[int]]]:
+    res = m.solve(
+        seed=1,
+        max_iterations=300,
+        workers=workers,
+        params=SolveParams(plain_exchange_share=share),
+    )
+    assert check(m, res) == [] and not res.unserved
+    return round(res.cost, 6), [[v.index for v in r.visits] for r in res.routes]
+
+
+def test_two_plain_workers_meet_halfway_and_still_give_one_answer() -> None:
+    m = _vrptw_like(60)
+    met = _plan(m, workers=2, share=0.5)
+    assert met == _plan(m, workers=2, share=0.5)  # under an iteration limit: the same plan
+    # the meeting reaches the search: two independent searches end elsewhere
+    assert met != _plan(m, workers=2, share=0.0)
+
+
+def test_one_worker_never_meets_anyone() -> None:
+    m = _vrptw_like(60)
+    assert _plan(m, workers=1, share=0.5) == _plan(m, workers=1, share=0.0)
+
+
+def test_waste_collection_models_never_run_the_plain_search_so_never_meet() -> None:
+    # lunch, a stop limit and a daily load of several trips (Kim et al.'s rules): our own phases
+    m = _random_model(40)
+    vt = m.vehicle_types[0]
+    lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
+    for extra in (
+        {"lunch": lunch},
+        {"max_stops": 30},
+        {"max_load_per_day": (float("inf"), 25.0)},
+    ):
+        m.vehicle_types[0] = dataclasses.replace(vt, **extra)  # type: ignore[arg-type]
+        m.vehicles_first = False
+        assert all(job[0] != "plain" for job in _jobs(m, 40, 1, SolveParams(), workers=2))
+
+
 def test_the_plain_search_keeps_the_history_length_of_the_parameters() -> None:
     m = _vrptw_like(60)
     other = SolveParams(plain_history_length=1)

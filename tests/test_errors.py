@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.errors import InputError
+from routing.errors import InputError, Localized
 from routing.scenario import ScenarioError
 
 
@@ -82,3 +82,20 @@ def test_a_replaced_path_keeps_the_error_translatable() -> None:
 def test_a_template_with_a_placeholder_nobody_fills_is_a_bug_at_once() -> None:
     with pytest.raises(KeyError, match="value"):
         InputError("{file}: {value!r} is wrong", file="a.csv")
+
+
+def test_a_value_said_in_each_language_shows_in_the_errors_language() -> None:
+    inner = InputError("{file}: row {row}, field {field!r}: {value!r} is not a number",
+                       file="/srv/in/h.csv", row=2, field="members", value="x")  # fmt: skip
+    outer = ScenarioError(
+        "{origin}: [{field}] {detail}",
+        file="s.toml",
+        field="register",
+        origin="s.toml",
+        detail=Localized(inner.texts()),
+    )
+    assert str(outer) == "s.toml: [register] " + str(inner)
+    assert outer.text("ru") == "s.toml: [register] " + inner.text("ru")
+    back = pickle.loads(pickle.dumps(outer.replaced("/srv/in/", "")))
+    assert back.text("ky") == "s.toml: [register] h.csv: 2-сап, 'members' талаасы: 'x' сан эмес"
+    assert Localized({"en": "only English"}).say("ky") == "only English"

@@ -129,3 +129,6 @@ def test_the_command_line_fetches_and_the_deep_check_passes(
     assert main(english) == 0
     assert "positions: 2 of 2 usable" in capsys.readouterr().out
     assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out)]) == 2
+    assert "--bbox '72.9,41.8': write it as WEST,SOUTH,EAST,NORTH" in capsys.readouterr().err
+    assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out), "--language", "ky"]) == 2
+    assert "ката: --bbox '72.9,41.8': аны градус менен БАТЫШ" in capsys.readouterr().err

@@ -20,7 +20,14 @@ def test_parameters_are_frozen_with_documented_defaults() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"neighbours": 0}, {"keep": 0.0}, {"keep": 1.5}, {"history_length": -1}],
+    [
+        {"neighbours": 0},
+        {"keep": 0.0},
+        {"keep": 1.5},
+        {"history_length": -1},
+        {"plain_exchange_share": 1.0},
+        {"plain_exchange_share": -0.1},
+    ],
 )
 def test_bad_parameters_are_refused_naming_the_field(bad: dict[str, float]) -> None:
     name = next(iter(bad))

@@ -145,8 +145,14 @@ def test_depot_off_the_network_is_a_clear_error(tmp_path: Path) -> None:
         },
     )
     # outside the extract: said so, with the extract's bounds
-    with pytest.raises(ScenarioError, match=r"\[depot\].*outside the map data.*lon 72\.4"):
+    with pytest.raises(ScenarioError, match=r"\[depot\].*outside the map data.*lon 72\.4") as e:
         plan_week(sc)
+    assert e.value.field == "depot"
+    russian = e.value.text("ru")  # check_sites' problem, in the reader's language
+    assert (
+        "[depot] 'Taza Aimak garage" in russian and "лежит вне картографических данных" in russian
+    )
+    assert "карта маалыматтарынан тышкары" in e.value.text("ky")
 
 
 def test_demand_beyond_the_fleet_leaves_households_unserved_with_reason(tmp_path: Path) -> None:

@@ -170,8 +170,15 @@ def test_a_vehicle_names_the_road_types_it_may_not_or_may_use(tmp_path: Path) ->
     assert sc.fleet[0].access_allowed == ("agricultural",)
     assert sc.fleet[0].roads_allowed == ()
     bad = VALID.replace('shift_end = "17:00"\n', 'shift_end = "17:00"\nroads_banned = ["path"]\n')
-    with pytest.raises(ScenarioError, match=r"\[vehicle #1\] roads_banned.*'path'.*never driven"):
+    with pytest.raises(
+        ScenarioError, match=r"\[vehicle #1\] roads_banned.*'path'.*never driven"
+    ) as e:
         load_scenario(_write(tmp_path, bad))
+    # the profile's own message stands inside the scenario's, in each language
+    assert "[vehicle #1] roads_banned: 'path' болбойт: highway=path жолдорунда" in e.value.text(
+        "ky"
+    )
+    assert "roads_banned: 'path' недопустимо: по highway=path грузовики" in e.value.text("ru")
 
 
 def test_the_plan_area_is_a_bbox_a_polygon_or_places(tmp_path: Path) -> None:

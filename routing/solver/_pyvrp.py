@@ -30,6 +30,7 @@ import logging
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,7 @@ from pyvrp.stop import (
     StoppingCriterion,
 )
 
+from routing.solver._exchange import Offer, Routes
 from routing.solver._fleet import COST_SCALE, route_penalties
 from routing.solver._schedule import Item, Prepared
 from routing.solver._units import load_scales, to_units
@@ -74,6 +76,7 @@ def solve_pyvrp(
     mode: str = "trips",
     params: SolveParams | None = None,
     control: Control | None = None,
+    meet: Callable[[Offer], Routes] | None = None,
 ) -> list[list[tuple[int, int, list[Item]]]]:
     """Route ``clients`` with PyVRP; return plans of (vehicle type, vehicle, items) per used vehicle.
 
@@ -89,7 +92,9 @@ def solve_pyvrp(
     ``"tight"`` is ``"trips"`` searched with the fleet at its lower bound first (grown until the
     plan is feasible), which packs loads better when the loads, not the time, bound the fleet.
     ``params`` tunes the search (the defaults when None); ``control`` is checked on every
-    iteration (cancellation, progress, the periodic log).
+    iteration (cancellation, progress, the periodic log). ``meet``, given to the ``plain`` jobs of
+    parallel workers (:mod:`routing.solver._exchange`), trades this job's best for the best of all
+    after ``params.plain_exchange_share`` of the search.
     """
     started = time.monotonic()
     params = params if params is not None else SolveParams()
@@ -100,7 +105,7 @@ def solve_pyvrp(
     neighbours = (
         _neighbours(built.data, params.day_neighbours) if built.day_dim is not None else None
     )
-    ctx = _Ctx(params, control, max_iterations, seed, neighbours)
+    ctx = _Ctx(params, control, max_iterations, seed, neighbours, meet)
     logger.info("PyVRP (%s): data ready, searching", mode)
     lower = built.lower
     if mode == "plain":
@@ -576,6 +581,7 @@ class _Ctx:
     max_iterations: int | None
     seed: int
     neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] | None
+    meet: Callable[[Offer], Routes] | None = None
 
 
 class _Watch:
@@ -951,25 +957,90 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     25-50 neighbours, history 100) ended 16.0 % above the best known with 111 routes where plain
     PyVRP reached 5.1 % with 101 in the same 30 s (issue 20). Of our choices only these pay there
     (see :class:`~routing.solver.params.SolveParams`).
+
+    With ``ctx.meet`` (parallel workers) the search stops after ``plain_exchange_share`` of its
+    time (or iterations), hands its best to the meeting and searches the rest from the best of all
+    jobs with a fresh seed; the better of its two bests is returned.
     """
-    stop = _stop(
-        until - time.monotonic(),
-        ctx.max_iterations,
-        ctx.control,
-        plateau=ctx.params.plateau_iterations,
-    )
     params = pyvrp.SolveParams(
         ils=pyvrp.IteratedLocalSearchParams(
             history_length=ctx.params.plain_history_length,
             exhaustive_on_best=data.num_clients <= ctx.params.exhaustive_max_clients,
         )
     )
+    share = ctx.params.plain_exchange_share if ctx.meet is not None else 0.0
+    now = time.monotonic()
+    iters = ctx.max_iterations
+    first_until = now + share * (until - now) if share else until
+    first_iters = None if iters is None else (max(1, round(share * iters)) if share else iters)
+    best = _solve_plain(data, ctx, params, first_until, first_iters, seed=ctx.seed)
+    if ctx.meet is None or not share:
+        return best
+    routes = ctx.meet(Offer(_plain_cost(best), _activity_routes(best)))
+    rest = None if iters is None else max(1, iters - (first_iters or 0))
+    start = pyvrp.Solution(
+        data,
+        [
+            pyvrp.Route(data, [pyvrp.Activity(_KINDS[t], k) for t, k in acts], vt)
+            for vt, acts in routes
+        ],
+    )
+    again = _solve_plain(data, ctx, params, until, rest, seed=ctx.seed + 10_007, start=start)
+    return min(best, again, key=_plain_cost)
+
+
+def _solve_plain(
+    data: pyvrp.ProblemData,
+    ctx: _Ctx,
+    params: pyvrp.SolveParams,
+    until: float,
+    iterations: int | None,
+    *,
+    seed: int,
+    start: pyvrp.Solution | None = None,
+) -> pyvrp.Solution:
+    """One ``pyvrp.solve`` run until ``until`` (or ``iterations``), from ``start`` when given."""
+    stop = _stop(
+        until - time.monotonic(),
+        iterations,
+        ctx.control,
+        plateau=ctx.params.plateau_iterations,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         res = pyvrp.solve(
-            data, stop, seed=ctx.seed, collect_stats=False, display=False, params=params
+            data,
+            stop,
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            params=params,
+            initial_solution=start,
         )
     return res.best
+
+
+_KINDS = (pyvrp.ActivityType.DEPOT, pyvrp.ActivityType.CLIENT)
+"""The kinds of visit a route carries between its depots, numbered for :data:`Routes`."""
+
+
+def _plain_cost(sol: pyvrp.Solution) -> float:
+    """The objective of a plain search's solution; ``inf`` when it breaks a rule."""
+    if not sol.is_feasible():
+        return math.inf
+    return float(sol.distance_cost() + sol.duration_cost() + sol.fixed_vehicle_cost())
+
+
+def _activity_routes(sol: pyvrp.Solution) -> Routes:
+    """Each route of ``sol`` as its vehicle type and its visits between the start and end depots
+    (number in :data:`_KINDS`, index): what another process needs to rebuild it on the same data."""
+    return [
+        (
+            route.vehicle_type(),
+            [(_KINDS.index(act.type), act.idx) for act in route.schedule()[1:-1]],
+        )
+        for route in sol.routes()
+    ]
 
 
 def _cost_unit(vts: list[VehicleType], *, plain: bool = False) -> float:

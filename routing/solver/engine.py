@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from routing.solver._exchange import Guest, Host, Offer, Routes
 from routing.solver._fleet import vehicle_list
 from routing.solver._ortools import solve_ortools
 from routing.solver._pyvrp import solve_pyvrp
@@ -463,7 +464,9 @@ def _jobs(
     time windows (the VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own
     search as ``pyvrp.solve`` runs it (with ``SolveParams.plain_history_length``), one per worker
     with seeds s, s + 1, ... (``plain``; one job
-    with the whole time on one worker: splitting the time of a single search only loses). Chosen
+    with the whole time on one worker: splitting the time of a single search only loses); parallel
+    plain jobs meet after ``SolveParams.plain_exchange_share`` of their time and go on from the
+    best of all (:mod:`routing.solver._exchange`). Chosen
     on the tuning set at 30 s, one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against
     +16.11 % with our phases, RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001
     +5.57 % against +6.10 %, but X-n200 +2.38 % against +1.25 %, where the search from the load
@@ -534,12 +537,14 @@ def _run_engine(
     budget: float,
     params: SolveParams,
     control: Control,
+    meet: Callable[[Offer], Routes] | None = None,
 ) -> list[tuple[str, list[tuple[int, int, list[Item]]]]]:
     """Run one search job; every plan it returns is verified by the caller.
 
     ``trips`` and ``day`` are PyVRP runs (see :func:`routing.solver._pyvrp.solve_pyvrp` for the
     modes). ``hybrid`` runs PyVRP (``day``) for 70 % of the budget, then OR-Tools, which models every
-    rule exactly (the lunch too), from the best verified PyVRP plan.
+    rule exactly (the lunch too), from the best verified PyVRP plan. ``meet`` is the parallel
+    ``plain`` jobs' exchange of their bests (:mod:`routing.solver._exchange`).
     """
     name, seed = job
     t0 = time.monotonic()
@@ -554,6 +559,7 @@ def _run_engine(
             mode=name,
             params=params,
             control=control,
+            meet=meet if name == "plain" else None,
         )
         return [(f"pyvrp-{name}", raw) for raw in found]
     raws = solve_pyvrp(
@@ -594,9 +600,11 @@ def _child(
     budget: float,
     params: SolveParams,
     control: Control,
+    meets: bool = False,
 ) -> None:
     try:
-        conn.send(_run_engine(prep, clients, job, budget, params, control))
+        meet = Guest(conn, control) if meets else None
+        conn.send(_run_engine(prep, clients, job, budget, params, control, meet))
     except Exception as exc:  # report the failure to the parent, which carries on without it
         conn.send(exc)
     finally:
@@ -653,25 +661,29 @@ def _run_parallel(
 ) -> _Raws:
     """The first job in this process, the others in forked ones, all with the whole budget.
 
-    The children are terminated when the search is cancelled or fails here, and when they do not
-    answer in time.
+    When every job is PyVRP's own search (``plain``) and ``params.plain_exchange_share`` is not 0,
+    the jobs meet part way to go on from the best of all (:mod:`routing.solver._exchange`), the
+    engine's process holding the meeting. The children are terminated when the search is cancelled
+    or fails here, and when they do not answer in time.
     """
     remaining = max(0.2, deadline - time.monotonic())
     # keep room for verification and repair after the search
     budget = max(0.2, remaining * _keep(jobs[0], params) - 0.3)
+    meets = params.plain_exchange_share > 0 and all(job[0] == "plain" for job in jobs)
     ctx = mp.get_context("fork")
     children: list[tuple[tuple[str, int], Any, Connection]] = []
     try:
         for job in jobs[1:]:
-            parent, child = ctx.Pipe(duplex=False)
+            parent, child = ctx.Pipe(duplex=meets)
             proc = ctx.Process(
                 target=_child,
-                args=(child, prep, clients, job, budget, params, control.for_child()),
+                args=(child, prep, clients, job, budget, params, control.for_child(), meets),
             )
             proc.start()
             child.close()
             children.append((job, proc, parent))
-        raws = _safe_run(prep, clients, jobs[0], budget, params, control)
+        host = Host([conn for _, _, conn in children], control) if meets else None
+        raws = _safe_run(prep, clients, jobs[0], budget, params, control, host)
         for job, proc, parent in children:
             raws.extend(_collect(job, proc, parent, deadline, control))
         return raws
@@ -711,6 +723,8 @@ def _collect(
             return []
     try:
         got: object = conn.recv()
+        while isinstance(got, Offer):  # an offer that came too late for the meeting
+            got = conn.recv()
     except EOFError:
         return []
     if isinstance(got, Cancelled):
@@ -753,9 +767,10 @@ def _safe_run(
     budget: float,
     params: SolveParams,
     control: Control,
+    meet: Callable[[Offer], Routes] | None = None,
 ) -> _Raws:
     try:
-        return _run_engine(prep, clients, job, budget, params, control)
+        return _run_engine(prep, clients, job, budget, params, control, meet)
     except Cancelled:
         raise
     except Exception as exc:  # one engine failing must not lose the other's plan

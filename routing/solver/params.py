@@ -84,6 +84,20 @@ class SolveParams:
         45,731. The history does it: without the exhaustive pass at 300, 50,890 and 45,579
         (seed 1); with it at 100, 50,127 and 44,940 (seed 1, fewer iterations: four runs
         shared the two cores).
+    plain_exchange_share
+        With two or more workers on that search, the share of each job's time (or iterations) after
+        which the jobs trade their bests and each searches the rest from the best of all with a
+        fresh seed (:mod:`routing.solver._exchange`), instead of two independent searches of which
+        the better is kept; 0 keeps them independent. One worker is never affected. Chosen on the
+        VRPTW tuning set (RC1_10_1, R1_10_2, RC1_10_2), two workers with seeds 1 and 2 and the
+        iterations a quiet 30 s run makes (32,000 / 27,000 / 22,000 each, so the machine's load
+        did not change the work; 2026-12-02, ``BENCHMARKS.md``): the better of the two ended at
+        46,931.9 / 49,616.3 / 44,802.4 meeting at 0.5 against 47,002.6 / 49,633.4 / 44,880.7
+        independent (0.15, 0.03 and 0.17 % shorter). One seed pair per instance and one share
+        tried: a small edge, not a tuned optimum. Other settings for the second worker alone did
+        not help there (30 s of processor time, worker-2 seeds 2 and 4 against history 100:
+        history 50, 30 neighbours and at most 10 perturbations were each worse on R1_10_2 or
+        RC1_10_1).
     plateau_iterations
         When not 0, every PyVRP run also stops after this many iterations without a better best
         (PyVRP's ``NoImprovement``), whichever of it and the time or iteration limit comes first;
@@ -106,6 +120,7 @@ class SolveParams:
     reinsert_positions: int = 8
     plain_pyvrp: bool = True
     plain_history_length: int = 100
+    plain_exchange_share: float = 0.5
     plateau_iterations: int = 0
 
     def __post_init__(self) -> None:
@@ -118,6 +133,12 @@ class SolveParams:
             if not 0 < getattr(self, name) <= 1:
                 msg = f"SolveParams.{name}: must be in (0, 1], got {getattr(self, name)!r}"
                 raise ValueError(msg)
+        if self.plain_exchange_share >= 1:
+            msg = (
+                "SolveParams.plain_exchange_share: must be in [0, 1), got "
+                f"{self.plain_exchange_share!r}"
+            )
+            raise ValueError(msg)
         for name in (
             "neighbours",
             "neighbours_tight",
