@@ -1,7 +1,8 @@
 """The planning API every front end uses: plan a week, write its outputs, with progress and cancel.
 
 The command line (`routing.cli`), the web page, the scenario comparison and the batch runner all
-drive the engine through these two functions, so they show the same progress, stop the same way
+drive the engine through these functions (:func:`redraw_sheets` draws a saved plan's driver sheets
+again, without planning), so they show the same progress, stop the same way
 and never see a half-written result.
 
 Examples
@@ -29,10 +30,10 @@ from routing.plan import Plan
 from routing.progress import CancelToken, ProgressCallback, Reporter
 from routing.scenario import Scenario
 
-__all__ = ["ALL_FORMATS", "plan_week", "write_outputs"]
+__all__ = ["ALL_FORMATS", "plan_week", "redraw_sheets", "write_outputs"]
 
 ALL_FORMATS: tuple[str, ...] = tuple(FORMATS)
-"""Every output format: "summary", "stops", "routes", "map", "sheets", "gpx", "kml", "geojson",
+"""Every output format: "summary", "stops", "routes", "plan", "map", "sheets", "gpx", "kml", "geojson",
 "screenshots" (see `routing.outputs.FORMATS`)."""
 
 
@@ -175,3 +176,75 @@ def write_outputs(
             written += [out_dir / p.relative_to(tmp) for p in paths]
         reporter.check()
     return written
+
+
+def redraw_sheets(
+    plan_dir: Path,
+    *,
+    out_dir: Path | None = None,
+    language: str | None = None,
+    driver_url: str | None = None,
+    driver_key: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Path]:
+    """Draw the driver sheets of a saved plan again: the same routes, stops and times.
+
+    The plan is read from ``plan_dir/plan.json`` (`routing.planfile`, written with the plan's
+    outputs), not planned again: new driver links (another ``driver_key``) or another language.
+    The sheets folder is written whole: the new sheets go into a temporary folder beside it, which
+    takes its place at the end (`routing.atomic.atomic_folder`); other files there are kept, the
+    old sheets are not.
+
+    Parameters
+    ----------
+    plan_dir
+        A plan's output folder (holding ``plan.json``), or the plan file itself.
+    out_dir
+        The sheets folder (default: ``<plan_dir>/sheets``).
+    language
+        ``"ky"``, ``"ru"`` or ``"en"`` (default: the plan's scenario's).
+    driver_url, driver_key
+        The driver-page template for the QR codes and the secret of its ``{token}``, as for
+        :func:`write_outputs`.
+    on_progress, cancel
+        Progress events (stage "outputs", one per sheet) and the token that stops it (the
+        folder is then left as it was).
+
+    Returns
+    -------
+    list of Path
+        The sheets, in the plan's vehicle-day order.
+
+    Raises
+    ------
+    routing.errors.InputError
+        If there is no saved plan, it cannot be read, ``driver_url`` is not a valid template,
+        or ``out_dir`` is a file or a folder of other things.
+    routing.progress.Cancelled
+        If ``cancel`` was cancelled.
+    """
+    from routing.exports import file_stem
+    from routing.planfile import read_plan_file
+    from routing.sheets import write_driver_sheets
+
+    if driver_url is not None:
+        check_driver_url(driver_url, key=driver_key)
+    plan = read_plan_file(plan_dir)
+    folder = Path(plan_dir) if Path(plan_dir).is_dir() else Path(plan_dir).parent
+    target = Path(out_dir if out_dir is not None else folder / "sheets").absolute()
+    reporter = Reporter(on_progress, cancel, language or plan.scenario.language)
+    owned = {f"{file_stem(vd)}.pdf" for vd in plan.vehicle_days}
+    owned |= {p.name for p in target.glob("*.pdf")} if target.is_dir() else set()
+
+    def step(done: int, total: int) -> None:
+        reporter.check()
+        reporter.emit("outputs", done / total, f"{done + 1}/{total}")
+
+    with reporter.stage("outputs", {}, fractions=True), atomic_folder(target, owned=owned) as tmp:
+        paths = write_driver_sheets(
+            plan, tmp, language=reporter.language, driver_url=driver_url, driver_key=driver_key,
+            before_each=step,
+        )  # fmt: skip
+        reporter.check()
+    return [target / p.relative_to(tmp) for p in paths]

@@ -135,6 +135,67 @@ def _add_format_options(plan: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def _add_sheets(sub: Any) -> None:
+    sheets = sub.add_parser(
+        "sheets",
+        help="draw a plan's driver sheets again from its saved plan, without planning",
+        description=(
+            "Draw the driver sheets of a plan again from the plan.json that taza-route plan wrote into its "
+            "output folder: the same routes, stops and times, in another language or with another driver-page "
+            "address in the QR codes. The week is not planned again. The sheets folder is replaced as a whole "
+            "at the end (other files there are kept); Ctrl-C leaves it as it was. Plans written before "
+            "plan.json existed cannot be drawn again: plan the week again."
+        ),
+        epilog="Example: taza-route sheets maps/ --language ru -o maps/sheets-ru",
+    )
+    sheets.set_defaults(run=_run_sheets)
+    sheets.add_argument(
+        "plan_dir", type=Path, metavar="PLAN_DIR",
+        help="a plan's output folder (holding plan.json), or the plan.json file",
+    )  # fmt: skip
+    sheets.add_argument(
+        "-o", "--out", type=Path, help="folder of the sheets (default: PLAN_DIR/sheets)"
+    )
+    sheets.add_argument(
+        "--language", choices=LANGUAGES,
+        help="language of the sheets (default: the plan's scenario's)",
+    )  # fmt: skip
+    sheets.add_argument(
+        "--driver-url", metavar="TEMPLATE",
+        help="address of each vehicle-day's driver page for the QR codes, with the fields {stem}, "
+        "{day}, {vehicle}, {date}, as for taza-route plan (default: the QR code names the day's "
+        "GPX file)",
+    )  # fmt: skip
+    sheets.add_argument(
+        "--progress", choices=("bar", "lines", "none"),
+        help="how progress is shown on stderr (default: a bar on a terminal, else one line per "
+        "stage; none with -q)",
+    )  # fmt: skip
+
+
+def _run_sheets(args: argparse.Namespace) -> int:
+    from routing.api import redraw_sheets
+    from routing.links import check_driver_url
+
+    if args.driver_url is not None:
+        check_driver_url(args.driver_url, field="--driver-url")
+    token = CancelToken()
+    language = choose_language(args.language, None)
+    _ = translator(language)
+    out = args.out or (args.plan_dir if args.plan_dir.is_dir() else args.plan_dir.parent) / "sheets"
+    try:
+        with _progress_view(args) as show, cancel_on_interrupt(token):
+            written = redraw_sheets(
+                args.plan_dir, out_dir=args.out, language=args.language,
+                driver_url=args.driver_url, on_progress=show, cancel=token,
+            )  # fmt: skip
+    except Cancelled:
+        print(_("Cancelled: {folder} was left as it was.", folder=out), file=sys.stderr)
+        return 130
+    print(_("Driver sheets written to {folder}: {count}.", count=len(written), folder=out))
+    return 0
+
+
 def _add_check(sub: Any) -> None:
     check = sub.add_parser("check", help="validate a scenario file and report what it contains")
     check.set_defaults(run=_run_check)
@@ -257,6 +318,7 @@ def _run_geocode(args: argparse.Namespace) -> int:
 
 SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_plan,
+    _add_sheets,
     _add_check,
     _add_serve,
     add_compare_parsers,

@@ -31,6 +31,9 @@ from routing.unserved import group_reasons, kind_text, reason_text
 if TYPE_CHECKING:  # writers only read a Plan; the command line imports this module for --help
     from routing.plan import Plan
 
+PLAN_FILE = "plan.json"
+"""The saved plan's name in an output folder (`routing.planfile`)."""
+
 STOP_FIELDS = [
     "day", "date", "vehicle", "trip", "sequence", "kind", "point_id", "label", "village", "street",
     "households", "sides", "arrival", "departure", "demand_kg", "load_kg_after", "load_m3_after", "lat", "lon",
@@ -264,6 +267,12 @@ def _write_map(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
     ]
 
 
+def _write_plan_file(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
+    from routing.planfile import write_plan_file  # geopandas: only when asked
+
+    return [write_plan_file(plan, folder / PLAN_FILE)]
+
+
 def _write_sheets(plan: Plan, folder: Path, options: OutputOptions) -> list[Path]:
     from routing.sheets import write_driver_sheets  # reportlab: only when asked
 
@@ -314,6 +323,10 @@ FORMATS: Mapping[str, OutputFormat] = {
     "routes": OutputFormat(
         lambda plan, folder, _: [write_routes_geojson(plan, folder / "routes.geojson")],
         "routes.geojson", "every trip's line", ("routes.geojson",),
+    ),
+    "plan": OutputFormat(
+        _write_plan_file, PLAN_FILE, "the plan itself, to draw its sheets again (taza-route sheets)",
+        (PLAN_FILE,),
     ),
     "map": OutputFormat(
         _write_map, "week.html", "the interactive map", ("week.html", "week_files")

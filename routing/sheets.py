@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -1003,6 +1004,7 @@ def write_driver_sheets(
     language: str,
     driver_url: str | None = None,
     driver_key: str | None = None,
+    before_each: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write one A4 PDF packet per vehicle-day: ``<out_dir>/<day>-<vehicle-slug>.pdf``.
 
@@ -1020,6 +1022,9 @@ def write_driver_sheets(
         is labelled "Scan: driver's page". Default: the QR code names the GPX file and says so.
     driver_key
         The secret a ``{token}`` field of ``driver_url`` is made with (`routing.links.link_token`).
+    before_each
+        Called with (sheets written, sheets in all) before each sheet: progress, or a cancel
+        check that raises.
 
     Returns
     -------
@@ -1031,17 +1036,21 @@ def write_driver_sheets(
     streets = _Streets.of(plan.network.graph)
     villages = _village_labels(plan)
     legs: LegCache = {}
-    return [
-        write_driver_sheet(
-            plan,
-            vd,
-            out / f"{file_stem(vd)}.pdf",
-            language=language,
-            driver_url=driver_url,
-            driver_key=driver_key,
-            _streets=streets,
-            _villages=villages,
-            _legs=legs,
+    paths = []
+    for k, vd in enumerate(plan.vehicle_days):
+        if before_each is not None:
+            before_each(k, len(plan.vehicle_days))
+        paths.append(
+            write_driver_sheet(
+                plan,
+                vd,
+                out / f"{file_stem(vd)}.pdf",
+                language=language,
+                driver_url=driver_url,
+                driver_key=driver_key,
+                _streets=streets,
+                _villages=villages,
+                _legs=legs,
+            )
         )
-        for vd in plan.vehicle_days
-    ]
+    return paths

@@ -91,6 +91,7 @@ def test_plan_writes_the_outputs_for_a_small_register(
         "stops.csv",
         "routes.geojson",
         "summary.json",
+        "plan.json",  # the plan itself, to draw its sheets again (taza-route sheets)
         "week.html",
         "gpx",  # --no-sheets no longer skips the route files: each output has its own switch
         "geocoding.csv",  # the register's rows to fix, as `taza-route geocode` writes them

@@ -31,6 +31,7 @@ USER_FACING = (
     "settlements.py",
     "pipeline.py",
     "links.py",
+    "planfile.py",
     "sweep.py",
     "cli.py",
     "atomic.py",

@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 CANCEL_GRACE_S = 5.0
 PROGRESS_EVERY_S = 0.5
+SHEETS = "sheets"
+"""The kind of job that draws a finished plan's driver sheets again from its saved plan
+(`routing.api.redraw_sheets`), its ``toml_text`` being :func:`sheets_request`."""
 
 
 def plan_dir(data_dir: Path, job_id: int) -> Path:
@@ -57,6 +60,16 @@ def plan_dir(data_dir: Path, job_id: int) -> Path:
 def inputs_dir(data_dir: Path, enterprise_id: int) -> Path:
     """The folder of an enterprise's uploaded inputs (server-chosen file names only)."""
     return data_dir / "enterprises" / str(int(enterprise_id)) / "inputs"
+
+
+def sheets_request(plan_id: int) -> str:
+    """The ``toml_text`` of a :data:`SHEETS` job: which plan's sheets it draws again."""
+    return json.dumps({"plan": int(plan_id)})
+
+
+def sheets_source(job: PlanJob) -> int:
+    """The plan whose sheets a :data:`SHEETS` job draws again."""
+    return int(json.loads(job.toml_text)["plan"])
 
 
 def recover(db: Session, data_dir: Path) -> int:
@@ -70,6 +83,9 @@ def recover(db: Session, data_dir: Path) -> int:
         job.worker_pid = None
         for tmp in plan_dir(data_dir, job.id).glob(".out-*"):
             shutil.rmtree(tmp, ignore_errors=True)
+        if job.kind == SHEETS:  # the sheets it was drawing, beside the plan's sheets folder
+            for tmp in (plan_dir(data_dir, sheets_source(job)) / "out").glob(".sheets.*"):
+                shutil.rmtree(tmp, ignore_errors=True)
     db.commit()
     return len(stale)
 
@@ -249,7 +265,7 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
         assert job is not None
     plan_dir(root, job_id).mkdir(parents=True, exist_ok=True)
     cancel = CancelToken(event)
-    work = _compare if job.kind == "compare" else _plan
+    work = {"compare": _compare, SHEETS: _sheets}.get(job.kind, _plan)
     try:
         summary = work(job, root, reporter, cancel)
     except Cancelled:
@@ -264,9 +280,10 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
         logger.exception("job %s failed", job_id)
         reporter.write(status=FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
         return
+    out = plan_dir(root, job_id) / "out"  # none for a job drawing another plan's sheets
     reporter.write(
         status=DONE,
-        out_dir=str((plan_dir(root, job_id) / "out").relative_to(root)),
+        out_dir=str(out.relative_to(root)) if out.is_dir() else "",
         summary_json=json.dumps(summary, ensure_ascii=False),
         finished_at=utcnow(),
         stage="outputs",
@@ -319,6 +336,35 @@ def _compare(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict
         paths, out, language=job.language, workers=1, on_progress=progress, cancel=cancel
     )
     return {"report": [p.name for p in sorted(out.glob("report.*"))]}
+
+
+def _sheets(job: PlanJob, root: Path, reporter: _Reporter, cancel: Any) -> dict[str, Any]:
+    """Draw a finished plan's driver sheets again from its saved plan, with the plan's key.
+
+    The sheets folder is replaced whole (`routing.api.redraw_sheets`). If the plan's key changed
+    while they were drawn (its links revoked once more), they are drawn again with the new one.
+    """
+    from routing import api
+    from routing.errors import InputError
+    from routing.service.driverlinks import driver_template
+
+    source_id, paths = sheets_source(job), []
+    for _attempt in range(3):
+        with reporter.sessions() as db:
+            source = db.get(PlanJob, source_id)
+        if source is None or source.status != DONE or not source.out_dir:
+            msg = "plan #{plan} has no finished outputs to draw its sheets from"
+            raise InputError(msg, plan=source_id)
+        key = source.link_key
+        paths = api.redraw_sheets(
+            root / source.out_dir, language=job.language, on_progress=reporter, cancel=cancel,
+            driver_url=driver_template(source.public_url, source.id), driver_key=key,
+        )  # fmt: skip
+        with reporter.sessions() as db:
+            now = db.get(PlanJob, source_id)
+        if now is None or now.link_key == key:
+            break
+    return {"plan": source_id, "sheets": [p.name for p in paths]}
 
 
 def _summary(path: Path) -> dict[str, Any]:

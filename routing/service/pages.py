@@ -25,12 +25,13 @@ from sqlalchemy import select
 
 from routing.errors import InputError
 from routing.i18n import LANGUAGES, translator
+from routing.outputs import PLAN_FILE
 from routing.progress import STAGES, stage_title
 from routing.scenario import DAYS, ScenarioError
 from routing.service import driverlinks, security
 from routing.service import scenarios as sc
 from routing.service.app import LANG_COOKIE, language_of, not_found, redirect, render
-from routing.service.jobs import inputs_dir
+from routing.service.jobs import SHEETS, inputs_dir, sheets_request, sheets_source
 from routing.service.store import (
     CANCELLED,
     DONE,
@@ -520,16 +521,20 @@ def _files(request: Request, job: PlanJob) -> dict[str, Path]:
 @lru_cache(maxsize=256)
 def _listing(out: str) -> tuple[str, ...]:
     """The files of a finished plan's output folder; cached, as that folder is written whole once
-    and never changed after (a plan's page is read far more often than plans are made)."""
+    and only its sheets drawn again after, under the same names (a plan's page is read far more
+    often than plans are made). Hidden entries (a folder being written) are not listed."""
     root = Path(out)
     if not root.is_dir():
         return ()
-    return tuple(p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file())
+    names = (p.relative_to(root) for p in sorted(root.rglob("*")) if p.is_file())
+    return tuple(n.as_posix() for n in names if not any(x.startswith(".") for x in n.parts))
 
 
 def _stages(job: PlanJob, language: str) -> list[dict[str, Any]]:
     out = []
     for i, key in enumerate(STAGES, start=1):
+        if job.kind == SHEETS and key != "outputs":  # drawn from a saved plan: no planning
+            continue
         state = "pending"
         if job.status == "done" or i < job.stage_number:
             state = "done"
@@ -544,12 +549,17 @@ async def plan_page(request: Request, jid: int) -> Response:
     user = user_of(request)
     with _sessions(request)() as db:
         job = _own(db, PlanJob, jid, user)
+        redrawn = db.scalars(
+            select(PlanJob).where(PlanJob.kind == SHEETS, PlanJob.toml_text == sheets_request(jid))
+            .order_by(PlanJob.id.desc()).limit(1)
+        ).first()  # fmt: skip
     files = _files(request, job)
     summary = json.loads(job.summary_json) if job.summary_json else {}
     return render(
         request, "plan.html", job=job, stages=_stages(job, language_of(request)), files=files, summary=summary,
         finished=job.status in FINISHED, slug=_slug, job_error=_job_error(job, language_of(request)),
-        **_links_context(request, job),
+        saved_plan=PLAN_FILE in files, redrawn=redrawn,
+        source_id=sheets_source(job) if job.kind == SHEETS else None, **_links_context(request, job),
     )  # fmt: skip
 
 
@@ -754,6 +764,27 @@ async def plan_links_revoke(request: Request, jid: int) -> Response:
         job.link_key, job.links_revoked_at = new_link_key(), utcnow()
         db.commit()
     return redirect(f"/plans/{jid}#links")
+
+
+@router.post("/plans/{jid}/sheets")
+async def plan_sheets(request: Request, jid: int) -> Response:
+    """New sheets with new links: a new secret (every printed QR code stops opening), then a short
+    job draws the plan's driver sheets again from its saved plan (the same routes; no new plan)."""
+    user = user_of(request)
+    await form_of(request)
+    with _sessions(request)() as db:
+        old = _own(db, PlanJob, jid, user)
+        if old.kind != "plan" or PLAN_FILE not in _files(request, old):
+            raise not_found()  # the page offers only "Plan again" for a plan without a saved plan
+        old.link_key, old.links_revoked_at = new_link_key(), utcnow()
+        job = PlanJob(
+            enterprise_id=user.enterprise_id, scenario_id=old.scenario_id, scenario_name=old.scenario_name,
+            kind=SHEETS, toml_text=sheets_request(jid), language=language_of(request), status=WAITING,
+            public_url=old.public_url,
+        )  # fmt: skip
+        db.add(job)
+        db.commit()
+        return redirect(f"/plans/{job.id}")
 
 
 @router.post("/plans/{jid}/again")

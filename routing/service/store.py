@@ -120,7 +120,8 @@ class PlanJob(Base):
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id"))
     scenario_name: Mapped[str] = mapped_column(String(300))
     # "plan": toml_text is the scenario as it was when the plan was asked; "compare": a JSON list
-    # of {"name", "toml"}, the base first (routing.service.jobs.run_job)
+    # of {"name", "toml"}, the base first; "sheets": {"plan": id}, a finished plan whose driver
+    # sheets it draws again from the saved plan (routing.service.jobs.run_job)
     kind: Mapped[str] = mapped_column(String(20), default="plan", server_default="plan")
     toml_text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(5), default="ky")
