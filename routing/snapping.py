@@ -487,6 +487,7 @@ def check_sites(
         )  # fmt: skip
     rows = pd.concat([first.points, rest.points]) if rest is not first else first.points
     bounds = network_bounds(network)
+    translator(language)  # refuses a language that is not one of LANGUAGES
     checks = []
     for (label, lon, lat), (_, row) in zip(sites, rows.iterrows(), strict=True):
         problems = {} if bool(row["ok"]) else {

@@ -109,6 +109,19 @@ def test_far_point_is_off_the_network_with_its_distance(grid: RoadNetwork) -> No
     assert res.network.graph.number_of_nodes() == grid.graph.number_of_nodes()
 
 
+def test_a_site_off_the_roads_is_said_in_every_language(grid: RoadNetwork) -> None:
+    from routing.snapping import check_sites
+
+    far = ("[depot] 'Garage'", GRID_LON + 0.001, GRID_LAT - 0.01)
+    _, [check] = check_sites(grid, [far], max_snap_m=250, language="ru")
+    assert not check.ok and check.problem == check.problems["ru"]
+    assert set(check.problems) == {"ky", "ru", "en"}
+    assert "lies outside the map data" in check.problems["en"]
+    assert check.problems["ky"] != check.problems["ru"] != check.problems["en"]
+    with pytest.raises(ValueError, match="ky, ru, en"):
+        check_sites(grid, [far], max_snap_m=250, language="fr")
+
+
 def test_points_the_truck_cannot_reach_and_leave_are_flagged(grid: RoadNetwork) -> None:
     res = snap_points(
         grid,
