@@ -791,6 +791,23 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+HELDOUT_DIR = "HELDOUT_DIR"
+"""How a results file names the ``--classic-dir`` folder: it lies outside the repository, so its
+path on the machine that ran the bench means nothing to a reader (BENCHMARKS.md says what it held)."""
+
+
+def command_line(argv: list[str]) -> str:
+    """The command as a results file quotes it, the ``--classic-dir`` folder as :data:`HELDOUT_DIR`."""
+    words: list[str] = []
+    for i, word in enumerate(argv):
+        if i > 0 and argv[i - 1] == "--classic-dir":
+            word = HELDOUT_DIR
+        elif word.startswith("--classic-dir="):
+            word = f"--classic-dir={HELDOUT_DIR}"
+        words.append(word)
+    return " ".join([".venv/bin/python -m bench.solver", *words])
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the solver benchmark and write ``bench/results/solver.md``."""
     args = _parse(argv)
@@ -801,9 +818,7 @@ def main(argv: list[str] | None = None) -> None:
     lines = [
         "# Solver benchmark",
         "",
-        "Command: `"
-        + f".venv/bin/python -m bench.solver {' '.join(argv or sys.argv[1:])}".rstrip()
-        + "`",
+        f"Command: `{command_line(argv or sys.argv[1:])}`",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, "
         f"2 shared cores. Python {platform.python_version()}; {_versions()}.",
         f"Code: {_git_state()}.",

@@ -18,6 +18,7 @@ from bench.solver import (
     _pair_seeds,
     _parse,
     _Runs,
+    command_line,
     heldout_names,
 )
 
@@ -138,3 +139,12 @@ def test_the_held_out_set_and_its_folder_go_together(tmp_path: Path) -> None:
             _parse(argv)
     with pytest.raises(SystemExit):
         _parse(["--set", "heldout", "--classic-dir", str(tmp_path / "empty")])
+
+
+def test_the_quoted_command_names_the_held_out_folder_by_a_placeholder() -> None:
+    argv = ["--set", "heldout", "--classic-dir", "/somewhere/else/vrptw", "--runs", "3"]
+    quoted = command_line(argv)
+    assert "/somewhere" not in quoted
+    assert "--classic-dir HELDOUT_DIR --runs 3" in quoted
+    assert command_line(["--classic-dir=/x/y"]).endswith("--classic-dir=HELDOUT_DIR")
+    assert command_line(["--runs", "3"]) == ".venv/bin/python -m bench.solver --runs 3"
