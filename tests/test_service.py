@@ -470,15 +470,12 @@ def test_a_restart_marks_running_plans_interrupted_and_keeps_the_rest(tmp_path: 
     assert c.get("/plans/79/status").json()["status"] == "waiting"
 
 
-def test_compare_page_says_not_available_yet(tmp_path: Path) -> None:
-    from routing.service.pages import cost_report
-
+def test_compare_page_offers_the_enterprises_scenarios_to_tick(tmp_path: Path) -> None:
     c = client(tmp_path)
     c.get("/lang/en", follow_redirects=True)
     page = c.get("/compare")
     assert page.status_code == 200
-    if cost_report() is None:
-        assert "Not available yet" in texts(page.text, "not-available")
+    assert 'name="scenario" value="1"' in page.text and 'id="compare"' in page.text
 
 
 @pytest.mark.slow
@@ -571,15 +568,12 @@ def test_compare_needs_two_scenarios_of_ones_own(tmp_path: Path) -> None:
     c.get("/lang/en", follow_redirects=True)
     one = post(c, "/compare", {"scenario": ["1"]})
     assert one.status_code == 422
+    assert "at least two" in texts(one.text, "compare-error")
     assert post(c, "/compare", {"scenario": ["1", "999"]}).status_code == 404
 
 
 @pytest.mark.slow
 def test_compare_scenarios_makes_the_scenarios_report(tmp_path: Path) -> None:
-    from routing.service.pages import cost_report
-
-    if cost_report() is None:
-        pytest.skip("the scenarios report (routing.compare) is not on main yet")
     with client(tmp_path, run_queue=True) as c:
         c.get("/lang/en", follow_redirects=True)
         register = small_register(tmp_path / "r.csv", broken=False).read_bytes()

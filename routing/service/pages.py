@@ -809,15 +809,6 @@ async def plan_again(request: Request, jid: int) -> Response:
 # comparing scenarios, admin
 
 
-def cost_report() -> Any | None:
-    """The scenarios report (``routing.compare.compare_scenarios``) once it is on main, else None."""
-    try:
-        from routing import compare  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    return getattr(compare, "compare_scenarios", None)
-
-
 @router.get("/compare", response_class=HTMLResponse)
 async def compare_page(request: Request) -> Response:
     user = user_of(request)
@@ -825,9 +816,7 @@ async def compare_page(request: Request) -> Response:
         rows = db.scalars(
             select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
         ).all()
-    return render(
-        request, "compare.html", scenarios=rows, available=cost_report() is not None, error=""
-    )
+    return render(request, "compare.html", scenarios=rows, error="")
 
 
 @router.post("/compare", response_class=HTMLResponse)
@@ -839,13 +828,12 @@ async def compare_start(request: Request) -> Response:
     chosen = [int(v) for v in form.getlist("scenario") if isinstance(v, str) and v.isdigit()]
     with _sessions(request)() as db:
         rows = [_own(db, ScenarioRow, sid, user) for sid in chosen]
-        if cost_report() is None or len(rows) < 2:
+        if len(rows) < 2:
             everyone = db.scalars(
                 select(ScenarioRow).where(ScenarioRow.enterprise_id == user.enterprise_id)
             ).all()
             error = _("Tick at least two scenarios; the first ticked is the base.")
-            available = cost_report() is not None
-            return render(request, "compare.html", status_code=422, scenarios=everyone, available=available, error=error)  # fmt: skip
+            return render(request, "compare.html", status_code=422, scenarios=everyone, error=error)  # fmt: skip
         items = [{"name": r.name, "toml": r.toml_text} for r in rows]
         job = PlanJob(
             enterprise_id=user.enterprise_id, scenario_id=rows[0].id, kind="compare",
