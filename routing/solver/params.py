@@ -50,8 +50,14 @@ class SolveParams:
         exactly), of at most ``small_max_clients`` clients. Such a search makes hundreds of
         iterations per client in 30 s, where the longer memory of PyVRP's default (300) no longer
         settles too late. Chosen on Kim's 277_stop (275 clients, 3 vehicles), 30 s of processor
-        time per run (2026-12-02, ``BENCHMARKS.md``, a tuning-set figure: there is no Kim test set).
-        The planner's day searches keep ``history_length`` (``routing.pipeline.DAY_SEARCH``).
+        time per search process (2026-12-02, ``BENCHMARKS.md``; a tuning-set figure: there is no
+        Kim test set): one worker, seeds 1-5, 445.12 / 444.79 / 445.87 / 446.34 / 446.00 miles
+        (median 445.87) against 448.29 / 447.05 / 446.43 / 445.25 / 445.38 (446.43) at 100; two
+        workers, seed pairs 1-3, 445.40 / 445.51 / 446.27 (445.51) against 448.08 / 446.59 /
+        445.40 (446.59); 102_stop kept its 150.51 miles (seeds 1-3). Not taken there: 50
+        neighbours (446.72 / 447.58, seeds 1-2), one search with the whole time at one worker
+        (448.01 / 473.52). The planner's day searches keep ``history_length``
+        (``routing.pipeline.DAY_SEARCH``).
     small_max_clients
         The most clients a waste-collection model may have for ``small_history_length`` to apply
         (the same size up to which PyVRP makes its exhaustive pass, ``exhaustive_max_clients``):
