@@ -162,6 +162,41 @@ def test_the_plain_search_keeps_the_history_length_of_the_parameters() -> None:
     assert _summary(m) != _summary(m, params=other)
 
 
+def test_long_routes_get_the_long_history_and_short_routes_the_short_one() -> None:
+    m = _vrptw_like(60)
+    everything_long = {"plain_long_route_clients": 0.0}
+    nothing_long = {"plain_long_route_clients": 1e9}
+    base_long = _summary(m, params=SolveParams(**everything_long))
+    base_short = _summary(m, params=SolveParams(**nothing_long))
+    # where routes count as long only the long history reaches the search, else only the short
+    assert base_long == _summary(m, params=SolveParams(plain_history_length=1, **everything_long))
+    assert base_long != _summary(
+        m, params=SolveParams(plain_long_history_length=1, **everything_long)
+    )
+    assert base_short == _summary(
+        m, params=SolveParams(plain_long_history_length=1, **nothing_long)
+    )
+    assert base_short != _summary(m, params=SolveParams(plain_history_length=1, **nothing_long))
+    # the same inputs, seed and limits: the same plan
+    assert base_long == _summary(m, params=SolveParams(**everything_long))
+
+
+def test_the_long_route_history_never_reaches_waste_collection_models() -> None:
+    # Kim et al.'s rules (a lunch, a stop limit, several trips a day) keep our own phases, which
+    # read neither the long-route threshold nor its history
+    m = _random_model(40)
+    vt = m.vehicle_types[0]
+    lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
+    for extra in (
+        {"lunch": lunch},
+        {"max_stops": 30},
+        {"max_load_per_day": (float("inf"), 25.0)},
+    ):
+        m.vehicle_types[0] = dataclasses.replace(vt, **extra)  # type: ignore[arg-type]
+        other = SolveParams(plain_long_route_clients=0.0, plain_long_history_length=1)
+        assert _summary(m) == _summary(m, params=other)
+
+
 def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:
     m = Model()
     lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
