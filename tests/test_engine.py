@@ -141,18 +141,25 @@ def test_one_worker_never_meets_anyone() -> None:
     assert _plan(m, workers=1, share=0.5) == _plan(m, workers=1, share=0.0)
 
 
-def test_waste_collection_models_never_run_the_plain_search_so_never_meet() -> None:
-    # lunch, a stop limit and a daily load of several trips (Kim et al.'s rules): our own phases
-    m = _random_model(40)
-    vt = m.vehicle_types[0]
+def _waste_models(n: int) -> list[Model]:
+    """Distance-only models with one of Kim et al.'s rules each: a lunch, a stop limit, a daily
+    load of several trips (PyVRP cannot state them, so our own phases search them)."""
+    out = []
     lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
     for extra in (
         {"lunch": lunch},
         {"max_stops": 30},
         {"max_load_per_day": (float("inf"), 25.0)},
     ):
-        m.vehicle_types[0] = dataclasses.replace(vt, **extra)  # type: ignore[arg-type]
+        m = _random_model(n)
+        m.vehicle_types[0] = dataclasses.replace(m.vehicle_types[0], **extra)  # type: ignore[arg-type]
         m.vehicles_first = False
+        out.append(m)
+    return out
+
+
+def test_waste_collection_models_never_run_the_plain_search_so_never_meet() -> None:
+    for m in _waste_models(40):
         assert all(job[0] != "plain" for job in _jobs(m, 40, 1, SolveParams(), workers=2))
 
 
@@ -182,18 +189,10 @@ def test_long_routes_get_the_long_history_and_short_routes_the_short_one() -> No
 
 
 def test_the_long_route_history_never_reaches_waste_collection_models() -> None:
-    # Kim et al.'s rules (a lunch, a stop limit, several trips a day) keep our own phases, which
-    # read neither the long-route threshold nor its history
-    m = _random_model(40)
-    vt = m.vehicle_types[0]
-    lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
-    for extra in (
-        {"lunch": lunch},
-        {"max_stops": 30},
-        {"max_load_per_day": (float("inf"), 25.0)},
-    ):
-        m.vehicle_types[0] = dataclasses.replace(vt, **extra)  # type: ignore[arg-type]
-        other = SolveParams(plain_long_route_clients=0.0, plain_long_history_length=1)
+    # Kim et al.'s rules keep our own phases, which read neither the long-route threshold nor
+    # its history
+    other = SolveParams(plain_long_route_clients=0.0, plain_long_history_length=1)
+    for m in _waste_models(40):
         assert _summary(m) == _summary(m, params=other)
 
 
