@@ -96,7 +96,7 @@ class SolveParams:
     plain_long_history_length
         The late-acceptance history of that search where routes are long: PyVRP's own 300. The
         exhaustive pass stays off above ``exhaustive_max_clients``, so on long routes the search
-        is PyVRP's default but for that pass, which there costs 7-13 % of the iterations (R2_10_4
+        is PyVRP's default but for that pass, which there costs 6-11 % of the iterations (R2_10_4
         27,483 against 29,190 in 30 s). Measured on the
         type-2 tuning instances, 30 s of processor time per run (so the other engineers' load did
         not change the work), seed 1, history / exhaustive pass, best distance (2026-12-02,
