@@ -447,7 +447,8 @@ def move_unserved(
     unserved
         Day → points the day's routes left out.
     used_s
-        Day → working seconds the day's routes use (shift time of the vehicles that drove).
+        Day → working seconds the day's routes use (shift time of the vehicles that drove, their
+        lunch breaks left out as in ``capacity_s``).
     capacity_s
         Day → the fleet's working seconds.
     margin
@@ -600,6 +601,16 @@ def _left_out(solved: Mapping[str, SolvedDay]) -> dict[str, list[str]]:
 
 
 def _used_s(solved: Mapping[str, SolvedDay]) -> dict[str, float]:
+    """Working seconds of each day's routes: their durations less their lunch breaks, as the
+    capacity (:func:`fleet_seconds_per_day`) counts shifts less lunch."""
     return {
-        d: float(sum(r.duration_s for r in s.result.routes if r.clients)) for d, s in solved.items()
+        d: float(
+            sum(
+                r.duration_s
+                - sum(v.departure_s - v.arrival_s for v in r.visits if v.kind == "lunch")
+                for r in s.result.routes
+                if r.clients
+            )
+        )
+        for d, s in solved.items()
     }

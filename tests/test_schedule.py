@@ -219,14 +219,17 @@ def _week_points() -> pd.DataFrame:
     )
 
 
-def _solved(day: str, ids: list[str], left: list[str]) -> SolvedDay:
-    """A day whose one route served ``ids`` less ``left`` (3 h each)."""
+def _solved(day: str, ids: list[str], left: list[str], *, lunch_s: float = 0.0) -> SolvedDay:
+    """A day whose one route served ``ids`` less ``left`` (3 h each), with a lunch break."""
     served = [i for i, p in enumerate(ids) if p not in left]
     visits = [
         Visit(kind="client", index=i, arrival_s=0.0, departure_s=0.0, load=(0.0, 0.0), trip=0)
         for i in served
     ]
-    route = Route(vehicle_type=0, vehicle=0, visits=visits, duration_s=3 * 3600.0 * len(served))
+    if lunch_s:
+        visits.append(Visit("lunch", -1, 3600.0, 3600.0 + lunch_s, load=(0.0, 0.0), trip=0))
+    duration = 3 * 3600.0 * len(served) + lunch_s
+    route = Route(vehicle_type=0, vehicle=0, visits=visits, duration_s=duration)
     result = Result(
         routes=[route] if served else [],
         unserved=[Unserved(client=ids.index(p), reason="no time in the shift") for p in left],
@@ -310,3 +313,25 @@ def test_moves_and_the_shortfall_count_a_far_points_approach() -> None:
         {"village": "Bel", "from": "mon", "hours": 4.5, "to": ["tue", "wed"],
          "allowed": ["tue", "wed"]}
     ]  # fmt: skip
+
+
+def test_a_days_spare_time_leaves_its_lunch_breaks_out() -> None:
+    # c (3 h + 1.5 h approach) is left out on mon; tue's one route works 3 h and lunches 1 h: of
+    # its 8 h (shift less lunch) 5 h are spare, enough for c's 4.5 h (not for 1.25 times them)
+    points = _week_points().assign(
+        days=[("mon", "tue")] * 4, approach_s=[0.0, 0.0, 1.5 * 3600.0, 0.0]
+    )
+    schedule = WeekSchedule({"a": ("mon",), "b": ("mon",), "c": ("mon",), "d": ("tue",)}, {}, {})
+    days = [
+        _solved("mon", ["a", "b", "c"], ["c"], lunch_s=3600.0),
+        _solved("tue", ["d"], [], lunch_s=3600.0),
+    ]
+
+    def solve(day: str, ids: object) -> SolvedDay:
+        raise AssertionError(f"nothing has the margin to move, yet {day} was routed again")
+
+    _, _, short = use_the_week(schedule, points, days, fleet=[_truck()], solve=solve)
+    assert short["hours_short"] == {"mon": 4.5}
+    assert short["moves"] == [
+        {"village": "Bel", "from": "mon", "hours": 4.5, "to": ["tue"], "allowed": ["tue"]}
+    ]
