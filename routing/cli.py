@@ -1,8 +1,11 @@
 """Command line: ``taza-route plan SCENARIO`` plans the week and writes maps, sheets and tables.
 
-Each subcommand is registered by one small function (``_add_<name>(subparsers)``, listed in
-:data:`SUBCOMMANDS`) that adds its parser and sets ``run`` to the function doing the work; a new
-subcommand is one such function calling its own module. The plan goes through the public API
+Each subcommand is registered by one small function (``_add_<name>(subparsers, _)``, listed in
+:data:`SUBCOMMANDS`) that adds its parser, its texts through the translator ``_`` (catalogue
+``taza-help.po``), and sets ``run`` to the function doing the work; a new subcommand is one such
+function calling its own module. The help and argparse's own words speak the language
+:func:`routing.cli_parser.help_language` reads off the command line and the environment before
+parsing (`routing.cli_parser.LocalizedParser`). The plan goes through the public API
 (`routing.api`), with a progress bar (or one line per stage where the output is not a terminal).
 Only bad input (`routing.errors.InputError`) is caught: one line on stderr, in the command's language
 (:func:`error_language`), and exit status 2.
@@ -21,9 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from routing.cli_parser import LocalizedParser, help_language
 from routing.compare_cli import add_compare_parsers, print_merged
 from routing.errors import InputError
-from routing.i18n import choose_language, day_name, translator
+from routing.i18n import Translator, choose_language, day_name, translator
 from routing.outputs import FORMATS
 from routing.progress import STAGES, Cancelled, CancelToken, Progress, cancel_on_interrupt
 from routing.scenario import LANGUAGES, load_scenario
@@ -35,142 +39,168 @@ DEFAULT_SCENARIO = Path("data/taza-aimak/scenario.toml")
 DEFAULT_FORMATS = tuple(name for name in FORMATS if name != "screenshots")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+#: The help of ``--driver-url`` (``plan``, ``sheets``): its braces are text, not placeholders.
+DRIVER_URL_HELP = (
+    "address of each vehicle-day's driver page, put in the driver sheet's QR code, with the fields "
+    "{stem} (<day>-<vehicle>, the sheet's file name), {day}, {vehicle}, {date}; e.g. "
+    "https://taza.example.kg/plans/12/driver/{stem} (default: the QR code names the day's GPX file)"
+)
+CACHE_DIR_HELP = (
+    "where built road networks are cached (default: $TAZA_CACHE_DIR, else ~/.cache/taza-routing)"
+)
+PROGRESS_HELP = (
+    "how progress is shown on stderr: bar, lines or none (default: a bar on a terminal, else one "
+    "line per stage; none with -q)"
+)
+SCENARIO_HELP = "scenario file (default: %(default)s)"
+EXAMPLE = "Example: {command}"
+
+
+def build_parser(_: Translator) -> LocalizedParser:
+    """The ``taza-route`` parser, every text of it in the language of ``_``."""
+    parser = LocalizedParser(
         prog="taza-route",
-        description=(
+        translate=_,
+        description=_(
             "Waste-collection route planning: reads a scenario file (TOML) naming the OpenStreetMap data, the "
             "household register, containers, depot, landfills, fleet and collection days; plans the week; writes "
             "maps, driver sheets and tables. Map data © OpenStreetMap contributors (ODbL)."
         ),
-        epilog="Example: taza-route plan data/taza-aimak/scenario.toml --language ky",
+        epilog=_(
+            "Language: --language, given anywhere on the line, chooses it for this help and the command. "
+            "Without it, a command reading a scenario or region file speaks that file's language; this help "
+            "and the other commands speak $TAZA_LANGUAGE (ky, ru or en), else the locale's (LANGUAGE, "
+            "LC_ALL, LC_MESSAGES, LANG), else English. Example: {command}",
+            command="taza-route plan data/taza-aimak/scenario.toml --language ky",
+        ),
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every step in detail")
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="only warnings and the final table"
+        "-v", "--verbose", action="store_true", help=_("log every step in detail (default: off)")
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument(
+        "-q", "--quiet", action="store_true",
+        help=_("only warnings and the final table (default: off)"),
+    )  # fmt: skip
+    parser.add_argument(
+        "--language", dest="main_language", choices=LANGUAGES,
+        help=_("language of this help, the lines printed and the outputs: ky, ru or en, before or "
+               "after the command (default: as said below)"),
+    )  # fmt: skip
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True,
+        help=_("what to do; taza-route COMMAND --help tells more"),
+    )  # fmt: skip
     for add in SUBCOMMANDS:
-        add(sub)
+        add(sub, _)
     return parser
 
 
-def _add_plan(sub: Any) -> None:
+def _add_plan(sub: Any, _: Translator) -> None:
     plan = sub.add_parser(
         "plan",
-        help="plan the week and write all outputs",
-        description=(
+        help=_("plan the week and write all outputs"),
+        description=_(
             "Plan the week: locate households, build collection points, assign collection days, route each day with "
             "landfill trips, then write the outputs into the output folder: week.html, routes.geojson, stops.csv, "
             "summary.json, driver sheets (PDF) and GPX/KML/GeoJSON files per vehicle-day. The folder is replaced "
             "as a whole at the end: an interrupted run (Ctrl-C) leaves the previous one as it was."
         ),
+        epilog=_(EXAMPLE, command="taza-route plan data/taza-aimak/scenario.toml -o maps"),
     )
     plan.set_defaults(run=_run_plan)
     plan.add_argument(
-        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO,
-        help="scenario file (default: %(default)s)",
+        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help=_(SCENARIO_HELP)
+    )
+    plan.add_argument(
+        "-o", "--out", type=Path, metavar="FOLDER",
+        help=_("output folder (default: [output] dir of the scenario, else maps/)"),
     )  # fmt: skip
     plan.add_argument(
-        "-o", "--out", type=Path,
-        help="output folder (default: [output] dir of the scenario, or maps/)",
+        "--language", choices=LANGUAGES,
+        help=_("language of the maps, sheets, tables and messages: ky, ru or en (default: the "
+               "scenario's [scenario] language)"),
     )  # fmt: skip
     plan.add_argument(
-        "--language",
-        choices=LANGUAGES,
-        help="language of maps and sheets (default: the scenario's)",
-    )
+        "--seed", type=int,
+        help=_("random seed of the solver (default: the scenario's [solver] seed)"),
+    )  # fmt: skip
     plan.add_argument(
-        "--seed", type=int, help="random seed of the solver (default: the scenario's)"
-    )
-    plan.add_argument(
-        "--time-limit", type=float, metavar="SECONDS", help="solver time per collection day"
-    )
+        "--time-limit", type=float, metavar="SECONDS",
+        help=_("solver time per collection day, in seconds (default: the scenario's [solver] "
+               "time_limit_s)"),
+    )  # fmt: skip
     plan.add_argument(
         "--max-iterations", type=int, metavar="N",
-        help="deterministic search limit per day (same plan on any machine)",
+        help=_("search iterations per collection day: the same plan on any machine (default: the "
+               "scenario's [solver] max_iterations, else none: the time limit alone)"),
     )  # fmt: skip
     plan.add_argument(
         "--workers", type=int, metavar="N",
-        help="processes for each day's search (default 2; the plan under --max-iterations does "
-        "not depend on it)",
+        help=_("processes for each day's search (default: 2; the plan under --max-iterations does "
+               "not depend on it)"),
     )  # fmt: skip
     plan.add_argument(
-        "--offline", action="store_true", help="bundle the map's JavaScript/CSS beside week.html"
-    )
-    plan.add_argument(
-        "--driver-url", metavar="TEMPLATE",
-        help="address of each vehicle-day's driver page, put in the driver sheet's QR code, with "
-        "the fields {stem} (<day>-<vehicle>, the sheet's file name), {day}, {vehicle}, {date}; "
-        "e.g. https://taza.example.kg/plans/12/driver/{stem} (default: the QR code names the "
-        "day's GPX file)",
+        "--offline", action="store_true",
+        help=_("bundle the map's JavaScript and CSS beside week.html, so that it opens without a "
+               "network (default: off, loaded from the web)"),
     )  # fmt: skip
-    _add_format_options(plan)
-    plan.add_argument("--cache-dir", type=Path, help="where built road networks are cached")
+    plan.add_argument("--driver-url", metavar="TEMPLATE", help=_(DRIVER_URL_HELP))
+    _add_format_options(plan, _)
+    plan.add_argument("--cache-dir", type=Path, metavar="FOLDER", help=_(CACHE_DIR_HELP))
 
 
-def _add_format_options(plan: argparse.ArgumentParser) -> None:
+def _add_format_options(plan: argparse.ArgumentParser, _: Translator) -> None:
     """``--formats`` and one ``--no-<format>`` switch per output (``--screenshots`` to add them)."""
     group = plan.add_argument_group(
-        "outputs", "Each output has its own switch; by default all but the screenshots are written."
+        _("outputs"),
+        _("Each output has its own switch; by default all but the screenshots are written."),
     )
     group.add_argument(
         "--formats", metavar="LIST",
-        help="comma-separated outputs to write, instead of the default: " + ", ".join(FORMATS),
+        help=_("comma-separated outputs to write, any of: {names} (default: all but the "
+               "screenshots)",
+               names=", ".join(FORMATS)),
     )  # fmt: skip
     for name, fmt in FORMATS.items():
-        text = f"{fmt.files} ({fmt.about})"
+        about = _(fmt.about)  # the formats' own words, ids of taza-help.po
         if name == "screenshots":
-            group.add_argument(
-                "--screenshots", action="store_true", help=f"also write the screenshots: {text}"
-            )
+            text = _("also write the screenshots: {files} ({about}; default: off)",
+                     files=fmt.files, about=about)  # fmt: skip
+            group.add_argument("--screenshots", action="store_true", help=text)
         else:
-            group.add_argument(
-                f"--no-{name}", dest=f"no_{name}", action="store_true", help=f"skip {text}"
-            )
-    group.add_argument(
-        "--progress", choices=("bar", "lines", "none"),
-        help="how progress is shown on stderr (default: a bar on a terminal, else one line per "
-        "stage; none with -q)",
-    )  # fmt: skip
+            text = _("skip {files} ({about})", files=fmt.files, about=about)
+            group.add_argument(f"--no-{name}", dest=f"no_{name}", action="store_true", help=text)
+    group.add_argument("--progress", choices=("bar", "lines", "none"), help=_(PROGRESS_HELP))
 
 
-def _add_sheets(sub: Any) -> None:
+def _add_sheets(sub: Any, _: Translator) -> None:
     sheets = sub.add_parser(
         "sheets",
-        help="draw a plan's driver sheets again from its saved plan, without planning",
-        description=(
+        help=_("draw a plan's driver sheets again from its saved plan, without planning"),
+        description=_(
             "Draw the driver sheets of a plan again from the plan.json that taza-route plan wrote into its "
             "output folder: the same routes, stops and times, in another language or with another driver-page "
             "address in the QR codes. The week is not planned again. The sheets folder is replaced as a whole "
             "at the end (other files there are kept); Ctrl-C leaves it as it was. Plans written before "
             "plan.json existed cannot be drawn again: plan the week again."
         ),
-        epilog="Example: taza-route sheets maps/ --language ru -o maps/sheets-ru",
+        epilog=_(EXAMPLE, command="taza-route sheets maps/ --language ru -o maps/sheets-ru"),
     )
     sheets.set_defaults(run=_run_sheets)
     sheets.add_argument(
         "plan_dir", type=Path, metavar="PLAN_DIR",
-        help="a plan's output folder (holding plan.json), or the plan.json file",
+        help=_("a plan's output folder (holding plan.json), or the plan.json file"),
     )  # fmt: skip
     sheets.add_argument(
-        "-o", "--out", type=Path, help="folder of the sheets (default: PLAN_DIR/sheets)"
-    )
+        "-o", "--out", type=Path, metavar="FOLDER",
+        help=_("folder of the sheets (default: PLAN_DIR/sheets)"),
+    )  # fmt: skip
     sheets.add_argument(
         "--language", choices=LANGUAGES,
-        help="language of the sheets (default: the plan's scenario's)",
+        help=_("language of the sheets: ky, ru or en (default: the plan's scenario's)"),
     )  # fmt: skip
-    sheets.add_argument(
-        "--driver-url", metavar="TEMPLATE",
-        help="address of each vehicle-day's driver page for the QR codes, with the fields {stem}, "
-        "{day}, {vehicle}, {date}, as for taza-route plan (default: the QR code names the day's "
-        "GPX file)",
-    )  # fmt: skip
-    sheets.add_argument(
-        "--progress", choices=("bar", "lines", "none"),
-        help="how progress is shown on stderr (default: a bar on a terminal, else one line per "
-        "stage; none with -q)",
-    )  # fmt: skip
+    sheets.add_argument("--driver-url", metavar="TEMPLATE", help=_(DRIVER_URL_HELP))
+    sheets.add_argument("--progress", choices=("bar", "lines", "none"), help=_(PROGRESS_HELP))
 
 
 def _run_sheets(args: argparse.Namespace) -> int:
@@ -196,119 +226,162 @@ def _run_sheets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_check(sub: Any) -> None:
-    check = sub.add_parser("check", help="validate a scenario file and report what it contains")
+def _add_check(sub: Any, _: Translator) -> None:
+    check = sub.add_parser(
+        "check",
+        help=_("validate a scenario file and report what it contains"),
+        description=_(
+            "Read a scenario file (and the files it extends), name any wrong key with what is allowed, "
+            "and list what it contains. Exit status 0 when it can be used, 2 when not."
+        ),
+        epilog=_(EXAMPLE, command="taza-route check --deep data/taza-aimak/scenario.toml"),
+    )
     check.set_defaults(run=_run_check)
     check.add_argument(
-        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
+        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help=_(SCENARIO_HELP)
     )
     check.add_argument(
-        "--merged",
-        action="store_true",
-        help="list every value of the merged scenario and the file it came from "
-        "(always shown for a scenario that extends another)",
-    )
+        "--merged", action="store_true",
+        help=_("list every value of the merged scenario and the file it came from (default: only "
+               "for a scenario that extends another)"),
+    )  # fmt: skip
     check.add_argument(
-        "--deep",
-        action="store_true",
-        help="also build the road network and check the depot, landfills and containers on it, "
-        "for every vehicle's roads (exit status 2 when one cannot be used)",
-    )
-    check.add_argument("--cache-dir", type=Path, help="where built road networks are cached")
+        "--deep", action="store_true",
+        help=_("also build the road network and check the depot, landfills and containers on it, "
+               "for every vehicle's roads (exit status 2 when one cannot be used; default: off)"),
+    )  # fmt: skip
+    check.add_argument("--cache-dir", type=Path, metavar="FOLDER", help=_(CACHE_DIR_HELP))
     check.add_argument(
-        "--language",
-        choices=LANGUAGES,
-        help="language of the lines printed (default: the scenario's)",
-    )
+        "--language", choices=LANGUAGES,
+        help=_("language of the lines printed: ky, ru or en (default: the scenario's)"),
+    )  # fmt: skip
 
 
-def _add_fetch(sub: Any) -> None:
+def _add_fetch(sub: Any, _: Translator) -> None:
     fetch = sub.add_parser(
         "fetch",
-        help="download an area from OpenStreetMap and start a scenario for it (online)",
-        description=(
+        help=_("download an area from OpenStreetMap and start a scenario for it (online)"),
+        description=_(
             "Download the roads, buildings, named places and landfills of a bounding box from the "
             "Overpass API (osmnx's endpoint), write <out>/<name>.osm and a scenario.toml started from "
             "a template's fleet, depot, landfill hours and tariffs, with one [[village]] per place. "
             "Map data © OpenStreetMap contributors (ODbL)."
         ),
-        epilog="Example: taza-route fetch --bbox 72.45,41.85,72.98,42.02 --out data/valley/",
+        epilog=_(
+            EXAMPLE, command="taza-route fetch --bbox 72.45,41.85,72.98,42.02 --out data/valley/"
+        ),
     )
     fetch.set_defaults(run=_run_fetch)
     fetch.add_argument(
-        "--bbox", required=True, metavar="W,S,E,N", help="west,south,east,north in degrees"
+        "--bbox", required=True, metavar="W,S,E,N",
+        help=_("the area: west,south,east,north in degrees, longitude first (required)"),
+    )  # fmt: skip
+    fetch.add_argument(
+        "--out", required=True, type=Path, metavar="FOLDER",
+        help=_("folder for the extract and scenario.toml, made if missing (required)"),
+    )  # fmt: skip
+    fetch.add_argument(
+        "--name", help=_("file name of the extract, without .osm (default: the folder's name)")
     )
     fetch.add_argument(
-        "--out", required=True, type=Path, help="folder for the extract and scenario.toml"
-    )
+        "--template", type=Path, metavar="SCENARIO",
+        help=_("scenario to start from (default: the embedded default, data/taza-aimak/scenario.toml)"),
+    )  # fmt: skip
     fetch.add_argument(
-        "--name", help="file name of the extract, without .osm (default: the folder's name)"
-    )
+        "--overpass-url", metavar="URL",
+        help=_("Overpass API base URL (default: osmnx's settings.overpass_url)"),
+    )  # fmt: skip
     fetch.add_argument(
-        "--template", type=Path, help="scenario to start from (default: the embedded default)"
-    )
-    fetch.add_argument("--overpass-url", help="Overpass API base URL (default: osmnx's setting)")
-    fetch.add_argument("--force", action="store_true", help="replace an existing scenario.toml")
+        "--force", action="store_true",
+        help=_("replace an existing scenario.toml (default: off: refuse to)"),
+    )  # fmt: skip
     fetch.add_argument(
         "--language", choices=LANGUAGES,
-        help="language of the lines printed (default: the template's; without one, the "
-        "environment's LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else English)",
+        help=_("language of the lines printed: ky, ru or en (default: the template's; without one, "
+               "$TAZA_LANGUAGE, else the locale's, else English)"),
     )  # fmt: skip
 
 
-def _add_region(sub: Any) -> None:
+def _add_region(sub: Any, _: Translator) -> None:
     from routing.region import add_region_parser  # the region command lives in its own module
 
-    add_region_parser(sub)
+    add_region_parser(sub, _)
 
 
-def _add_serve(sub: Any) -> None:
+def _add_serve(sub: Any, _: Translator) -> None:
     serve = sub.add_parser(
         "serve",
-        help="start the web service (pages to upload, fix, plan and download)",
-        description=(
+        help=_("start the web service (pages to upload, fix, plan and download)"),
+        description=_(
             "Start the web service on this machine (http://127.0.0.1:PORT/) with the embedded default "
             "scenario. Data folder: $TAZA_DATA_DIR or the user's data directory. Off loopback it needs "
             "an administrator password (--set-password or $TAZA_ADMIN_PASSWORD). Each page speaks "
             "the language its user picks (Kyrgyz, Russian, English); the lines printed here speak "
-            "the environment's (LANGUAGE, LC_ALL, LC_MESSAGES or LANG), else English."
+            "the one of --language, else $TAZA_LANGUAGE, else the locale's, else English."
         ),
     )
     serve.set_defaults(run=_run_serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
-    serve.add_argument("--plan-workers", type=int, help="plans at once (default: 1 on 2 cores)")
     serve.add_argument(
-        "--set-password", action="store_true", help="ask for a new administrator password first"
+        "--host", default="127.0.0.1", help=_("address to listen on (default: %(default)s)")
     )
+    serve.add_argument("--port", type=int, default=8000, help=_("TCP port (default: %(default)s)"))
+    serve.add_argument(
+        "--plan-workers", type=int, metavar="N",
+        help=_("plans run at once (default: 1 on a machine of up to 2 cores, else half the cores)"),
+    )  # fmt: skip
+    serve.add_argument(
+        "--set-password", action="store_true",
+        help=_("ask for a new administrator password on the terminal first (default: off)"),
+    )  # fmt: skip
+    serve.add_argument(
+        "--language", choices=LANGUAGES,
+        help=_("language of the lines printed here: ky, ru or en (default: $TAZA_LANGUAGE, else "
+               "the locale's, else English)"),
+    )  # fmt: skip
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     from routing.service.server import serve
 
     return serve(
-        host=args.host, port=args.port, plan_workers=args.plan_workers, prompt=args.set_password
-    )
+        host=args.host, port=args.port, plan_workers=args.plan_workers,
+        prompt=args.set_password, language=args.language,
+    )  # fmt: skip
 
 
-def _add_geocode(sub: Any) -> None:
+def _add_geocode(sub: Any, _: Translator) -> None:
     geo = sub.add_parser(
-        "geocode", help="locate a scenario's register and write the geocoding report"
+        "geocode",
+        help=_("locate a scenario's register and write the geocoding report"),
+        description=_(
+            "Locate every row of a scenario's household register as a plan does and write the "
+            "geocoding report: every row not placed at a house, or whose position needs a look, with "
+            "why; the spellings not placed go beside it as alias-file lines to complete."
+        ),
+        epilog=_(
+            EXAMPLE, command="taza-route geocode data/taza-aimak/scenario.toml -o geocoding.csv"
+        ),
     )
     geo.set_defaults(run=_run_geocode)
     geo.add_argument(
-        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help="scenario file"
+        "scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO, help=_(SCENARIO_HELP)
     )
     geo.add_argument(
-        "-o", "--output", type=Path, default=Path("geocoding.csv"),
-        help="report (default: %(default)s); alias suggestions go to <name>-aliases.csv beside it",
+        "-o", "--output", type=Path, default=Path("geocoding.csv"), metavar="CSV",
+        help=_("report (default: %(default)s); alias suggestions go to <name>-aliases.csv beside it"),
+    )  # fmt: skip
+    geo.add_argument(
+        "--language", choices=LANGUAGES,
+        help=_("language of the report and the line printed: ky, ru or en (default: the "
+               "scenario's)"),
     )  # fmt: skip
 
 
 def _run_geocode(args: argparse.Namespace) -> int:
     from routing.geocode import report_scenario
 
-    scenario = load_scenario(args.scenario)
+    overrides = {"scenario.language": args.language} if args.language else None
+    scenario = load_scenario(args.scenario, overrides=overrides)
     rows, listed, offered = report_scenario(scenario, args.output)
     _ = translator(scenario.language)
     print(_("{rows} rows; {listed} below house level listed in {path}; {offered} alias lines",
@@ -316,7 +389,7 @@ def _run_geocode(args: argparse.Namespace) -> int:
     return 0
 
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
+SUBCOMMANDS: tuple[Callable[[Any, Translator], None], ...] = (
     _add_plan,
     _add_sheets,
     _add_check,
@@ -326,7 +399,8 @@ SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_region,
     _add_geocode,
 )
-"""Each adds one subcommand to the parser's subparsers, in the order ``--help`` lists them."""
+"""Each adds one subcommand to the parser's subparsers (with the translator of its texts), in the
+order ``--help`` lists them."""
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -506,7 +580,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns 0 on success, 2 on bad input (one line on stderr) and 130 when cancelled by Ctrl-C;
     any other error is a bug and raises with its traceback.
     """
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(translator(help_language(argv))).parse_args(argv)
+    if getattr(args, "language", None) is None:  # --language given before the command
+        args.language = args.main_language
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S"

@@ -11,83 +11,92 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from routing.i18n import LANGUAGES, choose_language, translator
+from routing.i18n import LANGUAGES, Translator, choose_language, translator
 
 
-def add_compare_parsers(sub: Any) -> None:
-    """Add ``compare`` and ``sweep`` to the subcommands of ``taza-route``."""
+def add_compare_parsers(sub: Any, _: Translator) -> None:
+    """Add ``compare`` and ``sweep`` to the subcommands of ``taza-route`` (texts through ``_``)."""
     compare = sub.add_parser(
         "compare",
-        help="plan a base scenario and variants and write a side-by-side report",
-        description=(
+        help=_("plan a base scenario and variants and write a side-by-side report"),
+        description=_(
             "Plan BASE and each OTHER scenario in parallel (one process each, at most as many as cores), then "
             "write one report into DIR: report.html (self-contained, opens offline), report.md, figures.json and "
             "charts/. The report gives km, hours, fuel, CO2, costs, revenue, cost per household, the break-even "
             "tariff and coverage per scenario and aiyl aimak, with the differences from BASE, charts and a map "
-            "of the routes that change. Ctrl-C stops every plan."
+            "of the routes that change. Ctrl-C stops every plan. Exit status 0 when every scenario was "
+            "planned, 1 when one failed."
         ),
-        epilog=(
-            "Example: taza-route compare data/taza-aimak/scenario.toml "
-            "data/taza-aimak/variants/second-truck.toml -o maps/compare --language ru"
+        epilog=_(
+            "Example: {command}",
+            command="taza-route compare data/taza-aimak/scenario.toml "
+            "data/taza-aimak/variants/second-truck.toml -o maps/compare --language ru",
         ),
     )
     compare.set_defaults(run=run_compare_command)
-    compare.add_argument("base", type=Path, help="the base scenario file")
+    compare.add_argument("base", type=Path, metavar="BASE", help=_("the base scenario file"))
     compare.add_argument(
-        "others", nargs="+", type=Path, metavar="OTHER", help="variant scenario files"
-    )
-    _common(compare)
+        "others", nargs="+", type=Path, metavar="OTHER",
+        help=_("variant scenario files (one or more)"),
+    )  # fmt: skip
+    _common(compare, _)
 
     sweep = sub.add_parser(
         "sweep",
-        help="plan every combination of some values and write the report",
-        description=(
+        help=_("plan every combination of some values and write the report"),
+        description=_(
             "Plan BASE with every combination of the --vary values (in parallel) and write the comparison report "
             "with a chart of cost per household against coverage, the undominated combinations marked. "
             "A key through [[vehicle]] or [[village]] without [name] sets every entry (vehicle[Compactor truck].count "
             "sets one); village.days=N collects every village N times a week (days added after its listed ones)."
         ),
-        epilog="Example: taza-route sweep data/taza-aimak/scenario.toml --vary vehicle.count=1,2 --vary village.days=1,2",
+        epilog=_(
+            "Example: {command}",
+            command="taza-route sweep data/taza-aimak/scenario.toml --vary vehicle.count=1,2 "
+            "--vary village.days=1,2",
+        ),
     )
     sweep.set_defaults(run=run_compare_command)
-    sweep.add_argument("base", type=Path, help="the base scenario file")
+    sweep.add_argument("base", type=Path, metavar="BASE", help=_("the base scenario file"))
     sweep.add_argument(
-        "--vary",
-        action="append",
-        required=True,
-        metavar="KEY=V1,V2",
-        help="a dotted scenario key and its values (repeat for more keys)",
-    )
-    _common(sweep)
+        "--vary", action="append", required=True, metavar="KEY=V1,V2",
+        help=_("a dotted scenario key and its values, e.g. vehicle.count=1,2 (required; repeat "
+               "for more keys)"),
+    )  # fmt: skip
+    _common(sweep, _)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, _: Translator) -> None:
     parser.add_argument(
-        "-o", "--out", type=Path, required=True, metavar="DIR", help="report folder"
-    )
+        "-o", "--out", type=Path, required=True, metavar="DIR",
+        help=_("report folder, replaced as a whole when the report is written (required)"),
+    )  # fmt: skip
     parser.add_argument(
-        "--language", choices=LANGUAGES, help="language of the report (default: the base's)"
-    )
+        "--language", choices=LANGUAGES,
+        help=_("language of the report and the lines printed: ky, ru or en (default: the base "
+               "scenario's)"),
+    )  # fmt: skip
     parser.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="plans at once (default: one per scenario, at most the cores)",
-    )
+        "--workers", type=int, metavar="N",
+        help=_("plans at once (default: one per scenario, at most the cores)"),
+    )  # fmt: skip
     limits = parser.add_argument_group(
-        "search limits",
-        "Every scenario is searched under the same limits, stated in the report: the base's [solver] "
-        "(time_limit_s, balance_rounds, seed, max_iterations) unless given here. A collection day takes "
-        "up to (1 + balancing rounds) searches of the time limit, so these set how long a run takes.",
+        _("search limits"),
+        _(
+            "Every scenario is searched under the same limits, stated in the report: the base's [solver] "
+            "(time_limit_s, balance_rounds, seed, max_iterations) unless given here. A collection day takes "
+            "up to (1 + balancing rounds) searches of the time limit, so these set how long a run takes."
+        ),
     )
     limits.add_argument(
         "--time-limit", type=float, metavar="SECONDS",
-        help="search time per collection day, for every scenario (default: the base's)",
+        help=_("search time per collection day, in seconds, for every scenario (default: the base's "
+               "[solver] time_limit_s)"),
     )  # fmt: skip
     limits.add_argument(
         "--balance-rounds", type=int, metavar="N",
-        help="extra searches per day to shorten its longest vehicle-day, for every scenario "
-        "(default: the base's; 0 = none)",
+        help=_("extra searches per day to shorten its longest vehicle-day, for every scenario "
+               "(default: the base's [solver] balance_rounds; 0 = none)"),
     )  # fmt: skip
 
 

@@ -16,8 +16,8 @@ Examples
 'ky'
 
 Every command chooses its language with :func:`choose_language`: the ``--language`` given, else the
-scenario's (or region file's), else the environment's (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
-``LANG``, the order gettext reads them), else English.
+scenario's (or region file's), else the environment's (``TAZA_LANGUAGE``, then ``LANGUAGE``,
+``LC_ALL``, ``LC_MESSAGES``, ``LANG``, the order gettext reads them), else English.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from babel.messages.pofile import read_po
 
 LANGUAGES: tuple[str, ...] = ("ky", "ru", "en")
 DOMAIN = "taza"
+#: The environment variable naming this program's language, before the locale's.
+LANGUAGE_ENV = "TAZA_LANGUAGE"
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 
 _DAY_NAMES: dict[str, tuple[str, str]] = {
@@ -149,9 +151,11 @@ def choose_language(
     scenario
         The scenario's (or region file's) ``language``, when there is one.
     environ
-        The environment to read (default ``os.environ``): the first of ``LANGUAGE`` (a
-        colon-separated list: its first of ky, ru, en), else the first set of ``LC_ALL``,
-        ``LC_MESSAGES``, ``LANG`` (``ru_RU.UTF-8`` is ``ru``; ``C`` or another language is English).
+        The environment to read (default ``os.environ``): ``TAZA_LANGUAGE`` (this program's own
+        choice: ``ky``, ``ru``, ``en`` or a locale name such as ``ru_RU.UTF-8``; another value is
+        passed over), else the first of ``LANGUAGE`` (a colon-separated list: its first of ky,
+        ru, en), else the first set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (``ru_RU.UTF-8`` is
+        ``ru``; ``C`` or another language is English).
 
     Returns
     -------
@@ -168,6 +172,8 @@ def choose_language(
             _check_language(language)
             return language
     env = os.environ if environ is None else environ
+    if _code_of(env.get(LANGUAGE_ENV, "")) in LANGUAGES:
+        return _code_of(env[LANGUAGE_ENV])
     for code in env.get("LANGUAGE", "").split(":"):  # gettext's list of preferences
         if _code_of(code) in LANGUAGES:
             return _code_of(code)

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from routing.errors import InputError
-from routing.i18n import choose_language, translator
+from routing.i18n import LANGUAGES, Translator, choose_language, translator
 from routing.progress import Progress
 
 __all__ = [
@@ -542,12 +542,12 @@ def write_report(report: RegionReport) -> list[Path]:
     ]
 
 
-def add_region_parser(sub: Any) -> None:
-    """Add the ``region`` subcommand to the command line's subparsers."""
+def add_region_parser(sub: Any, _: Translator) -> None:
+    """Add the ``region`` subcommand to the command line's subparsers (texts through ``_``)."""
     region = sub.add_parser(
         "region",
-        help="plan many service areas on a Dask cluster and write a region report",
-        description=(
+        help=_("plan many service areas on a Dask cluster and write a region report"),
+        description=_(
             "Plan every service area listed in a region file (TOML: [region] name, out; [[area]] name, "
             "scenario, villages) as tasks on Dask distributed: a local cluster of worker processes on this "
             "machine by default, or --scheduler tcp://host:8786. Each area's outputs go to <out>/<area>/; "
@@ -555,29 +555,38 @@ def add_region_parser(sub: Any) -> None:
             "that fails does not stop the others; a worker that dies has its task rerun elsewhere. Exit status 0 "
             "when every area was planned, 4 when some failed, 2 for a bad region file."
         ),
+        epilog=_("Example: {command}", command="taza-route region region.toml --workers 2"),
     )
     region.set_defaults(run=_run_region)
-    region.add_argument("region", type=Path, help="region file (TOML)")
+    region.add_argument("region", type=Path, metavar="REGION", help=_("region file (TOML)"))
     region.add_argument(
-        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786"
-    )
+        "--scheduler", metavar="ADDRESS",
+        help=_("a running Dask scheduler, e.g. tcp://host:8786 (default: a local cluster on this "
+               "machine)"),
+    )  # fmt: skip
     region.add_argument(
         "--workers", type=int, metavar="N",
-        help="worker processes of the local cluster (default: the CPUs)",
+        help=_("worker processes of the local cluster (default: the CPUs)"),
     )  # fmt: skip
     region.add_argument(
         "--sequential", action="store_true",
-        help="plan the areas one after another in this process, without Dask",
+        help=_("plan the areas one after another in this process, without Dask (default: off)"),
     )  # fmt: skip
-    region.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time per day")
     region.add_argument(
-        "--max-iterations", type=int, metavar="N", help="deterministic search limit per day"
-    )
+        "--time-limit", type=float, metavar="SECONDS",
+        help=_("solver time per collection day, in seconds (default: the region file's "
+               "time_limit_s, else each scenario's)"),
+    )  # fmt: skip
     region.add_argument(
-        "--language", choices=("ky", "ru", "en"),
-        help="language of the report table and the lines printed (default: the region file's "
-        "language; without one, the environment's LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else "
-        "English); the areas' outputs speak it too, else each its scenario's",
+        "--max-iterations", type=int, metavar="N",
+        help=_("search iterations per collection day, the same plan on any machine (default: the "
+               "region file's max_iterations, else each scenario's)"),
+    )  # fmt: skip
+    region.add_argument(
+        "--language", choices=LANGUAGES,
+        help=_("language of the report table and the lines printed: ky, ru or en (default: the "
+               "region file's language; without one, $TAZA_LANGUAGE, else the locale's, else "
+               "English); the areas' outputs speak it too, else each its scenario's"),
     )  # fmt: skip
 
 

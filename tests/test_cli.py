@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,119 @@ def test_a_bad_scenario_speaks_the_environment_language_when_the_file_names_none
         monkeypatch.delenv(name, raising=False)
     assert main(["check", str(bad)]) == 2
     assert "ошибка: " in capsys.readouterr().err
+
+
+SUBCOMMAND_NAMES = (
+    "plan", "sheets", "check", "serve", "compare", "sweep", "fetch", "region", "geocode",
+)  # fmt: skip
+LOCALE_VARIABLES = ("TAZA_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def _help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.fixture
+def no_locale(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """An environment naming no language, and help wrapped at 100 columns."""
+    for name in LOCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+    return monkeypatch
+
+
+def test_help_is_in_kyrgyz_with_its_own_letters(
+    no_locale: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _help(["--language", "ky", "--help"], capsys)
+    assert text.startswith("колдонуу: taza-route ")
+    assert "параметрлер:" in text and "ушул жардамды көрсөтүп, чыгуу" in text
+    assert all(letter in text for letter in "ңөү")
+    example = "Мисал: taza-route plan data/taza-aimak/scenario.toml --language ky"
+    assert example in " ".join(text.split())
+    for name in SUBCOMMAND_NAMES:
+        assert f"\n    {name} " in text
+    assert not re.search(r"usage|options|show this help|default", text)
+    no_locale.setenv("TAZA_LANGUAGE", "ky")  # the environment's choice, without --language
+    assert _help(["--help"], capsys) == text
+    no_locale.setenv("LANG", "ru_RU.UTF-8")  # TAZA_LANGUAGE comes before the locale
+    assert _help(["plan", "--help"], capsys).startswith("колдонуу: taza-route plan")
+    no_locale.delenv("TAZA_LANGUAGE")
+    assert _help(["plan", "--help"], capsys).startswith("использование: taza-route plan")
+    assert _help(["plan", "--help", "--language", "en"], capsys).startswith("usage: ")
+
+
+class Recording:
+    """A translator in English that keeps every message asked of it."""
+
+    language = "en"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        self.asked.append(message)
+        return message.format(**values) if values else message
+
+
+def help_texts() -> list[str]:
+    """Every text the command line's parser asks the catalogues for, in English."""
+    from routing.cli import build_parser
+
+    recording = Recording()
+    build_parser(recording)
+    return recording.asked
+
+
+def _english_sentences() -> set[str]:
+    """The help texts without placeholders, of two words or more."""
+    return {t for t in help_texts() if "{" not in t and "%(" not in t and " " in t.strip()}
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_every_subcommand_help_is_translated(
+    language: str, no_locale: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    english = _english_sentences()
+    assert len(english) > 60
+    for name in SUBCOMMAND_NAMES:
+        text = _help([name, "--help", "--language", language], capsys)
+        flat = " ".join(text.split())
+        left = sorted(t for t in english if " ".join(t.split()) in flat)
+        assert not left, (name, left)
+        assert not re.search(r"usage:|options:|\(default|required\)", text), name
+        assert ("демейки" if language == "ky" else "по умолчанию") in text, name
+
+
+def _option_entries(text: str) -> list[str]:
+    """Each option of a help text with its help, on one line."""
+    entries: list[str] = []
+    inside = False  # within an option's entry
+    for line in text.splitlines():
+        if re.match(r"  -", line):
+            entries.append(line.strip())
+            inside = True
+        elif inside and re.match(r"   +\S", line):
+            entries[-1] += " " + line.strip()
+        else:
+            inside = False
+    return entries
+
+
+def test_every_option_says_its_default_and_unit(
+    no_locale: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in SUBCOMMAND_NAMES:
+        entries = _option_entries(_help([name, "--help"], capsys))
+        assert len(entries) >= 3, name
+        for entry in entries:
+            if entry.startswith(("-h, --help", "--no-")):  # the outputs' group says theirs
+                continue
+            assert re.search(r"\(default|default:|\(required|required\)", entry), (name, entry)
+            if "SECONDS" in entry:
+                assert "in seconds" in entry, (name, entry)
+    plan = _help(["plan", "--help"], capsys)
+    assert "by default all but the screenshots are written" in " ".join(plan.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 import string
@@ -145,6 +146,11 @@ def test_choose_language_takes_the_option_then_the_scenario_then_the_environment
     assert choose_language(environ={"LC_ALL": "C.UTF-8", "LANG": "ky_KG.UTF-8"}) == "en"
     assert choose_language(environ={"LC_MESSAGES": "ky_KG.UTF-8", "LANG": "de_DE"}) == "ky"
     assert choose_language(environ={}) == "en"
+    # TAZA_LANGUAGE: this program's own choice, before the locale's, after the scenario's
+    chosen = {"TAZA_LANGUAGE": "ky", "LANGUAGE": "ru", "LANG": "ru_RU.UTF-8"}
+    assert choose_language(environ=chosen) == "ky"
+    assert choose_language(None, "en", environ=chosen) == "en"
+    assert choose_language(environ={"TAZA_LANGUAGE": "fr", "LANG": "ru_RU.UTF-8"}) == "ru"
     with pytest.raises(ValueError, match="ky, ru, en"):
         choose_language("fr")
 
@@ -197,3 +203,93 @@ def test_every_line_the_command_line_prints_is_in_the_catalogues() -> None:
     for lang in ("ky", "ru"):
         known = messages(lang)
         assert not sorted(m for m in used if known.get(m, m) == m), lang
+
+
+# the modules building the command line's parsers (catalogue taza-help.po)
+PARSERS = ("cli.py", "compare_cli.py", "region.py")
+PARSER_CALLS = {"add_argument", "add_parser", "add_argument_group", "add_subparsers"}
+HELP_KEYWORDS = {"help", "description", "epilog", "title"}
+
+
+def _help_arguments(path: Path) -> list[tuple[int, ast.expr, ast.AST]]:
+    """``(line, text argument, enclosing function)`` of every text given to argparse in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, ast.expr, ast.AST]] = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        for node in ast.walk(func):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name not in PARSER_CALLS and name != "LocalizedParser":
+                continue
+            texts = [k.value for k in node.keywords if k.arg in HELP_KEYWORDS]
+            if name == "add_argument_group":
+                texts += node.args  # title, description
+            found += [(node.lineno, text, func) for text in texts]
+    return found
+
+
+def _constants(path: Path) -> dict[str, str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        t.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        for t in node.targets if isinstance(t, ast.Name)
+    }  # fmt: skip
+
+
+def _msgid(call: ast.expr, constants: dict[str, str]) -> str | None:
+    """The catalogue id of ``_(literal or CONSTANT, ...)``, else None."""
+    if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "_" and call.args):
+        return None
+    first = call.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value
+    if isinstance(first, ast.Name):
+        return constants.get(first.id)
+    return None
+
+
+def test_every_help_text_goes_through_the_catalogues() -> None:
+    """Each text given to argparse is ``_("literal")`` (or a name bound to one just before), in
+    every catalogue of taza-help.po, translated, with its placeholders and %-fields kept."""
+    ids: set[str] = set()
+    for name in PARSERS:
+        path = ROUTING / name
+        constants = _constants(path)
+        for line, text, func in _help_arguments(path):
+            if isinstance(text, ast.Name):  # text = _(...) earlier in the function
+                bound = [
+                    n.value for n in ast.walk(func)
+                    if isinstance(n, ast.Assign) and n.lineno < line
+                    and any(isinstance(t, ast.Name) and t.id == text.id for t in n.targets)
+                ]  # fmt: skip
+                assert bound, (name, line)
+                msgids = [_msgid(value, constants) for value in bound]
+            else:
+                msgids = [_msgid(text, constants)]
+            assert all(msgids), f"{name}:{line}: a help text not given through _()"
+            ids |= {m for m in msgids if m}
+    assert len(ids) > 70
+    for lang in LANGUAGES:
+        texts = _po(lang, "taza-help.po")
+        assert not sorted(ids - set(texts)), lang
+        for msgid, text in texts.items():
+            assert _placeholders(text) == _placeholders(msgid), (lang, msgid)
+            assert re.findall(r"%\(\w+\)s", text) == re.findall(r"%\(\w+\)s", msgid), (lang, msgid)
+            if lang != "en":
+                assert text != msgid and re.search("[а-яё]", text, re.IGNORECASE), (lang, msgid)
+    assert sum(bool(re.search("[ңөү]", t)) for t in _po("ky", "taza-help.po").values()) > 50
+
+
+def test_every_text_the_parser_asks_for_is_in_the_help_catalogue() -> None:
+    """Also the texts passed through a variable (the outputs' own words, routing.outputs.FORMATS)."""
+    from tests.test_cli import help_texts
+
+    asked = set(help_texts())
+    for lang in LANGUAGES:
+        assert not sorted(asked - set(_po(lang, "taza-help.po"))), lang

@@ -81,6 +81,7 @@ def serve(
     port: int = 8000,
     plan_workers: int | None = None,
     prompt: bool = False,
+    language: str | None = None,
 ) -> int:
     """Start the service and block until it is stopped (Ctrl+C).
 
@@ -92,6 +93,9 @@ def serve(
         Plans at once (default: one on a machine of up to two cores).
     prompt
         Ask for a new administrator password on the terminal first.
+    language
+        The language of the lines printed (ky, ru or en; default: the environment's, as
+        `routing.i18n.choose_language` reads it, else English).
     """
     import uvicorn
 
@@ -105,7 +109,7 @@ def serve(
         names = ("127.0.0.1", "localhost", "[::1]", "::1")
         settings = replace(settings, allowed_hosts=names)
     password = os.environ.get(ADMIN_PASSWORD_ENV)
-    _ = translator(choose_language())  # no scenario yet: the environment's language
+    _ = translator(choose_language(language))  # no scenario yet: else the environment's
     if prompt:
         password = getpass.getpass(_("new administrator password: "))
         if getpass.getpass(_("again: ")) != password:
