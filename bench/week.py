@@ -41,7 +41,7 @@ class _Lines(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-def _limit_search(path: Path, *, iterations: int) -> None:
+def limit_search(path: Path, *, iterations: int) -> None:
     """Bound the scenario's search by ``iterations`` (the time limit set out of reach)."""
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^time_limit_s = \d+", "time_limit_s = 3600", text, count=1)
@@ -110,7 +110,7 @@ def measure(
         area = generate(folder, scale=scale, places=PLACES, seed=seed)
         sites = None if seed == DEFAULT_SEED else (area.depot, area.landfill)
         path = scenario_file(folder, scale, 5.0, sites=sites)
-    _limit_search(path, iterations=iterations)
+    limit_search(path, iterations=iterations)
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
         result: dict[str, Any] = pool.submit(_plan, str(folder)).result()
