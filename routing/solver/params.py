@@ -44,6 +44,25 @@ class SolveParams:
         median 1,775 against 1,817 km) and 1051_stop at 16 worse (seeds 1-4, 3,185 against 3,124
         km). In the whole engine the trips job at 300 gave 1599_stop 1,120 / 1,108 / 1,108 miles
         against 1,134 / 1,089 / 1,104 (seeds 1-3): no gain, so 100 stays.
+    small_history_length
+        The late-acceptance history of our searches on a small waste-collection model: one with a
+        lunch, a stop limit or a daily load above one trip (the searches PyVRP cannot state
+        exactly), of at most ``small_max_clients`` clients. Such a search makes hundreds of
+        iterations per client in 30 s, where the longer memory of PyVRP's default (300) no longer
+        settles too late. Chosen on Kim's 277_stop (275 clients, 3 vehicles), 30 s of processor
+        time per search process (2026-12-02, ``BENCHMARKS.md``; a tuning-set figure: there is no
+        Kim test set): one worker, seeds 1-5, 445.12 / 444.79 / 445.87 / 446.34 / 446.00 miles
+        (median 445.87) against 448.29 / 447.05 / 446.43 / 445.25 / 445.38 (446.43) at 100; two
+        workers, seed pairs 1-3, 445.40 / 445.51 / 446.27 (445.51) against 448.08 / 446.59 /
+        445.40 (446.59); 102_stop kept its 150.51 miles (seeds 1-3). Not taken there: 50
+        neighbours (446.72 / 447.58, seeds 1-2), one search with the whole time at one worker
+        (448.01 / 473.52). The planner's day searches keep ``history_length``
+        (``routing.pipeline.DAY_SEARCH``).
+    small_max_clients
+        The most clients a waste-collection model may have for ``small_history_length`` to apply
+        (the same size up to which PyVRP makes its exhaustive pass, ``exhaustive_max_clients``):
+        of Kim's instances 102_stop and 277_stop; 444_stop and larger keep ``history_length``,
+        whose evidence (above) is from instances of a thousand clients and more.
     exhaustive_max_clients
         Up to this many clients PyVRP makes its exhaustive pass on every new best (above, the pass
         costs seconds early on nearly every iteration).
@@ -76,7 +95,8 @@ class SolveParams:
         best known against +16.11 % and +10.09 % with our phases; ``BENCHMARKS.md``); False
         restores our phases there.
     plain_history_length
-        Late-acceptance history of that search (PyVRP's default is 300); above
+        Late-acceptance history of that search where routes are short (below
+        ``plain_long_route_clients``; PyVRP's default is 300); above
         ``exhaustive_max_clients`` clients it also skips PyVRP's exhaustive pass on each new best.
         Chosen on the VRPTW tuning set (R1_10_2, RC1_10_2) at 30 s of processor time, one
         process, seeds 1-2, against PyVRP's defaults (2026-12-02, ``BENCHMARKS.md``): R1_10_2
@@ -84,6 +104,39 @@ class SolveParams:
         45,731. The history does it: without the exhaustive pass at 300, 50,890 and 45,579
         (seed 1); with it at 100, 50,127 and 44,940 (seed 1, fewer iterations: four runs
         shared the two cores).
+    plain_long_route_clients
+        Clients a route can hold, as the instance tells before any search (the least of the
+        vehicle's capacity over the mean demand and its shift over the mean time a client takes:
+        service plus the trip from its nearest other client), at or above which that search keeps
+        PyVRP's own history (``plain_long_history_length``) instead of ``plain_history_length``.
+        The Gehring-Homberger tuning instances fall in two groups: type 1 (capacity 200) 11.0-11.2
+        clients a route, type 2 (capacity 700-1,000) 36.6-56.1; 20 lies between, and nothing
+        between 11.2 and 36.6 was measured.
+    plain_long_history_length
+        The late-acceptance history of that search where routes are long: PyVRP's own 300. The
+        exhaustive pass stays off above ``exhaustive_max_clients``, so on long routes the search
+        is PyVRP's default but for that pass, which there costs 6-11 % of the iterations (R2_10_4
+        27,483 against 29,190 in 30 s). Measured on the
+        type-2 tuning instances, 30 s of processor time per run (so the other engineers' load did
+        not change the work), seed 1, history / exhaustive pass, best distance (2026-12-02,
+        ``BENCHMARKS.md``; R2_10_4, RC2_10_3 and C2_10_2 ran with 40 neighbours by mistake of the
+        scratch script, RC2_10_1 and C2_10_1 with PyVRP's 50):
+
+        ========== ============== ========== ========== ==========
+        instance   per route      300 / on   300 / off  100 / off
+        ========== ============== ========== ========== ==========
+        R2_10_4    55.2           18,905.8   18,691.3   19,059.4
+        RC2_10_3   56.1           20,325.9   20,294.1   20,399.7
+        C2_10_2    36.6           16,873.8   16,843.8   16,739.9
+        RC2_10_1   56.1           28,677.3   28,496.3   28,343.0
+        C2_10_1    36.6           17,178.1   17,350.5   17,217.2
+        ========== ============== ========== ========== ==========
+
+        Without the pass (300 / off) the search beat PyVRP's defaults (300 / on) on four of five
+        (by 0.2-1.1 %; C2_10_1, measured after the rule was fixed, the other way by 1.0 %); the
+        short history was best on two, worst on two (on R2_10_4 its best had not changed since
+        20 s): where routes are long the short history gives no edge that holds, so PyVRP's is
+        kept. One seed each: a small edge, not a tuned optimum.
     plain_exchange_share
         With two or more workers on that search, the share of each job's time (or iterations) after
         which the jobs trade their bests and each searches the rest from the best of all with a
@@ -112,6 +165,8 @@ class SolveParams:
     neighbours_tight: int = 50
     day_neighbours: int = 40
     history_length: int = 100
+    small_history_length: int = 300
+    small_max_clients: int = 300
     exhaustive_max_clients: int = 300
     aggregate_share: float = 0.25
     shrink_try: float = 0.12
@@ -120,6 +175,8 @@ class SolveParams:
     reinsert_positions: int = 8
     plain_pyvrp: bool = True
     plain_history_length: int = 100
+    plain_long_route_clients: float = 20.0
+    plain_long_history_length: int = 300
     plain_exchange_share: float = 0.5
     plateau_iterations: int = 0
 
@@ -144,7 +201,9 @@ class SolveParams:
             "neighbours_tight",
             "day_neighbours",
             "history_length",
+            "small_history_length",
             "plain_history_length",
+            "plain_long_history_length",
         ):
             if getattr(self, name) < 1:
                 msg = f"SolveParams.{name}: must be at least 1, got {getattr(self, name)!r}"
