@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from routing.errors import InputError
+from routing.errors import InputError, library_text
 from routing.i18n import LANGUAGES, Translator, choose_language, translator
 from routing.progress import Progress
 
@@ -196,7 +196,7 @@ def load_region(path: Path | str) -> Region:
         raise InputError(msg, file=path) from None
     except tomllib.TOMLDecodeError as exc:
         msg = "{file}: not valid TOML ({detail})"
-        raise InputError(msg, file=path, detail=str(exc)) from None
+        raise InputError(msg, file=path, detail=library_text(exc)) from None
     head = raw.get("region", {})
     if not isinstance(head, dict):
         raise _bad_key(path, "region", "{file}: {field}: must be a table ([region])")
