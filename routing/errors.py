@@ -25,10 +25,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["InputError", "Localized", "library_text"]
+__all__ = ["InputError", "Localized", "error_texts", "library_text"]
 
 #: How a library's own words stand inside a translated message (an id of ``taza-errors.po``).
 LIBRARY_TEXT = "{library}: {text}"
+#: An error that is not bad input (a bug, a worker lost too often), around its own words.
+UNEXPECTED_TEXT = "unexpected error ({detail})"
 
 
 class Localized(dict[str, str]):
@@ -169,6 +171,26 @@ def library_text(exc: BaseException, *, library: str | None = None) -> Localized
             for language in LANGUAGES
         }
     )
+
+
+def error_texts(exc: BaseException) -> dict[str, str]:
+    """What went wrong, in every language (``{"ky": …, "ru": …, "en": …}``), for a record kept as
+    JSON (a failed area of a region, a failed scenario of a comparison).
+
+    Bad input is said as its own :meth:`InputError.texts`; anything else as an unexpected error
+    (:data:`UNEXPECTED_TEXT`) around the exception's own words (:func:`library_text`).
+    """
+    if isinstance(exc, InputError):
+        return exc.texts()
+    from routing.i18n import LANGUAGES, messages
+
+    detail = library_text(exc)
+    return {
+        language: messages(language)
+        .get(UNEXPECTED_TEXT, UNEXPECTED_TEXT)
+        .format(detail=detail.say(language))
+        for language in LANGUAGES
+    }
 
 
 def _replaced(value: object, old: str, new: str) -> object:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.errors import InputError, Localized, library_text
+from routing.errors import InputError, Localized, error_texts, library_text
 from routing.scenario import ScenarioError
 
 
@@ -122,6 +122,12 @@ def test_a_library_text_is_quoted_as_its_own_inside_a_translated_frame(tmp_path:
     with pytest.raises(InputError) as failed:
         load_region(bad)
     error = pickle.loads(pickle.dumps(failed.value))  # as a worker process sends it
-    assert error.text("ky").startswith(f"{bad}: туура эмес TOML (tomllib (анын өз сөзү, англисче): ")
+    assert error.text("ky").startswith(
+        f"{bad}: туура эмес TOML (tomllib (анын өз сөзү, англисче): "
+    )
     assert error.text("ru").startswith(f"{bad}: неверный TOML (tomllib (его собственные слова, ")
     assert str(error).startswith(f"{bad}: not valid TOML (tomllib: Invalid value")
+    assert error_texts(error) == error.texts()  # bad input: its own words in each language
+    assert error_texts(OSError("disk full"))["ru"] == (
+        "непредвиденная ошибка (Python (его собственные слова, по-английски): disk full)"
+    )
