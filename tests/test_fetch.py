@@ -75,7 +75,7 @@ def test_fetch_writes_the_extract_and_a_scenario_that_checks(
     (landfill,) = raw["landfill"]
     assert landfill["name"] == "Терек-Суу полигону" and "landuse=landfill" in landfill["assumption"]
     assert deep_check(sc, cache_dir=tmp_path / "cache").ok
-    with pytest.raises(InputError, match="scenario.toml exists: pass --force") as refused:
+    with pytest.raises(InputError, match=r"scenario\.toml exists: pass --force") as refused:
         fetch_area(BBOX, out, overpass_url=url)
     assert refused.value.field == "--out"
     assert "мурунтан бар: аны алмаштыруу үчүн --force бериңиз" in refused.value.text("ky")
