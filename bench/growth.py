@@ -145,10 +145,24 @@ def _run(folder: str, time_limit_s: float) -> dict[str, Any]:
     }
 
 
+def _warm(folder: str) -> None:
+    """Build the folder's road network and gazetteer into their caches (untimed): keyed by the
+    files' contents, so the timed run of the same generated valley loads both."""
+    from routing.network import load_network
+    from routing.pipeline import load_gazetteer, network_profile
+    from routing.scenario import load_scenario
+
+    scenario = load_scenario(Path(folder) / "scenario.toml")
+    load_network(scenario.osm, profile=network_profile(scenario))
+    load_gazetteer(scenario)
+
+
 def measure(
-    scale: float, time_limit_s: float, tmp: Path, *, seed: int = DEFAULT_SEED
+    scale: float, time_limit_s: float, tmp: Path, *, seed: int = DEFAULT_SEED, warm: bool = False
 ) -> dict[str, Any]:
-    """Generate the valley at ``scale`` (from ``seed``) and plan it in a fresh process."""
+    """Generate the valley at ``scale`` (from ``seed``) and plan it in a fresh process; ``warm``:
+    first build its network and gazetteer caches in another process, so every size's network
+    and households stages load them (like with like) whatever ran before."""
     from routing.synthetic import generate
 
     folder = tmp / f"x{scale:g}-s{seed}"
@@ -157,10 +171,14 @@ def measure(
     _scenario(folder, scale, time_limit_s, sites=sites)
     # a fresh process that may start its own (a Pool's daemonic workers may not)
     spawn = multiprocessing.get_context("spawn")
+    if warm:
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            pool.submit(_warm, str(folder)).result()
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
         result: dict[str, Any] = pool.submit(_run, *(str(folder), time_limit_s)).result()
     result["scale"] = scale
     result["seed"] = seed
+    result["warm"] = warm
     return result
 
 
@@ -252,6 +270,10 @@ def main() -> None:
         "--seed", type=int, default=DEFAULT_SEED, help="the generator's seed (another: held out)"
     )
     parser.add_argument("--output", type=Path, default=OUT, help="the results file to write")
+    parser.add_argument(
+        "--warm", action="store_true",
+        help="build each size's network and gazetteer caches before its timed run",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.from_json is not None:
         rows = [json.loads(x) for x in args.from_json.read_text(encoding="utf-8").splitlines() if x]
@@ -271,7 +293,7 @@ def main() -> None:
             print(f"[x{scale:g}] generate and plan ...", flush=True)
             load = os.getloadavg()[0]
             begun = dt.datetime.now(dt.UTC)
-            rows.append(measure(scale, args.time_limit, Path(tmp), seed=args.seed))
+            rows.append(measure(scale, args.time_limit, Path(tmp), seed=args.seed, warm=args.warm))
             rows[-1].update(
                 started=begun.isoformat(), load_before=load, load_after=os.getloadavg()[0]
             )
@@ -305,6 +327,7 @@ def write_results(
         "",
         f"Command: `python -m bench.growth --scales {scales} --time-limit {time_limit_s:g}"
         + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
+        + (" --warm" if rows and all(r.get("warm") for r in rows) else "")
         + "` (or one "
         "`--scales S --json FILE` per size, then `--from-json FILE`)",
         f"Date: {started:%Y-%m-%d %H:%M} UTC. Machine: {platform.machine()}, 2 shared cores; 1-minute load "
@@ -318,7 +341,13 @@ def write_results(
         f"scenario, vehicle counts x S, solver {time_limit_s:g} s per day, outputs: {', '.join(FORMATS)}. "
         "Peak memory per stage is the planning process's resident memory sampled every 50 ms; the solver's "
         "worker processes are counted apart (their peak; their CPU is not counted: they are not reaped "
-        "before the end).",
+        "before the end)."
+        + (
+            " Each size's road network and gazetteer were built into their caches (`--warm`) before "
+            "its timed run, so the network and households stages load them at every size."
+            if rows and all(r.get("warm") for r in rows)
+            else ""
+        ),
         "",
         *_table(rows),
         "",

@@ -519,7 +519,7 @@ def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarra
     if core.starts:
         flat += base[pointer]
     lengths = flat.reshape(rows, m)
-    if core.starts:
+    if core.starts and len(targets) and int(np.max(targets)) >= m:  # a start's own column: 0
         lengths = np.concatenate([lengths, np.zeros((rows, core.starts))], axis=1)
     return times[:, targets], lengths[:, targets]
 

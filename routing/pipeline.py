@@ -237,9 +237,7 @@ def locate_households(
         gdf, renamed, fills = _estimate_households(scenario, network)
     else:
         frame = read_households(scenario.households, columns=scenario.households_columns)
-        gazetteer = Gazetteer.from_osm(
-            scenario.osm, cache_dir=(cache_dir or default_cache_dir()).parent / "gazetteers"
-        )
+        gazetteer = load_gazetteer(scenario, cache_dir=cache_dir)
         corrections = read_corrections(scenario.corrections) if scenario.corrections else None
         aliases = read_aliases(scenario.aliases) if scenario.aliases else None
         area = _service_area(network)
@@ -274,6 +272,14 @@ def locate_households(
     containers = read_containers(scenario.containers) if scenario.containers else None
     warnings = tuple(f.describe(language=scenario.language) for f in fills)
     return Located(gdf, containers, int((~inside).sum()), warnings)
+
+
+def load_gazetteer(scenario: Scenario, *, cache_dir: Path | None = None) -> Gazetteer:
+    """The scenario's OSM file as a gazetteer (`routing.geocode.Gazetteer.from_osm`), cached under
+    ``gazetteers/`` beside the networks' cache (``cache_dir``: the networks' own, as in `run`)."""
+    return Gazetteer.from_osm(
+        scenario.osm, cache_dir=(cache_dir or default_cache_dir()).parent / "gazetteers"
+    )
 
 
 def _estimate_households(

@@ -51,9 +51,12 @@ fast, which one's length is reported is not specified (as in `routing.matrix`).
 
 By day: `heading_pricer` builds the contracted graph once for all of a plan's headings and
 `HeadingPricer.take` prices the legs between some of them only (a collection day's: a search from
-each of their starts to their leg ends), so the planner holds and computes each day's cells, about a
-fifth of the week's, and never the week's matrix; `durations_from` and `durations_to` give the times
-from and to a few headings (the landfills, for the schedule; the columns searched backwards).
+each of their starts to their leg ends, on the states between them only: the other days' start
+nodes and the dead ends only they need are left out, node order kept, so each search settles the
+same states in the same order and the cells are the same bit for bit), so the planner holds and
+computes each day's cells, about a fifth of the week's, and never the week's matrix;
+`durations_from` and `durations_to` give the times from and to a few headings (the landfills, for
+the schedule; the columns searched backwards).
 
 Evidence: `tests/test_turns.py` compares every time (and the length where the path is the same) with
 Dijkstra on the edge-based graph written out plainly, U-turn arcs everywhere, on two real
@@ -313,8 +316,11 @@ class HeadingPricer:
             ) -> tuple[np.ndarray, np.ndarray]:
                 return _reduce_ends(where, line.end_extra, times, lengths)
 
+            # on the states between these starts and ends only (another day's dead ends and
+            # starts left out): the same searches, node for node, on a smaller graph
+            core, new = _between(line.core, line.source, targets)
             duration, distance = shortest_rows(
-                line.core, line.source, targets, workers, on_rows, gather=gather,
+                core, new[line.source], new[targets], workers, on_rows, gather=gather,
                 width=len(line.source),
             )  # fmt: skip
         _stand_still(line, duration, distance, line.penalty)
@@ -348,6 +354,43 @@ class HeadingPricer:
         for c, heading in enumerate(line.row[np.asarray(columns, dtype=np.int64)]):
             out[:, c] = _times_to(line, back, int(heading))[line.row]
         return out
+
+
+def _between(core: Core, sources: np.ndarray, targets: np.ndarray) -> tuple[Core, np.ndarray]:
+    """The part of ``core`` the searches from ``sources`` to ``targets`` can use, and each core
+    node's position in it (-1: left out).
+
+    Kept: the states reached from a source that reach a target, the targets and the sources (the
+    other start nodes, e.g. another day's, and the dead ends of another day's streets go). No
+    node left out lies on a way from a source to a kept node, and the kept ones stay in their
+    order with every arc among them, so the searches settle them in the same order with the same
+    predecessors: the times and lengths of `shortest_rows` are the same, bit for bit
+    (`tests/test_turns.py`; every day of the 28,298-household valley), on a graph that is smaller
+    where a day's headings are a few of the week's.
+    """
+    size = core.matrix.shape[0]
+    if not len(sources) or not len(targets):
+        return core, np.arange(size)
+    ahead = np.isfinite(dijkstra(core.matrix, directed=True, indices=sources, min_only=True))
+    back = core.matrix.T.tocsr()
+    behind = np.isfinite(dijkstra(back, directed=True, indices=targets, min_only=True))
+    keep = ahead & behind
+    keep[sources] = keep[targets] = True
+    if keep.all():
+        return core, np.arange(size)
+    m = size - core.starts
+    new = np.full(size, -1, dtype=np.int64)
+    new[keep] = np.arange(int(keep.sum()))
+    arcs = core.matrix.tocoo()
+    ok = keep[arcs.row] & keep[arcs.col]
+    u, v = arcs.row[ok].astype(np.int64), arcs.col[ok].astype(np.int64)
+    lengths = _arc_lengths(core, u, v)
+    starts = int(keep[m:].sum())  # still the last nodes: nothing leads into a start
+    position = np.where(core.position >= 0, new[np.maximum(core.position, 0)], -1)
+    sub = core_of_arcs(
+        position, int(keep.sum()), new[u], new[v], arcs.data[ok], lengths, starts=starts
+    )
+    return sub, new
 
 
 def _sub_line(line: _LineGraph, rows: np.ndarray) -> _LineGraph:
@@ -777,7 +820,7 @@ def leg_nodes(matrix: HeadingMatrix, i: int, j: int) -> list[int]:
     chain.reverse()
     states: list[int] = []
     for p, q in itertools.pairwise(chain):
-        f = int(line.via[p, q]) - 1  # the contracted chain of edge states behind this arc
+        f = _via(line.via, p, q) - 1  # the contracted chain of edge states behind this arc
         while f >= 0 and line.succ[f] >= 0:
             states.append(f)
             f = int(line.succ[f])
@@ -785,6 +828,15 @@ def leg_nodes(matrix: HeadingMatrix, i: int, j: int) -> list[int]:
     nodes = [int(line.tail[states[0]])]
     nodes += [int(line.head[e]) for e in states]
     return nodes
+
+
+def _via(via: sp.csr_matrix, p: int, q: int) -> int:
+    """``via[p, q]`` (0: no entry), read from the CSR arrays: scipy's own indexing costs tens of
+    microseconds a call, and a plan's legs look up every arc they take (at 28,298 households
+    32,000 of them)."""
+    lo, hi = int(via.indptr[p]), int(via.indptr[p + 1])
+    at = np.flatnonzero(via.indices[lo:hi] == q)
+    return int(via.data[lo + at[0]]) if len(at) else 0
 
 
 def _other_position(network: RoadNetwork, index: dict[int, int], h: Heading) -> int:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
+from routing import turns
 from routing.matrix import travel_matrix
 from routing.network import RoadNetwork, load_network
 from routing.snapping import snap_points
@@ -251,6 +252,30 @@ def test_a_pricer_gives_the_cells_of_the_whole_matrix_for_some_headings(
     for got_s, want_s in pairs:
         np.testing.assert_allclose(got_s, want_s, rtol=1e-12)
         assert np.array_equal(np.isfinite(got_s), np.isfinite(want_s))
+
+
+def test_a_days_legs_are_searched_between_its_own_starts_and_ends(
+    bayreuth: tuple[RoadNetwork, list[Heading]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some headings' legs are searched on the states between their starts and ends only (the
+    other headings' starts and the dead ends only they need are left out): a smaller graph, and
+    every time and length bit for bit as searched on the whole graph."""
+    net, heads = bayreuth
+    pricer = heading_pricer(net, heads, uturn_penalty_s=PENALTY, shared_below=0.0)
+    searched: list[int] = []
+    search = turns.shortest_rows
+
+    def counted(core, *args, **kwargs):  # type: ignore[no-untyped-def]
+        searched.append(core.matrix.shape[0])
+        return search(core, *args, **kwargs)
+
+    monkeypatch.setattr(turns, "shortest_rows", counted)
+    whole = pricer.take(range(len(heads)))
+    rows = list(range(0, len(heads), 6))
+    day = pricer.take(rows)
+    assert searched[1] < searched[0]
+    np.testing.assert_array_equal(day.duration_s, whole.duration_s[np.ix_(rows, rows)])
+    np.testing.assert_array_equal(day.distance_m, whole.distance_m[np.ix_(rows, rows)])
 
 
 def test_negative_uturn_price_or_share_is_refused(grid: tuple[RoadNetwork, int]) -> None:
