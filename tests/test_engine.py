@@ -141,18 +141,25 @@ def test_one_worker_never_meets_anyone() -> None:
     assert _plan(m, workers=1, share=0.5) == _plan(m, workers=1, share=0.0)
 
 
-def test_waste_collection_models_never_run_the_plain_search_so_never_meet() -> None:
-    # lunch, a stop limit and a daily load of several trips (Kim et al.'s rules): our own phases
-    m = _random_model(40)
-    vt = m.vehicle_types[0]
+def _waste_models(n: int) -> list[Model]:
+    """Distance-only models with one of Kim et al.'s rules each: a lunch, a stop limit, a daily
+    load of several trips (PyVRP cannot state them, so our own phases search them)."""
+    out = []
     lunch = Lunch(window=(11 * H, 12 * H), duration_s=H)
     for extra in (
         {"lunch": lunch},
         {"max_stops": 30},
         {"max_load_per_day": (float("inf"), 25.0)},
     ):
-        m.vehicle_types[0] = dataclasses.replace(vt, **extra)  # type: ignore[arg-type]
+        m = _random_model(n)
+        m.vehicle_types[0] = dataclasses.replace(m.vehicle_types[0], **extra)  # type: ignore[arg-type]
         m.vehicles_first = False
+        out.append(m)
+    return out
+
+
+def test_waste_collection_models_never_run_the_plain_search_so_never_meet() -> None:
+    for m in _waste_models(40):
         assert all(job[0] != "plain" for job in _jobs(m, 40, 1, SolveParams(), workers=2))
 
 
@@ -160,6 +167,33 @@ def test_the_plain_search_keeps_the_history_length_of_the_parameters() -> None:
     m = _vrptw_like(60)
     other = SolveParams(plain_history_length=1)
     assert _summary(m) != _summary(m, params=other)
+
+
+def test_long_routes_get_the_long_history_and_short_routes_the_short_one() -> None:
+    m = _vrptw_like(60)
+    everything_long = {"plain_long_route_clients": 0.0}
+    nothing_long = {"plain_long_route_clients": 1e9}
+    base_long = _summary(m, params=SolveParams(**everything_long))
+    base_short = _summary(m, params=SolveParams(**nothing_long))
+    # where routes count as long only the long history reaches the search, else only the short
+    assert base_long == _summary(m, params=SolveParams(plain_history_length=1, **everything_long))
+    assert base_long != _summary(
+        m, params=SolveParams(plain_long_history_length=1, **everything_long)
+    )
+    assert base_short == _summary(
+        m, params=SolveParams(plain_long_history_length=1, **nothing_long)
+    )
+    assert base_short != _summary(m, params=SolveParams(plain_history_length=1, **nothing_long))
+    # the same inputs, seed and limits: the same plan
+    assert base_long == _summary(m, params=SolveParams(**everything_long))
+
+
+def test_the_long_route_history_never_reaches_waste_collection_models() -> None:
+    # Kim et al.'s rules keep our own phases, which read neither the long-route threshold nor
+    # its history
+    other = SolveParams(plain_long_route_clients=0.0, plain_long_history_length=1)
+    for m in _waste_models(40):
+        assert _summary(m) == _summary(m, params=other)
 
 
 def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:

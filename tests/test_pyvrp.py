@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 import pyvrp
 
+from routing.readers.vrplib import read_vrplib
 from routing.solver import Model
 from routing.solver._pyvrp import (
     _aggregate,
+    _build,
+    _clients_per_route,
     _neighbourhood_size,
     _row_window,
     _stop,
@@ -18,6 +21,7 @@ from routing.solver._pyvrp import (
 from routing.solver._schedule import Prepared
 from routing.solver.checker import check
 from routing.solver.params import SolveParams
+from tests.conftest import shared_file
 from tests.solver_factory import line_model, two_profile_model
 
 H = 3600
@@ -215,3 +219,51 @@ def test_a_search_with_a_plateau_ends_before_its_clock_with_the_same_plan_each_t
     assert first.runtime_s < 60  # stopped by the plateau, not by the 120 s clock
     assert not first.unserved and not check(m, first)
     assert [r.visits for r in first.routes] == [r.visits for r in again.routes]
+
+
+def _line_data(
+    n: int, *, capacity: int | None, demand: int, service: int, shift: int, gap: int
+) -> pyvrp.ProblemData:
+    """``n`` clients ``gap`` apart on a line out of the depot, one vehicle type."""
+    m = pyvrp.Model()
+    spots = [m.add_location(x=k * gap, y=0) for k in range(n + 1)]
+    m.add_depot(spots[0])
+    m.add_vehicle_type(
+        num_available=n, capacity=[] if capacity is None else [capacity], tw_late=shift
+    )
+    for spot in spots[1:]:
+        m.add_client(spot, delivery=[] if capacity is None else [demand], service_duration=service)
+    for a in spots:
+        for b in spots:
+            m.add_edge(a, b, distance=abs(a.x - b.x), duration=abs(a.x - b.x))
+    return m.data()
+
+
+def test_clients_per_route_is_the_tighter_of_load_and_time() -> None:
+    # the load binds: 100 / 10 a route; the shift would hold 10,000 clients a unit apart
+    assert _clients_per_route(
+        _line_data(20, capacity=100, demand=10, service=0, shift=10_000, gap=1)
+    ) == pytest.approx(10.0)
+    # the time binds: 500 / (40 service + 10 from the nearest client) a route, load 100
+    assert _clients_per_route(
+        _line_data(20, capacity=1000, demand=10, service=40, shift=500, gap=10)
+    ) == pytest.approx(10.0)
+    # no capacity at all: the time alone
+    assert _clients_per_route(
+        _line_data(20, capacity=None, demand=0, service=40, shift=500, gap=10)
+    ) == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "long_routes"),
+    [("R1_10_2", False), ("RC1_10_1", False), ("R2_10_1", True), ("C2_10_1", True)],
+)
+def test_gehring_homberger_types_fall_on_either_side_of_the_long_route_threshold(
+    name: str, long_routes: bool
+) -> None:
+    # type 1 (capacity 200: about 11 clients a route) keeps the short history it was tuned on,
+    # type 2 (37-56 a route) gets the long one: SolveParams.plain_long_route_clients
+    m = read_vrplib(shared_file("data", "bench", "vrptw", f"{name}.vrp"))
+    built = _build(Prepared.of(m), list(range(len(m.clients))), "plain", DEFAULTS)
+    per_route = _clients_per_route(built.data)
+    assert (per_route >= DEFAULTS.plain_long_route_clients) == long_routes

@@ -950,8 +950,9 @@ def _run(
 def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Solution:
     """``pyvrp.solve`` with its own start, neighbourhood and operators, watched by the solve's
     control; only the iterated local search's settings are ours: the late-acceptance history
-    (``SolveParams.plain_history_length``) and no exhaustive pass on each new best above
-    ``SolveParams.exhaustive_max_clients`` clients.
+    (``SolveParams.plain_history_length``, or ``plain_long_history_length`` where
+    :func:`_clients_per_route` reaches ``plain_long_route_clients``) and no exhaustive pass on each
+    new best above ``SolveParams.exhaustive_max_clients`` clients.
 
     On the held-out Gehring-Homberger RC instance with tight windows our tuned search (greedy start,
     25-50 neighbours, history 100) ended 16.0 % above the best known with 111 routes where plain
@@ -962,9 +963,15 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     time (or iterations), hands its best to the meeting and searches the rest from the best of all
     jobs with a fresh seed; the better of its two bests is returned.
     """
+    per_route = _clients_per_route(data)
+    long_routes = per_route >= ctx.params.plain_long_route_clients
+    history = (
+        ctx.params.plain_long_history_length if long_routes else ctx.params.plain_history_length
+    )
+    logger.info("PyVRP (plain): %.1f clients per route, history %d", per_route, history)
     params = pyvrp.SolveParams(
         ils=pyvrp.IteratedLocalSearchParams(
-            history_length=ctx.params.plain_history_length,
+            history_length=history,
             exhaustive_on_best=data.num_clients <= ctx.params.exhaustive_max_clients,
         )
     )
@@ -987,6 +994,58 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     )
     again = _solve_plain(data, ctx, params, until, rest, seed=ctx.seed + 10_007, start=start)
     return min(best, again, key=_plain_cost)
+
+
+def _clients_per_route(data: pyvrp.ProblemData) -> float:
+    """The clients one route can hold, as the data tells before any search.
+
+    The least of two bounds: per load dimension, the largest vehicle capacity over the mean
+    client demand (delivery plus pickup); and the longest shift (time window or maximum duration)
+    over the mean time a client takes, its service plus the trip to it from its nearest other
+    client (on the first profile). ``inf`` when neither binds. The data's own units cancel out.
+
+    Parameters
+    ----------
+    data
+        The PyVRP data of the search.
+
+    Returns
+    -------
+    float
+        Expected clients per route; on the Gehring-Homberger instances about 11 for type 1
+        (capacity 200) and 37-56 for type 2.
+    """
+    clients = data.clients()
+    vts = [vt for vt in data.vehicle_types() if vt.num_available > 0]
+    if not clients or not vts:
+        return math.inf
+    demand = np.array([np.add(c.delivery, c.pickup) for c in clients], dtype=float)
+    capacity = np.max([vt.capacity for vt in vts], axis=0).astype(float)
+    mean = demand.mean(axis=0) if demand.size else np.zeros(0)
+    by_load = min(
+        (capacity[d] / mean[d] for d in range(mean.size) if mean[d] > 0), default=math.inf
+    )
+    locs = np.array([c.location for c in clients])
+    per_client = float(np.mean([c.service_duration for c in clients]))
+    per_client += _mean_nearest(np.asarray(data.duration_matrix(0)), locs)
+    shift = max(min(vt.tw_late - vt.tw_early, vt.max_duration) for vt in vts)
+    by_time = shift / per_client if per_client > 0 else math.inf
+    return float(min(by_load, by_time))
+
+
+def _mean_nearest(matrix: np.ndarray, locs: np.ndarray, *, sample: int = 200) -> float:
+    """The mean over (at most ``sample`` evenly spread) ``locs`` of the least entry of ``matrix``
+    from it to another of ``locs``; 0 with fewer than two. Read a few rows at a time, so that a
+    large instance never copies its whole matrix."""
+    if len(locs) < 2:
+        return 0.0
+    picks = np.unique(np.linspace(0, len(locs) - 1, min(sample, len(locs))).astype(int))
+    nearest = []
+    for chunk in np.array_split(picks, max(1, len(picks) // 25)):
+        rows = matrix[np.ix_(locs[chunk], locs)].astype(float)
+        rows[np.arange(len(chunk)), chunk] = np.inf  # not itself
+        nearest.append(rows.min(axis=1))
+    return float(np.concatenate(nearest).mean())
 
 
 def _solve_plain(

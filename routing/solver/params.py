@@ -76,7 +76,8 @@ class SolveParams:
         best known against +16.11 % and +10.09 % with our phases; ``BENCHMARKS.md``); False
         restores our phases there.
     plain_history_length
-        Late-acceptance history of that search (PyVRP's default is 300); above
+        Late-acceptance history of that search where routes are short (below
+        ``plain_long_route_clients``; PyVRP's default is 300); above
         ``exhaustive_max_clients`` clients it also skips PyVRP's exhaustive pass on each new best.
         Chosen on the VRPTW tuning set (R1_10_2, RC1_10_2) at 30 s of processor time, one
         process, seeds 1-2, against PyVRP's defaults (2026-12-02, ``BENCHMARKS.md``): R1_10_2
@@ -84,6 +85,39 @@ class SolveParams:
         45,731. The history does it: without the exhaustive pass at 300, 50,890 and 45,579
         (seed 1); with it at 100, 50,127 and 44,940 (seed 1, fewer iterations: four runs
         shared the two cores).
+    plain_long_route_clients
+        Clients a route can hold, as the instance tells before any search (the least of the
+        vehicle's capacity over the mean demand and its shift over the mean time a client takes:
+        service plus the trip from its nearest other client), at or above which that search keeps
+        PyVRP's own history (``plain_long_history_length``) instead of ``plain_history_length``.
+        The Gehring-Homberger tuning instances fall in two groups: type 1 (capacity 200) 11.0-11.2
+        clients a route, type 2 (capacity 700-1,000) 36.6-56.1; 20 lies between, and nothing
+        between 11.2 and 36.6 was measured.
+    plain_long_history_length
+        The late-acceptance history of that search where routes are long: PyVRP's own 300. The
+        exhaustive pass stays off above ``exhaustive_max_clients``, so on long routes the search
+        is PyVRP's default but for that pass, which there costs 6-11 % of the iterations (R2_10_4
+        27,483 against 29,190 in 30 s). Measured on the
+        type-2 tuning instances, 30 s of processor time per run (so the other engineers' load did
+        not change the work), seed 1, history / exhaustive pass, best distance (2026-12-02,
+        ``BENCHMARKS.md``; R2_10_4, RC2_10_3 and C2_10_2 ran with 40 neighbours by mistake of the
+        scratch script, RC2_10_1 and C2_10_1 with PyVRP's 50):
+
+        ========== ============== ========== ========== ==========
+        instance   per route      300 / on   300 / off  100 / off
+        ========== ============== ========== ========== ==========
+        R2_10_4    55.2           18,905.8   18,691.3   19,059.4
+        RC2_10_3   56.1           20,325.9   20,294.1   20,399.7
+        C2_10_2    36.6           16,873.8   16,843.8   16,739.9
+        RC2_10_1   56.1           28,677.3   28,496.3   28,343.0
+        C2_10_1    36.6           17,178.1   17,350.5   17,217.2
+        ========== ============== ========== ========== ==========
+
+        Without the pass (300 / off) the search beat PyVRP's defaults (300 / on) on four of five
+        (by 0.2-1.1 %; C2_10_1, measured after the rule was fixed, the other way by 1.0 %); the
+        short history was best on two, worst on two (on R2_10_4 its best had not changed since
+        20 s): where routes are long the short history gives no edge that holds, so PyVRP's is
+        kept. One seed each: a small edge, not a tuned optimum.
     plain_exchange_share
         With two or more workers on that search, the share of each job's time (or iterations) after
         which the jobs trade their bests and each searches the rest from the best of all with a
@@ -120,6 +154,8 @@ class SolveParams:
     reinsert_positions: int = 8
     plain_pyvrp: bool = True
     plain_history_length: int = 100
+    plain_long_route_clients: float = 20.0
+    plain_long_history_length: int = 300
     plain_exchange_share: float = 0.5
     plateau_iterations: int = 0
 
@@ -145,6 +181,7 @@ class SolveParams:
             "day_neighbours",
             "history_length",
             "plain_history_length",
+            "plain_long_history_length",
         ):
             if getattr(self, name) < 1:
                 msg = f"SolveParams.{name}: must be at least 1, got {getattr(self, name)!r}"
