@@ -47,12 +47,12 @@ from routing.daymodel import (
     active_fleet,
     build_day_model,
     headings_on,
-    landfill_round_trip_s,
     locate,
     own_roads,
     price_day,
     profile_groups,
     refused_points,
+    round_trip_s,
 )
 from routing.demand import collection_points
 from routing.errors import InputError, Localized
@@ -89,8 +89,10 @@ logger = logging.getLogger(__name__)
 #: the longest vehicle-days 0.5 % longer and 0.8 % fewer km, in 0.74 of the search time; 500 took
 #: 0.49 of the time with 0.5 % more km, 250 0.23 with 2.5 % more, 2,000 0.91. On the test set (two
 #: other synthetic valleys, a synthetic town, a real OSM area; one run each) it took 0.61 of the
-#: time and served 6 points more with the same vehicle-days and 0.7 % more km.
-DAY_SEARCH = SolveParams(plateau_iterations=1000)
+#: time and served 6 points more with the same vehicle-days and 0.7 % more km. Its history stays
+#: ``history_length`` on small days too (``small_history_length`` was chosen on a benchmark at
+#: 30 s, not on the planner's days, whose plateau rule above was chosen with that history).
+DAY_SEARCH = SolveParams(plateau_iterations=1000, small_history_length=SolveParams.history_length)
 
 
 @dataclass(frozen=True)
@@ -543,12 +545,15 @@ def price_days(
 
 
 def week_schedule(scenario: Scenario, points: gpd.GeoDataFrame, priced: Priced) -> WeekSchedule:
-    """Each point's collection days, balancing the estimated work (`routing.schedule`)."""
+    """Each point's collection days, balancing the estimated work (`routing.schedule`): from the
+    depot's and the landfills' rows and columns only."""
     matrices = priced.profiles.matrices if priced.profiles is not None else (priced.matrix,)
+    where = priced.locations
+    # the quickest of the profiles: an estimate of the work, not a route
     work = estimate_work(
         points,
-        # the quickest of the profiles: an estimate of the work, not a route
-        round_trip_s=landfill_round_trip_s(points, priced.locations, *matrices),
+        round_trip_s=round_trip_s(points, where, *matrices, sites=where.landfills),
+        depot_trip_s=round_trip_s(points, where, *matrices, sites=(where.depot,)),
         fleet=scenario.fleet,
         landfills=scenario.landfills,
     )
