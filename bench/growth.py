@@ -76,7 +76,7 @@ class _Sampler:
         self._thread.join()
 
 
-def _scenario(
+def scenario_file(
     folder: Path,
     scale: float,
     time_limit_s: float,
@@ -168,7 +168,7 @@ def measure(
     folder = tmp / f"x{scale:g}-s{seed}"
     area = generate(folder, scale=scale, places=PLACES, seed=seed)
     sites = None if seed == DEFAULT_SEED else (area.depot, area.landfill)
-    _scenario(folder, scale, time_limit_s, sites=sites)
+    scenario_file(folder, scale, time_limit_s, sites=sites)
     # a fresh process that may start its own (a Pool's daemonic workers may not)
     spawn = multiprocessing.get_context("spawn")
     if warm:

@@ -63,13 +63,13 @@ __all__ = [
     "build_day_model",
     "day_locations",
     "headings_on",
-    "landfill_round_trip_s",
     "locate",
     "own_roads",
     "point_headings",
     "price_day",
     "profile_groups",
     "refused_points",
+    "round_trip_s",
 ]
 
 
@@ -243,23 +243,25 @@ def locate(
     )
 
 
-def landfill_round_trip_s(
-    points: pd.DataFrame, locations: Locations, *matrices: Prices
+def round_trip_s(
+    points: pd.DataFrame, locations: Locations, *matrices: Prices, sites: Sequence[int]
 ) -> list[float]:
-    """Per point, the quickest drive from its exit to a landfill and back to its entry (s).
+    """Per point, the quickest drive from its exit to one of ``sites`` and back to its entry (s).
 
-    Each leg is the quickest of ``matrices`` (the fleet's routing profiles; an estimate of the
-    work, not a route); only the landfills' rows and columns are read, so a pricer computes
-    those alone. ``nan`` where no landfill can be reached and left again.
+    ``sites`` are locations: the landfills (`Locations.landfills`: a load taken to be unloaded) or
+    the depot (``(Locations.depot,)``: the drive out to the point and home again). Each leg is the
+    quickest of ``matrices`` (the fleet's routing profiles; an estimate of the work, not a route);
+    only the sites' rows and columns are read, so a pricer computes those alone. ``nan`` where no
+    site can be reached and left again.
     """
-    landfills = list(locations.landfills)
-    to_lf = np.fmin.reduce([m.durations_to(landfills) for m in matrices])
-    from_lf = np.fmin.reduce([m.durations_from(landfills) for m in matrices])
+    sites = list(sites)
+    to_site = np.fmin.reduce([m.durations_to(sites) for m in matrices])
+    from_site = np.fmin.reduce([m.durations_from(sites) for m in matrices])
     out = []
     for pid in points["point_id"].astype(str):
         ph = locations.points[pid]
         entry, exit_ = locations.index[ph.entry], locations.index[ph.exit]
-        trips = [to_lf[exit_, k] + from_lf[k, entry] for k in range(len(landfills))]
+        trips = [to_site[exit_, k] + from_site[k, entry] for k in range(len(sites))]
         finite = [t for t in trips if math.isfinite(t)]
         out.append(min(finite) if finite else math.nan)
     return out

@@ -47,12 +47,12 @@ from routing.daymodel import (
     active_fleet,
     build_day_model,
     headings_on,
-    landfill_round_trip_s,
     locate,
     own_roads,
     price_day,
     profile_groups,
     refused_points,
+    round_trip_s,
 )
 from routing.demand import collection_points
 from routing.errors import InputError, Localized
@@ -543,12 +543,15 @@ def price_days(
 
 
 def week_schedule(scenario: Scenario, points: gpd.GeoDataFrame, priced: Priced) -> WeekSchedule:
-    """Each point's collection days, balancing the estimated work (`routing.schedule`)."""
+    """Each point's collection days, balancing the estimated work (`routing.schedule`): from the
+    depot's and the landfills' rows and columns only."""
     matrices = priced.profiles.matrices if priced.profiles is not None else (priced.matrix,)
+    where = priced.locations
+    # the quickest of the profiles: an estimate of the work, not a route
     work = estimate_work(
         points,
-        # the quickest of the profiles: an estimate of the work, not a route
-        round_trip_s=landfill_round_trip_s(points, priced.locations, *matrices),
+        round_trip_s=round_trip_s(points, where, *matrices, sites=where.landfills),
+        depot_trip_s=round_trip_s(points, where, *matrices, sites=(where.depot,)),
         fleet=scenario.fleet,
         landfills=scenario.landfills,
     )

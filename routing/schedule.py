@@ -5,11 +5,33 @@ weekday(s) every week (the schedule is a weekly pattern) and all its points shar
 points are spread (Mon/Thu rather than Mon/Tue); the work is balanced across days relative to what the fleet can
 do each day. Balancing is a deterministic greedy assignment (largest street first) followed by improving moves.
 
-The work of a point (:func:`estimate_work`) is its service time, its collection driving and its share of
-landfill trips: one round trip from the point to its nearest landfill, plus unloading, per full load of the
-largest vehicle, so far villages weigh more. A day's capacity (:func:`fleet_seconds_per_day`) is what every
-vehicle of the fleet can work in a shift, lunch taken out. Both are estimates for balancing only; each day's
-routes are then solved exactly (`routing.daymodel`, `routing.solver`).
+The work of a point (:func:`estimate_work`) is its service time, its collection driving, its share of
+landfill trips (one round trip from the point to its nearest landfill, plus unloading, per full load of the
+largest vehicle, so far villages weigh more) and its share of the **approach** (:func:`approach_s`): every
+vehicle-day that works in an area (a village) first drives out from the depot and at the end home again,
+so an area whose depot round trip is ``R`` and whose work is ``W`` needs ``W / (T - R)`` vehicle-days of
+shift ``T`` and ``R`` for each; that approach, ``W R / (T - R)``, is spread over the area's points in
+proportion to their work. ``R`` is the median of the area's points' depot round trips (the depot's row and
+column of the travel matrix only, `routing.daymodel.round_trip_s`; the median point stands for the area's
+centre), ``T`` the fleet's mean shift less lunch; the remaining time ``T - R`` is taken as at least
+:attr:`WorkEstimate.least_work_share` of the shift (a labelled assumption) so that an area out at the
+edge of a day's reach weighs much, not infinitely. It is linear in the points.
+
+Why: without the approach, the 8-times valley (28,298 households, 16 vehicles; `bench.week`) was balanced at
+74.6-78.9 estimated hours a day while its far days (the up-valley villages, allowed only Wednesday to
+Friday) needed all 16 vehicles and left 1,495 households out for lack of time, and Monday needed 13: the
+drive between the depot and the far villages, which only those days carry, was not in the estimate, so the
+villages that may also go on Monday or Tuesday were not moved there. With it (2,000 iterations a solve)
+Chong-Aryk goes wholly to Tuesday and 732 households are left out for lack of time (1,082 → 459 on a
+held-out valley, seed 43): what remains is the villages' allowed days, and the shortfall says so.
+Balancing hours is not fewest vehicles: where no day is short it can cost a vehicle-day (4 times the
+held-out valley: 38 against 37, 3 % more km); BENCHMARKS.md, "Week schedule at town size".
+
+A day's capacity (:func:`fleet_seconds_per_day`) is what every vehicle of the fleet can work in a shift,
+lunch taken out. Both are estimates for balancing only; each day's routes are then solved exactly
+(`routing.daymodel`, `routing.solver`). What a solved day still leaves out moves to another allowed day
+with time to spare (:func:`use_the_week`, :func:`move_unserved`), and the rest gets a :func:`shortfall`;
+both read each point's estimated work (:func:`point_work_s`, the approach included).
 """
 
 from __future__ import annotations
@@ -22,6 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from routing.scenario import DAYS, LandfillSpec, VehicleSpec
@@ -41,7 +64,8 @@ class WeekSchedule:
     days_of
         ``point_id`` → the weekdays it is collected on.
     work_s
-        Estimated work per day in seconds (service, collection driving and unloading).
+        Estimated work per day in seconds (service, collection driving, landfill trips and
+        unloading, the approach from the depot).
     capacity_s
         The fleet's working seconds per day, as used for balancing.
     """
@@ -71,30 +95,60 @@ def fleet_seconds_per_day(fleet: Sequence[VehicleSpec]) -> dict[str, float]:
     return dict.fromkeys(DAYS, per_day)
 
 
+@dataclass(frozen=True)
+class WorkEstimate:
+    """How :func:`estimate_work` weighs a point's approach (an estimate for balancing only).
+
+    Attributes
+    ----------
+    area
+        The column whose value is a point's area: the vehicle-days serving an area share one
+        approach (``"village"``; points without the column form one area).
+    least_work_share
+        ASSUMPTION: the smallest share of a shift taken to be left for work in an area, however long
+        its approach (0.25: an area whose depot round trip takes more than three quarters of a shift
+        is counted as if it took three quarters, its approach three times its work). Not measured;
+        it only keeps an area near the end of a day's reach finite. It binds nowhere measured: the
+        farthest village of the 8-times valley (seed 2022) is 1.7 h out and back of an 8 h shift.
+    """
+
+    area: str = "village"
+    least_work_share: float = 0.25
+
+
 def estimate_work(
     points: pd.DataFrame,
     *,
     round_trip_s: Sequence[float],
+    depot_trip_s: Sequence[float],
     fleet: Sequence[VehicleSpec],
     landfills: Sequence[LandfillSpec],
+    params: WorkEstimate | None = None,
 ) -> pd.DataFrame:
     """Collection points with the work they cause beyond their own service, for :func:`assign_days`.
 
     Parameters
     ----------
     points
-        Collection points (columns ``demand_kg``, optionally ``collect_s``).
+        Collection points (columns ``demand_kg``, optionally ``collect_s`` and the area column of
+        ``params``).
     round_trip_s
         Per point, seconds from the point to its nearest landfill and back (``nan``: none reachable,
-        no share counted); see `routing.daymodel.landfill_round_trip_s`.
+        no share counted); see `routing.daymodel.round_trip_s`.
+    depot_trip_s
+        Per point, seconds from the depot to the point and back (``nan``: not reachable), for the
+        approach (:func:`approach_s`).
     fleet, landfills
-        The scenario's vehicles (the largest capacity sets the loads per trip) and landfills (the
-        quickest unloading is counted).
+        The scenario's vehicles (the largest capacity sets the loads per trip; their shifts the
+        time a vehicle-day has) and landfills (the quickest unloading is counted).
+    params
+        How the approach is counted (default :class:`WorkEstimate`).
 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``points`` with ``extra_s`` (the landfill share) and ``collect_s`` (0 where absent).
+        A copy of ``points`` with ``extra_s`` (the landfill share), ``approach_s`` (the approach
+        share) and ``collect_s`` (0 where absent).
     """
     cap_kg = max(v.capacity_kg for v in fleet)
     unload = min(lf.unload_s for lf in landfills)
@@ -105,7 +159,58 @@ def estimate_work(
     ]
     if "collect_s" not in work:
         work["collect_s"] = 0.0
+    work["approach_s"] = approach_s(
+        work, depot_trip_s=depot_trip_s, shift_s=mean_shift_s(fleet),
+        params=params or WorkEstimate(),
+    )  # fmt: skip
     return work
+
+
+def mean_shift_s(fleet: Sequence[VehicleSpec]) -> float:
+    """A vehicle-day's working seconds, the fleet's mean: shift less lunch, weighted by count."""
+    vehicles = sum(v.count for v in fleet)
+    return fleet_seconds_per_day(fleet)[DAYS[0]] / vehicles if vehicles else 0.0
+
+
+def approach_s(
+    points: pd.DataFrame,
+    *,
+    depot_trip_s: Sequence[float],
+    shift_s: float,
+    params: WorkEstimate,
+) -> pd.Series:
+    """Each point's share of its area's approach: the drive from the depot and home again.
+
+    An area whose points' depot round trips have the median ``R`` and whose work (:func:`point_work_s`
+    without the approach) is ``W`` needs ``W / (T - R)`` vehicle-days of ``shift_s`` ``T``, each
+    driving ``R``; a point's share is its own work times ``R / (T - R)``, ``T - R`` at least
+    ``params.least_work_share`` of ``T``. Linear in the points.
+
+    Parameters
+    ----------
+    points
+        Collection points with ``point_id``, the work columns and optionally ``params.area``.
+    depot_trip_s
+        Per point, the depot round trip in seconds (``nan`` where unreachable: not counted in the
+        median; an area with none reachable gets no approach).
+    shift_s
+        A vehicle-day's working seconds (:func:`mean_shift_s`).
+    params
+        The area column and the least share of a shift left for work.
+
+    Returns
+    -------
+    pandas.Series
+        Seconds per point, aligned with ``points``.
+    """
+    if shift_s <= 0:  # no vehicle: nothing is served, no day is balanced
+        return pd.Series(0.0, index=points.index)
+    trip = pd.Series(np.asarray(depot_trip_s, dtype=float), index=points.index)
+    area = points[params.area] if params.area in points else pd.Series("", index=points.index)
+    centre = trip.groupby(area.astype(str).to_numpy()).transform("median")
+    left = np.maximum(shift_s - centre, params.least_work_share * shift_s)
+    own = _work_s(points.assign(approach_s=0.0))
+    return (own * centre / left).fillna(0.0)
 
 
 def day_patterns(allowed: Sequence[str], frequency: int) -> list[tuple[str, ...]]:
@@ -157,8 +262,9 @@ def assign_days(
     ----------
     points
         Collection points with columns ``point_id``, ``frequency``, ``days`` (allowed weekdays), ``service_s``,
-        ``demand_kg`` and optionally ``collect_s`` (driving while collecting), ``extra_s`` (other work the point
-        causes, e.g. its share of landfill trips) and the ``group_by`` columns.
+        ``demand_kg`` and optionally ``collect_s`` (driving while collecting), ``extra_s`` and ``approach_s``
+        (other work the point causes: its share of landfill trips and of the drive out from the depot
+        and back, :func:`estimate_work`) and the ``group_by`` columns.
     capacity_s
         Working seconds the fleet has on each weekday (a day missing or at 0 gets no work).
     kg_to_s
@@ -214,10 +320,7 @@ def _units(points: pd.DataFrame, *, group_by: Sequence[str], kg_to_s: float) -> 
         msg = f"collection points lack columns: {sorted(missing)}"
         raise ValueError(msg)
     frame = points.copy()
-    frame["_work"] = frame["service_s"].astype(float) + frame["demand_kg"].astype(float) * kg_to_s
-    for extra in ("collect_s", "extra_s"):
-        if extra in frame:
-            frame["_work"] += frame[extra].fillna(0).astype(float)
+    frame["_work"] = _work_s(frame) + frame["demand_kg"].astype(float) * kg_to_s
     frame["_days"] = frame["days"].map(lambda d: tuple(x for x in DAYS if x in set(d)))
     keys = [c for c in group_by if c in frame.columns]
     # A street's points share days only when they share frequency and allowed days.
@@ -308,13 +411,22 @@ class Moves:
         return [d for d in DAYS if d in gained]
 
 
+#: The columns of a point's estimated work besides ``service_s`` (:func:`estimate_work`).
+WORK_COLUMNS = ("collect_s", "extra_s", "approach_s")
+
+
 def point_work_s(points: pd.DataFrame) -> dict[str, float]:
-    """Each point's estimated work in seconds (service, collection driving, landfill share)."""
+    """Each point's estimated work in seconds (service, collection driving, landfill share and
+    approach share)."""
+    return dict(zip(points["point_id"].astype(str), _work_s(points), strict=True))
+
+
+def _work_s(points: pd.DataFrame) -> pd.Series:
     work = points["service_s"].astype(float).copy()
-    for extra in ("collect_s", "extra_s"):
+    for extra in WORK_COLUMNS:
         if extra in points:
             work += points[extra].fillna(0).astype(float)
-    return dict(zip(points["point_id"].astype(str), work, strict=True))
+    return work
 
 
 def move_unserved(
@@ -338,7 +450,8 @@ def move_unserved(
     unserved
         Day → points the day's routes left out.
     used_s
-        Day → working seconds the day's routes use (shift time of the vehicles that drove).
+        Day → working seconds the day's routes use (shift time of the vehicles that drove, their
+        lunch breaks left out as in ``capacity_s``).
     capacity_s
         Day → the fleet's working seconds.
     margin
@@ -491,6 +604,16 @@ def _left_out(solved: Mapping[str, SolvedDay]) -> dict[str, list[str]]:
 
 
 def _used_s(solved: Mapping[str, SolvedDay]) -> dict[str, float]:
+    """Working seconds of each day's routes: their durations less their lunch breaks, as the
+    capacity (:func:`fleet_seconds_per_day`) counts shifts less lunch."""
     return {
-        d: float(sum(r.duration_s for r in s.result.routes if r.clients)) for d, s in solved.items()
+        d: float(
+            sum(
+                r.duration_s
+                - sum(v.departure_s - v.arrival_s for v in r.visits if v.kind == "lunch")
+                for r in s.result.routes
+                if r.clients
+            )
+        )
+        for d, s in solved.items()
     }

@@ -17,10 +17,10 @@ from routing.daymodel import (
     active_fleet,
     build_day_model,
     day_locations,
-    landfill_round_trip_s,
     locate,
     point_headings,
     price_day,
+    round_trip_s,
 )
 from routing.network import RoadNetwork, load_network
 from routing.snapping import snap_points
@@ -153,23 +153,33 @@ def test_a_day_model_holds_only_its_own_rows_of_the_matrix(
         assert leg_nodes(day.matrices[0], i, j) == leg_nodes(matrix, rows[i], rows[j])
 
 
-def test_round_trip_to_the_nearest_landfill(grid: tuple[RoadNetwork, int, int]) -> None:
-    """From the week's matrix or from a pricer (the landfills' rows and columns only): alike."""
+def test_round_trip_to_the_nearest_landfill_or_the_depot(
+    grid: tuple[RoadNetwork, int, int],
+) -> None:
+    """From the week's matrix or from a pricer (the sites' rows and columns only): alike."""
     net, two_way, _ = grid
     points = _points(two_way)
     loc = locate(net, points, depot_node=1, landfill_nodes=(9, 3))
     matrix = heading_matrix(net, loc.headings, uturn_penalty_s=60.0)
-    trips = landfill_round_trip_s(points, loc, matrix)
+    trips = round_trip_s(points, loc, matrix, sites=loc.landfills)
     for pid, got in zip(points["point_id"], trips, strict=True):
         ph = loc.points[pid]
         entry, exit_ = loc.index[ph.entry], loc.index[ph.exit]
         want = min(matrix.duration_s[exit_, lf] + matrix.duration_s[lf, entry] for lf in (1, 2))
         assert math.isclose(got, want)
     pricer = heading_pricer(net, loc.headings, uturn_penalty_s=60.0)
-    np.testing.assert_allclose(landfill_round_trip_s(points, loc, pricer), trips, rtol=1e-12)
+    pricer_trips = round_trip_s(points, loc, pricer, sites=loc.landfills)
+    np.testing.assert_allclose(pricer_trips, trips, rtol=1e-12)
     # two profiles: each leg the quicker of the two (a dearer U-turn never makes one quicker)
     dear = heading_matrix(net, loc.headings, uturn_penalty_s=600.0)
-    np.testing.assert_allclose(landfill_round_trip_s(points, loc, dear, pricer), trips)
+    np.testing.assert_allclose(round_trip_s(points, loc, dear, pricer, sites=loc.landfills), trips)
+    # the depot: out to the point's entry, home from its exit (the schedule's approach)
+    home = round_trip_s(points, loc, pricer, sites=(loc.depot,))
+    for pid, got in zip(points["point_id"], home, strict=True):
+        ph = loc.points[pid]
+        entry, exit_ = loc.index[ph.entry], loc.index[ph.exit]
+        want = matrix.duration_s[loc.depot, entry] + matrix.duration_s[exit_, loc.depot]
+        assert math.isclose(got, want) and got > 0
 
 
 def test_a_day_priced_on_its_own_is_the_weeks_matrix_between_its_headings(

@@ -11,11 +11,14 @@ from routing.daymodel import DayModel, SolvedDay
 from routing.scenario import VehicleSpec, load_scenario
 from routing.schedule import (
     WeekSchedule,
+    WorkEstimate,
+    approach_s,
     assign_days,
     day_patterns,
     estimate_work,
     fleet_seconds_per_day,
     move_unserved,
+    point_work_s,
     shortfall,
     use_the_week,
 )
@@ -121,12 +124,73 @@ def test_far_points_weigh_more_by_their_share_of_landfill_trips() -> None:
     points = _points([("a", "V", "S", 1, ("mon",), 60.0)] * 3)
     points["demand_kg"] = [big / 2, big / 2, big]
     work = estimate_work(
-        points, round_trip_s=[1200.0, 2400.0, float("nan")], fleet=sc.fleet, landfills=landfills
-    )
+        points, round_trip_s=[1200.0, 2400.0, float("nan")], depot_trip_s=[float("nan")] * 3,
+        fleet=sc.fleet, landfills=landfills,
+    )  # fmt: skip
     # half a load: half of (round trip + the quickest unloading); nothing where no landfill is reached
     assert list(work["extra_s"]) == [(1200 + 600) / 2, (2400 + 600) / 2, 0.0]
     assert list(work["collect_s"]) == [0.0, 0.0, 0.0]
+    assert list(work["approach_s"]) == [0.0, 0.0, 0.0]  # the depot reached from none
     assert "extra_s" not in points  # the input is not modified
+
+
+# --- the approach: the drive between the depot and an area, shared by its points (issue 21) -------
+
+
+def _valley(*, far_trip_s: float, near_trip_s: float) -> pd.DataFrame:
+    """A far village (4 streets of 1 h, Wednesday only) and a near one (6 streets of 1 h, Tuesday
+    or Wednesday), with their points' depot round trips."""
+    far = [(f"f{i}", "Far", f"F{i}", 1, ("wed",), 3600.0) for i in range(4)]
+    near = [(f"n{i}", "Near", f"N{i}", 1, ("tue", "wed"), 3600.0) for i in range(6)]
+    pts = _points(far + near)
+    sc = load_scenario(DATA / "taza-aimak" / "scenario.toml")
+    fleet = [replace(v, count=1) for v in sc.fleet[:1]]  # one vehicle: 8 h a day
+    trips = [far_trip_s] * 4 + [near_trip_s] * 6
+    return estimate_work(
+        pts, round_trip_s=[0.0] * 10, depot_trip_s=trips, fleet=fleet, landfills=sc.landfills
+    )
+
+
+def test_each_vehicle_day_in_a_far_area_pays_its_approach() -> None:
+    work = _valley(far_trip_s=3 * 3600.0, near_trip_s=0.0)
+    # 4 h of work 3 h out (and back): 4 / (8 - 3) vehicle-days of 3 h each, shared by the 4 streets
+    assert work.loc[work["village"] == "Far", "approach_s"].tolist() == pytest.approx(
+        [3600.0 * 3 / 5] * 4
+    )
+    assert (work.loc[work["village"] == "Near", "approach_s"] == 0.0).all()
+    assert point_work_s(work)["f0"] == pytest.approx(3600.0 * (1 + 3 / 5))
+
+
+def test_the_far_days_weight_moves_a_flexible_village_off_them() -> None:
+    # Without the approach (the old estimate) the week looks like 10 h of work: 5 h on Wednesday
+    # (the far village and one near street), 5 h on Tuesday.
+    old = assign_days(_valley(far_trip_s=0.0, near_trip_s=0.0), capacity_s=FULL_WEEK)
+    assert len(old.points_on("wed")) == 5 and old.work_s["wed"] == pytest.approx(5 * 3600.0)
+    # With it the far village alone is 6.4 h: every near street goes to Tuesday.
+    new = assign_days(_valley(far_trip_s=3 * 3600.0, near_trip_s=600.0), capacity_s=FULL_WEEK)
+    assert new.points_on("wed") == ["f0", "f1", "f2", "f3"]
+    assert new.points_on("tue") == [f"n{i}" for i in range(6)]
+    assert new.work_s["wed"] == pytest.approx(4 * 3600.0 * 8 / 5)
+    assert new.work_s["tue"] == pytest.approx(6 * 3600.0 * (1 + 600 / (8 * 3600 - 600)))
+
+
+def test_the_area_centre_is_its_median_point_and_far_ends_stay_finite() -> None:
+    pts = _points([(f"p{i}", "V", f"S{i}", 1, ("mon",), 3600.0) for i in range(3)])
+    pts["extra_s"] = 0.0
+    # the median of 1 h, 2 h and one unreachable (nan) point: 1.5 h for all three
+    got = approach_s(
+        pts, depot_trip_s=[3600.0, 7200.0, float("nan")], shift_s=8 * 3600.0,
+        params=WorkEstimate(),
+    )  # fmt: skip
+    assert got.tolist() == pytest.approx([3600.0 * 1.5 / 6.5] * 3)
+    # an area 7 h out of an 8 h shift: at least a quarter of the shift counted as left for work
+    far = approach_s(pts, depot_trip_s=[7 * 3600.0] * 3, shift_s=8 * 3600.0, params=WorkEstimate())
+    assert far.tolist() == pytest.approx([3600.0 * 7 / 2] * 3)
+    loose = approach_s(
+        pts, depot_trip_s=[7 * 3600.0] * 3, shift_s=8 * 3600.0,
+        params=WorkEstimate(least_work_share=0.5),
+    )  # fmt: skip
+    assert loose.tolist() == pytest.approx([3600.0 * 7 / 4] * 3)
 
 
 # --- a full day uses the week (issue 21 item 4) --------------------------------------------------
@@ -155,14 +219,17 @@ def _week_points() -> pd.DataFrame:
     )
 
 
-def _solved(day: str, ids: list[str], left: list[str]) -> SolvedDay:
-    """A day whose one route served ``ids`` less ``left`` (3 h each)."""
+def _solved(day: str, ids: list[str], left: list[str], *, lunch_s: float = 0.0) -> SolvedDay:
+    """A day whose one route served ``ids`` less ``left`` (3 h each), with a lunch break."""
     served = [i for i, p in enumerate(ids) if p not in left]
     visits = [
         Visit(kind="client", index=i, arrival_s=0.0, departure_s=0.0, load=(0.0, 0.0), trip=0)
         for i in served
     ]
-    route = Route(vehicle_type=0, vehicle=0, visits=visits, duration_s=3 * 3600.0 * len(served))
+    if lunch_s:
+        visits.append(Visit("lunch", -1, 3600.0, 3600.0 + lunch_s, load=(0.0, 0.0), trip=0))
+    duration = 3 * 3600.0 * len(served) + lunch_s
+    route = Route(vehicle_type=0, vehicle=0, visits=visits, duration_s=duration)
     result = Result(
         routes=[route] if served else [],
         unserved=[Unserved(client=ids.index(p), reason="no time in the shift") for p in left],
@@ -221,4 +288,50 @@ def test_a_shortfall_gives_hours_villages_to_move_and_vehicles() -> None:
     # tue (allowed) and thu (not allowed: its days would change) have 3 h spare; wed has 1 h
     assert short["moves"] == [
         {"village": "Bel", "from": "mon", "hours": 3.0, "to": ["tue", "thu"], "allowed": ["tue"]}
+    ]
+
+
+def test_moves_and_the_shortfall_count_a_far_points_approach() -> None:
+    # c (3 h of service) lies far out: 1.5 h of approach is its share; tue has 5 h spare (enough
+    # for 1.25 x 3 h, not for 1.25 x 4.5 h), wed 6 h (enough for both)
+    points = _week_points().assign(approach_s=[0.0, 0.0, 1.5 * 3600.0, 0.0])
+    schedule = WeekSchedule({"a": ("mon",), "b": ("mon",), "c": ("mon",), "d": ("tue",)}, {}, {})
+    used = {"mon": 6 * 3600.0, "tue": 3 * 3600.0, "wed": 2 * 3600.0}
+    cap = fleet_seconds_per_day([_truck()])
+    moves = move_unserved(
+        schedule, points.assign(days=[("mon", "tue")] * 4), unserved={"mon": ["c"]},
+        used_s=used, capacity_s=cap,
+    )  # fmt: skip
+    assert moves.moved == {}  # without its approach it would have gone to tue
+    moves = move_unserved(schedule, points, unserved={"mon": ["c"]}, used_s=used, capacity_s=cap)
+    assert moves.moved == {"c": ("mon", "wed")}
+    short = shortfall(
+        points, unserved={"mon": ["c"]}, used_s=used, capacity_s=cap, fleet=[_truck()]
+    )
+    assert short["hours_short"] == {"mon": 4.5}
+    assert short["moves"] == [
+        {"village": "Bel", "from": "mon", "hours": 4.5, "to": ["tue", "wed"],
+         "allowed": ["tue", "wed"]}
+    ]  # fmt: skip
+
+
+def test_a_days_spare_time_leaves_its_lunch_breaks_out() -> None:
+    # c (3 h + 1.5 h approach) is left out on mon; tue's one route works 3 h and lunches 1 h: of
+    # its 8 h (shift less lunch) 5 h are spare, enough for c's 4.5 h (not for 1.25 times them)
+    points = _week_points().assign(
+        days=[("mon", "tue")] * 4, approach_s=[0.0, 0.0, 1.5 * 3600.0, 0.0]
+    )
+    schedule = WeekSchedule({"a": ("mon",), "b": ("mon",), "c": ("mon",), "d": ("tue",)}, {}, {})
+    days = [
+        _solved("mon", ["a", "b", "c"], ["c"], lunch_s=3600.0),
+        _solved("tue", ["d"], [], lunch_s=3600.0),
+    ]
+
+    def solve(day: str, ids: object) -> SolvedDay:
+        raise AssertionError(f"nothing has the margin to move, yet {day} was routed again")
+
+    _, _, short = use_the_week(schedule, points, days, fleet=[_truck()], solve=solve)
+    assert short["hours_short"] == {"mon": 4.5}
+    assert short["moves"] == [
+        {"village": "Bel", "from": "mon", "hours": 4.5, "to": ["tue"], "allowed": ["tue"]}
     ]
