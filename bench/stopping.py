@@ -122,10 +122,11 @@ def day_models(path: Path) -> tuple[Any, list[tuple[str, Any]]]:
 def solve_week(scenario: Any, models: list[tuple[str, Any]], setting: Setting) -> dict[str, Any]:
     """Search every day under ``setting``; the week's objective terms and search seconds."""
     from routing.balance import balance_day, route_hours
+    from routing.pipeline import DAY_SEARCH
     from routing.solver.model import Model
-    from routing.solver.params import SolveParams
 
-    params = SolveParams(plateau_iterations=setting.plateau_iterations)
+    # the planner's day search (its history on small days too) with the plateau under test
+    params = dataclasses.replace(DAY_SEARCH, plateau_iterations=setting.plateau_iterations)
     searches = 0
 
     def solve(model: Model) -> Any:

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from routing.solver import Cancelled, Lunch, Model, SolveParams
+from routing.solver import Cancelled, Lunch, Model, SolveParams, engine
 from routing.solver.checker import check
 from routing.solver.engine import _job_stats, _jobs
 
@@ -167,6 +167,52 @@ def test_the_plain_search_keeps_the_history_length_of_the_parameters() -> None:
     m = _vrptw_like(60)
     other = SolveParams(plain_history_length=1)
     assert _summary(m) != _summary(m, params=other)
+
+
+def _histories(
+    monkeypatch: pytest.MonkeyPatch, m: Model, params: SolveParams, **kwargs: object
+) -> set[int]:
+    """The late-acceptance histories the search jobs of one solve were given (one worker)."""
+    seen: set[int] = set()
+    real = engine.solve_pyvrp
+
+    def spy(*args: object, **options: object) -> object:
+        assert isinstance(options["params"], SolveParams)
+        seen.add(options["params"].history_length)
+        return real(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "solve_pyvrp", spy)
+    m.solve(seed=1, max_iterations=50, workers=1, params=params, **kwargs)  # type: ignore[arg-type]
+    return seen
+
+
+def test_small_waste_collection_models_search_with_the_longer_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    params = SolveParams(history_length=11, small_history_length=33, small_max_clients=40)
+    for m in _waste_models(40):
+        assert _histories(monkeypatch, m, params) == {33}
+    # one client more than small_max_clients: the usual history
+    for m in _waste_models(41):
+        assert _histories(monkeypatch, m, params) == {11}
+
+
+def test_the_longer_history_never_reaches_models_pyvrp_states_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CVRP-like, VRPTW (vehicles first and the plain search), whatever their size
+    params = SolveParams(history_length=11, small_history_length=33)
+    assert _histories(monkeypatch, _random_model(40), params) == {11}
+    vrptw = _vrptw_like(40)
+    assert _histories(monkeypatch, vrptw, params) == {11}
+    vrptw.vehicles_first = True
+    assert _histories(monkeypatch, vrptw, params) == {11}
+
+
+def test_the_longer_history_reaches_the_search_and_keeps_one_answer() -> None:
+    m = _waste_models(40)[0]  # with a lunch
+    assert _summary(m) == _summary(m)  # same inputs, seed and limits: the same plan
+    assert _summary(m) != _summary(m, params=SolveParams(small_history_length=1))
 
 
 def test_long_routes_get_the_long_history_and_short_routes_the_short_one() -> None:

@@ -25,6 +25,8 @@ def test_parameters_are_frozen_with_documented_defaults() -> None:
         {"keep": 0.0},
         {"keep": 1.5},
         {"history_length": -1},
+        {"small_history_length": 0},
+        {"small_max_clients": -1},
         {"plain_exchange_share": 1.0},
         {"plain_exchange_share": -0.1},
     ],

@@ -351,3 +351,13 @@ def test_each_day_is_priced_between_its_own_points_and_the_search_uses_it(
     assert solved.day_model.matrices is not None
     used = zip(solved.day_model.matrices, priced.days[first].matrices, strict=True)
     assert all(a is b for a, b in used)  # priced in the matrix stage, not again
+
+
+def test_the_day_search_keeps_the_history_its_plateau_rule_was_chosen_with() -> None:
+    from routing.pipeline import DAY_SEARCH
+    from routing.solver import SolveParams
+
+    # small days too: the longer history of small waste-collection models was chosen on a
+    # benchmark at 30 s, not on the planner's days (routing.solver.params)
+    assert DAY_SEARCH.small_history_length == DAY_SEARCH.history_length
+    assert DAY_SEARCH.history_length == SolveParams().history_length

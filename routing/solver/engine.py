@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import multiprocessing as mp
@@ -395,7 +396,8 @@ def solve(
     stats: dict[str, float] = {"screened_out": float(len(screened))}
     deadline = t0 + time_limit_s
     jobs = _jobs(model, len(clients), seed, params, workers)
-    plans = _run_jobs(prep, clients, jobs, deadline, workers, screened, params, control)
+    search = _search_params(model, len(clients), params)
+    plans = _run_jobs(prep, clients, jobs, deadline, workers, screened, search, control)
     # re-insertion may run a little past the deadline (never under an iteration limit)
     until = math.inf if max_iterations is not None else deadline + min(5.0, 0.05 * time_limit_s)
     best = _choose(prep, plans, clients, screened, stats, until, params, control)
@@ -491,6 +493,17 @@ def _jobs(
         return [("trips", seed), ("trips", seed + 1)]
     hybrid = n_clients <= params.ortools_max_clients
     return [("trips", seed), ("hybrid" if hybrid else "day", seed)]
+
+
+def _search_params(model: Model, n_clients: int, params: SolveParams) -> SolveParams:
+    """The parameters the search jobs run with: on a small waste-collection model (one PyVRP
+    cannot state exactly: a lunch, a stop limit or a daily load above one trip) of at most
+    ``params.small_max_clients`` clients, the history is ``params.small_history_length``; any
+    other model's search keeps ``params`` (the plain VRPTW search, CVRP, the street segments).
+    """
+    if _pyvrp_exact(model) or n_clients > params.small_max_clients:
+        return params
+    return dataclasses.replace(params, history_length=params.small_history_length)
 
 
 def _windows(model: Model) -> bool:

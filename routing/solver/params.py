@@ -44,6 +44,25 @@ class SolveParams:
         median 1,775 against 1,817 km) and 1051_stop at 16 worse (seeds 1-4, 3,185 against 3,124
         km). In the whole engine the trips job at 300 gave 1599_stop 1,120 / 1,108 / 1,108 miles
         against 1,134 / 1,089 / 1,104 (seeds 1-3): no gain, so 100 stays.
+    small_history_length
+        The late-acceptance history of our searches on a small waste-collection model: one with a
+        lunch, a stop limit or a daily load above one trip (the searches PyVRP cannot state
+        exactly), of at most ``small_max_clients`` clients. Such a search makes hundreds of
+        iterations per client in 30 s, where the longer memory of PyVRP's default (300) no longer
+        settles too late. Chosen on Kim's 277_stop (275 clients, 3 vehicles), 30 s of processor
+        time per search process (2026-12-02, ``BENCHMARKS.md``; a tuning-set figure: there is no
+        Kim test set): one worker, seeds 1-5, 445.12 / 444.79 / 445.87 / 446.34 / 446.00 miles
+        (median 445.87) against 448.29 / 447.05 / 446.43 / 445.25 / 445.38 (446.43) at 100; two
+        workers, seed pairs 1-3, 445.40 / 445.51 / 446.27 (445.51) against 448.08 / 446.59 /
+        445.40 (446.59); 102_stop kept its 150.51 miles (seeds 1-3). Not taken there: 50
+        neighbours (446.72 / 447.58, seeds 1-2), one search with the whole time at one worker
+        (448.01 / 473.52). The planner's day searches keep ``history_length``
+        (``routing.pipeline.DAY_SEARCH``).
+    small_max_clients
+        The most clients a waste-collection model may have for ``small_history_length`` to apply
+        (the same size up to which PyVRP makes its exhaustive pass, ``exhaustive_max_clients``):
+        of Kim's instances 102_stop and 277_stop; 444_stop and larger keep ``history_length``,
+        whose evidence (above) is from instances of a thousand clients and more.
     exhaustive_max_clients
         Up to this many clients PyVRP makes its exhaustive pass on every new best (above, the pass
         costs seconds early on nearly every iteration).
@@ -146,6 +165,8 @@ class SolveParams:
     neighbours_tight: int = 50
     day_neighbours: int = 40
     history_length: int = 100
+    small_history_length: int = 300
+    small_max_clients: int = 300
     exhaustive_max_clients: int = 300
     aggregate_share: float = 0.25
     shrink_try: float = 0.12
@@ -180,6 +201,7 @@ class SolveParams:
             "neighbours_tight",
             "day_neighbours",
             "history_length",
+            "small_history_length",
             "plain_history_length",
             "plain_long_history_length",
         ):
