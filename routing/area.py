@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from routing.errors import InputError, library_text
 from routing.normalize import place_key
 from routing.scenario import AreaSpec
 
@@ -27,7 +28,7 @@ def area_geometry(spec: AreaSpec) -> BaseGeometry | None:
 
     Raises
     ------
-    ValueError
+    routing.errors.InputError
         When the polygon file cannot be read or holds no polygon (naming the file).
     """
     shape: BaseGeometry | None = box(*spec.bbox) if spec.bbox is not None else None
@@ -35,8 +36,9 @@ def area_geometry(spec: AreaSpec) -> BaseGeometry | None:
         try:
             frame = gpd.read_file(spec.polygon)
         except Exception as exc:  # fiona/pyogrio raise their own errors for unreadable files
-            msg = f"{spec.polygon}: cannot read it as GeoJSON ({exc}); [area] polygon must be a GeoJSON file"
-            raise ValueError(msg) from exc
+            msg = "{file}: cannot read it as GeoJSON ({detail}); [area] polygon must be a GeoJSON file"
+            detail = library_text(exc)
+            raise InputError(msg, file=spec.polygon, field="area.polygon", detail=detail) from exc
         if frame.crs is not None:
             frame = frame.to_crs(4326)
         polygons = [
@@ -45,8 +47,8 @@ def area_geometry(spec: AreaSpec) -> BaseGeometry | None:
             if g is not None and g.geom_type in ("Polygon", "MultiPolygon")
         ]
         if not polygons:
-            msg = f"{spec.polygon}: no Polygon or MultiPolygon feature; [area] polygon needs the area's outline"
-            raise ValueError(msg)
+            msg = "{file}: no Polygon or MultiPolygon feature; [area] polygon needs the area's outline"
+            raise InputError(msg, file=spec.polygon, field="area.polygon")
         outline = shapely.union_all(polygons)
         shape = outline if shape is None else shape.intersection(outline)
     return shape

@@ -553,17 +553,13 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_fetch(args: argparse.Namespace) -> int:
     from routing.fetch import COUNT_WORDS, DEFAULT_TEMPLATE, fetch_area, parse_bbox
 
-    try:
-        bbox = parse_bbox(args.bbox)
-        result = fetch_area(
-            bbox, args.out, name=args.name, template=args.template or DEFAULT_TEMPLATE,
-            overpass_url=args.overpass_url, overwrite=args.force,
-        )  # fmt: skip
-    except InputError:
-        raise  # said in each language already
-    except (ValueError, FileExistsError, ConnectionError) as exc:  # input or network, not a bug
-        msg = "cannot fetch the area: {detail}"  # the download's or the folder's words (English)
-        raise InputError(msg, field="--bbox", detail=str(exc)) from exc
+    args.template = (
+        args.template or DEFAULT_TEMPLATE
+    )  # its language is the error's (error_language)
+    result = fetch_area(
+        parse_bbox(args.bbox), args.out, name=args.name, template=args.template,
+        overpass_url=args.overpass_url, overwrite=args.force,
+    )  # fmt: skip
     _ = translator(choose_language(args.language, result.language))
     counts = ", ".join(_(COUNT_WORDS[k], count=n) for k, n in result.counts.items())
     print(_("wrote {extract} ({counts}) and {scenario}",
@@ -601,13 +597,19 @@ def error_language(args: argparse.Namespace, *, environ: Mapping[str, str] | Non
     """The language of a command's bad-input line, as :func:`routing.i18n.choose_language` picks.
 
     ``--language``, else the ``language`` of the file the command was given (a scenario's
-    ``[scenario]``, its base's through ``extends``, a region file's ``[region]``) where that file
-    can be read, else the environment's, else English.
+    ``[scenario]``, its base's through ``extends``, ``fetch``'s template's, a region file's
+    ``[region]``) where that file can be read, else the environment's, else English.
     """
     from routing.scenario import read_layers
 
     named = None
-    for attr, table in (("scenario", "scenario"), ("base", "scenario"), ("region", "region")):
+    files = (
+        ("scenario", "scenario"),
+        ("base", "scenario"),
+        ("template", "scenario"),
+        ("region", "region"),
+    )
+    for attr, table in files:
         path = getattr(args, attr, None)
         if isinstance(path, Path) and named is None:
             try:

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from routing.i18n import translator
+from routing.errors import error_texts
+from routing.i18n import LANGUAGES, translator
 from routing.progress import CancelToken, Progress, cancel_on_interrupt
 
 if TYPE_CHECKING:  # the planner is imported in the worker processes only (see the docstring)
@@ -75,10 +76,16 @@ class RouteLine:
 
 @dataclass(frozen=True)
 class Finished:
-    """A variant's last progress event: how long its plan took, or why it failed."""
+    """A variant's last progress event: how long its plan took, or why it failed (``error``, and
+    in every language ``error_texts``, as :class:`VariantResult`)."""
 
     seconds: float = 0.0
     error: str | None = None
+    error_texts: dict[str, str] | None = None
+
+    def error_in(self, language: str) -> str | None:
+        """The error in ``language`` where it was said in each, else as recorded."""
+        return _said(self.error, self.error_texts, language)
 
 
 @dataclass(frozen=True)
@@ -128,9 +135,32 @@ class VariantResult:
     landfills: tuple[tuple[str, float, float], ...] = ()
     synthetic: bool = False
     attribution: str = "© OpenStreetMap contributors"
+    #: why it failed, as Python names the error (English, for programs), and the same in every
+    #: language (``{"ky": …, "ru": …, "en": …}``, `routing.errors.error_texts`)
     error: str | None = None
+    error_texts: dict[str, str] | None = None
     seconds: float = 0.0
     limits: SearchLimits | None = None
+
+    def error_in(self, language: str) -> str | None:
+        """The error in ``language`` (also for a scenario that could not be read at all)."""
+        return _said(self.error, self.error_texts, language)
+
+
+def _said(error: str | None, texts: Mapping[str, str] | None, language: str) -> str | None:
+    return None if error is None else (texts or {}).get(language) or error
+
+
+def _failed(task: Task, exc: BaseException | None = None, *, seconds: float = 0.0) -> VariantResult:
+    """A task that did not give a plan: ``exc`` in every language, or (None) cancelled."""
+    if exc is None:
+        texts = {language: translator(language)("cancelled") for language in LANGUAGES}
+        error = "cancelled"
+    else:
+        texts, error = error_texts(exc), f"{type(exc).__name__}: {exc}"
+    return VariantResult(
+        task.label, str(task.path), error=error, error_texts=texts, seconds=seconds
+    )
 
 
 @dataclass(frozen=True)
@@ -227,10 +257,7 @@ def run_variants(
         events.put(None)
         pump.join(timeout=2)
         manager.shutdown()
-    return [
-        results.get(t.label) or VariantResult(t.label, str(t.path), error="cancelled")
-        for t in tasks
-    ]
+    return [results.get(t.label) or _failed(t) for t in tasks]
 
 
 def _collect(
@@ -250,13 +277,12 @@ def _collect(
             try:
                 res = fut.result()
             except cf.CancelledError:
-                res = VariantResult(task.label, str(task.path), error="cancelled")
+                res = _failed(task)
             except Exception as exc:  # a crashed worker process: reported, the others go on
-                res = VariantResult(
-                    task.label, str(task.path), error=f"{type(exc).__name__}: {exc}"
-                )
+                res = _failed(task, exc)
             results[task.label] = res
-            events.put((task.label, Finished(seconds=res.seconds, error=res.error)))
+            finished = Finished(seconds=res.seconds, error=res.error, error_texts=res.error_texts)
+            events.put((task.label, finished))
 
 
 def _stop_all(
@@ -280,8 +306,8 @@ def _stop_all(
             proc.terminate()
     for task in futures.values():
         if task.label not in results:
-            results[task.label] = VariantResult(task.label, str(task.path), error="cancelled")
-            events.put((task.label, Finished(error="cancelled")))
+            res = results[task.label] = _failed(task)
+            events.put((task.label, Finished(error=res.error, error_texts=res.error_texts)))
 
 
 def _pump(events: Any, on_progress: Callable[[str, Progress | Finished], None] | None) -> None:
@@ -313,17 +339,15 @@ def _exit_now() -> None:
 
 
 def _run_task(task: Task, events: Any, stop: Any, parallel: bool) -> VariantResult:
-    """In a worker process: load, plan and summarise one variant; any error is returned, not raised."""
+    """In a worker process: load, plan and summarise one variant; any error is returned, not raised
+    (said in every language, so that a scenario that cannot be read is told in the report's)."""
     from routing.api import plan_week
-    from routing.errors import InputError
     from routing.scenario import load_scenario
 
     started = time.perf_counter()
     token = CancelToken(stop)
-    language = task.overrides.get("scenario.language") or "en"  # the scenario's, once read
     try:
         scenario = load_scenario(task.path, overrides=task.overrides)
-        language = scenario.language
         plan = plan_week(
             scenario,
             on_progress=lambda p: events.put((task.label, p)),
@@ -333,11 +357,8 @@ def _run_task(task: Task, events: Any, stop: Any, parallel: bool) -> VariantResu
         token.check()
         return summarise_plan(plan, label=task.label, seconds=time.perf_counter() - started)
     except Exception as exc:
-        text = exc.text(language) if isinstance(exc, InputError) else str(exc)
-        error = "cancelled" if token.cancelled else f"{type(exc).__name__}: {text}"
-        return VariantResult(
-            task.label, str(task.path), error=error, seconds=time.perf_counter() - started
-        )
+        seconds = time.perf_counter() - started
+        return _failed(task, None if token.cancelled else exc, seconds=seconds)
 
 
 class ProgressBoard:
@@ -358,7 +379,7 @@ class ProgressBoard:
         """Show an event of a variant."""
         if isinstance(event, Finished):
             text = (
-                self._("error: {error}", error=event.error)
+                self._("error: {error}", error=event.error_in(self._.language))
                 if event.error
                 else self._("done in {seconds} s", seconds=f"{event.seconds:.0f}")
             )

@@ -105,13 +105,16 @@ def run_compare_command(args: argparse.Namespace) -> int:
     from routing.compare import ProgressBoard, compare_scenarios, scenario_labels
     from routing.sweep import parse_vary, run_sweep, sweep_tasks
 
-    language = choose_language(args.language, _base_language(args.base))
+    base_language = _base_language(args.base)
+    language = choose_language(args.language, base_language)
+    # the report speaks the base's language; a base that cannot be read has none: then this one
+    speak = args.language or (language if base_language is None else None)
     if args.command == "compare":
         board = ProgressBoard(scenario_labels([args.base, *args.others]), language=language)
         files, results = compare_scenarios(
             [args.base, *args.others],
             args.out,
-            language=args.language,
+            language=speak,
             workers=args.workers,
             on_progress=board,
             time_limit_s=args.time_limit,
@@ -125,7 +128,7 @@ def run_compare_command(args: argparse.Namespace) -> int:
             args.base,
             varies,
             args.out,
-            language=args.language,
+            language=speak,
             workers=args.workers,
             on_progress=board,
             time_limit_s=args.time_limit,
@@ -133,7 +136,7 @@ def run_compare_command(args: argparse.Namespace) -> int:
         )
     failed = [r for r in results if r.error]
     for r in failed:
-        print(f"{r.label}: {r.error}", file=sys.stderr)
+        print(f"{r.label}: {r.error_in(language)}", file=sys.stderr)
     _ = translator(language)
     print(_("wrote {count} files to {folder} ({report})",
             count=len(files), folder=args.out, report=args.out / "report.html"))  # fmt: skip

@@ -25,7 +25,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["InputError", "Localized"]
+__all__ = ["InputError", "Localized", "error_texts", "library_text"]
+
+#: How a library's own words stand inside a translated message (an id of ``taza-errors.po``).
+LIBRARY_TEXT = "{library}: {text}"
+#: An error that is not bad input (a bug, a worker lost too often), around its own words.
+UNEXPECTED_TEXT = "unexpected error ({detail})"
 
 
 class Localized(dict[str, str]):
@@ -131,6 +136,61 @@ class InputError(ValueError):
         # template, place and values survive pickling (a plan run in another process reports them)
         args = (type(self), self.template, self.file, self.row, self.field, self.params)
         return (_rebuild, args)
+
+
+def library_text(exc: BaseException, *, library: str | None = None) -> Localized:
+    """A library's own exception text, labelled as that library's, for a translated message.
+
+    The text stays as the library wrote it (English); around it each language says whose words
+    they are (``tomllib: Expected '=' …`` in English, ``tomllib китепканасы (англисче): …`` in
+    Kyrgyz), so a reader knows what is ours and what is quoted.
+
+    Parameters
+    ----------
+    exc
+        The library's exception.
+    library
+        Its name; default the top module of the exception's class (``tomllib``, ``requests``),
+        ``Python`` for a built-in one.
+
+    Returns
+    -------
+    Localized
+        To pass as a value of an :class:`InputError` (e.g. ``detail=library_text(exc)``).
+    """
+    from routing.i18n import LANGUAGES, messages
+
+    module = type(exc).__module__.split(".")[0]
+    name = library or ("Python" if module == "builtins" else module)
+    text = str(exc) or type(exc).__name__
+    return Localized(
+        {
+            language: messages(language)
+            .get(LIBRARY_TEXT, LIBRARY_TEXT)
+            .format(library=name, text=text)
+            for language in LANGUAGES
+        }
+    )
+
+
+def error_texts(exc: BaseException) -> dict[str, str]:
+    """What went wrong, in every language (``{"ky": …, "ru": …, "en": …}``), for a record kept as
+    JSON (a failed area of a region, a failed scenario of a comparison).
+
+    Bad input is said as its own :meth:`InputError.texts`; anything else as an unexpected error
+    (:data:`UNEXPECTED_TEXT`) around the exception's own words (:func:`library_text`).
+    """
+    if isinstance(exc, InputError):
+        return exc.texts()
+    from routing.i18n import LANGUAGES, messages
+
+    detail = library_text(exc)
+    return {
+        language: messages(language)
+        .get(UNEXPECTED_TEXT, UNEXPECTED_TEXT)
+        .format(detail=detail.say(language))
+        for language in LANGUAGES
+    }
 
 
 def _replaced(value: object, old: str, new: str) -> object:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from routing.errors import InputError
+from routing.errors import InputError, library_text
 from routing.i18n import LANGUAGES
 from routing.network import PLACE_KINDS, read_places
 from routing.outputs import atomic_write
@@ -117,8 +117,11 @@ def _download(url: str, query: str, timeout_s: float) -> bytes:
         url.rstrip("/") + "/interpreter", data={"data": query}, headers=headers, timeout=timeout_s
     )
     if response.status_code != 200:
-        msg = f"Overpass answered {response.status_code} at {url}: {response.text[:200]}"
-        raise ConnectionError(msg)
+        msg = "{field}: the Overpass server at {url} answered HTTP {status} ({answer}); try again later or another server"
+        answer = response.text[:200]  # the server's own words, as it wrote them
+        raise InputError(
+            msg, field="--overpass-url", url=url, status=response.status_code, answer=answer
+        )
     return response.content
 
 
@@ -160,28 +163,30 @@ def fetch_area(
 
     Raises
     ------
-    FileExistsError
-        When ``scenario.toml`` exists and ``overwrite`` is false.
-    ConnectionError
-        When the download fails (offline, or the server refused).
-    ValueError
-        When the answer is not OSM data or holds no road.
+    routing.errors.InputError
+        When ``scenario.toml`` exists and ``overwrite`` is false, when the download fails
+        (offline, or the server refused: the library's or server's own words quoted, labelled),
+        or when the answer is not OSM data or holds no road.
     """
     import osmnx as ox
 
     out_dir = Path(out_dir)
     scenario_path = out_dir / "scenario.toml"
     if scenario_path.exists() and not overwrite:
-        msg = f"{scenario_path} exists: pass --force to replace it, or choose another --out"
-        raise FileExistsError(msg)
+        msg = "{file} exists: pass --force to replace it, or choose another --out"
+        raise InputError(msg, file=scenario_path, field="--out")
     url = overpass_url or ox.settings.overpass_url
     try:
         data = (download or _download)(
             url, overpass_query(bbox, timeout_s=int(timeout_s)), timeout_s
         )
     except OSError as exc:  # requests' errors are OSErrors too
-        msg = f"could not download the area from {url} ({exc}); offline? See README 'Plan your own area' for extracts"
-        raise ConnectionError(msg) from exc
+        msg = (
+            "{field}: could not download the area from {url} ({detail}); offline? Get an extract "
+            "instead as the README says under 'Plan your own area'"
+        )
+        detail = library_text(exc)
+        raise InputError(msg, field="--overpass-url", url=url, detail=detail) from exc
     if b"<osm" not in data[:2000]:
         msg = "the answer from {url} is not OpenStreetMap XML: {start!r}"
         raise InputError(msg, field="--overpass-url", url=url, start=data[:200])

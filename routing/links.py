@@ -30,7 +30,7 @@ import string
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from routing.errors import InputError
+from routing.errors import InputError, library_text
 from routing.exports import file_stem, slug
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ def check_driver_url(template: str, *, field: str = "driver_url", key: str | Non
         fields = list(string.Formatter().parse(template))
     except ValueError as exc:
         msg = "{field}: {template!r} has an unbalanced brace ({detail}); write {{{{ for a brace"
-        raise InputError(msg, field=field, template=template, detail=str(exc)) from exc
+        detail = library_text(exc)
+        raise InputError(msg, field=field, template=template, detail=detail) from exc
     known = ", ".join(f"{{{name}}}" for name in DRIVER_URL_FIELDS)
     for _text, name, spec, conversion in fields:
         if name is None:

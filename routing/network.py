@@ -33,7 +33,7 @@ import pyproj
 import shapely
 from shapely.geometry import LineString
 
-from routing.errors import InputError
+from routing.errors import InputError, library_text
 from routing.profile import TruckProfile
 
 __all__ = [
@@ -430,7 +430,7 @@ def _build_from_file(
                     kept_nodes[ref] = (lon, lat)
     except RuntimeError as exc:
         msg = "{file}: cannot read it as OpenStreetMap data ({detail})"
-        raise InputError(msg, file=path, detail=str(exc)) from exc
+        raise InputError(msg, file=path, detail=library_text(exc, library="osmium")) from exc
     log.log(
         level,
         "%s: %d highway ways, %d kept for the truck (refused: %s) in %.2f s",
@@ -522,12 +522,13 @@ def _build_online(
                 raise InputError(msg, field="source")
     except (OSError, ConnectionError, ox._errors.InsufficientResponseError) as exc:
         msg = "could not download the roads of {area!r} ({detail}); offline? " + _HOW_TO_GET_DATA
-        detail = f"{type(exc).__name__}: {exc}"
+        detail = library_text(exc)
         raise InputError(msg, field="source", area=query or bbox, detail=detail) from exc
     except Exception as exc:  # requests' errors, geocoder misses: same advice
         if type(exc).__module__.startswith(("requests", "urllib3", "osmnx")):
             msg = "could not get the roads of {area!r} ({detail}). " + _HOW_TO_GET_DATA
-            raise InputError(msg, field="source", area=query or bbox, detail=str(exc)) from exc
+            detail = library_text(exc)
+            raise InputError(msg, field="source", area=query or bbox, detail=detail) from exc
         raise
     drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not profile.usable(d)]
     graph.remove_edges_from(drop)

@@ -61,7 +61,7 @@ import pandas as pd
 from shapely.geometry import LineString, Point
 
 from routing.atomic import atomic_write
-from routing.errors import InputError
+from routing.errors import InputError, library_text
 from routing.network import RoadNetwork
 from routing.outputs import PLAN_FILE
 from routing.plan import Plan, Stop, VehicleDay
@@ -266,7 +266,7 @@ def _load(path: Path) -> dict[str, Any]:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         msg = "{file}: not a plan file ({problem}); write it again with taza-route plan"
-        raise InputError(msg, file=path, problem=str(exc)) from exc
+        raise InputError(msg, file=path, problem=library_text(exc)) from exc
     if not isinstance(doc, dict):
         msg = "{file}: field {field} should be {expected}, not {found!r}; the file is damaged or was edited by hand"
         raise InputError(
@@ -311,7 +311,8 @@ class _Checker:
             if isinstance(exc, InputError):
                 raise
             msg = "{file}: field {field} cannot be read ({problem}); the file is damaged or was edited by hand"
-            raise InputError(msg, file=self.path, field=field, problem=str(exc)) from exc
+            problem = library_text(exc)
+            raise InputError(msg, file=self.path, field=field, problem=problem) from exc
 
 
 def _short(value: Any) -> str:

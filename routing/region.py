@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from routing.errors import InputError
+from routing.errors import InputError, error_texts, library_text
 from routing.i18n import LANGUAGES, Translator, choose_language, translator
 from routing.progress import Progress
 
@@ -62,6 +62,7 @@ __all__ = [
     "Region",
     "RegionEvent",
     "RegionReport",
+    "failed_area",
     "load_region",
     "plan_area",
     "plan_region",
@@ -103,12 +104,15 @@ class Region:
 class AreaResult:
     """What planning one area gave (``error`` is None when it was planned).
 
-    ``peak_mb`` is the worker process's peak resident memory when the task ended (all its tasks
-    so far), ``worker`` the process that ran it and ``seconds`` the task's own time.
+    ``error`` is the exception as Python names it (English, for programs), ``error_texts`` the
+    same error said in each language (``{"ky": …, "ru": …, "en": …}``, as the web service keeps a
+    failed plan's). ``peak_mb`` is the worker process's peak resident memory when the task ended
+    (all its tasks so far), ``worker`` the process that ran it and ``seconds`` the task's own time.
     """
 
     name: str
     error: str | None = None
+    error_texts: dict[str, str] | None = None
     households_in: int = 0
     households_served: int = 0
     households_unserved: int = 0
@@ -196,7 +200,7 @@ def load_region(path: Path | str) -> Region:
         raise InputError(msg, file=path) from None
     except tomllib.TOMLDecodeError as exc:
         msg = "{file}: not valid TOML ({detail})"
-        raise InputError(msg, file=path, detail=str(exc)) from None
+        raise InputError(msg, file=path, detail=library_text(exc)) from None
     head = raw.get("region", {})
     if not isinstance(head, dict):
         raise _bad_key(path, "region", "{file}: {field}: must be a table ([region])")
@@ -387,11 +391,17 @@ def _task(
             on_progress=lambda p: send(RegionEvent(area.name, index, total, p)),
         )  # fmt: skip
     except Exception as exc:  # an area that fails is reported; the others go on
-        detail = traceback.format_exception_only(exc)[-1].strip()
         send(RegionEvent(area.name, index, total, status="failed"))
-        return AreaResult(name=area.name, error=detail, worker=f"pid {os.getpid()}")
+        return failed_area(area.name, exc, worker=f"pid {os.getpid()}")
     send(RegionEvent(area.name, index, total, status="done"))
     return result
+
+
+def failed_area(name: str, exc: BaseException, *, worker: str = "") -> AreaResult:
+    """The result of an area whose planning raised ``exc``: its error as Python names it and in
+    every language (`routing.errors.error_texts`)."""
+    error = traceback.format_exception_only(exc)[-1].strip()
+    return AreaResult(name=name, error=error, error_texts=error_texts(exc), worker=worker)
 
 
 def plan_region(
@@ -462,8 +472,7 @@ def _on_dask(
                 try:
                     by_name[area.name] = future.result()
                 except Exception as exc:  # the task died more often than allowed
-                    detail = traceback.format_exception_only(exc)[-1].strip()
-                    by_name[area.name] = AreaResult(name=area.name, error=detail)
+                    by_name[area.name] = failed_area(area.name, exc)
             described = local.__class__.__name__ if local else scheduler
             workers_seen = len(client.scheduler_info().get("workers", {}))
     finally:
@@ -495,7 +504,8 @@ def region_table(report: RegionReport, *, language: str = "en") -> str:
     lines = [head]
     for a in report.areas:
         if not a.ok:
-            lines.append(f"{a.name[:24]:<24} {_('failed')}: {a.error}")
+            said = (a.error_texts or {}).get(language) or a.error
+            lines.append(f"{a.name[:24]:<24} {_('failed')}: {said}")
             continue
         lines.append(
             f"{a.name[:24]:<24} {a.households_in:>10} {a.households_served:>8} {a.vehicles:>8} "
@@ -520,7 +530,11 @@ def _cell(value: float | None) -> str:
 
 
 def write_report(report: RegionReport) -> list[Path]:
-    """Write ``region.json`` and ``region.csv`` into the region's output folder (atomically)."""
+    """Write ``region.json`` and ``region.csv`` into the region's output folder (atomically).
+
+    A failed area's ``error_texts`` are ``region.json``'s as they are and ``region.csv``'s columns
+    ``error_ky``, ``error_ru``, ``error_en`` (beside ``error``, the exception as Python names it).
+    """
     import csv
     import io
     import json
@@ -530,11 +544,19 @@ def write_report(report: RegionReport) -> list[Path]:
     out = report.region.out_dir
     out.mkdir(parents=True, exist_ok=True)
     data = report.to_dict()
-    keys = [f.name for f in dataclasses.fields(AreaResult) if f.name != "stats"]
+    keys = [
+        f.name for f in dataclasses.fields(AreaResult) if f.name not in ("stats", "error_texts")
+    ]
+    said = [f"error_{language}" for language in LANGUAGES]
+    keys[keys.index("error") + 1 : keys.index("error") + 1] = said
+    rows = [
+        {**a, **{f"error_{lang}": t for lang, t in (a["error_texts"] or {}).items()}}
+        for a in data["areas"]
+    ]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(data["areas"])
+    writer.writerows(rows)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     return [
         atomic_write(out / "region.json", lambda fh: fh.write(text)),

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from routing.errors import InputError
+from routing.errors import InputError, library_text
 
 __all__ = [
     "CONTAINER_ALIASES",
@@ -316,7 +316,7 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[list[list[str]], list[in
                 "{file}: cannot be read as an Excel workbook (not a zip file: {detail}); open it "
                 "in Excel or LibreOffice and save it again as .xlsx, or export it as CSV"
             )
-        raise InputError(msg, file=path, detail=str(exc)) from exc
+        raise InputError(msg, file=path, detail=library_text(exc, library="openpyxl")) from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             msg = "{file}: no sheet {sheet!r}; the workbook has {sheets}"
@@ -364,7 +364,7 @@ def _read_geo(path: Path, sheet: str | None) -> tuple[list[str], list[list[Any]]
         gdf = gpd.read_file(path, layer=sheet) if sheet else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own types
         msg = "{file}: cannot read as a GIS file ({detail})"
-        raise InputError(msg, file=path, detail=str(exc)) from exc
+        raise InputError(msg, file=path, detail=library_text(exc)) from exc
     headers = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     rows: list[list[Any]] = []
     if gdf.crs is not None and not gdf.empty:

@@ -75,7 +75,8 @@ def write_report(
     heading = title or _("Scenario comparison")
     charts = _charts(results, _, sweep=sweep is not None)
     doc = [
-        {"label": r.label, "path": r.path, "error": r.error, "seconds": round(r.seconds, 1),
+        {"label": r.label, "path": r.path, "error": r.error, "error_texts": r.error_texts,
+         "seconds": round(r.seconds, 1),
          "figures": r.figures.to_dict() if r.figures else None}
         for r in results
     ]  # fmt: skip
@@ -271,7 +272,7 @@ def _notes(results: Sequence[VariantResult], _: Translator) -> list[str]:
     out = []
     for r in results:
         if r.error:
-            out.append(_("{label}: failed: {error}", label=r.label, error=r.error))
+            out.append(_("{label}: failed: {error}", label=r.label, error=r.error_in(_.language)))
         elif r.figures and not r.figures.servable:
             reasons = "; ".join(
                 f"{n} × {reason_text(k, _.language)}"

@@ -28,7 +28,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from routing.errors import InputError, Localized
+from routing.errors import InputError, Localized, library_text
 from routing.normalize import place_key
 from routing.profile import DENIED_ACCESS, check_names
 
@@ -391,7 +391,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(msg, file=path) from None
     except tomllib.TOMLDecodeError as exc:
         msg = "{file}: not valid TOML: {detail}"
-        raise ScenarioError(msg, file=path, detail=str(exc)) from None
+        raise ScenarioError(msg, file=path, detail=library_text(exc)) from None
 
 
 def _absolute_paths(raw: dict[str, Any], path: Path) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from routing.area import area_geometry, inside_area
+from routing.errors import InputError
 from routing.estimate import estimate_households_from_buildings
 from routing.scenario import AreaSpec
 from tests.conftest import shared_file
@@ -47,8 +48,16 @@ def test_bbox_polygon_and_places_limit_the_households(households, tmp_path: Path
 def test_a_bad_polygon_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "area.geojson"
     bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"area\.geojson.*no Polygon"):
+    with pytest.raises(InputError, match=r"area\.geojson.*no Polygon") as empty:
         area_geometry(AreaSpec(polygon=bad))
+    assert empty.value.field == "area.polygon"
+    assert "бир да Polygon же MultiPolygon объекти жок" in empty.value.text("ky")
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot read it as GeoJSON") as unreadable:
+        area_geometry(AreaSpec(polygon=bad))
+    russian = unreadable.value.text("ru")  # our frame; the reader's words quoted as its own
+    assert russian.startswith(f"{bad}: не читается как GeoJSON (")
+    assert "(его собственные слова, по-английски): " in russian
 
 
 @pytest.mark.slow

@@ -44,11 +44,19 @@ def test_failing_variants_are_reported_with_their_error(tmp_path: Path) -> None:
         on_progress=lambda label, event: seen.append((label, event)),
     )
     assert [r.label for r in results] == ["missing", "bad", "ru"]
-    assert "ScenarioError: scenario file not found" in (results[0].error or "")
-    assert "not valid TOML" in (results[1].error or "")
-    assert "ScenarioError: файл сценария не найден: " in (results[2].error or "")
+    missing, broken, _ = results
+    assert "ScenarioError: scenario file not found" in (missing.error or "")
+    assert "not valid TOML" in (broken.error or "")
+    # a scenario that cannot be read at all is still said in every language
+    assert missing.error_in("ky") == f"сценарий файлы табылган жок: {tmp_path / 'nope.toml'}"
+    assert missing.error_in("ru") == results[2].error_in("ru")
+    assert (broken.error_in("ru") or "").startswith(f"{bad}: неверный TOML: tomllib (его ")
     last = [event for label, event in seen if label == "bad"][-1]
-    assert isinstance(last, Finished) and last.error == results[1].error
+    assert isinstance(last, Finished) and last.error == broken.error
+    assert last.error_in("ky") == broken.error_in("ky")
+    out = io.StringIO()
+    ProgressBoard(["bad"], language="ky", stream=out)("bad", last)
+    assert out.getvalue().startswith(f"bad  ката: {bad}: туура эмес TOML: tomllib (анын өз сөзү")
 
 
 def test_a_cancelled_comparison_stops_every_variant() -> None:
@@ -60,6 +68,7 @@ def test_a_cancelled_comparison_stops_every_variant() -> None:
         cancel=token,
     )
     assert [r.error for r in results] == ["cancelled", "cancelled"]
+    assert [r.error_in("ru") for r in results] == ["отменён", "отменён"]
 
 
 def test_a_cancelled_comparison_writes_no_report(tmp_path: Path) -> None:

@@ -41,7 +41,21 @@ def test_compare_reports_a_failing_variant_and_exits_1(
     err = capsys.readouterr().err
     assert "bad: " in err and "extends = 'nowhere.toml': file not found" in err
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "bad: failed:" in md and "missing: failed: ScenarioError: scenario file not found" in md
+    assert "bad: failed:" in md and "missing: failed: scenario file not found" in md
+
+
+def test_a_scenario_that_cannot_be_read_is_told_in_the_environments_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No --language and no readable base: the lines and the report speak $TAZA_LANGUAGE."""
+    monkeypatch.setenv("TAZA_LANGUAGE", "ky")
+    missing, other = tmp_path / "missing.toml", tmp_path / "other.toml"
+    assert main(["compare", str(missing), str(other), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"missing: сценарий файлы табылган жок: {missing}" in err
+    assert f"other: сценарий файлы табылган жок: {other}" in err
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert f"сценарий файлы табылган жок: {missing}" in md and "not found" not in md
 
 
 def test_help_of_compare_and_sweep(capsys: pytest.CaptureFixture[str]) -> None:

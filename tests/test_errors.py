@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.errors import InputError, Localized
+from routing.errors import InputError, Localized, error_texts, library_text
 from routing.scenario import ScenarioError
 
 
@@ -99,3 +99,35 @@ def test_a_value_said_in_each_language_shows_in_the_errors_language() -> None:
     back = pickle.loads(pickle.dumps(outer.replaced("/srv/in/", "")))
     assert back.text("ky") == "s.toml: [register] h.csv: 2-сап, 'members' талаасы: 'x' сан эмес"
     assert Localized({"en": "only English"}).say("ky") == "only English"
+
+
+def test_a_library_text_is_quoted_as_its_own_inside_a_translated_frame(tmp_path: Path) -> None:
+    import tomllib
+
+    from routing.region import load_region
+
+    with pytest.raises(tomllib.TOMLDecodeError) as raised:
+        tomllib.loads("name = ")
+    said = library_text(raised.value)
+    words = str(raised.value)  # tomllib's own, English
+    assert said == {
+        "en": f"tomllib: {words}",
+        "ky": f"tomllib (анын өз сөзү, англисче): {words}",
+        "ru": f"tomllib (его собственные слова, по-английски): {words}",
+    }
+    assert library_text(KeyError("x"))["en"] == "Python: 'x'"  # a built-in exception
+    assert library_text(ValueError(), library="openpyxl")["en"] == "openpyxl: ValueError"
+    bad = tmp_path / "region.toml"
+    bad.write_text("[region]\nname = \n", encoding="utf-8")
+    with pytest.raises(InputError) as failed:
+        load_region(bad)
+    error = pickle.loads(pickle.dumps(failed.value))  # as a worker process sends it
+    assert error.text("ky").startswith(
+        f"{bad}: туура эмес TOML (tomllib (анын өз сөзү, англисче): "
+    )
+    assert error.text("ru").startswith(f"{bad}: неверный TOML (tomllib (его собственные слова, ")
+    assert str(error).startswith(f"{bad}: not valid TOML (tomllib: Invalid value")
+    assert error_texts(error) == error.texts()  # bad input: its own words in each language
+    assert error_texts(OSError("disk full"))["ru"] == (
+        "непредвиденная ошибка (Python (его собственные слова, по-английски): disk full)"
+    )

@@ -21,6 +21,7 @@ from routing.i18n import LANGUAGES, LOCALE_DIR
 ROUTING = Path(__file__).resolve().parents[1] / "routing"
 # the modules whose input errors a user sees (the benchmark readers, routing/readers/, stay English)
 USER_FACING = (
+    "area.py",
     "scenario.py",
     "register.py",
     "geocode.py",

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from routing.check import deep_check
+from routing.errors import InputError
 from routing.fetch import fetch_area, overpass_query, parse_bbox
 from routing.scenario import load_scenario
 
@@ -74,8 +75,10 @@ def test_fetch_writes_the_extract_and_a_scenario_that_checks(
     (landfill,) = raw["landfill"]
     assert landfill["name"] == "Терек-Суу полигону" and "landuse=landfill" in landfill["assumption"]
     assert deep_check(sc, cache_dir=tmp_path / "cache").ok
-    with pytest.raises(FileExistsError, match="--force"):
+    with pytest.raises(InputError, match=r"scenario\.toml exists: pass --force") as refused:
         fetch_area(BBOX, out, overpass_url=url)
+    assert refused.value.field == "--out"
+    assert "мурунтан бар: аны алмаштыруу үчүн --force бериңиз" in refused.value.text("ky")
 
 
 def test_an_area_outside_the_templates_depot_moves_it_with_a_note(
@@ -89,14 +92,39 @@ def test_an_area_outside_the_templates_depot_moves_it_with_a_note(
 
 
 def test_offline_and_bad_input_say_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ConnectionError, match="offline"):
-        fetch_area(BBOX, tmp_path / "a", overpass_url="http://127.0.0.1:9/api", timeout_s=2)
+    offline = "http://127.0.0.1:9/api"  # nothing listens there
+    with pytest.raises(InputError, match="offline") as failed:
+        fetch_area(BBOX, tmp_path / "a", overpass_url=offline, timeout_s=2)
+    error = failed.value
+    assert error.field == "--overpass-url" and isinstance(error.__cause__, OSError)
+    # our frame in each language; the library's own words quoted as its own, in English
+    assert f"could not download the area from {offline} (requests: " in str(error)
+    russian = error.text("ru")
+    assert russian.startswith(f"--overpass-url: не удалось скачать территорию с {offline} (")
+    assert "requests (его собственные слова, по-английски): " in russian
+    assert "Connection refused" in russian and "нет сети?" in russian
+    kyrgyz = error.text("ky")
+    assert "requests (анын өз сөзү, англисче): " in kyrgyz and "интернет жокпу?" in kyrgyz
     with pytest.raises(ValueError, match="WEST,SOUTH,EAST,NORTH"):
         parse_bbox("41.85,72.45,42.02")
     with pytest.raises(ValueError, match="west must be less than east"):
         parse_bbox("72.98,41.85,72.45,42.02")
     assert parse_bbox("72.45,41.85,72.98,42.02") == (72.45, 41.85, 72.98, 42.02)
     assert "[out:xml]" in overpass_query(BBOX)
+
+
+def test_a_server_that_refuses_is_quoted_in_a_translated_frame(
+    overpass: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    url, _ = overpass
+    wrong = url + "/v2"  # the stand-in answers 404 off /api/interpreter
+    with pytest.raises(InputError, match="answered HTTP 404") as refused:
+        fetch_area(BBOX, tmp_path / "a", overpass_url=wrong)
+    assert refused.value.text("ky").startswith(
+        f"--overpass-url: {wrong} дарегиндеги Overpass сервери HTTP 404 деп жооп берди ("
+    )
+    assert "сервер Overpass по адресу" in refused.value.text("ru")
+    assert not (tmp_path / "a").exists()
 
 
 def test_the_command_line_fetches_and_the_deep_check_passes(
@@ -112,8 +140,8 @@ def test_the_command_line_fetches_and_the_deep_check_passes(
     assert "(жолдор: 3, имараттар: 6, калктуу конуштар: 2, полигондор: 1)" in said
     assert "  божомол: OSMде белгиленген полигон (landuse=landfill)" in said
     assert "кийинки кадам: taza-route check --deep " in said
-    assert main(args) == 2  # scenario.toml exists: --force
-    assert "--force" in capsys.readouterr().err
+    assert main(args) == 2  # scenario.toml exists: --force, in the template's Kyrgyz
+    assert "мурунтан бар: аны алмаштыруу үчүн --force бериңиз" in capsys.readouterr().err
     assert main([*args, "--force", "--language", "ru"]) == 0
     said = capsys.readouterr().out
     assert "(дорог: 3, зданий: 6, населённых пунктов: 2, полигонов: 1)" in said
@@ -128,7 +156,7 @@ def test_the_command_line_fetches_and_the_deep_check_passes(
     english = ["check", "--deep", scenario, "--cache-dir", str(tmp_path / "c"), "--language", "en"]
     assert main(english) == 0
     assert "positions: 2 of 2 usable" in capsys.readouterr().out
-    assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out)]) == 2
+    assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out), "--language", "en"]) == 2
     assert "--bbox '72.9,41.8': write it as WEST,SOUTH,EAST,NORTH" in capsys.readouterr().err
-    assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out), "--language", "ky"]) == 2
+    assert main(["fetch", "--bbox", "72.9,41.8", "--out", str(out)]) == 2  # the template's
     assert "ката: --bbox '72.9,41.8': аны градус менен БАТЫШ" in capsys.readouterr().err

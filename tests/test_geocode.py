@@ -508,7 +508,11 @@ def test_geocode_command_writes_the_report_and_alias_lines(
     )
     (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
     out = tmp_path / "report.csv"
-    assert main(["geocode", str(tmp_path / "scenario.toml"), "-o", str(out)]) == 0
+    args = ["geocode", str(tmp_path / "scenario.toml"), "-o", str(out)]
+    assert main([*args, "--language", "ru"]) == 0  # the line and the report in the one asked
+    assert "40 строк" in capsys.readouterr().out
+    assert "не найдена" in " ".join(pd.read_csv(out)["why"].dropna())
+    assert main(args) == 0
     printed = capsys.readouterr().out  # in the scenario's language (ky)
     assert "40 сап" in printed and "rows" not in printed
     report = pd.read_csv(out)

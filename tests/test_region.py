@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from routing.region import (
     Region,
     RegionEvent,
     RegionReport,
+    failed_area,
     load_region,
     plan_region,
     region_table,
@@ -102,7 +104,40 @@ def test_the_report_lists_every_area_and_the_failed_ones_with_their_error(tmp_pa
     json_path, csv_path = write_report(report)
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert data["areas_ok"] == 1 and data["areas_failed"] == 1
-    assert csv_path.read_text(encoding="utf-8").splitlines()[0].startswith("name,error,")
+    header = csv_path.read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("name,error,error_ky,error_ru,error_en,")
+
+
+def test_a_failed_area_keeps_its_error_in_every_language(tmp_path: Path) -> None:
+    from routing.scenario import load_scenario
+
+    try:
+        load_scenario(tmp_path / "nowhere.toml")
+    except InputError as exc:
+        bad_input = failed_area("A", exc, worker="pid 7")
+    bug = failed_area("B", ZeroDivisionError("division by zero"))
+    missing = tmp_path / "nowhere.toml"
+    assert bad_input.error == f"routing.scenario.ScenarioError: scenario file not found: {missing}"
+    assert bad_input.error_texts is not None and bad_input.worker == "pid 7"
+    assert (
+        bad_input.error_texts["ky"] == f"сценарий файлы табылган жок: {tmp_path / 'nowhere.toml'}"
+    )
+    assert bad_input.error_texts["ru"].startswith("файл сценария не найден: ")
+    assert bug.error_texts == {
+        "en": "unexpected error (Python: division by zero)",
+        "ky": "күтүлбөгөн ката (Python (анын өз сөзү, англисче): division by zero)",
+        "ru": "непредвиденная ошибка (Python (его собственные слова, по-английски): division by zero)",
+    }
+    region = Region("r", tmp_path / "r.toml", tmp_path / "out", ())
+    report = RegionReport(region, [bad_input, bug], 3.0, "sequential")
+    table = region_table(report, language="ky")
+    assert "сценарий файлы табылган жок" in table and "күтүлбөгөн ката (Python" in table
+    json_path, csv_path = write_report(report)
+    areas = json.loads(json_path.read_text(encoding="utf-8"))["areas"]
+    assert [a["error_texts"] for a in areas] == [bad_input.error_texts, bug.error_texts]
+    with csv_path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[1]["error_ru"] == bug.error_texts["ru"] and rows[1]["error"].startswith("ZeroDiv")
 
 
 @pytest.mark.slow

@@ -95,6 +95,8 @@ def test_serve_command_refuses_off_loopback(tmp_path: Path, monkeypatch, capsys)
     monkeypatch.delenv("TAZA_ADMIN_PASSWORD", raising=False)
     assert main(["serve", "--host", "0.0.0.0", "--port", "8765"]) == 2
     assert "administrator password" in capsys.readouterr().err
+    assert main(["serve", "--host", "0.0.0.0", "--language", "ru"]) == 2
+    assert "пароль администратора" in capsys.readouterr().err
 
 
 def test_data_folder_is_taza_data_dir_or_the_users_data_directory(tmp_path, monkeypatch) -> None:
