@@ -187,6 +187,7 @@ class Dispatcher:
         except Exception as exc:
             job.status, job.finished_at = FAILED, utcnow()
             job.error = f"could not start a worker process: {exc}"
+            job.error_texts = failure_texts(exc, root=self.data_dir)
             db.commit()
             return
         job.worker_pid = process.pid
@@ -247,6 +248,22 @@ class _Reporter:
         )
 
 
+def failure_texts(exc: BaseException, *, root: Path) -> str:
+    """What made a job fail, in every language, as the JSON its row keeps (``error_texts``).
+
+    Bad input is said as its own translation; anything else as an unexpected error around the
+    exception's own words (`routing.errors.error_texts`), so the plan's page speaks its viewer's
+    language either way. The server's data folder is never shown: it becomes "…".
+    """
+    from routing.errors import InputError, error_texts
+
+    if isinstance(exc, InputError):
+        texts = exc.replaced(str(root), "…").texts()
+    else:
+        texts = {k: v.replace(str(root), "…") for k, v in error_texts(exc).items()}
+    return json.dumps(texts, ensure_ascii=False)
+
+
 def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pid: int) -> None:
     """The worker process: run one job and write its outputs, progress and outcome."""
     from routing.errors import InputError
@@ -273,12 +290,14 @@ def run_job(job_id: int, database_url: str, data_dir: str, event: Any, parent_pi
         return
     except InputError as exc:
         shown = exc.replaced(str(root), "…")
-        texts = json.dumps(shown.texts(), ensure_ascii=False)
+        texts = failure_texts(exc, root=root)
         reporter.write(status=FAILED, error=str(shown), error_texts=texts, finished_at=utcnow())
         return
     except Exception as exc:
         logger.exception("job %s failed", job_id)
-        reporter.write(status=FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=utcnow())
+        texts = failure_texts(exc, root=root)
+        error = f"{type(exc).__name__}: {exc}"
+        reporter.write(status=FAILED, error=error, error_texts=texts, finished_at=utcnow())
         return
     out = plan_dir(root, job_id) / "out"  # none for a job drawing another plan's sheets
     reporter.write(
