@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.growth import DEFAULT_SEED, PLACES, scenario_file
+from routing.scenario import DAYS
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NO_TIME = "no time in the shift"
 
 

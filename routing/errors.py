@@ -158,18 +158,13 @@ def library_text(exc: BaseException, *, library: str | None = None) -> Localized
     Localized
         To pass as a value of an :class:`InputError` (e.g. ``detail=library_text(exc)``).
     """
-    from routing.i18n import LANGUAGES, messages
+    from routing.i18n import LANGUAGES, translator
 
     module = type(exc).__module__.split(".")[0]
     name = library or ("Python" if module == "builtins" else module)
     text = str(exc) or type(exc).__name__
     return Localized(
-        {
-            language: messages(language)
-            .get(LIBRARY_TEXT, LIBRARY_TEXT)
-            .format(library=name, text=text)
-            for language in LANGUAGES
-        }
+        {lang: translator(lang)(LIBRARY_TEXT, library=name, text=text) for lang in LANGUAGES}
     )
 
 
@@ -182,15 +177,10 @@ def error_texts(exc: BaseException) -> dict[str, str]:
     """
     if isinstance(exc, InputError):
         return exc.texts()
-    from routing.i18n import LANGUAGES, messages
+    from routing.i18n import LANGUAGES, translator
 
     detail = library_text(exc)
-    return {
-        language: messages(language)
-        .get(UNEXPECTED_TEXT, UNEXPECTED_TEXT)
-        .format(detail=detail.say(language))
-        for language in LANGUAGES
-    }
+    return {lang: translator(lang)(UNEXPECTED_TEXT, detail=detail.say(lang)) for lang in LANGUAGES}
 
 
 def _replaced(value: object, old: str, new: str) -> object:

@@ -257,10 +257,9 @@ def failure_texts(exc: BaseException, *, root: Path) -> str:
     """
     from routing.errors import InputError, error_texts
 
-    if isinstance(exc, InputError):
-        texts = exc.replaced(str(root), "…").texts()
-    else:
-        texts = {k: v.replace(str(root), "…") for k, v in error_texts(exc).items()}
+    if isinstance(exc, InputError):  # its values hidden before they are formatted
+        exc = exc.replaced(str(root), "…")
+    texts = {k: v.replace(str(root), "…") for k, v in error_texts(exc).items()}
     return json.dumps(texts, ensure_ascii=False)
 
 
