@@ -42,12 +42,13 @@ added to the base's row), and the leg ends met on a chain are set to the time al
 than round by the base). The bases are searched on a smaller graph still: a leg-end state with one
 way on is bypassed there like any other (`_Search`), and its column is the best of its ways in, taken
 street by street in order (a column's ways in are final before it is read), so the searches run on
-about the junction states only. ``scipy.sparse.csgraph.dijkstra`` runs from the bases in blocks shared by
-threads, the length along each fastest path is summed as in `routing.matrix` (pointer jumping on the
-tree, through the shortest-path core `routing.matrix` makes public), and each block is reduced to the
-headings' columns at once, so the rows over all leg-end states are never held whole. Times are the
-same shortest times (sums in another order: equal to about 1e-12 s); where two paths are exactly as
-fast, which one's length is reported is not specified (as in `routing.matrix`).
+about the junction states only. The searches (`routing.searches.search_rows`, compiled, through
+the shortest-path core `routing.matrix` makes public) run from the bases in blocks shared by
+threads, each carrying the length along the fastest path beside its time and stopping once the
+block's leg ends are settled, and each block is reduced to the headings' columns at once, so the
+rows over all leg-end states are never held whole. Times are the same shortest times (sums in
+another order: equal to about 1e-12 s); where two paths are exactly as fast, the shorter one's
+length is reported (as in `routing.matrix`).
 
 By day: `heading_pricer` builds the contracted graph once for all of a plan's headings and
 `HeadingPricer.take` prices the legs between some of them only (a collection day's: a search from
