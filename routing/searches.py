@@ -36,7 +36,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["search_rows"]
+__all__ = ["best_of", "search_rows"]
 
 
 def search_rows(
@@ -86,6 +86,55 @@ def search_rows(
     if len(uniq) == len(targets) and np.array_equal(uniq, targets):
         return times, lengths
     return times[:, inverse], lengths[:, inverse]
+
+
+def best_of(
+    times: np.ndarray, lengths: np.ndarray, columns: np.ndarray, price: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, each output column the best of a few input columns, each at a price.
+
+    ``columns`` and ``price`` have shape (outputs, k): output ``i`` of row ``r`` takes the least of
+    ``times[r, columns[i, j]] + price[i, j]`` over ``j`` (the first such ``j`` on a tie; a column
+    of ``times.shape[1]`` or more is ``inf``, padding) and the length in ``lengths`` beside it.
+    A leg to a heading ends at the best of the states reaching its node (`routing.turns`);
+    compiled, so the (rows, outputs, k) cells are never held.
+    """
+    rows = times.shape[0]
+    dur = np.empty((rows, columns.shape[0]))
+    dist = np.empty((rows, columns.shape[0]))
+    _best_of(
+        np.ascontiguousarray(times, dtype=np.float64),
+        np.ascontiguousarray(lengths, dtype=np.float64),
+        np.ascontiguousarray(columns, dtype=np.int64),
+        np.ascontiguousarray(price, dtype=np.float64),
+        dur,
+        dist,
+    )
+    return dur, dist
+
+
+@numba.njit(cache=True, nogil=True)
+def _best_of(
+    times: np.ndarray,
+    lengths: np.ndarray,
+    columns: np.ndarray,
+    price: np.ndarray,
+    dur: np.ndarray,
+    dist: np.ndarray,
+) -> None:
+    """Fill ``dur`` and ``dist`` (see `best_of`)."""
+    width = times.shape[1]
+    for r in range(times.shape[0]):
+        for i in range(columns.shape[0]):
+            best, best_l = np.inf, np.inf
+            for j in range(columns.shape[1]):
+                c = columns[i, j]
+                t = (times[r, c] if c < width else np.inf) + price[i, j]
+                if j == 0 or t < best:
+                    best = t
+                    best_l = lengths[r, c] if c < width else np.inf
+            dur[r, i] = best
+            dist[r, i] = best_l
 
 
 @numba.njit(cache=True, nogil=True)

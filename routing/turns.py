@@ -84,6 +84,7 @@ from routing.matrix import (
     shortest_rows,
 )
 from routing.network import RoadNetwork
+from routing.searches import best_of
 
 __all__ = [
     "Heading",
@@ -315,7 +316,9 @@ class HeadingPricer:
             def gather(
                 times: np.ndarray, lengths: np.ndarray, rows: slice
             ) -> tuple[np.ndarray, np.ndarray]:
-                return _reduce_ends(where, line.end_extra, times, lengths)
+                return best_of(
+                    times, lengths, where, line.end_extra
+                )  # each leg: its best end state
 
             # on the states between these starts and ends only (another day's dead ends and
             # starts left out): the same searches, node for node, on a smaller graph
@@ -444,7 +447,7 @@ def _shared_rows(
         times: np.ndarray, lengths: np.ndarray, rows: slice
     ) -> tuple[np.ndarray, np.ndarray]:
         times, lengths = _target_columns(search, times, lengths)
-        return _reduce_ends(where, line.end_extra, times, lengths)
+        return best_of(times, lengths, where, line.end_extra)  # each leg: its best end state
 
     base_t, base_l = shortest_rows(
         search.core, search.sources, search.kept, workers, on_rows, gather=gather,
@@ -674,18 +677,6 @@ def _relax(
     t_out[:, dst] = np.where(better, cand, t_out[:, dst])
     l_out[:, dst] = np.where(better, l_src + search.arc_l[arcs], l_out[:, dst])
     return True
-
-
-def _reduce_ends(
-    where: np.ndarray, extra: np.ndarray, times: np.ndarray, lengths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows over target states to rows over headings: each leg ends at its best end state."""
-    pad = np.full((times.shape[0], 1), np.inf)
-    t_all = np.concatenate([times, pad], axis=1)[:, where] + extra  # rows, headings, k
-    pick = np.argmin(t_all, axis=2)[..., None]
-    dur = np.take_along_axis(t_all, pick, axis=2)[..., 0]
-    dist = np.take_along_axis(np.concatenate([lengths, pad], axis=1)[:, where], pick, axis=2)
-    return dur, dist[..., 0]
 
 
 def _start_rows(

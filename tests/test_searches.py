@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from routing.searches import search_rows
+from routing.searches import best_of, search_rows
 
 
 def _graph(seed: int, nodes: int, arcs: int) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -83,3 +83,20 @@ def test_target_outside_the_graph_is_an_error() -> None:
     mat, length = _graph(4, 20, 60)
     with pytest.raises(ValueError, match="targets must be node numbers"):
         search_rows(mat.indptr, mat.indices, mat.data, length, np.array([0]), np.array([20]))
+
+
+def test_best_of_is_the_first_least_column_at_its_price() -> None:
+    rng = np.random.default_rng(5)
+    times = rng.integers(0, 4, (6, 9)).astype(float)  # many ties
+    times[rng.random(times.shape) < 0.2] = np.inf
+    lengths = rng.uniform(0, 100, times.shape)
+    columns = rng.integers(0, 10, (7, 3))  # 9: padding
+    price = np.where(rng.random((7, 3)) < 0.5, 0.0, 2.0)
+    price[columns == 9] = np.inf
+    dur, dist = best_of(times, lengths, columns, price)
+    pad = np.full((6, 1), np.inf)
+    t_all = np.concatenate([times, pad], axis=1)[:, columns] + price
+    pick = np.argmin(t_all, axis=2)[..., None]
+    l_all = np.concatenate([lengths, pad], axis=1)[:, columns]
+    assert np.array_equal(dur, np.take_along_axis(t_all, pick, axis=2)[..., 0])
+    assert np.array_equal(dist, np.take_along_axis(l_all, pick, axis=2)[..., 0])
