@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +44,7 @@ from shapely.geometry import LineString
 
 from routing.geometry import bearing_deg, classify_turn, heading_change_deg
 from routing.network import RoadNetwork
-from routing.searches import search_rows
+from routing.searches import search_rows, threads_for
 
 __all__ = [
     "Core",
@@ -477,7 +476,7 @@ def shortest_rows(
             done[0] += len(sources[block])
 
     starts = range(0, len(sources), step)
-    threads = workers if workers is not None else min(4, os.cpu_count() or 1)
+    threads = threads_for(workers)
     if threads > 1 and len(starts) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             list(pool.map(fill, starts))

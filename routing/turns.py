@@ -84,7 +84,7 @@ from routing.matrix import (
     shortest_rows,
 )
 from routing.network import RoadNetwork
-from routing.searches import best_of
+from routing.searches import best_of, best_via
 
 __all__ = [
     "Heading",
@@ -97,8 +97,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# start arcs whose rows are derived from their bases' rows at once (bounds the temporaries)
-_DERIVE_ROWS = 256
 #: searches from the chains' ends only where they are at most this share of the starts: their rows
 #: are held beside the result (bases x headings), worth it only where they save many searches (set
 #: by that memory argument, not tuned; see BENCHMARKS.md "Heading matrix")
@@ -453,7 +451,7 @@ def _shared_rows(
         search.core, search.sources, search.kept, workers, on_rows, gather=gather,
         width=len(line.source),
     )  # fmt: skip
-    return _start_rows(line, where, chains, base_t, base_l)
+    return _start_rows(line, where, chains, base_t, base_l, workers)
 
 
 @dataclass(frozen=True)
@@ -685,33 +683,16 @@ def _start_rows(
     chains: _Chains,
     base_t: np.ndarray,
     base_l: np.ndarray,
+    workers: int | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each distinct heading's row: the best of its start arcs, each its base's row plus the
-    way there, or a target met on the way (reached before the base, so never later than by it).
+    way there, or a target met on the way (reached before the base, so never later than by it);
+    ``workers`` threads share the rows.
     """
-    rows, cols = len(line.source), base_t.shape[1]
-    dur, dist = np.empty((rows, cols)), np.empty((rows, cols))
-    arcs = np.flatnonzero(chains.arc_base >= 0)
-    by_row = chains.arc_row[arcs]
-    rank = np.arange(len(arcs)) - np.searchsorted(by_row, by_row)  # arcs are sorted by row
-    none = np.ones(rows, dtype=bool)
-    none[by_row] = False
-    dur[none], dist[none] = np.inf, np.inf
-    for r in range(int(rank.max(initial=-1)) + 1):
-        sel = arcs[rank == r]
-        for lo in range(0, len(sel), _DERIVE_ROWS):
-            part = sel[lo : lo + _DERIVE_ROWS]
-            at, b = chains.arc_row[part], chains.arc_base[part]
-            cand = base_t[b]
-            cand += chains.arc_w[part][:, None]
-            cand_l = base_l[b]
-            cand_l += chains.arc_l[part][:, None]
-            if r == 0:  # every row's first arc: nothing to compare with yet
-                dur[at], dist[at] = cand, cand_l
-                continue
-            better = cand < dur[at]
-            dur[at] = np.where(better, cand, dur[at])
-            dist[at] = np.where(better, cand_l, dist[at])
+    dur, dist = best_via(
+        base_t, base_l, chains.arc_row, chains.arc_base, chains.arc_w, chains.arc_l,
+        len(line.source), workers=workers,
+    )  # fmt: skip
     _apply_fixes(line, where, chains, dur, dist)
     return dur, dist
 

@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from routing.searches import best_of, search_rows
+from routing.searches import best_of, best_via, search_rows
 
 
 def _graph(seed: int, nodes: int, arcs: int) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -100,3 +100,26 @@ def test_best_of_is_the_first_least_column_at_its_price() -> None:
     l_all = np.concatenate([lengths, pad], axis=1)[:, columns]
     assert np.array_equal(dur, np.take_along_axis(t_all, pick, axis=2)[..., 0])
     assert np.array_equal(dist, np.take_along_axis(l_all, pick, axis=2)[..., 0])
+
+
+def test_best_via_takes_each_rows_first_best_arc() -> None:
+    rng = np.random.default_rng(6)
+    base_t = rng.integers(0, 5, (4, 6)).astype(float)
+    base_t[0, 2] = np.inf
+    base_l = rng.uniform(0, 100, base_t.shape)
+    arc_row = np.array([0, 0, 0, 2, 2, 3])  # row 1: no arc
+    arc_base = np.array([1, 3, 0, -1, 2, -1])  # -1: leads nowhere
+    arc_w = np.array([1.0, 0.0, 1.0, 0.5, 2.0, 1.0])
+    arc_l = rng.uniform(0, 10, len(arc_row))
+    dur, dist = best_via(base_t, base_l, arc_row, arc_base, arc_w, arc_l, 4)
+    for r in range(4):
+        for c in range(6):
+            best, first = (np.inf, np.inf), True
+            for a in np.flatnonzero((arc_row == r) & (arc_base >= 0)):
+                t = base_t[arc_base[a], c] + arc_w[a]
+                if first or t < best[0]:
+                    best, first = (t, base_l[arc_base[a], c] + arc_l[a]), False
+            assert (dur[r, c], dist[r, c]) == best
+    assert np.isinf(dur[[1, 3]]).all() and np.isinf(dist[[1, 3]]).all()
+    shared = best_via(base_t, base_l, arc_row, arc_base, arc_w, arc_l, 4, workers=3)
+    assert np.array_equal(shared[0], dur) and np.array_equal(shared[1], dist)  # rows split
