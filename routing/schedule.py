@@ -270,13 +270,12 @@ def assign_days(
     """Give every collection point its weekdays: no day short if it can be helped, then the work
     balanced.
 
-    After the greedy start, two rounds of one-street moves (:func:`_improve`, :class:`_Cost`):
-    first the sum of squared utilisations of the estimated work, the approach included, is
-    lowered (the days of far areas weigh what they cost); then that of the work *without* the
-    approach, no move taking a day's estimated work (the approach included) over the full line:
-    ``params.full_share`` of its capacity or, where the first round left a day above that, the
-    fullest day's share. Where every day fits, the approach so moves no work off the days whose
-    far areas need their vehicles anyway; where one is short, work still leaves it.
+    After the greedy start, one-street moves (:func:`_improve`, :class:`_Cost`) first lower the
+    sum of squared utilisations of the estimated work, the approach included (the days of far
+    areas weigh what they cost). If that leaves a day above the full line (``params.full_share``
+    of its capacity) the week is short and this is the schedule. Otherwise every day fits, and
+    more moves lower that sum for the work *without* the approach, none taking a day over the
+    line: the approach then moves no work off the days whose far areas need their vehicles anyway.
 
     Parameters
     ----------
@@ -316,12 +315,12 @@ def assign_days(
     for _ in range(improve_rounds):
         if not _improve(units, choice, load, own, _Cost(cap, 0.0)):
             break
-    # 2. the work without it, no day above the full line or, if one must be, the fullest day of 1
-    fullest = max((load[d] / cap[d] for d in DAYS if cap[d] > 0 and load[d] > 0), default=0.0)
-    line = max((params or WorkEstimate()).full_share, fullest)
-    for _ in range(improve_rounds):
-        if not _improve(units, choice, load, own, _Cost(cap, line)):
-            break
+    # 2. if every day fits: the work without it, no day taken over the full line
+    line = (params or WorkEstimate()).full_share
+    if all(load[d] <= line * cap[d] for d in DAYS if cap[d] > 0):
+        for _ in range(improve_rounds):
+            if not _improve(units, choice, load, own, _Cost(cap, line)):
+                break
     days_of = {pid: choice[i] for i, u in units.items() for pid in u.point_ids}
     logger.info(
         "schedule: %d points in %d groups over %s",
