@@ -25,8 +25,21 @@ drive between the depot and the far villages, which only those days carry, was n
 villages that may also go on Monday or Tuesday were not moved there. With it (2,000 iterations a solve)
 Chong-Aryk goes wholly to Tuesday and 732 households are left out for lack of time (1,082 → 459 on a
 held-out valley, seed 43): what remains is the villages' allowed days, and the shortfall says so.
-Balancing hours is not fewest vehicles: where no day is short it can cost a vehicle-day (4 times the
-held-out valley: 38 against 37, 3 % more km); BENCHMARKS.md, "Week schedule at town size".
+
+Balancing those hours is not fewest vehicles: where no day is short it takes near work off the far days,
+whose far villages need all of the fleet anyway, and loads the near days (4 times the valley of seed 43:
+Monday 38.4 estimated hours and 7 vehicles, 38 vehicle-days, where balancing the work without the
+approach had given it 35.9 and 6, 37). So the
+approach balances only a **short week**: when its balance leaves a day above :attr:`WorkEstimate.full_share`
+of the day's fleet hours (0.68: on the seen valleys days up to 0.675 served every household, far days at
+0.69 and more left some out), that balance is the schedule, as above; when every day fits, the work
+*without* the approach is balanced instead, no move taking a day over that line. On the seen valleys
+(`bench.week`, 2,000 iterations a solve) the short weeks (8 times) keep their schedule point for point; at
+4 times the vehicle-days are 37 and 37 (36 and 38 before) and at 1 time 10 and 10, with 2.6 % fewer km
+(4 times: 0.7 % fewer). What this does not give is the fewest vehicle-days as such: the estimate is not
+fine enough to count vehicles (at 4 times the far days use all 8 from 39.5 to 42.8 estimated hours, one
+of them 7 at 39.7; Monday needs a seventh from 37.4 to 38.4), so where no day is short the rule keeps near
+work with the far days' vehicles and balances the rest. BENCHMARKS.md, "Week schedule at town size".
 
 A day's capacity (:func:`fleet_seconds_per_day`) is what every vehicle of the fleet can work in a shift,
 lunch taken out. Both are estimates for balancing only; each day's routes are then solved exactly
