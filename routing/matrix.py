@@ -8,14 +8,14 @@ then reduced to its *core*: dead-end trees that hold no point are dropped (a sim
 enter them only to turn back) and nodes with two neighbours that are not points are replaced by
 one edge per direction they can be driven through, time and length summed; on Liechtenstein
 with 1,000 points that removes about 40 % of the nodes and changes no shortest path between
-points. ``scipy.sparse.csgraph.dijkstra`` runs on the core from every distinct point, in blocks
-of rows shared by a few threads (its loops release the GIL), with predecessors. Durations are
-the exact shortest-path times (one-way streets are simply absent in the reverse direction).
-The distance of each pair is the length **along that fastest path** (not the shortest
-distance): the length of each tree edge is looked up among its head's few in-neighbours, and
-the lengths are summed up to the root by pointer jumping (``log2(depth)`` vectorised steps),
-so no path is walked in Python. Unreachable pairs are ``inf`` in both matrices. Where two paths
-are exactly as fast, which one's length is reported is not specified.
+points. The searches run on the core from every distinct point (`routing.searches.search_rows`:
+Dijkstra compiled by numba, in blocks of rows shared by a few threads, each search carrying the
+length beside the time and stopping once every point is settled). Durations are the exact
+shortest-path times (the same floats as ``scipy.sparse.csgraph.dijkstra``'s; one-way streets are
+simply absent in the reverse direction). The distance of each pair is the length **along that
+fastest path** (not the shortest distance), summed arc by arc from the source as the time is, so
+no path is walked in Python. Unreachable pairs are ``inf`` in both matrices. Where two paths
+are exactly as fast, the shorter one's length is reported (`routing.searches`).
 
 U-turns
 -------
@@ -45,6 +45,7 @@ from shapely.geometry import LineString
 
 from routing.geometry import bearing_deg, classify_turn, heading_change_deg
 from routing.network import RoadNetwork
+from routing.searches import search_rows
 
 __all__ = [
     "Core",
@@ -65,8 +66,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# rows of the predecessor matrix handled at once, and at most this many cells per block
-# (about 40 bytes each while a block is worked on)
+# rows searched at once (a block: progress is reported and a cancel checked between blocks), at
+# most this many rows x core nodes a block
 _CHUNK = 128
 _BLOCK_CELLS = 2_000_000
 
@@ -346,6 +347,7 @@ class Core:
     in_node: np.ndarray  # (core nodes, k): in-neighbours of each node, sorted, padded
     in_length: np.ndarray  # (core nodes, k): length of the edge from that in-neighbour
     starts: int = 0  # the last core nodes are sources no arc leads into (none: 0)
+    arc_length: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per arc, as matrix.data
 
 
 def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
@@ -417,15 +419,14 @@ def core_of_arcs(
 ) -> Core:
     """A `Core` of ``m`` nodes from its arcs (tail, head, weight, length; one per ordered pair).
 
-    ``starts``: the last nodes are sources no arc leads into; no tree passes through them, so
-    the lengths along the trees are summed without their columns.
+    ``starts``: the last nodes are sources no arc leads into (no search passes through them).
     """
     order = np.lexsort((cv, cu))
     cu, cv, cw, cl = cu[order], cv[order], cw[order], cl[order]
     indptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(np.bincount(cu, minlength=m), out=indptr[1:])
     matrix = sp.csr_matrix((cw, cv.astype(np.int32), indptr), shape=(m, m))
-    # in-neighbours of each node in ascending order, for the tree-edge length lookup
+    # in-neighbours of each node in ascending order (`routing.turns` looks arcs' lengths up there)
     indegree = np.bincount(cv, minlength=m)
     k = max(1, int(indegree.max(initial=1)))
     by_head = np.lexsort((cu, cv))
@@ -436,7 +437,7 @@ def core_of_arcs(
     in_length = np.zeros((m, k))
     in_node[cv[by_head], slot] = cu[by_head]
     in_length[cv[by_head], slot] = cl[by_head]
-    return Core(position, matrix, in_node, in_length, starts)
+    return Core(position, matrix, in_node, in_length, starts, cl)
 
 
 def shortest_rows(
@@ -490,38 +491,8 @@ def shortest_rows(
 
 def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths (along the fastest paths) from ``chunk`` to ``targets`` (core ids)."""
-    times, pred = dijkstra(core.matrix, directed=True, indices=chunk, return_predecessors=True)
-    # a start node no arc leads into is a tree's root and nobody's descendant: its column is left
-    # out, and its children become roots holding the length of the arc from it
-    rows, m = pred.shape[0], pred.shape[1] - core.starts
-    pred = pred[:, :m]
-    child = np.arange(m, dtype=np.int32)
-    unreached = pred < 0
-    root = unreached | (pred >= m)
-    # the tree edge into v comes from one of v's few in-neighbours: find its slot by counting
-    slot = np.zeros(pred.shape, dtype=np.int32)
-    for k in range(1, core.in_node.shape[1]):
-        slot += core.in_node[:m, k] <= pred
-    acc = core.in_length.ravel()[child * core.in_node.shape[1] + slot]
-    base = np.where(unreached, 0.0, acc).ravel()  # a root's own arc from its start node
-    acc[root] = 0.0
-    parent = np.where(root, child, pred).astype(np.int32)
-    # pointer jumping: acc[v] is the length from pointer[v] down to v; double until the roots
-    # int32 indices (a block has far fewer than 2**31 cells) halve the memory traffic
-    pointer = (parent + (np.arange(rows, dtype=np.int32) * np.int32(m))[:, None]).ravel()
-    flat = acc.ravel()
-    while True:
-        grand = pointer[pointer]
-        if np.array_equal(grand, pointer):
-            break
-        flat += flat[pointer]
-        pointer = grand
-    if core.starts:
-        flat += base[pointer]
-    lengths = flat.reshape(rows, m)
-    if core.starts and len(targets) and int(np.max(targets)) >= m:  # a start's own column: 0
-        lengths = np.concatenate([lengths, np.zeros((rows, core.starts))], axis=1)
-    return times[:, targets], lengths[:, targets]
+    mat = core.matrix
+    return search_rows(mat.indptr, mat.indices, mat.data, core.arc_length, chunk, targets)
 
 
 def _hop_or_path(csr: GraphCsr, a: int, b: int) -> list[int]:

@@ -42,12 +42,13 @@ added to the base's row), and the leg ends met on a chain are set to the time al
 than round by the base). The bases are searched on a smaller graph still: a leg-end state with one
 way on is bypassed there like any other (`_Search`), and its column is the best of its ways in, taken
 street by street in order (a column's ways in are final before it is read), so the searches run on
-about the junction states only. ``scipy.sparse.csgraph.dijkstra`` runs from the bases in blocks shared by
-threads, the length along each fastest path is summed as in `routing.matrix` (pointer jumping on the
-tree, through the shortest-path core `routing.matrix` makes public), and each block is reduced to the
-headings' columns at once, so the rows over all leg-end states are never held whole. Times are the
-same shortest times (sums in another order: equal to about 1e-12 s); where two paths are exactly as
-fast, which one's length is reported is not specified (as in `routing.matrix`).
+about the junction states only. The searches (`routing.searches.search_rows`, compiled, through
+the shortest-path core `routing.matrix` makes public) run from the bases in blocks shared by
+threads, each carrying the length along the fastest path beside its time and stopping once the
+block's leg ends are settled, and each block is reduced to the headings' columns at once, so the
+rows over all leg-end states are never held whole. Times are the same shortest times (sums in
+another order: equal to about 1e-12 s); where two paths are exactly as fast, the shorter one's
+length is reported (as in `routing.matrix`).
 
 By day: `heading_pricer` builds the contracted graph once for all of a plan's headings and
 `HeadingPricer.take` prices the legs between some of them only (a collection day's: a search from
@@ -83,6 +84,7 @@ from routing.matrix import (
     shortest_rows,
 )
 from routing.network import RoadNetwork
+from routing.searches import best_of
 
 __all__ = [
     "Heading",
@@ -314,7 +316,9 @@ class HeadingPricer:
             def gather(
                 times: np.ndarray, lengths: np.ndarray, rows: slice
             ) -> tuple[np.ndarray, np.ndarray]:
-                return _reduce_ends(where, line.end_extra, times, lengths)
+                return best_of(
+                    times, lengths, where, line.end_extra
+                )  # each leg: its best end state
 
             # on the states between these starts and ends only (another day's dead ends and
             # starts left out): the same searches, node for node, on a smaller graph
@@ -443,7 +447,7 @@ def _shared_rows(
         times: np.ndarray, lengths: np.ndarray, rows: slice
     ) -> tuple[np.ndarray, np.ndarray]:
         times, lengths = _target_columns(search, times, lengths)
-        return _reduce_ends(where, line.end_extra, times, lengths)
+        return best_of(times, lengths, where, line.end_extra)  # each leg: its best end state
 
     base_t, base_l = shortest_rows(
         search.core, search.sources, search.kept, workers, on_rows, gather=gather,
@@ -673,18 +677,6 @@ def _relax(
     t_out[:, dst] = np.where(better, cand, t_out[:, dst])
     l_out[:, dst] = np.where(better, l_src + search.arc_l[arcs], l_out[:, dst])
     return True
-
-
-def _reduce_ends(
-    where: np.ndarray, extra: np.ndarray, times: np.ndarray, lengths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows over target states to rows over headings: each leg ends at its best end state."""
-    pad = np.full((times.shape[0], 1), np.inf)
-    t_all = np.concatenate([times, pad], axis=1)[:, where] + extra  # rows, headings, k
-    pick = np.argmin(t_all, axis=2)[..., None]
-    dur = np.take_along_axis(t_all, pick, axis=2)[..., 0]
-    dist = np.take_along_axis(np.concatenate([lengths, pad], axis=1)[:, where], pick, axis=2)
-    return dur, dist[..., 0]
 
 
 def _start_rows(
