@@ -29,17 +29,18 @@ held-out valley, seed 43): what remains is the villages' allowed days, and the s
 Balancing those hours is not fewest vehicles: where no day is short it takes near work off the far days,
 whose far villages need all of the fleet anyway, and loads the near days (4 times the valley of seed 43:
 Monday 38.4 estimated hours and 7 vehicles, 38 vehicle-days, where balancing the work without the
-approach had given it 35.9 and 6, 37). So the
-approach balances only a **short week**: when its balance leaves a day above :attr:`WorkEstimate.full_share`
-of the day's fleet hours (0.68: on the seen valleys days up to 0.675 served every household, far days at
+approach had given it 35.9 and 6, 37). So the approach balances only a **short week**: when its balance
+leaves a day above :attr:`WorkEstimate.full_share` of the day's fleet hours (0.68: on the seen valleys days up to 0.675 served every household, far days at
 0.69 and more left some out), that balance is the schedule, as above; when every day fits, the work
 *without* the approach is balanced instead, no move taking a day over that line. On the seen valleys
-(`bench.week`, 2,000 iterations a solve) the short weeks (8 times) keep their schedule point for point; at
-4 times the vehicle-days are 37 and 37 (36 and 38 before) and at 1 time 10 and 10, with 2.6 % fewer km
-(4 times: 0.7 % fewer). What this does not give is the fewest vehicle-days as such: the estimate is not
-fine enough to count vehicles (at 4 times the far days use all 8 from 39.5 to 42.8 estimated hours, one
-of them 7 at 39.7; Monday needs a seventh from 37.4 to 38.4), so where no day is short the rule keeps near
-work with the far days' vehicles and balances the rest. BENCHMARKS.md, "Week schedule at town size".
+(`bench.week`, 2,000 iterations a solve) the short weeks (8 times) keep their schedule point for point;
+at 4 times the vehicle-days are 37 and 37 (36 and 38 before), at 1 time 10 and 10 with 2.6 % fewer km.
+Held out (seed 71, run once): 37 → 35 vehicle-days and 2.4 % fewer km at 4 times, the same 10 at 1 time
+(one km more), the 8-times week and the synthetic town unchanged, the same households served everywhere.
+What it does not give is the fewest vehicle-days as such: the estimate is too coarse to count vehicles
+(at 4 times the far days took 7 or 8 anywhere from 38.8 to 42.8 estimated hours, Monday 6 or 7 between
+37.4 and 38.4), so where no day is short the rule keeps near work with the far days' vehicles and
+balances the rest. BENCHMARKS.md, "Week schedule at town size".
 
 A day's capacity (:func:`fleet_seconds_per_day`) is what every vehicle of the fleet can work in a shift,
 lunch taken out. Both are estimates for balancing only; each day's routes are then solved exactly
@@ -127,11 +128,11 @@ class WorkEstimate:
         farthest village of the 8-times valley (seed 2022) is 1.7 h out and back of an 8 h shift.
     full_share
         ASSUMPTION, tuned: the share of a day's fleet hours (shifts less lunch) that its estimated
-        work (the approach included) may fill before the day counts as short. The estimate leaves
-        out the driving between streets and villages and the waiting, so routes take more than it
-        says: on the seen valleys (seeds 2022 and 43, 1, 4 and 8 times; ``bench.week``, 2,000
-        iterations a solve) days estimated at up to 0.675 of their fleet's hours served every
-        household, far days at 0.69 and more left some out; 0.68 lies between.
+        work (the approach included) may fill before the day counts as short. Routes take more
+        than the estimate (1.2-1.45 times its hours, lunch left out). On the seen valleys (seeds
+        2022 and 43, 1, 4 and 8 times; ``bench.week``, 2,000 iterations a solve) days estimated at
+        up to 0.675 of their fleet's hours served every household, far days at 0.69 and more left
+        some out; 0.68 lies between.
     """
 
     area: str = "village"
@@ -304,7 +305,7 @@ def assign_days(
     group_by
         Points sharing these values share their days (a street keeps its weekday).
     improve_rounds
-        Passes of improving moves after the greedy start.
+        Passes of improving moves, at most, in each of the two rounds after the greedy start.
     params
         The share of a day's capacity that counts as full (default :class:`WorkEstimate`).
 
