@@ -236,10 +236,30 @@ def test_long_routes_get_the_long_history_and_short_routes_the_short_one() -> No
 
 def test_the_long_route_history_never_reaches_waste_collection_models() -> None:
     # Kim et al.'s rules keep our own phases, which read neither the long-route threshold nor
-    # its history
-    other = SolveParams(plain_long_route_clients=0.0, plain_long_history_length=1)
-    for m in _waste_models(40):
-        assert _summary(m) == _summary(m, params=other)
+    # its history nor its penalty start
+    for other in (
+        SolveParams(plain_long_route_clients=0.0, plain_long_history_length=1),
+        SolveParams(plain_long_route_clients=0.0, plain_long_penalty_scale=0.0),
+        SolveParams(plain_long_route_clients=0.0, plain_long_penalty_scale=1e4),
+    ):
+        for m in _waste_models(40):
+            assert _summary(m) == _summary(m, params=other)
+
+
+def test_long_routes_start_the_penalties_at_the_data_scale_and_short_ones_at_pyvrps() -> None:
+    m = _vrptw_like(60)
+    everything_long = {"plain_long_route_clients": 0.0}
+    nothing_long = {"plain_long_route_clients": 1e9}
+    midpoint_long = _summary(m, params=SolveParams(plain_long_penalty_scale=0.0, **everything_long))
+    scaled_long = _summary(m, params=SolveParams(plain_long_penalty_scale=1.0, **everything_long))
+    assert midpoint_long != scaled_long
+    # the same inputs, seed and limits: the same plan
+    assert scaled_long == _summary(
+        m, params=SolveParams(plain_long_penalty_scale=1.0, **everything_long)
+    )
+    # short routes keep PyVRP's own start whatever the long-route scale
+    short = _summary(m, params=SolveParams(plain_long_penalty_scale=0.0, **nothing_long))
+    assert short == _summary(m, params=SolveParams(plain_long_penalty_scale=1.0, **nothing_long))
 
 
 def test_a_daily_load_of_whole_trips_gets_two_searches_of_the_exact_trip_bound() -> None:

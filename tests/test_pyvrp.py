@@ -9,11 +9,16 @@ import pyvrp
 from routing.readers.vrplib import read_vrplib
 from routing.solver import Model
 from routing.solver._pyvrp import (
+    _activity_routes,
     _aggregate,
     _build,
     _clients_per_route,
+    _Ctx,
     _neighbourhood_size,
+    _PlainRun,
     _row_window,
+    _solve_plain,
+    _start_penalties,
     _stop,
     _trip_units,
     solve_pyvrp,
@@ -267,3 +272,70 @@ def test_gehring_homberger_types_fall_on_either_side_of_the_long_route_threshold
     built = _build(Prepared.of(m), list(range(len(m.clients))), "plain", DEFAULTS)
     per_route = _clients_per_route(built.data)
     assert (per_route >= DEFAULTS.plain_long_route_clients) == long_routes
+
+
+def _window_data(n: int) -> pyvrp.ProblemData:
+    """``n`` clients on a ring with windows, some tight, and a capacity that binds."""
+    m = pyvrp.Model()
+    rng = np.random.default_rng(7)
+    depot = m.add_depot(m.add_location(x=0, y=0))
+    m.add_vehicle_type(num_available=n, capacity=[40], tw_late=2_000)
+    for k in range(n):
+        x, y = (int(v) for v in rng.integers(-100, 100, size=2))
+        early = int(rng.integers(0, 1_500)) if k % 2 else 0
+        width = 150 if k % 2 else 2_000
+        m.add_client(
+            m.add_location(x=x, y=y),
+            delivery=[int(rng.integers(1, 10))],
+            service_duration=5,
+            tw_early=early,
+            tw_late=min(2_000, early + width),
+        )
+    for a in m.locations:
+        for b in m.locations:
+            d = round(((a.x - b.x) ** 2 + (a.y - b.y) ** 2) ** 0.5)
+            m.add_edge(a, b, distance=d, duration=d)
+    assert depot is not None
+    return m.data()
+
+
+def test_the_plain_search_without_a_penalty_start_is_pyvrps_own_solve() -> None:
+    # where routes are short the plain search must stay PyVRP's search exactly: the same plan as
+    # pyvrp.solve on the same data, seed and iterations
+    data = _window_data(30)
+    params = pyvrp.SolveParams()
+    ctx = _Ctx(DEFAULTS, None, 300, 3, None)
+    ours = _solve_plain(data, ctx, _PlainRun(params, None), float("inf"), 300, seed=3)
+    theirs = pyvrp.solve(
+        data, pyvrp.stop.MaxIterations(300), seed=3, collect_stats=False, params=params
+    ).best
+    assert _activity_routes(ours) == _activity_routes(theirs)
+    assert ours.distance() == theirs.distance()
+    # a penalty start of the data's scale makes another search from the same seed
+    start = _start_penalties(data, scale=1.0)
+    other = _solve_plain(data, ctx, _PlainRun(params, start), float("inf"), 300, seed=3)
+    again = _solve_plain(data, ctx, _PlainRun(params, start), float("inf"), 300, seed=3)
+    assert _activity_routes(other) == _activity_routes(again)
+
+
+def test_start_penalties_price_a_unit_of_violation_at_the_mean_arc() -> None:
+    # clients 10 apart on a line: arcs cost |i - j| * 10 and take twice as long; demand 4 each
+    m = pyvrp.Model()
+    spots = [m.add_location(x=k * 10, y=0) for k in range(21)]
+    m.add_depot(spots[0])
+    m.add_vehicle_type(num_available=20, capacity=[100], tw_late=10_000)
+    for spot in spots[1:]:
+        m.add_client(spot, delivery=[4])
+    for a in spots:
+        for b in spots:
+            m.add_edge(a, b, distance=abs(a.x - b.x), duration=2 * abs(a.x - b.x))
+    data = m.data()
+    locs = np.arange(1, 21)
+    per_arc = np.abs(locs[:, None] - locs[None, :]).mean() * 10
+    loads, time_warp, distance = _start_penalties(data, scale=3.0)
+    assert loads == pytest.approx([3.0 * per_arc / 4])
+    assert time_warp == pytest.approx(3.0 * 0.5)  # a unit of time is half a unit of distance
+    assert distance == pytest.approx(3.0)
+    # never below or above PyVRP's range
+    low = pyvrp.PenaltyParams().min_penalty
+    assert _start_penalties(data, scale=1e-9)[1] == low

@@ -335,3 +335,55 @@ def test_a_days_spare_time_leaves_its_lunch_breaks_out() -> None:
     assert short["moves"] == [
         {"village": "Bel", "from": "mon", "hours": 4.5, "to": ["tue"], "allowed": ["tue"]}
     ]
+
+
+# --- balance only when a day would otherwise be short (issue 21, item 4) --------------------------
+
+
+def _far_and_near(*, far_street_s: float) -> pd.DataFrame:
+    """Two vehicles (8 h each a day): a near village on Monday only (5 streets of 1.5 h), a far
+    village 3 h out and back on Wednesday only (4 streets of ``far_street_s``), and one near street
+    of 1 h that may go on either day."""
+    mon = [(f"m{i}", "Mon", f"M{i}", 1, ("mon",), 1.5 * 3600.0) for i in range(5)]
+    far = [(f"f{i}", "Far", f"F{i}", 1, ("wed",), far_street_s) for i in range(4)]
+    pts = _points([*mon, *far, ("x", "Either", "X", 1, ("mon", "wed"), 3600.0)])
+    sc = load_scenario(DATA / "taza-aimak" / "scenario.toml")
+    trips = [0.0] * 5 + [3 * 3600.0] * 4 + [0.0]
+    return estimate_work(
+        pts, round_trip_s=[0.0] * 10, depot_trip_s=trips, fleet=_two_trucks(),
+        landfills=sc.landfills,
+    )  # fmt: skip
+
+
+def _two_trucks() -> list[VehicleSpec]:
+    sc = load_scenario(DATA / "taza-aimak" / "scenario.toml")
+    return [replace(v, count=2) for v in sc.fleet[:1]]
+
+
+def test_where_every_day_fits_the_approach_adds_no_vehicle_day() -> None:
+    # Far village: 6 h of work needing 6 / (8 - 3) = 1.2 vehicle-days, so two vehicles drive out on
+    # Wednesday anyway; with its approach (3.6 h) Wednesday holds 9.6 h, Monday 7.5 h. Balancing
+    # those hours (the fifth session's rule) put the 1 h street on Monday: 8.5 h, more than one
+    # vehicle's 8 h shift, a second vehicle-day. Both days fit either way (10.6 h of 16 h on
+    # Wednesday is under the full line, 0.68 of them), so it stays with the far village's vehicles.
+    work = _far_and_near(far_street_s=1.5 * 3600.0)
+    cap = fleet_seconds_per_day(_two_trucks())
+    week = assign_days(work, capacity_s=cap)
+    assert week.days_of["x"] == ("wed",)
+    assert week.work_s["mon"] == pytest.approx(7.5 * 3600.0)  # one vehicle-day
+    assert week.work_s["wed"] == pytest.approx((6 + 3.6 + 1) * 3600.0)
+    assert week.work_s["wed"] <= WorkEstimate().full_share * cap["wed"]
+
+
+def test_a_day_over_the_full_line_still_sheds_work() -> None:
+    # Far village: 8 h of work and 4.8 h of approach, 0.8 of Wednesday's 16 h: short; the street
+    # that may go elsewhere goes to Monday (8.5 h), which has room.
+    work = _far_and_near(far_street_s=2 * 3600.0)
+    cap = fleet_seconds_per_day(_two_trucks())
+    week = assign_days(work, capacity_s=cap)
+    assert week.days_of["x"] == ("mon",)
+    assert week.work_s["wed"] == pytest.approx((8 + 4.8) * 3600.0)
+    # the same week whose Wednesday counts as full at a lower line sheds the street too
+    fits = _far_and_near(far_street_s=1.5 * 3600.0)
+    low = assign_days(fits, capacity_s=cap, params=WorkEstimate(full_share=0.6))
+    assert low.days_of["x"] == ("mon",)

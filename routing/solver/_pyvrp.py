@@ -949,10 +949,12 @@ def _run(
 
 def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Solution:
     """``pyvrp.solve`` with its own start, neighbourhood and operators, watched by the solve's
-    control; only the iterated local search's settings are ours: the late-acceptance history
-    (``SolveParams.plain_history_length``, or ``plain_long_history_length`` where
-    :func:`_clients_per_route` reaches ``plain_long_route_clients``) and no exhaustive pass on each
-    new best above ``SolveParams.exhaustive_max_clients`` clients.
+    control; only the iterated local search's settings and the penalties' start are ours: the
+    late-acceptance history (``SolveParams.plain_history_length``, or ``plain_long_history_length``
+    where :func:`_clients_per_route` reaches ``plain_long_route_clients``), no exhaustive pass on
+    each new best above ``SolveParams.exhaustive_max_clients`` clients, and where routes are long
+    penalties that start at ``plain_long_penalty_scale`` times their data scale
+    (:func:`_start_penalties`) instead of the midpoint of PyVRP's range.
 
     On the held-out Gehring-Homberger RC instance with tight windows our tuned search (greedy start,
     25-50 neighbours, history 100) ended 16.0 % above the best known with 111 routes where plain
@@ -968,7 +970,14 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     history = (
         ctx.params.plain_long_history_length if long_routes else ctx.params.plain_history_length
     )
-    logger.info("PyVRP (plain): %.1f clients per route, history %d", per_route, history)
+    scale = ctx.params.plain_long_penalty_scale if long_routes else 0.0
+    penalties = _start_penalties(data, scale=scale) if scale > 0 else None
+    logger.info(
+        "PyVRP (plain): %.1f clients per route, history %d, penalties from %s",
+        per_route,
+        history,
+        "PyVRP's midpoint" if penalties is None else f"{scale:g} times the data scale",
+    )
     params = pyvrp.SolveParams(
         ils=pyvrp.IteratedLocalSearchParams(
             history_length=history,
@@ -980,7 +989,8 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     iters = ctx.max_iterations
     first_until = now + share * (until - now) if share else until
     first_iters = None if iters is None else (max(1, round(share * iters)) if share else iters)
-    best = _solve_plain(data, ctx, params, first_until, first_iters, seed=ctx.seed)
+    run = _PlainRun(params, penalties)
+    best = _solve_plain(data, ctx, run, first_until, first_iters, seed=ctx.seed)
     if ctx.meet is None or not share:
         return best
     routes = ctx.meet(Offer(_plain_cost(best), _activity_routes(best)))
@@ -992,7 +1002,7 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
             for vt, acts in routes
         ],
     )
-    again = _solve_plain(data, ctx, params, until, rest, seed=ctx.seed + 10_007, start=start)
+    again = _solve_plain(data, ctx, run, until, rest, seed=ctx.seed + 10_007, start=start)
     return min(best, again, key=_plain_cost)
 
 
@@ -1039,7 +1049,7 @@ def _mean_nearest(matrix: np.ndarray, locs: np.ndarray, *, sample: int = 200) ->
     large instance never copies its whole matrix."""
     if len(locs) < 2:
         return 0.0
-    picks = np.unique(np.linspace(0, len(locs) - 1, min(sample, len(locs))).astype(int))
+    picks = _spread(len(locs), sample)
     nearest = []
     for chunk in np.array_split(picks, max(1, len(picks) // 25)):
         rows = matrix[np.ix_(locs[chunk], locs)].astype(float)
@@ -1048,35 +1058,103 @@ def _mean_nearest(matrix: np.ndarray, locs: np.ndarray, *, sample: int = 200) ->
     return float(np.concatenate(nearest).mean())
 
 
+@dataclass(frozen=True)
+class _PlainRun:
+    """The settings of one plain search: PyVRP's parameters and where its penalties start
+    (None: the midpoint of PyVRP's range, as ``pyvrp.solve`` starts them)."""
+
+    params: pyvrp.SolveParams
+    penalties: tuple[list[float], float, float] | None
+
+
+def _spread(n: int, k: int) -> np.ndarray:
+    """At most ``k`` indices evenly spread over ``range(n)``, first and last included."""
+    return np.unique(np.linspace(0, n - 1, min(k, n)).astype(int))
+
+
 def _solve_plain(
     data: pyvrp.ProblemData,
     ctx: _Ctx,
-    params: pyvrp.SolveParams,
+    run: _PlainRun,
     until: float,
     iterations: int | None,
     *,
     seed: int,
     start: pyvrp.Solution | None = None,
 ) -> pyvrp.Solution:
-    """One ``pyvrp.solve`` run until ``until`` (or ``iterations``), from ``start`` when given."""
+    """One run of PyVRP's search until ``until`` (or ``iterations``), from ``start`` when given.
+
+    Built as ``pyvrp.solve`` builds it (the same random start, neighbourhood, operators and
+    iterated local search, so with ``run.penalties`` None it is that run exactly), but with the
+    penalty manager started at ``run.penalties`` when given.
+    """
     stop = _stop(
         until - time.monotonic(),
         iterations,
         ctx.control,
         plateau=ctx.params.plateau_iterations,
     )
+    params = run.params
+    rng = pyvrp.RandomNumberGenerator(seed=seed)
+    neighbours = compute_neighbours(data, params.neighbourhood)
+    ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    penalties = run.penalties
+    if penalties is None:
+        penalties = params.penalty.midpoint_penalties(data)
+    pm = pyvrp.PenaltyManager(penalties, params.penalty)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        res = pyvrp.solve(
-            data,
-            stop,
-            seed=seed,
-            collect_stats=False,
-            display=False,
-            params=params,
-            initial_solution=start,
-        )
+        init = start
+        if init is None:
+            random = pyvrp.Solution.make_random(data, rng)
+            init = ls(random, pm.max_cost_evaluator(), exhaustive=True)
+        algo = pyvrp.IteratedLocalSearch(data, pm, ls, init, params.ils)
+        res = algo.run(stop, False, False, params.display_interval)
     return res.best
+
+
+def _start_penalties(data: pyvrp.ProblemData, *, scale: float) -> tuple[list[float], float, float]:
+    """Penalties of ``scale`` times the data's own exchange rates, as PyVRP's penalty manager takes
+    them.
+
+    A unit of each violation is priced at what the data pays for it on the average arc: the mean
+    arc cost over the mean client demand (per load dimension), the mean arc cost over the mean arc
+    duration (time warp), and 1 (excess distance, already in cost units), from rows of the first
+    profile's matrices at (at most 200) evenly spread clients. PyVRP starts its penalties at the
+    midpoint of their range (50,000 per unit whatever the data) and lowers them by a tenth every
+    500 iterations while most candidates are feasible: on a Gehring-Homberger instance of 1,000
+    clients that takes the whole of a 30 s run (R2_10_1: 40,500 after 1,000 iterations, 48 after
+    33,000), so the search stays all but feasible-only to the end.
+
+    Parameters
+    ----------
+    data
+        The PyVRP data of the search (at least one client).
+    scale
+        How many times the data's rates.
+
+    Returns
+    -------
+    tuple
+        The penalties per load dimension, per unit of time warp and per unit of excess distance,
+        each clipped to PyVRP's default range.
+    """
+    clients = data.clients()
+    locs = np.array([c.location for c in clients])
+    rows = locs[_spread(len(locs), 200)]
+    per_arc = max(float(np.asarray(data.distance_matrix(0))[np.ix_(rows, locs)].mean()), 1.0)
+    per_time = max(float(np.asarray(data.duration_matrix(0))[np.ix_(rows, locs)].mean()), 1.0)
+    demand = np.array([np.add(c.delivery, c.pickup) for c in clients], dtype=float)
+    loads = [per_arc / max(float(demand[:, d].mean()), 1.0) for d in range(demand.shape[1])]
+    bounds = pyvrp.PenaltyParams()
+
+    def clip(rate: float) -> float:
+        return float(np.clip(scale * rate, bounds.min_penalty, bounds.max_penalty))
+
+    return [clip(x) for x in loads], clip(per_arc / per_time), clip(1.0)
 
 
 _KINDS = (pyvrp.ActivityType.DEPOT, pyvrp.ActivityType.CLIENT)

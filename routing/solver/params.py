@@ -137,6 +137,42 @@ class SolveParams:
         short history was best on two, worst on two (on R2_10_4 its best had not changed since
         20 s): where routes are long the short history gives no edge that holds, so PyVRP's is
         kept. One seed each: a small edge, not a tuned optimum.
+    plain_long_penalty_scale
+        Where routes are long (``plain_long_route_clients``), the plain search starts PyVRP's
+        penalties at this many times the data's own exchange rates instead of the midpoint of
+        PyVRP's range (50,000 a unit whatever the data): a unit of time warp at the mean arc cost
+        over the mean arc duration, a unit of excess load at the mean arc cost over the mean
+        client demand, a unit of excess distance at 1 (``routing.solver._pyvrp._start_penalties``;
+        in the engine's fine load units the load start is PyVRP's floor of 0.1, so loads stay all
+        but hard as from PyVRP's own start). PyVRP lowers its penalties by a tenth every 500
+        iterations while most candidates are feasible, so from the midpoint a 30 s run on 1,000
+        clients is feasible-only to the end (R2_10_1: a time warp penalty of 40,500 after 1,000
+        iterations, 48 after 33,000); from the data's rate it can cross infeasible plans at once.
+        0 keeps PyVRP's start; short routes always keep it. Measured through the engine
+        (``Model.solve``, 27,000 iterations, about a quiet 30 s, so the other engineers' load did
+        not change the work; 2026-12-02, ``BENCHMARKS.md``), on the nine type-2 tuning instances,
+        seeds 1 and 2, distance at 3 against 0 (PyVRP's start):
+
+        ========== ==================== ====================
+        instance   seed 1               seed 2
+        ========== ==================== ====================
+        C2_10_1    16,978.8 / 17,350.5  16,978.8 / 17,291.6
+        C2_10_2    16,493.5 / 16,792.7  16,486.0 / 16,494.7
+        C2_10_6    16,484.5 / 16,495.0  16,464.0 / 16,472.0
+        R2_10_1    37,212.7 / 37,247.8  37,198.3 / 37,220.2
+        R2_10_4    18,611.7 / 18,489.7  18,760.5 / 18,494.0
+        R2_10_6    29,471.9 / 29,684.2  29,427.5 / 29,565.0
+        RC2_10_1   28,415.5 / 28,415.1  28,504.5 / 28,431.3
+        RC2_10_3   20,139.0 / 20,191.8  20,124.6 / 20,268.4
+        RC2_10_6   26,194.7 / 26,056.6  26,179.5 / 26,175.8
+        ========== ==================== ====================
+
+        Shorter on 12 of 18 (instance, seed) pairs, by 0.3 % on average; on the three C2
+        instances on all six (0.05-2.1 %), on R2 and RC2 on 6 of 12 with a mean of 0.05 %: an
+        edge on the clustered class only, none measurable on R2 and RC2 (R2_10_4 longer on both
+        seeds). With a scratch copy of PyVRP's search on ``pyvrp.read``'s data (whose coarser load
+        units let the load's start come down with the time warp's; seed 1, 27,000 iterations) a
+        start of 30 times the rate was longer than 3 on five of the six instances tried.
     plain_exchange_share
         With two or more workers on that search, the share of each job's time (or iterations) after
         which the jobs trade their bests and each searches the rest from the best of all with a
@@ -177,6 +213,7 @@ class SolveParams:
     plain_history_length: int = 100
     plain_long_route_clients: float = 20.0
     plain_long_history_length: int = 300
+    plain_long_penalty_scale: float = 3.0
     plain_exchange_share: float = 0.5
     plateau_iterations: int = 0
 
