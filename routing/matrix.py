@@ -52,6 +52,7 @@ __all__ = [
     "Leg",
     "Step",
     "TravelMatrix",
+    "arc_lengths",
     "core_of_arcs",
     "graph_csr",
     "leg",
@@ -343,10 +344,8 @@ class Core:
 
     position: np.ndarray  # full-graph position -> core position (-1: not in the core)
     matrix: sp.csr_matrix
-    in_node: np.ndarray  # (core nodes, k): in-neighbours of each node, sorted, padded
-    in_length: np.ndarray  # (core nodes, k): length of the edge from that in-neighbour
+    arc_length: np.ndarray  # each arc's length, aligned with matrix.data
     starts: int = 0  # the last core nodes are sources no arc leads into (none: 0)
-    arc_length: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per arc, as matrix.data
 
 
 def _core(csr: GraphCsr, terminals: np.ndarray) -> Core:
@@ -425,18 +424,24 @@ def core_of_arcs(
     indptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(np.bincount(cu, minlength=m), out=indptr[1:])
     matrix = sp.csr_matrix((cw, cv.astype(np.int32), indptr), shape=(m, m))
-    # in-neighbours of each node in ascending order (`routing.turns` looks arcs' lengths up there)
-    indegree = np.bincount(cv, minlength=m)
-    k = max(1, int(indegree.max(initial=1)))
-    by_head = np.lexsort((cu, cv))
-    first = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(indegree, out=first[1:])
-    slot = np.arange(len(by_head)) - first[cv[by_head]]
-    in_node = np.full((m, k), m, dtype=np.int32)
-    in_length = np.zeros((m, k))
-    in_node[cv[by_head], slot] = cu[by_head]
-    in_length[cv[by_head], slot] = cl[by_head]
-    return Core(position, matrix, in_node, in_length, starts, cl)
+    return Core(position, matrix, cl, starts)
+
+
+def arc_lengths(core: Core, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The length of each core arc ``u[i] -> v[i]`` (every pair must be an arc of the core).
+
+    A core's arcs are sorted by tail, then head (`core_of_arcs`), so ``tail * m + head`` is sorted
+    and each arc is found by bisection.
+    """
+    mat = core.matrix
+    m = mat.shape[0]
+    keys = np.repeat(np.arange(m, dtype=np.int64), np.diff(mat.indptr)) * m + mat.indices
+    want = np.asarray(u, dtype=np.int64) * m + np.asarray(v, dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
+    if len(want) and (len(keys) == 0 or not np.array_equal(keys[at], want)):
+        msg = "arc_lengths: some (u, v) pairs are not arcs of the core"
+        raise ValueError(msg)
+    return np.asarray(core.arc_length[at], dtype=float)
 
 
 def shortest_rows(

@@ -78,6 +78,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from routing.matrix import (
     Core,
+    arc_lengths,
     core_of_arcs,
     graph_csr,
     node_positions,
@@ -386,7 +387,7 @@ def _between(core: Core, sources: np.ndarray, targets: np.ndarray) -> tuple[Core
     arcs = core.matrix.tocoo()
     ok = keep[arcs.row] & keep[arcs.col]
     u, v = arcs.row[ok].astype(np.int64), arcs.col[ok].astype(np.int64)
-    lengths = _arc_lengths(core, u, v)
+    lengths = arc_lengths(core, u, v)
     starts = int(keep[m:].sum())  # still the last nodes: nothing leads into a start
     position = np.where(core.position >= 0, new[np.maximum(core.position, 0)], -1)
     sub = core_of_arcs(
@@ -478,12 +479,6 @@ class _Chains:
     fix_l: np.ndarray
 
 
-def _arc_lengths(core: Core, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """The length of each core arc ``u -> v``, found among ``v``'s in-neighbours."""
-    slot = np.argmax(core.in_node[v] == u[:, None].astype(core.in_node.dtype), axis=1)
-    return np.asarray(core.in_length[v, slot], dtype=float)
-
-
 def _chains(core: Core, sources: np.ndarray, targets: np.ndarray) -> _Chains:
     """Follow every start arc along states with one way on (see `_Chains`), all arcs at once."""
     mat = core.matrix
@@ -494,13 +489,13 @@ def _chains(core: Core, sources: np.ndarray, targets: np.ndarray) -> _Chains:
     succ = np.where(single, mat.indices[first], -1).astype(np.int64)
     step_w = np.where(single, mat.data[first], 0.0)
     step_l = np.zeros(m)
-    step_l[single] = _arc_lengths(core, np.flatnonzero(single), succ[single])
+    step_l[single] = arc_lengths(core, np.flatnonzero(single), succ[single])
     column = np.full(m, -1, dtype=np.int64)
     column[targets] = np.arange(len(targets))
     arc_row, arc = _fan_out(indptr, sources)
     cur = np.asarray(mat.indices[arc], dtype=np.int64)
     acc_w = np.asarray(mat.data[arc], dtype=float)
-    acc_l = _arc_lengths(core, sources[arc_row], cur)
+    acc_l = arc_lengths(core, sources[arc_row], cur)
     fixes: list[tuple[np.ndarray, ...]] = []
     live = np.arange(len(cur))
     for _ in range(int(single.sum()) + 1):  # a chain longer than that loops
@@ -554,7 +549,7 @@ def _search_graph(core: Core, bases: np.ndarray, targets: np.ndarray) -> _Search
     real = mat.row < m  # arcs from start nodes: not searched from a base
     u, v = mat.row[real].astype(np.int64), mat.col[real].astype(np.int64)
     w = np.asarray(mat.data[real], dtype=float)
-    ln = _arc_lengths(core, u, v)
+    ln = arc_lengths(core, u, v)
     terminal = np.bincount(u, minlength=m) != 1
     terminal[bases] = True
     small, _, _, _ = _contract(u, v, w, ln, terminal, m)

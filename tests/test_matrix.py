@@ -13,7 +13,14 @@ import shapely
 from shapely.geometry import Point
 
 from routing import matrix as matrix_module
-from routing.matrix import leg, path_geometry, route_uturns, travel_matrix
+from routing.matrix import (
+    arc_lengths,
+    core_of_arcs,
+    leg,
+    path_geometry,
+    route_uturns,
+    travel_matrix,
+)
 from routing.network import RoadNetwork, load_network
 from routing.snapping import snap_points
 from tests.conftest import shared_file
@@ -192,3 +199,13 @@ def test_threads_do_not_change_the_result(
     two = travel_matrix(net, nodes, workers=3)
     assert np.array_equal(one.duration_s, two.duration_s)
     assert np.array_equal(one.distance_m, two.distance_m)
+
+
+def test_arc_lengths_finds_each_arc_and_refuses_a_pair_that_is_not_one():
+    cu, cv = np.array([2, 0, 1, 0]), np.array([0, 2, 2, 1])
+    cw, cl = np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 30.0, 40.0])
+    core = core_of_arcs(np.arange(3), 3, cu, cv, cw, cl)
+    got = arc_lengths(core, np.array([0, 1, 2, 0]), np.array([1, 2, 0, 2]))
+    assert got.tolist() == [40.0, 30.0, 10.0, 20.0]
+    with pytest.raises(ValueError, match="not arcs of the core"):
+        arc_lengths(core, np.array([1]), np.array([0]))
