@@ -451,7 +451,7 @@ def shortest_rows(
     workers: int | None,
     on_rows: Callable[[int, int], None] | None = None,
     *,
-    gather: Callable[[np.ndarray, np.ndarray, slice], tuple[np.ndarray, np.ndarray]] | None = None,
+    gather: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
     width: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths along the fastest paths from every source to every target (core ids).
@@ -459,8 +459,10 @@ def shortest_rows(
     Rows are computed in blocks shared by up to ``workers`` threads (None: the CPUs, at most 4);
     the result does not depend on it. ``on_rows(done, total)`` is called before each block and at
     the end, one call at a time; it may raise (a cancelled run) to stop the remaining blocks.
-    ``gather(times, lengths, rows)``, where given, turns each block's columns (one per target)
-    into the ``width`` columns kept, so the block of all targets is never held whole.
+    ``gather(times, lengths, out_times, out_lengths)``, where given, turns each block's columns
+    (one per target) into the ``width`` columns kept, written straight into that block's rows of
+    the result (``out_*``: views, every cell to be written), so the block of all targets is never
+    held whole and nothing is copied.
     """
     cols = len(targets) if gather is None else int(width or 0)
     times = np.empty((len(sources), cols))
@@ -475,8 +477,9 @@ def shortest_rows(
                 on_rows(done[0], len(sources))
         t, ln = _rows(core, sources[block], targets)
         if gather is not None:
-            t, ln = gather(t, ln, slice(start, start + len(t)))
-        times[block], lengths[block] = t, ln
+            gather(t, ln, times[block], lengths[block])
+        else:
+            times[block], lengths[block] = t, ln
         with lock:
             done[0] += len(sources[block])
 

@@ -30,6 +30,11 @@ numpy held a (rows, headings, states a node) temporary.
 `best_via` derives each heading's row from the rows searched at its start arcs' bases (the shared
 searches of `routing.turns`), rows shared by threads, where numpy copied base rows per arc: at
 1,474 Liechtenstein points it was a quarter of the heading matrix once the searches were compiled.
+It writes every cell once into an uninitialised result (filling it with ``inf`` first was a second
+pass over the largest array). `derive_best_of` derives the bypassed leg ends' columns of a block
+(`Derivation`: each the best of its ways in, pass by pass) and then does `best_of`, row by row
+with one row of target columns held, straight into the result's rows: numpy held and copied
+blocks of all target columns, a few temporaries the size of the block per pass.
 
 The compiled functions are cached on disk (numba's ``cache=True``: beside this file, or in the
 user's cache folder where that is not writable), so only the first run on a machine compiles them.
@@ -48,11 +53,12 @@ from __future__ import annotations
 import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numba
 import numpy as np
 
-__all__ = ["best_of", "best_via", "search_rows", "threads_for"]
+__all__ = ["Derivation", "best_of", "best_via", "derive_best_of", "search_rows", "threads_for"]
 
 
 def search_rows(
@@ -110,7 +116,12 @@ def threads_for(workers: int | None) -> int:
 
 
 def best_of(
-    times: np.ndarray, lengths: np.ndarray, columns: np.ndarray, price: np.ndarray
+    times: np.ndarray,
+    lengths: np.ndarray,
+    columns: np.ndarray,
+    price: np.ndarray,
+    *,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per row, each output column the best of a few input columns, each at a price.
 
@@ -118,11 +129,11 @@ def best_of(
     ``times[r, columns[i, j]] + price[i, j]`` over ``j`` (the first such ``j`` on a tie; a column
     of ``times.shape[1]`` or more is ``inf``, padding) and the length in ``lengths`` beside it.
     A leg to a heading ends at the best of the states reaching its node (`routing.turns`);
-    compiled, so the (rows, outputs, k) cells are never held.
+    compiled, so the (rows, outputs, k) cells are never held. ``out``: two float64 arrays of
+    shape (rows, outputs) to write into (e.g. a block of the result's rows), else new ones.
     """
     rows = times.shape[0]
-    dur = np.empty((rows, columns.shape[0]))
-    dist = np.empty((rows, columns.shape[0]))
+    dur, dist = _out_pair(out, (rows, columns.shape[0]))
     _best_of(
         np.ascontiguousarray(times, dtype=np.float64),
         np.ascontiguousarray(lengths, dtype=np.float64),
@@ -132,6 +143,69 @@ def best_of(
         dist,
     )
     return dur, dist
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How target columns follow from the columns searched (`derive_best_of`).
+
+    Column ``c`` starts as the searched column ``direct[c]`` (-1: ``inf``); then each arc ``a``,
+    in order, offers its tail (``src[a] >= 0``: searched column ``src[a]``; else target column
+    ``-1 - src[a]``) plus ``w[a]`` (length ``ln[a]``) to target column ``dst[a]``, taken where
+    strictly faster. Arcs form passes (``passes``: where each starts, and the end): every arc of
+    a pass reads the columns as they were before it. ``loop``: arcs (indices) taken again, pass
+    by pass (``loop_passes``), until a round changes nothing, at most ``len(loop)`` rounds.
+    """
+
+    direct: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    w: np.ndarray
+    ln: np.ndarray
+    passes: np.ndarray
+    loop: np.ndarray
+    loop_passes: np.ndarray
+
+
+def derive_best_of(
+    times: np.ndarray,
+    lengths: np.ndarray,
+    derivation: Derivation,
+    columns: np.ndarray,
+    price: np.ndarray,
+    *,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The target columns of each row derived (`Derivation`), then `best_of` over them.
+
+    Row by row in one compiled pass: a row's target columns are held once (one row, reused),
+    never a block of them, and the result goes straight into ``out`` where given (as `best_of`).
+    The bypassed leg ends of `routing.turns` are such derived columns.
+    """
+    d = derivation
+    dur, dist = _out_pair(out, (times.shape[0], columns.shape[0]))
+    _derive_best_of(
+        np.ascontiguousarray(times, dtype=np.float64),
+        np.ascontiguousarray(lengths, dtype=np.float64),
+        d.direct, d.src, d.dst, d.w, d.ln, d.passes, d.loop, d.loop_passes,
+        np.ascontiguousarray(columns, dtype=np.int64),
+        np.ascontiguousarray(price, dtype=np.float64),
+        dur, dist,
+    )  # fmt: skip
+    return dur, dist
+
+
+def _out_pair(
+    out: tuple[np.ndarray, np.ndarray] | None, shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``out`` checked (float64, C-contiguous rows, ``shape``), or two new uninitialised arrays."""
+    if out is None:
+        return np.empty(shape), np.empty(shape)
+    for a in out:
+        if a.shape != shape or a.dtype != np.float64 or not a.flags.c_contiguous:
+            msg = f"out must be two C-contiguous float64 arrays of shape {shape}"
+            raise ValueError(msg)
+    return out
 
 
 def best_via(
@@ -150,27 +224,24 @@ def best_via(
     Arc ``a`` leads row ``arc_row[a]`` to row ``arc_base[a]`` of ``base_t`` (-1: nowhere, skipped)
     in ``arc_w[a]`` (length ``arc_l[a]``); arcs are sorted by ``arc_row`` and the first of a row's
     arcs wins a tie. Rows without an arc are ``inf``. A heading's row from its start arcs' bases
-    (`routing.turns`), compiled: numpy copied a block of base rows per arc. ``workers``: threads
-    sharing the rows (as `threads_for`; the result does not depend on it).
+    (`routing.turns`), compiled: numpy copied a block of base rows per arc. Every cell is written
+    once, row by row (the result is not filled first). ``workers``: threads sharing the rows (as
+    `threads_for`; the result does not depend on it).
     """
-    dur = np.full((rows, base_t.shape[1]), np.inf)
-    dist = np.full((rows, base_t.shape[1]), np.inf)
+    dur = np.empty((rows, base_t.shape[1]))
+    dist = np.empty((rows, base_t.shape[1]))
     base_t = np.ascontiguousarray(base_t, dtype=np.float64)
     base_l = np.ascontiguousarray(base_l, dtype=np.float64)
     arc_row = np.ascontiguousarray(arc_row, dtype=np.int64)
+    arc_ptr = np.searchsorted(arc_row, np.arange(rows + 1)).astype(np.int64)
     arc_base = np.ascontiguousarray(arc_base, dtype=np.int64)
     arc_w = np.ascontiguousarray(arc_w, dtype=np.float64)
     arc_l = np.ascontiguousarray(arc_l, dtype=np.float64)
-    # each thread takes whole rows: cut the arcs where a row starts
-    cuts = np.searchsorted(arc_row, np.linspace(0, rows, threads_for(workers) + 1)[1:-1])
-    parts = list(itertools.pairwise([0, *cuts.tolist(), len(arc_row)]))
+    cuts = np.linspace(0, rows, threads_for(workers) + 1).astype(np.int64)
+    parts = [(lo, hi) for lo, hi in itertools.pairwise(cuts.tolist()) if hi > lo] or [(0, 0)]
 
     def run(part: tuple[int, int]) -> None:
-        lo, hi = part
-        arcs = slice(lo, hi)
-        _best_via(
-            base_t, base_l, arc_row[arcs], arc_base[arcs], arc_w[arcs], arc_l[arcs], dur, dist
-        )
+        _best_via(base_t, base_l, arc_ptr, arc_base, arc_w, arc_l, part[0], part[1], dur, dist)
 
     if len(parts) > 1:
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
@@ -184,26 +255,124 @@ def best_via(
 def _best_via(
     base_t: np.ndarray,
     base_l: np.ndarray,
-    arc_row: np.ndarray,
+    arc_ptr: np.ndarray,
     arc_base: np.ndarray,
     arc_w: np.ndarray,
     arc_l: np.ndarray,
+    lo: int,
+    hi: int,
     dur: np.ndarray,
     dist: np.ndarray,
 ) -> None:
-    """Fill ``dur`` and ``dist`` (see `best_via`)."""
-    seen = np.zeros(dur.shape[0], dtype=np.bool_)
-    for a in range(len(arc_row)):
-        r, b = arc_row[a], arc_base[a]
-        if b < 0:
-            continue
-        w, ln = arc_w[a], arc_l[a]
-        for c in range(dur.shape[1]):
-            cand = base_t[b, c] + w
-            if not seen[r] or cand < dur[r, c]:
-                dur[r, c] = cand
-                dist[r, c] = base_l[b, c] + ln
-        seen[r] = True
+    """Fill rows ``lo:hi`` of ``dur`` and ``dist`` (see `best_via`; row ``r``'s arcs are
+    ``arc_ptr[r]:arc_ptr[r + 1]``)."""
+    for r in range(lo, hi):
+        seen = False
+        for a in range(arc_ptr[r], arc_ptr[r + 1]):
+            b = arc_base[a]
+            if b < 0:
+                continue
+            w, ln = arc_w[a], arc_l[a]
+            for c in range(dur.shape[1]):
+                cand = base_t[b, c] + w
+                if not seen or cand < dur[r, c]:
+                    dur[r, c] = cand
+                    dist[r, c] = base_l[b, c] + ln
+            seen = True
+        if not seen:
+            dur[r, :] = np.inf
+            dist[r, :] = np.inf
+
+
+@numba.njit(cache=True, nogil=True)
+def _derive_best_of(
+    times: np.ndarray,
+    lengths: np.ndarray,
+    direct: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    w: np.ndarray,
+    ln: np.ndarray,
+    passes: np.ndarray,
+    loop: np.ndarray,
+    loop_passes: np.ndarray,
+    columns: np.ndarray,
+    price: np.ndarray,
+    dur: np.ndarray,
+    dist: np.ndarray,
+) -> None:
+    """Fill ``dur`` and ``dist`` (see `derive_best_of`)."""
+    width = len(direct)
+    col_t = np.empty(width)
+    col_l = np.empty(width)
+    every = np.arange(len(src))
+    most = 0
+    for p in range(len(passes) - 1):
+        most = max(most, passes[p + 1] - passes[p])
+    for p in range(len(loop_passes) - 1):
+        most = max(most, loop_passes[p + 1] - loop_passes[p])
+    cand_t = np.empty(most)
+    cand_l = np.empty(most)
+    for r in range(times.shape[0]):
+        for c in range(width):
+            k = direct[c]
+            col_t[c] = times[r, k] if k >= 0 else np.inf
+            col_l[c] = lengths[r, k] if k >= 0 else np.inf
+        _take_passes(
+            times, lengths, r, src, dst, w, ln, every, passes, col_t, col_l, cand_t, cand_l
+        )
+        for _ in range(len(loop)):
+            if not _take_passes(
+                times, lengths, r, src, dst, w, ln, loop, loop_passes, col_t, col_l, cand_t,
+                cand_l,
+            ):  # fmt: skip
+                break
+        for i in range(columns.shape[0]):
+            best, best_l = np.inf, np.inf
+            for j in range(columns.shape[1]):
+                c = columns[i, j]
+                t = (col_t[c] if c < width else np.inf) + price[i, j]
+                if j == 0 or t < best:
+                    best = t
+                    best_l = col_l[c] if c < width else np.inf
+            dur[r, i] = best
+            dist[r, i] = best_l
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _take_passes(
+    times: np.ndarray,
+    lengths: np.ndarray,
+    r: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    w: np.ndarray,
+    ln: np.ndarray,
+    arcs: np.ndarray,
+    passes: np.ndarray,
+    col_t: np.ndarray,
+    col_l: np.ndarray,
+    cand_t: np.ndarray,
+    cand_l: np.ndarray,
+) -> bool:
+    """Take ``arcs`` pass by pass into row ``r``'s columns; True if any column improved."""
+    changed = False
+    for p in range(len(passes) - 1):
+        lo, hi = passes[p], passes[p + 1]
+        for i in range(lo, hi):  # every arc of a pass reads the columns before the pass
+            a = arcs[i]
+            s = src[a]
+            t0 = times[r, s] if s >= 0 else col_t[-1 - s]
+            l0 = lengths[r, s] if s >= 0 else col_l[-1 - s]
+            cand_t[i - lo] = t0 + w[a]
+            cand_l[i - lo] = l0 + ln[a]
+        for i in range(lo, hi):
+            d = dst[arcs[i]]
+            if cand_t[i - lo] < col_t[d]:
+                col_t[d] = cand_t[i - lo]
+                col_l[d] = cand_l[i - lo]
+                changed = True
+    return changed
 
 
 @numba.njit(cache=True, nogil=True)

@@ -45,8 +45,15 @@ street by street in order (a column's ways in are final before it is read), so t
 about the junction states only. The searches (`routing.searches.search_rows`, compiled, through
 the shortest-path core `routing.matrix` makes public) run from the bases in blocks shared by
 threads, each carrying the length along the fastest path beside its time and stopping once the
-block's leg ends are settled, and each block is reduced to the headings' columns at once, so the
-rows over all leg-end states are never held whole. Times are the same shortest times (sums in
+block's leg ends are settled, and each block is reduced to the headings' columns at once, row by
+row in compiled code straight into the rows of the result (`routing.searches.derive_best_of`), so
+the rows over all leg-end states are never held whole. Distinct headings are numbered in the
+order they are first asked for, so where the headings are distinct (a plan's are) the rows and
+columns come out in the caller's order and the matrix is never permuted afterwards (a copy of both
+matrices, as large as the result). Memory new to the process is what the heading matrix paid
+most for where earlier results are still held (`BENCHMARKS.md`, "Heading matrix"), so nothing the
+size of the result is made beside it: the bases' rows (bases x headings) and the result itself
+are the only large arrays, each written once. Times are the same shortest times (sums in
 another order: equal to about 1e-12 s); where two paths are exactly as fast, the shorter one's
 length is reported (as in `routing.matrix`).
 
@@ -85,7 +92,7 @@ from routing.matrix import (
     shortest_rows,
 )
 from routing.network import RoadNetwork
-from routing.searches import best_of, best_via
+from routing.searches import Derivation, best_of, best_via, derive_best_of
 
 __all__ = [
     "Heading",
@@ -313,11 +320,9 @@ class HeadingPricer:
         else:  # few share a street: a search from each start, nothing held beside the result
 
             def gather(
-                times: np.ndarray, lengths: np.ndarray, rows: slice
-            ) -> tuple[np.ndarray, np.ndarray]:
-                return best_of(
-                    times, lengths, where, line.end_extra
-                )  # each leg: its best end state
+                times: np.ndarray, lengths: np.ndarray, out_t: np.ndarray, out_l: np.ndarray
+            ) -> None:  # each leg: its best end state, into the result's rows
+                best_of(times, lengths, where, line.end_extra, out=(out_t, out_l))
 
             # on the states between these starts and ends only (another day's dead ends and
             # starts left out): the same searches, node for node, on a smaller graph
@@ -398,11 +403,25 @@ def _between(core: Core, sources: np.ndarray, targets: np.ndarray) -> tuple[Core
 
 def _sub_line(line: _LineGraph, rows: np.ndarray) -> _LineGraph:
     """The same graph with only some headings' starts and ends (``rows``: into ``line.row``)."""
-    distinct, row = np.unique(line.row[rows], return_inverse=True)
+    distinct, row = _in_first_order(line.row[rows])
     return dataclasses.replace(
-        line, row=row.astype(np.int64), source=line.source[distinct], ends=line.ends[distinct],
+        line, row=row, source=line.source[distinct], ends=line.ends[distinct],
         end_extra=line.end_extra[distinct], at=line.at[distinct], turn=line.turn[distinct],
     )  # fmt: skip
+
+
+def _in_first_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``values`` in the order they first occur, and each value's index among them.
+
+    Distinct headings are numbered so: where the headings asked for are distinct (as a plan's
+    are), their rows come out in the caller's order and the matrix is never permuted (a copy of
+    both matrices, the size of the result, which was a third of the heading matrix's time).
+    """
+    uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return uniq[order], rank[np.asarray(inverse).ravel()]
 
 
 def _end_columns(line: _LineGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -443,10 +462,9 @@ def _shared_rows(
     search = _search_graph(line.core, chains.bases, targets)
 
     def gather(
-        times: np.ndarray, lengths: np.ndarray, rows: slice
-    ) -> tuple[np.ndarray, np.ndarray]:
-        times, lengths = _target_columns(search, times, lengths)
-        return best_of(times, lengths, where, line.end_extra)  # each leg: its best end state
+        times: np.ndarray, lengths: np.ndarray, out_t: np.ndarray, out_l: np.ndarray
+    ) -> None:  # the bypassed leg ends' columns, then each leg its best end state
+        derive_best_of(times, lengths, search.derivation, where, line.end_extra, out=(out_t, out_l))
 
     base_t, base_l = shortest_rows(
         search.core, search.sources, search.kept, workers, on_rows, gather=gather,
@@ -524,22 +542,15 @@ class _Search:
 
     Leg ends with one way on (a state on a street, most of them) are bypassed like any such
     state, so the searches run on a graph of about the junction states only; a bypassed leg end's
-    time is the best of its ways in (``arc_*``: from a kept node's column, ``src >= 0``, or from
-    another bypassed leg end's, ``-1 - column``), taken in ``level`` order so one pass settles a
-    street of them; ``loop``: arcs among bypassed leg ends on a closed loop, relaxed until stable.
+    time is the best of its ways in (``derivation``: from a kept node's column or from another
+    bypassed leg end's), taken in ``level`` order so one pass settles a street of them; arcs
+    among bypassed leg ends on a closed loop are taken again until stable (usually none).
     """
 
     core: Core
     sources: np.ndarray  # the bases, as search-graph nodes
     kept: np.ndarray  # search-graph nodes whose rows are read (the columns of `shortest_rows`)
-    column_of_kept: np.ndarray  # target column -> index into kept (-1: derived)
-    arc_dst: np.ndarray  # target column each arc leads to (derived targets only)
-    arc_src: np.ndarray  # index into kept (>= 0) or -1 - target column
-    arc_w: np.ndarray
-    arc_l: np.ndarray
-    arc_step: np.ndarray  # the pass (level, then rank) each arc is taken in
-    loop: np.ndarray  # arcs taken again until nothing changes (on closed loops; usually none)
-    loop_step: np.ndarray  # their passes (sorted), each column once per pass
+    derivation: Derivation  # the target columns from the kept ones' (direct: -1 where derived)
 
 
 def _search_graph(core: Core, bases: np.ndarray, targets: np.ndarray) -> _Search:
@@ -580,10 +591,16 @@ def _search_graph(core: Core, bases: np.ndarray, targets: np.ndarray) -> _Search
     loop_step = _steps(np.zeros(len(loop), dtype=np.int64), dst[loop])
     by_pass = np.argsort(loop_step, kind="stable")
     loop, loop_step = loop[by_pass], loop_step[by_pass]
-    return _Search(
-        small, pos[bases], kept_nodes, column_of_kept, dst, src, arc_w, arc_l, step, loop,
-        loop_step,
-    )  # fmt: skip
+    derivation = Derivation(
+        column_of_kept, src, dst, arc_w, arc_l, _pass_starts(step), loop, _pass_starts(loop_step)
+    )
+    return _Search(small, pos[bases], kept_nodes, derivation)
+
+
+def _pass_starts(step: np.ndarray) -> np.ndarray:
+    """Where each pass starts among arcs sorted by pass (``step``), and their number at the end."""
+    bounds = np.flatnonzero(np.diff(step)) + 1
+    return np.asarray([0, *bounds.tolist(), len(step)], dtype=np.int64)
 
 
 def _steps(level: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -619,57 +636,6 @@ def _levels(src: np.ndarray, dst: np.ndarray, columns: int) -> tuple[np.ndarray,
         arc_level = np.where(inner & (final[tail] >= 0), final[tail], arc_level)
     loop = np.flatnonzero(arc_level < 0)
     return np.maximum(arc_level, 0), loop
-
-
-def _target_columns(
-    search: _Search, times: np.ndarray, lengths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows over the kept nodes to rows over all leg-end states (see `_Search`)."""
-    rows, cols = times.shape[0], len(search.column_of_kept)
-    t_out, l_out = np.full((rows, cols), np.inf), np.full((rows, cols), np.inf)
-    direct = search.column_of_kept >= 0
-    t_out[:, direct] = times[:, search.column_of_kept[direct]]
-    l_out[:, direct] = lengths[:, search.column_of_kept[direct]]
-    for arcs in _by_step(search.arc_step):
-        _relax(search, arcs, times, lengths, t_out, l_out)
-    loop_passes = _by_step(search.loop_step)
-    for _ in range(len(search.loop)):
-        changed = [
-            _relax(search, search.loop[a], times, lengths, t_out, l_out) for a in loop_passes
-        ]
-        if not any(changed):
-            break
-    return t_out, l_out
-
-
-def _by_step(step: np.ndarray) -> list[np.ndarray]:
-    """Positions of each pass's arcs (``step`` sorted)."""
-    bounds = np.flatnonzero(np.diff(step)) + 1
-    return [np.arange(lo, hi) for lo, hi in itertools.pairwise([0, *bounds.tolist(), len(step)])]
-
-
-def _relax(
-    search: _Search,
-    arcs: np.ndarray,
-    times: np.ndarray,
-    lengths: np.ndarray,
-    t_out: np.ndarray,
-    l_out: np.ndarray,
-) -> bool:
-    """Take ``arcs`` (each column at most once among them) into their heads; True if any improved."""
-    if not len(arcs):
-        return False
-    src, dst = search.arc_src[arcs], search.arc_dst[arcs]
-    kept = src >= 0
-    t_src = np.where(kept, times[:, np.maximum(src, 0)], t_out[:, np.maximum(-1 - src, 0)])
-    l_src = np.where(kept, lengths[:, np.maximum(src, 0)], l_out[:, np.maximum(-1 - src, 0)])
-    cand = t_src + search.arc_w[arcs]
-    better = cand < t_out[:, dst]
-    if not better.any():
-        return False
-    t_out[:, dst] = np.where(better, cand, t_out[:, dst])
-    l_out[:, dst] = np.where(better, l_src + search.arc_l[arcs], l_out[:, dst])
-    return True
 
 
 def _start_rows(
@@ -829,7 +795,7 @@ def _line_graph(network: RoadNetwork, hs: list[Heading], weight: str, penalty: f
     indptr = np.asarray(csr.matrix.indptr, dtype=np.int64)
     pos = node_positions(csr, [h.node for h in hs])
     other = np.asarray([_other_position(network, csr.index, h) for h in hs], dtype=np.int64)
-    keys, row = np.unique(pos * (n + 1) + other + 1, return_inverse=True)
+    keys, row = _in_first_order(pos * (n + 1) + other + 1)
     at, turn = keys // (n + 1), keys % (n + 1) - 1
     # edge -> next edge, never straight back: a U-turn is only ever worth it where a leg starts
     # or ends (see the module notes), and there the start and end prices below pay for it

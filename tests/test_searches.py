@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from routing.searches import best_of, best_via, search_rows
+from routing.searches import Derivation, best_of, best_via, derive_best_of, search_rows
 
 
 def _graph(seed: int, nodes: int, arcs: int) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -123,3 +124,94 @@ def test_best_via_takes_each_rows_first_best_arc() -> None:
     assert np.isinf(dur[[1, 3]]).all() and np.isinf(dist[[1, 3]]).all()
     shared = best_via(base_t, base_l, arc_row, arc_base, arc_w, arc_l, 4, workers=3)
     assert np.array_equal(shared[0], dur) and np.array_equal(shared[1], dist)  # rows split
+
+
+def test_best_of_writes_into_the_rows_it_is_given() -> None:
+    rng = np.random.default_rng(8)
+    times = rng.integers(0, 4, (5, 6)).astype(float)
+    lengths = rng.uniform(0, 100, times.shape)
+    columns = rng.integers(0, 7, (4, 2))
+    price = np.where(columns == 6, np.inf, 1.0)
+    out = np.full((9, 4), -1.0), np.full((9, 4), -1.0)
+    dur, dist = best_of(times, lengths, columns, price, out=(out[0][2:7], out[1][2:7]))
+    assert np.shares_memory(dur, out[0]) and np.shares_memory(dist, out[1])
+    want = best_of(times, lengths, columns, price)
+    assert np.array_equal(out[0][2:7], want[0]) and np.array_equal(out[1][2:7], want[1])
+    assert (out[0][[0, 1, 7, 8]] == -1.0).all()  # the other rows untouched
+    with pytest.raises(ValueError, match="out must be"):
+        best_of(times, lengths, columns, price, out=(out[0][:, :3], out[1][:, :3]))
+
+
+def _derivation(rng: np.random.Generator, kept: int, width: int) -> Derivation:
+    """Target columns, some searched, the others derived along arcs in passes (each column at
+    most once a pass, as `routing.turns` builds them), some of them on a loop."""
+    direct = np.where(rng.random(width) < 0.4, rng.integers(0, kept, width), -1)
+    derived = np.flatnonzero(direct < 0)
+    src, dst, passes = [], [], [0]
+    for _ in range(6):  # passes
+        for d in rng.choice(derived, size=min(3, len(derived)), replace=False):
+            src.append(
+                int(rng.integers(0, kept))
+                if rng.random() < 0.5
+                else -1 - int(rng.integers(0, width))
+            )
+            dst.append(int(d))
+        passes.append(len(src))
+    cycle = derived[:3]  # a closed loop among derived columns
+    loop = []
+    for a, b in zip(cycle, np.roll(cycle, -1), strict=True):
+        src.append(-1 - int(a))
+        dst.append(int(b))
+        loop.append(len(src) - 1)
+    passes.append(len(src))
+    w = rng.integers(0, 3, len(src)).astype(float)  # ties
+    return Derivation(
+        direct.astype(np.int64), np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), w,
+        rng.uniform(0, 50, len(src)), np.array(passes, dtype=np.int64),
+        np.array(loop, dtype=np.int64), np.array([0, 1, 2, 3], dtype=np.int64),
+    )  # fmt: skip
+
+
+def _derived_columns(
+    times: np.ndarray, lengths: np.ndarray, d: Derivation
+) -> tuple[np.ndarray, np.ndarray]:
+    """The derivation in numpy, a pass at a time over all rows (as `routing.turns` did it)."""
+    t_out = np.full((times.shape[0], len(d.direct)), np.inf)
+    l_out = np.full(t_out.shape, np.inf)
+    ok = d.direct >= 0
+    t_out[:, ok], l_out[:, ok] = times[:, d.direct[ok]], lengths[:, d.direct[ok]]
+
+    def relax(arcs: np.ndarray) -> bool:
+        src, dst = d.src[arcs], d.dst[arcs]
+        kept = src >= 0
+        t_src = np.where(kept, times[:, np.maximum(src, 0)], t_out[:, np.maximum(-1 - src, 0)])
+        l_src = np.where(kept, lengths[:, np.maximum(src, 0)], l_out[:, np.maximum(-1 - src, 0)])
+        cand = t_src + d.w[arcs]
+        better = cand < t_out[:, dst]
+        t_out[:, dst] = np.where(better, cand, t_out[:, dst])
+        l_out[:, dst] = np.where(better, l_src + d.ln[arcs], l_out[:, dst])
+        return bool(better.any())
+
+    for lo, hi in itertools.pairwise(d.passes.tolist()):
+        relax(np.arange(lo, hi))
+    for _ in range(len(d.loop)):
+        if not any([relax(d.loop[lo:hi]) for lo, hi in itertools.pairwise(d.loop_passes.tolist())]):
+            break
+    return t_out, l_out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_derived_columns_then_best_of_as_numpy_a_pass_at_a_time(seed: int) -> None:
+    """Row by row, compiled, the same floats as the derivation pass by pass over a block (the
+    bypassed leg ends of `routing.turns`), then `best_of` over them."""
+    rng = np.random.default_rng(seed)
+    kept, width = 7, 12
+    times = rng.integers(0, 6, (9, kept)).astype(float)
+    times[rng.random(times.shape) < 0.2] = np.inf
+    lengths = np.where(np.isfinite(times), rng.uniform(0, 100, times.shape), np.inf)
+    d = _derivation(rng, kept, width)
+    columns = rng.integers(0, width + 1, (10, 3))  # width: padding
+    price = np.where(columns == width, np.inf, rng.integers(0, 2, columns.shape) * 2.0)
+    dur, dist = derive_best_of(times, lengths, d, columns, price)
+    want = best_of(*_derived_columns(times, lengths, d), columns, price)
+    assert np.array_equal(dur, want[0]) and np.array_equal(dist, want[1])

@@ -278,6 +278,25 @@ def test_a_days_legs_are_searched_between_its_own_starts_and_ends(
     np.testing.assert_array_equal(day.distance_m, whole.distance_m[np.ix_(rows, rows)])
 
 
+@pytest.mark.parametrize("shared_below", [0.0, 2.0], ids=["from each start", "from chain ends"])
+def test_headings_in_any_order_give_the_same_cells(
+    bayreuth: tuple[RoadNetwork, list[Heading]], shared_below: float
+) -> None:
+    """The rows come out in the order asked for (computed so, not permuted afterwards): the
+    headings shuffled, some twice, give the same legs, every time and length bit for bit."""
+    net, heads = bayreuth
+    m = heading_matrix(net, heads, uturn_penalty_s=PENALTY, shared_below=shared_below)
+    order = np.random.default_rng(3).permutation(len(heads))
+    order = np.concatenate([order, order[:4]])
+    again = heading_matrix(
+        net, [heads[i] for i in order], uturn_penalty_s=PENALTY, shared_below=shared_below
+    )
+    np.testing.assert_array_equal(again.duration_s, m.duration_s[np.ix_(order, order)])
+    np.testing.assert_array_equal(again.distance_m, m.distance_m[np.ix_(order, order)])
+    for i, j in itertools.product(range(0, len(order), 5), repeat=2):
+        assert leg_nodes(again, i, j) == leg_nodes(m, order[i], order[j])
+
+
 def test_negative_uturn_price_or_share_is_refused(grid: tuple[RoadNetwork, int]) -> None:
     with pytest.raises(ValueError, match=r"uturn_penalty_s .* got -1\.0, 0\.6"):
         heading_matrix(grid[0], [Heading(1)], uturn_penalty_s=-1.0)
