@@ -60,6 +60,7 @@ __all__ = [
     "path_geometries",
     "path_geometry",
     "route_uturns",
+    "search_blocks",
     "shortest_rows",
     "travel_matrix",
 ]
@@ -456,32 +457,55 @@ def shortest_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Times and lengths along the fastest paths from every source to every target (core ids).
 
-    Rows are computed in blocks shared by up to ``workers`` threads (None: the CPUs, at most 4);
-    the result does not depend on it. ``on_rows(done, total)`` is called before each block and at
-    the end, one call at a time; it may raise (a cancelled run) to stop the remaining blocks.
-    ``gather(times, lengths, out_times, out_lengths)``, where given, turns each block's columns
-    (one per target) into the ``width`` columns kept, written straight into that block's rows of
-    the result (``out_*``: views, every cell to be written), so the block of all targets is never
-    held whole and nothing is copied.
+    Rows are computed in blocks shared by up to ``workers`` threads (`search_blocks`; the result
+    does not depend on it; ``on_rows`` as there). ``gather(times, lengths, out_times,
+    out_lengths)``, where given, turns each block's columns (one per target) into the ``width``
+    columns kept, written straight into that block's rows of the result (``out_*``: views, every
+    cell to be written), so the block of all targets is never held whole and nothing is copied.
     """
     cols = len(targets) if gather is None else int(width or 0)
     times = np.empty((len(sources), cols))
     lengths = np.empty((len(sources), cols))
-    step = max(1, min(_CHUNK, _BLOCK_CELLS // max(1, core.matrix.shape[0])))
-    lock, done = threading.Lock(), [0]
 
-    def fill(start: int) -> None:
-        block = slice(start, start + step)
-        if on_rows is not None:
-            with lock:
-                on_rows(done[0], len(sources))
-        t, ln = _rows(core, sources[block], targets)
+    def take(t: np.ndarray, ln: np.ndarray, block: slice) -> None:
         if gather is not None:
             gather(t, ln, times[block], lengths[block])
         else:
             times[block], lengths[block] = t, ln
+
+    search_blocks(core, sources, targets, workers, on_rows, take=take)
+    return times, lengths
+
+
+def search_blocks(
+    core: Core,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    workers: int | None,
+    on_rows: Callable[[int, int], None] | None = None,
+    *,
+    take: Callable[[np.ndarray, np.ndarray, slice], None],
+) -> None:
+    """The fastest paths' times and lengths from every source to every target (core ids), block
+    by block: ``take(times, lengths, rows)`` gets each block (``rows``: its sources' slice), so
+    nothing of the size of all rows is made here.
+
+    Blocks are shared by up to ``workers`` threads (None: the CPUs, at most 4), ``take`` called
+    from them. ``on_rows(done, total)`` is called before each block and at the end, one call at a
+    time; it may raise (a cancelled run) to stop the remaining blocks.
+    """
+    step = max(1, min(_CHUNK, _BLOCK_CELLS // max(1, core.matrix.shape[0])))
+    lock, done = threading.Lock(), [0]
+
+    def fill(start: int) -> None:
+        block = slice(start, min(start + step, len(sources)))
+        if on_rows is not None:
+            with lock:
+                on_rows(done[0], len(sources))
+        t, ln = _rows(core, sources[block], targets)
+        take(t, ln, block)
         with lock:
-            done[0] += len(sources[block])
+            done[0] += len(t)
 
     starts = range(0, len(sources), step)
     threads = threads_for(workers)
@@ -493,7 +517,6 @@ def shortest_rows(
             fill(start)
     if on_rows is not None:
         on_rows(len(sources), len(sources))
-    return times, lengths
 
 
 def _rows(core: Core, chunk: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

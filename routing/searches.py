@@ -27,11 +27,13 @@ Unreached targets are ``inf`` in both.
 `best_of` then turns each block's rows over target states into rows over headings (a leg ends
 at the best of the states reaching its node, each at its price) in one compiled pass, where
 numpy held a (rows, headings, states a node) temporary.
-`best_via` derives each heading's row from the rows searched at its start arcs' bases (the shared
-searches of `routing.turns`), rows shared by threads, where numpy copied base rows per arc: at
-1,474 Liechtenstein points it was a quarter of the heading matrix once the searches were compiled.
-It writes every cell once into an uninitialised result (filling it with ``inf`` first was a second
-pass over the largest array). `derive_best_of` derives the bypassed leg ends' columns of a block
+`BestVia` derives each heading's row from the rows searched at its start arcs' bases (the shared
+searches of `routing.turns`), compiled, where numpy copied base rows per arc (at 1,474
+Liechtenstein points a quarter of the heading matrix once the searches were compiled). It takes
+each block of base rows as it is searched and adds it into the rows of the arcs leading there,
+keeping which arc holds each cell (a byte) so that the first arc still wins a tie whatever order
+the blocks come in: the bases' rows are never held together (bases x headings, 51 MB at 1,474
+points beside the 130 MB result), and the result is never filled first. `derive_best_of` derives the bypassed leg ends' columns of a block
 (`Derivation`: each the best of its ways in, pass by pass) and then does `best_of`, row by row
 with one row of target columns held, straight into the result's rows: numpy held and copied
 blocks of all target columns, a few temporaries the size of the block per pass.
@@ -50,15 +52,14 @@ and drops the per-cell passes, it does not search fewer states.
 
 from __future__ import annotations
 
-import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
-__all__ = ["Derivation", "best_of", "best_via", "derive_best_of", "search_rows", "threads_for"]
+__all__ = ["BestVia", "Derivation", "best_of", "derive_best_of", "search_rows", "threads_for"]
 
 
 def search_rows(
@@ -208,80 +209,101 @@ def _out_pair(
     return out
 
 
-def best_via(
-    base_t: np.ndarray,
-    base_l: np.ndarray,
-    arc_row: np.ndarray,
-    arc_base: np.ndarray,
-    arc_w: np.ndarray,
-    arc_l: np.ndarray,
-    rows: int,
-    *,
-    workers: int | None = 1,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each of ``rows`` rows the best of its arcs: the arc's base row plus the arc's time.
+class BestVia:
+    """Rows each the best of its arcs to base rows, taken block by block as the bases come.
 
-    Arc ``a`` leads row ``arc_row[a]`` to row ``arc_base[a]`` of ``base_t`` (-1: nowhere, skipped)
-    in ``arc_w[a]`` (length ``arc_l[a]``); arcs are sorted by ``arc_row`` and the first of a row's
-    arcs wins a tie. Rows without an arc are ``inf``. A heading's row from its start arcs' bases
-    (`routing.turns`), compiled: numpy copied a block of base rows per arc. Every cell is written
-    once, row by row (the result is not filled first). ``workers``: threads sharing the rows (as
-    `threads_for`; the result does not depend on it).
+    Arc ``a`` leads row ``arc_row[a]`` to base ``arc_base[a]`` (-1: nowhere, skipped) in
+    ``arc_w[a]`` (length ``arc_l[a]``); arcs are sorted by ``arc_row``, and of a row's arcs as
+    fast as each other the first wins (its length is kept). A heading's row from its start arcs'
+    bases (`routing.turns`): `take` is given each block of base rows as it is searched, in any
+    order and from any thread (one at a time), and adds it into the rows of the arcs leading
+    there, so the bases' rows are never held together (bases x columns, a third of the result's
+    size on Liechtenstein). Which arc holds each cell is kept (one byte a cell) so that blocks
+    coming out of order give the same cells as the arcs taken in order; `result` gives the rows
+    (``inf`` where a row has no arc), every cell written by the arcs, never filled first.
     """
-    dur = np.empty((rows, base_t.shape[1]))
-    dist = np.empty((rows, base_t.shape[1]))
-    base_t = np.ascontiguousarray(base_t, dtype=np.float64)
-    base_l = np.ascontiguousarray(base_l, dtype=np.float64)
-    arc_row = np.ascontiguousarray(arc_row, dtype=np.int64)
-    arc_ptr = np.searchsorted(arc_row, np.arange(rows + 1)).astype(np.int64)
-    arc_base = np.ascontiguousarray(arc_base, dtype=np.int64)
-    arc_w = np.ascontiguousarray(arc_w, dtype=np.float64)
-    arc_l = np.ascontiguousarray(arc_l, dtype=np.float64)
-    cuts = np.linspace(0, rows, threads_for(workers) + 1).astype(np.int64)
-    parts = [(lo, hi) for lo, hi in itertools.pairwise(cuts.tolist()) if hi > lo] or [(0, 0)]
 
-    def run(part: tuple[int, int]) -> None:
-        _best_via(base_t, base_l, arc_ptr, arc_base, arc_w, arc_l, part[0], part[1], dur, dist)
+    def __init__(
+        self,
+        arc_row: np.ndarray,
+        arc_base: np.ndarray,
+        arc_w: np.ndarray,
+        arc_l: np.ndarray,
+        *,
+        rows: int,
+        columns: int,
+    ) -> None:
+        arc_row = np.asarray(arc_row, dtype=np.int64)
+        arc_base = np.asarray(arc_base, dtype=np.int64)
+        rank = np.arange(len(arc_row)) - np.searchsorted(arc_row, arc_row)  # place in its row
+        dtype = np.uint8 if rank.max(initial=0) < 255 else np.int64
+        bases = int(arc_base.max(initial=-1)) + 1
+        ok = np.flatnonzero(arc_base >= 0)
+        order = ok[np.argsort(arc_base[ok], kind="stable")]
+        self._base_ptr = np.searchsorted(arc_base[order], np.arange(bases + 1)).astype(np.int64)
+        self._row = np.ascontiguousarray(arc_row[order])
+        self._rank = np.ascontiguousarray(rank[order], dtype=dtype)
+        self._w = np.ascontiguousarray(np.asarray(arc_w, dtype=np.float64)[order])
+        self._l = np.ascontiguousarray(np.asarray(arc_l, dtype=np.float64)[order])
+        self.dur = np.empty((rows, columns))
+        self.dist = np.empty((rows, columns))
+        self._held = np.empty((rows, columns), dtype=dtype)
+        self._seen = np.zeros(rows, dtype=np.bool_)
+        self._lock = threading.Lock()
 
-    if len(parts) > 1:
-        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-            list(pool.map(run, parts))
-    else:
-        run(parts[0])
-    return dur, dist
+    def take(self, base_t: np.ndarray, base_l: np.ndarray, first: int) -> None:
+        """Add the rows of bases ``first, first + 1, ...`` (``base_t``, ``base_l``: one row each)."""
+        stop = min(first + base_t.shape[0], len(self._base_ptr) - 1)
+        if stop <= first:
+            return
+        with self._lock:
+            _best_via(
+                np.ascontiguousarray(base_t, dtype=np.float64),
+                np.ascontiguousarray(base_l, dtype=np.float64),
+                self._base_ptr[first : stop + 1], self._row, self._rank, self._w, self._l,
+                self.dur, self.dist, self._held, self._seen,
+            )  # fmt: skip
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows (``inf`` where no arc leads anywhere); call once every base is taken."""
+        none = ~self._seen
+        self.dur[none] = np.inf
+        self.dist[none] = np.inf
+        return self.dur, self.dist
 
 
 @numba.njit(cache=True, nogil=True)
 def _best_via(
     base_t: np.ndarray,
     base_l: np.ndarray,
-    arc_ptr: np.ndarray,
-    arc_base: np.ndarray,
+    base_ptr: np.ndarray,
+    arc_row: np.ndarray,
+    arc_rank: np.ndarray,
     arc_w: np.ndarray,
     arc_l: np.ndarray,
-    lo: int,
-    hi: int,
     dur: np.ndarray,
     dist: np.ndarray,
+    held: np.ndarray,
+    seen: np.ndarray,
 ) -> None:
-    """Fill rows ``lo:hi`` of ``dur`` and ``dist`` (see `best_via`; row ``r``'s arcs are
-    ``arc_ptr[r]:arc_ptr[r + 1]``)."""
-    for r in range(lo, hi):
-        seen = False
-        for a in range(arc_ptr[r], arc_ptr[r + 1]):
-            b = arc_base[a]
-            if b < 0:
+    """Take a block of base rows into ``dur`` and ``dist`` (see `BestVia`; the block's base
+    ``i`` has arcs ``base_ptr[i]:base_ptr[i + 1]``)."""
+    for i in range(len(base_ptr) - 1):
+        for a in range(base_ptr[i], base_ptr[i + 1]):
+            r, k, w, ln = arc_row[a], arc_rank[a], arc_w[a], arc_l[a]
+            if not seen[r]:  # the row's first arc taken: every cell
+                for c in range(dur.shape[1]):
+                    dur[r, c] = base_t[i, c] + w
+                    dist[r, c] = base_l[i, c] + ln
+                    held[r, c] = k
+                seen[r] = True
                 continue
-            w, ln = arc_w[a], arc_l[a]
             for c in range(dur.shape[1]):
-                cand = base_t[b, c] + w
-                if not seen or cand < dur[r, c]:
+                cand = base_t[i, c] + w
+                if cand < dur[r, c] or (cand == dur[r, c] and k < held[r, c]):
                     dur[r, c] = cand
-                    dist[r, c] = base_l[b, c] + ln
-            seen = True
-        if not seen:
-            dur[r, :] = np.inf
-            dist[r, :] = np.inf
+                    dist[r, c] = base_l[i, c] + ln
+                    held[r, c] = k
 
 
 @numba.njit(cache=True, nogil=True)

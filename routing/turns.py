@@ -51,9 +51,10 @@ the rows over all leg-end states are never held whole. Distinct headings are num
 order they are first asked for, so where the headings are distinct (a plan's are) the rows and
 columns come out in the caller's order and the matrix is never permuted afterwards (a copy of both
 matrices, as large as the result). Memory new to the process is what the heading matrix paid
-most for where earlier results are still held (`BENCHMARKS.md`, "Heading matrix"), so nothing the
-size of the result is made beside it: the bases' rows (bases x headings) and the result itself
-are the only large arrays, each written once. Times are the same shortest times (sums in
+most for where earlier results are still held (`BENCHMARKS.md`, "Heading matrix"), so nothing of
+the order of the result is made beside it: each block of the bases' rows goes into the rows of
+the start arcs leading there as it is searched (`routing.searches.BestVia`) and is dropped, so the
+bases' rows are never held together; the result is written cell by cell, never filled first. Times are the same shortest times (sums in
 another order: equal to about 1e-12 s); where two paths are exactly as fast, the shorter one's
 length is reported (as in `routing.matrix`).
 
@@ -89,10 +90,11 @@ from routing.matrix import (
     core_of_arcs,
     graph_csr,
     node_positions,
+    search_blocks,
     shortest_rows,
 )
 from routing.network import RoadNetwork
-from routing.searches import Derivation, best_of, best_via, derive_best_of
+from routing.searches import BestVia, Derivation, best_of, derive_best_of
 
 __all__ = [
     "Heading",
@@ -458,19 +460,24 @@ def _shared_rows(
     workers: int | None,
     on_rows: Callable[[int, int], None] | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every start's row from the searches at its chains' ends (see the module notes)."""
+    """Every start's row from the searches at its chains' ends (see the module notes): each block
+    of bases' rows, once reduced to the headings' columns, goes into the rows of the start arcs
+    leading there (`BestVia`) and is dropped; then the leg ends met on the chains themselves."""
     search = _search_graph(line.core, chains.bases, targets)
+    heads = len(line.source)
+    rows = BestVia(
+        chains.arc_row, chains.arc_base, chains.arc_w, chains.arc_l, rows=heads, columns=heads
+    )
 
-    def gather(
-        times: np.ndarray, lengths: np.ndarray, out_t: np.ndarray, out_l: np.ndarray
-    ) -> None:  # the bypassed leg ends' columns, then each leg its best end state
-        derive_best_of(times, lengths, search.derivation, where, line.end_extra, out=(out_t, out_l))
+    def take(times: np.ndarray, lengths: np.ndarray, bases: slice) -> None:
+        # the bypassed leg ends' columns, then each leg its best end state
+        base_t, base_l = derive_best_of(times, lengths, search.derivation, where, line.end_extra)
+        rows.take(base_t, base_l, bases.start)
 
-    base_t, base_l = shortest_rows(
-        search.core, search.sources, search.kept, workers, on_rows, gather=gather,
-        width=len(line.source),
-    )  # fmt: skip
-    return _start_rows(line, where, chains, base_t, base_l, workers)
+    search_blocks(search.core, search.sources, search.kept, workers, on_rows, take=take)
+    dur, dist = rows.result()
+    _apply_fixes(line, where, chains, dur, dist)
+    return dur, dist
 
 
 @dataclass(frozen=True)
@@ -636,26 +643,6 @@ def _levels(src: np.ndarray, dst: np.ndarray, columns: int) -> tuple[np.ndarray,
         arc_level = np.where(inner & (final[tail] >= 0), final[tail], arc_level)
     loop = np.flatnonzero(arc_level < 0)
     return np.maximum(arc_level, 0), loop
-
-
-def _start_rows(
-    line: _LineGraph,
-    where: np.ndarray,
-    chains: _Chains,
-    base_t: np.ndarray,
-    base_l: np.ndarray,
-    workers: int | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct heading's row: the best of its start arcs, each its base's row plus the
-    way there, or a target met on the way (reached before the base, so never later than by it);
-    ``workers`` threads share the rows.
-    """
-    dur, dist = best_via(
-        base_t, base_l, chains.arc_row, chains.arc_base, chains.arc_w, chains.arc_l,
-        len(line.source), workers=workers,
-    )  # fmt: skip
-    _apply_fixes(line, where, chains, dur, dist)
-    return dur, dist
 
 
 def _apply_fixes(

@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from routing.searches import Derivation, best_of, best_via, derive_best_of, search_rows
+from routing.searches import BestVia, Derivation, best_of, derive_best_of, search_rows
 
 
 def _graph(seed: int, nodes: int, arcs: int) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -103,27 +103,42 @@ def test_best_of_is_the_first_least_column_at_its_price() -> None:
     assert np.array_equal(dist, np.take_along_axis(l_all, pick, axis=2)[..., 0])
 
 
-def test_best_via_takes_each_rows_first_best_arc() -> None:
-    rng = np.random.default_rng(6)
-    base_t = rng.integers(0, 5, (4, 6)).astype(float)
+@pytest.mark.parametrize("seed", [6, 7])
+def test_best_via_takes_each_rows_first_best_arc_whatever_order_the_bases_come_in(
+    seed: int,
+) -> None:
+    """Each row the best of its arcs' base rows plus the arc, the first of a row's arcs on a tie
+    (its length kept), the same cells whether the bases come in order, backwards or in blocks."""
+    rng = np.random.default_rng(seed)
+    base_t = rng.integers(0, 5, (6, 7)).astype(float)  # many ties
     base_t[0, 2] = np.inf
-    base_l = rng.uniform(0, 100, base_t.shape)
-    arc_row = np.array([0, 0, 0, 2, 2, 3])  # row 1: no arc
-    arc_base = np.array([1, 3, 0, -1, 2, -1])  # -1: leads nowhere
-    arc_w = np.array([1.0, 0.0, 1.0, 0.5, 2.0, 1.0])
+    base_l = np.where(np.isfinite(base_t), rng.uniform(0, 100, base_t.shape), np.inf)
+    arc_row = np.array([0, 0, 0, 2, 2, 3, 4, 4, 4, 4])  # rows 1 and 5: no arc
+    arc_base = np.array([1, 3, 0, -1, 5, -1, 2, 4, 2, 1])  # -1: leads nowhere
+    arc_w = rng.integers(0, 2, len(arc_row)).astype(float)
     arc_l = rng.uniform(0, 10, len(arc_row))
-    dur, dist = best_via(base_t, base_l, arc_row, arc_base, arc_w, arc_l, 4)
-    for r in range(4):
-        for c in range(6):
+    results = []
+    for blocks in (
+        [range(6)],
+        [range(i, i + 1) for i in reversed(range(6))],
+        [range(3, 6), range(3)],
+    ):
+        via = BestVia(arc_row, arc_base, arc_w, arc_l, rows=6, columns=7)
+        for b in blocks:
+            via.take(base_t[b.start : b.stop], base_l[b.start : b.stop], b.start)
+        results.append(via.result())
+    dur, dist = results[0]
+    for r in range(6):
+        for c in range(7):
             best, first = (np.inf, np.inf), True
             for a in np.flatnonzero((arc_row == r) & (arc_base >= 0)):
                 t = base_t[arc_base[a], c] + arc_w[a]
                 if first or t < best[0]:
                     best, first = (t, base_l[arc_base[a], c] + arc_l[a]), False
             assert (dur[r, c], dist[r, c]) == best
-    assert np.isinf(dur[[1, 3]]).all() and np.isinf(dist[[1, 3]]).all()
-    shared = best_via(base_t, base_l, arc_row, arc_base, arc_w, arc_l, 4, workers=3)
-    assert np.array_equal(shared[0], dur) and np.array_equal(shared[1], dist)  # rows split
+    assert np.isinf(dur[[1, 3, 5]]).all() and np.isinf(dist[[1, 3, 5]]).all()
+    for other in results[1:]:
+        assert np.array_equal(other[0], dur) and np.array_equal(other[1], dist)
 
 
 def test_best_of_writes_into_the_rows_it_is_given() -> None:
