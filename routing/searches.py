@@ -216,11 +216,16 @@ class BestVia:
     ``arc_w[a]`` (length ``arc_l[a]``); arcs are sorted by ``arc_row``, and of a row's arcs as
     fast as each other the first wins (its length is kept). A heading's row from its start arcs'
     bases (`routing.turns`): `take` is given each block of base rows as it is searched, in any
-    order and from any thread (one at a time), and adds it into the rows of the arcs leading
-    there, so the bases' rows are never held together (bases x columns, a third of the result's
-    size on Liechtenstein). Which arc holds each cell is kept (one byte a cell) so that blocks
-    coming out of order give the same cells as the arcs taken in order; `result` gives the rows
-    (``inf`` where a row has no arc), every cell written by the arcs, never filled first.
+    order and from any thread, and adds it into the rows of the arcs leading there, so the bases'
+    rows are never held together (bases x columns, a third of the result's size on
+    Liechtenstein). Which arc holds each cell is kept (one byte a cell) so that blocks coming out
+    of order give the same cells as the arcs taken in order; `result` gives the rows (``inf``
+    where a row has no arc), every cell written by the arcs, never filled first.
+
+    The rows are cut into ``stripes``, each with a lock: threads add their blocks into different
+    stripes at once, so the result's pages, written here for the first time, are touched by
+    every thread (on this machine memory new to the process costs about 2 ms a MB from one
+    thread and half that from two; `BENCHMARKS.md`, "Heading matrix").
     """
 
     def __init__(
@@ -232,6 +237,7 @@ class BestVia:
         *,
         rows: int,
         columns: int,
+        stripes: int = 16,
     ) -> None:
         arc_row = np.asarray(arc_row, dtype=np.int64)
         arc_base = np.asarray(arc_base, dtype=np.int64)
@@ -242,6 +248,7 @@ class BestVia:
         order = ok[np.argsort(arc_base[ok], kind="stable")]
         self._base_ptr = np.searchsorted(arc_base[order], np.arange(bases + 1)).astype(np.int64)
         self._row = np.ascontiguousarray(arc_row[order])
+        self._base = np.ascontiguousarray(arc_base[order])
         self._rank = np.ascontiguousarray(rank[order], dtype=dtype)
         self._w = np.ascontiguousarray(np.asarray(arc_w, dtype=np.float64)[order])
         self._l = np.ascontiguousarray(np.asarray(arc_l, dtype=np.float64)[order])
@@ -249,20 +256,57 @@ class BestVia:
         self.dist = np.empty((rows, columns))
         self._held = np.empty((rows, columns), dtype=dtype)
         self._seen = np.zeros(rows, dtype=np.bool_)
-        self._lock = threading.Lock()
+        self._stripe_rows = max(1, -(-rows // max(1, stripes)))
+        self._locks = [threading.Lock() for _ in range(-(-rows // self._stripe_rows))]
 
     def take(self, base_t: np.ndarray, base_l: np.ndarray, first: int) -> None:
-        """Add the rows of bases ``first, first + 1, ...`` (``base_t``, ``base_l``: one row each)."""
+        """Add the rows of bases ``first, first + 1, ...`` (``base_t``, ``base_l``: one row each).
+
+        Stripe by stripe, each under its lock; a stripe another thread holds is taken later.
+        """
         stop = min(first + base_t.shape[0], len(self._base_ptr) - 1)
         if stop <= first:
             return
-        with self._lock:
+        base_t = np.ascontiguousarray(base_t, dtype=np.float64)
+        base_l = np.ascontiguousarray(base_l, dtype=np.float64)
+        lo, hi = int(self._base_ptr[first]), int(self._base_ptr[stop])
+        if hi <= lo:
+            return
+        arcs = lo + np.argsort(self._row[lo:hi] // self._stripe_rows, kind="stable")
+        stripe = self._row[arcs] // self._stripe_rows
+        cuts = np.flatnonzero(np.diff(stripe)) + 1
+        pending = list(zip(stripe[np.r_[0, cuts]].tolist(), np.split(arcs, cuts), strict=True))
+        while pending:
+            left = [
+                (k, part) for k, part in pending if not self._add(k, part, base_t, base_l, first)
+            ]
+            if len(left) == len(pending):  # every stripe left is another thread's: wait for one
+                k, part = left.pop(0)
+                self._add(k, part, base_t, base_l, first, wait=True)
+            pending = left
+
+    def _add(
+        self,
+        stripe: int,
+        arcs: np.ndarray,
+        base_t: np.ndarray,
+        base_l: np.ndarray,
+        first: int,
+        *,
+        wait: bool = False,
+    ) -> bool:
+        """Take ``arcs`` (all into ``stripe``) if its lock is free or ``wait``; True if taken."""
+        lock = self._locks[stripe]
+        if not lock.acquire(blocking=wait):
+            return False
+        try:
             _best_via(
-                np.ascontiguousarray(base_t, dtype=np.float64),
-                np.ascontiguousarray(base_l, dtype=np.float64),
-                self._base_ptr[first : stop + 1], self._row, self._rank, self._w, self._l,
-                self.dur, self.dist, self._held, self._seen,
+                base_t, base_l, arcs, self._base[arcs] - first, self._row, self._rank, self._w,
+                self._l, self.dur, self.dist, self._held, self._seen,
             )  # fmt: skip
+        finally:
+            lock.release()
+        return True
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         """The rows (``inf`` where no arc leads anywhere); call once every base is taken."""
@@ -276,7 +320,8 @@ class BestVia:
 def _best_via(
     base_t: np.ndarray,
     base_l: np.ndarray,
-    base_ptr: np.ndarray,
+    arcs: np.ndarray,
+    at: np.ndarray,
     arc_row: np.ndarray,
     arc_rank: np.ndarray,
     arc_w: np.ndarray,
@@ -286,24 +331,24 @@ def _best_via(
     held: np.ndarray,
     seen: np.ndarray,
 ) -> None:
-    """Take a block of base rows into ``dur`` and ``dist`` (see `BestVia`; the block's base
-    ``i`` has arcs ``base_ptr[i]:base_ptr[i + 1]``)."""
-    for i in range(len(base_ptr) - 1):
-        for a in range(base_ptr[i], base_ptr[i + 1]):
-            r, k, w, ln = arc_row[a], arc_rank[a], arc_w[a], arc_l[a]
-            if not seen[r]:  # the row's first arc taken: every cell
-                for c in range(dur.shape[1]):
-                    dur[r, c] = base_t[i, c] + w
-                    dist[r, c] = base_l[i, c] + ln
-                    held[r, c] = k
-                seen[r] = True
-                continue
+    """Take ``arcs`` into ``dur`` and ``dist`` (see `BestVia`): arc ``arcs[i]`` reads row
+    ``at[i]`` of the block ``base_t``, ``base_l``."""
+    for i in range(len(arcs)):
+        a, b = arcs[i], at[i]
+        r, k, w, ln = arc_row[a], arc_rank[a], arc_w[a], arc_l[a]
+        if not seen[r]:  # the row's first arc taken: every cell
             for c in range(dur.shape[1]):
-                cand = base_t[i, c] + w
-                if cand < dur[r, c] or (cand == dur[r, c] and k < held[r, c]):
-                    dur[r, c] = cand
-                    dist[r, c] = base_l[i, c] + ln
-                    held[r, c] = k
+                dur[r, c] = base_t[b, c] + w
+                dist[r, c] = base_l[b, c] + ln
+                held[r, c] = k
+            seen[r] = True
+            continue
+        for c in range(dur.shape[1]):
+            cand = base_t[b, c] + w
+            if cand < dur[r, c] or (cand == dur[r, c] and k < held[r, c]):
+                dur[r, c] = cand
+                dist[r, c] = base_l[b, c] + ln
+                held[r, c] = k
 
 
 @numba.njit(cache=True, nogil=True)

@@ -692,7 +692,8 @@ def _stand_still(
         better = still <= dur[i, j]
         dur[i[better], j[better]] = still[better]
         dist[i[better], j[better]] = 0.0
-    dist[~np.isfinite(dur)] = np.inf
+    for lo in range(0, len(dur), 256):  # a block of rows at a time: no mask the size of the result
+        np.putmask(dist[lo : lo + 256], ~np.isfinite(dur[lo : lo + 256]), np.inf)
 
 
 def _same_node_pairs(line: _LineGraph, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

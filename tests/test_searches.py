@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -123,10 +124,15 @@ def test_best_via_takes_each_rows_first_best_arc_whatever_order_the_bases_come_i
         [range(i, i + 1) for i in reversed(range(6))],
         [range(3, 6), range(3)],
     ):
-        via = BestVia(arc_row, arc_base, arc_w, arc_l, rows=6, columns=7)
-        for b in blocks:
-            via.take(base_t[b.start : b.stop], base_l[b.start : b.stop], b.start)
-        results.append(via.result())
+        for stripes, threads in ((16, 1), (2, 3)):  # rows cut in stripes, blocks from threads
+            via = BestVia(arc_row, arc_base, arc_w, arc_l, rows=6, columns=7, stripes=stripes)
+
+            def take(b: range, via: BestVia = via) -> None:
+                via.take(base_t[b.start : b.stop], base_l[b.start : b.stop], b.start)
+
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                list(pool.map(take, blocks))
+            results.append(via.result())
     dur, dist = results[0]
     for r in range(6):
         for c in range(7):
