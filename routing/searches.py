@@ -394,16 +394,7 @@ def _derive_best_of(
                 cand_l,
             ):  # fmt: skip
                 break
-        for i in range(columns.shape[0]):
-            best, best_l = np.inf, np.inf
-            for j in range(columns.shape[1]):
-                c = columns[i, j]
-                t = (col_t[c] if c < width else np.inf) + price[i, j]
-                if j == 0 or t < best:
-                    best = t
-                    best_l = col_l[c] if c < width else np.inf
-            dur[r, i] = best
-            dist[r, i] = best_l
+        _best_of_row(col_t, col_l, columns, price, dur[r], dist[r])
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -452,18 +443,31 @@ def _best_of(
     dist: np.ndarray,
 ) -> None:
     """Fill ``dur`` and ``dist`` (see `best_of`)."""
-    width = times.shape[1]
     for r in range(times.shape[0]):
-        for i in range(columns.shape[0]):
-            best, best_l = np.inf, np.inf
-            for j in range(columns.shape[1]):
-                c = columns[i, j]
-                t = (times[r, c] if c < width else np.inf) + price[i, j]
-                if j == 0 or t < best:
-                    best = t
-                    best_l = lengths[r, c] if c < width else np.inf
-            dur[r, i] = best
-            dist[r, i] = best_l
+        _best_of_row(times[r], lengths[r], columns, price, dur[r], dist[r])
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _best_of_row(
+    row_t: np.ndarray,
+    row_l: np.ndarray,
+    columns: np.ndarray,
+    price: np.ndarray,
+    dur: np.ndarray,
+    dist: np.ndarray,
+) -> None:
+    """One row of `best_of`: ``dur[i]``, ``dist[i]`` from ``row_t``, ``row_l``."""
+    width = len(row_t)
+    for i in range(columns.shape[0]):
+        best, best_l = np.inf, np.inf
+        for j in range(columns.shape[1]):
+            c = columns[i, j]
+            t = (row_t[c] if c < width else np.inf) + price[i, j]
+            if j == 0 or t < best:
+                best = t
+                best_l = row_l[c] if c < width else np.inf
+        dur[i] = best
+        dist[i] = best_l
 
 
 @numba.njit(cache=True, nogil=True)
