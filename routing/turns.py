@@ -54,9 +54,10 @@ matrices, as large as the result). Memory new to the process is what the heading
 most for where earlier results are still held (`BENCHMARKS.md`, "Heading matrix"), so nothing of
 the order of the result is made beside it: each block of the bases' rows goes into the rows of
 the start arcs leading there as it is searched (`routing.searches.BestVia`) and is dropped, so the
-bases' rows are never held together; the result is written cell by cell, never filled first. Times are the same shortest times (sums in
-another order: equal to about 1e-12 s); where two paths are exactly as fast, the shorter one's
-length is reported (as in `routing.matrix`).
+bases' rows are never held together; the result is written cell by cell, never filled first,
+by both threads at once (its rows cut in stripes, each with a lock). Times are the same shortest
+times (sums in another order: equal to about 1e-12 s); where two paths are exactly as fast, the
+shorter one's length is reported (as in `routing.matrix`).
 
 By day: `heading_pricer` builds the contracted graph once for all of a plan's headings and
 `HeadingPricer.take` prices the legs between some of them only (a collection day's: a search from
