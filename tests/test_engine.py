@@ -117,28 +117,32 @@ def test_pyvrp_own_search_runs_where_pyvrp_states_every_rule() -> None:
     assert check(_vrptw_like(40), res) == []
 
 
-def _plan(m: Model, *, workers: int, share: float) -> tuple[float, list[list[int]]]:
+def _plan(m: Model, *, workers: int, meetings: int) -> tuple[float, list[list[int]]]:
     res = m.solve(
         seed=1,
         max_iterations=300,
         workers=workers,
-        params=SolveParams(plain_exchange_share=share),
+        params=SolveParams(plain_meetings=meetings),
     )
     assert check(m, res) == [] and not res.unserved
     return round(res.cost, 6), [[v.index for v in r.visits] for r in res.routes]
 
 
-def test_two_plain_workers_meet_halfway_and_still_give_one_answer() -> None:
+def test_two_plain_workers_meet_and_still_give_one_answer() -> None:
     m = _vrptw_like(60)
-    met = _plan(m, workers=2, share=0.5)
-    assert met == _plan(m, workers=2, share=0.5)  # under an iteration limit: the same plan
-    # the meeting reaches the search: two independent searches end elsewhere
-    assert met != _plan(m, workers=2, share=0.0)
+    for meetings in (1, 3):
+        met = _plan(m, workers=2, meetings=meetings)
+        assert met == _plan(m, workers=2, meetings=meetings)  # iteration limit: the same plan
+        # the meetings reach the search: two independent searches end elsewhere
+        assert met != _plan(m, workers=2, meetings=0)
+    # and their number does: three legs more end elsewhere again
+    assert _plan(m, workers=2, meetings=1) != _plan(m, workers=2, meetings=3)
 
 
 def test_one_worker_never_meets_anyone() -> None:
     m = _vrptw_like(60)
-    assert _plan(m, workers=1, share=0.5) == _plan(m, workers=1, share=0.0)
+    assert _plan(m, workers=1, meetings=1) == _plan(m, workers=1, meetings=0)
+    assert _plan(m, workers=1, meetings=3) == _plan(m, workers=1, meetings=0)
 
 
 def _waste_models(n: int) -> list[Model]:

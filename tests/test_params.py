@@ -27,8 +27,8 @@ def test_parameters_are_frozen_with_documented_defaults() -> None:
         {"history_length": -1},
         {"small_history_length": 0},
         {"small_max_clients": -1},
-        {"plain_exchange_share": 1.0},
-        {"plain_exchange_share": -0.1},
+        {"plain_meetings": -1},
+        {"plain_meetings": 1.5},
     ],
 )
 def test_bad_parameters_are_refused_naming_the_field(bad: dict[str, float]) -> None:

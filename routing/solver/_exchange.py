@@ -2,11 +2,12 @@
 
 With two or more workers on PyVRP's own search (the ``plain`` jobs, :mod:`routing.solver.engine`),
 every job searches with its own seed for a share of its budget, then the jobs exchange their best
-solutions here and each restarts from the best of all with a fresh seed (see
-``SolveParams.plain_exchange_share``). The job in the engine's process (:class:`Host`) collects the
-others' bests and answers each with the chosen one; a job in a forked process (:class:`Guest`) sends
-its best and waits for the answer. Solutions travel as PyVRP indices (:data:`Routes`), which mean the
-same in every process: each builds the same PyVRP data from the same model.
+solutions here and each restarts from the best of all with a fresh seed, as many times as
+``SolveParams.plain_meetings`` says, evenly spaced over the budget. The job in the engine's
+process (:class:`Host`) collects the others' bests and answers each with the chosen one; a job in a
+forked process (:class:`Guest`) sends its best and waits for the answer. Solutions travel as PyVRP
+indices (:data:`Routes`), which mean the same in every process: each builds the same PyVRP data
+from the same model.
 
 The choice is the lowest cost, ties to the job listed first, so under an iteration limit (where every
 job waits for all the others) the answer never depends on the clock. Under a time limit a job that is

@@ -94,7 +94,7 @@ def solve_pyvrp(
     ``params`` tunes the search (the defaults when None); ``control`` is checked on every
     iteration (cancellation, progress, the periodic log). ``meet``, given to the ``plain`` jobs of
     parallel workers (:mod:`routing.solver._exchange`), trades this job's best for the best of all
-    after ``params.plain_exchange_share`` of the search.
+    ``params.plain_meetings`` times, evenly spaced over the search.
     """
     started = time.monotonic()
     params = params if params is not None else SolveParams()
@@ -961,9 +961,10 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     PyVRP reached 5.1 % with 101 in the same 30 s (issue 20). Of our choices only these pay there
     (see :class:`~routing.solver.params.SolveParams`).
 
-    With ``ctx.meet`` (parallel workers) the search stops after ``plain_exchange_share`` of its
-    time (or iterations), hands its best to the meeting and searches the rest from the best of all
-    jobs with a fresh seed; the better of its two bests is returned.
+    With ``ctx.meet`` (parallel workers) the search runs in ``plain_meetings + 1`` equal legs of
+    its time (or iterations): after each but the last it hands its best to the meeting and
+    searches the next leg from the best of all jobs with a fresh seed; the best of its legs' bests
+    is returned.
     """
     per_route = _clients_per_route(data)
     long_routes = per_route >= ctx.params.plain_long_route_clients
@@ -984,26 +985,39 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
             exhaustive_on_best=data.num_clients <= ctx.params.exhaustive_max_clients,
         )
     )
-    share = ctx.params.plain_exchange_share if ctx.meet is not None else 0.0
+    run = _PlainRun(params, penalties)
+    meetings = ctx.params.plain_meetings if ctx.meet is not None else 0
     now = time.monotonic()
     iters = ctx.max_iterations
-    first_until = now + share * (until - now) if share else until
-    first_iters = None if iters is None else (max(1, round(share * iters)) if share else iters)
-    run = _PlainRun(params, penalties)
-    best = _solve_plain(data, ctx, run, first_until, first_iters, seed=ctx.seed)
-    if ctx.meet is None or not share:
-        return best
-    routes = ctx.meet(Offer(_plain_cost(best), _activity_routes(best)))
-    rest = None if iters is None else max(1, iters - (first_iters or 0))
-    start = pyvrp.Solution(
+    kept: pyvrp.Solution | None = None
+    start: pyvrp.Solution | None = None
+    done = 0
+    for k in range(meetings + 1):
+        # leg k ends after (k + 1) / (meetings + 1) of the time or of the iterations
+        share = (k + 1) / (meetings + 1)
+        leg_iters = None if iters is None else max(1, round(share * iters) - done)
+        done += leg_iters or 0
+        seed = ctx.seed + k * 10_007  # a fresh seed on every leg
+        best = _solve_plain(
+            data, ctx, run, now + share * (until - now), leg_iters, seed=seed, start=start
+        )
+        kept = best if kept is None else min(kept, best, key=_plain_cost)
+        if k < meetings:
+            assert ctx.meet is not None
+            start = _from_routes(data, ctx.meet(Offer(_plain_cost(best), _activity_routes(best))))
+    assert kept is not None
+    return kept
+
+
+def _from_routes(data: pyvrp.ProblemData, routes: Routes) -> pyvrp.Solution:
+    """The solution that :func:`_activity_routes` wrote, rebuilt on ``data``."""
+    return pyvrp.Solution(
         data,
         [
             pyvrp.Route(data, [pyvrp.Activity(_KINDS[t], k) for t, k in acts], vt)
             for vt, acts in routes
         ],
     )
-    again = _solve_plain(data, ctx, run, until, rest, seed=ctx.seed + 10_007, start=start)
-    return min(best, again, key=_plain_cost)
 
 
 def _clients_per_route(data: pyvrp.ProblemData) -> float:

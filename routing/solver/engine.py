@@ -467,8 +467,8 @@ def _jobs(
     search as ``pyvrp.solve`` runs it (with ``SolveParams.plain_history_length``), one per worker
     with seeds s, s + 1, ... (``plain``; one job
     with the whole time on one worker: splitting the time of a single search only loses); parallel
-    plain jobs meet after ``SolveParams.plain_exchange_share`` of their time and go on from the
-    best of all (:mod:`routing.solver._exchange`). Chosen
+    plain jobs meet ``SolveParams.plain_meetings`` times, evenly spaced over their time, and each
+    time go on from the best of all (:mod:`routing.solver._exchange`). Chosen
     on the tuning set at 30 s, one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against
     +16.11 % with our phases, RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001
     +5.57 % against +6.10 %, but X-n200 +2.38 % against +1.25 %, where the search from the load
@@ -674,7 +674,7 @@ def _run_parallel(
 ) -> _Raws:
     """The first job in this process, the others in forked ones, all with the whole budget.
 
-    When every job is PyVRP's own search (``plain``) and ``params.plain_exchange_share`` is not 0,
+    When every job is PyVRP's own search (``plain``) and ``params.plain_meetings`` is not 0,
     the jobs meet part way to go on from the best of all (:mod:`routing.solver._exchange`), the
     engine's process holding the meeting. The children are terminated when the search is cancelled
     or fails here, and when they do not answer in time.
@@ -682,7 +682,7 @@ def _run_parallel(
     remaining = max(0.2, deadline - time.monotonic())
     # keep room for verification and repair after the search
     budget = max(0.2, remaining * _keep(jobs[0], params) - 0.3)
-    meets = params.plain_exchange_share > 0 and all(job[0] == "plain" for job in jobs)
+    meets = params.plain_meetings > 0 and all(job[0] == "plain" for job in jobs)
     ctx = mp.get_context("fork")
     children: list[tuple[tuple[str, int], Any, Connection]] = []
     try:

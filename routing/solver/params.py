@@ -173,20 +173,23 @@ class SolveParams:
         seeds). With a scratch copy of PyVRP's search on ``pyvrp.read``'s data (whose coarser load
         units let the load's start come down with the time warp's; seed 1, 27,000 iterations) a
         start of 30 times the rate was longer than 3 on five of the six instances tried.
-    plain_exchange_share
-        With two or more workers on that search, the share of each job's time (or iterations) after
-        which the jobs trade their bests and each searches the rest from the best of all with a
-        fresh seed (:mod:`routing.solver._exchange`), instead of two independent searches of which
-        the better is kept; 0 keeps them independent. One worker is never affected. Chosen on the
+    plain_meetings
+        With two or more workers on that search, how many times the jobs meet, evenly spaced over
+        each job's time (or iterations): after 1 / (n + 1), 2 / (n + 1), ... of it they trade their
+        bests and each searches the next leg from the best of all with a fresh seed
+        (:mod:`routing.solver._exchange`); 0 keeps them independent (two searches of which the
+        better is kept). One worker is never affected. One meeting (halfway) was chosen on the
         VRPTW tuning set (RC1_10_1, R1_10_2, RC1_10_2), two workers with seeds 1 and 2 and the
         iterations a quiet 30 s run makes (32,000 / 27,000 / 22,000 each, so the machine's load
         did not change the work; 2026-12-02, ``BENCHMARKS.md``): the better of the two ended at
-        46,931.9 / 49,616.3 / 44,802.4 meeting at 0.5 against 47,002.6 / 49,633.4 / 44,880.7
-        independent (0.15, 0.03 and 0.17 % shorter). One seed pair per instance and one share
-        tried: a small edge, not a tuned optimum. Other settings for the second worker alone did
-        not help there (30 s of processor time, worker-2 seeds 2 and 4 against history 100:
-        history 50, 30 neighbours and at most 10 perturbations were each worse on R1_10_2 or
-        RC1_10_1).
+        46,931.9 / 49,616.3 / 44,802.4 meeting once against 47,002.6 / 49,633.4 / 44,880.7
+        independent (0.15, 0.03 and 0.17 % shorter). Three meetings against one, 30 s, two
+        workers, seed pairs 1-4 (2026-12-03, ``BENCHMARKS.md``, eighth session): shorter on 8 of 12
+        R2 pairs, 6 of 12 RC2, 0 of 4 C2 and 3 of 6 type-1 pairs (mean -0.12 % on type 2): no
+        edge that holds, so one stays; seven were longer on 6 of 12 type-2 pairs (mean +0.10 %). Other
+        settings for the second worker alone did not help (30 s of processor time, worker-2
+        seeds 2 and 4 against history 100: history 50, 30 neighbours and at most 10
+        perturbations were each worse on R1_10_2 or RC1_10_1).
     plateau_iterations
         When not 0, every PyVRP run also stops after this many iterations without a better best
         (PyVRP's ``NoImprovement``), whichever of it and the time or iteration limit comes first;
@@ -214,7 +217,7 @@ class SolveParams:
     plain_long_route_clients: float = 20.0
     plain_long_history_length: int = 300
     plain_long_penalty_scale: float = 3.0
-    plain_exchange_share: float = 0.5
+    plain_meetings: int = 1
     plateau_iterations: int = 0
 
     def __post_init__(self) -> None:
@@ -227,12 +230,6 @@ class SolveParams:
             if not 0 < getattr(self, name) <= 1:
                 msg = f"SolveParams.{name}: must be in (0, 1], got {getattr(self, name)!r}"
                 raise ValueError(msg)
-        if self.plain_exchange_share >= 1:
-            msg = (
-                "SolveParams.plain_exchange_share: must be in [0, 1), got "
-                f"{self.plain_exchange_share!r}"
-            )
-            raise ValueError(msg)
         for name in (
             "neighbours",
             "neighbours_tight",
