@@ -186,8 +186,8 @@ class SolveParams:
         independent (0.15, 0.03 and 0.17 % shorter). Three meetings against one, 30 s, two
         workers, seed pairs 1-4 (2026-12-03, ``BENCHMARKS.md``, eighth session): shorter on 8 of 12
         R2 pairs, 6 of 12 RC2, 0 of 4 C2 and 3 of 6 type-1 pairs (mean -0.12 % on type 2): no
-        edge that holds, so one stays; seven were longer on 6 of 12 type-2 pairs (mean +0.10 %). Other
-        settings for the second worker alone did not help (30 s of processor time, worker-2
+        edge that holds, so one stays; seven were longer on 6 of 12 type-2 pairs (mean +0.10 %).
+        Other settings for the second worker alone did not help (30 s of processor time, worker-2
         seeds 2 and 4 against history 100: history 50, 30 neighbours and at most 10
         perturbations were each worse on R1_10_2 or RC1_10_1).
     plateau_iterations
