@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from routing.errors import InputError
 from routing.readers import (
     kim_to_model,
     read_kim,
@@ -145,6 +146,27 @@ def test_read_vrplib_vrptw_uses_the_dimacs_convention() -> None:
     assert model.depots[0].tw == (0, 1821)
     assert model.clients[0].tw == (892, 922) and model.clients[0].service_s == 10
     assert solution_distance(model, sol.routes) == pytest.approx(45790.7, abs=0.05)
+
+
+def test_read_vrplib_reads_cvrptw_as_vrptw_with_one_service_time(tmp_path: Path) -> None:
+    # As the 200-800 customer Gehring-Homberger files of PyVRP/Instances are written.
+    path = tmp_path / "tiny.vrp"
+    path.write_text(
+        "NAME : tiny\nTYPE : CVRPTW\nDIMENSION : 3\nVEHICLES : 2\nCAPACITY : 10\n"
+        "SERVICE_TIME : 10\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n3 6 8\n"
+        "DEMAND_SECTION\n1 0\n2 4\n3 5\nTIME_WINDOW_SECTION\n1 0 100\n2 5 20\n3 10 60\n"
+        "DEPOT_SECTION\n1\n-1\nEOF\n"
+    )
+    model = read_vrplib(path)
+    assert [c.tw for c in model.clients] == [(5, 20), (10, 60)]
+    assert [c.service_s for c in model.clients] == [10, 10]
+    assert model.depots[0].tw == (0, 100) and model.vehicle_types[0].num_available == 2
+    assert model.duration_s is not None and model.duration_s[0, 2] == 10.0
+    assert solution_distance(model, [[0, 1]]) == 20.0
+    bad = tmp_path / "bad.vrp"
+    bad.write_text(path.read_text().replace("CVRPTW", "PDPTW"))
+    with pytest.raises(InputError, match=r"bad\.vrp: TYPE must be one of .*CVRPTW.*got PDPTW"):
+        read_vrplib(bad)
 
 
 def test_read_solomon_reads_r101() -> None:

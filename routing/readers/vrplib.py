@@ -30,6 +30,11 @@ Rounding = Literal["round", "trunc1", "exact"]
 _ROUNDINGS = ("round", "trunc1", "exact")
 
 
+_TYPES = {"CVRP": "CVRP", "VRPTW": "VRPTW", "CVRPTW": "VRPTW"}
+"""The ``TYPE`` values read, and the problem each names: files of the same Gehring-Homberger family
+are written ``VRPTW`` (1,000 customers in PyVRP/Instances) or ``CVRPTW`` (its 200-800 customer ones)."""
+
+
 @dataclass
 class VrplibSolution:
     """A published solution: routes of client indices (0-based, as in the model) and the cost."""
@@ -136,7 +141,8 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     Parameters
     ----------
     path
-        The ``.vrp`` file; one depot, ``EUC_2D`` coordinates.
+        The ``.vrp`` file; one depot, ``EUC_2D`` coordinates; ``TYPE`` ``CVRP``, ``VRPTW`` or
+        ``CVRPTW`` (read as ``VRPTW``); a ``SERVICE_TIME`` line or section.
     rounding
         Distance convention (see the module docstring); default ``"round"`` for CVRP and
         ``"trunc1"`` for VRPTW (the DIMACS convention of the Gehring & Homberger files).
@@ -152,10 +158,10 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     """
     path = Path(path)
     data = _read(path, "vrplib")
-    kind = str(data.get("type", "CVRP")).upper()
-    if kind not in ("CVRP", "VRPTW"):
-        msg = "{file}: TYPE must be CVRP or VRPTW, got {kind}"
-        raise InputError(msg, file=path, kind=kind)
+    kind = _TYPES.get(str(data.get("type", "CVRP")).upper())
+    if kind is None:
+        msg = "{file}: TYPE must be one of {allowed}, got {kind}"
+        raise InputError(msg, file=path, allowed=sorted(_TYPES), kind=data.get("type"))
     depots = np.atleast_1d(np.asarray(data.get("depot", [0]), dtype=int))
     if len(depots) != 1:
         msg = "{file}: exactly one depot is supported, got {count}"
