@@ -4,7 +4,8 @@ Run ``.venv/bin/python -m bench.solver`` (options: ``--instances 102_stop,277_st
 ``--time-limit 60``, ``--runs 3`` (seeds per Kim instance), ``--cpu 1,2``, ``--quick`` for 10 s,
 ``--peers ortools,pyvrp`` or ``--peers none``, ``--classic`` / ``--no-classic`` for the CVRP and
 VRPTW files, ``--set test`` (or ``tuning``, ``all``) for which of them, ``--classic-runs 3``;
-``--set heldout --classic-dir DIR`` runs the VRPTW files of a folder kept outside the repository).
+``--set heldout --classic-dir DIR`` runs the CVRP and VRPTW files of a folder kept outside the
+repository, each of the family its ``TYPE`` line states).
 Writes ``bench/results/solver.md`` and this project's Kim solutions to
 ``bench/solutions/<instance>.json`` (one worker) and ``<instance>.2-workers.json``, the peers' to
 ``bench/solutions/<instance>.<peer>.json``: of each solver, its median run's.
@@ -57,6 +58,7 @@ from routing.readers import (
     read_solomon,
     read_vrplib,
     read_vrplib_solution,
+    vrplib_problem,
 )
 from routing.readers.kim import LUNCH_WINDOW_S
 from routing.solver.checker import Violation, check
@@ -693,13 +695,16 @@ def _classic_section(
 
 
 def _members(set_name: str, folder: Path | None) -> list[tuple[str, str]]:
-    """(family, instance) of a set: :data:`CLASSIC_SETS`, or the VRPTW files of ``folder``."""
+    """(family, instance) of a set: :data:`CLASSIC_SETS`, or the ``.vrp`` files of ``folder``, each
+    of the family its ``TYPE`` line states (``CVRP``: ``cvrp``; ``VRPTW`` or ``CVRPTW``: ``vrptw``)."""
     if set_name != "heldout":
         return CLASSIC_SETS[set_name]
     if folder is None:
         msg = "the held-out set needs --classic-dir DIR, the folder of its .vrp files"
         raise ValueError(msg)
-    return [("vrptw", name) for name in heldout_names(folder)]
+    return [
+        (vrplib_problem(folder / f"{name}.vrp").lower(), name) for name in heldout_names(folder)
+    ]
 
 
 def _git_state() -> str:

@@ -21,6 +21,7 @@ from bench.solver import (
     command_line,
     heldout_names,
 )
+from routing.errors import InputError
 
 
 def _runs(solver: str, results: list[tuple[int | None, float | None, bool | None]]) -> _Runs:
@@ -97,7 +98,7 @@ def test_the_cpu_option_takes_one_two_or_both() -> None:
 def _heldout(tmp_path: Path) -> Path:
     """A held-out folder: A with its solution file, B with a line of best-known.csv."""
     for name in ("B", "A"):
-        (tmp_path / f"{name}.vrp").write_text("NAME : x\n", encoding="utf-8")
+        (tmp_path / f"{name}.vrp").write_text("NAME : x\nTYPE : VRPTW\n", encoding="utf-8")
     (tmp_path / "A.sol").write_text("Route #1: 1 2\nRoute #2: 3\nCost 123.4\n", encoding="utf-8")
     (tmp_path / "best-known.csv").write_text(
         "instance,routes,distance,source\nB,,456.7,a published table\n", encoding="utf-8"
@@ -105,10 +106,20 @@ def _heldout(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_held_out_set_is_the_vrptw_files_of_its_folder(tmp_path: Path) -> None:
+def test_the_held_out_set_is_the_files_of_its_folder_by_their_type(tmp_path: Path) -> None:
     folder = _heldout(tmp_path)
     assert heldout_names(folder) == ["A", "B"]
     assert _members("heldout", folder) == [("vrptw", "A"), ("vrptw", "B")]
+    # the family is the file's TYPE line: CVRPTW is VRPTW, CVRP (or none) is CVRP
+    (folder / "A.vrp").write_text("NAME : A\nTYPE : \tCVRP\t\nDIMENSION : 3\n", encoding="utf-8")
+    (folder / "B.vrp").write_text("NAME : B\nTYPE : CVRPTW\nNODE_COORD_SECTION\n", encoding="utf-8")
+    (folder / "C.vrp").write_text("NAME : C\nNODE_COORD_SECTION\nTYPE : VRPTW\n", encoding="utf-8")
+    assert _members("heldout", folder) == [("cvrp", "A"), ("vrptw", "B"), ("cvrp", "C")]
+    (folder / "C.vrp").write_text("NAME : C\nTYPE : TSP\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"C\.vrp, row 2: TYPE must be one of .* got TSP"):
+        _members("heldout", folder)
+    (folder / "C.vrp").unlink()
+    (folder / "A.vrp").write_text("NAME : x\nTYPE : VRPTW\n", encoding="utf-8")
     a = _classic("vrptw", "A", folder=folder)
     b = _classic("vrptw", "B", folder=folder)
     assert a is not None and (a.vehicles, a.best, a.peer_rounding) == (2, 123.4, "dimacs")

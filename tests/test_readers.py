@@ -16,6 +16,7 @@ from routing.readers import (
     read_vrplib,
     read_vrplib_solution,
     solution_distance,
+    vrplib_problem,
 )
 from routing.readers.kim import M3_PER_YD3, hhmm_to_seconds
 from tests.conftest import shared_file
@@ -167,6 +168,11 @@ def test_read_vrplib_reads_cvrptw_as_vrptw_with_one_service_time(tmp_path: Path)
     bad.write_text(path.read_text().replace("CVRPTW", "PDPTW"))
     with pytest.raises(InputError, match=r"bad\.vrp: TYPE must be one of .*CVRPTW.*got PDPTW"):
         read_vrplib(bad)
+
+
+def test_vrplib_problem_reads_the_type_line_of_the_header() -> None:
+    assert vrplib_problem(shared_file("data", "bench", "cvrp", "X-n101-k25.vrp")) == "CVRP"
+    assert vrplib_problem(shared_file("data", "bench", "vrptw", "RC1_10_1.vrp")) == "VRPTW"
 
 
 def test_read_solomon_reads_r101() -> None:

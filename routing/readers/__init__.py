@@ -13,6 +13,7 @@ from routing.readers.vrplib import (
     read_vrplib,
     read_vrplib_solution,
     solution_distance,
+    vrplib_problem,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "read_vrplib",
     "read_vrplib_solution",
     "solution_distance",
+    "vrplib_problem",
 ]

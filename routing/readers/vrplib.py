@@ -30,7 +30,7 @@ Rounding = Literal["round", "trunc1", "exact"]
 _ROUNDINGS = ("round", "trunc1", "exact")
 
 
-_TYPES = {"CVRP": "CVRP", "VRPTW": "VRPTW", "CVRPTW": "VRPTW"}
+VRPLIB_TYPES = {"CVRP": "CVRP", "VRPTW": "VRPTW", "CVRPTW": "VRPTW"}
 """The ``TYPE`` values read, and the problem each names: files of the same Gehring-Homberger family
 are written ``VRPTW`` (1,000 customers in PyVRP/Instances) or ``CVRPTW`` (its 200-800 customer ones)."""
 
@@ -158,10 +158,10 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     """
     path = Path(path)
     data = _read(path, "vrplib")
-    kind = _TYPES.get(str(data.get("type", "CVRP")).upper())
+    kind = VRPLIB_TYPES.get(str(data.get("type", "CVRP")).upper())
     if kind is None:
         msg = "{file}: TYPE must be one of {allowed}, got {kind}"
-        raise InputError(msg, file=path, allowed=sorted(_TYPES), kind=data.get("type"))
+        raise InputError(msg, file=path, allowed=sorted(VRPLIB_TYPES), kind=data.get("type"))
     depots = np.atleast_1d(np.asarray(data.get("depot", [0]), dtype=int))
     if len(depots) != 1:
         msg = "{file}: exactly one depot is supported, got {count}"
@@ -218,6 +218,26 @@ def read_solomon(path: str | Path, *, rounding: Rounding = "exact") -> Model:
         num_vehicles=int(data["vehicles"]),
         vehicles_first=True,
     )
+
+
+def vrplib_problem(path: str | Path) -> str:
+    """The problem a VRPLIB file states in its ``TYPE`` line, ``"CVRP"`` or ``"VRPTW"``, read
+    from its header alone (``"CVRP"`` when the line is absent, as :func:`read_vrplib` reads it)."""
+    path = Path(path)
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for row, line in enumerate(fh, start=1):
+            key, sep, value = line.partition(":")
+            if key.strip().upper() == "TYPE" and sep:
+                kind = VRPLIB_TYPES.get(value.strip().upper())
+                if kind is None:
+                    msg = "{file}, row {row}: TYPE must be one of {allowed}, got {kind}"
+                    raise InputError(
+                        msg, file=path, row=row, allowed=sorted(VRPLIB_TYPES), kind=value.strip()
+                    )
+                return kind
+            if key.strip().upper().endswith("_SECTION"):
+                break
+    return "CVRP"
 
 
 def read_vrplib_solution(path: str | Path) -> VrplibSolution:
