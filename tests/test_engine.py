@@ -109,8 +109,15 @@ def test_pyvrp_own_search_runs_where_pyvrp_states_every_rule() -> None:
     # vehicles first, a lunch or a daily load of several trips keep our own phases
     m.vehicles_first = True
     assert _jobs(m, 40, 5, params, workers=1)[0][0] != "plain"
-    # without time windows (CVRP) our phases stay: the search from the load bound packs better
-    assert _jobs(_vrptw_like(40, windows=False), 40, 5, params, workers=1)[0][0] != "plain"
+    # without time windows (CVRP) our whole-fleet search runs, one seed per worker
+    cvrp = _vrptw_like(40, windows=False)
+    assert _jobs(cvrp, 40, 5, params, workers=1) == [("trips", 5)]
+    assert _jobs(cvrp, 40, 5, params, workers=2) == [("trips", 5), ("trips", 6)]
+    cvrp.vehicles_first = True  # the fleet first: the search from its lower bound joins
+    assert _jobs(cvrp, 40, 5, params, workers=1) == [("trips", 5), ("tight", 6)]
+    res = _vrptw_like(40, windows=False).solve(seed=1, max_iterations=200)
+    assert res.solver == "pyvrp-trips" and not res.unserved
+    assert check(_vrptw_like(40, windows=False), res) == []
     res = _vrptw_like(40).solve(seed=1, max_iterations=200)
     assert res.solver == "pyvrp-plain"
     assert not res.unserved

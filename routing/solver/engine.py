@@ -4,13 +4,15 @@
    can serve even alone is left out at once with the reason ("unreachable from the depot",
    "demand larger than any vehicle's capacity", "time window cannot be met", ...).
 2. Search: two jobs, in two processes when ``workers`` > 1 (the same jobs either way, so workers
-   never change the answer). Job 1 is PyVRP with landfills as reload depots and the daily load
+   never change the answer; where the distance alone counts, one job per worker instead, below). Job 1 is PyVRP with landfills as reload depots and the daily load
    bounded through the number of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the
    fleet's lower bound first when the daily load binds). Job 2 is PyVRP with the daily load exact
    (mode ``day``) and, up to ``SolveParams.ortools_max_clients`` clients, OR-Tools with every rule as a
    dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan. When PyVRP's
-   relaxation holds every rule (no lunch, no stop limit, one trip a day: CVRP and VRPTW), job 2 is
-   the same relaxation searched from the fleet's lower bound up (mode ``tight``); when the daily
+   relaxation holds every rule (no lunch, no stop limit, one trip a day), job 2 is the same
+   relaxation searched from the fleet's lower bound up (mode ``tight``), but where the distance
+   alone counts (the CVRP and VRPTW benchmarks) every job is job 1 (CVRP) or PyVRP's own search
+   (VRPTW, mode ``plain``), each with its own seed, one per worker; when the daily
    load is a whole number of full trips (bounding the trips is then exact), job 2 is job 1 with
    another seed.
 3. Verification: every route is re-timed by :mod:`routing.solver._schedule`, which places landfill
@@ -474,6 +476,17 @@ def _jobs(
     +5.57 % against +6.10 %, but X-n200 +2.38 % against +1.25 %, where the search from the load
     bound packs 36 routes), so CVRP keeps our phases.
 
+    Where the objective is the distance alone and PyVRP states every rule but there are no time
+    windows (CVRP), every job is our whole-fleet search (``trips``), one per worker with seeds s,
+    s + 1, ...: the search from the fleet's lower bound up (``tight``) pays only where vehicles
+    come first. On the CVRP tuning set (the eight shipped X files, 30 s of processor time, seeds
+    1-3; 2026-12-03, BENCHMARKS.md) ``trips`` with the whole time was shorter than ``trips`` then
+    ``tight`` with half each on 13 of 24 runs and longer on 2 (X-n1001-k43 73,332 / 73,509 / 73,552
+    against 73,609 / 73,745 / 73,838), and ``tight`` alone longer than ``trips`` alone on 21
+    (X-n101-k25 30,090 against 27,591: it keeps the 25 routes of the load bound, the best known
+    has 26); at two workers (30 s, seeds 1-2) two seeds of ``trips`` side by side against
+    ``trips`` and ``tight`` were shorter on 9 of 16 runs and longer on 1 (mean -0.08 %).
+
     When PyVRP's relaxation holds every rule of the model (no lunch, no stop limit, one trip a
     day or no daily limit) the second job searches the same relaxation from the fleet's lower bound
     up. Where the daily load is a whole number of full trips, bounding the trips loses nothing, so
@@ -487,6 +500,9 @@ def _jobs(
     """
     if _pyvrp_exact(model) and not model.vehicles_first and params.plain_pyvrp and _windows(model):
         return [("plain", seed + k) for k in range(max(1, workers))]
+    if _pyvrp_exact(model) and not model.vehicles_first:
+        # the distance alone, no windows (CVRP): the whole fleet's search, one seed per worker
+        return [("trips", seed + k) for k in range(max(1, workers))]
     if _pyvrp_exact(model):
         return [("trips", seed), ("tight", seed + 1)]
     if _whole_trips(model):
