@@ -158,10 +158,7 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     """
     path = Path(path)
     data = _read(path, "vrplib")
-    kind = VRPLIB_TYPES.get(str(data.get("type", "CVRP")).upper())
-    if kind is None:
-        msg = "{file}: TYPE must be one of {allowed}, got {kind}"
-        raise InputError(msg, file=path, allowed=sorted(VRPLIB_TYPES), kind=data.get("type"))
+    kind = _problem(str(data.get("type", "CVRP")), path)
     depots = np.atleast_1d(np.asarray(data.get("depot", [0]), dtype=int))
     if len(depots) != 1:
         msg = "{file}: exactly one depot is supported, got {count}"
@@ -228,16 +225,22 @@ def vrplib_problem(path: str | Path) -> str:
         for row, line in enumerate(fh, start=1):
             key, sep, value = line.partition(":")
             if key.strip().upper() == "TYPE" and sep:
-                kind = VRPLIB_TYPES.get(value.strip().upper())
-                if kind is None:
-                    msg = "{file}, row {row}: TYPE must be one of {allowed}, got {kind}"
-                    raise InputError(
-                        msg, file=path, row=row, allowed=sorted(VRPLIB_TYPES), kind=value.strip()
-                    )
-                return kind
+                return _problem(value, path, row=row)
             if key.strip().upper().endswith("_SECTION"):
                 break
     return "CVRP"
+
+
+def _problem(value: str, path: Path, *, row: int | None = None) -> str:
+    """The problem a ``TYPE`` value names (:data:`VRPLIB_TYPES`); an error naming the file (and
+    row) for any other."""
+    kind = VRPLIB_TYPES.get(value.strip().upper())
+    if kind is None:
+        msg = "{file}: TYPE must be one of {allowed}, got {kind}"
+        if row is not None:
+            msg = "{file}, row {row}: TYPE must be one of {allowed}, got {kind}"
+        raise InputError(msg, file=path, row=row, allowed=sorted(VRPLIB_TYPES), kind=value.strip())
+    return kind
 
 
 def read_vrplib_solution(path: str | Path) -> VrplibSolution:

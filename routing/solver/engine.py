@@ -4,8 +4,8 @@
    can serve even alone is left out at once with the reason ("unreachable from the depot",
    "demand larger than any vehicle's capacity", "time window cannot be met", ...).
 2. Search: two jobs, in two processes when ``workers`` > 1 (the same jobs either way, so workers
-   never change the answer; where the distance alone counts, one job per worker instead, below). Job 1 is PyVRP with landfills as reload depots and the daily load
-   bounded through the number of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the
+   never change the answer; where the distance alone counts, one job per worker instead, below).
+   Job 1 is PyVRP with landfills as reload depots and the daily load bounded through the number of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the
    fleet's lower bound first when the daily load binds). Job 2 is PyVRP with the daily load exact
    (mode ``day``) and, up to ``SolveParams.ortools_max_clients`` clients, OR-Tools with every rule as a
    dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan. When PyVRP's
