@@ -31,8 +31,9 @@ _ROUNDINGS = ("round", "trunc1", "exact")
 
 
 VRPLIB_TYPES = {"CVRP": "CVRP", "VRPTW": "VRPTW", "CVRPTW": "VRPTW"}
-"""The ``TYPE`` values read, and the problem each names: files of the same Gehring-Homberger family
-are written ``VRPTW`` (1,000 customers in PyVRP/Instances) or ``CVRPTW`` (its 200-800 customer ones)."""
+"""The ``TYPE`` values read, and the problem each names: files of the same Gehring-Homberger
+family are written ``VRPTW`` (1,000 customers in PyVRP/Instances) or ``CVRPTW`` (its 200-800
+customer ones)."""
 
 
 @dataclass

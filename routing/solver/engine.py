@@ -5,16 +5,16 @@
    "demand larger than any vehicle's capacity", "time window cannot be met", ...).
 2. Search: two jobs, in two processes when ``workers`` > 1 (the same jobs either way, so workers
    never change the answer; where the distance alone counts, one job per worker instead, below).
-   Job 1 is PyVRP with landfills as reload depots and the daily load bounded through the number of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the
-   fleet's lower bound first when the daily load binds). Job 2 is PyVRP with the daily load exact
-   (mode ``day``) and, up to ``SolveParams.ortools_max_clients`` clients, OR-Tools with every rule as a
-   dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan. When PyVRP's
-   relaxation holds every rule (no lunch, no stop limit, one trip a day), job 2 is the same
-   relaxation searched from the fleet's lower bound up (mode ``tight``), but where the distance
-   alone counts (the CVRP and VRPTW benchmarks) every job is job 1 (CVRP) or PyVRP's own search
-   (VRPTW, mode ``plain``), each with its own seed, one per worker; when the daily
-   load is a whole number of full trips (bounding the trips is then exact), job 2 is job 1 with
-   another seed.
+   Job 1 is PyVRP with landfills as reload depots and the daily load bounded through the number
+   of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the fleet's lower bound first
+   when the daily load binds). Job 2 is PyVRP with the daily load exact (mode ``day``) and, up to
+   ``SolveParams.ortools_max_clients`` clients, OR-Tools with every rule as a dimension
+   (:mod:`routing.solver._ortools`) polishing the best PyVRP plan. When PyVRP's relaxation holds
+   every rule (no lunch, no stop limit, one trip a day), job 2 is the same relaxation searched from
+   the fleet's lower bound up (mode ``tight``), but where the distance alone counts (the CVRP and
+   VRPTW benchmarks) every job is job 1 (CVRP) or PyVRP's own search (VRPTW, mode ``plain``),
+   each with its own seed, one per worker; when the daily load is a whole number of full trips
+   (bounding the trips is then exact), job 2 is job 1 with another seed.
 3. Verification: every route is re-timed by :mod:`routing.solver._schedule`, which places landfill
    visits, the final dump and the lunch; a route breaking a rule loses the client that breaks it,
    and dropped clients are re-inserted wherever they fit.
@@ -462,7 +462,8 @@ def _choose(
 def _jobs(
     model: Model, n_clients: int, seed: int, params: SolveParams, workers: int = 2
 ) -> list[tuple[str, int]]:
-    """The search jobs for this model (the same whatever the number of workers, but for one case).
+    """The search jobs for this model (the same whatever the number of workers, but where the
+    distance alone counts: there one job per worker).
 
     Where PyVRP states every rule exactly, the objective is the distance alone and clients have
     time windows (the VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own
