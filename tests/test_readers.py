@@ -19,6 +19,7 @@ from routing.readers import (
     vrplib_problem,
 )
 from routing.readers.kim import M3_PER_YD3, hhmm_to_seconds
+from routing.solver.checker import check
 from tests.conftest import shared_file
 
 # file: (stops, landfills, trip capacity, daily yardage, depot open, depot close) from the README
@@ -226,3 +227,51 @@ def test_bad_rows_are_input_errors_naming_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_kim(path)
     assert err.value.file == path and err.value.row == 8
+
+
+def _tiny_cvrp(tmp_path: Path, extra: str, *, kind: str = "CVRP") -> Path:
+    """A three-node CVRP file (depot at the origin, clients 5 and 10 away on one line)."""
+    path = tmp_path / "dcvrp.vrp"
+    path.write_text(
+        f"NAME : dcvrp\nTYPE : {kind}\nDIMENSION : 3\nCAPACITY : 10\n{extra}"
+        "EDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n3 6 8\n"
+        "DEMAND_SECTION\n1 0\n2 4\n3 5\nDEPOT_SECTION\n1\n-1\nEOF\n"
+    )
+    return path
+
+
+def test_read_vrplib_keeps_the_route_length_limit_of_distance_and_service(
+    tmp_path: Path,
+) -> None:
+    # Christofides' convention: distance plus service within DISTANCE. One route visiting both
+    # clients runs 20 and serves 2 x 3 = 26 > 25.5, so two routes are needed (10 + 3, 20 + 3).
+    model = read_vrplib(_tiny_cvrp(tmp_path, "DISTANCE : 25.5\nSERVICE_TIME : 3\n"))
+    assert model.depots[0].tw == (0, 25)  # rounded down: never looser than the file
+    assert model.vehicle_types[0].shift == (0, 25)
+    assert [c.service_s for c in model.clients] == [3, 3]
+    assert model.duration_s is not None and model.duration_s[0, 2] == 10.0
+    result = model.solve(time_limit_s=2, seed=1, workers=1, max_iterations=200)
+    assert check(model, result) == []
+    assert result.num_vehicles == 2 and result.distance_m == pytest.approx(30.0)
+    free = read_vrplib(_tiny_cvrp(tmp_path, "SERVICE_TIME : 3\n"))
+    assert free.duration_s is not None and not free.duration_s.any()  # no limit: no time at all
+    assert free.solve(time_limit_s=2, seed=1, workers=1, max_iterations=200).num_vehicles == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "kind", "message"),
+    [
+        ("DISTANCE : 25\n", "VRPTW", r"DISTANCE .* CVRP files only, got TYPE VRPTW"),
+        ("DISTANCE : -1\n", "CVRP", r"DISTANCE must be a positive number, got -1"),
+        ("VEHICLES_MAX_DISTANCE : 25\n", "CVRP", r"VEHICLES_MAX_DISTANCE is not read"),
+    ],
+)
+def test_read_vrplib_refuses_rules_it_would_drop(
+    tmp_path: Path, extra: str, kind: str, message: str
+) -> None:
+    path = _tiny_cvrp(tmp_path, extra, kind=kind)
+    if kind == "VRPTW":
+        windows = "TIME_WINDOW_SECTION\n1 0 99\n2 0 99\n3 0 99\nDEPOT_SECTION"
+        path.write_text(path.read_text().replace("DEPOT_SECTION", windows))
+    with pytest.raises(InputError, match=r"dcvrp\.vrp: " + message):
+        read_vrplib(path)

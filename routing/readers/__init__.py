@@ -14,6 +14,7 @@ from routing.readers.vrplib import (
     read_vrplib_solution,
     solution_distance,
     vrplib_problem,
+    vrplib_route_limit,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "read_vrplib_solution",
     "solution_distance",
     "vrplib_problem",
+    "vrplib_route_limit",
 ]

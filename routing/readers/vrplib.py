@@ -83,6 +83,7 @@ def _build(
     service: np.ndarray | None,
     num_vehicles: int,
     vehicles_first: bool,
+    route_limit: int | None = None,
 ) -> Model:
     if "node_coord" not in data:
         msg = "{file}: only instances with NODE_COORD_SECTION (EUC_2D) are supported"
@@ -103,7 +104,13 @@ def _build(
         raise InputError(msg, file=path, node=node, demand=demand[node - 1], capacity=capacity)
     dist = _euclidean(coords, rounding, path)
     model = Model(vehicles_first=vehicles_first)
-    if time_windows is None:
+    if time_windows is None and route_limit is not None:
+        # A route-length limit (Christofides' DISTANCE): a route's distance plus its service
+        # times, written as durations equal to distances within a working day of that length.
+        dur = dist
+        horizon = (0, route_limit)
+        tws = [horizon] * n
+    elif time_windows is None:
         # No time dimension: durations are zero and the day is unbounded.
         dur = np.zeros_like(dist)
         horizon = (0, DAY_S)
@@ -143,7 +150,11 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     ----------
     path
         The ``.vrp`` file; one depot, ``EUC_2D`` coordinates; ``TYPE`` ``CVRP``, ``VRPTW`` or
-        ``CVRPTW`` (read as ``VRPTW``); a ``SERVICE_TIME`` line or section.
+        ``CVRPTW`` (read as ``VRPTW``); a ``SERVICE_TIME`` line or section. A CVRP file may carry
+        a route-length limit, ``DISTANCE`` (Christofides et al.'s CMT6-10, 13, 14 and Golden et
+        al.'s 1-8): a route's distance plus its clients' service times stays within it. A file
+        with a rule the model would drop (``VEHICLES_MAX_DISTANCE``, ``VEHICLES_MAX_DURATION``,
+        ``RELEASE_TIME``, ``PRIZE``, ``BACKHAUL``) is refused.
     rounding
         Distance convention (see the module docstring); default ``"round"`` for CVRP and
         ``"trunc1"`` for VRPTW (the DIMACS convention of the Gehring & Homberger files).
@@ -153,7 +164,8 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     Model
         Location ``k`` is node ``k + 1`` of the file (and client number ``k`` of a ``.sol`` file,
         also its ``name``); client ``i`` is location ``i + 1`` when the
-        depot is node 1. Durations equal distances for VRPTW and are zero for CVRP; the fleet is the
+        depot is node 1. Durations equal distances for VRPTW and for CVRP with ``DISTANCE``
+        (whose working day is the limit, rounded down), and are zero for other CVRP; the fleet is the
         file's ``VEHICLES`` or, when absent, one vehicle per client (unlimited). The objective is
         the distance alone (``vehicles_first=False``), as for the X and DIMACS best known costs.
     """
@@ -169,7 +181,8 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     if kind == "VRPTW" and tw is None:
         msg = "{file}: a VRPTW instance needs TIME_WINDOW_SECTION"
         raise InputError(msg, file=path)
-    service = data.get("service_time") if kind == "VRPTW" else None
+    limit = _route_limit(data, kind, path)
+    service = data.get("service_time") if kind == "VRPTW" or limit is not None else None
     if service is not None and np.ndim(service) == 0:
         # A scalar SERVICE_TIME applies to the clients, never to the depot.
         arr = np.full(n, float(service))
@@ -184,7 +197,38 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
         service=service,
         num_vehicles=int(data.get("vehicles", n - 1)),
         vehicles_first=False,
+        route_limit=limit,
     )
+
+
+_UNREAD_RULES = (
+    "vehicles_max_distance",
+    "vehicles_max_duration",
+    "release_time",
+    "prize",
+    "backhaul",
+)
+"""Keys of the extended VRPLIB format whose rules the model of :func:`read_vrplib` would drop: a file
+with any of them is refused rather than solved without its rule."""
+
+
+def _route_limit(data: dict[str, Any], kind: str, path: Path) -> int | None:
+    """The route-length limit of a CVRP file's ``DISTANCE`` line (rounded down, so a route within
+    it is within the file's), ``None`` without one; an error for a rule the model would drop."""
+    unread = [key.upper() for key in _UNREAD_RULES if key in data]
+    if unread:
+        msg = "{file}: {keys} is not read, and solving without it would break the file's rules"
+        raise InputError(msg, file=path, keys=", ".join(unread))
+    if "distance" not in data:
+        return None
+    if kind != "CVRP":
+        msg = "{file}: DISTANCE (a route-length limit) is read in CVRP files only, got TYPE {kind}"
+        raise InputError(msg, file=path, kind=kind)
+    value = float(data["distance"])
+    if not math.isfinite(value) or value <= 0:
+        msg = "{file}: DISTANCE must be a positive number, got {value}"
+        raise InputError(msg, file=path, value=data["distance"])
+    return math.floor(value)
 
 
 def read_solomon(path: str | Path, *, rounding: Rounding = "exact") -> Model:
@@ -230,6 +274,15 @@ def vrplib_problem(path: str | Path) -> str:
             if key.strip().upper().endswith("_SECTION"):
                 break
     return "CVRP"
+
+
+def vrplib_route_limit(path: str | Path) -> int | None:
+    """The route-length limit (distance plus service) of a CVRP file's ``DISTANCE`` line, as
+    :func:`read_vrplib` keeps it (rounded down); ``None`` without one. For a peer reading the file
+    its own way, which would drop the limit."""
+    path = Path(path)
+    data = _read(path, "vrplib")
+    return _route_limit(data, _problem(str(data.get("type", "CVRP")), path), path)
 
 
 def _problem(value: str, path: Path, *, row: int | None = None) -> str:
