@@ -2,7 +2,7 @@
 
 Run ``.venv/bin/python -m bench.mcarptif`` (options: ``--instances Lpr_IF-b-01,...``,
 ``--time-limit 60``, ``--runs 3`` (seeds 1..N of ours), ``--peers PS,LS,TS`` or ``none``,
-``--peer-python PATH``, ``--quick``). Writes ``bench/results/mcarptif.md`` and the solutions of the
+``--peer-python PATH``, ``--quick``, ``--heldout-dir DIR``). Writes ``bench/results/mcarptif.md`` and the solutions of the
 median run of ours and of the peer's tabu search to ``bench/solutions/<instance>[.willemse-ts].json``.
 
 Ours: :func:`routing.readers.mcarptif.mcarptif_to_model` solved with ``workers=1`` (one process,
@@ -18,7 +18,10 @@ tables are the checker's, never a solver's.
 Tuning and test sets: the ``a`` instances are the tuning set (the choices made on them: the fleet
 offered, :func:`routing.readers.mcarptif.default_fleet_size`); the ``b`` instances are the test set,
 on which the goal is judged (total cost at most the tabu search's, vehicles at most its, by the
-median of ours over seeds, at equal CPU: one core each).
+median of ours over seeds, at equal CPU: one core each). Held-out sets: ``--heldout-dir DIR`` runs
+every ``.txt`` of a folder kept outside the repository (instances never tuned on, run once), in a
+table of their own; their solutions are not written to ``bench/solutions`` (whose files others
+check against the instances beside the repository).
 """
 
 from __future__ import annotations
@@ -205,7 +208,7 @@ def _peer_thread(bench: _Bench, peer_dir: Path, out_dir: Path) -> threading.Thre
 
     def work() -> None:
         for name in bench.names:
-            inst = read_mcarptif(DATA / f"{name}.txt")
+            inst = read_mcarptif(bench.paths[name])
             for method in bench.methods:
                 run = run_peer(inst, method, python=python, peer_dir=peer_dir, out_dir=out_dir)
                 bench.peers[(name, method)] = run
@@ -231,6 +234,7 @@ def _table(
     ours: dict[str, list[Run]],
     peers: dict[tuple[str, str], Run],
     methods: list[str],
+    paths: dict[str, Path],
 ) -> list[str]:
     cols = ["instance", "tasks", "ours: median cost / vehicles (runs)", "ours CPU s"]
     cols += [f"{m} cost / vehicles (wall, CPU)" for m in methods]
@@ -246,7 +250,7 @@ def _table(
             f"{r.report.cost:.0f}/{r.report.vehicles}" if r.report is not None else "none"
             for r in runs
         )
-        cells = [name, str(len(read_mcarptif(DATA / f"{name}.txt").tasks))]
+        cells = [name, str(len(read_mcarptif(paths[name]).tasks))]
         ok = all(r.feasible for r in runs)
         cells.append(f"{_fig(mid)} ({each}){'' if ok else ' **a run failed the checker**'}")
         cpus = sorted(r.cpu_s for r in runs if r.cpu_s is not None)
@@ -317,6 +321,8 @@ class _Bench:
     argv: list[str] | None
     names: list[str]
     methods: list[str]
+    paths: dict[str, Path]
+    heldout: bool = False
     peer_python: str | None = None
     started: float = 0.0
     code: str = ""
@@ -348,12 +354,32 @@ def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _order(names: list[str]) -> list[str]:
-    """The test set first, largest first (its tabu search is the long pole and judges the goal),
-    then the tuning set, smallest first."""
-    size = {n: (DATA / f"{n}.txt").stat().st_size for n in names}
-    test = sorted((n for n in names if n in TEST), key=lambda n: -size[n])
-    return test + sorted((n for n in names if n not in TEST), key=lambda n: size[n])
+def _order(paths: dict[str, Path], *, heldout: bool = False) -> list[str]:
+    """The test (or held-out) set first, largest first (its tabu search is the long pole and
+    judges the goal), then the tuning set, smallest first."""
+    size = {n: p.stat().st_size for n, p in paths.items()}
+    test = sorted((n for n in paths if heldout or n in TEST), key=lambda n: -size[n])
+    return test + sorted((n for n in paths if n not in test), key=lambda n: size[n])
+
+
+def _paths(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, Path] | None:
+    """The instances to run by name: every ``.txt`` of ``--heldout-dir``, else ``--instances``
+    from the shipped folder (None, with a message, when some are missing)."""
+    if args.heldout_dir is not None:
+        found = sorted(args.heldout_dir.glob("*.txt"))
+        if not found:
+            parser.error(f"--heldout-dir {args.heldout_dir}: no .txt instance files")
+        return {p.stem: p for p in found}
+    names = [n.strip() for n in args.instances.split(",") if n.strip()]
+    if args.quick:
+        names = ["Lpr_IF-a-01", "Lpr_IF-b-01"]
+    if bad := sorted(set(names) - set(TUNING + TEST)):
+        parser.error(f"unknown instances {bad}; allowed: {TUNING + TEST}")
+    missing = [n for n in names if not (DATA / f"{n}.txt").exists()]
+    if missing:
+        print(f"instances not found in {DATA}: {missing}; nothing to do", file=sys.stderr)
+        return None
+    return {n: DATA / f"{n}.txt" for n in names}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -366,27 +392,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--peer-python", help="a Python with the peer's requirements")
     parser.add_argument("--quick", action="store_true", help="10 s, one run, two small instances")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--heldout-dir",
+        type=Path,
+        help="a folder of held-out instance files (every .txt is one; --instances is ignored): "
+        "instances kept outside the repository, run once to judge the goal on files never tuned on",
+    )
     args = parser.parse_args(argv)
-    names = [n.strip() for n in args.instances.split(",") if n.strip()]
     if args.quick:
-        names, args.time_limit, args.runs = ["Lpr_IF-a-01", "Lpr_IF-b-01"], 10.0, 1
-    if bad := sorted(set(names) - set(TUNING + TEST)):
-        parser.error(f"unknown instances {bad}; allowed: {TUNING + TEST}")
+        args.time_limit, args.runs = 10.0, 1
     methods = [] if args.peers == "none" else [m.strip().upper() for m in args.peers.split(",")]
     if bad := sorted(set(methods) - set(METHODS)):
         parser.error(f"unknown peer methods {bad}; allowed: PS, LS, TS, none")
-    missing = [n for n in names if not (DATA / f"{n}.txt").exists()]
-    if missing:
-        print(f"instances not found in {DATA}: {missing}; nothing to do", file=sys.stderr)
+    paths = _paths(args, parser)
+    if paths is None:
         return
-    bench = _Bench(args, argv, _order(names), methods)
+    heldout = args.heldout_dir is not None
+    bench = _Bench(args, argv, _order(paths, heldout=heldout), methods, paths, heldout)
     with tempfile.TemporaryDirectory() as out_dir:
         thread = None
         if methods:
             bench.peer_python, peer_dir = prepare_peer(python=args.peer_python)
             thread = _peer_thread(bench, peer_dir, Path(out_dir))
         for name in bench.names:
-            inst = read_mcarptif(DATA / f"{name}.txt")
+            inst = read_mcarptif(paths[name])
             for seed in range(1, args.runs + 1):
                 run = run_ours(inst, time_limit_s=args.time_limit, seed=seed)
                 bench.ours.setdefault(name, []).append(run)
@@ -397,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
             thread.join(timeout=20)
             if len(bench.peers) != seen:
                 bench.write(done=False)
-    for name in bench.names:
+    for name in [] if heldout else bench.names:  # held-out files stay outside the repository
         _save(name, "", median_run(bench.ours[name]))
         if (name, "TS") in bench.peers:
             _save(name, ".willemse-ts", bench.peers[(name, "TS")])
@@ -430,10 +459,14 @@ def _report(bench: _Bench) -> list[str]:
         "figure that differs is reported as infeasible.",
         "",
     ]
-    for title, group in (("Test set", TEST), ("Tuning set", TUNING)):
+    groups = (
+        [("Held-out set", names)] if bench.heldout else [("Test set", TEST), ("Tuning set", TUNING)]
+    )
+    for title, group in groups:
         chosen = [n for n in names if n in group]
         if chosen:
-            lines += [f"### {title}", "", *_table(chosen, ours, peers, bench.methods), ""]
+            table = _table(chosen, ours, peers, bench.methods, bench.paths)
+            lines += [f"### {title}", "", *table, ""]
     lines += [
         "Notes:",
         "",

@@ -57,3 +57,31 @@ def test_median_run_by_vehicles_then_cost_failures_last() -> None:
     assert median_run(runs).report == runs[0].report
     runs = [_run(100, 3), _run(80, 3, ok=False), Run("ours", None, 1.0, [])]
     assert median_run(runs).report == runs[1].report
+
+
+def test_a_heldout_folder_runs_its_own_files_in_a_table_of_their_own(tmp_path: Path) -> None:
+    from bench.mcarptif import main
+    from bench.solver import SOLUTIONS
+
+    folder = tmp_path / "heldout"
+    folder.mkdir()
+    write(folder, name="Unseen-01.txt")
+    out = tmp_path / "report.md"
+    main(
+        [
+            "--heldout-dir",
+            str(folder),
+            "--peers",
+            "none",
+            "--runs",
+            "1",
+            "--time-limit",
+            "2",
+            "--output",
+            str(out),
+        ]
+    )
+    text = out.read_text()
+    assert "### Held-out set" in text and "### Test set" not in text
+    assert "| Unseen-01 |" in text and "pending" not in text
+    assert not (SOLUTIONS / "Unseen-01.json").exists()  # held-out files stay outside the repo
