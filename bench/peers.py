@@ -496,13 +496,14 @@ def pyvrp_classic_peer(
     (as ours, whose limit counts building its model; PyVRP's own ``MaxRuntime`` would start its
     clock only after ``pyvrp.solve``'s set-up: reading and set-up took 0.31 s on X-n1001-k43 and
     0.41 s on R1_10_2, pyvrp 0.14.1, 2026-12-03). Returns the
-    distance (in the file's units: divided by 10 under the DIMACS convention), the number of
+    distance (in the file's units: divided by 10 under the DIMACS convention and by 1,000 under
+    ``"exact"``, as ``pyvrp.read`` scales them), the number of
     routes and the runtime.
     """
     import pyvrp
 
     limit = vrplib_route_limit(path)  # outside the clock: our reader's work, not the peer's
-    scale = 10.0 if round_func == "dimacs" else 1.0
+    scale = {"dimacs": 10.0, "exact": 1000.0}.get(round_func, 1.0)  # pyvrp.read's units
     t0 = time.monotonic()
     data = pyvrp.read(path, round_func=round_func)
     if limit is not None:

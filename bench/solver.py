@@ -5,7 +5,8 @@ Run ``.venv/bin/python -m bench.solver`` (options: ``--instances 102_stop,277_st
 ``--peers ortools,pyvrp`` or ``--peers none``, ``--classic`` / ``--no-classic`` for the CVRP and
 VRPTW files, ``--set test`` (or ``tuning``, ``all``) for which of them, ``--classic-runs 3``;
 ``--set heldout --classic-dir DIR`` runs the CVRP and VRPTW files of a folder kept outside the
-repository, each of the family its ``TYPE`` line states).
+repository, each of the family its ``TYPE`` line states; ``--classic-rounding exact`` (or ``round``)
+sets their distances for ours and the peer alike, as Christofides' and Golden's files are published).
 Writes ``bench/results/solver.md`` and this project's Kim solutions to
 ``bench/solutions/<instance>.json`` (one worker) and ``<instance>.2-workers.json``, the peers' to
 ``bench/solutions/<instance>.<peer>.json``: of each solver, its median run's.
@@ -61,6 +62,7 @@ from routing.readers import (
     vrplib_problem,
 )
 from routing.readers.kim import LUNCH_WINDOW_S
+from routing.readers.vrplib import Rounding
 from routing.solver.checker import Violation, check
 from routing.solver.model import Model, Result
 
@@ -509,18 +511,31 @@ class _Classic:
     vehicles: int | None
     """Routes of the best known solution; None when only its distance is known."""
     best: float
+    rounding: Rounding | None = None
+    """Our reader's distance convention (None: the family's, as the reader chooses)."""
 
     def model(self) -> Model:
         """Our model of the file."""
-        return read_solomon(self.path) if self.path.suffix == ".txt" else read_vrplib(self.path)
+        if self.path.suffix == ".txt":
+            return read_solomon(self.path)
+        return read_vrplib(self.path, rounding=self.rounding)
 
 
-def _classic(family: str, name: str, *, folder: Path | None = None) -> _Classic | None:
+PEER_ROUNDING: dict[str, str] = {"round": "round", "exact": "exact", "trunc1": "dimacs"}
+"""PyVRP's ``round_func`` of each of our readers' distance conventions."""
+
+
+def _classic(
+    family: str, name: str, *, folder: Path | None = None, rounding: Rounding | None = None
+) -> _Classic | None:
     """The instance, or None when its file is absent.
 
     Shipped files are read from ``BENCH_DATA / family``; ``folder`` (the held-out set's
     ``--classic-dir``) holds ``<name>.vrp`` files instead, each with its best known solution in
-    ``<name>.sol`` or, where no solution file exists, a line of ``best-known.csv``.
+    ``<name>.sol`` or, where no solution file exists, a line of ``best-known.csv``. ``rounding``
+    overrides the family's distance convention (nearest integer for CVRP, DIMACS for VRPTW) for
+    ours and the peer alike: Christofides' and Golden's CVRP files are published with exact
+    distances.
     """
     if name == "R101" and folder is None:
         path = BENCH_DATA / family / "R101.txt"
@@ -528,11 +543,11 @@ def _classic(family: str, name: str, *, folder: Path | None = None) -> _Classic 
     path = (folder if folder is not None else BENCH_DATA / family) / f"{name}.vrp"
     if not path.exists():
         return None
-    rounding = "round" if family == "cvrp" else "dimacs"
+    peer = PEER_ROUNDING[rounding] if rounding else "round" if family == "cvrp" else "dimacs"
     if folder is not None and not path.with_suffix(".sol").exists():
-        return _Classic(family, name, path, rounding, None, _table_best(folder, name))
+        return _Classic(family, name, path, peer, None, _table_best(folder, name), rounding)
     known = read_vrplib_solution(path.with_suffix(".sol"))
-    return _Classic(family, name, path, rounding, len(known.routes), known.cost)
+    return _Classic(family, name, path, peer, len(known.routes), known.cost, rounding)
 
 
 BEST_KNOWN_TABLE = "best-known.csv"
@@ -662,6 +677,7 @@ def _classic_section(
     families: tuple[str, ...] = ("cvrp", "vrptw"),
     only: tuple[str, ...] = (),
     folder: Path | None = None,
+    rounding: Rounding | None = None,
 ) -> list[str]:
     lines = [
         f"## CVRP (Uchoa et al. X) and VRPTW, {time_limit_s:g} s",
@@ -687,7 +703,8 @@ def _classic_section(
         for family, name in _members(set_name, folder):
             if family not in families or (only and name not in only):
                 continue
-            inst = _classic(family, name, folder=folder if set_name == "heldout" else None)
+            held = folder if set_name == "heldout" else None
+            inst = _classic(family, name, folder=held, rounding=rounding)
             if inst is None:
                 lines.append(f"| {name} | {label} | | file absent | | | | | | |")
                 continue
@@ -766,6 +783,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "best-known.csv), run with --set heldout",
     )
     parser.add_argument("--families", default="cvrp,vrptw", help="classic families to run")
+    parser.add_argument(
+        "--classic-rounding",
+        choices=["family", "round", "exact"],
+        default="family",
+        help="distances of the CVRP/VRPTW files, for ours and the peer alike: the family's "
+        "convention (nearest integer for CVRP as the X files, DIMACS for VRPTW), or nearest "
+        "integer, or exact (as Christofides' and Golden's CVRP files are published)",
+    )
     parser.add_argument(
         "--classic-instances", default="", help="comma list: only these CVRP/VRPTW files of the set"
     )
@@ -851,6 +876,7 @@ def main(argv: list[str] | None = None) -> None:
                 tuple(args.family_list),
                 tuple(args.classic_names),
                 args.classic_dir,
+                None if args.classic_rounding == "family" else args.classic_rounding,
             ),
         ]
     lines += ["", *NOTES]

@@ -159,3 +159,28 @@ def test_the_quoted_command_names_the_held_out_folder_by_a_placeholder() -> None
     assert "--classic-dir HELDOUT_DIR --runs 3" in quoted
     assert command_line(["--classic-dir=/x/y"]).endswith("--classic-dir=HELDOUT_DIR")
     assert command_line(["--runs", "3"]) == ".venv/bin/python -m bench.solver --runs 3"
+
+
+def test_exact_distances_reach_ours_and_the_peer_alike(tmp_path: Path) -> None:
+    # One route depot -> (1, 1) -> (2, 2) -> depot: 4 sqrt(2) exactly, 5 with each arc rounded.
+    from bench.peers import pyvrp_classic_peer
+
+    folder = tmp_path / "heldout"
+    folder.mkdir()
+    (folder / "T.vrp").write_text(
+        "NAME : T\nTYPE : CVRP\nDIMENSION : 3\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n"
+        "NODE_COORD_SECTION\n1 0 0\n2 1 1\n3 2 2\nDEMAND_SECTION\n1 0\n2 1\n3 1\n"
+        "DEPOT_SECTION\n1\n-1\nEOF\n",
+        encoding="utf-8",
+    )
+    (folder / "best-known.csv").write_text("instance,routes,distance,source\nT,1,5.66,x\n")
+    exact = _classic("cvrp", "T", folder=folder, rounding="exact")
+    assert exact is not None and exact.peer_rounding == "exact"
+    ours = exact.model().solve(seed=1, workers=1, max_iterations=50)
+    assert ours.distance_m == pytest.approx(4 * math.sqrt(2))
+    dist, routes, _ = pyvrp_classic_peer(str(exact.path), round_func="exact", time_limit_s=0.3)
+    assert (dist, routes) == (pytest.approx(4 * math.sqrt(2), abs=1e-3), 1)
+    nint = _classic("cvrp", "T", folder=folder)
+    assert nint is not None and nint.peer_rounding == "round"
+    assert nint.model().solve(seed=1, workers=1, max_iterations=50).distance_m == 5.0
+    assert _parse(["--classic-rounding", "exact"]).classic_rounding == "exact"
