@@ -83,5 +83,6 @@ def test_a_heldout_folder_runs_its_own_files_in_a_table_of_their_own(tmp_path: P
     )
     text = out.read_text()
     assert "### Held-out set" in text and "### Test set" not in text
+    assert "judged on a held-out set" in text
     assert "| Unseen-01 |" in text and "pending" not in text
     assert not (SOLUTIONS / "Unseen-01.json").exists()  # held-out files stay outside the repo
