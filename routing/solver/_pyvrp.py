@@ -89,8 +89,9 @@ def solve_pyvrp(
     ``"plain"`` is PyVRP's own search as ``pyvrp.solve`` runs it (its start, neighbourhood and
     operators; the history of ``params.plain_history_length``), for models whose every rule PyVRP states exactly and whose objective is the
     distance alone (the CVRP and VRPTW benchmarks): there our phases only cost time.
-    ``"tight"`` is ``"trips"`` searched with the fleet at its lower bound first (grown until the
-    plan is feasible), which packs loads better when the loads, not the time, bound the fleet.
+    Where vehicles come first and the loads, not the time, bound the fleet, ``"trips"`` searches
+    with the fleet at its lower bound first (grown until the plan is feasible), which packs loads
+    better than shrinking a larger fleet.
     ``params`` tunes the search (the defaults when None); ``control`` is checked on every
     iteration (cancellation, progress, the periodic log). ``meet``, given to the ``plain`` jobs of
     parallel workers (:mod:`routing.solver._exchange`), trades this job's best for the best of all
@@ -114,11 +115,10 @@ def solve_pyvrp(
         lower is not None
         and lower >= 2
         and _time_bound(prep, clients) <= 0.7 * lower
-        and (mode == "tight" or model.vehicles_first)
+        and model.vehicles_first
     ):
-        # the daily load gives a real lower bound on the fleet: start there and grow ("tight"
-        # searches from the bound only where the load binds; where time binds it is a second
-        # search of the whole fleet, its own seed)
+        # the daily load gives a real lower bound on the fleet: start there and grow (only where
+        # the load binds; where time binds the whole fleet is searched and shrunk)
         sols = _search_tight(built.data, ctx, started, time_limit_s, lower)
     else:
         shrink_to = lower if model.vehicles_first else None

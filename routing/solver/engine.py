@@ -4,17 +4,17 @@
    can serve even alone is left out at once with the reason ("unreachable from the depot",
    "demand larger than any vehicle's capacity", "time window cannot be met", ...).
 2. Search: two jobs, in two processes when ``workers`` > 1 (the same jobs either way, so workers
-   never change the answer; where the distance alone counts, one job per worker instead, below).
+   never change the answer; where PyVRP states every rule, one job per worker instead, below).
    Job 1 is PyVRP with landfills as reload depots and the daily load bounded through the number
    of trips (:mod:`routing.solver._pyvrp`, mode ``trips``; offered the fleet's lower bound first
-   when the daily load binds). Job 2 is PyVRP with the daily load exact (mode ``day``) and, up to
-   ``SolveParams.ortools_max_clients`` clients, OR-Tools with every rule as a dimension
-   (:mod:`routing.solver._ortools`) polishing the best PyVRP plan. When PyVRP's relaxation holds
-   every rule (no lunch, no stop limit, one trip a day), job 2 is the same relaxation searched from
-   the fleet's lower bound up (mode ``tight``), but where the distance alone counts (the CVRP and
-   VRPTW benchmarks) every job is job 1 (CVRP) or PyVRP's own search (VRPTW, mode ``plain``),
-   each with its own seed, one per worker; when the daily load is a whole number of full trips
-   (bounding the trips is then exact), job 2 is job 1 with another seed.
+   when vehicles come first and the daily load binds). Job 2 is PyVRP with the daily load exact
+   (mode ``day``) and, up to ``SolveParams.ortools_max_clients`` clients, OR-Tools with every rule
+   as a dimension (:mod:`routing.solver._ortools`) polishing the best PyVRP plan; when the daily
+   load is a whole number of full trips (bounding the trips is then exact), job 2 is job 1 with
+   another seed. When PyVRP's relaxation holds every rule (no lunch, no stop limit, one trip a
+   day), every job is job 1, or PyVRP's own search where the distance alone counts and clients
+   have time windows (the VRPTW benchmarks, mode ``plain``), each with its own seed, one per
+   worker.
 3. Verification: every route is re-timed by :mod:`routing.solver._schedule`, which places landfill
    visits, the final dump and the lunch; a route breaking a rule loses the client that breaks it,
    and dropped clients are re-inserted wherever they fit.
@@ -462,50 +462,48 @@ def _choose(
 def _jobs(
     model: Model, n_clients: int, seed: int, params: SolveParams, workers: int = 2
 ) -> list[tuple[str, int]]:
-    """The search jobs for this model (the same whatever the number of workers, but where the
-    distance alone counts: there one job per worker).
+    """The search jobs for this model: where PyVRP states every rule exactly, one search per
+    worker (seeds s, s + 1, ...; with one worker one search has the whole time); otherwise two
+    jobs, the same whatever the number of workers.
 
-    Where PyVRP states every rule exactly, the objective is the distance alone and clients have
-    time windows (the VRPTW benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own
-    search as ``pyvrp.solve`` runs it (with ``SolveParams.plain_history_length``), one per worker
-    with seeds s, s + 1, ... (``plain``; one job
-    with the whole time on one worker: splitting the time of a single search only loses); parallel
-    plain jobs meet ``SolveParams.plain_meetings`` times, evenly spaced over their time, and each
-    time go on from the best of all (:mod:`routing.solver._exchange`). Chosen
-    on the tuning set at 30 s, one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against
-    +16.11 % with our phases, RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001
-    +5.57 % against +6.10 %, but X-n200 +2.38 % against +1.25 %, where the search from the load
-    bound packs 36 routes), so CVRP keeps our phases.
+    Where the objective is the distance alone and clients have time windows (the VRPTW
+    benchmarks read with ``vehicles_first=False``), the jobs are PyVRP's own search as
+    ``pyvrp.solve`` runs it (``plain``, with ``SolveParams.plain_history_length``); parallel plain
+    jobs meet ``SolveParams.plain_meetings`` times, evenly spaced over their time, and each time go
+    on from the best of all (:mod:`routing.solver._exchange`). Chosen on the tuning set at 30 s,
+    one worker, seed 1 (BENCHMARKS.md): R1_10_2 +10.15 % plain against +16.11 % with our phases,
+    RC1_10_2 +8.79 % against +10.09 %; on CVRP it was mixed (X-n1001 +5.57 % against +6.10 %, but
+    X-n200 +2.38 % against +1.25 %, where the search from the load bound packs 36 routes), so
+    CVRP keeps our phases.
 
-    Where the objective is the distance alone and PyVRP states every rule but there are no time
-    windows (CVRP), every job is our whole-fleet search (``trips``), one per worker with seeds s,
-    s + 1, ...: the search from the fleet's lower bound up (``tight``) pays only where vehicles
-    come first. On the CVRP tuning set (the eight shipped X files, 30 s of processor time, seeds
-    1-3; 2026-12-03, BENCHMARKS.md) ``trips`` with the whole time was shorter than ``trips`` then
-    ``tight`` with half each on 13 of 24 runs and longer on 2 (X-n1001-k43 73,332 / 73,509 / 73,552
-    against 73,609 / 73,745 / 73,838), and ``tight`` alone longer than ``trips`` alone on 21
-    (X-n101-k25 30,090 against 27,591: it keeps the 25 routes of the load bound, the best known
-    has 26); at two workers (30 s, seeds 1-2) two seeds of ``trips`` side by side against
-    ``trips`` and ``tight`` were shorter on 9 of 16 runs and longer on 1 (mean -0.08 %).
+    Any other model PyVRP states exactly (no lunch, no stop limit, one trip a day or no daily
+    limit: CVRP, the street segments, Solomon's files) runs our whole-fleet search (``trips``),
+    which starts from the fleet's load bound where vehicles come first and the load binds
+    (:func:`routing.solver._pyvrp.solve_pyvrp`). A second job used to search from that bound
+    whatever the objective (``tight``); where vehicles come first that was the same search with
+    the next seed, and each had half the time on one worker. One search with the whole time was
+    better on the street tuning set (60 s of processor time, Lpr-IF a, b and c, 2026-12-03,
+    BENCHMARKS.md, eleventh session) and on the CVRP tuning set, where the search from the bound
+    also lost with the distance alone (the eight shipped X files, 30 s of processor time, seeds
+    1-3, tenth session: ``trips`` with the whole time shorter than ``trips`` then ``tight`` on 13
+    of 24 runs and longer on 2; ``tight`` alone longer than ``trips`` alone on 21: on X-n101-k25
+    it keeps the load bound's 25 routes, the best known has 26; at two workers two seeds of
+    ``trips`` against ``trips`` and ``tight`` shorter on 9 of 16 runs, longer on 1).
 
-    When PyVRP's relaxation holds every rule of the model (no lunch, no stop limit, one trip a
-    day or no daily limit) the second job searches the same relaxation from the fleet's lower bound
-    up. Where the daily load is a whole number of full trips, bounding the trips loses nothing, so
-    the second job is the same search with another seed (the best of two: 1051_stop at 60 s,
-    1,979.6 → 1,973.1 and 1,962.4 miles, seeds 1-2; 277_stop 447.5 → 446.2 and 446.1). Otherwise it
-    writes the daily load exactly and, on small instances, ends with OR-Tools. Both jobs writing the
-    daily load exactly (seeds s and s + 1) was no better at 60 s, seeds 1-3, before stops at one
-    place were grouped: 1599_stop 1,113 / 1,113
-    / 1,135 miles against 1,134 / 1,089 / 1,104, 2100_stop 1,513 / 1,557 / 1,576 against 1,503 /
-    1,535 (seeds 1-2), 804_stop 570 / 567 / 566 against 570 / 569.
+    When PyVRP's relaxation loses a rule (lunch, stop limit, a daily load above one trip: waste
+    collection) there are two jobs. Where the daily load is a whole number of full trips,
+    bounding the trips loses nothing, so the second job is the same search with another seed (the
+    best of two: 1051_stop at 60 s, 1,979.6 → 1,973.1 and 1,962.4 miles, seeds 1-2; 277_stop
+    447.5 → 446.2 and 446.1). Otherwise it writes the daily load exactly and, on small instances,
+    ends with OR-Tools. Both jobs writing the daily load exactly (seeds s and s + 1) was no better
+    at 60 s, seeds 1-3, before stops at one place were grouped: 1599_stop 1,113 / 1,113 / 1,135
+    miles against 1,134 / 1,089 / 1,104, 2100_stop 1,513 / 1,557 / 1,576 against 1,503 / 1,535
+    (seeds 1-2), 804_stop 570 / 567 / 566 against 570 / 569.
     """
     if _pyvrp_exact(model) and not model.vehicles_first and params.plain_pyvrp and _windows(model):
         return [("plain", seed + k) for k in range(max(1, workers))]
-    if _pyvrp_exact(model) and not model.vehicles_first:
-        # the distance alone, no windows (CVRP): the whole fleet's search, one seed per worker
-        return [("trips", seed + k) for k in range(max(1, workers))]
     if _pyvrp_exact(model):
-        return [("trips", seed), ("tight", seed + 1)]
+        return [("trips", seed + k) for k in range(max(1, workers))]
     if _whole_trips(model):
         return [("trips", seed), ("trips", seed + 1)]
     hybrid = n_clients <= params.ortools_max_clients
@@ -579,7 +577,7 @@ def _run_engine(
     name, seed = job
     t0 = time.monotonic()
     max_iterations = control.max_iterations
-    if name in ("trips", "day", "tight", "plain"):
+    if name in ("trips", "day", "plain"):
         found = solve_pyvrp(
             prep,
             clients,
