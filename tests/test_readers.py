@@ -263,6 +263,7 @@ def test_read_vrplib_keeps_the_route_length_limit_of_distance_and_service(
     [
         ("DISTANCE : 25\n", "VRPTW", r"DISTANCE .* CVRP files only, got TYPE VRPTW"),
         ("DISTANCE : -1\n", "CVRP", r"DISTANCE must be a positive number, got -1"),
+        ("DISTANCE : far\n", "CVRP", r"DISTANCE must be a positive number, got far"),
         ("VEHICLES_MAX_DISTANCE : 25\n", "CVRP", r"VEHICLES_MAX_DISTANCE is not read"),
     ],
 )

@@ -224,7 +224,10 @@ def _route_limit(data: dict[str, Any], kind: str, path: Path) -> int | None:
     if kind != "CVRP":
         msg = "{file}: DISTANCE (a route-length limit) is read in CVRP files only, got TYPE {kind}"
         raise InputError(msg, file=path, kind=kind)
-    value = float(data["distance"])
+    try:
+        value = float(data["distance"])
+    except (TypeError, ValueError):
+        value = math.nan
     if not math.isfinite(value) or value <= 0:
         msg = "{file}: DISTANCE must be a positive number, got {value}"
         raise InputError(msg, file=path, value=data["distance"])

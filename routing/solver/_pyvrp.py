@@ -87,8 +87,9 @@ def solve_pyvrp(
     stricter than the rule where the daily load is not a whole number of full trips, but every
     plan keeps it (a relaxation left to the repair cost 1599_stop about 12 miles, two seeds).
     ``"plain"`` is PyVRP's own search as ``pyvrp.solve`` runs it (its start, neighbourhood and
-    operators; the history of ``params.plain_history_length``), for models whose every rule PyVRP states exactly and whose objective is the
-    distance alone (the CVRP and VRPTW benchmarks): there our phases only cost time.
+    operators; the history of ``params.plain_history_length``), for models whose every rule PyVRP
+    states exactly, whose objective is the distance alone and whose clients have time windows (the
+    VRPTW benchmarks): there our phases only cost time.
     Where vehicles come first and the loads, not the time, bound the fleet, ``"trips"`` searches
     with the fleet at its lower bound first (grown until the plan is feasible), which packs loads
     better than shrinking a larger fleet.
