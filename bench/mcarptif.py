@@ -2,8 +2,9 @@
 
 Run ``.venv/bin/python -m bench.mcarptif`` (options: ``--instances Lpr_IF-b-01,...``,
 ``--time-limit 60``, ``--runs 3`` (seeds 1..N of ours), ``--peers PS,LS,TS`` or ``none``,
-``--peer-python PATH``, ``--quick``, ``--heldout-dir DIR``). Writes ``bench/results/mcarptif.md`` and the solutions of the
-median run of ours and of the peer's tabu search to ``bench/solutions/<instance>[.willemse-ts].json``.
+``--peer-python PATH``, ``--quick``, ``--heldout-dir DIR``). Writes ``bench/results/mcarptif.md``
+and the solutions of the median run of ours and of the peer's tabu search to
+``bench/solutions/<instance>[.willemse-ts].json``.
 
 Ours: :func:`routing.readers.mcarptif.mcarptif_to_model` solved with ``workers=1`` (one process,
 one core) for ``--time-limit`` seconds. The peer (github:ejwillemse/mcarptif @ 3ba9f67, source in

@@ -5,8 +5,9 @@ Run ``.venv/bin/python -m bench.solver`` (options: ``--instances 102_stop,277_st
 ``--peers ortools,pyvrp`` or ``--peers none``, ``--classic`` / ``--no-classic`` for the CVRP and
 VRPTW files, ``--set test`` (or ``tuning``, ``all``) for which of them, ``--classic-runs 3``;
 ``--set heldout --classic-dir DIR`` runs the CVRP and VRPTW files of a folder kept outside the
-repository, each of the family its ``TYPE`` line states; ``--classic-rounding exact`` (or ``round``)
-sets their distances for ours and the peer alike, as Christofides' and Golden's files are published).
+repository, each of the family its ``TYPE`` line states; ``--classic-rounding exact`` (or
+``round``) sets their distances for ours and the peer alike, as Christofides' and Golden's files are
+published).
 Writes ``bench/results/solver.md`` and this project's Kim solutions to
 ``bench/solutions/<instance>.json`` (one worker) and ``<instance>.2-workers.json``, the peers' to
 ``bench/solutions/<instance>.<peer>.json``: of each solver, its median run's.
@@ -114,9 +115,9 @@ CLASSIC_SETS: dict[str, list[tuple[str, str]]] = {
 }
 """CVRP and VRPTW instances by set. The tuning set holds every instance the solver's constants were
 tried on before (X-n101 to X-n1001, R101, RC1_10_1) and the two Gehring-Homberger files the plain
-PyVRP choice was made on; the test set was not looked at while tuning until its first reporting runs
-(2026-12-02). Later sessions tuned on it too (the VRPTW files from the fourth session, the CVRP files in
-the tenth; BENCHMARKS.md), so generalisation is judged on folders never run before
+PyVRP choice was made on; the test set was not looked at while tuning until its first reporting
+runs (2026-12-02). Later sessions tuned on it too (the VRPTW files from the fourth session, the CVRP
+files in the tenth; BENCHMARKS.md), so generalisation is judged on folders never run before
 (``--set heldout --classic-dir DIR``)."""
 
 R101_BKS = (19, 1650.80)
@@ -716,7 +717,8 @@ def _classic_section(
 
 def _members(set_name: str, folder: Path | None) -> list[tuple[str, str]]:
     """(family, instance) of a set: :data:`CLASSIC_SETS`, or the ``.vrp`` files of ``folder``, each
-    of the family its ``TYPE`` line states (``CVRP``: ``cvrp``; ``VRPTW`` or ``CVRPTW``: ``vrptw``)."""
+    of the family its ``TYPE`` line states (``CVRP``: ``cvrp``; ``VRPTW`` or ``CVRPTW``:
+    ``vrptw``)."""
     if set_name != "heldout":
         return CLASSIC_SETS[set_name]
     if folder is None:

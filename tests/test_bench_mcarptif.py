@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.mcarptif import Run, median_run, peer_routes_to_steps
 from routing.readers.mcarptif import read_mcarptif
 from routing.readers.mcarptif_check import CheckReport, check_routes
@@ -86,3 +88,13 @@ def test_a_heldout_folder_runs_its_own_files_in_a_table_of_their_own(tmp_path: P
     assert "judged on a held-out set" in text
     assert "| Unseen-01 |" in text and "pending" not in text
     assert not (SOLUTIONS / "Unseen-01.json").exists()  # held-out files stay outside the repo
+
+
+def test_an_empty_heldout_folder_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.mcarptif import main
+
+    with pytest.raises(SystemExit):
+        main(["--heldout-dir", str(tmp_path), "--peers", "none"])
+    assert f"--heldout-dir {tmp_path}: no .txt instance files" in capsys.readouterr().err

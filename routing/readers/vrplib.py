@@ -163,11 +163,11 @@ def read_vrplib(path: str | Path, *, rounding: Rounding | None = None) -> Model:
     -------
     Model
         Location ``k`` is node ``k + 1`` of the file (and client number ``k`` of a ``.sol`` file,
-        also its ``name``); client ``i`` is location ``i + 1`` when the
-        depot is node 1. Durations equal distances for VRPTW and for CVRP with ``DISTANCE``
-        (whose working day is the limit, rounded down), and are zero for other CVRP; the fleet is the
-        file's ``VEHICLES`` or, when absent, one vehicle per client (unlimited). The objective is
-        the distance alone (``vehicles_first=False``), as for the X and DIMACS best known costs.
+        also its ``name``); client ``i`` is location ``i + 1`` when the depot is node 1.
+        Durations equal distances for VRPTW and for CVRP with ``DISTANCE`` (whose working day is
+        the limit, rounded down), and are zero for other CVRP; the fleet is the file's
+        ``VEHICLES`` or, when absent, one vehicle per client (unlimited). The objective is the
+        distance alone (``vehicles_first=False``), as for the X and DIMACS best known costs.
     """
     path = Path(path)
     data = _read(path, "vrplib")
@@ -208,8 +208,8 @@ _UNREAD_RULES = (
     "prize",
     "backhaul",
 )
-"""Keys of the extended VRPLIB format whose rules the model of :func:`read_vrplib` would drop: a file
-with any of them is refused rather than solved without its rule."""
+"""Keys of the extended VRPLIB format whose rules the model of :func:`read_vrplib` would drop: a
+file with any of them is refused rather than solved without its rule."""
 
 
 def _route_limit(data: dict[str, Any], kind: str, path: Path) -> int | None:
