@@ -17,6 +17,7 @@ from routing.solver._pyvrp import (
     _neighbourhood_size,
     _PlainRun,
     _row_window,
+    _run_plain,
     _solve_plain,
     _start_penalties,
     _stop,
@@ -274,12 +275,13 @@ def test_gehring_homberger_types_fall_on_either_side_of_the_long_route_threshold
     assert (per_route >= DEFAULTS.plain_long_route_clients) == long_routes
 
 
-def _window_data(n: int) -> pyvrp.ProblemData:
-    """``n`` clients on a ring with windows, some tight, and a capacity that binds."""
+def _window_data(n: int, *, capacity: int = 40) -> pyvrp.ProblemData:
+    """``n`` clients on a ring with windows, some tight, and a capacity that binds (at 40, about
+    8 clients a route)."""
     m = pyvrp.Model()
     rng = np.random.default_rng(7)
     depot = m.add_depot(m.add_location(x=0, y=0))
-    m.add_vehicle_type(num_available=n, capacity=[40], tw_late=2_000)
+    m.add_vehicle_type(num_available=n, capacity=[capacity], tw_late=2_000)
     for k in range(n):
         x, y = (int(v) for v in rng.integers(-100, 100, size=2))
         early = int(rng.integers(0, 1_500)) if k % 2 else 0
@@ -316,6 +318,28 @@ def test_the_plain_search_without_a_penalty_start_is_pyvrps_own_solve() -> None:
     other = _solve_plain(data, ctx, _PlainRun(params, start), float("inf"), 300, seed=3)
     again = _solve_plain(data, ctx, _PlainRun(params, start), float("inf"), 300, seed=3)
     assert _activity_routes(other) == _activity_routes(again)
+
+
+@pytest.mark.parametrize(("capacity", "long_routes"), [(40, False), (400, True)])
+def test_string_removals_end_the_plain_search_only_where_routes_are_long(
+    capacity: int, long_routes: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = _window_data(60, capacity=capacity)
+    assert (_clients_per_route(data) >= DEFAULTS.plain_long_route_clients) == long_routes
+    params = SolveParams(plain_long_ruin_share=0.5)
+    plans = []
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level("INFO", logger="routing.solver._pyvrp"):
+            sol = _run_plain(data, _Ctx(params, None, 400, 3, None), until=float("inf"))
+        assert sol.is_feasible()
+        assert ("string removals" in caplog.text) == long_routes
+        plans.append(_activity_routes(sol))
+    assert plans[0] == plans[1]  # an iteration limit: the same plan every time
+    if not long_routes:  # short routes: the share changes nothing at all
+        off = SolveParams(plain_long_ruin_share=0.0)
+        alone = _run_plain(data, _Ctx(off, None, 400, 3, None), until=float("inf"))
+        assert _activity_routes(alone) == plans[0]
 
 
 def test_start_penalties_price_a_unit_of_violation_at_the_mean_arc() -> None:

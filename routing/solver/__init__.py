@@ -1,5 +1,6 @@
 """Vehicle routing for waste collection: a model, engines that solve it, and an independent checker."""
 
+from routing.solver._strings import warm as compile_searches
 from routing.solver.control import Cancelled
 from routing.solver.model import (
     Client,
@@ -28,4 +29,5 @@ __all__ = [
     "Unserved",
     "VehicleType",
     "Visit",
+    "compile_searches",
 ]

@@ -45,6 +45,7 @@ from pyvrp.stop import (
     StoppingCriterion,
 )
 
+from routing.solver import _strings as strings
 from routing.solver._exchange import Offer, Routes
 from routing.solver._fleet import COST_SCALE, route_penalties
 from routing.solver._schedule import Item, Prepared
@@ -989,7 +990,12 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     run = _PlainRun(params, penalties)
     meetings = ctx.params.plain_meetings if ctx.meet is not None else 0
     now = time.monotonic()
+    # where routes are long the last share of the time (or iterations) goes to string removals
+    ruin = ctx.params.plain_long_ruin_share if long_routes and strings.supports(data) else 0.0
+    end, until = until, now + (1 - ruin) * (until - now)
     iters = ctx.max_iterations
+    if iters is not None:
+        iters = max(1, round((1 - ruin) * iters))
     kept: pyvrp.Solution | None = None
     start: pyvrp.Solution | None = None
     done = 0
@@ -1007,7 +1013,40 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
             assert ctx.meet is not None
             start = _from_routes(data, ctx.meet(Offer(_plain_cost(best), _activity_routes(best))))
     assert kept is not None
+    if ruin > 0:
+        kept = _run_strings(data, ctx, kept, ruin=ruin, until=end)
     return kept
+
+
+def _run_strings(
+    data: pyvrp.ProblemData, ctx: _Ctx, start: pyvrp.Solution, *, ruin: float, until: float
+) -> pyvrp.Solution:
+    """The plain search's last phase: string removals (:mod:`routing.solver._strings`) from its
+    best until ``until``, or, under an iteration limit, for ``plain_long_ruin_iterations`` of
+    them per iteration of the ``ruin`` share of the limit (an iteration of theirs costs about a
+    fifth of PyVRP's)."""
+    iterations = None
+    if ctx.max_iterations is not None:
+        per = ctx.params.plain_long_ruin_iterations
+        iterations = max(1, round(ruin * ctx.max_iterations * per))
+    watch = ctx.control.searching if ctx.control is not None else None
+    found = strings.refine(
+        data,
+        start,
+        seed=ctx.seed,
+        params=strings.StringParams(
+            mean_removed=ctx.params.strings_mean_removed,
+            max_string=ctx.params.strings_max_string,
+            blink=ctx.params.strings_blink,
+            start_temperature=ctx.params.strings_start_temperature,
+            end_temperature=ctx.params.strings_end_temperature,
+        ),
+        until=until,
+        iterations=iterations,
+        watch=watch,
+    )
+    logger.info("string removals: %d -> %d", start.distance(), found.distance())
+    return found
 
 
 def _from_routes(data: pyvrp.ProblemData, routes: Routes) -> pyvrp.Solution:

@@ -190,6 +190,44 @@ class SolveParams:
         Other settings for the second worker alone did not help (30 s of processor time, worker-2
         seeds 2 and 4 against history 100: history 50, 30 neighbours and at most 10
         perturbations were each worse on R1_10_2 or RC1_10_1).
+    plain_long_ruin_share
+        Where routes are long (``plain_long_route_clients``) and the model is one the string
+        removals read (:func:`routing.solver._strings.supports`: one vehicle type costing its
+        distance, one load dimension, required clients), this share of the plain search's time
+        (or iterations) goes to string removals (SISR with simulated annealing,
+        :mod:`routing.solver._strings`) from the PyVRP search's best; 0 turns them off. With two or
+        more workers each job ends so after its last leg. Chosen on the type-2 Gehring-Homberger
+        tuning instances (2026-12-03, twelfth session, ``BENCHMARKS.md``): through the engine,
+        30 s, one worker, two runs side by side, 0.33 with the temperatures below against 0,
+        same instance and seed: shorter on 20 of 29 pairs, mean -0.17 %, median -0.31 % (R2 9 of
+        12, mean -0.30 %; RC2 7 of 12, -0.13 %; C2 4 of 5, +0.05 %). 0.5 (with 15 clients an
+        iteration) was longer on five of six
+        first pairs (R2_10_1, RC2_10_1, C2_10_1, seeds 1-2). PyVRP's moves shift at most three
+        clients; a string removed and put back client by client moves chains between routes, at
+        about a fifth of the cost of a PyVRP iteration.
+    plain_long_ruin_iterations
+        Under an iteration limit, string-removal iterations per plain-search iteration of their
+        share (an iteration of theirs costs about a fifth of PyVRP's on a thousand clients: 0.15
+        against 0.8 ms), so that a limit in iterations buys about what the same time would.
+    strings_mean_removed
+        Mean clients the string removals remove an iteration: the paper's 10 (Christiaens and
+        Vanden Berghe 2020). 15 was no better on the first six tuning pairs (R2_10_1 -0.55 /
+        +0.43 %, RC2_10_1 +0.03 / +0.38 % against the phase off).
+    strings_max_string
+        Longest string removed from one route: the paper's 10.
+    strings_blink
+        Chance to skip an insertion place when a removed client is put back: the paper's 0.01.
+    strings_start_temperature
+        The annealing's temperature at the start of the phase, as a share of the plan's mean arc
+        (so the same in any unit): it accepts a plan longer by about that much often. 0.15 to
+        0.005 (``strings_end_temperature``) against 0.05 to 0.003 and 0.02 to 0.001 on the first
+        six tuning pairs: R2_10_1 -0.33 / -0.35 %, RC2_10_1 +0.37 / -0.48 % against -0.29 /
+        +0.72 % and +0.48 / +0.13 % (0.05), and -0.23 / -0.35 %, +0.39 / -0.38 % (0.02). The
+        paper's 100 to 1 (in the instance's units, about 2.7 to 0.03 mean arcs) is for runs of
+        minutes from scratch, not seconds from a good plan.
+    strings_end_temperature
+        The temperature at the end of the phase, as a share of the mean arc; it falls
+        exponentially from ``strings_start_temperature`` with the time (or iterations) spent.
     plateau_iterations
         When not 0, every PyVRP run also stops after this many iterations without a better best
         (PyVRP's ``NoImprovement``), whichever of it and the time or iteration limit comes first;
@@ -218,6 +256,13 @@ class SolveParams:
     plain_long_history_length: int = 300
     plain_long_penalty_scale: float = 3.0
     plain_meetings: int = 1
+    plain_long_ruin_share: float = 0.33
+    plain_long_ruin_iterations: float = 5.0
+    strings_mean_removed: float = 10.0
+    strings_max_string: int = 10
+    strings_blink: float = 0.01
+    strings_start_temperature: float = 0.15
+    strings_end_temperature: float = 0.005
     plateau_iterations: int = 0
 
     def __post_init__(self) -> None:
@@ -225,6 +270,10 @@ class SolveParams:
             value = getattr(self, f.name)
             if value < 0 or (f.type == "int" and value != int(value)):
                 msg = f"SolveParams.{f.name}: must be a number >= 0, got {value!r}"
+                raise ValueError(msg)
+        for name in ("plain_long_ruin_share", "strings_blink"):
+            if not 0 <= getattr(self, name) < 1:
+                msg = f"SolveParams.{name}: must be in [0, 1), got {getattr(self, name)!r}"
                 raise ValueError(msg)
         for name in ("aggregate_share", "shrink_try", "keep"):
             if not 0 < getattr(self, name) <= 1:
