@@ -966,7 +966,9 @@ def _run_plain(data: pyvrp.ProblemData, ctx: _Ctx, *, until: float) -> pyvrp.Sol
     With ``ctx.meet`` (parallel workers) the search runs in ``plain_meetings + 1`` equal legs of
     its time (or iterations): after each but the last it hands its best to the meeting and
     searches the next leg from the best of all jobs with a fresh seed; the best of its legs' bests
-    is returned.
+    is returned. Where routes are long and :func:`routing.solver._strings.supports` the data, the
+    last ``plain_long_ruin_share`` of the time (or iterations) goes to string removals from that
+    best (:func:`_run_strings`), after the last leg.
     """
     per_route = _clients_per_route(data)
     long_routes = per_route >= ctx.params.plain_long_route_clients

@@ -19,9 +19,9 @@ changes, so it is cheap: about 0.15 ms on a thousand clients, against about 0.8 
 of PyVRP's search. The evidence for where and how long it runs is in
 :class:`~routing.solver.params.SolveParams` (``plain_long_ruin_share``) and ``BENCHMARKS.md``.
 
-It reads only what a plain VRPTW states (:func:`supports`): one depot, one vehicle type, one load
-dimension, deliveries only, every client required, the cost the distance. Anything else keeps the
-PyVRP search alone.
+It reads only what a plain VRPTW states (:func:`supports`): one vehicle type (its start and end
+depots may differ), at most one load dimension, clients that all deliver or all pick up, every
+client required, the cost the distance. Anything else keeps the PyVRP search alone.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ import pyvrp
 # The compiled kernels share two tuples: the instance (read only) and the plan's state.
 #   inst  = (dist, dist_t, dur, dur_t, ready, due, serv, dem, adj)
 #   state = (rt, rlen, leave, latest, load, rcost, ecost, route_of, pos_of)
-# rt[r, :rlen[r]] are route r's clients (locations; 0 is the depot); leave[r, i] is when the
-# vehicle leaves its i-th client, latest[r, i] the latest start of service there that keeps the
-# rest of the route feasible; ecost[r, i] the distance of the arc into position i (i = rlen[r]:
-# back to the depot).
+# Nodes are numbered locally: 0 the start depot, 1..N the clients, N + 1 the end depot.
+# rt[r, :rlen[r]] are route r's clients; leave[r, i] is when the vehicle leaves its i-th client,
+# latest[r, i] the latest start of service there that keeps the rest of the route feasible;
+# ecost[r, i] the distance of the arc into position i (i = rlen[r]: to the end depot).
 
 
 @dataclass(frozen=True)
