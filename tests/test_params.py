@@ -29,6 +29,10 @@ def test_parameters_are_frozen_with_documented_defaults() -> None:
         {"small_max_clients": -1},
         {"plain_meetings": -1},
         {"plain_meetings": 1.5},
+        {"plain_long_ruin_share": 1.0},  # the PyVRP search would get no time at all
+        {"plain_long_ruin_share": -0.1},
+        {"strings_blink": 1.0},  # every insertion place skipped
+        {"strings_max_string": 2.5},
     ],
 )
 def test_bad_parameters_are_refused_naming_the_field(bad: dict[str, float]) -> None:

@@ -146,3 +146,16 @@ def test_rules_the_string_removals_do_not_read_are_refused() -> None:
     clients = data.clients()
     clients[0] = pyvrp.Client(location=clients[0].location, delivery=[1], pickup=[1])
     assert not supports(data.replace(clients=clients))
+
+
+def test_compiling_the_searches_leaves_the_package_import_light() -> None:
+    import subprocess
+    import sys
+
+    # a fresh interpreter: import routing.solver pulls neither numba nor PyVRP, compile_searches does
+    code = (
+        "import sys, routing.solver as s; a = 'numba' in sys.modules; s.compile_searches(); "
+        "print(a, 'numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
