@@ -869,8 +869,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.kim:
         lines += _kim_section(args.names, time_limit, args.peer_list, args.runs, args.cpus)
     if args.classic:
-        # compile the string removals once, before any clock: numba's cache then holds them, and
-        # each search pays only the load from it (under a second, inside its own time limit)
+        # compile the string removals before any clock: every run of ours then runs in this process
+        # or a fork of it and inherits them, as the peer inherits PyVRP's import
         compile_searches()
         lines += [
             "",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 import pyvrp
 
 from routing.solver._strings import StringParams, refine, supports
+from routing.solver.params import SolveParams
 
-PARAMS = StringParams()
+PARAMS = StringParams.of(SolveParams())
 
 
 def _ring(n: int, *, seed: int = 5, start_end: bool = False, pickups: bool = False) -> pyvrp.Model:
@@ -95,8 +100,6 @@ def test_a_plan_that_breaks_a_rule_is_returned_as_it_is() -> None:
 
 
 def test_a_deadline_stops_the_search() -> None:
-    import time
-
     data = _ring(60).data()
     start = _one_each(data)
     refine(data, start, seed=1, params=PARAMS, iterations=10)  # compiled before the clock
@@ -149,10 +152,7 @@ def test_rules_the_string_removals_do_not_read_are_refused() -> None:
 
 
 def test_compiling_the_searches_leaves_the_package_import_light() -> None:
-    import subprocess
-    import sys
-
-    # a fresh interpreter: import routing.solver pulls neither numba nor PyVRP, compile_searches does
+    # a fresh interpreter: importing routing.solver pulls no numba; compile_searches does
     code = (
         "import sys, routing.solver as s; a = 'numba' in sys.modules; s.compile_searches(); "
         "print(a, 'numba' in sys.modules)"

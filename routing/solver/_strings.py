@@ -35,6 +35,8 @@ import numba
 import numpy as np
 import pyvrp
 
+from routing.solver.params import SolveParams
+
 # The compiled kernels share two tuples: the instance (read only) and the plan's state.
 #   inst  = (dist, dist_t, dur, dur_t, ready, due, serv, dem, adj)
 #   state = (rt, rlen, leave, latest, load, rcost, ecost, route_of, pos_of)
@@ -46,33 +48,47 @@ import pyvrp
 
 @dataclass(frozen=True)
 class StringParams:
-    """The settings of one string-removal run (the paper's names in brackets).
+    """The settings of one string-removal run (the paper's names in brackets). No defaults here:
+    they live, with their evidence, in :class:`~routing.solver.params.SolveParams`
+    (:meth:`of`).
 
     Parameters
     ----------
     mean_removed
-        Mean number of clients an iteration removes (c-bar; the paper's 10).
+        Mean number of clients an iteration removes (c-bar).
     max_string
-        Longest string removed from one route (L-max; the paper's 10).
+        Longest string removed from one route (L-max).
     blink
-        Chance to skip a place when re-inserting a client (beta; the paper's 0.01).
+        Chance to skip a place when re-inserting a client (beta).
     start_temperature, end_temperature
         The annealing's temperature at the start and at the end, as shares of the plan's mean arc
         distance, so that they mean the same in any unit.
     """
 
-    mean_removed: float = 10.0
-    max_string: int = 10
-    blink: float = 0.01
-    start_temperature: float = 0.05
-    end_temperature: float = 0.003
+    mean_removed: float
+    max_string: int
+    blink: float
+    start_temperature: float
+    end_temperature: float
+
+    @classmethod
+    def of(cls, params: SolveParams) -> StringParams:
+        """The string-removal settings of the solver's parameters (``strings_*``)."""
+        return cls(
+            mean_removed=params.strings_mean_removed,
+            max_string=params.strings_max_string,
+            blink=params.strings_blink,
+            start_temperature=params.strings_start_temperature,
+            end_temperature=params.strings_end_temperature,
+        )
 
 
 def supports(data: pyvrp.ProblemData) -> bool:
     """Whether the string removals read every rule of ``data``: one vehicle type costing its
     distance only, with at most one load dimension and no reloads, one shift its depots' and its
     own windows bound; clients that are all required, alone in their groups, with no release time,
-    and that all deliver or all pick up (so a route's load is the sum of either). The start and end depots may differ."""
+    and that all deliver or all pick up (so a route's load is the sum of either). The start and
+    end depots may differ."""
     if data.num_vehicle_types != 1 or data.num_load_dimensions > 1 or data.num_groups:
         return False
     vt = data.vehicle_types()[0]
@@ -435,4 +451,4 @@ def warm() -> None:
             m.add_edge(a, b, distance=d, duration=d)
     data = m.data()
     start = pyvrp.Solution(data, [[c] for c in range(data.num_clients)])
-    refine(data, start, seed=0, params=StringParams(), iterations=10)
+    refine(data, start, seed=0, params=StringParams.of(SolveParams()), iterations=10)
